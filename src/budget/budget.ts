@@ -1,0 +1,95 @@
+import { BudgetExceededError, type BudgetLimit } from "../core/errors/budget-error.ts";
+import type { Usage } from "../core/types.ts";
+
+export interface BudgetLimits {
+  /** Total tokens (prompt + completion) across every call. */
+  tokens?: number;
+  calls?: number;
+  cost_usd?: number;
+  /** Wall time from the budget's creation. */
+  time_ms?: number;
+}
+
+/** What a call is expected to cost, checked before it is made. */
+export interface CallEstimate {
+  prompt_tokens: number;
+  calls?: number;
+  cost_usd?: number;
+}
+
+/**
+ * A shared spending limit. `check` runs before every LM call (a call that would exceed it is not
+ * made); `charge` runs after. A sub-budget charges its parents too, so a technique can cap a stage.
+ */
+export class Budget {
+  readonly limits: BudgetLimits;
+  readonly parent?: Budget;
+  readonly startedAt: number;
+  used = { tokens: 0, calls: 0, cost_usd: 0 };
+
+  constructor(limits: BudgetLimits = {}, parent?: Budget, now: () => number = Date.now) {
+    for (const [key, value] of Object.entries(limits)) {
+      if (value !== undefined && (typeof value !== "number" || !(value >= 0)))
+        throw new TypeError(`budget ${key} must be a number >= 0, got ${String(value)}`);
+    }
+    this.limits = { ...limits };
+    this.parent = parent;
+    this.now = now;
+    this.startedAt = now();
+  }
+
+  private readonly now: () => number;
+
+  static unlimited(): Budget {
+    return new Budget();
+  }
+
+  sub(limits: BudgetLimits): Budget {
+    return new Budget(limits, this, this.now);
+  }
+
+  elapsedMs(): number {
+    return this.now() - this.startedAt;
+  }
+
+  /** Throws BudgetExceededError when the call would go over any limit, here or in a parent. */
+  check(estimate: CallEstimate): void {
+    const l = this.limits;
+    const calls = estimate.calls ?? 1;
+    if (l.calls !== undefined && this.used.calls + calls > l.calls) this.fail("calls", l.calls, this.used.calls);
+    if (l.tokens !== undefined && this.used.tokens + estimate.prompt_tokens > l.tokens)
+      this.fail("tokens", l.tokens, this.used.tokens);
+    if (l.cost_usd !== undefined && this.used.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd)
+      this.fail("cost_usd", l.cost_usd, this.used.cost_usd);
+    if (l.time_ms !== undefined && this.elapsedMs() >= l.time_ms) this.fail("time_ms", l.time_ms, this.elapsedMs());
+    this.parent?.check(estimate);
+  }
+
+  /** Completion tokens still affordable (the call's max_tokens is capped to it), or undefined. */
+  remainingCompletionTokens(promptTokens: number): number | undefined {
+    const own = this.limits.tokens === undefined ? undefined : this.limits.tokens - this.used.tokens - promptTokens;
+    const parent = this.parent?.remainingCompletionTokens(promptTokens);
+    if (own === undefined) return parent;
+    if (parent === undefined) return Math.max(0, own);
+    return Math.max(0, Math.min(own, parent));
+  }
+
+  /** Milliseconds left before the time limit, or undefined. */
+  remainingMs(): number | undefined {
+    const own = this.limits.time_ms === undefined ? undefined : this.limits.time_ms - this.elapsedMs();
+    const parent = this.parent?.remainingMs();
+    if (own === undefined) return parent;
+    return parent === undefined ? own : Math.min(own, parent);
+  }
+
+  charge(usage: Partial<Usage>): void {
+    this.used.tokens += usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
+    this.used.calls += usage.calls ?? 0;
+    this.used.cost_usd += usage.cost_usd ?? 0;
+    this.parent?.charge(usage);
+  }
+
+  private fail(limit: BudgetLimit, max: number, used: number): never {
+    throw new BudgetExceededError({ limit, max, used });
+  }
+}

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Budget } from "../budget/budget.ts";
+import { createRunContext } from "../core/context.ts";
+import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { resultText } from "../core/messages.ts";
+import { defineProvider, deriveSeed } from "./define-provider.ts";
+import type { ProviderDriver } from "./provider-driver.ts";
+import { scriptedLM } from "./scripted/scripted-lm.ts";
+
+const ask = { messages: [{ role: "user" as const, content: "What is 2+2?" }] };
+
+test("usage of every call adds up the trace tree", async () => {
+  const lm = scriptedLM((_r, { sampleIndex }) => `answer ${sampleIndex}`);
+  const ctx = createRunContext();
+  const a = await lm.complete(ask, ctx);
+  const b = await lm.complete({ ...ask, n: 3 }, { ...ctx, sampleOffset: 5 });
+  assert.deepEqual(b.choices.map((c) => c.message.content), ["answer 5", "answer 6", "answer 7"]);
+  assert.equal(ctx.span.children.length, 2);
+  assert.equal(ctx.span.total.calls, 2);
+  assert.equal(ctx.span.total.completion_tokens, a.usage.completion_tokens + b.usage.completion_tokens);
+  assert.equal(ctx.span.total.prompt_tokens, a.usage.prompt_tokens + b.usage.prompt_tokens);
+  assert.equal(a.trace_id, ctx.span.traceId);
+});
+
+test("a call that would exceed the budget is not made", async () => {
+  const lm = scriptedLM(() => "fine");
+  const ctx = createRunContext({ budget: { calls: 2 } });
+  await lm.complete(ask, ctx);
+  await lm.complete(ask, ctx);
+  await assert.rejects(lm.complete(ask, ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "calls");
+  assert.equal(lm.calls.length, 2);
+});
+
+test("max_tokens is capped to the tokens still affordable", async () => {
+  const lm = scriptedLM(() => "ok");
+  const ctx = createRunContext({ budget: { tokens: 100 } });
+  await lm.complete({ ...ask, max_tokens: 1000 }, ctx);
+  const sent = lm.calls[0]!.max_tokens!;
+  assert.ok(sent < 100 && sent > 50, `max_tokens sent was ${sent}`);
+});
+
+test("a driver rejecting n falls back to concurrent single calls with distinct seeds", async () => {
+  const seen: { n?: number; seed?: number }[] = [];
+  const driver: ProviderDriver = {
+    provider: "fake",
+    model: "m",
+    capabilities: { nativeN: true, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    async complete(request, o) {
+      seen.push({ n: request.n, seed: o.seed });
+      if ((request.n ?? 1) > 1) throw new UpstreamError({ provider: "fake", failure: "http", status: 400, message: "n is not supported" });
+      return { choices: [{ index: 0, message: { role: "assistant", content: `s${o.sampleIndex}` }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+    },
+  };
+  const lm = defineProvider(driver);
+  const r = await lm.complete({ ...ask, n: 3 }, createRunContext({ seed: 42 }));
+  assert.deepEqual(r.choices.map((c) => c.message.content), ["s0", "s1", "s2"]);
+  const seeds = seen.filter((s) => s.n === 1).map((s) => s.seed);
+  assert.equal(new Set(seeds).size, 3);
+  assert.equal(seeds[0], 42);
+  assert.equal(r.usage.calls, 3, "the rejected call made no usage");
+});
+
+test("retryable failures are retried and recorded as span events", async () => {
+  let attempts = 0;
+  const driver: ProviderDriver = {
+    provider: "flaky",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    async complete() {
+      if (attempts++ < 2) throw new UpstreamError({ provider: "flaky", failure: "http", status: 503, message: "busy" });
+      return { choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1 } };
+    },
+  };
+  const ctx = createRunContext();
+  const r = await defineProvider(driver, { retry: { baseDelayMs: 1 } }).complete(ask, ctx);
+  assert.equal(resultText(r), "done");
+  assert.equal(ctx.span.children[0]!.events.filter((e) => e.name === "retry").length, 2);
+});
+
+test("a hung upstream times out with a typed error; a caller abort is an AbortedError", async () => {
+  const driver: ProviderDriver = {
+    provider: "slow",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    complete: (_r, o) => new Promise((_res, rej) => o.signal.addEventListener("abort", () => rej(new Error("aborted by signal")))),
+  };
+  const lm = defineProvider(driver, { timeoutMs: 20, retry: { retries: 0 } });
+  await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "timeout");
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 10);
+  const lm2 = defineProvider(driver, { timeoutMs: 5000 });
+  await assert.rejects(lm2.complete(ask, createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
+});
+
+test("streaming yields deltas and one result with usage", async () => {
+  const lm = scriptedLM(() => "one two three");
+  let text = "";
+  let final;
+  for await (const e of lm.stream(ask)) {
+    if (e.type === "delta") text += e.content ?? "";
+    if (e.type === "result") final = e.result;
+  }
+  assert.equal(text, "one two three");
+  assert.equal(final!.usage.completion_tokens, 3);
+  assert.equal(final!.usage.calls, 1);
+});
+
+test("sub-budgets charge their parents", () => {
+  const parent = new Budget({ calls: 3 });
+  const child = parent.sub({ calls: 10 });
+  child.charge({ calls: 3 });
+  assert.throws(() => child.check({ prompt_tokens: 1 }), (e) => BudgetExceededError.isInstance(e));
+});
+
+test("derived seeds are distinct and reproducible", () => {
+  const seeds = Array.from({ length: 50 }, (_, i) => deriveSeed(7, i));
+  assert.equal(new Set(seeds).size, 50);
+  assert.deepEqual(seeds, Array.from({ length: 50 }, (_, i) => deriveSeed(7, i)));
+});

@@ -1,0 +1,302 @@
+import { costOf, defaultPrices, lookupPrice, type PriceTable } from "../accounting/prices.ts";
+import { estimatePromptTokens } from "../accounting/estimate-tokens.ts";
+import { cacheKey } from "../cache/cache-key.ts";
+import type { CachedSample, ResponseCache } from "../cache/response-cache.ts";
+import { createRunContext } from "../core/context.ts";
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { contentText } from "../core/messages.ts";
+import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent, Usage } from "../core/types.ts";
+import { addUsage, emptyUsage } from "../accounting/usage.ts";
+import type { Span } from "../trace/span.ts";
+import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
+import { Limiter } from "./resilience/limiter.ts";
+import { withRetry, type RetryOptions } from "./resilience/retry.ts";
+
+export interface ProviderOptions {
+  /** Shared per-provider concurrency limit (a number makes a private one). */
+  limiter?: Limiter | number;
+  retry?: Omit<RetryOptions, "signal" | "onRetry">;
+  /** Per-call timeout in ms (default 120 s). */
+  timeoutMs?: number;
+  prices?: PriceTable;
+  cache?: ResponseCache;
+}
+
+/**
+ * Wraps a driver into an LM. This is lmx's single accounting path: every upstream call is budget
+ * checked before it is made, traced, timed, priced, retried, limited and cached here.
+ */
+export function defineProvider(driver: ProviderDriver, options: ProviderOptions = {}): LM {
+  const id = `${driver.provider}:${driver.model}`;
+  const limiter = options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8);
+  const price = lookupPrice(id, options.prices ?? defaultPrices);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const cache = options.cache;
+  let nativeN = driver.capabilities.nativeN;
+
+  /** One upstream call producing `n` samples starting at `sampleIndex`. */
+  async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult> {
+    const promptEstimate = estimatePromptTokens(request);
+    ctx.budget.check({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    const affordable = ctx.budget.remainingCompletionTokens(promptEstimate);
+    if (affordable !== undefined && affordable < 1)
+      throw new BudgetExceededError({ limit: "tokens", max: ctx.budget.limits.tokens ?? 0, used: ctx.budget.used.tokens });
+    const asked = request.max_completion_tokens ?? request.max_tokens;
+    const capped = affordable !== undefined && (asked === undefined || asked > affordable) ? affordable : undefined;
+    const upstreamRequest: ChatRequest = { ...request, n };
+    if (capped !== undefined) upstreamRequest.max_tokens = capped;
+    const seed = deriveSeed(request.seed ?? ctx.seed, sampleIndex);
+    if (seed !== undefined) upstreamRequest.seed = seed;
+
+    const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: sampleIndex, n, request: upstreamRequest });
+    const started = performance.now();
+    try {
+      const result = await limiter.run(
+        () =>
+          withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex), {
+            ...options.retry,
+            signal: ctx.signal,
+            onRetry: ({ attempt, delayMs, error }) => span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+          }),
+        ctx.signal,
+      );
+      finishSpan(span, ctx, result, performance.now() - started);
+      return result;
+    } catch (error) {
+      span.fail(error);
+      throw error;
+    }
+  }
+
+  async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number): Promise<DriverResult> {
+    const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
+    try {
+      const result = await driver.complete(request, { signal, seed, sampleIndex });
+      if (!Array.isArray(result.choices) || result.choices.length === 0)
+        throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the response had no choices" });
+      return result;
+    } catch (error) {
+      throw translateAbort(error, ctx, timedOut(), driver.provider, timeoutMs);
+    } finally {
+      dispose();
+    }
+  }
+
+  function finishSpan(span: Span, ctx: RunContext, result: DriverResult, latencyMs: number): Usage {
+    const usage = usageOf(result);
+    span.record(usage);
+    ctx.budget.charge(usage);
+    span.set({ latency_ms: Math.round(latencyMs * 100) / 100, output: result.choices.map((c) => contentText(c.message.content)), finish_reasons: result.choices.map((c) => c.finish_reason) });
+    span.finish();
+    return usage;
+  }
+
+  function usageOf(result: DriverResult): Usage {
+    const u = result.usage;
+    return addUsage(emptyUsage(), {
+      prompt_tokens: u.prompt_tokens,
+      completion_tokens: u.completion_tokens,
+      cached_tokens: u.cached_tokens ?? 0,
+      calls: 1,
+      cost_usd: costOf(price, u),
+    });
+  }
+
+  /** Samples `offset..offset+n-1`: from the cache where present, the rest from the upstream. */
+  async function samples(request: ChatRequest, ctx: RunContext, n: number, offset: number): Promise<{ choices: Choice[]; usage: Usage; model?: string; upstreamId?: string; fingerprint?: string | null }> {
+    const usage = emptyUsage();
+    const choices: Choice[] = new Array(n);
+    const missing: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const hit = cache?.get(cacheKey(id, request, offset + i));
+      if (hit) {
+        choices[i] = { ...hit.choice, index: i };
+        const replayed = { prompt_tokens: hit.prompt_tokens, completion_tokens: hit.completion_tokens, cached_tokens: hit.cached_tokens, calls: hit.prompt_tokens > 0 ? 1 : 0, cost_usd: hit.cost_usd, cache_hits: 1 };
+        ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.choice.message.content)] }).record(replayed);
+        ctx.budget.charge(replayed);
+        addUsage(usage, replayed);
+      } else missing.push(i);
+    }
+    let model: string | undefined;
+    let upstreamId: string | undefined;
+    let fingerprint: string | null | undefined;
+    const take = (result: DriverResult, indices: number[]) => {
+      model ??= result.model;
+      upstreamId ??= result.id;
+      fingerprint ??= result.system_fingerprint;
+      addUsage(usage, usageOf(result));
+      const got = Math.min(indices.length, result.choices.length);
+      for (let k = 0; k < got; k++) {
+        const i = indices[k]!;
+        choices[i] = { ...result.choices[k]!, index: i };
+        cache?.set(cacheKey(id, request, offset + i), sampleRecord(result, k, got));
+      }
+      return indices.slice(got);
+    };
+
+    let rest = missing;
+    if (rest.length > 1 && nativeN) {
+      try {
+        rest = take(await call(request, ctx, rest.length, offset + rest[0]!), rest);
+      } catch (error) {
+        // Servers that reject `n` (llama.cpp server, Ollama, some vLLM setups) get single calls instead.
+        if (!(UpstreamError.isInstance(error) && error.failure === "http" && error.status === 400)) throw error;
+        nativeN = false;
+      }
+    }
+    if (rest.length > 0) {
+      const settled = await Promise.allSettled(rest.map((i) => call(request, ctx, 1, offset + i).then((r) => take(r, [i]))));
+      const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+      if (failed) {
+        // Keep what did come back only when a budget stopped the rest; anything else is an error.
+        if (!BudgetExceededError.isInstance(failed.reason) || !choices.some(Boolean)) throw failed.reason;
+      }
+    }
+    return { choices: choices.filter(Boolean), usage, model, upstreamId, fingerprint };
+  }
+
+  function sampleRecord(result: DriverResult, k: number, got: number): CachedSample {
+    // A multi-choice call's prompt is charged to its first sample so that replays add up the same.
+    const completion = Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
+    const prompt = k === 0 ? result.usage.prompt_tokens : 0;
+    const cached = k === 0 ? (result.usage.cached_tokens ?? 0) : 0;
+    return {
+      choice: result.choices[k]!,
+      model: result.model ?? driver.model,
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      cached_tokens: cached,
+      cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached }),
+    };
+  }
+
+  async function complete(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): Promise<ChatResult> {
+    validateRequest(request);
+    if (ctx.signal?.aborted) throw new AbortedError();
+    const n = request.n ?? 1;
+    const out = await samples(request, ctx, n, ctx.sampleOffset ?? 0);
+    return {
+      id: out.upstreamId ?? `lmx-${ctx.span.id}`,
+      model: out.model ?? driver.model,
+      created: Math.floor(Date.now() / 1000),
+      choices: out.choices,
+      usage: out.usage,
+      trace_id: ctx.span.traceId,
+      system_fingerprint: out.fingerprint,
+    };
+  }
+
+  async function* stream(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): AsyncIterable<StreamEvent> {
+    validateRequest(request);
+    const offset = ctx.sampleOffset ?? 0;
+    const cached = cache?.get(cacheKey(id, request, offset));
+    if (!driver.stream || (request.n ?? 1) > 1 || cached) {
+      const result = await complete(request, ctx);
+      for (const choice of result.choices) {
+        const text = contentText(choice.message.content);
+        if (text || choice.message.tool_calls)
+          yield { type: "delta", index: choice.index, content: text || undefined, tool_calls: choice.message.tool_calls?.map((t, index) => ({ index, ...t })) };
+      }
+      yield { type: "result", result };
+      return;
+    }
+    yield* streamOnce(request, ctx, offset);
+  }
+
+  async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
+    const promptEstimate = estimatePromptTokens(request);
+    ctx.budget.check({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    const affordable = ctx.budget.remainingCompletionTokens(promptEstimate);
+    const upstreamRequest: ChatRequest = { ...request, n: 1 };
+    const asked = request.max_completion_tokens ?? request.max_tokens;
+    if (affordable !== undefined && (asked === undefined || asked > affordable)) upstreamRequest.max_tokens = Math.max(1, affordable);
+    const seed = deriveSeed(request.seed ?? ctx.seed, offset);
+    if (seed !== undefined) upstreamRequest.seed = seed;
+    const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
+    const started = performance.now();
+    const release = await limiter.acquire(ctx.signal);
+    const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
+    let final: DriverResult | undefined;
+    let yielded = false;
+    try {
+      for (let attemptNo = 0; ; attemptNo++) {
+        try {
+          for await (const event of driver.stream!(upstreamRequest, { signal, seed, sampleIndex: offset })) {
+            if (event.type === "done") final = event.result;
+            else {
+              yielded = true;
+              yield event;
+            }
+          }
+          break;
+        } catch (error) {
+          const e = translateAbort(error, ctx, timedOut(), driver.provider, timeoutMs);
+          // Once text reached the caller a retry would repeat it, so only retry before the first delta.
+          if (yielded || !UpstreamError.isInstance(e) || !e.isRetryable || attemptNo >= (options.retry?.retries ?? 3)) throw e;
+          span.event("retry", { attempt: attemptNo + 1, error: e.message });
+        }
+      }
+      if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
+      const usage = finishSpan(span, ctx, final, performance.now() - started);
+      cache?.set(cacheKey(id, request, offset), sampleRecord(final, 0, 1));
+      yield {
+        type: "result",
+        result: {
+          id: final.id ?? `lmx-${span.id}`,
+          model: final.model ?? driver.model,
+          created: Math.floor(Date.now() / 1000),
+          choices: final.choices.map((c, index) => ({ ...c, index })),
+          usage,
+          trace_id: ctx.span.traceId,
+          system_fingerprint: final.system_fingerprint,
+        },
+      };
+    } catch (error) {
+      span.fail(error);
+      throw error;
+    } finally {
+      dispose();
+      release();
+    }
+  }
+
+  const lm: LM & { driver: ProviderDriver } = { id, capabilities: driver.capabilities, complete, stream, driver };
+  return lm;
+}
+
+function validateRequest(request: ChatRequest): void {
+  if (!request || typeof request !== "object") throw new InvalidRequestError("the request must be an object");
+  if (!Array.isArray(request.messages) || request.messages.length === 0)
+    throw new InvalidRequestError("messages must be a non-empty array", { param: "messages" });
+  const n = request.n ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new InvalidRequestError(`n must be an integer >= 1, got ${String(request.n)}`, { param: "n" });
+}
+
+/** Sample 0 keeps the base seed; later samples get distinct, reproducible seeds. */
+export function deriveSeed(base: number | undefined, sampleIndex: number): number | undefined {
+  if (base === undefined) return undefined;
+  if (sampleIndex === 0) return base;
+  let h = (Math.imul(base | 0, 0x9e3779b1) ^ Math.imul(sampleIndex, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  return h % 2_147_483_647;
+}
+
+/** The signal for one upstream call: caller abort, request timeout and budget time, whichever first. */
+function callSignal(ctx: RunContext, timeoutMs: number) {
+  const remaining = ctx.budget.remainingMs();
+  const ms = Math.max(1, remaining === undefined ? timeoutMs : Math.min(timeoutMs, remaining));
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), ms);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
+  return { signal, timedOut: () => timeout.signal.aborted, dispose: () => clearTimeout(timer) };
+}
+
+function translateAbort(error: unknown, ctx: RunContext, timedOut: boolean, provider: string, timeoutMs: number): unknown {
+  if (ctx.signal?.aborted) return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
+  // Whatever the driver threw after our timer fired was caused by it.
+  if (timedOut) return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
+  return error;
+}

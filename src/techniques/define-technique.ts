@@ -1,0 +1,195 @@
+import type { z } from "zod";
+import { childContext, createRunContext } from "../core/context.ts";
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { contentText } from "../core/messages.ts";
+import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } from "../core/types.ts";
+import { formatTechnique } from "./format-technique.ts";
+
+export type TechniqueFamily =
+  | "sample-many"
+  | "iterate"
+  | "beyond-context"
+  | "tools"
+  | "rephrase"
+  | "decompose"
+  | "search"
+  | "cascade";
+
+/** What a technique's `run` gets: its inner LM, the request, its own traced context and helpers. */
+export interface TechniqueRun {
+  inner: LM;
+  request: ChatRequest;
+  /** The technique's context: its span is this technique's node in the trace. */
+  ctx: RunContext;
+  /** Remember the best full answer so far; it is returned if a budget or abort stops the run. */
+  keep(best: ChatResult | Choice): void;
+  /** Report progress (candidates done, votes...): a span event and the run's progress sink. */
+  progress(data: Record<string, unknown>): void;
+}
+
+export interface TechniqueDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  family: TechniqueFamily;
+  /** The paper it follows, e.g. "Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning". */
+  paper: string;
+  description: string;
+  /** Option schema; parsing fills defaults and rejects unknown keys. */
+  options: S;
+  /** Option keys whose values are LMs (written as model specs in the spec language). */
+  modelOptions?: string[];
+  /** The technique answers `n > 1` itself; otherwise it runs once per requested choice. */
+  handlesN?: boolean;
+  run(run: TechniqueRun, options: z.output<S>): Promise<ChatResult | Choice>;
+  /** Optional streaming: yield deltas of the final stage, end with a `result` event. */
+  stream?(run: TechniqueRun, options: z.output<S>): AsyncIterable<StreamEvent>;
+}
+
+/** A technique factory: `(inner, options) => LM`, carrying its definition for registries and printing. */
+export type TechniqueFactory<S extends z.ZodType = z.ZodType> = ((inner: LM, options?: z.input<S>) => TechniqueLM) & {
+  definition: TechniqueDefinition<S>;
+};
+
+/** An LM made by a technique; it remembers how it was made so specs print back exactly. */
+export interface TechniqueLM extends LM {
+  technique: { name: string; options: Record<string, unknown>; inner: LM };
+}
+
+/** Builds a technique from its definition: option validation, tracing, budget fallback, usage roll-up. */
+export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefinition<S>): TechniqueFactory<S> {
+  const factory = (inner: LM, rawOptions?: z.input<S>): TechniqueLM => {
+    const parsed = definition.options.safeParse(rawOptions ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const param = issue.path.join(".") || (issue as { keys?: string[] }).keys?.join(", ");
+      throw new InvalidRequestError(`${definition.name}: ${param ? `${param}: ` : ""}${issue.message}`, { param: param || undefined });
+    }
+    const options = parsed.data as z.output<S>;
+    const id = `${formatTechnique(definition, options as Record<string, unknown>)}@${inner.id}`;
+
+    function begin(request: ChatRequest, outer: RunContext | undefined) {
+      const root = outer ?? createRunContext({ name: id });
+      const ctx = childContext(root, definition.name, "technique", { technique: definition.name, options: printable(options) });
+      let best: Choice | undefined;
+      const run: TechniqueRun = {
+        inner,
+        request,
+        ctx,
+        keep(b) {
+          best = "choices" in b ? b.choices[0] : b;
+        },
+        progress(data) {
+          ctx.span.event("progress", data);
+          ctx.onProgress?.({ technique: definition.name, ...data });
+        },
+      };
+      return { ctx, run, best: () => best };
+    }
+
+    function finish(ctx: RunContext, choices: Choice[], upstream?: ChatResult): ChatResult {
+      ctx.span.set({ output: choices.map((c) => contentText(c.message.content)) });
+      ctx.span.finish();
+      return {
+        id: `lmx-${ctx.span.id}`,
+        model: id,
+        created: Math.floor(Date.now() / 1000),
+        choices: choices.map((c, index) => ({ ...c, index })),
+        usage: { ...ctx.span.total },
+        trace_id: ctx.span.traceId,
+        system_fingerprint: upstream?.system_fingerprint ?? null,
+      };
+    }
+
+    /** A budget stop or an abort returns the best answer kept so far, marked with why. */
+    function fallback(error: unknown, ctx: RunContext, best: Choice | undefined): ChatResult {
+      const reason = BudgetExceededError.isInstance(error) ? "budget" : AbortedError.isInstance(error) ? "aborted" : undefined;
+      if (!reason || !best) {
+        ctx.span.fail(error);
+        throw error;
+      }
+      ctx.span.event("stopped", { reason, error: (error as Error).message });
+      return finish(ctx, [{ ...best, finish_reason: reason }]);
+    }
+
+    async function once(request: ChatRequest, outer: RunContext | undefined): Promise<ChatResult> {
+      const { ctx, run, best } = begin(request, outer);
+      try {
+        const out = await definition.run(run, options);
+        return "choices" in out ? finish(ctx, out.choices, out) : finish(ctx, [out]);
+      } catch (error) {
+        return fallback(error, ctx, best());
+      }
+    }
+
+    async function complete(request: ChatRequest, outer?: RunContext): Promise<ChatResult> {
+      const n = request.n ?? 1;
+      if (n === 1 || definition.handlesN) return once(request, outer);
+      // One independent run per choice, each with its own range of sample indices.
+      const root = outer ?? createRunContext({ name: id });
+      const single = { ...request, n: 1 };
+      const runs = await Promise.all(
+        Array.from({ length: n }, (_, i) => once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 })),
+      );
+      return {
+        ...runs[0]!,
+        id: `lmx-${root.span.id}`,
+        choices: runs.map((r, index) => ({ ...r.choices[0]!, index })),
+        usage: runs.reduce((u, r) => {
+          for (const k of Object.keys(u) as (keyof typeof u)[]) u[k] += r.usage[k];
+          return u;
+        }, { ...runs[0]!.usage, ...Object.fromEntries(Object.keys(runs[0]!.usage).map((k) => [k, 0])) }),
+      };
+    }
+
+    async function* stream(request: ChatRequest, outer?: RunContext): AsyncIterable<StreamEvent> {
+      if (!definition.stream || (request.n ?? 1) > 1) {
+        const result = await complete(request, outer);
+        for (const choice of result.choices) {
+          const text = contentText(choice.message.content);
+          if (text) yield { type: "delta", index: choice.index, content: text };
+        }
+        yield { type: "result", result };
+        return;
+      }
+      const { ctx, run, best } = begin(request, outer);
+      let streamed = false;
+      try {
+        for await (const event of definition.stream(run, options)) {
+          if (event.type === "result") {
+            yield { type: "result", result: finish(ctx, event.result.choices, event.result) };
+            return;
+          }
+          if (event.type === "delta") streamed = true;
+          yield event;
+        }
+        throw new Error(`${definition.name} stream ended without a result`);
+      } catch (error) {
+        const result = fallback(error, ctx, best());
+        if (!streamed) {
+          const text = contentText(result.choices[0]!.message.content);
+          if (text) yield { type: "delta", index: 0, content: text };
+        }
+        yield { type: "result", result };
+      }
+    }
+
+    return {
+      id,
+      capabilities: { ...inner.capabilities, nativeN: true, streaming: true },
+      complete,
+      stream,
+      technique: { name: definition.name, options: options as Record<string, unknown>, inner },
+    };
+  };
+  return Object.assign(factory, { definition });
+}
+
+/** Options for the trace: LMs become their ids, functions their names. */
+function printable(options: unknown): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(options, (_k, v) =>
+      typeof v === "function" ? `<fn ${v.name || "anonymous"}>` : v && typeof v === "object" && "complete" in v && "id" in v ? v.id : v,
+    ),
+  );
+}
