@@ -1,0 +1,98 @@
+import type { Command } from "commander";
+import { createRunContext } from "../../core/context.ts";
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { contentText } from "../../core/messages.ts";
+import type { ChatRequest, ChatResult, Message } from "../../core/types.ts";
+import { defaultModelSpec } from "../../providers/resolve-model.ts";
+import { extractAnswer } from "../../techniques/answers/index.ts";
+import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
+import { parseIntArg, parseNumberArg } from "../parse-number.ts";
+import { readStdin } from "../read-stdin.ts";
+import { openRuntime } from "../runtime.ts";
+import { printTrace } from "../print-trace.ts";
+import type { CliIO } from "../cli-io.ts";
+
+interface AskOptions {
+  model?: string;
+  technique?: string;
+  json?: boolean;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  seed?: number;
+  cache?: boolean | string;
+  stream: boolean;
+  trace?: boolean;
+  budgetTokens?: number;
+  budgetCalls?: number;
+  budgetUsd?: number;
+  budgetTime?: number;
+}
+
+export function registerAsk(program: Command, io: CliIO): void {
+  const command = program
+    .command("ask")
+    .description("answer a question (from the arguments, or stdin when omitted)")
+    .argument("[question...]", "the question")
+    .option("-m, --model <spec>", "model spec or alias (default: config, LMX_MODEL, OpenAI/Anthropic if configured, else embedded llama.cpp)")
+    .option("-t, --technique <spec>", 'technique spec, e.g. "self-consistency(n=5) > self-refine(rounds=2)"')
+    .option("--json", 'print one JSON object: {"answer", "text", "usage", "finish_reason"}')
+    .option("-s, --system <text>", "system prompt")
+    .option("--temperature <x>", "sampling temperature", parseNumberArg)
+    .option("--max-tokens <n>", "completion token limit per call", parseIntArg)
+    .option("--seed <n>", "seed for reproducible sampling", parseIntArg)
+    .option("--cache [path]", "cache responses in SQLite (default path .lmx/cache.sqlite or LMX_CACHE)")
+    .option("--no-stream", "print the answer only when complete")
+    .option("--trace", "print the trace tree to stderr");
+  addBudgetOptions(command).action(async (words: string[], options: AskOptions) => {
+    const question = (words.length ? words.join(" ") : await readStdin(io.stdin)).trim();
+    if (!question) throw new InvalidRequestError("no question: pass it as an argument or on stdin");
+    const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once("SIGINT", onSigint);
+    try {
+      const modelSpec = options.model ?? (await defaultModelSpec(runtime.config));
+      const lm = runtime.buildLM(modelSpec, options.technique);
+      const messages: Message[] = options.system ? [{ role: "system", content: options.system }] : [];
+      messages.push({ role: "user", content: question });
+      const request: ChatRequest = { messages, temperature: options.temperature, max_tokens: options.maxTokens, seed: options.seed };
+      const ctx = createRunContext({ name: "ask", budget: budgetFromOptions(options, runtime.config.budget), signal: abort.signal, seed: options.seed });
+      const result = options.json || !options.stream ? await lm.complete(request, ctx) : await streamTo(io, lm.stream(request, ctx));
+      const text = contentText(result.choices[0]?.message.content ?? null);
+      const finish = result.choices[0]?.finish_reason ?? "stop";
+      if (options.json) {
+        const u = result.usage;
+        io.stdout.write(
+          JSON.stringify({
+            answer: extractAnswer(text) ?? text.trim(),
+            text,
+            usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, cached_tokens: u.cached_tokens, calls: u.calls, cost_usd: u.cost_usd },
+            finish_reason: finish,
+            model: lm.id,
+            trace_id: result.trace_id,
+          }) + "\n",
+        );
+      } else if (!options.stream) io.stdout.write(text + "\n");
+      if (finish === "budget" || finish === "aborted") io.stderr.write(`lmx: stopped early (${finish}); this is the best answer so far\n`);
+      if (options.trace) printTrace(ctx.span, io.stderr);
+    } finally {
+      process.off("SIGINT", onSigint);
+      await runtime.close();
+    }
+  });
+}
+
+async function streamTo(io: CliIO, events: AsyncIterable<import("../../core/types.ts").StreamEvent>): Promise<ChatResult> {
+  let result: ChatResult | undefined;
+  let wrote = false;
+  for await (const event of events) {
+    if (event.type === "delta" && event.index === 0 && event.content) {
+      io.stdout.write(event.content);
+      wrote = true;
+    } else if (event.type === "result") result = event.result;
+  }
+  if (wrote) io.stdout.write("\n");
+  if (!result) throw new Error("the model's stream ended without a result");
+  return result;
+}

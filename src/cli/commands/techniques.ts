@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { defaultRegistry } from "../../techniques/registry.ts";
+import type { CliIO } from "../cli-io.ts";
+
+export function registerTechniques(program: Command, io: CliIO): void {
+  program
+    .command("techniques")
+    .description("list every technique with its parameters, defaults and paper")
+    .argument("[name]", "show one technique")
+    .option("--json", "print JSON")
+    .action((name: string | undefined, options: { json?: boolean }) => {
+      const registry = defaultRegistry();
+      const list = name ? [registry.info(name)] : registry.list();
+      if (options.json) return void io.stdout.write(JSON.stringify(list, null, 2) + "\n");
+      const lines: string[] = [];
+      for (const t of list) {
+        lines.push(`${t.name}  (${t.family})`, `  ${t.description}`, `  paper: ${t.paper}`);
+        for (const p of t.parameters) {
+          const def = p.default === undefined ? "" : ` = ${JSON.stringify(p.default)}`;
+          lines.push(`    ${p.name}: ${p.type}${def}${p.description ? `  — ${p.description}` : ""}`);
+        }
+        lines.push("");
+      }
+      io.stdout.write(lines.join("\n"));
+    });
+}

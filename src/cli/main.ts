@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { LmxError } from "../core/errors/lmx-error.ts";
+import { processIO, type CliIO } from "./cli-io.ts";
+import { registerAsk } from "./commands/ask.ts";
+import { registerModels } from "./commands/models.ts";
+import { registerTechniques } from "./commands/techniques.ts";
+
+/** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
+export function createProgram(io: CliIO = processIO): Command {
+  const program = new Command("lmx")
+    .description("inference-time compute for any language model: an LM plus a technique is again an LM")
+    .option("-c, --config <file>", "config file (default ./lmx.config.json or LMX_CONFIG)")
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+  registerAsk(program, io);
+  registerModels(program, io);
+  registerTechniques(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 a failure lmx explains in one line, 2 bad usage. */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  try {
+    await createProgram(io).parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (LmxError.isInstance(error)) {
+      io.stderr.write(`lmx: ${error.message}\n`);
+      return error.code === "invalid_request" ? 2 : 1;
+    }
+    io.stderr.write(`lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

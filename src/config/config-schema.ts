@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const providerSettings = z.strictObject({
+  baseURL: z.string().optional(),
+  apiKey: z.string().optional(),
+  /** Concurrent calls to this provider. */
+  concurrency: z.number().int().min(1).optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+  retries: z.number().int().min(0).optional(),
+});
+
+const price = z.strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() });
+
+export const configSchema = z.strictObject({
+  /** Model spec used when none is given (`openai:gpt-4o-mini`, `llama:./m.gguf`, ...). */
+  defaultModel: z.string().optional(),
+  providers: z
+    .strictObject({
+      openai: providerSettings.optional(),
+      anthropic: providerSettings.optional(),
+      llama: z
+        .strictObject({
+          threads: z.number().int().min(1).optional(),
+          contextSize: z.number().int().min(64).optional(),
+          modelsDir: z.string().optional(),
+          concurrency: z.number().int().min(1).optional(),
+          timeoutMs: z.number().int().min(1).optional(),
+        })
+        .optional(),
+    })
+    .default({}),
+  /** USD per million tokens, keyed `provider:model` (a trailing `*` matches a prefix). */
+  prices: z.record(z.string(), price).default({}),
+  cache: z.strictObject({ enabled: z.boolean().optional(), path: z.string().optional() }).default({}),
+  /** Named LM specs, e.g. `"smart-mini": "self-consistency(n=5)@openai:gpt-4o-mini"`. */
+  aliases: z.record(z.string(), z.string()).default({}),
+  budget: z
+    .strictObject({ tokens: z.number().min(0).optional(), calls: z.number().min(0).optional(), cost_usd: z.number().min(0).optional(), time_ms: z.number().min(0).optional() })
+    .optional(),
+  /** Extra settings of other parts (server, eval) live under their own keys. */
+  server: z.record(z.string(), z.unknown()).optional(),
+  eval: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type LmxConfig = z.output<typeof configSchema>;

@@ -1,0 +1,70 @@
+import type { ResponseCache } from "../cache/response-cache.ts";
+import type { LoadedConfig } from "../config/load-config.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { LM } from "../core/types.ts";
+import { defaultPrices } from "../accounting/prices.ts";
+import { lazyLM } from "./lazy-lm.ts";
+import { providerRegistry, type ProviderEntry } from "./provider-registry.ts";
+import { Limiter } from "./resilience/limiter.ts";
+
+export type ModelResolver = ((spec: string) => LM) & { close(): Promise<void> };
+
+/**
+ * Turns model spec strings (`openai:gpt-4o-mini`, `anthropic:claude-...`, `llama:./m.gguf`,
+ * `llama:hf:owner/repo/file.gguf`, `replay:bank.jsonl`) into LMs. One LM per spec and one concurrency
+ * limiter per provider are shared by everything the resolver hands out.
+ */
+export function createModelResolver(options: { config: LoadedConfig; cache?: ResponseCache }): ModelResolver {
+  const { config, cache } = options;
+  const made = new Map<string, LM & { load(): Promise<LM> }>();
+  const limiters = new Map<string, Limiter>();
+  const prices = { ...defaultPrices, ...config.prices };
+
+  const resolve = (spec: string): LM => {
+    const trimmed = spec.trim();
+    const existing = made.get(trimmed);
+    if (existing) return existing;
+    const colon = trimmed.indexOf(":");
+    const providerName = colon > 0 ? trimmed.slice(0, colon) : "";
+    const rest = colon > 0 ? trimmed.slice(colon + 1) : "";
+    const entry: ProviderEntry | undefined = providerRegistry.find((p) => p.name === providerName);
+    if (!entry || !rest) {
+      const known = providerRegistry.map((p) => `${p.name}:${p.example}`).join(", ");
+      const hint = !providerName && trimmed ? ` (did you mean openai:${trimmed}?)` : "";
+      throw new InvalidRequestError(`unknown model spec "${spec}"${hint}; a model spec is provider:model, one of ${known}`, { param: "model" });
+    }
+    const settings = (config.providers as Record<string, { concurrency?: number } | undefined>)[entry.name] ?? {};
+    let limiter = limiters.get(entry.name);
+    if (!limiter) limiters.set(entry.name, (limiter = new Limiter(settings.concurrency ?? entry.defaultConcurrency)));
+    const lm = lazyLM(trimmed, entry.capabilities, () =>
+      entry.create({ model: rest, config, settings, shared: { limiter: limiter!, prices, cache } }),
+    );
+    made.set(trimmed, lm);
+    return lm;
+  };
+
+  return Object.assign(resolve, {
+    async close() {
+      for (const lm of made.values()) {
+        const inner = (await lm.load().catch(() => undefined)) as { driver?: { close?: () => Promise<void> } } | undefined;
+        await inner?.driver?.close?.();
+      }
+      made.clear();
+    },
+  });
+}
+
+/** The model `lmx ask` uses when none is named: config, then LMX_MODEL, then whichever API is configured, else embedded llama.cpp. */
+export async function defaultModelSpec(config: LoadedConfig): Promise<string> {
+  const env = config.env;
+  if (config.defaultModel) return config.defaultModel;
+  if (env.LMX_MODEL) return env.LMX_MODEL;
+  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY || config.providers.openai?.baseURL || config.providers.openai?.apiKey)
+    return `openai:${env.OPENAI_MODEL ?? "gpt-4o-mini"}`;
+  if (env.ANTHROPIC_API_KEY || config.providers.anthropic?.apiKey) return `anthropic:${env.ANTHROPIC_MODEL ?? "claude-3-5-haiku-latest"}`;
+  const { DEFAULT_LLAMA_MODEL } = await import("./llama/default-model.ts").catch(() => {
+    throw new ConfigurationError("no model configured: set OPENAI_BASE_URL, ANTHROPIC_API_KEY or pass --model");
+  });
+  return `llama:${DEFAULT_LLAMA_MODEL}`;
+}
