@@ -1,0 +1,134 @@
+// The SQLite cache under defineProvider: hits, misses, exact replays, and sample indices that never collapse.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { createRunContext } from "../core/context.ts";
+import type { ChatRequest, ChatResult, StreamEvent, Usage } from "../core/types.ts";
+import { scriptedLM, type ScriptInfo } from "../providers/scripted/scripted-lm.ts";
+import { SqliteCache } from "./sqlite-cache.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lmx-cache-replay-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const ask: ChatRequest = { messages: [{ role: "user", content: "Name a prime number." }], temperature: 0.8 };
+// A non-zero price so that replayed costs are checked too.
+const prices = { "scripted:*": { input: 1, output: 3 } };
+
+/** A scripted model whose every answer is new: it names the sample index and how many samples it has made. */
+function countingLM(cache: SqliteCache, options: { nativeN?: boolean; tag?: string } = {}) {
+  const seen: number[] = [];
+  const lm = scriptedLM(
+    (_r, info: ScriptInfo) => {
+      seen.push(info.sampleIndex);
+      return `${options.tag ?? "answer"} for sample ${info.sampleIndex} (made ${seen.length})`;
+    },
+    { cache, prices, capabilities: { nativeN: options.nativeN ?? true } },
+  );
+  return Object.assign(lm, { seen });
+}
+
+const texts = (r: ChatResult) => r.choices.map((c) => c.message.content);
+const withoutHits = (u: Usage) => ({ ...u, cache_hits: 0, cost_usd: Math.round(u.cost_usd * 1e12) });
+
+test("a miss calls the upstream and stores; the same request again is a hit with no upstream call", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "hit.sqlite") });
+  const lm = countingLM(cache);
+  const first = await lm.complete(ask);
+  assert.equal(first.usage.cache_hits, 0);
+  assert.equal(lm.calls.length, 1);
+
+  const second = await lm.complete(ask);
+  assert.equal(lm.calls.length, 1, "the hit made no upstream call");
+  assert.deepEqual(texts(second), texts(first));
+  assert.equal(second.usage.cache_hits, 1);
+
+  // A different request (another temperature) is a different key.
+  const other = await lm.complete({ ...ask, temperature: 0 });
+  assert.equal(other.usage.cache_hits, 0);
+  assert.equal(lm.calls.length, 2);
+  assert.notDeepEqual(texts(other), texts(first));
+  cache.close();
+});
+
+test("a fresh LM over the reopened cache file replays the same choices and usage without calling upstream", async () => {
+  const path = join(dir, "replay.sqlite");
+  const cache = SqliteCache.open({ path });
+  const original = await countingLM(cache).complete({ ...ask, n: 3 });
+  cache.close();
+
+  const reopened = SqliteCache.open({ path });
+  assert.equal(reopened.stats().entries, 3);
+  const fresh = countingLM(reopened, { tag: "different" });
+  const ctx = createRunContext();
+  const replay = await fresh.complete({ ...ask, n: 3 }, ctx);
+  assert.equal(fresh.calls.length, 0, "no upstream call was made");
+  assert.deepEqual(replay.choices, original.choices);
+  assert.equal(replay.usage.cache_hits, 3);
+  assert.deepEqual(withoutHits(replay.usage), withoutHits(original.usage));
+  assert.ok(replay.usage.cost_usd > 0);
+  // The trace and the budget see the replayed usage too.
+  assert.equal(ctx.span.total.calls, original.usage.calls);
+  assert.equal(ctx.budget.used.tokens, original.usage.total_tokens);
+  reopened.close();
+});
+
+test("n=5 stores five distinct samples, not five copies of one", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "five.sqlite") });
+  const lm = countingLM(cache);
+  const result = await lm.complete({ ...ask, n: 5 });
+  assert.equal(lm.calls.length, 1, "native n: one upstream call");
+  assert.equal(new Set(texts(result)).size, 5);
+  assert.equal(cache.stats().entries, 5);
+
+  const again = await countingLM(cache, { tag: "other" }).complete({ ...ask, n: 5 });
+  assert.deepEqual(texts(again), texts(result), "replayed in the same order");
+
+  // The next batch (samples 5..9) is new, not a replay of 0..4.
+  const next = await lm.complete({ ...ask, n: 5 }, { ...createRunContext(), sampleOffset: 5 });
+  assert.deepEqual(lm.seen.slice(5), [5, 6, 7, 8, 9]);
+  assert.equal(new Set([...texts(result), ...texts(next)]).size, 10);
+  assert.equal(cache.stats().entries, 10);
+  cache.close();
+});
+
+for (const nativeN of [true, false]) {
+  test(`a partial hit (3 cached, 5 asked) fetches only samples 3 and 4 (nativeN=${nativeN})`, async () => {
+    const cache = SqliteCache.open({ path: join(dir, `partial-${nativeN}.sqlite`) });
+    const first = await countingLM(cache, { nativeN }).complete({ ...ask, n: 3 });
+
+    const lm = countingLM(cache, { nativeN, tag: "late" });
+    const result = await lm.complete({ ...ask, n: 5 });
+    assert.deepEqual(lm.seen.sort(), [3, 4]);
+    assert.deepEqual(lm.calls.map((c) => c.n), nativeN ? [2] : [1, 1]);
+    assert.deepEqual(texts(result).slice(0, 3), texts(first));
+    assert.match(String(texts(result)[3]), /^late for sample 3 /);
+    assert.match(String(texts(result)[4]), /^late for sample 4 /);
+    assert.deepEqual(result.choices.map((c) => c.index), [0, 1, 2, 3, 4]);
+    assert.equal(result.usage.cache_hits, 3);
+    assert.equal(cache.stats().entries, 5);
+    cache.close();
+  });
+}
+
+test("a streamed request is cached and a cached request streams without an upstream call", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "stream.sqlite") });
+  const lm = countingLM(cache);
+  const streamed = await collect(lm.stream(ask));
+  assert.equal(lm.calls.length, 1);
+  const replayed = await collect(countingLM(cache, { tag: "other" }).stream(ask));
+  assert.equal(replayed.text, streamed.text);
+  assert.equal(replayed.result?.usage.cache_hits, 1);
+  cache.close();
+});
+
+async function collect(events: AsyncIterable<StreamEvent>) {
+  let text = "";
+  let result: ChatResult | undefined;
+  for await (const e of events) {
+    if (e.type === "delta") text += e.content ?? "";
+    if (e.type === "result") result = e.result;
+  }
+  return { text, result };
+}
