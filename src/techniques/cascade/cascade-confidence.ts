@@ -1,0 +1,62 @@
+import { contentText } from "../../core/messages.ts";
+import type { Choice, LM } from "../../core/types.ts";
+import { vote, type AnswerKind } from "../answers/index.ts";
+import type { TechniqueRun } from "../define-technique.ts";
+import { parseVerdict } from "../iterate/parse-verdict.ts";
+import { fillTemplate } from "../prompt-template.ts";
+import { runStage } from "../rephrase/stage/run-stage.ts";
+import { stageRequest } from "../rephrase/stage/stage-request.ts";
+
+/** A model's answer at one rung of the ladder and how sure the cascade is of it. */
+export interface RungOutcome {
+  answer: Choice;
+  confidence: number;
+  /** What the confidence was computed from, for the trace. */
+  evidence: Record<string, unknown>;
+}
+
+interface RungOptions {
+  run: TechniqueRun;
+  lm: LM;
+  /** 1-based position on the ladder, for stage names. */
+  step: number;
+  samples: number;
+}
+
+/**
+ * AutoMix self-verification: one answer, then `samples` verdicts of the same model on it, sampled
+ * at temperature 1 in one request so they can disagree. Confidence is the share of "correct"
+ * verdicts; an unreadable verdict counts against, as it gives no evidence the answer is right.
+ */
+export async function selfVerified(options: RungOptions & { question: string; prompt: string }): Promise<RungOutcome> {
+  const { run, lm, step, samples } = options;
+  const answered = await runStage({ run, name: `answer ${step}`, lm, request: withoutN(run.request) });
+  const answer = answered.choices[0]!;
+  run.keep(answer);
+  const prompt = fillTemplate(options.prompt, { question: options.question, answer: contentText(answer.message.content) });
+  const request = { ...stageRequest({ request: run.request, prompt, purpose: "note" }), n: samples, temperature: 1 };
+  const verdicts = (await runStage({ run, name: `verify ${step}`, lm, request })).choices.map((c) => parseVerdict(contentText(c.message.content)) ?? null);
+  const correct = verdicts.filter((v) => v === true).length;
+  return { answer, confidence: verdicts.length ? correct / verdicts.length : 0, evidence: { verdicts } };
+}
+
+/**
+ * Agreement: `samples` answers in one request; confidence is the vote share of the leading
+ * canonical answer (abstentions count against), and the answer is a full response of that group.
+ */
+export async function agreed(options: RungOptions & { kind: AnswerKind }): Promise<RungOutcome> {
+  const { run, lm, step, samples } = options;
+  const sampled = await runStage({ run, name: `answer ${step}`, lm, request: { ...run.request, n: samples } });
+  const result = vote(sampled.choices, options.kind);
+  const answer = result.representative ?? sampled.choices[0]!;
+  run.keep(answer);
+  const confidence = result.winner && sampled.choices.length ? result.winner.count / sampled.choices.length : 0;
+  const votes = result.groups.map((g) => ({ answer: g.answer, count: g.count }));
+  run.ctx.span.event("vote", { step, votes, abstained: result.abstained, winner: result.winner?.answer ?? null });
+  return { answer, confidence, evidence: { votes, abstained: result.abstained } };
+}
+
+function withoutN<T extends { n?: number }>(request: T): T {
+  const { n: _n, ...rest } = request;
+  return rest as T;
+}

@@ -1,0 +1,1 @@
+export { cascade } from "./cascade.ts";
