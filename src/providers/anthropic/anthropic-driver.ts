@@ -1,0 +1,88 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import type { Capabilities, ChatRequest } from "../../core/types.ts";
+import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
+import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
+import { anthropicResult } from "./anthropic-result.ts";
+import { anthropicStreamEvents } from "./anthropic-stream.ts";
+
+export interface AnthropicDriverOptions {
+  model: string;
+  /** Default: ANTHROPIC_BASE_URL, else api.anthropic.com. */
+  baseURL?: string;
+  /** Default: ANTHROPIC_API_KEY (a placeholder when only a base URL is set). */
+  apiKey?: string;
+  /** A ready client; its own retries and timeout are overridden per call. */
+  client?: Anthropic;
+  fetch?: typeof fetch;
+  /** max_tokens when the request sets none (the Messages API requires one). Default 1024. */
+  defaultMaxTokens?: number;
+  /** How response_format is honoured (default "instruction": works with every Claude model). */
+  structuredOutput?: StructuredOutput;
+}
+
+const PROVIDER = "anthropic";
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+/** The longest timer Node allows: defineProvider owns timeouts, so the SDK's must never fire first. */
+const NO_SDK_TIMEOUT = 2_147_483_647;
+
+/**
+ * A driver for Anthropic's Messages API through `@anthropic-ai/sdk`. Requests and results are
+ * converted from and to lmx's OpenAI shape; `n` is left to defineProvider (concurrent calls).
+ */
+export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver {
+  const { model } = options;
+  const structuredOutput = options.structuredOutput ?? "instruction";
+  const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
+  const client = options.client ?? createClient(options);
+  const capabilities: Capabilities = { nativeN: false, logprobs: false, tools: true, streaming: true, constrainedOutput: structuredOutput === "native" };
+  const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
+  const fail = (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: SDK_ERRORS });
+  const isJson = (request: ChatRequest) => request.response_format?.type === "json_object" || request.response_format?.type === "json_schema";
+
+  return {
+    provider: PROVIDER,
+    model,
+    capabilities,
+
+    async complete(request: ChatRequest, o: DriverCallOptions) {
+      const params = anthropicParams({ request, model, defaultMaxTokens, structuredOutput }) as Anthropic.MessageCreateParamsNonStreaming;
+      let body: unknown;
+      try {
+        body = await client.messages.create(params, callOptions(o));
+      } catch (error) {
+        throw fail(error);
+      }
+      return anthropicResult({ body, provider: PROVIDER, json: isJson(request) });
+    },
+
+    async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
+      const params = { ...anthropicParams({ request, model, defaultMaxTokens, structuredOutput }), stream: true } as Anthropic.MessageCreateParamsStreaming;
+      try {
+        const events: AsyncIterable<unknown> = await client.messages.create(params, callOptions(o));
+        yield* anthropicStreamEvents({ events, provider: PROVIDER, signal: o.signal, json: isJson(request) });
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+  };
+}
+
+function createClient(options: AnthropicDriverOptions): Anthropic {
+  const baseURL = options.baseURL ?? env("ANTHROPIC_BASE_URL");
+  let apiKey = options.apiKey ?? env("ANTHROPIC_API_KEY");
+  if (!apiKey) {
+    if (!baseURL)
+      throw new ConfigurationError("anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.");
+    apiKey = "lmx-no-key";
+  }
+  // The SDK logs unparsable events itself; lmx reports them as typed errors, so stay quiet unless asked.
+  const logLevel = env("ANTHROPIC_LOG") ? undefined : "off";
+  return new Anthropic({ apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, fetch: options.fetch, logLevel });
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}

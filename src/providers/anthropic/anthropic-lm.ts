@@ -1,0 +1,13 @@
+import type { LM } from "../../core/types.ts";
+import { defineProvider, type ProviderOptions } from "../define-provider.ts";
+import { anthropicDriver, type AnthropicDriverOptions } from "./anthropic-driver.ts";
+
+/**
+ * An Anthropic Claude model as an LM, through lmx's accounting path.
+ *
+ * @example anthropicLM({ model: "claude-3-5-haiku-latest" }) // ANTHROPIC_API_KEY from the environment
+ */
+export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): LM {
+  const { model, baseURL, apiKey, client, fetch, defaultMaxTokens, structuredOutput, ...provider } = options;
+  return defineProvider(anthropicDriver({ model, baseURL, apiKey, client, fetch, defaultMaxTokens, structuredOutput }), provider);
+}

@@ -1,0 +1,57 @@
+import type { ChatRequest, ToolChoice } from "../../core/types.ts";
+import { anthropicMessages } from "./anthropic-messages.ts";
+
+/** How `response_format` is honoured: an instruction in the system prompt, or the API's `output_config.format`. */
+export type StructuredOutput = "instruction" | "native";
+
+/** Anthropic-only fields a caller may set on the request; they go through unchanged. */
+const PASSED = ["top_k", "thinking", "metadata", "service_tier", "output_config"] as const;
+
+/**
+ * The body of one Messages API call for an OpenAI-shaped request. Fields with no Anthropic
+ * counterpart (seed, n, logprobs, penalties) are dropped: the capabilities say so.
+ */
+export function anthropicParams(options: { request: ChatRequest; model: string; defaultMaxTokens: number; structuredOutput: StructuredOutput }): Record<string, any> {
+  const { request, model, structuredOutput } = options;
+  const { system, messages } = anthropicMessages(request.messages);
+  const caps = [request.max_tokens, request.max_completion_tokens].filter((x): x is number => typeof x === "number");
+  const params: Record<string, any> = { model, max_tokens: caps.length > 0 ? Math.min(...caps) : options.defaultMaxTokens, messages };
+  for (const key of PASSED) if (request[key] !== undefined) params[key] = request[key];
+
+  let systemText = system;
+  const format = request.response_format;
+  if (format?.type === "json_schema" && structuredOutput === "native") {
+    params.output_config = { ...params.output_config, format: { type: "json_schema", schema: format.json_schema.schema ?? { type: "object" } } };
+  } else if (format?.type === "json_schema" || format?.type === "json_object") {
+    // Older Claude models have no constrained decoding, so the schema is asked for in words; the
+    // driver strips a code fence from the answer. `structuredOutput: "native"` uses output_config instead.
+    const schema = format.type === "json_schema" && format.json_schema.schema ? `\nThe JSON must conform to this JSON schema:\n${JSON.stringify(format.json_schema.schema)}` : "";
+    const instruction = `Respond only with a single valid JSON value, with no prose and no code fences.${schema}`;
+    systemText = systemText ? `${systemText}\n\n${instruction}` : instruction;
+  }
+  if (systemText) params.system = systemText;
+
+  // Anthropic's temperature range is 0–1 where OpenAI's is 0–2; clamp rather than fail a sampling technique.
+  if (typeof request.temperature === "number") params.temperature = Math.min(1, Math.max(0, request.temperature));
+  if (typeof request.top_p === "number") params.top_p = request.top_p;
+  if (request.stop !== undefined) params.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
+  if (typeof request.user === "string" && !params.metadata) params.metadata = { user_id: request.user };
+
+  if (request.tools?.length) {
+    params.tools = request.tools.map((t) =>
+      t.type === "function" ? { name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), input_schema: t.function.parameters ?? { type: "object", properties: {} } } : t,
+    );
+  }
+  const choice = toolChoice(request.tool_choice, request.parallel_tool_calls);
+  if (choice && (request.tools?.length || choice.type === "none")) params.tool_choice = choice;
+  return params;
+}
+
+function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Record<string, unknown> | undefined {
+  const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === "none") return { type: "none" };
+  if (choice === "required") return { type: "any", ...serial };
+  if (typeof choice === "object") return { type: "tool", name: choice.function.name, ...serial };
+  if (choice === "auto" || parallel === false) return { type: "auto", ...serial };
+  return undefined;
+}

@@ -1,0 +1,84 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import type { Capabilities, ChatRequest } from "../../core/types.ts";
+import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { openaiParams } from "./openai-params.ts";
+import { openaiResult } from "./openai-result.ts";
+import { openaiStreamEvents } from "./openai-stream.ts";
+import { upstreamErrorFromSdk } from "./upstream-error-from-sdk.ts";
+
+export interface OpenAIDriverOptions {
+  model: string;
+  /** Default: OPENAI_BASE_URL, else api.openai.com. */
+  baseURL?: string;
+  /** Default: OPENAI_API_KEY (a placeholder when only a base URL is set: local servers need none). */
+  apiKey?: string;
+  /** A ready client; its own retries and timeout are overridden per call. */
+  client?: OpenAI;
+  fetch?: typeof fetch;
+}
+
+const PROVIDER = "openai";
+const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+/** The longest timer Node allows: defineProvider owns timeouts, so the SDK's must never fire first. */
+const NO_SDK_TIMEOUT = 2_147_483_647;
+const CAPABILITIES: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true };
+
+/**
+ * A driver for any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp server,
+ * Ollama, LM Studio …) through the official `openai` SDK. Retries and timeouts are left to defineProvider.
+ */
+export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
+  const { model } = options;
+  const client = options.client ?? createClient(options);
+  const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
+  const fail = (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: SDK_ERRORS });
+
+  return {
+    provider: PROVIDER,
+    model,
+    capabilities: CAPABILITIES,
+
+    async complete(request: ChatRequest, o: DriverCallOptions) {
+      let body: unknown;
+      try {
+        // The SDK's parameter types are narrower than what compatible servers accept; the body goes as is.
+        const params = openaiParams({ request, model, seed: o.seed }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+        body = await client.chat.completions.create(params, callOptions(o));
+      } catch (error) {
+        throw fail(error);
+      }
+      return openaiResult({ body, request, provider: PROVIDER });
+    },
+
+    async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
+      try {
+        const params = openaiParams({ request, model, seed: o.seed, stream: true }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
+        const chunks: AsyncIterable<unknown> = await client.chat.completions.create(params, callOptions(o));
+        yield* openaiStreamEvents({ chunks, request, provider: PROVIDER, signal: o.signal });
+      } catch (error) {
+        throw fail(error);
+      }
+    },
+  };
+}
+
+function createClient(options: OpenAIDriverOptions): OpenAI {
+  const baseURL = options.baseURL ?? env("OPENAI_BASE_URL");
+  let apiKey = options.apiKey ?? env("OPENAI_API_KEY");
+  if (!apiKey) {
+    if (!baseURL)
+      throw new ConfigurationError(
+        "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
+      );
+    apiKey = "lmx-no-key";
+  }
+  // The SDK logs unparsable chunks itself; lmx reports them as typed errors, so stay quiet unless asked.
+  const logLevel = env("OPENAI_LOG") ? undefined : "off";
+  return new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, fetch: options.fetch, logLevel });
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}

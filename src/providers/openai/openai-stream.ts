@@ -1,0 +1,95 @@
+import { UpstreamError } from "../../core/errors/upstream-error.ts";
+import type { ChatRequest, Choice, StreamEvent, TokenLogprob, ToolCall } from "../../core/types.ts";
+import type { DriverStreamEvent } from "../provider-driver.ts";
+import { estimateUsage } from "./estimate-usage.ts";
+import { openaiUsage } from "./openai-result.ts";
+
+type Json = Record<string, any>;
+type Delta = Extract<StreamEvent, { type: "delta" }>;
+
+/** What one choice has said so far. */
+interface ChoiceSoFar {
+  text: string;
+  tools: ToolCall[];
+  logprobs: TokenLogprob[];
+  extra: Record<string, string>;
+  finish?: string;
+}
+
+/** Delta fields with their own handling; other string fields (reasoning_content, refusal) are concatenated. */
+const HANDLED = new Set(["role", "content", "tool_calls", "function_call"]);
+
+/**
+ * Turns chat.completion.chunk objects into lmx deltas and, at the end, one `done` event with the
+ * assembled message (tool-call argument fragments joined) and the usage of the include_usage chunk.
+ */
+export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unknown>; request: ChatRequest; provider: string; signal: AbortSignal }): AsyncGenerator<DriverStreamEvent> {
+  const { chunks, request, provider, signal } = options;
+  const partials = new Map<number, ChoiceSoFar>();
+  let usage: Json | undefined;
+  let id: string | undefined;
+  let model: string | undefined;
+  let fingerprint: string | null | undefined;
+  for await (const raw of chunks) {
+    const chunk = raw as Json;
+    id ??= chunk.id;
+    model ??= chunk.model;
+    fingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage) usage = chunk.usage;
+    for (const c of (chunk.choices ?? []) as Json[]) {
+      const index: number = c.index ?? 0;
+      let p = partials.get(index);
+      if (!p) partials.set(index, (p = { text: "", tools: [], logprobs: [], extra: {} }));
+      if (c.finish_reason) p.finish = c.finish_reason;
+      const event = applyDelta(p, index, c.delta ?? {}, c.logprobs?.content);
+      if (event) yield event;
+    }
+  }
+  // The SDK ends a stream quietly when its signal fires; a cut-short answer must not look complete.
+  if (signal.aborted) throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
+  if (partials.size === 0) throw new UpstreamError({ provider, failure: "malformed", message: "the stream ended without any choice" });
+  const choices: Choice[] = [...partials.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, p]) => ({
+      index,
+      message: {
+        ...p.extra,
+        role: "assistant",
+        content: p.text === "" && p.tools.length > 0 ? null : p.text,
+        ...(p.tools.length > 0 ? { tool_calls: p.tools.filter(Boolean) } : {}),
+      },
+      finish_reason: p.finish ?? "stop",
+      logprobs: p.logprobs.length > 0 ? { content: p.logprobs } : null,
+    }));
+  yield { type: "done", result: { choices, usage: usage ? openaiUsage(usage) : estimateUsage({ request, choices }), id, model, system_fingerprint: fingerprint } };
+}
+
+function applyDelta(p: ChoiceSoFar, index: number, delta: Json, logprobs: TokenLogprob[] | null | undefined): Delta | undefined {
+  const event: Delta = { type: "delta", index };
+  let any = false;
+  if (typeof delta.content === "string" && delta.content !== "") {
+    p.text += delta.content;
+    event.content = delta.content;
+    any = true;
+  }
+  if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
+    for (const t of delta.tool_calls as Json[]) {
+      const k: number = t.index ?? 0;
+      const call = (p.tools[k] ??= { id: t.id ?? `call_${k}`, type: "function", function: { name: "", arguments: "" } });
+      if (t.id) call.id = t.id;
+      if (t.function?.name) call.function.name += t.function.name;
+      if (t.function?.arguments) call.function.arguments += t.function.arguments;
+    }
+    event.tool_calls = delta.tool_calls;
+    any = true;
+  }
+  if (Array.isArray(logprobs) && logprobs.length > 0) {
+    p.logprobs.push(...logprobs);
+    event.logprobs = logprobs;
+    any = true;
+  }
+  for (const key in delta) {
+    if (!HANDLED.has(key) && typeof delta[key] === "string") p.extra[key] = (p.extra[key] ?? "") + delta[key];
+  }
+  return any ? event : undefined;
+}
