@@ -26,6 +26,8 @@ export class Budget {
   readonly parent?: Budget;
   readonly startedAt: number;
   used = { tokens: 0, calls: 0, cost_usd: 0 };
+  /** Estimates of calls reserved but not charged yet, so that concurrent calls see each other. */
+  private readonly pending = { tokens: 0, calls: 0, cost_usd: 0 };
 
   constructor(limits: BudgetLimits = {}, parent?: Budget, now: () => number = Date.now) {
     for (const [key, value] of Object.entries(limits)) {
@@ -56,13 +58,36 @@ export class Budget {
   check(estimate: CallEstimate): void {
     const l = this.limits;
     const calls = estimate.calls ?? 1;
-    if (l.calls !== undefined && this.used.calls + calls > l.calls) this.fail("calls", l.calls, this.used.calls);
-    if (l.tokens !== undefined && this.used.tokens + estimate.prompt_tokens > l.tokens)
+    const p = this.pending;
+    if (l.calls !== undefined && this.used.calls + p.calls + calls > l.calls) this.fail("calls", l.calls, this.used.calls);
+    if (l.tokens !== undefined && this.used.tokens + p.tokens + estimate.prompt_tokens > l.tokens)
       this.fail("tokens", l.tokens, this.used.tokens);
-    if (l.cost_usd !== undefined && this.used.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd)
+    if (l.cost_usd !== undefined && this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd)
       this.fail("cost_usd", l.cost_usd, this.used.cost_usd);
     if (l.time_ms !== undefined && this.elapsedMs() >= l.time_ms) this.fail("time_ms", l.time_ms, this.elapsedMs());
     this.parent?.check(estimate);
+  }
+
+  /**
+   * `check`, then hold the estimate (here and in parents) until the returned release runs, which the
+   * caller does right after `charge`: concurrent calls checked in the same tick would otherwise all pass.
+   */
+  reserve(estimate: CallEstimate): () => void {
+    this.check(estimate);
+    const held = { tokens: estimate.prompt_tokens, calls: estimate.calls ?? 1, cost_usd: estimate.cost_usd ?? 0 };
+    const shift = (sign: 1 | -1) => {
+      for (let b: Budget | undefined = this; b; b = b.parent) {
+        b.pending.tokens += sign * held.tokens;
+        b.pending.calls += sign * held.calls;
+        b.pending.cost_usd += sign * held.cost_usd;
+      }
+    };
+    shift(1);
+    let holding = true;
+    return () => {
+      if (holding) shift(-1);
+      holding = false;
+    };
   }
 
   /** Completion tokens still affordable (the call's max_tokens is capped to it), or undefined. */

@@ -120,3 +120,12 @@ test("derived seeds are distinct and reproducible", () => {
   assert.equal(new Set(seeds).size, 50);
   assert.deepEqual(seeds, Array.from({ length: 50 }, (_, i) => deriveSeed(7, i)));
 });
+
+test("a stream whose budget affords no completion tokens makes no call", async () => {
+  const lm = scriptedLM(() => "never sent");
+  const ctx = createRunContext({ budget: { tokens: 5 } });
+  await assert.rejects(async () => {
+    for await (const _ of lm.stream({ messages: [{ role: "user", content: "x".repeat(16) }] }, ctx));
+  }, (e) => BudgetExceededError.isInstance(e));
+  assert.equal(lm.calls.length, 0);
+});

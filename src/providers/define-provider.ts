@@ -40,17 +40,30 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
   async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult> {
     const promptEstimate = estimatePromptTokens(request);
-    ctx.budget.check({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    // Reserved until charged, so that concurrent split samples cannot all pass the same check.
+    const release = ctx.budget.reserve({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    try {
+      return await reservedCall(request, ctx, n, sampleIndex, promptEstimate);
+    } finally {
+      release();
+    }
+  }
+
+  /** The request as sent upstream: max_tokens capped to what the budget still affords, the sample's seed. */
+  function prepare(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, promptEstimate: number) {
     const affordable = ctx.budget.remainingCompletionTokens(promptEstimate);
     if (affordable !== undefined && affordable < 1)
       throw new BudgetExceededError({ limit: "tokens", max: ctx.budget.limits.tokens ?? 0, used: ctx.budget.used.tokens });
     const asked = request.max_completion_tokens ?? request.max_tokens;
-    const capped = affordable !== undefined && (asked === undefined || asked > affordable) ? affordable : undefined;
     const upstreamRequest: ChatRequest = { ...request, n };
-    if (capped !== undefined) upstreamRequest.max_tokens = capped;
+    if (affordable !== undefined && (asked === undefined || asked > affordable)) upstreamRequest.max_tokens = affordable;
     const seed = deriveSeed(request.seed ?? ctx.seed, sampleIndex);
     if (seed !== undefined) upstreamRequest.seed = seed;
+    return { upstreamRequest, seed };
+  }
 
+  async function reservedCall(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, promptEstimate: number): Promise<DriverResult> {
+    const { upstreamRequest, seed } = prepare(request, ctx, n, sampleIndex, promptEstimate);
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: sampleIndex, n, request: upstreamRequest });
     const started = performance.now();
     try {
@@ -208,16 +221,22 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
 
   async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
     const promptEstimate = estimatePromptTokens(request);
-    ctx.budget.check({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
-    const affordable = ctx.budget.remainingCompletionTokens(promptEstimate);
-    const upstreamRequest: ChatRequest = { ...request, n: 1 };
-    const asked = request.max_completion_tokens ?? request.max_tokens;
-    if (affordable !== undefined && (asked === undefined || asked > affordable)) upstreamRequest.max_tokens = Math.max(1, affordable);
-    const seed = deriveSeed(request.seed ?? ctx.seed, offset);
-    if (seed !== undefined) upstreamRequest.seed = seed;
+    const reservation = ctx.budget.reserve({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    let upstreamRequest: ChatRequest;
+    let seed: number | undefined;
+    try {
+      ({ upstreamRequest, seed } = prepare(request, ctx, 1, offset, promptEstimate));
+    } catch (error) {
+      reservation();
+      throw error;
+    }
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
     const started = performance.now();
-    const release = await limiter.acquire(ctx.signal);
+    const release = await limiter.acquire(ctx.signal).catch((error) => {
+      reservation();
+      span.fail(error);
+      throw error;
+    });
     const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
     let final: DriverResult | undefined;
     let yielded = false;
@@ -260,6 +279,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     } finally {
       dispose();
       release();
+      reservation();
     }
   }
 
