@@ -46,8 +46,13 @@ export interface TechniqueDefinition<S extends z.ZodType = z.ZodType> {
   stream?(run: TechniqueRun, options: z.output<S>): AsyncIterable<StreamEvent>;
 }
 
-/** A technique factory: `(inner, options) => LM`, carrying its definition for registries and printing. */
-export type TechniqueFactory<S extends z.ZodType = z.ZodType> = ((inner: LM, options?: z.input<S>) => TechniqueLM) & {
+/**
+ * A technique factory: `(inner, options) => LM`, carrying its definition for registries and printing.
+ * The default `S` takes any options (the factory validates them at run time), so that a list of
+ * factories with different option types, like `allTechniques`, type-checks.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TechniqueFactory<S extends z.ZodType = z.ZodType<any, any>> = ((inner: LM, options?: z.input<S>) => TechniqueLM) & {
   definition: TechniqueDefinition<S>;
 };
 

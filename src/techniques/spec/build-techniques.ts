@@ -1,0 +1,118 @@
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import type { LM } from "../../core/types.ts";
+import type { TechniqueFactory } from "../define-technique.ts";
+import type { TechniqueInfo, TechniqueRegistry } from "../registry.ts";
+import { didYouMean } from "./closest-names.ts";
+import { parseLMSpec } from "./parse-lm-spec.ts";
+import type { SpecValue, SpecValueSource, TechniqueCall, TechniqueSpecAst } from "./spec-ast.ts";
+import { specError } from "./spec-error.ts";
+import { acceptedTypes, parameterAllowed, parameterSummary, type ParameterInfo } from "./technique-parameters.ts";
+
+/** What building a spec needs from outside: the techniques, and how to turn a model spec into an LM. */
+export interface SpecEnv {
+  registry: TechniqueRegistry;
+  /** `openai:gpt-4o-mini`, `llama:./m.gguf`, `replay:...`, a configured alias... → an LM. */
+  resolveModel(spec: string): LM;
+  /** The model for specs that name only techniques. */
+  defaultModel?: string;
+}
+
+interface Plan {
+  call: TechniqueCall;
+  factory: TechniqueFactory;
+  info: TechniqueInfo;
+}
+
+/**
+ * Applies the spec's techniques over `inner`, innermost first (the spec's `@model`, if any, is the
+ * caller's business). Parameters listed in a definition's `modelOptions` become LMs through
+ * `env.resolveModel` (lists too; a quoted technique spec works as well); everything else goes to the
+ * technique's own zod schema. Names and parameter keys are all checked before anything is built.
+ */
+export function buildTechniques(ast: TechniqueSpecAst, inner: LM, env: SpecEnv): LM {
+  const plans = checkTechniqueSpec(ast, env.registry);
+  let lm = inner;
+  for (let i = plans.length - 1; i >= 0; i--) lm = apply(ast, plans[i]!, lm, env);
+  return lm;
+}
+
+/** Every technique exists and every parameter is one of its options; errors point at the culprit. */
+export function checkTechniqueSpec(ast: TechniqueSpecAst, registry: TechniqueRegistry): Plan[] {
+  return ast.techniques.map((call) => {
+    let factory: TechniqueFactory;
+    try {
+      factory = registry.get(call.name);
+    } catch (error) {
+      if (!InvalidRequestError.isInstance(error)) throw error;
+      throw specError({ text: ast.text, offset: call.offset, message: error.message, cause: error });
+    }
+    const info = registry.info(call.name);
+    for (const [key, source] of Object.entries(call.sources)) {
+      if (info.parameters.some((p) => p.name === key)) continue;
+      throw specError({ text: ast.text, offset: source.keyOffset, param: key, message: unknownParameter(info, key) });
+    }
+    return { call, factory, info };
+  });
+}
+
+function unknownParameter(info: TechniqueInfo, key: string): string {
+  if (info.parameters.length === 0) return `${info.name} takes no parameters (got "${key}")`;
+  const guess = didYouMean({ word: key, candidates: info.parameters.map((p) => p.name) });
+  const valid = info.parameters.map(parameterSummary).join("; ");
+  return `${info.name} has no parameter "${key}"${guess ? `; did you mean "${guess}"?` : "."} Valid parameters: ${valid}`;
+}
+
+function apply(ast: TechniqueSpecAst, plan: Plan, inner: LM, env: SpecEnv): LM {
+  const { call, factory, info } = plan;
+  const options: Record<string, unknown> = {};
+  for (const param of info.parameters) {
+    if (!Object.hasOwn(call.params, param.name)) continue;
+    const value = call.params[param.name]!;
+    const source = call.sources[param.name]!;
+    options[param.name] = param.model ? resolveModels(ast, info, param, value, source, env) : coerce(value, source, param);
+  }
+  try {
+    return factory(inner, options);
+  } catch (error) {
+    if (!InvalidRequestError.isInstance(error)) throw error;
+    const key = error.param?.split(".")[0];
+    const param = info.parameters.find((p) => p.name === key);
+    const source = key ? call.sources[key] : undefined;
+    // The factory's message is "name: param: issue"; keep the issue, say what is allowed.
+    const issue = error.message.replace(`${info.name}: `, "").replace(`${error.param}: `, "");
+    const message = param
+      ? `${info.name}: bad value for ${param.name}${source ? ` (${source.raw})` : ""}: ${issue}. Allowed: ${parameterAllowed(param)}`
+      : error.message;
+    throw specError({ text: ast.text, offset: source?.offset ?? call.offset, param: key, message, cause: error });
+  }
+}
+
+/** Bare words are read as numbers/booleans first; a string option still gets them as written. */
+function coerce(value: SpecValue, source: SpecValueSource, param: ParameterInfo): SpecValue {
+  if (!source.bare || typeof value === "string") return value;
+  const accepted = acceptedTypes(param);
+  const own = value === null ? "null" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value;
+  return accepted.has("string") && !accepted.has(own) ? source.raw : value;
+}
+
+function resolveModels(ast: TechniqueSpecAst, info: TechniqueInfo, param: ParameterInfo, value: SpecValue, source: SpecValueSource, env: SpecEnv): LM | LM[] {
+  const one = (v: SpecValue): LM => {
+    if (typeof v !== "string" || !v)
+      throw specError({
+        text: ast.text,
+        offset: source.offset,
+        param: param.name,
+        message: `${info.name}: bad value for ${param.name}: expected a model spec like openai:gpt-4o-mini, got ${JSON.stringify(v)}`,
+      });
+    try {
+      return parseLMSpec(v, env);
+    } catch (error) {
+      if (!InvalidRequestError.isInstance(error)) throw error;
+      const message = `${info.name}: ${param.name}: "${v}" is not a usable model: ${error.message}`;
+      throw specError({ text: ast.text, offset: source.offset, param: param.name, message, cause: error });
+    }
+  };
+  if (Array.isArray(value)) return value.map(one);
+  if (param.type === "model[]") return [one(value)];
+  return one(value);
+}
