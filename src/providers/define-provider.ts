@@ -85,6 +85,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number): Promise<DriverResult> {
+    if (ctx.signal?.aborted) throw new AbortedError();
     const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
     try {
       const result = await driver.complete(request, { signal, seed, sampleIndex });

@@ -1,3 +1,4 @@
+import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
@@ -77,7 +78,7 @@ export const bestOfN = defineTechnique({
     run.progress({ stage: "sampled", candidates: candidates.length });
     if (byLogprob && candidates.every((c) => !c.choice.logprobs?.content))
       throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, but ${inner.id} returned none`, { param: "judge" });
-    if (candidates.length === 1) return candidates[0]!.choice;
+    if (candidates.length === 1) return markBudgetCut(run, candidates[0]!.choice, 1, o.n);
     if (ctx.signal?.aborted) throw new AbortedError();
     const chosen = await pickBest({ run, candidates, score: scorer(run, o), judge: typeof o.judge === "function" ? "function" : o.judge });
     return chosen.choice;

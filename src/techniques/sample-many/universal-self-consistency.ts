@@ -1,3 +1,4 @@
+import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { contentText, resultText } from "../../core/messages.ts";
@@ -43,7 +44,7 @@ export const universalSelfConsistency = defineTechnique({
     const responses = sampled.choices;
     run.keep(responses[0]!);
     run.progress({ stage: "sampled", responses: responses.length });
-    if (responses.length === 1) return responses[0]!;
+    if (responses.length === 1) return markBudgetCut(run, responses[0]!, 1, o.n);
     if (ctx.signal?.aborted) throw new AbortedError();
 
     const numbered = responses.map((c, i) => `Response ${i + 1}:\n${contentText(c.message.content)}`).join("\n\n");
