@@ -3,7 +3,8 @@ import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { createModelResolver, type ModelResolver } from "../providers/resolve-model.ts";
 import { defaultRegistry } from "../techniques/registry.ts";
-import { buildTechniques, parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { buildTechniques, parseLMSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 
 export interface RuntimeOptions {
   config?: string;
@@ -16,7 +17,9 @@ export interface Runtime {
   config: LoadedConfig;
   resolveModel: ModelResolver;
   cache?: SqliteCache;
-  /** `model` (a spec or alias) with `technique` (a spec) applied on top, if given. */
+  /** Resolves model specs and aliases for the spec language. */
+  env: SpecEnv;
+  /** An LM spec (`MODEL`, `TECHNIQUES@MODEL`, an alias) with `technique` applied on top, if given. */
   buildLM(model: string, technique?: string): LM;
   close(): Promise<void>;
 }
@@ -29,14 +32,31 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     : undefined;
   const resolveModel = createModelResolver({ config, cache });
   const registry = defaultRegistry();
+  const expanding: string[] = [];
+  // Aliases may name whole LM specs (`"smart": "self-consistency(n=5)@openai:gpt-4o-mini"`).
+  const env: SpecEnv = {
+    registry,
+    resolveModel(spec) {
+      const alias = config.aliases[spec.trim()];
+      if (alias === undefined) return resolveModel(spec);
+      if (expanding.includes(spec)) throw new InvalidRequestError(`alias "${spec}" refers to itself (${[...expanding, spec].join(" -> ")})`, { param: "model" });
+      expanding.push(spec);
+      try {
+        return parseLMSpec(alias, env);
+      } finally {
+        expanding.pop();
+      }
+    },
+  };
   return {
     config,
     resolveModel,
     cache,
+    env,
     buildLM(model, technique) {
-      const base = resolveModel(config.aliases[model] ?? model);
+      const base = parseLMSpec(model, env);
       if (!technique) return base;
-      return buildTechniques(parseTechniqueSpec(technique), base, { registry, resolveModel });
+      return buildTechniques(parseTechniqueSpec(technique), base, env);
     },
     async close() {
       await resolveModel.close();
