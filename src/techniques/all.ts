@@ -1,4 +1,9 @@
 import type { TechniqueFactory } from "./define-technique.ts";
+import { leastToMost, planAndSolve } from "./decompose/index.ts";
+import { reflexion, selfRefine } from "./iterate/index.ts";
+import { re2, rephraseAndRespond, stepBack } from "./rephrase/index.ts";
+import { adaptiveConsistency, bestOfN, mixtureOfAgents, selfConsistency, universalSelfConsistency } from "./sample-many/index.ts";
+import { cascade } from "./cascade/index.ts";
 
 /**
  * Every built-in technique, in the order `lmx techniques` lists them. The registry, the spec
@@ -6,4 +11,17 @@ import type { TechniqueFactory } from "./define-technique.ts";
  */
 export const allTechniques: TechniqueFactory[] = [
   // (each technique adds itself here)
+  selfRefine,
+  reflexion,
+  re2,
+  rephraseAndRespond,
+  stepBack,
+  leastToMost,
+  planAndSolve,
+  selfConsistency,
+  adaptiveConsistency,
+  bestOfN,
+  universalSelfConsistency,
+  mixtureOfAgents,
+  cascade,
 ];
