@@ -72,7 +72,7 @@ export const providerRegistry: ProviderEntry[] = [
     name: "llama",
     description: "embedded llama.cpp: a local .gguf file or hf:owner/repo/file.gguf (downloaded once)",
     example: "./model.gguf",
-    capabilities: { ...all, tools: false },
+    capabilities: { ...all, nativeN: false, tools: false },
     defaultConcurrency: 1,
     async create({ model, config, settings, shared }) {
       const { llamaLM } = await import("./llama/llama-lm.ts");

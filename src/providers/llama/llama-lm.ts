@@ -1,0 +1,20 @@
+import type { LM } from "../../core/types.ts";
+import { defineProvider, type ProviderOptions } from "../define-provider.ts";
+import type { ProviderDriver } from "../provider-driver.ts";
+import { createLlamaDriver, type LlamaDriverOptions } from "./llama-driver.ts";
+
+export { DEFAULT_LLAMA_MODEL } from "./default-model.ts";
+
+export type LlamaLMOptions = LlamaDriverOptions & ProviderOptions;
+
+/**
+ * A base LM running a GGUF model in-process with llama.cpp (node-llama-cpp): `model` is a file path or
+ * `hf:owner/repo/file.gguf`. Nothing loads until the first call; `close()` frees the native memory.
+ * Concurrency defaults to the number of context sequences (1), since one sequence runs one call at a time.
+ */
+export function llamaLM(options: LlamaLMOptions): LM & { driver: ProviderDriver; close(): Promise<void> } {
+  const { limiter, retry, timeoutMs, prices, cache, ...driverOptions } = options;
+  const driver = createLlamaDriver(driverOptions);
+  const lm = defineProvider(driver, { limiter: limiter ?? driverOptions.sequences ?? 1, retry, timeoutMs, prices, cache });
+  return Object.assign(lm, { driver, close: () => driver.close() });
+}
