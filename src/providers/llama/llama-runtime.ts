@@ -99,6 +99,9 @@ async function loadModel(llama: Llama, path: string): Promise<LlamaModel> {
   try {
     return await llama.loadModel({ modelPath: path });
   } catch (error) {
+    // llama.cpp's log lines reach us asynchronously, sometimes after the failure itself: wait for them briefly.
+    for (let waited = 0; waited < 1000 && !recentErrors.some((line) => line.includes("error loading model")); waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const logged = recentErrors.find((line) => line.includes("error loading model")) ?? recentErrors[0];
     const reason = logged ? `${errorText(error)} (${logged.replace(/^llama_model_load: /, "")})` : errorText(error);
     throw new ConfigurationError(`cannot load model ${path}: ${reason}`, { cause: error });
