@@ -4,6 +4,10 @@ import { processIO, type CliIO } from "./cli-io.ts";
 import { registerAsk } from "./commands/ask.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerTechniques } from "./commands/techniques.ts";
+import { registerEval } from "./commands/eval.ts";
+import { registerTrace } from "./commands/trace.ts";
+import { registerRecord } from "./commands/record.ts";
+import { registerServe } from "./commands/serve.ts";
 
 /** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
 export function createProgram(io: CliIO = processIO): Command {
@@ -16,6 +20,10 @@ export function createProgram(io: CliIO = processIO): Command {
   registerAsk(program, io);
   registerModels(program, io);
   registerTechniques(program, io);
+  registerEval(program, io);
+  registerTrace(program, io);
+  registerRecord(program, io);
+  registerServe(program, io);
   return program;
 }
 

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { test } from "node:test";
+import { Command } from "commander";
+import OpenAI from "openai";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
+import type { CliIO } from "../cli-io.ts";
+import { registerServe } from "./serve.ts";
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  stdout.on("data", (d) => (out += d));
+  const io = { stdin: process.stdin, stdout, stderr } as unknown as CliIO;
+  return { io, out: () => out };
+}
+
+function program(io: CliIO, signals: EventEmitter): Command {
+  const p = new Command("lmx").option("-c, --config <file>").exitOverride();
+  registerServe(p, io, signals);
+  return p;
+}
+
+test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", async () => {
+  const upstream = await startOpenAITestServer({ reply: () => "served" });
+  const dir = mkdtempSync(join(tmpdir(), "lmx-serve-"));
+  const config = join(dir, "lmx.config.json");
+  writeFileSync(config, JSON.stringify({ providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET" } }, aliases: { fast: "openai:test-model" } }));
+  const signals = new EventEmitter();
+  const { io, out } = capture();
+  try {
+    const running = program(io, signals).parseAsync(["node", "lmx", "serve", "--port", "0", "--model", "openai:test-model", "--config", config]);
+    let url: string | undefined;
+    for (let i = 0; i < 500 && !url; i++) {
+      url = /listening on (\S+)/.exec(out())?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(url, `no URL printed: ${out()}`);
+    assert.match(out(), /default model: openai:test-model; local clients only/);
+    const client = new OpenAI({ baseURL: url, apiKey: "none", maxRetries: 0 });
+    const r = await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(r.choices[0]!.message.content, "served");
+    assert.equal(r.model, "fast");
+    signals.emit("SIGTERM");
+    await running;
+    await assert.rejects(fetch(`${url}/models`), "the port is closed");
+    assert.equal(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM"), 0);
+  } finally {
+    await upstream.close();
+  }
+});
+
+test("lmx serve refuses a non-loopback address without keys", async () => {
+  const { io } = capture();
+  await assert.rejects(
+    program(io, new EventEmitter()).parseAsync(["node", "lmx", "serve", "--port", "0", "--host", "0.0.0.0", "--model", "openai:x"]),
+    (e) => ConfigurationError.isInstance(e) && /refusing to listen on 0\.0\.0\.0 without keys/.test(e.message),
+  );
+});

@@ -1,0 +1,46 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { HttpError } from "./http-error.ts";
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms, and the name `localhost`. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.toLowerCase().replace(/^\[|\]$/g, "");
+  if (a === "localhost" || a === "::1" || a === "0:0:0:0:0:0:0:1") return true;
+  const v4 = a.startsWith("::ffff:") ? a.slice(7) : a;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** Refuses to listen beyond this machine with nobody required to show a key. */
+export function assertSafeBinding(options: { host: string; keys?: readonly string[] }): void {
+  if (!options.keys?.length && !isLoopback(options.host))
+    throw new ConfigurationError(
+      `refusing to listen on ${options.host} without keys: anyone who can reach it could spend your upstream credits. ` +
+        "Set server.keys in lmx.config.json or LMX_SERVER_KEYS, or listen on 127.0.0.1",
+    );
+}
+
+/**
+ * Who may call: with keys configured, a request must bear one (`Authorization: Bearer KEY`);
+ * without keys, only clients on this machine. Throws a 401 HttpError otherwise.
+ */
+export function accessChecker(options: { keys?: readonly string[] }): (request: { authorization?: string; remoteAddress?: string }) => void {
+  const digests = (options.keys ?? []).map(digest);
+  if (digests.length === 0)
+    return ({ remoteAddress }) => {
+      if (!isLoopback(remoteAddress))
+        throw new HttpError({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "this server accepts only local clients (no keys are configured)" });
+    };
+  return ({ authorization }) => {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+    if (!match) throw new HttpError({ status: 401, type: "invalid_request_error", code: "missing_api_key", message: "missing key: send Authorization: Bearer <key>" });
+    const given = digest(match[1]!.trim());
+    // Compare digests in constant time so the answer time says nothing about the key.
+    if (!digests.some((d) => timingSafeEqual(d, given)))
+      throw new HttpError({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "invalid key" });
+  };
+}
+
+function digest(key: string): Buffer {
+  return createHash("sha256").update(key).digest();
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+
+const part = z.looseObject({ type: z.string() });
+const toolCall = z.looseObject({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+const message = z.discriminatedUnion("role", [
+  z.looseObject({ role: z.enum(["system", "developer"]), content: z.union([z.string(), z.array(part)]), name: z.string().optional() }),
+  z.looseObject({ role: z.literal("user"), content: z.union([z.string(), z.array(part)]), name: z.string().optional() }),
+  z.looseObject({
+    role: z.literal("assistant"),
+    content: z.union([z.string(), z.array(part), z.null()]).optional(),
+    tool_calls: z.array(toolCall).optional(),
+    name: z.string().optional(),
+  }),
+  z.looseObject({ role: z.literal("tool"), content: z.union([z.string(), z.array(part)]), tool_call_id: z.string() }),
+]);
+const tool = z.looseObject({
+  type: z.literal("function"),
+  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+});
+const budget = z.strictObject({
+  tokens: z.number().min(0).optional(),
+  calls: z.number().min(0).optional(),
+  cost_usd: z.number().min(0).optional(),
+  time_ms: z.number().min(0).optional(),
+});
+
+/** The `lmx` field of a request body: lmx's own per-request settings, never sent upstream. */
+export const lmxFieldSchema = z.strictObject({ technique: z.string().optional(), budget: budget.optional() });
+export type LmxField = z.output<typeof lmxFieldSchema>;
+
+/**
+ * The checks a chat.completions body must pass (roles, types, ranges). Unknown fields are allowed:
+ * they ride along to the upstream, as OpenAI-compatible servers add their own.
+ */
+export function chatBodySchema(options: { maxN: number }) {
+  return z.looseObject({
+    model: z.string().optional(),
+    messages: z.array(message).min(1),
+    n: z.number().int().min(1).max(options.maxN).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    max_tokens: z.number().int().min(1).optional(),
+    max_completion_tokens: z.number().int().min(1).optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(16)]).nullable().optional(),
+    seed: z.number().int().optional(),
+    logprobs: z.boolean().optional(),
+    top_logprobs: z.number().int().min(0).max(20).optional(),
+    presence_penalty: z.number().min(-2).max(2).optional(),
+    frequency_penalty: z.number().min(-2).max(2).optional(),
+    tools: z.array(tool).optional(),
+    tool_choice: z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) })]).optional(),
+    parallel_tool_calls: z.boolean().optional(),
+    response_format: z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }).optional(),
+    stream: z.boolean().optional(),
+    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+    user: z.string().optional(),
+    lmx: lmxFieldSchema.optional(),
+  });
+}
+
+/** Validates a parsed body; the first problem becomes an InvalidRequestError naming its `param`. */
+export function validateChatBody(schema: ReturnType<typeof chatBodySchema>, body: unknown): void {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new InvalidRequestError("the request body must be a JSON object");
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0]!;
+  const param = formatPath(issue.path);
+  throw new InvalidRequestError(`${param ? `${param}: ` : ""}${issue.message}`, { param: param || undefined });
+}
+
+/** `messages[0].content`, as OpenAI names params. */
+function formatPath(path: PropertyKey[]): string {
+  let out = "";
+  for (const key of path) out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out;
+}

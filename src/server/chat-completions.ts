@@ -1,0 +1,104 @@
+import type { Context } from "hono";
+import { createRunContext } from "../core/context.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { ChatRequest, LM, RunContext } from "../core/types.ts";
+import { chatBodySchema, validateChatBody, type LmxField } from "./chat-body-schema.ts";
+import type { ConcurrencyGate } from "./concurrency-gate.ts";
+import { accountingHeaders, completionBody } from "./openai-shapes.ts";
+import { requestBudget } from "./request-budget.ts";
+import type { RequestLMResolver } from "./request-lm.ts";
+import type { ServerConfig } from "./server-config.ts";
+import { sseResponse } from "./sse-response.ts";
+import type { TraceStore } from "./trace-store.ts";
+
+export interface ChatCompletionsDeps {
+  settings: ServerConfig;
+  resolveLM: RequestLMResolver;
+  gate: ConcurrencyGate;
+  traces: TraceStore;
+  /** The model a request without one runs on (shown as its `model`). */
+  defaultModel?: string;
+  /** Exact strings never to show a client (upstream keys). */
+  secrets: readonly string[];
+}
+
+/** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
+export interface ChatRun {
+  lm: LM;
+  request: ChatRequest;
+  ctx: RunContext;
+  /** The `model` string answers carry: what the client sent. */
+  model: string;
+  includeUsage: boolean;
+  secrets: readonly string[];
+  /** Record the trace and free the concurrency slot (idempotent). */
+  done(error?: unknown): void;
+}
+
+/**
+ * `POST /v1/chat/completions`: validates the body, resolves `model` (+ `lmx.technique`) to an LM,
+ * runs it under a per-request budget and abort signal (the client leaving aborts the work) and
+ * answers in the OpenAI shape, as JSON or as server-sent events.
+ */
+export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
+  const schema = chatBodySchema({ maxN: deps.settings.maxN });
+  return async (c: Context): Promise<Response> => {
+    // Touching the signal first makes the node adapter abort it when the client disconnects.
+    const clientSignal = c.req.raw.signal;
+    const release = deps.gate.enter();
+    let run: ChatRun | undefined;
+    try {
+      const body = parseJson(await c.req.text());
+      validateChatBody(schema, body);
+      const { model, lmx, stream, stream_options, ...request } = body as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
+      const lm = deps.resolveLM({ model, technique: lmx?.technique });
+      const shownModel = model?.trim() || deps.defaultModel || lm.id;
+      const ctx = createRunContext({
+        name: "POST /v1/chat/completions",
+        budget: requestBudget({ requested: lmx?.budget, caps: deps.settings.maxBudget }),
+        signal: clientSignal,
+      });
+      ctx.span.set({ model: shownModel, lm: lm.id, stream: stream === true });
+      let finished = false;
+      run = {
+        lm,
+        request: request as ChatRequest,
+        ctx,
+        model: shownModel,
+        includeUsage: stream_options?.include_usage === true,
+        secrets: deps.secrets,
+        done(error) {
+          if (finished) return;
+          finished = true;
+          release();
+          if (error) ctx.span.fail(error);
+          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: error ? describe(error) : undefined });
+        },
+      };
+      if (stream === true) return await sseResponse(run);
+      const result = await lm.complete(run.request, ctx);
+      const usage = { ...ctx.span.total };
+      run.done();
+      return c.json(completionBody({ result, model: shownModel, usage }), 200, accountingHeaders(usage, ctx.span.traceId));
+    } catch (error) {
+      if (run) {
+        run.done(error);
+        // The failed run's trace is kept too; say where.
+        c.header("x-lmx-trace-id", run.ctx.span.traceId);
+      } else release();
+      throw error;
+    }
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

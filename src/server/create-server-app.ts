@@ -1,0 +1,122 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { LoadedConfig } from "../config/load-config.ts";
+import type { LM } from "../core/types.ts";
+import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
+import { parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { accessChecker } from "./access.ts";
+import { chatCompletionsHandler } from "./chat-completions.ts";
+import { ConcurrencyGate } from "./concurrency-gate.ts";
+import { errorResponse } from "./error-response.ts";
+import { HttpError } from "./http-error.ts";
+import { modelsList } from "./models-list.ts";
+import { requestLMResolver } from "./request-lm.ts";
+import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
+import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
+import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
+
+export interface ServerAppOptions {
+  /** Aliases, the `server` section, provider keys (to keep them out of answers). */
+  config: LoadedConfig;
+  /** Model spec → base LM (e.g. `openRuntime().resolveModel`). */
+  resolveModel: (spec: string) => LM;
+  registry?: TechniqueRegistry;
+  /** The model a request runs on when it names none (or names only techniques). */
+  defaultModel?: string;
+  /** Settings over the config's `server` section. */
+  server?: ServerConfigInput;
+  traces?: TraceStore;
+  /** Where unexpected errors are reported (already scrubbed of keys). */
+  log?: (line: string) => void;
+}
+
+export interface ServerApp {
+  app: Hono;
+  traces: TraceStore;
+  settings: ServerConfig;
+  gate: ConcurrencyGate;
+}
+
+/**
+ * The OpenAI-compatible proxy as a Hono app: `POST /v1/chat/completions` serving any technique over
+ * any model, `GET /v1/models`, `GET /v1/traces[/:id]` and `GET /health`. Errors answer in the OpenAI
+ * shape; keys are checked (or, without keys, only local clients served).
+ */
+export function createServerApp(options: ServerAppOptions): ServerApp {
+  const { config } = options;
+  const settings = serverConfigFrom({ config, overrides: options.server });
+  const registry = options.registry ?? defaultRegistry();
+  const traces = options.traces ?? memoryTraceStore({ capacity: settings.traceCapacity });
+  const gate = new ConcurrencyGate(settings.maxConcurrent);
+  const secrets = [...configSecrets(config), ...(settings.keys ?? [])];
+  const checkAccess = accessChecker({ keys: settings.keys });
+  const resolveLM = requestLMResolver({
+    registry,
+    resolveModel: options.resolveModel,
+    aliases: config.aliases,
+    defaultModel: options.defaultModel,
+    maxSpecDepth: settings.maxSpecDepth,
+    maxN: settings.maxN,
+  });
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const r = errorResponse(error, { secrets });
+    if (r.internal) options.log?.(scrubSecrets(`lmx serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, secrets));
+    return c.json(r.body, r.status as 400, r.headers);
+  });
+  app.notFound((c) => {
+    throw new HttpError({ status: 404, type: "invalid_request_error", code: "unknown_url", message: `unknown route ${c.req.method} ${c.req.path}` });
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.use("/v1/*", async (c, next) => {
+    checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) });
+    await next();
+  });
+  app.post(
+    "/v1/chat/completions",
+    bodyLimit({
+      maxSize: settings.maxBodyBytes,
+      onError: () => {
+        throw new HttpError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: `the request body is larger than ${settings.maxBodyBytes} bytes` });
+      },
+    }),
+    chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets }),
+  );
+  app.get("/v1/models", (c) =>
+    c.json(modelsList({ aliases: config.aliases, registry, defaultModel: options.defaultModel, configured: configuredModels(config) })),
+  );
+  // Traces hold upstream error messages; scrub them like any other answer.
+  const scrubbedJson = (c: Context, value: unknown) => c.body(scrubSecrets(JSON.stringify(value), secrets), 200, { "content-type": "application/json" });
+  app.get("/v1/traces", (c) => scrubbedJson(c, { object: "list", data: traces.list({ limit: Number(c.req.query("limit") ?? 50) || 50 }) }));
+  app.get("/v1/traces/:id", (c) => {
+    const trace = traces.get(c.req.param("id"));
+    if (!trace) throw new HttpError({ status: 404, type: "invalid_request_error", code: "trace_not_found", message: `no trace ${c.req.param("id")} (only the last ${settings.traceCapacity} are kept)` });
+    return scrubbedJson(c, trace);
+  });
+  for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
+    app.all(path, (c) => {
+      throw new HttpError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}`, headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" } });
+    });
+  return { app, traces, settings, gate };
+}
+
+function remoteAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
+}
+
+/** Models the configuration names: the default and the model parts of alias specs. */
+function configuredModels(config: LoadedConfig): string[] {
+  const out = config.defaultModel ? [config.defaultModel] : [];
+  for (const spec of Object.values(config.aliases)) {
+    try {
+      const model = parseTechniqueSpec(spec).model;
+      if (model && !(model in config.aliases)) out.push(model);
+    } catch {
+      // A broken alias is reported when it is used, not here.
+    }
+  }
+  return out;
+}

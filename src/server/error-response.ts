@@ -1,0 +1,63 @@
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { HttpError } from "./http-error.ts";
+import { ModelNotFoundError } from "./model-not-found-error.ts";
+import { scrubSecrets } from "./scrub-secrets.ts";
+
+/** An error as the OpenAI API answers it: `{error: {message, type, param, code}}` and a status. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { message: string; type: string; param: string | null; code: string | null } };
+  /** A bug, not a refusal: worth logging. */
+  internal: boolean;
+}
+
+type Make = (status: number, type: string, code: string | null, message: string, param?: string, headers?: Record<string, string>, internal?: boolean) => ErrorResponse;
+
+/**
+ * Maps anything a request can throw to the status and body an OpenAI client expects. Upstream
+ * failures are 502 (504 when they timed out); only errors lmx did not mean to throw are 500.
+ * Every message is scrubbed of anything that looks like a key.
+ */
+export function errorResponse(error: unknown, options: { secrets?: readonly string[] } = {}): ErrorResponse {
+  const make: Make = (status, type, code, message, param, headers = {}, internal = false) => ({
+    status,
+    headers,
+    body: { error: { message: scrubSecrets(message, options.secrets), type, param: param ?? null, code } },
+    internal,
+  });
+  if (HttpError.isInstance(error)) return make(error.status, error.type, error.code, error.message, error.param, error.headers);
+  if (ModelNotFoundError.isInstance(error)) return make(404, "invalid_request_error", "model_not_found", error.message, "model");
+  if (InvalidRequestError.isInstance(error)) return make(400, "invalid_request_error", null, error.message, error.param);
+  if (BudgetExceededError.isInstance(error)) return make(400, "invalid_request_error", "budget_exceeded", `${error.message} before any answer`, "lmx.budget");
+  if (AbortedError.isInstance(error)) return make(499, "invalid_request_error", "client_closed_request", error.message);
+  if (ConfigurationError.isInstance(error)) return make(503, "server_error", "configuration_error", `lmx is not configured for this: ${error.message}`);
+  if (UpstreamError.isInstance(error)) return upstream(error, make);
+  const message = error instanceof Error ? error.message : String(error);
+  return make(500, "server_error", "internal_error", `internal error: ${message}`, undefined, {}, true);
+}
+
+function upstream(error: UpstreamError, make: Make): ErrorResponse {
+  const message = `upstream ${error.message}`;
+  switch (error.failure) {
+    case "timeout":
+      return make(504, "upstream_error", "upstream_timeout", message);
+    case "aborted":
+      return make(499, "invalid_request_error", "client_closed_request", message);
+    case "http": {
+      const status = error.status ?? 502;
+      // The client's own mistakes the upstream caught (a bad parameter, an unknown model) keep their status;
+      // the upstream refusing lmx's key is lmx's problem, not the client's.
+      if (status === 400 || status === 404 || status === 422) return make(status, "invalid_request_error", "upstream_rejected", message);
+      if (status === 429)
+        return make(429, "rate_limit_error", "upstream_rate_limited", message, undefined, error.retryAfter !== undefined ? { "retry-after": String(Math.ceil(error.retryAfter)) } : {});
+      return make(502, "upstream_error", "upstream_error", message);
+    }
+    default:
+      return make(502, "upstream_error", `upstream_${error.failure}`, message);
+  }
+}

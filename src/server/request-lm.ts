@@ -1,0 +1,132 @@
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { LM } from "../core/types.ts";
+import type { TechniqueLM } from "../techniques/define-technique.ts";
+import type { TechniqueRegistry } from "../techniques/registry.ts";
+import { buildTechniques, didYouMean, parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { ModelNotFoundError } from "./model-not-found-error.ts";
+
+export interface RequestLMOptions {
+  registry: TechniqueRegistry;
+  /** Model spec → base LM (throws InvalidRequestError for specs it cannot resolve). */
+  resolveModel: (spec: string) => LM;
+  /** Named LM specs (`aliases` of lmx.config.json). */
+  aliases: Record<string, string>;
+  /** The model used when the request names none, or names only techniques. */
+  defaultModel?: string;
+  /** How many techniques deep an LM may nest. */
+  maxSpecDepth: number;
+  /** Largest `n` option a technique may be given. */
+  maxN: number;
+  /** Built LMs kept for reuse, keyed by the request's strings (default 256). */
+  memo?: number;
+}
+
+/** `model` + `lmx.technique` of a request → the LM that answers it. */
+export type RequestLMResolver = (request: { model?: string; technique?: string }) => LM;
+
+/**
+ * Resolves a request's `model` field: an alias, `TECHNIQUES@MODEL`, `TECHNIQUES` (on the default model),
+ * a plain model spec, or empty (the default model); `technique` is applied on top. Unknown models are
+ * ModelNotFoundError (404); bad specs, unknown techniques and caps are InvalidRequestError naming
+ * `model` or `lmx.technique`. LMs are stateless, so a built one is reused for the same strings.
+ */
+export function requestLMResolver(options: RequestLMOptions): RequestLMResolver {
+  const memo = new Map<string, LM>();
+  const memoSize = options.memo ?? 256;
+  const resolveModel = (spec: string): LM => {
+    try {
+      return options.resolveModel(spec);
+    } catch (error) {
+      if (InvalidRequestError.isInstance(error)) throw new ModelNotFoundError({ model: spec, message: error.message, cause: error });
+      throw error;
+    }
+  };
+  const env = { registry: options.registry, resolveModel };
+
+  /** A spec that may itself name aliases (in its model part), expanded at most `hops` times. */
+  function fromSpec(spec: string, hops: number): LM {
+    const alias = options.aliases[spec.trim()];
+    if (alias !== undefined) {
+      if (hops <= 0) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
+      return fromSpec(alias, hops - 1);
+    }
+    const ast = parseTechniqueSpec(spec);
+    const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
+    // A lone word that is no technique (nor a likely typo of one) was meant as a model name.
+    if (lone && Object.keys(lone.params).length === 0 && !options.registry.has(lone.name) && !didYouMean({ word: lone.name, candidates: options.registry.names() }))
+      throw new ModelNotFoundError({ model: spec, message: `unknown model "${spec}": not an alias, a technique, or a provider:model spec such as openai:gpt-4o-mini` });
+    const modelSpec = ast.model ?? options.defaultModel;
+    if (modelSpec === undefined) throw new InvalidRequestError(`"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`, { param: "model" });
+    const inner = options.aliases[modelSpec] !== undefined ? fromSpec(modelSpec, hops - 1) : resolveModel(modelSpec);
+    return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
+  }
+
+  function build(model: string | undefined, technique: string | undefined): LM {
+    const spec = model?.trim() || options.defaultModel;
+    if (!spec) throw new InvalidRequestError("the request names no model and the server has no default model", { param: "model" });
+    const base = as("model", () => fromSpec(spec, 8));
+    checkCaps(base, "model");
+    if (!technique?.trim()) return base;
+    const lm = as("lmx.technique", () => {
+      const ast = parseTechniqueSpec(technique);
+      if (ast.model !== undefined) throw new InvalidRequestError(`lmx.technique takes techniques only; put the model in "model" (found "@${ast.model}")`);
+      return buildTechniques(ast, base, env);
+    });
+    checkCaps(lm, "lmx.technique");
+    return lm;
+  }
+
+  function checkCaps(lm: LM, param: string): void {
+    const depth = techniqueDepth(lm);
+    if (depth > options.maxSpecDepth)
+      throw new InvalidRequestError(`the LM nests ${depth} techniques; this server allows at most ${options.maxSpecDepth}`, { param });
+    const n = largestN(lm);
+    if (n > options.maxN) throw new InvalidRequestError(`a technique asks for n=${n}; this server allows at most n=${options.maxN}`, { param });
+  }
+
+  return ({ model, technique }) => {
+    const key = `${model ?? ""}\u0000${technique ?? ""}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const lm = build(model, technique);
+    if (memo.size >= memoSize) memo.delete(memo.keys().next().value!);
+    memo.set(key, lm);
+    return lm;
+  };
+}
+
+/** Runs `make`, re-labelling spec errors with the request field they came from. */
+function as<T>(param: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (InvalidRequestError.isInstance(error) && !ModelNotFoundError.isInstance(error) && error.param !== param)
+      throw new InvalidRequestError(error.message, { param, cause: error });
+    throw error;
+  }
+}
+
+function isTechniqueLM(lm: unknown): lm is TechniqueLM {
+  return typeof lm === "object" && lm !== null && "technique" in lm && typeof (lm as TechniqueLM).technique?.name === "string";
+}
+
+function isLM(value: unknown): value is LM {
+  return typeof value === "object" && value !== null && typeof (value as LM).complete === "function" && typeof (value as LM).stream === "function";
+}
+
+/** Techniques stacked in an LM, following `inner` and LMs given as options (cascade stages...). */
+export function techniqueDepth(lm: LM): number {
+  if (!isTechniqueLM(lm)) return 0;
+  let deepest = techniqueDepth(lm.technique.inner);
+  for (const value of Object.values(lm.technique.options).flat()) if (isLM(value)) deepest = Math.max(deepest, techniqueDepth(value));
+  return 1 + deepest;
+}
+
+/** The largest `n` option of any technique in the LM. */
+function largestN(lm: LM): number {
+  if (!isTechniqueLM(lm)) return 0;
+  const own = typeof lm.technique.options.n === "number" ? lm.technique.options.n : 0;
+  let most = Math.max(own, largestN(lm.technique.inner));
+  for (const value of Object.values(lm.technique.options).flat()) if (isLM(value)) most = Math.max(most, largestN(value));
+  return most;
+}
