@@ -6,7 +6,7 @@ export function registerTechniques(program: Command, io: CliIO): void {
   program
     .command("techniques")
     .description("list every technique with its parameters, defaults and paper")
-    .argument("[name]", "show one technique")
+    .argument("[name]", "show one technique in full (prompts included)")
     .option("--json", "print JSON")
     .action((name: string | undefined, options: { json?: boolean }) => {
       const registry = defaultRegistry();
@@ -16,7 +16,8 @@ export function registerTechniques(program: Command, io: CliIO): void {
       for (const t of list) {
         lines.push(`${t.name}  (${t.family})`, `  ${t.description}`, `  paper: ${t.paper}`);
         for (const p of t.parameters) {
-          const def = p.default === undefined ? "" : ` = ${JSON.stringify(p.default)}`;
+          const shown = p.default === undefined ? "" : JSON.stringify(p.default);
+          const def = !shown ? "" : ` = ${name || shown.length <= 60 ? shown : `${shown.slice(0, 57)}..."`}`;
           lines.push(`    ${p.name}: ${p.type}${def}${p.description ? `  — ${p.description}` : ""}`);
         }
         lines.push("");
