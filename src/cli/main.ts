@@ -8,6 +8,8 @@ import { registerEval } from "./commands/eval.ts";
 import { registerTrace } from "./commands/trace.ts";
 import { registerRecord } from "./commands/record.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerIndex } from "./commands/index.ts";
+import { registerMemory } from "./commands/memory.ts";
 
 /** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
 export function createProgram(io: CliIO = processIO): Command {
@@ -24,6 +26,8 @@ export function createProgram(io: CliIO = processIO): Command {
   registerTrace(program, io);
   registerRecord(program, io);
   registerServe(program, io);
+  registerIndex(program, io);
+  registerMemory(program, io);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpConfigSchema } from "../tools/mcp/mcp-server-config.ts";
 
 const providerSettings = z.strictObject({
   baseURL: z.string().optional(),
@@ -40,6 +41,26 @@ export const configSchema = z.strictObject({
   /** Extra settings of other parts (server, eval) live under their own keys. */
   server: z.record(z.string(), z.unknown()).optional(),
   eval: z.record(z.string(), z.unknown()).optional(),
+  /** Trace export over OTLP/HTTP JSON (`OTEL_EXPORTER_OTLP_ENDPOINT` overrides `endpoint`). */
+  otlp: z
+    .strictObject({ endpoint: z.string().optional(), headers: z.record(z.string(), z.string()).optional(), captureContent: z.boolean().optional() })
+    .optional(),
+  /** `lmx index` and the `retrieve` technique: the index file and the embedder spec that builds it. */
+  index: z.strictObject({ path: z.string().optional(), embedder: z.string().optional() }).optional(),
+  /** MCP servers the `tools` technique can use as `mcp:<name>`: `{ servers: { name: { command, args, env } | { url } } }`. */
+  mcp: mcpConfigSchema.optional(),
+  /** `lmx memory` and the `memory` technique: the lessons file and its embedder spec. */
+  memory: z.strictObject({ path: z.string().optional(), embedder: z.string().optional() }).optional(),
+  /** Settings of embedder specs (`openai:<model>` uses these, else providers.openai's; `llama:<file>` uses threads). */
+  embeddings: z
+    .strictObject({
+      baseURL: z.string().optional(),
+      apiKey: z.string().optional(),
+      dimensions: z.number().int().min(1).optional(),
+      batchSize: z.number().int().min(1).optional(),
+      threads: z.number().int().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type LmxConfig = z.output<typeof configSchema>;

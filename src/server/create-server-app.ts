@@ -14,6 +14,7 @@ import { requestLMResolver } from "./request-lm.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
+import { traceViewerPage } from "../web/trace-viewer.ts";
 
 export interface ServerAppOptions {
   /** Aliases, the `server` section, provider keys (to keep them out of answers). */
@@ -70,6 +71,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // The trace viewer is a static page; the /v1/traces calls it makes are access-checked like any other.
+  app.get("/ui", (c) => c.html(traceViewerPage()));
   app.use("/v1/*", async (c, next) => {
     checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) });
     await next();

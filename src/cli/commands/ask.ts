@@ -10,6 +10,7 @@ import { parseIntArg, parseNumberArg } from "../parse-number.ts";
 import { readStdin } from "../read-stdin.ts";
 import { openRuntime } from "../runtime.ts";
 import { printTrace } from "../print-trace.ts";
+import { keepTrace } from "../../store/trace-store/keep-trace.ts";
 import type { CliIO } from "../cli-io.ts";
 
 interface AskOptions {
@@ -75,7 +76,11 @@ export function registerAsk(program: Command, io: CliIO): void {
         );
       } else if (!options.stream) io.stdout.write(text + "\n");
       if (finish === "budget" || finish === "aborted") io.stderr.write(`lmx: stopped early (${finish}); this is the best answer so far\n`);
-      if (options.trace) printTrace(ctx.span, io.stderr);
+      const traceId = await keepTrace({ span: ctx.span, model: modelSpec, lm: lm.id, stream: !options.json && options.stream, config: runtime.config, warn: (m) => io.stderr.write(`lmx: ${m}\n`) });
+      if (options.trace) {
+        printTrace(ctx.span, io.stderr);
+        io.stderr.write(`trace: ${traceId}\n`);
+      }
     } finally {
       process.off("SIGINT", onSigint);
       await runtime.close();

@@ -1,0 +1,203 @@
+import { resolve } from "node:path";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import type Database from "better-sqlite3";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
+import { sqliteFileError } from "../store/sqlite/sqlite-file-error.ts";
+import { createMetaTable, META_TABLE } from "../store/sqlite/store-meta.ts";
+import type { SpanJSON } from "../trace/span.ts";
+import type { QuestionMetrics } from "./question-metrics.ts";
+
+export const EVAL_SCHEMA_VERSION = 1;
+const LABEL = "eval results file";
+const ELSEWHERE = "--out";
+
+/** One run of the dataset: results are keyed by it plus the question id. */
+export interface RunKey {
+  /** sha256 of the data file. */
+  dataset: string;
+  model: string;
+  /** Canonical technique spec ("none" for the bare model). */
+  technique: string;
+}
+
+/** One graded question of a run. */
+export interface QuestionResult extends QuestionMetrics {
+  question_id: string;
+  correct: boolean;
+  /** Canonical extracted answer, if any. */
+  answer?: string;
+  /** Canonical reference answer. */
+  gold: string;
+  /** The final response text. */
+  text: string;
+  finish_reason?: string;
+  latency_ms: number;
+  /** Why the question failed (it counts as wrong, and a rerun retries it). */
+  error?: string;
+  trace_id?: string;
+}
+
+type Row = Omit<QuestionResult, "correct" | "answer" | "error" | "trace_id" | "finish_reason"> & {
+  correct: number;
+  answer: string | null;
+  error: string | null;
+  trace_id: string | null;
+  finish_reason: string | null;
+};
+
+const COLUMNS = "question_id, correct, answer, gold, text, finish_reason, calls, samples, prompt_tokens, completion_tokens, cost_usd, latency_ms, error, trace_id";
+
+/**
+ * Evaluation results in one SQLite file (WAL; each question committed as it finishes, so a crash
+ * or Ctrl-C loses only the questions in flight). Rows hold the metrics, the final text and the
+ * question's whole trace, for reports and `lmx trace`.
+ */
+export class EvalStore {
+  readonly path: string;
+  private db: Database.Database | undefined;
+  private readonly saveStatement: Database.Statement;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+    this.saveStatement = db.prepare(
+      `INSERT INTO results (dataset, model, technique, ${COLUMNS}, trace, created_at)
+       VALUES (@dataset, @model, @technique, @question_id, @correct, @answer, @gold, @text, @finish_reason, @calls, @samples, @prompt_tokens, @completion_tokens, @cost_usd, @latency_ms, @error, @trace_id, @trace, @created_at)
+       ON CONFLICT (dataset, model, technique, question_id) DO UPDATE SET
+         correct = excluded.correct, answer = excluded.answer, gold = excluded.gold, text = excluded.text, finish_reason = excluded.finish_reason,
+         calls = excluded.calls, samples = excluded.samples, prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+         cost_usd = excluded.cost_usd, latency_ms = excluded.latency_ms, error = excluded.error, trace_id = excluded.trace_id, trace = excluded.trace, created_at = excluded.created_at`,
+    );
+  }
+
+  /** Opens (or creates) a results file; a file of another program or a newer lmx is refused. */
+  static open(options: { path: string }): EvalStore {
+    const path = resolve(options.path);
+    const db = openSqliteFile({
+      path,
+      label: LABEL,
+      elsewhere: ELSEWHERE,
+      schemaVersion: EVAL_SCHEMA_VERSION,
+      owns: (table) => table === "results" || table === META_TABLE,
+      migrate(db) {
+        createMetaTable(db);
+        db.exec(`CREATE TABLE IF NOT EXISTS results (
+          dataset TEXT NOT NULL, model TEXT NOT NULL, technique TEXT NOT NULL, question_id TEXT NOT NULL,
+          correct INTEGER NOT NULL, answer TEXT, gold TEXT NOT NULL, text TEXT NOT NULL, finish_reason TEXT,
+          calls INTEGER NOT NULL, samples INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+          cost_usd REAL NOT NULL, latency_ms REAL NOT NULL, error TEXT, trace_id TEXT, trace BLOB, created_at INTEGER NOT NULL,
+          PRIMARY KEY (dataset, model, technique, question_id))`);
+        db.exec("CREATE INDEX IF NOT EXISTS results_trace_id ON results (trace_id)");
+      },
+    });
+    return new EvalStore(path, db);
+  }
+
+  /** Ids of the run's questions that finished without an error (a rerun skips them). */
+  finished(key: RunKey): Set<string> {
+    return this.run("read the finished questions", (db) => {
+      const ids = db
+        .prepare<[string, string, string], string>("SELECT question_id FROM results WHERE dataset = ? AND model = ? AND technique = ? AND error IS NULL")
+        .pluck()
+        .all(key.dataset, key.model, key.technique);
+      return new Set(ids);
+    });
+  }
+
+  /** Stores (or replaces) one question's result and trace, committed at once. */
+  save(key: RunKey, result: QuestionResult, trace?: SpanJSON): void {
+    this.run("save a result", () =>
+      this.saveStatement.run({
+        ...key,
+        ...result,
+        correct: result.correct ? 1 : 0,
+        answer: result.answer ?? null,
+        finish_reason: result.finish_reason ?? null,
+        error: result.error ?? null,
+        trace_id: result.trace_id ?? null,
+        trace: trace ? packTrace(trace) : null,
+        created_at: Date.now(),
+      }),
+    );
+  }
+
+  /** The run's results (without traces), in question-id order. */
+  results(key: RunKey): QuestionResult[] {
+    return this.run("read results", (db) =>
+      db
+        .prepare<[string, string, string], Row>(`SELECT ${COLUMNS} FROM results WHERE dataset = ? AND model = ? AND technique = ? ORDER BY question_id`)
+        .all(key.dataset, key.model, key.technique)
+        .map(fromRow),
+    );
+  }
+
+  /** The stored trace of one question of a run. */
+  trace(key: RunKey, questionId: string): SpanJSON | undefined {
+    return this.run("read a trace", (db) => {
+      const raw = db
+        .prepare<[string, string, string, string], Buffer | null>("SELECT trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND question_id = ?")
+        .pluck()
+        .get(key.dataset, key.model, key.technique, questionId);
+      return raw ? unpackTrace(raw) : undefined;
+    });
+  }
+
+  /** Every stored trace of a run, by question id (read one row at a time). */
+  *traces(key: RunKey): Iterable<[string, SpanJSON]> {
+    const rows = this.run("read traces", (db) =>
+      db
+        .prepare<[string, string, string], { question_id: string; trace: Buffer }>(
+          "SELECT question_id, trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND trace IS NOT NULL",
+        )
+        .iterate(key.dataset, key.model, key.technique),
+    );
+    for (const row of rows) yield [row.question_id, unpackTrace(row.trace)];
+  }
+
+  /** Stored question traces whose trace id starts with `prefix` (for `lmx trace`; a full id matches itself). */
+  findTraces(prefix: string, limit = 10): SpanJSON[] {
+    return this.run("find a trace", (db) =>
+      db
+        .prepare<[string, number], Buffer>("SELECT trace FROM results WHERE trace_id LIKE ? ESCAPE '\\' AND trace IS NOT NULL LIMIT ?")
+        .pluck()
+        .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit)
+        .map(unpackTrace),
+    );
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  private run<T>(action: string, fn: (db: Database.Database) => T): T {
+    if (!this.db) throw new ConfigurationError(`${LABEL} ${this.path} was used after close()`);
+    try {
+      return fn(this.db);
+    } catch (error) {
+      throw sqliteFileError({ path: this.path, error, action, label: LABEL, elsewhere: ELSEWHERE });
+    }
+  }
+}
+
+/** Traces repeat prompts and samples, so they are stored deflated (about a sixth of the JSON). */
+function packTrace(trace: SpanJSON): Buffer {
+  return deflateRawSync(JSON.stringify(trace), { level: 1 });
+}
+
+function unpackTrace(raw: Buffer): SpanJSON {
+  return JSON.parse(inflateRawSync(raw).toString("utf8")) as SpanJSON;
+}
+
+function fromRow(row: Row): QuestionResult {
+  const { correct, answer, error, trace_id, finish_reason, ...rest } = row;
+  return {
+    ...rest,
+    correct: correct === 1,
+    ...(answer === null ? {} : { answer }),
+    ...(finish_reason === null ? {} : { finish_reason }),
+    ...(error === null ? {} : { error }),
+    ...(trace_id === null ? {} : { trace_id }),
+  };
+}

@@ -1,0 +1,65 @@
+import { join, resolve } from "node:path";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { parseAnswerKind } from "../techniques/answers/index.ts";
+import type { SpecEnv } from "../techniques/spec/index.ts";
+import { EvalStore } from "./eval-store.ts";
+import { loadEvalData, type DataProblem, type EvalDataset } from "./load-eval-data.ts";
+import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
+import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
+import { writeEvalReport } from "./write-eval-report.ts";
+
+export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"> {
+  /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
+  data: string;
+  /** Model spec for techniques that do not name their own `@model`. */
+  model?: string;
+  /** Technique specs; sweeps expand. None (or "none") evaluates the bare model. */
+  techniques: readonly string[];
+  /** Answer kind: number, choice, text, literal, date, auto (default) or regex:<pattern>. */
+  answer?: string;
+  /** Only the first `limit` good records. */
+  limit?: number;
+  /** Report folder: report.html goes there, and results.sqlite unless `results` is given. */
+  out?: string;
+  /** Results file (default `<out>/results.sqlite`, else `.lmx/eval.sqlite`). */
+  results?: string;
+  env: SpecEnv;
+  /** Each bad record of the data file (evaluation goes on without it). */
+  onProblem?(problem: DataProblem): void;
+}
+
+export interface Evaluation {
+  dataset: EvalDataset;
+  plans: EvalRunPlan[];
+  outcome: EvalOutcome;
+  /** Where results are kept. */
+  results: string;
+  /** report.html, when `out` was given. */
+  report?: string;
+}
+
+/**
+ * `lmx eval` as a library call: loads the data, plans the runs (sweeps expanded), evaluates them
+ * resumably into the results file and, with `out`, writes report.html.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
+  const kind = parseAnswerKind(options.answer ?? "auto");
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1))
+    throw new InvalidRequestError(`limit must be a whole number >= 1, got ${options.limit}`, { param: "limit" });
+  const dataset = loadEvalData({ path: options.data });
+  for (const problem of dataset.problems) options.onProblem?.(problem);
+  const records = options.limit === undefined ? dataset.records : dataset.records.slice(0, options.limit);
+  if (records.length === 0) throw new InvalidRequestError(`${options.data} has no usable records`, { param: "data" });
+  const plans = planEvalRuns({ techniques: options.techniques, model: options.model, answer: options.answer, env: options.env });
+
+  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : join(".lmx", "eval.sqlite")));
+  const store = EvalStore.open({ path: results });
+  try {
+    const selected = { ...dataset, records };
+    const outcome = await runEval({ ...options, dataset: selected, plans, store, answer: kind });
+    const report = options.out ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store }) : undefined;
+    return { dataset, plans, outcome, results, ...(report ? { report } : {}) };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,53 @@
+import type { SpanJSON } from "../trace/span.ts";
+
+/** What the report's drill-down shows for one question of one run, read off its trace. */
+export interface QuestionDetail {
+  /** Every choice an LM call produced, in trace order, with the stage (step span) it belongs to. */
+  samples: { stage: string; text: string; cached?: boolean }[];
+  /** Every vote event: answers with their counts and the winner. */
+  votes: { stage: string; groups: { answer: string; count: number }[]; winner: string | null }[];
+  /** Outputs of critique-like stages (critique, feedback, reflection, verification, judging). */
+  critiques: { stage: string; text: string }[];
+  /** Set when the trace recorded an error. */
+  error?: string;
+}
+
+const CRITIQUE = /critique|feedback|reflect|verif|review|judge|evaluat/i;
+
+/**
+ * Samples, votes and critiques of a question's trace, each text cut to `maxText` characters so
+ * a report over hundreds of questions stays small.
+ */
+export function questionDetail(root: SpanJSON, options: { maxText?: number; maxSamples?: number } = {}): QuestionDetail {
+  const { maxText = 400, maxSamples = 64 } = options;
+  const detail: QuestionDetail = { samples: [], votes: [], critiques: [] };
+  const visit = (span: SpanJSON, stage: string) => {
+    const here = span.kind === "step" || span.kind === "technique" ? span.name : stage;
+    if (span.error && !detail.error) detail.error = span.error;
+    for (const event of span.events) {
+      if (event.name !== "vote") continue;
+      const groups = Array.isArray(event.data.groups) ? (event.data.groups as { answer: unknown; count: unknown }[]) : [];
+      detail.votes.push({
+        // Adaptive techniques vote after every batch: say which.
+        stage: typeof event.data.batch === "number" ? `${here}, batch ${event.data.batch}` : here,
+        groups: groups.slice(0, 12).map((g) => ({ answer: clip(String(g.answer), maxText), count: Number(g.count) || 0 })),
+        winner: typeof event.data.winner === "string" ? clip(event.data.winner, maxText) : null,
+      });
+    }
+    if (span.kind === "lm" && Array.isArray(span.attributes.output)) {
+      for (const out of span.attributes.output as unknown[]) {
+        const text = clip(String(out ?? ""), maxText);
+        if (CRITIQUE.test(here)) detail.critiques.push({ stage: here, text });
+        else if (detail.samples.length < maxSamples) detail.samples.push({ stage: here, text, ...(span.attributes.cache_hit ? { cached: true } : {}) });
+      }
+    }
+    for (const child of span.children) visit(child, here);
+  };
+  visit(root, root.name);
+  return detail;
+}
+
+/** `text` cut to `max` characters with an ellipsis. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

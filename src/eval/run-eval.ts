@@ -1,0 +1,132 @@
+import type { BudgetLimits } from "../budget/budget.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { ChatRequest } from "../core/types.ts";
+import type { AnswerKind } from "../techniques/answers/index.ts";
+import type { Span } from "../trace/span.ts";
+import type { EvalRecord } from "./eval-record.ts";
+import { EvalRunError } from "./eval-run-error.ts";
+import type { EvalStore, RunKey } from "./eval-store.ts";
+import { evaluateQuestion } from "./evaluate-question.ts";
+import type { EvalRunPlan } from "./plan-eval-runs.ts";
+import { summarizeRun, type RunSummary } from "./summarize-run.ts";
+
+/** Where a run stands, after each question. */
+export interface EvalProgress {
+  plan: EvalRunPlan;
+  /** 0-based index of the run among all runs, and how many runs there are. */
+  run: number;
+  runs: number;
+  /** Questions graded in this invocation, out of `total` still to do. */
+  done: number;
+  total: number;
+  /** Questions already finished by an earlier invocation. */
+  skipped: number;
+  correct: number;
+  errors: number;
+  tokens: number;
+  cost_usd: number;
+}
+
+export interface RunEvalOptions {
+  /** The dataset's hash (results are keyed by it) and its records. */
+  dataset: { hash: string; records: readonly EvalRecord[] };
+  plans: readonly EvalRunPlan[];
+  store: EvalStore;
+  /** How answers are graded (default auto). */
+  answer?: AnswerKind;
+  /** Questions in flight at once (default 8). */
+  concurrency?: number;
+  /** Limits per question. */
+  budget?: BudgetLimits;
+  signal?: AbortSignal;
+  seed?: number;
+  /** Extra request fields for every question (temperature, max_tokens...). */
+  request?: Partial<ChatRequest>;
+  /** A run whose first this-many questions all fail is given up (default 5; 0 never gives up). */
+  failFast?: number;
+  onRunStart?(info: { plan: EvalRunPlan; run: number; runs: number; total: number; skipped: number }): void;
+  onProgress?(progress: EvalProgress): void;
+  /** Each question's finished trace (for exporters). */
+  onTrace?(span: Span): void;
+}
+
+export interface EvalOutcome {
+  /** One summary per plan, over every stored result of the dataset's questions (earlier invocations included). */
+  runs: RunSummary[];
+  /** The signal fired: some questions are still to do (rerun to resume). */
+  interrupted: boolean;
+}
+
+/**
+ * Evaluates each plan over the dataset, one run after another, `concurrency` questions at a time.
+ * Every graded question is committed to the store at once, and questions the store already holds
+ * (keyed by dataset hash, model, canonical technique and question id) are skipped, so a run killed
+ * or interrupted midway resumes where it stopped. Questions in flight when the signal fires are
+ * dropped, never stored half-done.
+ */
+export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
+  const { dataset, plans, store, signal } = options;
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidRequestError(`concurrency must be a whole number >= 1, got ${concurrency}`, { param: "concurrency" });
+  const failFast = options.failFast === 0 ? Infinity : (options.failFast ?? 5);
+  let interrupted = false;
+
+  for (const [index, plan] of plans.entries()) {
+    if (signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const key = runKey(dataset.hash, plan);
+    const finished = store.finished(key);
+    const pending = dataset.records.filter((r) => !finished.has(r.id));
+    const skipped = dataset.records.length - pending.length;
+    options.onRunStart?.({ plan, run: index, runs: plans.length, total: pending.length, skipped });
+    const progress: EvalProgress = { plan, run: index, runs: plans.length, done: 0, total: pending.length, skipped, correct: 0, errors: 0, tokens: 0, cost_usd: 0 };
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    let streak = 0;
+
+    const worker = async () => {
+      while (!failure && !signal?.aborted && next < pending.length) {
+        const record = pending[next++]!;
+        try {
+          const outcome = await evaluateQuestion({ plan, record, kind: options.answer ?? "auto", budget: options.budget, signal, seed: options.seed, request: options.request });
+          if (outcome.interrupted) continue;
+          const { result, trace, span } = outcome;
+          store.save(key, result, trace);
+          options.onTrace?.(span);
+          progress.done++;
+          if (result.correct) progress.correct++;
+          progress.tokens += result.prompt_tokens + result.completion_tokens;
+          progress.cost_usd += result.cost_usd;
+          if (result.error !== undefined) {
+            progress.errors++;
+            // Only an unbroken run of failures from the start, with more questions to go, stops early.
+            if (streak >= 0 && ++streak >= failFast && pending.length > failFast)
+              failure ??= { error: new EvalRunError({ technique: plan.technique, failed: streak, message: result.error }) };
+          } else streak = -1;
+          options.onProgress?.({ ...progress });
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, pending.length)) }, worker));
+    if (failure) throw failure.error;
+    if (signal?.aborted) interrupted = true;
+  }
+  return { runs: summarize(store, dataset, plans), interrupted };
+}
+
+/** The key a plan's results are stored under. */
+export function runKey(dataset: string, plan: EvalRunPlan): RunKey {
+  return { dataset, model: plan.model, technique: plan.canonical };
+}
+
+function summarize(store: EvalStore, dataset: RunEvalOptions["dataset"], plans: readonly EvalRunPlan[]): RunSummary[] {
+  const ids = new Set(dataset.records.map((r) => r.id));
+  return plans.map((plan) => {
+    const results = store.results(runKey(dataset.hash, plan)).filter((r) => ids.has(r.question_id));
+    return summarizeRun({ technique: plan.technique, model: plan.model, results });
+  });
+}

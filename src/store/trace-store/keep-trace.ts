@@ -1,0 +1,45 @@
+import type { LoadedConfig } from "../../config/load-config.ts";
+import type { Span } from "../../trace/span.ts";
+import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
+import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
+import { defaultTraceStorePath, openTraceStore } from "./sqlite-trace-store.ts";
+
+export interface KeepTraceOptions {
+  span: Span;
+  /** The model the user asked for, and the LM that ran (as a spec). */
+  model: string;
+  lm?: string;
+  stream: boolean;
+  error?: string;
+  config: Pick<LoadedConfig, "otlp" | "env">;
+  /** The trace store file (default LMX_TRACES or .lmx/traces.sqlite). */
+  path?: string;
+  /** Where a failure to save or export is reported; the run itself never fails for it. */
+  warn: (message: string) => void;
+}
+
+/**
+ * Saves a finished run's trace to the persistent trace store (for `lmx trace <id>` and `/ui`) and
+ * exports it over OTLP when an endpoint is configured. Returns the trace id. Never throws.
+ */
+export async function keepTrace(options: KeepTraceOptions): Promise<string> {
+  const { span, warn } = options;
+  span.finish();
+  try {
+    const store = openTraceStore({ path: options.path ?? defaultTraceStorePath({ env: options.config.env }) });
+    try {
+      store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
+    } finally {
+      store.close();
+    }
+  } catch (error) {
+    warn(`the trace was not saved: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const otlp = otlpSettings({ config: options.config, env: options.config.env });
+  if (otlp) {
+    const exporter = createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn });
+    exporter.export(span);
+    await exporter.shutdown();
+  }
+  return span.traceId;
+}
