@@ -11,6 +11,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
 import type { CliIO } from "../cli-io.ts";
 import { registerServe } from "./serve.ts";
+import { openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
 
 function capture() {
   const stdout = new PassThrough();
@@ -34,6 +35,9 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
   writeFileSync(config, JSON.stringify({ providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET" } }, aliases: { fast: "openai:test-model" } }));
   const signals = new EventEmitter();
   const { io, out } = capture();
+  const traces = join(dir, "traces.sqlite");
+  const previous = process.env.LMX_TRACES;
+  process.env.LMX_TRACES = traces;
   try {
     const running = program(io, signals).parseAsync(["node", "lmx", "serve", "--port", "0", "--model", "openai:test-model", "--config", config]);
     let url: string | undefined;
@@ -49,9 +53,14 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
     assert.equal(r.model, "fast");
     signals.emit("SIGTERM");
     await running;
+    const saved = openTraceStore({ path: traces, mustExist: true });
+    assert.equal(saved.list().length, 1, "the request's trace outlives the server");
+    saved.close();
     await assert.rejects(fetch(`${url}/models`), "the port is closed");
     assert.equal(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM"), 0);
   } finally {
+    if (previous === undefined) delete process.env.LMX_TRACES;
+    else process.env.LMX_TRACES = previous;
     await upstream.close();
   }
 });

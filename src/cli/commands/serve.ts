@@ -1,6 +1,11 @@
 import type { Command } from "commander";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
+import { defaultTraceStorePath, openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
+import { writeBehindTraceStore } from "../../store/trace-store/write-behind-trace-store.ts";
+import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
+import { exportingTraceStore } from "../../trace/otlp/exporting-trace-store.ts";
+import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg } from "../parse-number.ts";
 import { openRuntime } from "../runtime.ts";
@@ -23,12 +28,19 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
     .option("--cache [path]", "cache responses in SQLite (default path .lmx/cache.sqlite or LMX_CACHE)")
     .action(async (options: ServeOptions) => {
       const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
+      // Requests' traces persist (so `lmx trace` and /ui see them after a restart) and go to OTLP when configured.
+      const saved = openTraceStore({ path: defaultTraceStorePath() });
+      const otlp = otlpSettings({ config: runtime.config });
+      const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
+      const exporter = otlp ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn }) : undefined;
+      const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) => warn(`cannot save a trace: ${(e as Error).message}`));
       try {
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
           config: runtime.config,
           resolveModel: runtime.resolveModel,
           defaultModel,
+          traces,
           host: options.host,
           port: options.port,
           log: (line) => io.stderr.write(`${line}\n`),
@@ -47,6 +59,9 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
         io.stderr.write("lmx serve: shutting down\n");
         await server.close();
       } finally {
+        traces.flush();
+        await exporter?.shutdown();
+        saved.close();
         await runtime.close();
       }
     });
