@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { createRunContext } from "../core/context.ts";
+import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { hashedEmbedding } from "../testing/hashed-embedding.ts";
+import { startOpenAITestServer } from "../testing/openai-test-server.ts";
+import { openaiEmbedder } from "./openai-embedder.ts";
+
+const server = await startOpenAITestServer({ embeddingDimensions: 32 });
+after(() => server.close());
+const embeddingCalls = () => server.requests.filter((r) => r.path === "/v1/embeddings");
+/** failFirst counts every POST the server has seen, so faults are set relative to that. */
+const posts = () => server.requests.filter((r) => r.method === "POST").length;
+
+test("texts go in batches through the SDK; vectors come back in order, traced and charged", async () => {
+  const embedder = openaiEmbedder({ model: "test-embedding", baseURL: server.url, batchSize: 4 });
+  const texts = Array.from({ length: 10 }, (_, i) => `text number ${i} about topic ${i % 3}`);
+  const ctx = createRunContext();
+  const vectors = await embedder.embed(texts, ctx);
+  assert.equal(embedder.id, "openai:test-embedding");
+  assert.equal(vectors.length, 10);
+  for (const [i, v] of vectors.entries()) {
+    const expected = hashedEmbedding({ text: texts[i]!, dimensions: 32 });
+    assert.ok(v.every((x, d) => Math.abs(x - expected[d]!) < 1e-6), `vector ${i} matches its text`);
+  }
+  assert.deepEqual(embeddingCalls().map((r) => r.body.input.length).sort(), [2, 4, 4]);
+  assert.equal(embeddingCalls()[0]!.body.model, "test-embedding");
+  const spans = ctx.span.children;
+  assert.equal(spans.length, 3);
+  assert.ok(spans.every((s) => s.kind === "lm" && s.attributes.embedding === true && s.status === "ok"));
+  assert.equal(ctx.span.total.calls, 3);
+  assert.ok(ctx.span.total.prompt_tokens > 0);
+  assert.equal(ctx.budget.used.calls, 3);
+});
+
+test("retryable failures are retried (span events); a 400 is an UpstreamError at once", async () => {
+  const embedder = openaiEmbedder({ model: "m", baseURL: server.url, retry: { baseDelayMs: 1 } });
+  server.behaviour.failFirst = { count: posts() + 2, status: 503 };
+  const ctx = createRunContext();
+  const [v] = await embedder.embed(["hello"], ctx);
+  assert.equal(v!.length, 32);
+  assert.equal(ctx.span.children[0]!.events.filter((e) => e.name === "retry").length, 2);
+
+  server.behaviour.failFirst = { count: posts() + 99, status: 400, message: "input too long" };
+  const before = posts();
+  await assert.rejects(embedder.embed(["hello"]), (e) => UpstreamError.isInstance(e) && e.status === 400 && /input too long/.test(e.message));
+  assert.equal(posts() - before, 1, "no retry on 400");
+  server.behaviour.failFirst = undefined;
+});
+
+test("budgets and aborts stop embedding calls before they are made", async () => {
+  const embedder = openaiEmbedder({ model: "m", baseURL: server.url });
+  const before = posts();
+  await assert.rejects(embedder.embed(["a b c"], createRunContext({ budget: { calls: 0 } })), (e) => BudgetExceededError.isInstance(e));
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(embedder.embed(["a"], createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
+  assert.equal(posts(), before);
+});

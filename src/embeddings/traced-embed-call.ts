@@ -1,0 +1,71 @@
+import { costOf, type Price } from "../accounting/prices.ts";
+import { AbortedError } from "../core/errors/aborted-error.ts";
+import { UpstreamError } from "../core/errors/upstream-error.ts";
+import type { RunContext, Usage } from "../core/types.ts";
+import { withRetry, type RetryOptions } from "../providers/resilience/retry.ts";
+
+export interface TracedEmbedCallOptions {
+  ctx?: RunContext;
+  /** The embedder's id: the span's name. */
+  id: string;
+  provider: string;
+  model: string;
+  texts: readonly string[];
+  retry?: Omit<RetryOptions, "signal" | "onRetry">;
+  /** Per-attempt timeout; none when undefined (local models cannot be interrupted anyway). */
+  timeoutMs?: number;
+  price?: Price;
+  /** The request itself, under a signal that fires on abort, timeout or budget time-out. */
+  call(signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens?: number }>;
+}
+
+/**
+ * One embedding request on lmx's accounting path, as chat calls are in defineProvider: checked
+ * against the budget before it is made, traced as an `lm` span, retried on retryable upstream
+ * failures, timed out, and its tokens, call and cost recorded on the span and charged to the budget.
+ */
+export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<number[][]> {
+  const { ctx, texts, price } = options;
+  const estimate = texts.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0);
+  const release = ctx?.budget.reserve({ prompt_tokens: estimate, cost_usd: costOf(price, { prompt_tokens: estimate, completion_tokens: 0 }) });
+  const span = ctx?.span.child(options.id, "lm", { provider: options.provider, model: options.model, embedding: true, inputs: texts.length });
+  const started = performance.now();
+  try {
+    const out = await withRetry(() => attempt(options), {
+      ...options.retry,
+      signal: ctx?.signal,
+      onRetry: ({ attempt, delayMs, error }) => span?.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+    });
+    const prompt = out.promptTokens ?? estimate;
+    const usage: Partial<Usage> = { prompt_tokens: prompt, calls: 1, cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: 0 }) };
+    span?.record(usage);
+    ctx?.budget.charge(usage);
+    span?.set({ latency_ms: Math.round((performance.now() - started) * 100) / 100, dimensions: out.vectors[0]?.length });
+    span?.finish();
+    return out.vectors;
+  } catch (error) {
+    span?.fail(error);
+    throw error;
+  } finally {
+    release?.();
+  }
+}
+
+async function attempt(options: TracedEmbedCallOptions): Promise<{ vectors: number[][]; promptTokens?: number }> {
+  const { ctx } = options;
+  const remaining = ctx?.budget.remainingMs();
+  const limit = [options.timeoutMs, remaining].filter((x): x is number => x !== undefined);
+  const timeout = new AbortController();
+  const timer = limit.length ? setTimeout(() => timeout.abort(), Math.max(1, Math.min(...limit))) : undefined;
+  const signal = ctx?.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
+  try {
+    if (ctx?.signal?.aborted) throw new AbortedError();
+    return await options.call(signal);
+  } catch (error) {
+    if (ctx?.signal?.aborted) throw AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
+    if (timeout.signal.aborted) throw new UpstreamError({ provider: options.provider, failure: "timeout", message: `no embeddings within ${Math.min(...limit)} ms`, cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

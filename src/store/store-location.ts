@@ -1,0 +1,40 @@
+import { basename, dirname, extname, resolve } from "node:path";
+import type { LoadedConfig } from "../config/load-config.ts";
+
+export type StoreKind = "index" | "memory";
+
+export interface StoreLocation {
+  /** Absolute path of the SQLite file. */
+  path: string;
+  /** Named by the user (option, environment or config) rather than the built-in default. */
+  explicit: boolean;
+}
+
+const ENV = { index: "LMX_INDEX", memory: "LMX_MEMORY" } as const;
+const DEFAULT_FILE = { index: "index.sqlite", memory: "memory.sqlite" } as const;
+const NAMED_SUFFIX = { index: ".sqlite", memory: ".memory.sqlite" } as const;
+
+/**
+ * Where a store lives. `value` is a path, or a bare name (`docs`) for `.lmx/docs.sqlite`
+ * (`.lmx/docs.memory.sqlite` for memory); without it: `$LMX_INDEX` / `$LMX_MEMORY`, then
+ * `index.path` / `memory.path` of the config (relative to the config file), then `.lmx/index.sqlite`
+ * / `.lmx/memory.sqlite` in the working folder.
+ */
+export function storeLocation(options: {
+  kind: StoreKind;
+  value?: string;
+  config?: Pick<LoadedConfig, "index" | "memory" | "file">;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}): StoreLocation {
+  const { kind, value, config, env = process.env, cwd = process.cwd() } = options;
+  if (value) {
+    const bareName = basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
+    return { path: bareName ? resolve(cwd, ".lmx", value + NAMED_SUFFIX[kind]) : resolve(cwd, value), explicit: true };
+  }
+  const fromEnv = env[ENV[kind]]?.trim();
+  if (fromEnv) return { path: resolve(cwd, fromEnv), explicit: true };
+  const fromConfig = config?.[kind]?.path;
+  if (fromConfig) return { path: resolve(config.file ? dirname(config.file) : cwd, fromConfig), explicit: true };
+  return { path: resolve(cwd, ".lmx", DEFAULT_FILE[kind]), explicit: false };
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { loadConfig } from "../../config/load-config.ts";
+import type { Embedder } from "../../embeddings/embedder.ts";
+import { embedderFromSpec } from "../../embeddings/embedder-from-spec.ts";
+
+/**
+ * A technique option naming the embedder of a store: "auto" (default: the one the store was built
+ * with, if any), "none" (BM25 only), an embedder spec (`openai:<model>`, `llama:<file>`), or, from
+ * code, an Embedder.
+ */
+export function embedderOption() {
+  return z
+    .union([
+      z.string().min(1),
+      z.custom<Embedder>((v) => typeof v === "object" && v !== null && typeof (v as Embedder).embed === "function", "must be an embedder spec or an Embedder"),
+    ])
+    .default("auto");
+}
+
+/** Embedders made from specs, per technique instance (keyed by its options), so models load once. */
+const made = new WeakMap<object, Map<string, Promise<Embedder>>>();
+
+/**
+ * The embedder to open a store with, given the option's value and the spec the store was built
+ * with (`builtWith`); undefined for BM25 only.
+ */
+export function resolveEmbedder(options: { value: string | Embedder; builtWith?: string; owner: object }): Promise<Embedder | undefined> {
+  const { value, builtWith, owner } = options;
+  if (typeof value !== "string") return Promise.resolve(value);
+  const spec = value === "auto" ? builtWith : value === "none" ? undefined : value;
+  if (!spec) return Promise.resolve(undefined);
+  let specs = made.get(owner);
+  if (!specs) made.set(owner, (specs = new Map()));
+  let embedder = specs.get(spec);
+  if (!embedder) {
+    embedder = embedderFromSpec({ spec, config: loadConfig() });
+    specs.set(spec, embedder);
+    embedder.catch(() => specs.delete(spec));
+  }
+  return embedder;
+}

@@ -1,0 +1,117 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { loadConfig } from "../../config/load-config.ts";
+import { childContext } from "../../core/context.ts";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import { resultText } from "../../core/messages.ts";
+import type { ChatRequest, ChatResult } from "../../core/types.ts";
+import { DocumentIndex } from "../../store/document-index/document-index.ts";
+import type { SearchHit } from "../../store/document-index/index-search.ts";
+import { storeLocation } from "../../store/store-location.ts";
+import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
+import { fillTemplate } from "../prompt-template.ts";
+import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
+import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
+import { templateOption } from "../rephrase/stage/template-option.ts";
+import { embedderOption, resolveEmbedder } from "./embedder-option.ts";
+import { citedNumbers, formatPassages, sourceOf } from "./format-passages.ts";
+
+const answerPrompt = `Answer the question using the numbered passages below. Cite the passages you rely on by their numbers in square brackets, like [1] or [2][3], right after the statements they support. If the passages do not contain the answer, say so, and answer from your own knowledge only where you are sure, without citations.
+
+Passages:
+{passages}
+
+Question: {question}`;
+
+const options = z.strictObject({
+  index: z.string().min(1).optional().describe("Index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)."),
+  k: z.int().min(1).max(50).default(4).describe("Passages added to the prompt."),
+  embedder: embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'),
+  prompt: templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(
+    "The answer prompt; {passages} are the numbered passages, {question} the last user message.",
+  ),
+});
+type Options = z.output<typeof options>;
+
+/**
+ * Retrieval-augmented generation (Lewis et al. 2020, "Retrieval-Augmented Generation for
+ * Knowledge-Intensive NLP Tasks"): the question (the last user message) is searched in a document
+ * index built with `lmx index add` (BM25, or hybrid with vectors), and the top `k` passages, numbered
+ * with their source file and lines, are put in the prompt with a request to cite them as [n]. The
+ * hits and the citations are recorded in the trace; the answer streams. A named index that does
+ * not exist is a ConfigurationError; with no index named and none at the default place, the question
+ * is answered as asked (a span event says so), so a stack with `retrieve` works before indexing.
+ */
+export const retrieve = defineTechnique({
+  name: "retrieve",
+  family: "beyond-context",
+  paper: "Lewis et al. 2020, Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks",
+  description: "Searches your indexed documents for the question and answers from the top passages, citing them as [n].",
+  options,
+  async run(run, o) {
+    const { request, hits } = await augment(run, o);
+    const result = await runStage({ run, name: "answer", request });
+    recordCitations(run, result, hits);
+    return result;
+  },
+  async *stream(run, o) {
+    const { request, hits } = await augment(run, o);
+    const result = yield* streamStage({ run, name: "answer", request });
+    recordCitations(run, result, hits);
+    yield { type: "result", result };
+  },
+});
+
+/** The request with the passages found for its question, or as it is when nothing was found. */
+async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRequest; hits: SearchHit[] }> {
+  if (run.ctx.signal?.aborted) throw new AbortedError();
+  const question = questionOf({ request: run.request, technique: "retrieve" });
+  const config = o.index ? undefined : loadConfig();
+  const location = storeLocation({ kind: "index", value: o.index, config });
+  const ctx = childContext(run.ctx, "search", "tool", { index: location.path, query: question, k: o.k });
+  if (!existsSync(location.path)) {
+    if (location.explicit)
+      throw new ConfigurationError(`retrieve: no document index at ${location.path}. Build it with \`lmx index add <path...>\`${o.index ? ` --index ${o.index}` : ""}.`);
+    ctx.span.set({ hits: [], skipped: "no index yet: build one with `lmx index add <path...>`" }).finish();
+    return { request: run.request, hits: [] };
+  }
+  let hits: SearchHit[];
+  try {
+    hits = await search({ path: location.path, question, o, ctx });
+  } catch (error) {
+    ctx.span.fail(error);
+    throw error;
+  }
+  const summary = hits.map((h, i) => ({ n: i + 1, source: sourceOf(h), context: h.context, score: h.score, ranker: h.ranker, ranks: h.ranks }));
+  ctx.span.set({ hits: summary }).finish();
+  run.ctx.span.event("retrieval", { index: location.path, hits: summary });
+  run.progress({ stage: "retrieved", hits: hits.length });
+  if (hits.length === 0) return { request: run.request, hits };
+  const prompt = fillTemplate(o.prompt, { passages: formatPassages(hits), question });
+  return { request: stageRequest({ request: run.request, prompt }), hits };
+}
+
+async function search(options: { path: string; question: string; o: Options; ctx: TechniqueRun["ctx"] }): Promise<SearchHit[]> {
+  const { path, question, o, ctx } = options;
+  const probe = DocumentIndex.open({ path, mustExist: true });
+  const builtWith = probe.stats().embedder;
+  probe.close();
+  const embedder = await resolveEmbedder({ value: o.embedder, builtWith, owner: o });
+  const index = DocumentIndex.open({ path, embedder, mustExist: true });
+  try {
+    return await index.search(question, { k: o.k, ctx });
+  } finally {
+    index.close();
+  }
+}
+
+/** Which passages the answer cites (and numbers it cites that were never given). */
+function recordCitations(run: TechniqueRun, result: ChatResult, hits: readonly SearchHit[]): void {
+  if (hits.length === 0) return;
+  const cited = citedNumbers(resultText(result));
+  run.ctx.span.event("citations", {
+    cited: cited.filter((n) => n >= 1 && n <= hits.length).map((n) => ({ n, source: sourceOf(hits[n - 1]!) })),
+    unknown: cited.filter((n) => n < 1 || n > hits.length),
+  });
+}
