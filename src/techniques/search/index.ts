@@ -1,0 +1,2 @@
+export { treeOfThoughts } from "./tree-of-thoughts.ts";
+export { mcts } from "./mcts.ts";

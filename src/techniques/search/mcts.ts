@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { StreamEvent } from "../../core/types.ts";
+import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
+import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
+import { mctsSearch } from "./mcts-search.ts";
+import { thoughtOptionFields } from "./thought-prompts.ts";
+import { createThoughtSearch } from "./thought-search.ts";
+
+const options = z.strictObject({
+  iterations: z.int().min(1).max(200).default(8).describe("Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests."),
+  exploration: z.number().min(0).max(100).default(1.4).describe("UCT exploration constant c (Q is normalised to 0-1)."),
+  breadth: thoughtOptionFields.breadth,
+  depth: z.int().min(1).max(20).default(4).describe("Reasoning steps at most."),
+  value_samples: thoughtOptionFields.value_samples.describe("Value samples per new state, in one request, averaged."),
+  temperature: thoughtOptionFields.temperature,
+  answer_marker: thoughtOptionFields.answer_marker,
+  propose_prompt: thoughtOptionFields.propose_prompt,
+  value_prompt: thoughtOptionFields.value_prompt,
+  answer_prompt: thoughtOptionFields.answer_prompt,
+});
+type Options = z.output<typeof options>;
+
+/**
+ * Monte-Carlo tree search over reasoning steps with LM-estimated values, after RAP (Hao et al. 2023,
+ * "Reasoning with Language Model is Planning with World Model"): states are partial solutions; UCT
+ * selects a leaf, the LM proposes `breadth` next steps, the LM values each new state (the
+ * tree-of-thoughts value prompt, `value_samples` samples averaged), and the values are backed up
+ * as running means. Unlike RAP, which rolls each new state out to the end, a new state's value
+ * estimate stands in for the rollout (as in AlphaZero's value network), so an iteration costs one
+ * proposal call plus `breadth` concurrent value calls. The final answer is written, and streamed,
+ * from the state at the end of the most visited path. A budget or abort stop returns the
+ * best-valued state so far as its numbered steps.
+ */
+export const mcts = defineTechnique({
+  name: "mcts",
+  family: "search",
+  paper: "Hao et al. 2023, Reasoning with Language Model is Planning with World Model",
+  description: "Monte-Carlo tree search over reasoning steps: UCT selection, LM-proposed steps, LM-estimated values backed up the tree; answers from the most visited path.",
+  options,
+  async run(run, o) {
+    const { search, request } = await searchTree(run, o);
+    return search.finish(await runStage({ run, name: "answer", request }));
+  },
+  async *stream(run, o): AsyncIterable<StreamEvent> {
+    const { search, request } = await searchTree(run, o);
+    const result = yield* streamStage({ run, name: "answer", request });
+    yield { type: "result", result: search.finish(result) };
+  },
+});
+
+async function searchTree(run: TechniqueRun, o: Options) {
+  const search = createThoughtSearch({ run, options: o, technique: "mcts" });
+  const best = await mctsSearch({ search, iterations: o.iterations, exploration: o.exploration, depth: o.depth });
+  return { search, request: search.answerRequest(best) };
+}
