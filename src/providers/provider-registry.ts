@@ -32,19 +32,9 @@ export const providerRegistry: ProviderEntry[] = [
     example: "gpt-4o-mini",
     capabilities: all,
     defaultConcurrency: 16,
-    async create({ model, config, settings, shared }) {
+    async create(options) {
       const { openaiLM } = await import("./openai/openai-lm.ts");
-      const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number };
-      return openaiLM({
-        model,
-        baseURL: s.baseURL ?? config.env.OPENAI_BASE_URL,
-        apiKey: s.apiKey ?? config.env.OPENAI_API_KEY,
-        limiter: shared.limiter,
-        prices: shared.prices,
-        cache: shared.cache,
-        timeoutMs: s.timeoutMs,
-        retry: s.retries === undefined ? undefined : { retries: s.retries },
-      });
+      return openaiLM(apiProviderOptions(options, options.config.env.OPENAI_BASE_URL, options.config.env.OPENAI_API_KEY));
     },
   },
   {
@@ -53,19 +43,9 @@ export const providerRegistry: ProviderEntry[] = [
     example: "claude-3-5-haiku-latest",
     capabilities: { ...all, nativeN: false, logprobs: false, constrainedOutput: false },
     defaultConcurrency: 8,
-    async create({ model, config, settings, shared }) {
+    async create(options) {
       const { anthropicLM } = await import("./anthropic/anthropic-lm.ts");
-      const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number };
-      return anthropicLM({
-        model,
-        baseURL: s.baseURL ?? config.env.ANTHROPIC_BASE_URL,
-        apiKey: s.apiKey ?? config.env.ANTHROPIC_API_KEY,
-        limiter: shared.limiter,
-        prices: shared.prices,
-        cache: shared.cache,
-        timeoutMs: s.timeoutMs,
-        retry: s.retries === undefined ? undefined : { retries: s.retries },
-      });
+      return anthropicLM(apiProviderOptions(options, options.config.env.ANTHROPIC_BASE_URL, options.config.env.ANTHROPIC_API_KEY));
     },
   },
   {
@@ -101,3 +81,18 @@ export const providerRegistry: ProviderEntry[] = [
     },
   },
 ];
+
+/** Options for a hosted API provider: config settings first, then the provider's environment variables. */
+function apiProviderOptions({ model, settings, shared }: ProviderCreateOptions, envBaseURL?: string, envApiKey?: string) {
+  const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number };
+  return {
+    model,
+    baseURL: s.baseURL ?? envBaseURL,
+    apiKey: s.apiKey ?? envApiKey,
+    limiter: shared.limiter,
+    prices: shared.prices,
+    cache: shared.cache,
+    timeoutMs: s.timeoutMs,
+    retry: s.retries === undefined ? undefined : { retries: s.retries },
+  };
+}
