@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { addUsage, emptyUsage } from "../accounting/usage.ts";
 import { childContext, createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
@@ -140,10 +141,7 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
         ...runs[0]!,
         id: `lmx-${root.span.id}`,
         choices: runs.map((r, index) => ({ ...r.choices[0]!, index })),
-        usage: runs.reduce((u, r) => {
-          for (const k of Object.keys(u) as (keyof typeof u)[]) u[k] += r.usage[k];
-          return u;
-        }, { ...runs[0]!.usage, ...Object.fromEntries(Object.keys(runs[0]!.usage).map((k) => [k, 0])) }),
+        usage: runs.reduce((u, r) => addUsage(u, r.usage), emptyUsage()),
       };
     }
 
