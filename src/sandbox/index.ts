@@ -1,0 +1,4 @@
+export { runJavaScript } from "./run-javascript.ts";
+export { runPython } from "./python/run-python.ts";
+export { runProgram, type ProgramLanguage } from "./run-program.ts";
+export { sandboxDefaults, type SandboxLimit, type SandboxOptions, type SandboxResult } from "./sandbox-result.ts";

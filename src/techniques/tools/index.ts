@@ -1,0 +1,2 @@
+export { programAided } from "./program-aided.ts";
+export { tools } from "./tools.ts";

@@ -1,0 +1,51 @@
+import { existsSync } from "node:fs";
+import { loadConfig } from "../config/load-config.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { DocumentIndex } from "../store/document-index/document-index.ts";
+import { storeLocation } from "../store/store-location.ts";
+import { resolveEmbedder } from "../techniques/beyond-context/embedder-option.ts";
+import { formatPassages } from "../techniques/beyond-context/format-passages.ts";
+import { functionTool, type Tool } from "./tool.ts";
+import { stringArgument } from "./tool-arguments.ts";
+import { ToolError } from "./tool-error.ts";
+
+/**
+ * `search_documents`: searches the user's document index (built with `lmx index add`) and returns
+ * the best passages, numbered, with their file and lines. `index` is a path or a name as for the
+ * `retrieve` technique (default: LMX_INDEX, config index.path, .lmx/index.sqlite). The index is
+ * opened per call with the embedder it was built with, if any.
+ */
+export function indexSearchTool(options: { index?: string; k?: number } = {}): Tool {
+  const owner = {};
+  return functionTool({
+    name: "search_documents",
+    description: "Searches the user's indexed documents and returns the most relevant passages with their source file and lines.",
+    parameters: {
+      type: "object",
+      properties: {
+        query: { type: "string", description: "What to look for (keywords or a question)." },
+        k: { type: "integer", minimum: 1, maximum: 20, description: `How many passages (default ${options.k ?? 4}).` },
+      },
+      required: ["query"],
+      additionalProperties: false,
+    },
+    async execute(args, ctx) {
+      const query = stringArgument({ tool: "search_documents", args, name: "query" });
+      const k = typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(20, Math.max(1, args.k)) : (options.k ?? 4);
+      const location = storeLocation({ kind: "index", value: options.index, config: options.index ? undefined : loadConfig() });
+      if (!existsSync(location.path)) throw new ConfigurationError(`no document index at ${location.path}: build it with \`lmx index add <path...>\``);
+      const probe = DocumentIndex.open({ path: location.path, mustExist: true });
+      const builtWith = probe.stats().embedder;
+      probe.close();
+      const embedder = await resolveEmbedder({ value: "auto", builtWith, owner });
+      const index = DocumentIndex.open({ path: location.path, embedder, mustExist: true });
+      try {
+        const hits = await index.search(query, { k, ctx });
+        if (hits.length === 0) throw new ToolError({ tool: "search_documents", message: `nothing in the index matches "${query}"` });
+        return formatPassages(hits);
+      } finally {
+        index.close();
+      }
+    },
+  });
+}

@@ -1,0 +1,10 @@
+export { functionTool, toolName, type OpenTools, type Tool } from "./tool.ts";
+export { ToolError } from "./tool-error.ts";
+export { parseToolArguments, stringArgument } from "./tool-arguments.ts";
+export { calculate, calculatorTool, CalculatorError, type Calculation } from "./calculator/index.ts";
+export { sandboxTool, sandboxOutputText } from "./sandbox-tool.ts";
+export { indexSearchTool } from "./index-search-tool.ts";
+export { memoryTools } from "./memory-tools.ts";
+export { connectMcpServer, type ConnectMcpOptions, type McpConnection } from "./mcp/connect-mcp-server.ts";
+export { mcpServerSchema, mcpConfigSchema, type McpServerConfig } from "./mcp/mcp-server-config.ts";
+export { openTools, builtinToolNames, toolNameProblem, type OpenToolsOptions, type ToolSpec } from "./open-tools.ts";

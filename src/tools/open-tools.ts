@@ -1,0 +1,99 @@
+import { dirname, resolve } from "node:path";
+import { loadConfig } from "../config/load-config.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { calculatorTool } from "./calculator/calculator-tool.ts";
+import { indexSearchTool } from "./index-search-tool.ts";
+import { connectMcpServer, type McpConnection } from "./mcp/connect-mcp-server.ts";
+import { mcpServerSchema, type McpServerConfig } from "./mcp/mcp-server-config.ts";
+import { memoryTools } from "./memory-tools.ts";
+import { sandboxTool } from "./sandbox-tool.ts";
+import { toolName, type OpenTools, type Tool } from "./tool.ts";
+
+/** A tool as a technique option: a built-in's name (`calculator`, `mcp:files`...) or a Tool object. */
+export type ToolSpec = string | Tool;
+
+/** The built-in tool names, as `lmx techniques` and errors list them. */
+export const builtinToolNames = ["calculator", "sandbox", "sandbox:python", "index", "index:<path or name>", "memory", "memory:<path or name>", "mcp:<server>"];
+
+/** Why `name` is not a tool name, or undefined when it is one (MCP servers are checked when opened). */
+export function toolNameProblem(name: string): string | undefined {
+  if (["calculator", "sandbox", "sandbox:javascript", "sandbox:python", "index", "memory"].includes(name)) return undefined;
+  if (/^(index|memory|mcp):.+$/.test(name)) return undefined;
+  return `unknown tool "${name}" (tools: ${builtinToolNames.join(", ")})`;
+}
+
+export interface OpenToolsOptions {
+  tools: readonly ToolSpec[];
+  /** MCP servers by name; names not here are looked up in lmx.config.json's `mcp.servers`. */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** Limits for the sandbox tools. */
+  sandbox?: { timeoutMs?: number; memoryBytes?: number };
+  signal?: AbortSignal;
+}
+
+/**
+ * The tools for one run: built-ins by name, Tool objects as they are, and every tool of each
+ * `mcp:<server>` (connected now, concurrently). `close()` ends the MCP sessions. Two tools with one
+ * name are an InvalidRequestError, an unknown MCP server a ConfigurationError.
+ */
+export async function openTools(options: OpenToolsOptions): Promise<OpenTools> {
+  const tools: Tool[] = [];
+  const servers: string[] = [];
+  for (const spec of options.tools) {
+    if (typeof spec !== "string") tools.push(spec);
+    else if (spec.startsWith("mcp:")) servers.push(spec.slice(4));
+    else tools.push(...builtin(spec, options));
+  }
+  const settled = await Promise.allSettled(
+    servers.map((name) => connectMcpServer({ name, server: serverConfig(name, options.mcpServers), signal: options.signal })),
+  );
+  const connections = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const close = async () => void (await Promise.all(connections.map((c: McpConnection) => c.close())));
+  const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+  if (failed) {
+    await close();
+    throw failed.reason;
+  }
+  for (const c of connections) tools.push(...c.tools);
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    const name = toolName(tool);
+    if (seen.has(name)) {
+      await close();
+      throw new InvalidRequestError(`two tools are named "${name}"`, { param: "tools" });
+    }
+    seen.add(name);
+  }
+  const info = connections.map((c) => ({ server: c.server, ...(c.pid ? { pid: c.pid } : {}), tools: c.tools.map(toolName) }));
+  return { tools, servers: info, close };
+}
+
+function builtin(name: string, options: OpenToolsOptions): Tool[] {
+  const problem = toolNameProblem(name);
+  if (problem) throw new InvalidRequestError(problem, { param: "tools" });
+  const [kind, value] = [name.split(":")[0]!, name.includes(":") ? name.slice(name.indexOf(":") + 1) : undefined];
+  if (kind === "calculator") return [calculatorTool];
+  if (kind === "sandbox") return [sandboxTool({ language: value === "python" ? "python" : "javascript", ...options.sandbox })];
+  if (kind === "index") return [indexSearchTool({ index: value })];
+  return memoryTools({ store: value });
+}
+
+/** A server's settings: from the option, else from lmx.config.json (relative to the config's folder). */
+function serverConfig(name: string, given: Record<string, McpServerConfig> | undefined): McpServerConfig {
+  if (given && Object.hasOwn(given, name)) return given[name]!;
+  const config = loadConfig();
+  const servers = config.mcp?.servers ?? {};
+  const found = servers[name];
+  if (!found) {
+    const known = [...Object.keys(given ?? {}), ...Object.keys(servers)];
+    throw new ConfigurationError(
+      `MCP server "${name}" is not configured: add it to lmx.config.json under mcp.servers (${known.length ? `configured: ${known.join(", ")}` : "none are configured"})`,
+    );
+  }
+  const server = mcpServerSchema.parse(found);
+  if (!("command" in server)) return server;
+  const base = config.file ? dirname(config.file) : process.cwd();
+  const command = /^\.\.?[\\/]/.test(server.command) ? resolve(base, server.command) : server.command;
+  return { ...server, command, cwd: resolve(base, server.cwd ?? ".") };
+}
