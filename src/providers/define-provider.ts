@@ -5,7 +5,6 @@ import type { CachedSample, ResponseCache } from "../cache/response-cache.ts";
 import { createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
-import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
 import { contentText } from "../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent, Usage } from "../core/types.ts";
@@ -13,6 +12,11 @@ import { addUsage, emptyUsage } from "../accounting/usage.ts";
 import type { Span } from "../trace/span.ts";
 import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
 import { Limiter } from "./resilience/limiter.ts";
+import { callSignal, translateAbort } from "./resilience/call-signal.ts";
+import { deriveSeed } from "./derive-seed.ts";
+import { validateRequest } from "./validate-request.ts";
+
+export { deriveSeed };
 import { withRetry, type RetryOptions } from "./resilience/retry.ts";
 
 export interface ProviderOptions {
@@ -286,38 +290,4 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
 
   const lm: LM & { driver: ProviderDriver } = { id, capabilities: driver.capabilities, complete, stream, driver };
   return lm;
-}
-
-function validateRequest(request: ChatRequest): void {
-  if (!request || typeof request !== "object") throw new InvalidRequestError("the request must be an object");
-  if (!Array.isArray(request.messages) || request.messages.length === 0)
-    throw new InvalidRequestError("messages must be a non-empty array", { param: "messages" });
-  const n = request.n ?? 1;
-  if (!Number.isInteger(n) || n < 1) throw new InvalidRequestError(`n must be an integer >= 1, got ${String(request.n)}`, { param: "n" });
-}
-
-/** Sample 0 keeps the base seed; later samples get distinct, reproducible seeds. */
-export function deriveSeed(base: number | undefined, sampleIndex: number): number | undefined {
-  if (base === undefined) return undefined;
-  if (sampleIndex === 0) return base;
-  let h = (Math.imul(base | 0, 0x9e3779b1) ^ Math.imul(sampleIndex, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  return h % 2_147_483_647;
-}
-
-/** The signal for one upstream call: caller abort, request timeout and budget time, whichever first. */
-function callSignal(ctx: RunContext, timeoutMs: number) {
-  const remaining = ctx.budget.remainingMs();
-  const ms = Math.max(1, remaining === undefined ? timeoutMs : Math.min(timeoutMs, remaining));
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), ms);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
-  return { signal, timedOut: () => timeout.signal.aborted, dispose: () => clearTimeout(timer) };
-}
-
-function translateAbort(error: unknown, ctx: RunContext, timedOut: boolean, provider: string, timeoutMs: number): unknown {
-  if (ctx.signal?.aborted) return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
-  // Whatever the driver threw after our timer fired was caused by it.
-  if (timedOut) return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
-  return error;
 }
