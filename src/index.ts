@@ -43,3 +43,25 @@ export * from "./techniques/iterate/index.ts";
 export * from "./techniques/rephrase/index.ts";
 export * from "./techniques/decompose/index.ts";
 export * from "./techniques/cascade/index.ts";
+export * from "./techniques/prompting/index.ts";
+export * from "./techniques/search/index.ts";
+export * from "./techniques/beyond-context/index.ts";
+export * from "./techniques/tools/index.ts";
+
+// Tools and the sandbox
+export { calculate, calculatorTool, functionTool, sandboxTool, indexSearchTool, memoryTools, connectMcpServer, openTools, type Tool } from "./tools/index.ts";
+export { runJavaScript, runProgram } from "./sandbox/index.ts";
+
+// Stores, embeddings
+export { DocumentIndex } from "./store/document-index/document-index.ts";
+export { MemoryStore } from "./store/memory/memory-store.ts";
+export { openTraceStore, defaultTraceStorePath } from "./store/trace-store/sqlite-trace-store.ts";
+export type { Embedder } from "./embeddings/embedder.ts";
+export { openaiEmbedder } from "./embeddings/openai-embedder.ts";
+export { llamaEmbedder } from "./embeddings/llama-embedder.ts";
+
+// Proxy server, AI SDK, evaluation
+export { createServerApp, startServer, memoryTraceStore, type TraceStore } from "./server/index.ts";
+export { lmxMiddleware, createLmx, aiSdkModelAsLM, lmAsAiSdkModel } from "./ai-sdk/index.ts";
+export { evaluate, wilsonInterval, paretoFrontier, loadEvalData, type EvaluateOptions, type Evaluation } from "./eval/index.ts";
+export { tune, searchSpace, formatTuneTable, saveAlias, type TuneOptions, type TuneResult, type TuneProgress, type TuneEntry, type TuneBudget } from "./tune/index.ts";

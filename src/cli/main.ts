@@ -10,6 +10,7 @@ import { registerRecord } from "./commands/record.ts";
 import { registerServe } from "./commands/serve.ts";
 import { registerIndex } from "./commands/index.ts";
 import { registerMemory } from "./commands/memory.ts";
+import { registerTune } from "./commands/tune.ts";
 
 /** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
 export function createProgram(io: CliIO = processIO): Command {
@@ -28,6 +29,7 @@ export function createProgram(io: CliIO = processIO): Command {
   registerServe(program, io);
   registerIndex(program, io);
   registerMemory(program, io);
+  registerTune(program, io);
   return program;
 }
 

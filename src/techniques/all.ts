@@ -4,6 +4,10 @@ import { reflexion, selfRefine } from "./iterate/index.ts";
 import { re2, rephraseAndRespond, stepBack } from "./rephrase/index.ts";
 import { adaptiveConsistency, bestOfN, mixtureOfAgents, selfConsistency, universalSelfConsistency } from "./sample-many/index.ts";
 import { cascade } from "./cascade/index.ts";
+import { fewShot } from "./prompting/index.ts";
+import { memory, retrieve } from "./beyond-context/index.ts";
+import { programAided, tools } from "./tools/index.ts";
+import { mcts, treeOfThoughts } from "./search/index.ts";
 
 /**
  * Every built-in technique, in the order `lmx techniques` lists them. The registry, the spec
@@ -24,4 +28,11 @@ export const allTechniques: TechniqueFactory[] = [
   universalSelfConsistency,
   mixtureOfAgents,
   cascade,
+  fewShot,
+  retrieve,
+  memory,
+  programAided,
+  tools,
+  treeOfThoughts,
+  mcts,
 ];

@@ -16,7 +16,8 @@ export type TechniqueFamily =
   | "rephrase"
   | "decompose"
   | "search"
-  | "cascade";
+  | "cascade"
+  | "prompting";
 
 /** What a technique's `run` gets: its inner LM, the request, its own traced context and helpers. */
 export interface TechniqueRun {

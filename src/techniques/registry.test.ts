@@ -92,7 +92,7 @@ test("two techniques with one name are a set-up error", () => {
 test("the default registry holds every built-in technique, each fully described", () => {
   const registry = defaultRegistry();
   assert.deepEqual(registry.names(), allTechniques.map((f) => f.definition.name));
-  const families = ["sample-many", "iterate", "beyond-context", "tools", "rephrase", "decompose", "search", "cascade"];
+  const families = ["sample-many", "iterate", "beyond-context", "tools", "rephrase", "decompose", "search", "cascade", "prompting"];
   for (const info of registry.list()) {
     assert.match(info.name, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, `${info.name}: names are kebab-case`);
     assert.ok(families.includes(info.family), `${info.name}: family ${info.family}`);

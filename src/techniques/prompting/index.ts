@@ -1,0 +1,3 @@
+export { fewShot } from "./few-shot.ts";
+export { loadDemos, type Demo } from "./load-demos.ts";
+export { withDemos } from "./with-demos.ts";
