@@ -3,7 +3,7 @@ import { contentText, lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest, LM, RunContext } from "../../core/types.ts";
 import type { Lesson, MemoryStore } from "../../store/memory/memory-store.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { stageRequest } from "../rephrase/stage/stage-request.ts";
+import { stageRequest } from "../stage/stage-request.ts";
 
 export interface DistillOptions {
   inner: LM;

@@ -6,9 +6,9 @@ import type { ChatRequest, ChatResult, LM, RunContext } from "../../core/types.t
 import type { Lesson } from "../../store/memory/memory-store.ts";
 import { defineTechnique, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { distillLesson } from "./distill-lesson.ts";
 import { embedderOption } from "./embedder-option.ts";
 import { learnFromFeedback, type MemoryFeedback } from "./memory-feedback.ts";

@@ -11,9 +11,9 @@ import type { SearchHit } from "../../store/document-index/index-search.ts";
 import { storeLocation } from "../../store/store-location.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { embedderOption, resolveEmbedder } from "./embedder-option.ts";
 import { citedNumbers, formatPassages, sourceOf } from "./format-passages.ts";
 

@@ -4,8 +4,8 @@ import { vote, type AnswerKind } from "../answers/index.ts";
 import type { TechniqueRun } from "../define-technique.ts";
 import { parseVerdict } from "../iterate/parse-verdict.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { stageRequest } from "../rephrase/stage/stage-request.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { stageRequest } from "../stage/stage-request.ts";
 
 /** A model's answer at one rung of the ladder and how sure the cascade is of it. */
 export interface RungOutcome {

@@ -6,7 +6,7 @@ import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import type { Span } from "../../trace/span.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { cascade } from "./cascade.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "What is 17 * 3?" }] };

@@ -5,10 +5,10 @@ import type { ChatRequest, ChatResult, Choice, LM } from "../../core/types.ts";
 import { emptyUsage } from "../../accounting/usage.ts";
 import { answerOption, parseAnswerKind } from "../answers/index.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { lmOption } from "../rephrase/stage/lm-option.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { lmOption } from "../stage/lm-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { agreed, selfVerified, type RungOutcome } from "./cascade-confidence.ts";
 import { selfVerificationPrompt } from "./cascade-prompts.ts";
 

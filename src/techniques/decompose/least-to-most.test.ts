@@ -5,7 +5,7 @@ import { BudgetExceededError } from "../../core/errors/budget-error.ts";
 import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { leastToMost } from "./least-to-most.ts";
 
 const question = "Amy climbs a slide in 4 minutes and slides down in 1. The slide closes in 15 minutes. How many times can she slide?";

@@ -3,9 +3,9 @@ import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { parseSubquestions } from "./parse-subquestions.ts";
 
 const decomposePrompt = `Break the question below into simpler subquestions whose answers build up to its answer, ordered so that each can be answered from the answers before it. Use at most {max_subproblems} subquestions; fewer are better when the question is simple.

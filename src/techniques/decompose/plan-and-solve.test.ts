@@ -4,7 +4,7 @@ import { createRunContext } from "../../core/context.ts";
 import { contentText, lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { planAndSolve, planAndSolveTriggers } from "./plan-and-solve.ts";
 
 const question = "A pen costs $2 and a book $5 more. What do both cost?";

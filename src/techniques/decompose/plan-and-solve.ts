@@ -3,9 +3,9 @@ import { contentText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult, StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 
 /** The zero-shot triggers of the paper (Table 1: PS and PS+). */
 export const planAndSolveTriggers = {

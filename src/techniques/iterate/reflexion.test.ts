@@ -7,7 +7,7 @@ import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { canonicalAnswer } from "../answers/index.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { reflexion } from "./reflexion.ts";
 
 const ask: ChatRequest = { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Name a prime above 90." }] };

@@ -3,9 +3,9 @@ import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { parseVerdict } from "./parse-verdict.ts";
 
 /** An evaluator's verdict on one attempt; `feedback` tells the reflection what was wrong. */

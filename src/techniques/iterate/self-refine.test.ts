@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import { contentText, lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { selfRefine } from "./self-refine.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "What is 17 * 3?" }] };

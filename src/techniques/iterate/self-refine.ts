@@ -3,10 +3,10 @@ import { contentText, resultText } from "../../core/messages.ts";
 import type { ChatResult, Choice } from "../../core/types.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { lmOption } from "../rephrase/stage/lm-option.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { lmOption } from "../stage/lm-option.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { parseCritique } from "./parse-critique.ts";
 
 const critiquePrompt = `Review the answer below to the question. Be a strict, specific critic.

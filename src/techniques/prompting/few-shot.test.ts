@@ -11,7 +11,7 @@ import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { conformanceChecks } from "../conformance/conformance-checks.ts";
 import type { TechniqueFactory } from "../define-technique.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { defaultRegistry } from "../registry.ts";
 import { formatTechniqueSpec, parseLMSpec } from "../spec/index.ts";
 import { fewShot } from "./few-shot.ts";

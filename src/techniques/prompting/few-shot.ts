@@ -2,7 +2,7 @@ import { z } from "zod";
 import { lastUserText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
 import { demoSchema, loadDemos, type Demo } from "./load-demos.ts";
 import { withDemos } from "./with-demos.ts";
 

@@ -6,7 +6,7 @@ import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { re2 } from "./re2.ts";
-import { collectStream } from "./stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 
 const question = "Roger has 5 balls and buys 2 cans of 3. How many balls does he have?";
 const ask: ChatRequest = {

@@ -2,9 +2,9 @@ import { z } from "zod";
 import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "./stage/run-stage.ts";
-import { questionOf, stageRequest } from "./stage/stage-request.ts";
-import { templateOption } from "./stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 
 const options = z.strictObject({
   reads: z.int().min(2).max(5).default(2).describe("How many times the question is read (2 in the paper)."),

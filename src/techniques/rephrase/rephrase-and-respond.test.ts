@@ -7,7 +7,7 @@ import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { rephraseAndRespond } from "./rephrase-and-respond.ts";
-import { collectStream } from "./stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 
 const question = "Was Abraham Lincoln born in an even day?";
 const ask: ChatRequest = { messages: [{ role: "system", content: "Answer yes or no." }, { role: "user", content: question }], response_format: { type: "json_object" } };

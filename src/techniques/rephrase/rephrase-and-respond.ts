@@ -3,10 +3,10 @@ import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { lmOption } from "./stage/lm-option.ts";
-import { runStage, streamStage } from "./stage/run-stage.ts";
-import { questionOf, stageRequest } from "./stage/stage-request.ts";
-import { templateOption } from "./stage/template-option.ts";
+import { lmOption } from "../stage/lm-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 
 const options = z
   .strictObject({

@@ -6,7 +6,7 @@ import { BudgetExceededError } from "../../core/errors/budget-error.ts";
 import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "./stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { stepBack } from "./step-back.ts";
 
 const question = "What happens to the pressure of an ideal gas if the temperature doubles and the volume is halved?";

@@ -3,9 +3,9 @@ import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "./stage/run-stage.ts";
-import { questionOf, stageRequest } from "./stage/stage-request.ts";
-import { templateOption } from "./stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 
 const stepBackPrompt = `You are an expert at world knowledge. Your task is to step back and paraphrase a question to a more generic step-back question, which is easier to answer: ask about the concept, principle or background the question depends on, not about its particular details.
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
 import { answerOption, answersOf, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
 
 const options = z

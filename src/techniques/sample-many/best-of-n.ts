@@ -7,10 +7,10 @@ import type { ChatRequest, Choice } from "../../core/types.ts";
 import { meanLogprob } from "../answers/index.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { lmOption } from "../rephrase/stage/lm-option.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { lmOption } from "../stage/lm-option.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { parseScore } from "./best-of-n-score.ts";
 
 /** One of the n candidates, as a verifier sees it. */

@@ -3,7 +3,7 @@ import { contentText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult, LM, Message } from "../../core/types.ts";
 import type { TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 
 export interface ProposerLayersOptions {
   run: TechniqueRun;

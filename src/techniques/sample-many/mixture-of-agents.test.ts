@@ -6,7 +6,7 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import { contentText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { mixtureOfAgents } from "./mixture-of-agents.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "Name a use of graphene." }] };

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import type { ChatRequest, LM } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { lmOption } from "../rephrase/stage/lm-option.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { lmOption } from "../stage/lm-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { proposerLayers, withReferences } from "./mixture-of-agents-layers.ts";
 
 /** The paper's aggregate-and-synthesize prompt (Wang et al. 2024, Table 1). */

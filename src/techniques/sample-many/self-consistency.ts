@@ -2,7 +2,7 @@ import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { answerOption, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 
 const options = z.strictObject({
   n: z.int().min(1).max(128).default(5).describe("Samples to vote over, asked for in one request (native-n providers answer it in one call)."),

@@ -4,9 +4,9 @@ import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { contentText, resultText } from "../../core/messages.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { parseSelection } from "./universal-self-consistency-parse.ts";
 
 /** The paper's selection prompt, with responses numbered from 1. */

@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, RunContext } from "../../core/types.ts";
 import type { SpanEvent } from "../../trace/span.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { mcts } from "./mcts.ts";
 import { stageOf, stepsOf, treeLM } from "./testing/tree-lm.ts";
 

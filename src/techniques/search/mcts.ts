@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
 import { mctsSearch } from "./mcts-search.ts";
 import { thoughtOptionFields } from "./thought-prompts.ts";
 import { createThoughtSearch } from "./thought-search.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { templateOption } from "../stage/template-option.ts";
 
 /**
  * Default prompts of the thought searches (tree-of-thoughts, mcts), adapted from the "propose",

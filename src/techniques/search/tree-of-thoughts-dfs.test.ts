@@ -4,7 +4,7 @@ import { createRunContext } from "../../core/context.ts";
 import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, RunContext } from "../../core/types.ts";
 import type { SpanEvent } from "../../trace/span.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { stageOf, stepsOf, treeLM } from "./testing/tree-lm.ts";
 import { treeOfThoughts } from "./tree-of-thoughts.ts";
 

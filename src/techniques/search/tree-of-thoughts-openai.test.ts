@@ -4,7 +4,7 @@ import { createRunContext } from "../../core/context.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { openaiLM } from "../../providers/openai/openai-lm.ts";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { stageOf, treeReplies } from "./testing/tree-lm.ts";
 import { treeOfThoughts } from "./tree-of-thoughts.ts";
 

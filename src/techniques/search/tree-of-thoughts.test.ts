@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import { lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest, RunContext } from "../../core/types.ts";
 import type { Span, SpanEvent } from "../../trace/span.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { stageOf, stepsOf, treeLM } from "./testing/tree-lm.ts";
 import { treeOfThoughts } from "./tree-of-thoughts.ts";
 

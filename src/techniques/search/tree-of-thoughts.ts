@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { StreamEvent } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { bfsSearch } from "./bfs-search.ts";
 import { dfsSearch } from "./dfs-search.ts";
 import { thoughtOptionFields, votePrompt } from "./thought-prompts.ts";

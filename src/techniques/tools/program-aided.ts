@@ -7,9 +7,9 @@ import { runProgram, type ProgramLanguage } from "../../sandbox/run-program.ts";
 import type { SandboxResult } from "../../sandbox/sandbox-result.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage } from "../rephrase/stage/run-stage.ts";
-import { questionOf, stageRequest } from "../rephrase/stage/stage-request.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { runStage } from "../stage/run-stage.ts";
+import { questionOf, stageRequest } from "../stage/stage-request.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { extractCode } from "./extract-code.ts";
 import { programAnswer, programAnswerText, programFailureText } from "./program-answer.ts";
 

@@ -4,7 +4,7 @@ import { createRunContext } from "../../core/context.ts";
 import { contentText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { tools } from "./tools.ts";
 
 const ask: ChatRequest = { messages: [{ role: "system", content: "Be exact." }, { role: "user", content: "What is 2^64?" }], tools: undefined };

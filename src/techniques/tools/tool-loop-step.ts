@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult, Choice, StreamEvent, ToolDefinition } from "../../core/types.ts";
 import type { Tool } from "../../tools/tool.ts";
 import type { TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../rephrase/stage/run-stage.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
 import { VisibleText } from "./visible-text.ts";
 
 /** What both tool-loop protocols share for one run. */

@@ -7,7 +7,7 @@ import type { ChatRequest, Message, ToolCall } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import type { Span } from "../../trace/span.ts";
 import { functionTool } from "../../tools/tool.ts";
-import { collectStream } from "../rephrase/stage/collect-stream.ts";
+import { collectStream } from "../stage/collect-stream.ts";
 import { tools } from "./tools.ts";
 
 const ask: ChatRequest = { messages: [{ role: "system", content: "Be exact." }, { role: "user", content: "What is (17 + 3*12) * 2^10?" }] };

@@ -5,7 +5,7 @@ import { openTools, toolNameProblem, type ToolSpec } from "../../tools/open-tool
 import { toolName, type Tool } from "../../tools/tool.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { templateOption } from "../rephrase/stage/template-option.ts";
+import { templateOption } from "../stage/template-option.ts";
 import { nativeToolLoop } from "./native-tool-loop.ts";
 import { promptedToolLoop } from "./prompted-tool-loop.ts";
 import { reactPrompt } from "./react-protocol.ts";

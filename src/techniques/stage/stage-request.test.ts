@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { InvalidRequestError } from "../../../core/errors/invalid-request-error.ts";
-import type { ChatRequest } from "../../../core/types.ts";
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import type { ChatRequest } from "../../core/types.ts";
 import { questionOf, stageRequest } from "./stage-request.ts";
 
 const request: ChatRequest = {

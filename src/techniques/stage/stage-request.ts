@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../../../core/errors/invalid-request-error.ts";
-import { contentText } from "../../../core/messages.ts";
-import type { ChatRequest, ContentPart, Message } from "../../../core/types.ts";
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { contentText } from "../../core/messages.ts";
+import type { ChatRequest, ContentPart, Message } from "../../core/types.ts";
 
 /**
  * What a stage call produces. An `answer` is a candidate for the caller's final answer, so every

@@ -1,9 +1,9 @@
-import { childContext } from "../../../core/context.ts";
-import { AbortedError } from "../../../core/errors/aborted-error.ts";
-import { UpstreamError } from "../../../core/errors/upstream-error.ts";
-import { resultText } from "../../../core/messages.ts";
-import type { ChatRequest, ChatResult, LM, RunContext, StreamEvent } from "../../../core/types.ts";
-import type { TechniqueRun } from "../../define-technique.ts";
+import { childContext } from "../../core/context.ts";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
+import { UpstreamError } from "../../core/errors/upstream-error.ts";
+import { resultText } from "../../core/messages.ts";
+import type { ChatRequest, ChatResult, LM, RunContext, StreamEvent } from "../../core/types.ts";
+import type { TechniqueRun } from "../define-technique.ts";
 
 export interface StageOptions {
   run: TechniqueRun;

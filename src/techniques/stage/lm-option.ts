@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LM } from "../../../core/types.ts";
+import type { LM } from "../../core/types.ts";
 
 /** A technique option whose value is an LM (a model spec, resolved by the spec parser before it gets here). */
 export function lmOption() {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
-import { createRunContext } from "../../../core/context.ts";
-import { AbortedError } from "../../../core/errors/aborted-error.ts";
-import { scriptedLM } from "../../../providers/scripted/scripted-lm.ts";
-import { defineTechnique } from "../../define-technique.ts";
+import { createRunContext } from "../../core/context.ts";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
+import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
+import { defineTechnique } from "../define-technique.ts";
 import { collectStream } from "./collect-stream.ts";
 import { runStage, streamStage } from "./run-stage.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fillTemplate } from "../../prompt-template.ts";
+import { fillTemplate } from "../prompt-template.ts";
 
 /**
  * A prompt option: a template string defaulting to `text`. Its placeholders are checked when the
