@@ -1,9 +1,7 @@
-import { resolve } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type Database from "better-sqlite3";
-import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
-import { sqliteFileError } from "../store/sqlite/sqlite-file-error.ts";
+import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
 import { createMetaTable, META_TABLE } from "../store/sqlite/store-meta.ts";
 import type { SpanJSON } from "../trace/span.ts";
 import type { QuestionMetrics } from "./question-metrics.ts";
@@ -55,13 +53,13 @@ const COLUMNS = "question_id, correct, answer, gold, text, finish_reason, calls,
  */
 export class EvalStore {
   readonly path: string;
-  private db: Database.Database | undefined;
+  private readonly file: SqliteFile;
   private readonly saveStatement: Database.Statement;
 
-  private constructor(path: string, db: Database.Database) {
-    this.path = path;
-    this.db = db;
-    this.saveStatement = db.prepare(
+  private constructor(file: SqliteFile) {
+    this.path = file.path;
+    this.file = file;
+    this.saveStatement = file.db.prepare(
       `INSERT INTO results (dataset, model, technique, ${COLUMNS}, trace, created_at)
        VALUES (@dataset, @model, @technique, @question_id, @correct, @answer, @gold, @text, @finish_reason, @calls, @samples, @prompt_tokens, @completion_tokens, @cost_usd, @latency_ms, @error, @trace_id, @trace, @created_at)
        ON CONFLICT (dataset, model, technique, question_id) DO UPDATE SET
@@ -73,9 +71,8 @@ export class EvalStore {
 
   /** Opens (or creates) a results file; a file of another program or a newer lmx is refused. */
   static open(options: { path: string }): EvalStore {
-    const path = resolve(options.path);
-    const db = openSqliteFile({
-      path,
+    const file = openSqliteFile({
+      path: options.path,
       label: LABEL,
       elsewhere: ELSEWHERE,
       schemaVersion: EVAL_SCHEMA_VERSION,
@@ -91,12 +88,12 @@ export class EvalStore {
         db.exec("CREATE INDEX IF NOT EXISTS results_trace_id ON results (trace_id)");
       },
     });
-    return new EvalStore(path, db);
+    return file.build(() => new EvalStore(file));
   }
 
   /** Ids of the run's questions that finished without an error (a rerun skips them). */
   finished(key: RunKey): Set<string> {
-    return this.run("read the finished questions", (db) => {
+    return this.file.run("read the finished questions", (db) => {
       const ids = db
         .prepare<[string, string, string], string>("SELECT question_id FROM results WHERE dataset = ? AND model = ? AND technique = ? AND error IS NULL")
         .pluck()
@@ -107,7 +104,7 @@ export class EvalStore {
 
   /** Stores (or replaces) one question's result and trace, committed at once. */
   save(key: RunKey, result: QuestionResult, trace?: SpanJSON): void {
-    this.run("save a result", () =>
+    this.file.run("save a result", () =>
       this.saveStatement.run({
         ...key,
         ...result,
@@ -124,7 +121,7 @@ export class EvalStore {
 
   /** The run's results (without traces), in question-id order. */
   results(key: RunKey): QuestionResult[] {
-    return this.run("read results", (db) =>
+    return this.file.run("read results", (db) =>
       db
         .prepare<[string, string, string], Row>(`SELECT ${COLUMNS} FROM results WHERE dataset = ? AND model = ? AND technique = ? ORDER BY question_id`)
         .all(key.dataset, key.model, key.technique)
@@ -134,7 +131,7 @@ export class EvalStore {
 
   /** The stored trace of one question of a run. */
   trace(key: RunKey, questionId: string): SpanJSON | undefined {
-    return this.run("read a trace", (db) => {
+    return this.file.run("read a trace", (db) => {
       const raw = db
         .prepare<[string, string, string, string], Buffer | null>("SELECT trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND question_id = ?")
         .pluck()
@@ -145,7 +142,7 @@ export class EvalStore {
 
   /** Every stored trace of a run, by question id (read one row at a time). */
   *traces(key: RunKey): Iterable<[string, SpanJSON]> {
-    const rows = this.run("read traces", (db) =>
+    const rows = this.file.run("read traces", (db) =>
       db
         .prepare<[string, string, string], { question_id: string; trace: Buffer }>(
           "SELECT question_id, trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND trace IS NOT NULL",
@@ -157,7 +154,7 @@ export class EvalStore {
 
   /** Stored question traces whose trace id starts with `prefix` (for `lmx trace`; a full id matches itself). */
   findTraces(prefix: string, limit = 10): SpanJSON[] {
-    return this.run("find a trace", (db) =>
+    return this.file.run("find a trace", (db) =>
       db
         .prepare<[string, number], Buffer>("SELECT trace FROM results WHERE trace_id LIKE ? ESCAPE '\\' AND trace IS NOT NULL LIMIT ?")
         .pluck()
@@ -167,17 +164,7 @@ export class EvalStore {
   }
 
   close(): void {
-    this.db?.close();
-    this.db = undefined;
-  }
-
-  private run<T>(action: string, fn: (db: Database.Database) => T): T {
-    if (!this.db) throw new ConfigurationError(`${LABEL} ${this.path} was used after close()`);
-    try {
-      return fn(this.db);
-    } catch (error) {
-      throw sqliteFileError({ path: this.path, error, action, label: LABEL, elsewhere: ELSEWHERE });
-    }
+    this.file.close();
   }
 }
 

@@ -3,10 +3,11 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import { SqliteFile } from "./sqlite-file.ts";
 import { sqliteFileError } from "./sqlite-file-error.ts";
 
 export interface OpenSqliteFileOptions {
-  /** The database file; its parent folders are created. */
+  /** The database file; its parent folders are created. `:memory:` keeps the database in memory. */
   path: string;
   /** What the file is to lmx ("document index", "memory store"), for error messages. */
   label: string;
@@ -22,19 +23,22 @@ export interface OpenSqliteFileOptions {
   missing?: string;
   /** How long a statement waits for another process's lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Load sqlite-vec (default true); a store without vectors, like the response cache, does without. */
+  vectors?: boolean;
+  /** The refusal of another program's database, given its tables (default: "<path> is not an lmx <label> (it has tables: ...)"). */
+  foreign?(path: string, tables: string[]): string;
 }
 
 /**
- * Opens (or creates) one of lmx's SQLite stores the way the response cache does: WAL (readers never
- * block the writer and a killed writer loses only its uncommitted transaction), a busy timeout,
- * sqlite-vec loaded, and a `user_version` schema check that refuses files from a newer lmx or from
- * another program. Every SQLite failure becomes a ConfigurationError naming the file.
+ * Opens (or creates) one of lmx's SQLite files (response cache, stores, eval results): WAL (readers
+ * never block the writer and a killed writer loses only its uncommitted transaction), a busy
+ * timeout, sqlite-vec loaded, and a `user_version` schema check that refuses files from a newer lmx
+ * or from another program. Every SQLite failure becomes a ConfigurationError naming the file.
  */
-export function openSqliteFile(options: OpenSqliteFileOptions): Database.Database {
-  const path = resolve(options.path);
-  const fail = (error: unknown, action: string) =>
-    sqliteFileError({ path, error, action, label: options.label, elsewhere: options.elsewhere });
-  if (!existsSync(path)) {
+export function openSqliteFile(options: OpenSqliteFileOptions): SqliteFile {
+  const memory = options.path === ":memory:";
+  const path = memory ? options.path : resolve(options.path);
+  if (!memory && !existsSync(path)) {
     if (options.missing !== undefined) throw new ConfigurationError(`${options.label} ${path} does not exist. ${options.missing}`);
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -47,15 +51,15 @@ export function openSqliteFile(options: OpenSqliteFileOptions): Database.Databas
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
     // Read the schema page first, so a file that is not a database fails before anything is written to it.
     db.prepare("SELECT count(*) FROM sqlite_master").pluck().get();
-    loadVectors(db);
+    if (options.vectors ?? true) loadVectors(db);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     checkAndMigrate(db, path, options);
-    return db;
+    return new SqliteFile({ path, db, label: options.label, elsewhere: options.elsewhere });
   } catch (error) {
     db?.close();
-    throw fail(error, `open the ${options.label}`);
+    throw sqliteFileError({ path, error, action: `open the ${options.label}`, label: options.label, elsewhere: options.elsewhere });
   }
 }
 
@@ -84,8 +88,9 @@ function checkAndMigrate(db: Database.Database, path: string, options: OpenSqlit
     const foreign = tables.filter((t) => !options.owns(t) && !t.startsWith("sqlite_"));
     if (foreign.length > 0)
       throw new ConfigurationError(
-        `${path} is not an lmx ${options.label} (it has tables: ${foreign.slice(0, 5).join(", ")}). ` +
-          `lmx left it untouched; point ${options.elsewhere} at another file.`,
+        options.foreign?.(path, foreign.slice(0, 5)) ??
+          `${path} is not an lmx ${options.label} (it has tables: ${foreign.slice(0, 5).join(", ")}). ` +
+            `lmx left it untouched; point ${options.elsewhere} at another file.`,
       );
     if (version < options.schemaVersion) {
       options.migrate(db, version);

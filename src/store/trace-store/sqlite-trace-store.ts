@@ -1,11 +1,8 @@
 import { resolve } from "node:path";
-import type Database from "better-sqlite3";
-import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Usage } from "../../core/types.ts";
 import type { StoredTrace, TraceStore, TraceSummary } from "../../server/trace-store.ts";
 import type { SpanJSON } from "../../trace/span.ts";
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
-import { sqliteFileError } from "../sqlite/sqlite-file-error.ts";
 import { createMetaTable, META_TABLE } from "../sqlite/store-meta.ts";
 
 export const TRACE_STORE_SCHEMA_VERSION = 1;
@@ -54,7 +51,7 @@ export function defaultTraceStorePath(options: { env?: NodeJS.ProcessEnv; cwd?: 
 export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceStore {
   const path = resolve(options.path);
   const capacity = options.capacity ?? 1000;
-  const db = openSqliteFile({
+  const file = openSqliteFile({
     path,
     label: LABEL,
     elsewhere: ELSEWHERE,
@@ -68,14 +65,7 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
         stream INTEGER NOT NULL, start INTEGER NOT NULL, duration_ms REAL NOT NULL, usage TEXT NOT NULL, root TEXT NOT NULL)`);
     },
   });
-  const run = <T>(action: string, fn: (db: Database.Database) => T): T => {
-    try {
-      return fn(db);
-    } catch (error) {
-      if (!db.open) throw new ConfigurationError(`${LABEL} ${path} was used after close()`);
-      throw sqliteFileError({ path, error, action, label: LABEL, elsewhere: ELSEWHERE });
-    }
-  };
+  const db = file.db;
   const insert = db.prepare(
     `INSERT INTO traces (id, model, lm, status, error, stream, start, duration_ms, usage, root) VALUES (@id, @model, @lm, @status, @error, @stream, @start, @duration_ms, @usage, @root)
      ON CONFLICT (id) DO UPDATE SET model = excluded.model, lm = excluded.lm, status = excluded.status, error = excluded.error, stream = excluded.stream,
@@ -91,7 +81,7 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
     add({ span, model, lm, stream, error }) {
       span.finish();
       const root: SpanJSON = span.toJSON();
-      run("save a trace", () =>
+      file.run("save a trace", () =>
         db.transaction(() => {
           insert.run({
             id: span.traceId,
@@ -110,17 +100,17 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
       );
     },
     get(id) {
-      const row = run("read a trace", () => getRow.get(id));
+      const row = file.run("read a trace", () => getRow.get(id));
       return row ? { ...summary(row), root: JSON.parse(row.root) as SpanJSON } satisfies StoredTrace : undefined;
     },
     list({ limit = 50 } = {}) {
-      return run("list traces", () => listRows.all(Math.max(0, Math.floor(limit)))).map(summary);
+      return file.run("list traces", () => listRows.all(Math.max(0, Math.floor(limit)))).map(summary);
     },
     idsStartingWith(prefix, limit = 10) {
-      return run("find traces", () => byPrefix.all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit));
+      return file.run("find traces", () => byPrefix.all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit));
     },
     close() {
-      if (db.open) db.close();
+      file.close();
     },
   };
 }
