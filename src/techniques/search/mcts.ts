@@ -1,10 +1,8 @@
 import { z } from "zod";
-import type { StreamEvent } from "../../core/types.ts";
-import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { defineTechnique } from "../define-technique.ts";
+import { answerFromSearch } from "./answer-from-search.ts";
 import { mctsSearch } from "./mcts-search.ts";
-import { thoughtOptionFields } from "./thought-prompts.ts";
-import { createThoughtSearch } from "./thought-search.ts";
+import { thoughtOptionFields } from "./thought-options.ts";
 
 const options = z.strictObject({
   iterations: z.int().min(1).max(200).default(8).describe("Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests."),
@@ -37,19 +35,8 @@ export const mcts = defineTechnique({
   paper: "Hao et al. 2023, Reasoning with Language Model is Planning with World Model",
   description: "Monte-Carlo tree search over reasoning steps: UCT selection, LM-proposed steps, LM-estimated values backed up the tree; answers from the most visited path.",
   options,
-  async run(run, o) {
-    const { search, request } = await searchTree(run, o);
-    return search.finish(await runStage({ run, name: "answer", request }));
-  },
-  async *stream(run, o): AsyncIterable<StreamEvent> {
-    const { search, request } = await searchTree(run, o);
-    const result = yield* streamStage({ run, name: "answer", request });
-    yield { type: "result", result: search.finish(result) };
-  },
+  ...answerFromSearch<Options>({
+    technique: "mcts",
+    strategy: (search, o) => mctsSearch({ search, iterations: o.iterations, exploration: o.exploration, depth: o.depth }),
+  }),
 });
-
-async function searchTree(run: TechniqueRun, o: Options) {
-  const search = createThoughtSearch({ run, options: o, technique: "mcts" });
-  const best = await mctsSearch({ search, iterations: o.iterations, exploration: o.exploration, depth: o.depth });
-  return { search, request: search.answerRequest(best) };
-}

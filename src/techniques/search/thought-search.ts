@@ -8,7 +8,7 @@ import { parseValue } from "./parse-value.ts";
 import { parseVote } from "./parse-vote.ts";
 import { settleAll } from "./settle-all.ts";
 import { betterNode, formatSteps, isCompleteStep, rootNode, type ThoughtNode } from "./thought-node.ts";
-import type { ThoughtOptions } from "./thought-prompts.ts";
+import type { ThoughtOptions } from "./thought-options.ts";
 
 /** The parts a search strategy (BFS, DFS, MCTS) is built from; every call goes through the run's context. */
 export interface ThoughtSearch {

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import type { StreamEvent } from "../../core/types.ts";
-import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { defineTechnique } from "../define-technique.ts";
 import { templateOption } from "../stage/template-option.ts";
+import { answerFromSearch } from "./answer-from-search.ts";
 import { bfsSearch } from "./bfs-search.ts";
 import { dfsSearch } from "./dfs-search.ts";
-import { thoughtOptionFields, votePrompt } from "./thought-prompts.ts";
-import { createThoughtSearch, type ThoughtSearch } from "./thought-search.ts";
+import { thoughtOptionFields } from "./thought-options.ts";
+import { votePrompt } from "./thought-prompts.ts";
 
 const options = z.strictObject({
   breadth: thoughtOptionFields.breadth,
@@ -48,22 +47,11 @@ export const treeOfThoughts = defineTechnique({
   paper: "Yao et al. 2023, Tree of Thoughts: Deliberate Problem Solving with Large Language Models",
   description: "Searches over partial solutions (BFS or DFS): the LM proposes next steps and rates or votes on states; the final answer is written from the best state.",
   options,
-  async run(run, o) {
-    const { search, request } = await searchTree(run, o);
-    return search.finish(await runStage({ run, name: "answer", request }));
-  },
-  async *stream(run, o): AsyncIterable<StreamEvent> {
-    const { search, request } = await searchTree(run, o);
-    const result = yield* streamStage({ run, name: "answer", request });
-    yield { type: "result", result: search.finish(result) };
-  },
+  ...answerFromSearch<Options>({
+    technique: "tree-of-thoughts",
+    strategy: (search, o) =>
+      o.search === "bfs"
+        ? bfsSearch({ search, depth: o.depth, beam: o.beam, evaluator: o.evaluator })
+        : dfsSearch({ search, depth: o.depth, beam: o.beam, evaluator: o.evaluator, threshold: o.threshold, maxNodes: o.max_nodes }),
+  }),
 });
-
-async function searchTree(run: TechniqueRun, o: Options): Promise<{ search: ThoughtSearch; request: ReturnType<ThoughtSearch["answerRequest"]> }> {
-  const search = createThoughtSearch({ run, options: o, technique: "tree-of-thoughts" });
-  const best =
-    o.search === "bfs"
-      ? await bfsSearch({ search, depth: o.depth, beam: o.beam, evaluator: o.evaluator })
-      : await dfsSearch({ search, depth: o.depth, beam: o.beam, evaluator: o.evaluator, threshold: o.threshold, maxNodes: o.max_nodes });
-  return { search, request: search.answerRequest(best) };
-}
