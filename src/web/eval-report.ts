@@ -35,6 +35,7 @@ ${chart}
 <table class="question-list"><thead><tr><th>id</th><th>question</th><th>reference</th>${heads}</tr></thead><tbody id="questions"></tbody></table>
 <button id="more" hidden>show more</button>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${clientScript("dom-element.js")}</script>
 <script>${clientScript("eval-report.js")}</script>
 </body></html>
 `;

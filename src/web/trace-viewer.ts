@@ -34,6 +34,7 @@ export function traceViewerPage(options: { title?: string; apiBase?: string } = 
 <div id="trace-pane" class="muted">Pick a request to see its trace.</div>
 </div>
 <script type="application/json" id="viewer-config">${jsonForScript({ apiBase: options.apiBase ?? "" })}</script>
+<script>${clientScript("dom-element.js")}</script>
 <script>${clientScript("trace-viewer.js")}</script>
 </body></html>
 `;

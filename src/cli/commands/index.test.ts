@@ -2,12 +2,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, test } from "node:test";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
-import type { CliIO } from "../cli-io.ts";
-import { main } from "../main.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { runMain } from "../testing/run-main.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-cli-index-"));
 const server = await startOpenAITestServer({
@@ -25,14 +23,7 @@ writeFileSync(join(docs, "billing.md"), "# Billing\n\nInvoices are kept for seve
 writeFileSync(join(docs, "office.txt"), "The cafeteria opens at nine.\n");
 
 /** Runs `lmx …` in this process with captured output. */
-async function lmx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _enc, done) => (append(String(chunk)), done()) });
-  const io = { stdin: process.stdin, stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) } as unknown as CliIO;
-  const code = await main(["node", "lmx", ...args], io);
-  return { code, stdout, stderr };
-}
+const lmx = (...args: string[]) => runMain(args);
 
 test("lmx index add reports counts; adding again skips unchanged files", async () => {
   const index = join(dir, "a.sqlite");

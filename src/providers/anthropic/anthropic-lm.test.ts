@@ -3,32 +3,17 @@ import { test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
-import type { ChatRequest, ChatResult, StreamEvent } from "../../core/types.ts";
-import { startAnthropicTestServer, type AnthropicTestServer } from "../../testing/anthropic-test-server.ts";
+import type { ChatRequest } from "../../core/types.ts";
+import { collectEvents } from "../../testing/collect-events.ts";
+import { startAnthropicTestServer } from "../../testing/anthropic-test-server.ts";
+import { scopedServer } from "../../testing/scoped-server.ts";
 import { anthropicDriver } from "./anthropic-driver.ts";
 import { anthropicLM } from "./anthropic-lm.ts";
 
 const ask: ChatRequest = { messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Capital of France?" }] };
 const fast = { retry: { baseDelayMs: 1 } };
 
-async function withServer(options: Parameters<typeof startAnthropicTestServer>[0], fn: (server: AnthropicTestServer) => Promise<void>) {
-  const server = await startAnthropicTestServer(options);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
-
-async function collect(events: AsyncIterable<StreamEvent>) {
-  const deltas: Extract<StreamEvent, { type: "delta" }>[] = [];
-  let result: ChatResult | undefined;
-  for await (const e of events) {
-    if (e.type === "delta") deltas.push(e);
-    if (e.type === "result") result = e.result;
-  }
-  return { deltas, result: result! };
-}
+const withServer = scopedServer(startAnthropicTestServer);
 
 test("a completion: system moved out, default max_tokens, usage (with cache reads) as the server reported", async () => {
   await withServer({ reply: () => "Paris.", behaviour: { cacheReadTokens: 3 } }, async (server) => {
@@ -83,7 +68,7 @@ test("streaming: text deltas, tool-call fragments and usage assemble into the re
   const text = "Paris is the capital of France.";
   await withServer({ reply: (_r, i) => (i === 0 ? text : { content: "Let me check.", tool_use: [{ id: "toolu_9", name: "lookup", input: { query: "capital of France", limit: 3 } }] }) }, async (server) => {
     const lm = anthropicLM({ model: "claude-test", baseURL: server.url });
-    const a = await collect(lm.stream(ask));
+    const a = await collectEvents(lm.stream(ask));
     assert.ok(a.deltas.length >= 6);
     assert.equal(a.deltas.map((d) => d.content ?? "").join(""), text);
     assert.equal(a.result.choices[0]!.message.content, text);
@@ -91,7 +76,7 @@ test("streaming: text deltas, tool-call fragments and usage assemble into the re
     assert.equal(a.result.usage.prompt_tokens, server.reported[0]!.prompt_tokens);
     assert.equal(server.requests[0]!.body.stream, true);
 
-    const b = await collect(lm.stream(ask));
+    const b = await collectEvents(lm.stream(ask));
     assert.ok(b.deltas.filter((d) => d.tool_calls?.[0]?.function?.arguments).length > 2, "tool input arrived in fragments");
     const call = b.result.choices[0]!.message.tool_calls![0]!;
     assert.equal(call.id, "toolu_9");
@@ -133,14 +118,14 @@ test("errors map to typed UpstreamErrors with the upstream's message and Retry-A
     await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "malformed" && /content/.test(e.message));
     server.behaviour.malformed = "invalid-json";
     await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "malformed" && /not valid JSON/.test(e.message));
-    await assert.rejects(collect(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "malformed");
+    await assert.rejects(collectEvents(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "malformed");
   });
   await withServer({ behaviour: { dropConnection: true } }, async (server) => {
     await assert.rejects(anthropicLM({ model: "claude-test", baseURL: server.url, retry: { retries: 1, baseDelayMs: 1 } }).complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "connection");
     assert.equal(server.requests.length, 2);
   });
   await withServer({ reply: () => "one two three four", behaviour: { dropAfterEvents: 4 } }, async (server) => {
-    await assert.rejects(collect(anthropicLM({ model: "claude-test", baseURL: server.url, ...fast }).stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "connection");
+    await assert.rejects(collectEvents(anthropicLM({ model: "claude-test", baseURL: server.url, ...fast }).stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "connection");
   });
   await withServer({ behaviour: { delayMs: 5000 } }, async (server) => {
     const lm = anthropicLM({ model: "claude-test", baseURL: server.url, timeoutMs: 100, retry: { retries: 0 } });

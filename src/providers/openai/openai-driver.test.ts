@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import type { ChatRequest, ChatResult, StreamEvent, ToolDefinition } from "../../core/types.ts";
-import { startOpenAITestServer, type OpenAITestServer } from "../../testing/openai-test-server.ts";
+import type { ChatRequest, ToolDefinition } from "../../core/types.ts";
+import { collectEvents } from "../../testing/collect-events.ts";
+import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
+import { scopedServer } from "../../testing/scoped-server.ts";
 import { openaiDriver } from "./openai-driver.ts";
 import { openaiLM } from "./openai-lm.ts";
 import { openaiParams } from "./openai-params.ts";
@@ -15,24 +17,7 @@ const weatherTool: ToolDefinition = {
   function: { name: "get_weather", description: "Current weather", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
 };
 
-async function withServer(options: Parameters<typeof startOpenAITestServer>[0], fn: (server: OpenAITestServer) => Promise<void>) {
-  const server = await startOpenAITestServer(options);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
-
-async function collect(events: AsyncIterable<StreamEvent>) {
-  const deltas: Extract<StreamEvent, { type: "delta" }>[] = [];
-  let result: ChatResult | undefined;
-  for await (const e of events) {
-    if (e.type === "delta") deltas.push(e);
-    if (e.type === "result") result = e.result;
-  }
-  return { deltas, result: result! };
-}
+const withServer = scopedServer(startOpenAITestServer);
 
 test("tool calls round trip, plain and streamed (argument fragments joined)", async () => {
   const reply = (req: any) =>
@@ -56,7 +41,7 @@ test("tool calls round trip, plain and streamed (argument fragments joined)", as
     assert.equal(sent[1].tool_calls[0].id, "call_1");
     assert.deepEqual(sent[2], { role: "tool", tool_call_id: "call_1", content: '{"sky":"clear"}' });
 
-    const { deltas, result } = await collect(lm.stream(request));
+    const { deltas, result } = await collectEvents(lm.stream(request));
     const fragments = deltas.flatMap((d) => d.tool_calls ?? []).map((t) => t.function?.arguments ?? "");
     assert.ok(fragments.filter(Boolean).length > 2, "arguments arrived in several fragments");
     const streamed = result.choices[0]!.message.tool_calls![0]!;
@@ -95,7 +80,7 @@ test("request fields pass through; the run's seed is sent; logprobs come back", 
     assert.deepEqual(logprobs.map((l) => l.token), ["Sunny ", "and ", "mild"]);
     assert.equal(logprobs[0]!.top_logprobs!.length, 2);
 
-    const { deltas, result } = await collect(lm.stream({ ...request, seed: 99 }));
+    const { deltas, result } = await collectEvents(lm.stream({ ...request, seed: 99 }));
     assert.equal(server.requests[1]!.body.seed, 99);
     assert.ok(deltas.some((d) => d.logprobs?.length));
     assert.equal(result.choices[0]!.logprobs!.content!.length, 3);
@@ -106,7 +91,7 @@ test("cached prompt tokens are mapped, plain and streamed", async () => {
   await withServer({ behaviour: { cachedTokens: 4 } }, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url });
     assert.equal((await lm.complete(ask)).usage.cached_tokens, 4);
-    assert.equal((await collect(lm.stream(ask))).result.usage.cached_tokens, 4);
+    assert.equal((await collectEvents(lm.stream(ask))).result.usage.cached_tokens, 4);
   });
 });
 
@@ -116,7 +101,7 @@ test("extra message fields (refusal, reasoning_content) are kept", async () => {
     const r = await lm.complete(ask);
     assert.equal(r.choices[0]!.message.reasoning_content, "6 times 7");
     assert.ok("refusal" in r.choices[0]!.message);
-    const s = await collect(lm.stream(ask));
+    const s = await collectEvents(lm.stream(ask));
     assert.equal(s.result.choices[0]!.message.reasoning_content, "6 times 7");
   });
 });
@@ -126,7 +111,7 @@ test("a server that reports no usage gets an estimate, so budgets still move", a
     const lm = openaiLM({ model: "m", baseURL: server.url });
     const r = await lm.complete(ask);
     assert.ok(r.usage.prompt_tokens > 0 && r.usage.completion_tokens > 5, JSON.stringify(r.usage));
-    const s = await collect(lm.stream(ask));
+    const s = await collectEvents(lm.stream(ask));
     assert.ok(s.result.usage.completion_tokens > 5);
   });
 });

@@ -4,31 +4,16 @@ import { createRunContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { BudgetExceededError } from "../../core/errors/budget-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
-import type { ChatRequest, ChatResult, StreamEvent } from "../../core/types.ts";
-import { startOpenAITestServer, type OpenAITestServer } from "../../testing/openai-test-server.ts";
+import type { ChatRequest } from "../../core/types.ts";
+import { collectEvents } from "../../testing/collect-events.ts";
+import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
+import { scopedServer } from "../../testing/scoped-server.ts";
 import { openaiLM } from "./openai-lm.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "What is the capital of France?" }] };
 const fast = { retry: { baseDelayMs: 1 } };
 
-async function withServer(options: Parameters<typeof startOpenAITestServer>[0], fn: (server: OpenAITestServer) => Promise<void>) {
-  const server = await startOpenAITestServer(options);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
-
-async function collect(events: AsyncIterable<StreamEvent>) {
-  const deltas: Extract<StreamEvent, { type: "delta" }>[] = [];
-  let result: ChatResult | undefined;
-  for await (const e of events) {
-    if (e.type === "delta") deltas.push(e);
-    if (e.type === "result") result = e.result;
-  }
-  return { deltas, result: result! };
-}
+const withServer = scopedServer(startOpenAITestServer);
 
 function sum(reported: { prompt_tokens: number; completion_tokens: number }[]) {
   return reported.reduce((s, u) => ({ prompt: s.prompt + u.prompt_tokens, completion: s.completion + u.completion_tokens }), { prompt: 0, completion: 0 });
@@ -53,7 +38,7 @@ test("a plain completion carries the server's answer and exactly the usage it re
 test("streamed deltas assemble to the full text and the final usage is the server's", async () => {
   const text = "The quick brown fox jumps over the lazy dog.";
   await withServer({ reply: () => text }, async (server) => {
-    const { deltas, result } = await collect(openaiLM({ model: "m", baseURL: server.url }).stream(ask));
+    const { deltas, result } = await collectEvents(openaiLM({ model: "m", baseURL: server.url }).stream(ask));
     assert.ok(deltas.length >= 9, `got ${deltas.length} deltas`);
     assert.equal(deltas.map((d) => d.content ?? "").join(""), text);
     assert.equal(result.choices[0]!.message.content, text);
@@ -147,7 +132,7 @@ test("malformed upstream JSON is a 'malformed' error that says what was wrong", 
   await withServer({ behaviour: { malformed: "invalid-json" } }, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
     await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "malformed" && /not valid JSON/.test(e.message));
-    await assert.rejects(collect(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "malformed");
+    await assert.rejects(collectEvents(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "malformed");
     server.behaviour.malformed = "incomplete";
     await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "malformed" && /no "choices"/.test(e.message));
     assert.equal(server.requests.length, 3, "malformed answers are not retried");
@@ -170,7 +155,7 @@ test("a dropped connection is retried, then a typed connection error", async () 
 test("a connection lost mid-stream is a typed connection error, not a silently short answer", async () => {
   await withServer({ reply: () => "one two three four five six", behaviour: { dropAfterEvents: 3 } }, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
-    await assert.rejects(collect(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "connection");
+    await assert.rejects(collectEvents(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "connection");
     assert.equal(server.requests.length, 1, "no retry once deltas reached the caller");
   });
 });
@@ -179,7 +164,7 @@ test("a budget with no calls left stops the call before it reaches the server", 
   await withServer({}, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url });
     await assert.rejects(lm.complete(ask, createRunContext({ budget: { calls: 0 } })), (e) => BudgetExceededError.isInstance(e));
-    await assert.rejects(collect(lm.stream(ask, createRunContext({ budget: { calls: 0 } }))), (e) => BudgetExceededError.isInstance(e));
+    await assert.rejects(collectEvents(lm.stream(ask, createRunContext({ budget: { calls: 0 } }))), (e) => BudgetExceededError.isInstance(e));
     assert.equal(server.requests.length, 0);
   });
 });

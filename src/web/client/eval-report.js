@@ -1,6 +1,7 @@
 // Client script of report.html: the per-question list and its drill-downs, built from the JSON
 // embedded in the page. Rows render in pages and a question's details only when it is opened,
 // so reports over hundreds of questions stay quick.
+// el() comes from dom-element.js, inlined before this script.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
@@ -14,16 +15,6 @@
   var shown = [];
   var rendered = 0;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) for (var k in attrs) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "cls") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    }
-    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return node;
-  }
   function firstLine(text, max) {
     var t = text.replace(/\s+/g, " ").trim();
     return t.length > max ? t.slice(0, max - 1) + "\u2026" : t;

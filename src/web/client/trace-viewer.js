@@ -1,6 +1,7 @@
 // Client script of the /ui trace viewer: lists recent requests from GET /v1/traces and shows one
 // trace tree from GET /v1/traces/:id — every LM call with its prompt, outputs, tokens, cost and
 // latency, votes and other events, tool calls. Plain DOM, no libraries.
+// el() comes from dom-element.js, inlined before this script.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("viewer-config").textContent);
@@ -13,16 +14,6 @@
   var current = null;
   var MAX = 4000;
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) for (var k in attrs) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "cls") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    }
-    (children || []).forEach(function (c) { if (c != null) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return node;
-  }
   function clip(text) { text = String(text); return text.length > MAX ? text.slice(0, MAX - 1) + "\u2026" : text; }
   function money(x) { return "$" + (x || 0).toFixed(6); }
   function figures(u, ms) { return u.calls + " calls \u00b7 " + u.prompt_tokens + "+" + u.completion_tokens + " tok \u00b7 " + money(u.cost_usd) + (ms != null ? " \u00b7 " + Math.round(ms) + " ms" : ""); }
