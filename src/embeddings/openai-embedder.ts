@@ -6,6 +6,7 @@ import type { RunContext } from "../core/types.ts";
 import { upstreamErrorFromSdk } from "../providers/openai/upstream-error-from-sdk.ts";
 import { Limiter } from "../providers/resilience/limiter.ts";
 import type { RetryOptions } from "../providers/resilience/retry.ts";
+import { NO_SDK_TIMEOUT, sdkClientSettings } from "../providers/sdk-client-settings.ts";
 import type { Embedder } from "./embedder.ts";
 import { tracedEmbedCall } from "./traced-embed-call.ts";
 
@@ -32,8 +33,6 @@ export interface OpenAIEmbedderOptions {
 
 const PROVIDER = "openai";
 const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
-/** defineProvider-style: lmx owns timeouts, so the SDK's must never fire first. */
-const NO_SDK_TIMEOUT = 2_147_483_647;
 
 /**
  * Embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, llama.cpp server,
@@ -86,17 +85,11 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
 }
 
 function createClient(options: OpenAIEmbedderOptions): OpenAI {
-  const baseURL = options.baseURL ?? env("OPENAI_BASE_URL");
-  let apiKey = options.apiKey ?? env("OPENAI_API_KEY");
-  if (!apiKey) {
-    if (!baseURL)
-      throw new ConfigurationError("openai embeddings: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL for a local server.");
-    apiKey = "lmx-no-key";
-  }
-  return new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, logLevel: env("OPENAI_LOG") ? undefined : "off" });
-}
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value : undefined;
+  const settings = sdkClientSettings({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    envPrefix: "OPENAI",
+    noKey: "openai embeddings: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL for a local server.",
+  });
+  return new OpenAI({ ...settings });
 }

@@ -1,8 +1,8 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
-import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
 import { anthropicResult } from "./anthropic-result.ts";
 import { anthropicStreamEvents } from "./anthropic-stream.ts";
@@ -24,8 +24,6 @@ export interface AnthropicDriverOptions {
 
 const PROVIDER = "anthropic";
 const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
-/** The longest timer Node allows: defineProvider owns timeouts, so the SDK's must never fire first. */
-const NO_SDK_TIMEOUT = 2_147_483_647;
 
 /**
  * A driver for Anthropic's Messages API through `@anthropic-ai/sdk`. Requests and results are
@@ -70,19 +68,11 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
 }
 
 function createClient(options: AnthropicDriverOptions): Anthropic {
-  const baseURL = options.baseURL ?? env("ANTHROPIC_BASE_URL");
-  let apiKey = options.apiKey ?? env("ANTHROPIC_API_KEY");
-  if (!apiKey) {
-    if (!baseURL)
-      throw new ConfigurationError("anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.");
-    apiKey = "lmx-no-key";
-  }
-  // The SDK logs unparsable events itself; lmx reports them as typed errors, so stay quiet unless asked.
-  const logLevel = env("ANTHROPIC_LOG") ? undefined : "off";
-  return new Anthropic({ apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, fetch: options.fetch, logLevel });
-}
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value : undefined;
+  const settings = sdkClientSettings({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    envPrefix: "ANTHROPIC",
+    noKey: "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
+  });
+  return new Anthropic({ ...settings, fetch: options.fetch });
 }

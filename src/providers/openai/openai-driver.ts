@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { openaiParams } from "./openai-params.ts";
 import { openaiResult } from "./openai-result.ts";
 import { openaiStreamEvents } from "./openai-stream.ts";
@@ -20,8 +20,6 @@ export interface OpenAIDriverOptions {
 
 const PROVIDER = "openai";
 const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
-/** The longest timer Node allows: defineProvider owns timeouts, so the SDK's must never fire first. */
-const NO_SDK_TIMEOUT = 2_147_483_647;
 const CAPABILITIES: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true };
 
 /**
@@ -64,21 +62,11 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
 }
 
 function createClient(options: OpenAIDriverOptions): OpenAI {
-  const baseURL = options.baseURL ?? env("OPENAI_BASE_URL");
-  let apiKey = options.apiKey ?? env("OPENAI_API_KEY");
-  if (!apiKey) {
-    if (!baseURL)
-      throw new ConfigurationError(
-        "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
-      );
-    apiKey = "lmx-no-key";
-  }
-  // The SDK logs unparsable chunks itself; lmx reports them as typed errors, so stay quiet unless asked.
-  const logLevel = env("OPENAI_LOG") ? undefined : "off";
-  return new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, fetch: options.fetch, logLevel });
-}
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value : undefined;
+  const settings = sdkClientSettings({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    envPrefix: "OPENAI",
+    noKey: "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
+  });
+  return new OpenAI({ ...settings, fetch: options.fetch });
 }
