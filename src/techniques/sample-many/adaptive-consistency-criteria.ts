@@ -1,4 +1,5 @@
-import { regularizedIncompleteBeta, sampleGamma, seededRandom } from "./adaptive-consistency-math.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
+import { regularizedIncompleteBeta, sampleGamma } from "./adaptive-consistency-math.ts";
 
 export type StoppingCriterion = "beta" | "dirichlet" | "window";
 

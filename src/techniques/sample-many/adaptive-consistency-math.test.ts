@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { logGamma, regularizedIncompleteBeta, sampleGamma, seededRandom } from "./adaptive-consistency-math.ts";
+import { seededRandom } from "../../core/seeded-random.ts";
+import { logGamma, regularizedIncompleteBeta, sampleGamma } from "./adaptive-consistency-math.ts";
 
 function binomialTail(n: number, k: number, x: number): number {
   // P(Bin(n, x) >= k), summed directly.

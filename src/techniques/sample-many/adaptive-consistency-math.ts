@@ -52,18 +52,6 @@ function continuedFraction(x: number, a: number, b: number): number {
   return h;
 }
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shapes below 1 boosted by U^(1/shape)). */
 export function sampleGamma(shape: number, random: () => number): number {
   if (shape < 1) return sampleGamma(shape + 1, random) * random() ** (1 / shape);

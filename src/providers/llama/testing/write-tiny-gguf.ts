@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { seededRandom } from "../../../core/seeded-random.ts";
 import { encodeGguf, type GgufTensor, type GgufValue } from "./encode-gguf.ts";
 
 export interface TinyGgufOptions {
@@ -136,13 +137,6 @@ function tinyVocabulary(): { tokens: string[]; scores: number[]; types: number[]
 
 /** A seeded standard-normal generator (mulberry32 + Box-Muller). */
 function normalRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

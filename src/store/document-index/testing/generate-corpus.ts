@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { seededRandom } from "../../../core/seeded-random.ts";
 
 export interface CorpusFact {
   /** The file holding the fact. */
@@ -30,7 +31,7 @@ const NOUNS = ["warranty", "capacity", "voltage", "latency", "weight", "colour",
  */
 export async function generateCorpus(options: GenerateCorpusOptions): Promise<CorpusFact[]> {
   const { dir, documents, paragraphs = 3 } = options;
-  const random = mulberry32(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const words = vocabulary(random, 8000);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const sentence = (n: number) => {
@@ -86,15 +87,4 @@ function vocabulary(random: () => number, size: number): string[] {
     words.add(w);
   }
   return [...words];
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
