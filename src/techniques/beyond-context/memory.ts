@@ -6,7 +6,7 @@ import type { ChatRequest, ChatResult, LM, RunContext } from "../../core/types.t
 import type { Lesson } from "../../store/memory/memory-store.ts";
 import { defineTechnique, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { questionOf } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { distillLesson } from "./distill-lesson.ts";
@@ -43,16 +43,14 @@ const base = defineTechnique({
   paper: "Zhao et al. 2024, ExpeL: LLM Agents Are Experiential Learners",
   description: "Recalls lessons from past mistakes into the prompt, and learns a new lesson whenever an answer is judged wrong.",
   options,
-  async run(run, o) {
-    const result = await runStage({ run, name: "answer", request: await recall(run, o) });
-    await verifyAndLearn(run, o, result);
-    return result;
-  },
-  async *stream(run, o) {
-    const result = yield* streamStage({ run, name: "answer", request: await recall(run, o) });
-    await verifyAndLearn(run, o, result);
-    yield { type: "result", result };
-  },
+  ...finalStage<MemoryOptions>({
+    name: "answer",
+    prepare: async (run, o) => ({ request: await recall(run, o) }),
+    async finish(result, _prepared, run, o) {
+      await verifyAndLearn(run, o, result);
+      return result;
+    },
+  }),
 });
 
 /** An LM with a memory: `feedback()` teaches it from an evaluation of one of its answers. */

@@ -11,7 +11,7 @@ import type { SearchHit } from "../../store/document-index/index-search.ts";
 import { storeLocation } from "../../store/store-location.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { embedderOption, resolveEmbedder } from "./embedder-option.ts";
@@ -49,18 +49,14 @@ export const retrieve = defineTechnique({
   paper: "Lewis et al. 2020, Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks",
   description: "Searches your indexed documents for the question and answers from the top passages, citing them as [n].",
   options,
-  async run(run, o) {
-    const { request, hits } = await augment(run, o);
-    const result = await runStage({ run, name: "answer", request });
-    recordCitations(run, result, hits);
-    return result;
-  },
-  async *stream(run, o) {
-    const { request, hits } = await augment(run, o);
-    const result = yield* streamStage({ run, name: "answer", request });
-    recordCitations(run, result, hits);
-    yield { type: "result", result };
-  },
+  ...finalStage({
+    name: "answer",
+    prepare: augment,
+    finish(result, { hits }, run) {
+      recordCitations(run, result, hits);
+      return result;
+    },
+  }),
 });
 
 /** The request with the passages found for its question, or as it is when nothing was found. */

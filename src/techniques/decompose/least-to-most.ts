@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { resultText } from "../../core/messages.ts";
-import type { ChatRequest, StreamEvent } from "../../core/types.ts";
+import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseSubquestions } from "./parse-subquestions.ts";
@@ -52,13 +53,7 @@ export const leastToMost = defineTechnique({
   paper: "Zhou et al. 2022, Least-to-Most Prompting Enables Complex Reasoning in Large Language Models",
   description: "Splits the question into simpler subquestions, solves them in order, then answers it from their answers.",
   options,
-  async run(run, o) {
-    return runStage({ run, name: "answer", request: await finalRequest(run, o) });
-  },
-  async *stream(run, o): AsyncIterable<StreamEvent> {
-    const result = yield* streamStage({ run, name: "answer", request: await finalRequest(run, o) });
-    yield { type: "result", result };
-  },
+  ...finalStage<Options>({ name: "answer", prepare: async (run, o) => ({ request: await finalRequest(run, o) }) }),
 });
 
 async function finalRequest(run: TechniqueRun, o: Options): Promise<ChatRequest> {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { lastUserText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { demoSchema, loadDemos, type Demo } from "./load-demos.ts";
 import { withDemos } from "./with-demos.ts";
 
@@ -40,11 +40,7 @@ export const fewShot = defineTechnique({
   description: "Prepends k demonstrations (question, full response) as earlier turns of the conversation.",
   options,
   handlesN: true,
-  run: async (run, o) => runStage({ run, name: "answer", request: prompted(run, o) }),
-  async *stream(run, o) {
-    const result = yield* streamStage({ run, name: "answer", request: prompted(run, o) });
-    yield { type: "result", result };
-  },
+  ...finalStage<z.output<typeof options>>({ name: "answer", prepare: (run, o) => ({ request: prompted(run, o) }) }),
 });
 
 function prompted(run: TechniqueRun, o: z.output<typeof options>): ChatRequest {

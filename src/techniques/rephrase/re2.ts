@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 
@@ -24,11 +24,7 @@ export const re2 = defineTechnique({
   paper: "Xu et al. 2023, Re-Reading Improves Reasoning in Large Language Models",
   description: "Repeats the question (\"Read the question again: ...\") before the model answers it.",
   options,
-  run: async (run, o) => runStage({ run, name: "answer", request: reread(run.request, o) }),
-  async *stream(run, o) {
-    const result = yield* streamStage({ run, name: "answer", request: reread(run.request, o) });
-    yield { type: "result", result };
-  },
+  ...finalStage<z.output<typeof options>>({ name: "answer", prepare: (run, o) => ({ request: reread(run.request, o) }) }),
 });
 
 function reread(request: ChatRequest, o: z.output<typeof options>): ChatRequest {

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { resultText } from "../../core/messages.ts";
-import type { ChatRequest, StreamEvent } from "../../core/types.ts";
+import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { lmOption } from "../stage/lm-option.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 
@@ -41,13 +42,7 @@ export const rephraseAndRespond = defineTechnique({
   description: "Has the model rephrase and expand the question before answering it.",
   options,
   modelOptions: ["rephraser"],
-  async run(run, o) {
-    return runStage({ run, name: "respond", request: await respondRequest(run, o) });
-  },
-  async *stream(run, o): AsyncIterable<StreamEvent> {
-    const result = yield* streamStage({ run, name: "respond", request: await respondRequest(run, o) });
-    yield { type: "result", result };
-  },
+  ...finalStage<Options>({ name: "respond", prepare: async (run, o) => ({ request: await respondRequest(run, o) }) }),
 });
 
 async function respondRequest(run: TechniqueRun, o: Options): Promise<ChatRequest> {

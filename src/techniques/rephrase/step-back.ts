@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { resultText } from "../../core/messages.ts";
-import type { ChatRequest, StreamEvent } from "../../core/types.ts";
+import type { ChatRequest } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
+import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 
@@ -47,13 +48,7 @@ export const stepBack = defineTechnique({
   paper: "Zheng et al. 2023, Take a Step Back: Evoking Reasoning via Abstraction in Large Language Models",
   description: "Asks a more abstract step-back question, answers it, and answers the original question grounded in those principles.",
   options,
-  async run(run, o) {
-    return runStage({ run, name: "answer", request: await groundedRequest(run, o) });
-  },
-  async *stream(run, o): AsyncIterable<StreamEvent> {
-    const result = yield* streamStage({ run, name: "answer", request: await groundedRequest(run, o) });
-    yield { type: "result", result };
-  },
+  ...finalStage<Options>({ name: "answer", prepare: async (run, o) => ({ request: await groundedRequest(run, o) }) }),
 });
 
 async function groundedRequest(run: TechniqueRun, o: Options): Promise<ChatRequest> {

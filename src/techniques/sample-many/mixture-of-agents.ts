@@ -2,8 +2,8 @@ import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import type { ChatRequest, LM } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import { lmOption } from "../stage/lm-option.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { proposerLayers, withReferences } from "./mixture-of-agents-layers.ts";
 
@@ -42,22 +42,14 @@ export const mixtureOfAgents = defineTechnique({
   description: "Several proposer models answer (over one or more layers that see the previous layer's answers); an aggregator synthesises the final answer.",
   options,
   modelOptions: ["models", "aggregator"],
-  async run(run, o) {
-    const { aggregator, request } = await prepare(run, o);
-    return runStage({ run, name: "aggregate", lm: aggregator, request });
-  },
-  async *stream(run, o) {
-    const { aggregator, request } = await prepare(run, o);
-    const result = yield* streamStage({ run, name: "aggregate", lm: aggregator, request });
-    yield { type: "result", result };
-  },
+  ...finalStage({ name: "aggregate", prepare }),
 });
 
-/** Runs the proposer layers and builds the aggregator's request. */
-async function prepare(run: TechniqueRun, o: Options): Promise<{ aggregator: LM; request: ChatRequest }> {
+/** Runs the proposer layers and builds the aggregator's request (`lm` is the aggregator). */
+async function prepare(run: TechniqueRun, o: Options): Promise<{ lm: LM; request: ChatRequest }> {
   const responses = await proposerLayers({ run, models: o.models, samples: o.proposers, layers: o.layers - 1, prompt: o.prompt });
   if (run.ctx.signal?.aborted) throw new AbortedError();
   const request = responses.length ? withReferences({ request: run.request, prompt: o.prompt, responses }) : { ...run.request };
   delete request.n;
-  return { aggregator: o.aggregator ?? run.inner, request };
+  return { lm: o.aggregator ?? run.inner, request };
 }

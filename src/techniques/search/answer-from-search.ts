@@ -1,6 +1,5 @@
-import type { ChatResult, StreamEvent } from "../../core/types.ts";
 import type { TechniqueRun } from "../define-technique.ts";
-import { runStage, streamStage } from "../stage/run-stage.ts";
+import { finalStage } from "../stage/final-stage.ts";
 import type { ThoughtNode } from "./thought-node.ts";
 import type { ThoughtOptions } from "./thought-options.ts";
 import { createThoughtSearch, type ThoughtSearch } from "./thought-search.ts";
@@ -18,20 +17,13 @@ export interface AnswerFromSearchOptions<O extends ThoughtOptions> {
  * the caller streams.
  */
 export function answerFromSearch<O extends ThoughtOptions>({ technique, strategy }: AnswerFromSearchOptions<O>) {
-  async function searchTree(run: TechniqueRun, o: O) {
-    const search = createThoughtSearch({ run, options: o, technique });
-    const best = await strategy(search, o);
-    return { search, request: search.answerRequest(best) };
-  }
-  return {
-    async run(run: TechniqueRun, o: O): Promise<ChatResult> {
-      const { search, request } = await searchTree(run, o);
-      return search.finish(await runStage({ run, name: "answer", request }));
+  return finalStage({
+    name: "answer",
+    async prepare(run: TechniqueRun, o: O) {
+      const search = createThoughtSearch({ run, options: o, technique });
+      const best = await strategy(search, o);
+      return { search, request: search.answerRequest(best) };
     },
-    async *stream(run: TechniqueRun, o: O): AsyncIterable<StreamEvent> {
-      const { search, request } = await searchTree(run, o);
-      const result = yield* streamStage({ run, name: "answer", request });
-      yield { type: "result", result: search.finish(result) };
-    },
-  };
+    finish: (result, { search }) => search.finish(result),
+  });
 }
