@@ -135,9 +135,14 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       // One independent run per choice, each with its own range of sample indices.
       const root = outer ?? createRunContext({ name: id });
       const single = { ...request, n: 1 };
-      const runs = await Promise.all(
+      const settled = await Promise.allSettled(
         Array.from({ length: n }, (_, i) => once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 })),
       );
+      // Like the provider's n: runs a budget or abort stopped before any answer are left out, so the
+      // answers already paid for are not lost; any other failure, or no answer at all, is an error.
+      const runs = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+      if (failed && (runs.length === 0 || !(BudgetExceededError.isInstance(failed.reason) || AbortedError.isInstance(failed.reason)))) throw failed.reason;
       return {
         ...runs[0]!,
         id: `lmx-${root.span.id}`,
