@@ -99,6 +99,24 @@ export class Budget {
     return Math.max(0, Math.min(own, parent));
   }
 
+  /**
+   * Throws BudgetExceededError (time_ms) when `waitMs` from now a time limit, here or in a parent, is
+   * reached: a retry that would have to wait past the deadline is not waited for.
+   */
+  checkTime(waitMs = 0): void {
+    const left = this.remainingMs();
+    if (left !== undefined && left <= waitMs) throw this.timeExceeded(waitMs);
+  }
+
+  /** The error for the time limit (here or in a parent) with the least time left, `waitMs` from now. */
+  timeExceeded(waitMs = 0): BudgetExceededError {
+    let binding: Budget | undefined;
+    for (let b: Budget | undefined = this; b; b = b.parent)
+      if (b.limits.time_ms !== undefined && (!binding || b.limits.time_ms - b.elapsedMs() < binding.limits.time_ms! - binding.elapsedMs())) binding = b;
+    const max = binding?.limits.time_ms ?? 0;
+    return new BudgetExceededError({ limit: "time_ms", max, used: (binding ?? this).elapsedMs() + waitMs });
+  }
+
   /** Milliseconds left before the time limit, or undefined. */
   remainingMs(): number | undefined {
     const own = this.limits.time_ms === undefined ? undefined : this.limits.time_ms - this.elapsedMs();

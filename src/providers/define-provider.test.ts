@@ -9,6 +9,7 @@ import { resultText } from "../core/messages.ts";
 import { defineProvider, deriveSeed } from "./define-provider.ts";
 import type { ProviderDriver } from "./provider-driver.ts";
 import { scriptedLM } from "./scripted/scripted-lm.ts";
+import { selfRefine } from "../techniques/iterate/self-refine.ts";
 
 const ask = { messages: [{ role: "user" as const, content: "What is 2+2?" }] };
 
@@ -128,4 +129,36 @@ test("a stream whose budget affords no completion tokens makes no call", async (
     for await (const _ of lm.stream({ messages: [{ role: "user", content: "x".repeat(16) }] }, ctx));
   }, (e) => BudgetExceededError.isInstance(e));
   assert.equal(lm.calls.length, 0);
+});
+
+test("a time budget running out during a call stops it with a BudgetExceededError, not a retried timeout", async () => {
+  const lm = scriptedLM(() => "late", { latencyMs: 5_000, retry: { baseDelayMs: 1 } });
+  const ctx = createRunContext({ budget: { time_ms: 50 } });
+  await assert.rejects(lm.complete(ask, ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+  assert.equal(lm.calls.length, 1, "the call cut short by the budget was not retried");
+  assert.equal(ctx.span.children[0]!.status, "error");
+});
+
+test("a retry that would have to wait past the time budget is not waited for", async () => {
+  let attempts = 0;
+  const driver: ProviderDriver = {
+    provider: "limited",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    async complete() {
+      attempts++;
+      throw new UpstreamError({ provider: "limited", failure: "http", status: 429, retryAfter: 30, message: "slow down" });
+    },
+  };
+  const ctx = createRunContext({ budget: { time_ms: 2_000 } });
+  await assert.rejects(defineProvider(driver).complete(ask, ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+  assert.equal(attempts, 1, "it gave up instead of sleeping 30 s for a second attempt");
+});
+
+test("a technique stopped by its time budget mid-call returns its best answer with finish_reason budget", async () => {
+  const base = scriptedLM(() => "The answer is 4.", { latencyMs: 150 });
+  const ctx = createRunContext({ budget: { time_ms: 400 } });
+  const r = await selfRefine(base, { rounds: 5 }).complete(ask, ctx);
+  assert.equal(r.choices[0]!.finish_reason, "budget");
+  assert.equal(resultText(r), "The answer is 4.");
 });

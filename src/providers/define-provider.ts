@@ -17,7 +17,7 @@ import { deriveSeed } from "./derive-seed.ts";
 import { validateRequest } from "./validate-request.ts";
 
 export { deriveSeed };
-import { withRetry, type RetryOptions } from "./resilience/retry.ts";
+import { waitBeforeRetry, withRetry, type RetryOptions } from "./resilience/retry.ts";
 
 export interface ProviderOptions {
   /** Shared per-provider concurrency limit (a number makes a private one). */
@@ -76,7 +76,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
           withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex), {
             ...options.retry,
             signal: ctx.signal,
-            onRetry: ({ attempt, delayMs, error }) => span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+            ...retryHooks(span, ctx),
           }),
         ctx.signal,
       );
@@ -88,8 +88,17 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     }
   }
 
+  /** Retries are span events, and a wait that would outlast the time budget is not started. */
+  function retryHooks(span: Span, ctx: RunContext): Pick<RetryOptions, "onRetry" | "beforeWait"> {
+    return {
+      onRetry: ({ attempt, delayMs, error }) => span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+      beforeWait: (delayMs) => ctx.budget.checkTime(delayMs),
+    };
+  }
+
   async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number): Promise<DriverResult> {
     if (ctx.signal?.aborted) throw new AbortedError();
+    ctx.budget.checkTime();
     const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
     try {
       const result = await driver.complete(request, { signal, seed, sampleIndex });
@@ -242,11 +251,13 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       span.fail(error);
       throw error;
     });
-    const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
     let final: DriverResult | undefined;
     let yielded = false;
     try {
       for (let attemptNo = 0; ; attemptNo++) {
+        ctx.budget.checkTime();
+        // Each attempt gets its own timeout, as in complete().
+        const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
         try {
           for await (const event of driver.stream!(upstreamRequest, { signal, seed, sampleIndex: offset })) {
             if (event.type === "done") final = event.result;
@@ -259,8 +270,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         } catch (error) {
           const e = translateAbort(error, ctx, timedOut(), driver.provider, timeoutMs);
           // Once text reached the caller a retry would repeat it, so only retry before the first delta.
-          if (yielded || !UpstreamError.isInstance(e) || !e.isRetryable || attemptNo >= (options.retry?.retries ?? 3)) throw e;
-          span.event("retry", { attempt: attemptNo + 1, error: e.message });
+          if (yielded) throw e;
+          // The same backoff and Retry-After as complete(); throws when `e` is not worth another try.
+          await waitBeforeRetry(e, attemptNo, { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx) });
+        } finally {
+          dispose();
         }
       }
       if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
@@ -282,7 +296,6 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       span.fail(error);
       throw error;
     } finally {
-      dispose();
       release();
       reservation();
     }

@@ -99,6 +99,24 @@ test("a 429 with Retry-After is retried after the time the server asked for", as
   });
 });
 
+test("a streamed request retries a 429 after the time the server asked for, and not past its time budget", async () => {
+  await withServer({ behaviour: { failFirst: { count: 1, status: 429, retryAfter: 1, message: "slow down" } } }, async (server) => {
+    const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
+    const ctx = createRunContext();
+    const { result } = await collectEvents(lm.stream(ask, ctx));
+    assert.equal(result.choices[0]!.message.content, "answer 0");
+    assert.equal(server.requests.length, 2);
+    const retries = ctx.span.children[0]!.events.filter((e) => e.name === "retry");
+    assert.equal(retries.length, 1);
+    assert.ok((retries[0]!.data.delay_ms as number) >= 1000, "the wait honoured Retry-After");
+
+    server.behaviour.failFirst = { count: 3, status: 429, retryAfter: 5 };
+    const tight = createRunContext({ budget: { time_ms: 1_000 } });
+    await assert.rejects(collectEvents(lm.stream(ask, tight)), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+    assert.equal(server.requests.length, 3, "no second attempt: waiting 5 s would outlast the 1 s budget");
+  });
+});
+
 test("a 500 is retried, then succeeds", async () => {
   await withServer({ behaviour: { failFirst: { count: 1, status: 500 } } }, async (server) => {
     const r = await openaiLM({ model: "m", baseURL: server.url, ...fast }).complete(ask);

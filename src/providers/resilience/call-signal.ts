@@ -2,19 +2,30 @@ import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { RunContext } from "../../core/types.ts";
 
+/** Which timer cut a call short: the request timeout, or the run's time budget running out. */
+export type TimedOut = "request" | "budget" | undefined;
+
 /** The signal for one upstream call: caller abort, request timeout and budget time, whichever first. */
 export function callSignal(ctx: RunContext, timeoutMs: number) {
   const remaining = ctx.budget.remainingMs();
-  const ms = Math.max(1, remaining === undefined ? timeoutMs : Math.min(timeoutMs, remaining));
+  const byBudget = remaining !== undefined && remaining < timeoutMs;
+  const ms = Math.max(1, byBudget ? remaining : timeoutMs);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), ms);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
-  return { signal, timedOut: () => timeout.signal.aborted, dispose: () => clearTimeout(timer) };
+  const timedOut = (): TimedOut => (timeout.signal.aborted ? (byBudget ? "budget" : "request") : undefined);
+  return { signal, timedOut, dispose: () => clearTimeout(timer) };
 }
 
-export function translateAbort(error: unknown, ctx: RunContext, timedOut: boolean, provider: string, timeoutMs: number): unknown {
+/**
+ * What a call that failed under `callSignal` failed with: an AbortedError when the caller aborted,
+ * a BudgetExceededError when the time budget ran out (so a technique stops with its best answer
+ * instead of retrying), an upstream timeout when the request timeout fired, else the error itself.
+ */
+export function translateAbort(error: unknown, ctx: RunContext, timedOut: TimedOut, provider: string, timeoutMs: number): unknown {
   if (ctx.signal?.aborted) return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
   // Whatever the driver threw after our timer fired was caused by it.
-  if (timedOut) return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
+  if (timedOut === "budget") return ctx.budget.timeExceeded();
+  if (timedOut === "request") return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
   return error;
 }

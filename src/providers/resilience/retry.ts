@@ -8,6 +8,8 @@ export interface RetryOptions {
   maxDelayMs?: number;
   signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; error: UpstreamError }) => void;
+  /** Runs before each wait and may throw to give up instead (a time budget that would run out meanwhile). */
+  beforeWait?: (delayMs: number) => void;
   /** Test seam. */
   random?: () => number;
 }
@@ -17,18 +19,27 @@ export interface RetryOptions {
  * exponential backoff and jitter, waiting at least what Retry-After asked for.
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { retries = 3, baseDelayMs = 200, maxDelayMs = 10_000, signal, onRetry, random = Math.random } = options;
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (!UpstreamError.isInstance(error) || !error.isRetryable || attempt >= retries || signal?.aborted) throw error;
-      const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * (0.5 + random() / 2);
-      const delayMs = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;
-      onRetry?.({ attempt: attempt + 1, delayMs, error });
-      await sleep(delayMs, signal);
+      await waitBeforeRetry(error, attempt, options);
     }
   }
+}
+
+/**
+ * After failed attempt `attempt` (0-based): throws `error` when it is not worth another try, else
+ * waits the backoff (at least what Retry-After asked for) and returns.
+ */
+export async function waitBeforeRetry(error: unknown, attempt: number, options: RetryOptions = {}): Promise<void> {
+  const { retries = 3, baseDelayMs = 200, maxDelayMs = 10_000, signal, onRetry, beforeWait, random = Math.random } = options;
+  if (!UpstreamError.isInstance(error) || !error.isRetryable || attempt >= retries || signal?.aborted) throw error;
+  const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * (0.5 + random() / 2);
+  const delayMs = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;
+  beforeWait?.(delayMs);
+  onRetry?.({ attempt: attempt + 1, delayMs, error });
+  await sleep(delayMs, signal);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
