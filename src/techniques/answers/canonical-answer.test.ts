@@ -42,3 +42,20 @@ test("explicit kinds canonicalise the extracted span", () => {
   assert.equal(canonicalAnswer("'<' * 10", "literal"), "'<' * 10", "an unparsable literal is compared as text");
   assert.equal(canonicalAnswer("no number", "number"), undefined);
 });
+
+test("auto: an explicit answer written as a sentence, or with its reason after it, compares as that answer", () => {
+  const eighteen = [
+    "**Final Answer:** Janet makes **$18** every day at the farmers' market.",
+    "The final answer is: She earns $18 per day.",
+    "The answer is 18 (9 eggs × $2).",
+    "So the answer is 18 because she sells 9 eggs at $2 each.",
+    "The answer is 18.",
+  ];
+  assert.deepEqual(eighteen.map((t) => canonicalAnswer(t)), eighteen.map(() => "18"));
+  assert.equal(canonicalAnswer("The answer is C because A and B are wrong."), "C");
+  assert.equal(canonicalAnswer("The answer is B, which is 42."), "B");
+  // Several numbers and no typed head, or no number at all: the text stands.
+  assert.equal(canonicalAnswer("The answer is 3 hours and 20 minutes."), "3 hours and 20 minutes");
+  assert.equal(canonicalAnswer("The answer is 1, 2 and 3."), "1, 2 and 3");
+  assert.equal(canonicalAnswer("The answer is Paris (France)."), "paris (france)");
+});

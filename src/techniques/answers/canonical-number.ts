@@ -39,10 +39,14 @@ export function canonicalNumber(span: string, options: { strict?: boolean } = {}
   return first ? numberValue(first[0]) : undefined;
 }
 
-/** The last number written in a text (calculator annotations like <<2*9=18>> skipped), as written. */
+/** The numbers written in a text, in order and as written (calculator annotations like <<2*9=18>> skipped). */
+export function numbersIn(text: string): string[] {
+  return tokens(stripLatex(text.replace(/<<[^<>]*>>/g, " "))).map((m) => m[0].trim());
+}
+
+/** The last number written in a text (calculator annotations skipped), as written. */
 export function lastNumber(text: string): string | undefined {
-  const all = tokens(stripLatex(text.replace(/<<[^<>]*>>/g, " ")));
-  return all.at(-1)?.[0].trim();
+  return numbersIn(text).at(-1);
 }
 
 /** Canonical string of one number token. */

@@ -2,7 +2,7 @@ import type { AnswerKind } from "./answer-kind.ts";
 import { canonicalChoice, lastChoice } from "./canonical-choice.ts";
 import { canonicalDate, lastDate } from "./canonical-date.ts";
 import { isLiteral } from "./canonical-literal.ts";
-import { canonicalNumber, lastNumber } from "./canonical-number.ts";
+import { canonicalNumber, lastNumber, numbersIn } from "./canonical-number.ts";
 import { classifyAnswer } from "./classify-answer.ts";
 import { boxedContents } from "./latex.ts";
 
@@ -28,7 +28,7 @@ export function extractAnswer(text: string, kind: AnswerKind = "auto"): string |
   if (kind === "auto") {
     // The most trusted kind of marker present decides; within it, a typed span beats a later text one.
     const group = groups.find((g) => g.length > 0);
-    if (group) return group.find((span) => classifyAnswer(span)?.kind !== "text") ?? group[0];
+    if (group) return group.find((span) => classifyAnswer(span)?.kind !== "text") ?? typedPart(group[0]!);
   } else {
     const accepts = acceptors[kind];
     for (const group of groups) {
@@ -37,6 +37,19 @@ export function extractAnswer(text: string, kind: AnswerKind = "auto"): string |
     }
   }
   return fallback(t, kind);
+}
+
+/**
+ * The typed answer inside an explicit span that reads as text: a number or choice with its reason
+ * after it ("18 because ...", "18 (9 eggs × $2)", "B, which is 42"), or the one number of a sentence
+ * ("Janet makes **$18** every day"), so that they vote and score like a bare "18". A span with
+ * several numbers and no typed head ("3 hours and 20 minutes") stays text.
+ */
+function typedPart(span: string): string {
+  const head = span.split(/\s*(?:\([^()]*\)\s*$|[,;:]?\s+(?:because|since|as|given|which|so)\b)/i)[0]!.trim();
+  if (head && head !== span && classifyAnswer(head)?.kind !== "text") return head;
+  const numbers = numbersIn(span);
+  return numbers.length === 1 ? numbers[0]! : span;
 }
 
 const acceptors: Record<Exclude<AnswerKind, object | "auto">, (span: string) => boolean> = {
