@@ -21,4 +21,6 @@ test("lastChoice prefers a final line that is a choice, else the last mention", 
   assert.equal(lastChoice("(A) 1 (B) 2\nSo (C) it is, not the others"), "(C)");
   assert.equal(lastChoice("Let me check (A).\n(D)"), "(D)");
   assert.equal(lastChoice("no letters here"), undefined);
+  assert.equal(lastChoice("Paris is the capital.\n**C. Paris**"), "**C. Paris**", "a final line opening with a letter and its option");
+  assert.equal(canonicalChoice(lastChoice("Paris is the capital.\nC. Paris")!), "C");
 });

@@ -34,14 +34,12 @@ export function canonicalChoice(span: string, options: { strict?: boolean } = {}
   return undefined;
 }
 
-/** The last clear choice mention in a text: a final line that is a choice, else the last "(X)" or "option X". */
+/** The last clear choice mention in a text: a final line that is (or opens with) a choice, else the last "(X)" or "option X". */
 export function lastChoice(text: string): string | undefined {
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
   const final = lines.at(-1);
-  if (final) {
-    const strict = canonicalChoice(final, { strict: true });
-    if (strict) return final;
-  }
+  // A final line that is a choice, or opens with one and its text ("C. Paris", "**C. Paris**").
+  if (final && (canonicalChoice(final, { strict: true }) || /^[*_]*[A-Z][.:][*_]*\s+\S/.test(final))) return final;
   const mentions = [...text.matchAll(/\([A-Z]\)|\b(?:option|choice)\s*[([]?[A-Za-z]\b[)\]]?/gi)];
   return mentions.at(-1)?.[0];
 }
