@@ -3,7 +3,12 @@ import { test } from "node:test";
 import { createRunContext } from "../core/context.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { contentText } from "../core/messages.ts";
+import type { ChatResult } from "../core/types.ts";
+import { openaiLM } from "../providers/openai/openai-lm.ts";
 import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
+import { startOpenAITestServer } from "../testing/openai-test-server.ts";
+import { scopedServer } from "../testing/scoped-server.ts";
+import { cascade } from "./cascade/cascade.ts";
 import { re2 } from "./rephrase/re2.ts";
 import { selfConsistency } from "./sample-many/self-consistency.ts";
 
@@ -35,4 +40,25 @@ test("n > 1 still fails when no run answered, or when a run failed for another r
     return "fine";
   });
   await assert.rejects(re2(flaky).complete({ ...ask, n: 2 }), /upstream broke/);
+});
+
+const withServer = scopedServer(startOpenAITestServer);
+
+test("a stream stopped after some deltas ends with a result holding exactly the text streamed", async () => {
+  await withServer({ reply: () => "Seventeen times three is fifty one, so the answer is 51.", behaviour: { chunkDelayMs: 20 } }, async (server) => {
+    // The cheap rung's answer is kept, then the escalated answer streams from a real HTTP server.
+    const cheap = scriptedLM((r) => (JSON.stringify(r.messages).includes("AI-generated answer") ? "Verdict: Incorrect" : "The answer is 41."));
+    const big = openaiLM({ model: "test-model", baseURL: server.url });
+    const controller = new AbortController();
+    let streamed = "";
+    let result: ChatResult | undefined;
+    for await (const event of cascade(cheap, { models: [big] }).stream(ask, createRunContext({ signal: controller.signal }))) {
+      if (event.type === "delta") streamed += event.content ?? "";
+      if (streamed.length > 10) controller.abort();
+      if (event.type === "result") result = event.result;
+    }
+    assert.ok(streamed.startsWith("Seventeen") && streamed.length < 40, streamed);
+    assert.equal(result!.choices[0]!.finish_reason, "aborted");
+    assert.equal(contentText(result!.choices[0]!.message.content), streamed, "the result says what the caller received");
+  });
 });

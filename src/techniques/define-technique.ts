@@ -108,15 +108,19 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       };
     }
 
-    /** A budget stop or an abort returns the best answer kept so far, marked with why. */
-    function fallback(error: unknown, ctx: RunContext, best: Choice | undefined): ChatResult {
+    /**
+     * A budget stop or an abort returns the best answer kept so far, marked with why; when part of
+     * the answer was already streamed, that text instead, as deltas cannot be taken back.
+     */
+    function fallback(error: unknown, ctx: RunContext, best: Choice | undefined, streamed?: string): ChatResult {
       const reason = BudgetExceededError.isInstance(error) ? "budget" : AbortedError.isInstance(error) ? "aborted" : undefined;
       if (!reason || !best) {
         ctx.span.fail(error);
         throw error;
       }
       ctx.span.event("stopped", { reason, error: (error as Error).message });
-      return finish(ctx, [{ ...best, finish_reason: reason }]);
+      const answer = streamed === undefined ? best : { index: 0, message: { role: "assistant" as const, content: streamed } };
+      return finish(ctx, [{ ...answer, finish_reason: reason }]);
     }
 
     async function once(request: ChatRequest, outer: RunContext | undefined): Promise<ChatResult> {
@@ -162,20 +166,20 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
         return;
       }
       const { ctx, run, best } = begin(request, outer);
-      let streamed = false;
+      let streamed: string | undefined;
       try {
         for await (const event of definition.stream(run, options)) {
           if (event.type === "result") {
             yield { type: "result", result: finish(ctx, event.result.choices, event.result) };
             return;
           }
-          if (event.type === "delta") streamed = true;
+          if (event.type === "delta" && event.index === 0 && event.content) streamed = (streamed ?? "") + event.content;
           yield event;
         }
         throw new Error(`${definition.name} stream ended without a result`);
       } catch (error) {
-        const result = fallback(error, ctx, best());
-        if (!streamed) {
+        const result = fallback(error, ctx, best(), streamed);
+        if (streamed === undefined) {
           const text = contentText(result.choices[0]!.message.content);
           if (text) yield { type: "delta", index: 0, content: text };
         }
