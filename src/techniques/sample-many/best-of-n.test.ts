@@ -129,6 +129,15 @@ test("a budget stop during judging returns the best candidate scored so far", as
   assert.equal(r.usage.calls, 3);
 });
 
+test("a budget that cut the sampling short marks the pick finish_reason budget", async () => {
+  // One call per sample: the budget pays for 2 of the 4 candidates; a function judge needs no call.
+  const lm = scriptedLM((_r, { sampleIndex }) => `c${sampleIndex}`, { capabilities: { nativeN: false } });
+  const r = await bestOfN(lm, { judge: (c) => c.index }).complete(ask, createRunContext({ budget: { calls: 2 } }));
+  assert.equal(lm.calls.length, 2);
+  assert.equal(resultText(r), "c1");
+  assert.equal(r.choices[0]!.finish_reason, "budget");
+});
+
 test("options are validated", () => {
   const lm = scriptedLM(() => "x");
   assert.throws(() => bestOfN(lm, { n: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "n");

@@ -81,7 +81,7 @@ export const bestOfN = defineTechnique({
     if (candidates.length === 1) return markBudgetCut(run, candidates[0]!.choice, 1, o.n);
     if (ctx.signal?.aborted) throw new AbortedError();
     const chosen = await pickBest({ run, candidates, score: scorer(run, o), judge: typeof o.judge === "function" ? "function" : o.judge });
-    return chosen.choice;
+    return markBudgetCut(run, chosen.choice, candidates.length, o.n);
   },
 });
 
