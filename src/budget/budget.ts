@@ -1,3 +1,4 @@
+import { AbortedError } from "../core/errors/aborted-error.ts";
 import { BudgetExceededError, type BudgetLimit } from "../core/errors/budget-error.ts";
 import type { Usage } from "../core/types.ts";
 
@@ -13,6 +14,8 @@ export interface BudgetLimits {
 /** What a call is expected to cost, checked before it is made. */
 export interface CallEstimate {
   prompt_tokens: number;
+  /** Completion tokens the call may generate at most (its max_tokens over all its choices). */
+  completion_tokens?: number;
   calls?: number;
   cost_usd?: number;
 }
@@ -28,6 +31,8 @@ export class Budget {
   used = { tokens: 0, calls: 0, cost_usd: 0 };
   /** Estimates of calls reserved but not charged yet, so that concurrent calls see each other. */
   private readonly pending = { tokens: 0, calls: 0, cost_usd: 0 };
+  /** Calls waiting for a reservation to be released (see `released`). */
+  private readonly wakers = new Set<() => void>();
 
   constructor(limits: BudgetLimits = {}, parent?: Budget, now: () => number = Date.now) {
     for (const [key, value] of Object.entries(limits)) {
@@ -60,9 +65,10 @@ export class Budget {
     const calls = estimate.calls ?? 1;
     const p = this.pending;
     if (l.calls !== undefined && this.used.calls + p.calls + calls > l.calls) this.fail("calls", l.calls, this.used.calls);
-    if (l.tokens !== undefined && this.used.tokens + p.tokens + estimate.prompt_tokens > l.tokens)
+    if (l.tokens !== undefined && this.used.tokens + p.tokens + estimate.prompt_tokens + (estimate.completion_tokens ?? 0) > l.tokens)
       this.fail("tokens", l.tokens, this.used.tokens);
-    if (l.cost_usd !== undefined && this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd)
+    // A hair of slack: a hold computed to fill the budget exactly must not fail on float rounding.
+    if (l.cost_usd !== undefined && this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd * (1 + 1e-12))
       this.fail("cost_usd", l.cost_usd, this.used.cost_usd);
     if (l.time_ms !== undefined && this.elapsedMs() >= l.time_ms) this.fail("time_ms", l.time_ms, this.elapsedMs());
     this.parent?.check(estimate);
@@ -74,12 +80,13 @@ export class Budget {
    */
   reserve(estimate: CallEstimate): () => void {
     this.check(estimate);
-    const held = { tokens: estimate.prompt_tokens, calls: estimate.calls ?? 1, cost_usd: estimate.cost_usd ?? 0 };
+    const held = { tokens: estimate.prompt_tokens + (estimate.completion_tokens ?? 0), calls: estimate.calls ?? 1, cost_usd: estimate.cost_usd ?? 0 };
     const shift = (sign: 1 | -1) => {
       for (let b: Budget | undefined = this; b; b = b.parent) {
         b.pending.tokens += sign * held.tokens;
         b.pending.calls += sign * held.calls;
         b.pending.cost_usd += sign * held.cost_usd;
+        if (sign < 0) for (const wake of [...b.wakers]) wake();
       }
     };
     shift(1);
@@ -90,13 +97,46 @@ export class Budget {
     };
   }
 
-  /** Completion tokens still affordable (the call's max_tokens is capped to it), or undefined. */
+  /**
+   * Tokens and dollars left under the limits, here and in parents, after what was charged and what
+   * calls in flight hold (undefined: no such limit).
+   */
+  headroom(): { tokens?: number; cost_usd?: number } {
+    const room: { tokens?: number; cost_usd?: number } = {};
+    for (let b: Budget | undefined = this; b; b = b.parent) {
+      if (b.limits.tokens !== undefined) room.tokens = Math.min(room.tokens ?? Infinity, b.limits.tokens - b.used.tokens - b.pending.tokens);
+      if (b.limits.cost_usd !== undefined) room.cost_usd = Math.min(room.cost_usd ?? Infinity, b.limits.cost_usd - b.used.cost_usd - b.pending.cost_usd);
+    }
+    return room;
+  }
+
+  /** Completion tokens still affordable after a prompt of `promptTokens` (and what calls in flight hold), or undefined. */
   remainingCompletionTokens(promptTokens: number): number | undefined {
-    const own = this.limits.tokens === undefined ? undefined : this.limits.tokens - this.used.tokens - promptTokens;
-    const parent = this.parent?.remainingCompletionTokens(promptTokens);
-    if (own === undefined) return parent;
-    if (parent === undefined) return Math.max(0, own);
-    return Math.max(0, Math.min(own, parent));
+    const tokens = this.headroom().tokens;
+    return tokens === undefined ? undefined : Math.max(0, tokens - promptTokens);
+  }
+
+  /** Whether calls in flight hold reservations here or in a parent, so that room may come back. */
+  get holding(): boolean {
+    for (let b: Budget | undefined = this; b; b = b.parent) if (b.pending.calls > 0 || b.pending.tokens > 0) return true;
+    return false;
+  }
+
+  /** Resolves when a reservation here or in a parent is released; rejects with AbortedError on abort. */
+  released(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new AbortedError());
+      const chain: Budget[] = [];
+      for (let b: Budget | undefined = this; b; b = b.parent) chain.push(b);
+      const done = () => {
+        for (const b of chain) b.wakers.delete(wake);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const wake = () => (done(), resolve());
+      const onAbort = () => (done(), reject(new AbortedError()));
+      for (const b of chain) b.wakers.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /**

@@ -162,3 +162,16 @@ test("a technique stopped by its time budget mid-call returns its best answer wi
   assert.equal(r.choices[0]!.finish_reason, "budget");
   assert.equal(resultText(r), "The answer is 4.");
 });
+
+test("a call waiting for budget room held by another call gives up on abort", async () => {
+  const lm = scriptedLM(() => "slow answer", { latencyMs: 200 });
+  const controller = new AbortController();
+  const ctx = createRunContext({ budget: { tokens: 100 }, signal: controller.signal });
+  // The first call may use every token left, so the second has to wait for it.
+  const first = lm.complete(ask, createRunContext({ budget: ctx.budget }));
+  const second = lm.complete(ask, ctx);
+  setTimeout(() => controller.abort(), 20);
+  await assert.rejects(second, (e) => AbortedError.isInstance(e));
+  assert.equal(resultText(await first), "slow answer");
+  assert.equal(lm.calls.length, 1);
+});

@@ -14,6 +14,7 @@ import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
 import { Limiter } from "./resilience/limiter.ts";
 import { callSignal, translateAbort } from "./resilience/call-signal.ts";
 import { deriveSeed } from "./derive-seed.ts";
+import { holdBudget } from "./hold-budget.ts";
 import { validateRequest } from "./validate-request.ts";
 
 export { deriveSeed };
@@ -43,31 +44,26 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
   async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult> {
-    const promptEstimate = estimatePromptTokens(request);
-    // Reserved until charged, so that concurrent split samples cannot all pass the same check.
-    const release = ctx.budget.reserve({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
+    // Held until charged, so that concurrent calls cannot together spend more than the budget.
+    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n, asked: askedTokens(request), price });
     try {
-      return await reservedCall(request, ctx, n, sampleIndex, promptEstimate);
+      return await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens);
     } finally {
-      release();
+      hold.release();
     }
   }
 
-  /** The request as sent upstream: max_tokens capped to what the budget still affords, the sample's seed. */
-  function prepare(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, promptEstimate: number) {
-    const affordable = ctx.budget.remainingCompletionTokens(promptEstimate);
-    if (affordable !== undefined && affordable < 1)
-      throw new BudgetExceededError({ limit: "tokens", max: ctx.budget.limits.tokens ?? 0, used: ctx.budget.used.tokens });
-    const asked = request.max_completion_tokens ?? request.max_tokens;
+  /** The request as sent upstream: max_tokens capped to what the budget affords, the sample's seed. */
+  function prepare(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, maxTokens: number | undefined) {
     const upstreamRequest: ChatRequest = { ...request, n };
-    if (affordable !== undefined && (asked === undefined || asked > affordable)) upstreamRequest.max_tokens = affordable;
+    if (maxTokens !== undefined) upstreamRequest.max_tokens = maxTokens;
     const seed = deriveSeed(request.seed ?? ctx.seed, sampleIndex);
     if (seed !== undefined) upstreamRequest.seed = seed;
     return { upstreamRequest, seed };
   }
 
-  async function reservedCall(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, promptEstimate: number): Promise<DriverResult> {
-    const { upstreamRequest, seed } = prepare(request, ctx, n, sampleIndex, promptEstimate);
+  async function reservedCall(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, maxTokens: number | undefined): Promise<DriverResult> {
+    const { upstreamRequest, seed } = prepare(request, ctx, n, sampleIndex, maxTokens);
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: sampleIndex, n, request: upstreamRequest });
     const started = performance.now();
     try {
@@ -234,16 +230,9 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
-    const promptEstimate = estimatePromptTokens(request);
-    const reservation = ctx.budget.reserve({ prompt_tokens: promptEstimate, cost_usd: costOf(price, { prompt_tokens: promptEstimate, completion_tokens: 0 }) });
-    let upstreamRequest: ChatRequest;
-    let seed: number | undefined;
-    try {
-      ({ upstreamRequest, seed } = prepare(request, ctx, 1, offset, promptEstimate));
-    } catch (error) {
-      reservation();
-      throw error;
-    }
+    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n: 1, asked: askedTokens(request), price });
+    const reservation = hold.release;
+    const { upstreamRequest, seed } = prepare(request, ctx, 1, offset, hold.maxTokens);
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
     const started = performance.now();
     const release = await limiter.acquire(ctx.signal).catch((error) => {
@@ -299,6 +288,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       release();
       reservation();
     }
+  }
+
+  /** The caller's own completion cap: the smaller of max_tokens and max_completion_tokens. */
+  function askedTokens(request: ChatRequest): number | undefined {
+    const caps = [request.max_tokens, request.max_completion_tokens].filter((x): x is number => typeof x === "number");
+    return caps.length ? Math.min(...caps) : undefined;
   }
 
   const lm: LM & { driver: ProviderDriver } = { id, capabilities: driver.capabilities, complete, stream, driver };

@@ -178,6 +178,49 @@ test("a connection lost mid-stream is a typed connection error, not a silently s
   });
 });
 
+/** A model that talks until max_tokens stops it (60 words when nothing does), as real models do. */
+const talkative = (body: { max_tokens?: number; max_completion_tokens?: number }) => {
+  const cap = body.max_completion_tokens ?? body.max_tokens ?? Infinity;
+  const words = Math.min(60, cap);
+  return { content: Array.from({ length: words }, (_, i) => `w${i}`).join(" "), finish_reason: words < 60 ? "length" : "stop" };
+};
+
+test("concurrent calls under a token budget never spend more than it, whether n is split or native", async () => {
+  for (const rejectN of [true, false]) {
+    await withServer({ reply: talkative, behaviour: { rejectN } }, async (server) => {
+      const ctx = createRunContext({ budget: { tokens: 150 } });
+      const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
+      const results = await Promise.allSettled([lm.complete({ ...ask, n: 4 }, ctx), lm.complete(ask, { ...ctx, sampleOffset: 10 })]);
+      const spent = sum(server.reported);
+      assert.ok(spent.prompt + spent.completion <= 150, `${rejectN ? "split" : "native"} n: the upstream reported ${spent.prompt + spent.completion} tokens against a budget of 150`);
+      assert.equal(ctx.budget.used.tokens, spent.prompt + spent.completion);
+      assert.ok(results.some((r) => r.status === "fulfilled"), "the budget paid for some answers");
+      for (const r of results) if (r.status === "rejected") assert.ok(BudgetExceededError.isInstance(r.reason), String(r.reason));
+    });
+  }
+});
+
+test("calls that ask for few tokens still run side by side under a token budget, all of them", async () => {
+  await withServer({ reply: talkative, behaviour: { rejectN: true } }, async (server) => {
+    const ctx = createRunContext({ budget: { tokens: 1_000 } });
+    const r = await openaiLM({ model: "m", baseURL: server.url, ...fast }).complete({ ...ask, n: 4, max_tokens: 20 }, ctx);
+    assert.equal(r.choices.length, 4);
+    assert.ok(server.requests.every((q) => q.body.max_tokens === 20), "the caller's own cap was affordable and kept");
+  });
+});
+
+test("a cost budget caps max_tokens so that the completion cannot cost more than is left", async () => {
+  await withServer({ reply: talkative }, async (server) => {
+    // $1 per completion token: a $25 budget affords the prompt's estimate and well under 60 words.
+    const prices = { "openai:m": { input: 0, output: 1_000_000 } };
+    const ctx = createRunContext({ budget: { cost_usd: 25 } });
+    const r = await openaiLM({ model: "m", baseURL: server.url, prices, ...fast }).complete(ask, ctx);
+    assert.equal(server.requests[0]!.body.max_tokens, 25);
+    assert.equal(r.usage.cost_usd, 25);
+    assert.equal(r.choices[0]!.finish_reason, "length");
+  });
+});
+
 test("a budget with no calls left stops the call before it reaches the server", async () => {
   await withServer({}, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url });
