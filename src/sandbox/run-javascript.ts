@@ -37,7 +37,10 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
     runtime.setMemoryLimit(limits.memoryBytes);
     runtime.setMaxStackSize(limits.stackBytes);
     let deadline = Date.now() + limits.timeoutMs;
-    runtime.setInterruptHandler(() => Date.now() > deadline);
+    // Once past the deadline every later check interrupts too, so a flood of promise jobs (each
+    // interrupt only rejects its own job's promise) stops at once instead of running on.
+    let timedOut = false;
+    runtime.setInterruptHandler(() => (timedOut ||= Date.now() > deadline));
     context = runtime.newContext();
     const ctx = context;
     const write = ctx.newFunction("write", (text) => void stdout.write(ctx.getString(text)));
@@ -56,7 +59,14 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
     handles.push(evaluated.value);
     let value = evaluated.value;
     // Promise callbacks run after the script, as in any JavaScript engine (still under the deadline).
-    runtime.executePendingJobs().dispose();
+    // Jobs catch the program's own errors, so an error here is a limit (time, memory) hit inside one.
+    const jobs = runtime.executePendingJobs();
+    if (jobs.error) {
+      headroom();
+      return failure(ctx, jobs.error, limits, handles, runtime);
+    }
+    jobs.dispose();
+    if (timedOut) return { ok: false, error: formatProgramError({ error: { name: "InternalError", message: "interrupted" }, filename: FILENAME, timeoutMs: limits.timeoutMs, memoryBytes: limits.memoryBytes }).text, limit: "time" };
     if (ctx.typeof(value) === "object" && isPromise(ctx, value)) {
       const state = ctx.getPromiseState(value);
       if (state.type === "pending") return { ok: false, error: "Error: the program's promise never settled (no timers or I/O exist in the sandbox)" };
@@ -69,6 +79,7 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
     }
     // The result is described inside the VM under a fresh, short deadline of its own.
     deadline = Date.now() + 1000;
+    timedOut = false;
     return { ok: true, ...describe(ctx, value, handles) };
   } catch (error) {
     // A host stack overflow (deep recursion in native QuickJS code) or a wasm trap: the module's

@@ -58,6 +58,14 @@ test("an endless loop is stopped by the time limit", async () => {
   assert.equal(regex.limit, "time", "catastrophic regex backtracking is interrupted too");
 });
 
+test("a flood of promise jobs or an endless async loop is stopped by the time limit, not reported as success", async () => {
+  for (const code of ["function again() { Promise.resolve().then(again) }\nagain(); 'finished'", "(async () => { while (true) await 0 })(); 'finished'", "let n = 0; queue(); function queue() { for (let i = 0; i < 100; i++) Promise.resolve().then(() => n++); Promise.resolve().then(queue) } 'finished'"]) {
+    const r = await runJavaScript(code, { timeoutMs: 150 });
+    assert.deepEqual({ ok: r.ok, limit: r.limit, error: r.error, result: r.result }, { ok: false, limit: "time", error: "TimeoutError: the program ran longer than 150 ms and was stopped", result: undefined }, code);
+  }
+  assert.deepEqual(await probe("let n = 0; for (let i = 0; i < 1000; i++) Promise.resolve().then(() => n++); await Promise.resolve(); return n"), 1000, "a finite number of jobs still runs to the end");
+});
+
 test("huge allocations are stopped by the memory limit", async () => {
   for (const code of ["new Array(1e9).fill(0)", "'x'.repeat(2 ** 28)", "const a = []; while (true) a.push({ a, s: 'padding'.repeat(10) });", "const m = new Map(); for (let i = 0; ; i++) m.set(i, [i]);"]) {
     const r = await runJavaScript(code, { memoryBytes: 8 * 1024 * 1024, timeoutMs: 5000 });
