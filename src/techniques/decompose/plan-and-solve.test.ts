@@ -63,6 +63,18 @@ test("a budget stop before the extraction returns the solution with finish_reaso
   assert.equal(streamed.result.choices[0]!.finish_reason, "budget");
 });
 
+test("extract=true with a JSON response format reasons in free text and answers with the extraction's JSON alone", async () => {
+  const lm = scriptedLM((r) => (r.response_format ? JSON.stringify({ answer: 9 }) : reasoning));
+  const json: ChatRequest = { ...ask, response_format: { type: "json_schema", json_schema: { name: "a", schema: { type: "object" } } } };
+  for (const result of [await planAndSolve(lm, { extract: true }).complete(json), (await collectStream(planAndSolve(lm, { extract: true }).stream(json))).result]) {
+    assert.deepEqual(JSON.parse(resultText(result)), { answer: 9 });
+  }
+  const streamed = await collectStream(planAndSolve(lm, { extract: true }).stream(json));
+  assert.deepEqual(JSON.parse(streamed.text), { answer: 9 }, "only the JSON is streamed");
+  // Each run: the solution without the format, then the extraction with it.
+  assert.deepEqual(lm.calls.map((c) => c.response_format?.type ?? null), [null, "json_schema", null, "json_schema", null, "json_schema"]);
+});
+
 test("unknown variants are rejected", () => {
   assert.throws(() => planAndSolve(solver(), { variant: "ps++" as never }));
   assert.equal(planAndSolve(solver(), { variant: "ps+" }).id, "plan-and-solve(variant=ps+)@scripted:test");

@@ -29,7 +29,9 @@ type Options = z.output<typeof options>;
  * trigger, so the model plans, then carries the plan out step by step. The paper adds a second
  * call that extracts the answer ("Therefore, the answer is"); chat models already end with their
  * answer, so here it is opt-in (`extract=true`), and its line is appended to the reasoning rather
- * than replacing it. Streams: the reasoning, then (with extract) the answer line.
+ * than replacing it. Streams: the reasoning, then (with extract) the answer line. When the caller
+ * asks for JSON (response_format), extract=true reasons in free text and answers with the
+ * extraction's JSON alone, since text joined to JSON is no longer JSON.
  */
 export const planAndSolve = defineTechnique({
   name: "plan-and-solve",
@@ -40,32 +42,47 @@ export const planAndSolve = defineTechnique({
   async run(run, o) {
     const solution = await runStage({ run, name: "plan and solve", request: solveRequest(run.request, o) });
     if (!o.extract || solution.choices[0]?.message.tool_calls?.length) return solution;
-    run.keep(solution);
+    if (!structured(run.request)) run.keep(solution);
     const extracted = await runStage({ run, name: "extract", request: extractRequest(run.request, o, solution) });
-    return joined(solution, extracted);
+    return joined(run.request, solution, extracted);
   },
   async *stream(run, o): AsyncIterable<StreamEvent> {
-    const solution = yield* streamStage({ run, name: "plan and solve", request: solveRequest(run.request, o) });
+    // A structured answer is the extraction alone, so the free-text solution is not streamed.
+    const solve = { run, name: "plan and solve", request: solveRequest(run.request, o) };
+    const solution = o.extract && structured(run.request) ? await runStage(solve) : yield* streamStage(solve);
     if (!o.extract || solution.choices[0]?.message.tool_calls?.length) {
       yield { type: "result", result: solution };
       return;
     }
+    if (structured(run.request)) {
+      const extracted = yield* streamStage({ run, name: "extract", request: extractRequest(run.request, o, solution) });
+      yield { type: "result", result: extracted };
+      return;
+    }
     run.keep(solution);
     const extracted = yield* separated(streamStage({ run, name: "extract", request: extractRequest(run.request, o, solution) }));
-    yield { type: "result", result: joined(solution, extracted) };
+    yield { type: "result", result: joined(run.request, solution, extracted) };
   },
 });
 
+/** A JSON response format: text cannot be joined to the answer, so with extract=true the solution is reasoned in free text and the extraction alone is the answer. */
+function structured(request: ChatRequest): boolean {
+  return request.response_format !== undefined && request.response_format.type !== "text";
+}
+
 function solveRequest(request: ChatRequest, o: Options): ChatRequest {
   const question = questionOf({ request, technique: "plan-and-solve" });
-  return stageRequest({ request, prompt: fillTemplate(o.prompt, { question, trigger: o.trigger ?? planAndSolveTriggers[o.variant] }) });
+  const solving = stageRequest({ request, prompt: fillTemplate(o.prompt, { question, trigger: o.trigger ?? planAndSolveTriggers[o.variant] }) });
+  if (o.extract && structured(request)) delete solving.response_format;
+  return solving;
 }
 
 /** The solution as the assistant's turn, then the extraction question. */
 function extractRequest(request: ChatRequest, o: Options, solution: ChatResult): ChatRequest {
   const solving = solveRequest(request, o);
   const said = contentText(solution.choices[0]!.message.content);
-  return { ...solving, messages: [...solving.messages, { role: "assistant", content: said }, { role: "user", content: o.extract_prompt }] };
+  const format = request.response_format === undefined ? {} : { response_format: request.response_format };
+  return { ...solving, ...format, messages: [...solving.messages, { role: "assistant", content: said }, { role: "user", content: o.extract_prompt }] };
 }
 
 /** The blank line between solution and answer is sent with the answer's first delta, so a stopped extraction leaves no stray separator. */
@@ -82,7 +99,8 @@ async function* separated(stage: AsyncGenerator<StreamEvent, ChatResult>): Async
   }
 }
 
-function joined(solution: ChatResult, extracted: ChatResult): ChatResult {
+function joined(request: ChatRequest, solution: ChatResult, extracted: ChatResult): ChatResult {
+  if (structured(request)) return extracted;
   const choice = extracted.choices[0]!;
   const text = `${contentText(solution.choices[0]!.message.content)}\n\n${contentText(choice.message.content)}`;
   return { ...extracted, choices: [{ ...choice, index: 0, message: { ...choice.message, content: text } }] };
