@@ -64,8 +64,8 @@ process.once("message", async ({ code, memoryBytes, maxOutputChars }) => {
   maxOutput = maxOutputChars;
   lockDown(memory.byteLength + memoryBytes);
   const outcome = await run(code);
-  send({ type: "result", ...outcome, stdout: output.join("\n"), truncated });
-  setTimeout(() => exit(0), 0);
+  // Exit only once the message is out: a big one (a long result) is still being written otherwise.
+  send({ type: "result", ...outcome, stdout: output.join("\n"), truncated }, () => exit(0));
 });
 
 function lockDown(maxHeapBytes) {

@@ -19,6 +19,11 @@ describe("the Python sandbox", { concurrency: 2 }, () => {
     assert.deepEqual({ ok: ok.ok, stdout: ok.stdout, result: ok.result }, { ok: true, stdout: "sum 45", result: { fact: "15511210043330985984000000", one: "1", pair: [1, 2.5], none: null } });
   });
 
+  test("a long result comes back whole (the process exits only once it is sent)", async () => {
+    const whole = await runPython("'ab' * 10**6", { maxOutputChars: 3_000_000 });
+    assert.deepEqual({ ok: whole.ok, error: whole.error, length: (whole.result as string)?.length }, { ok: true, error: undefined, length: 2_000_000 });
+  });
+
   test("errors come back with the program's lines, without Pyodide's frames", async () => {
     const failed = await runPython("def share(total, people):\n    return total / people\n\nprint('before')\nshare(10, 0)");
     assert.equal(failed.ok, false);
