@@ -10,15 +10,20 @@ export interface Critique {
 const scorePattern = /\b(?:score|rating)\b[^\d\n]{0,20}?(\d+(?:\.\d+)?)(?:[*_\s]*(?:\/|out of)\s*(\d+(?:\.\d+)?))?/gi;
 const bareFraction = /(\d+(?:\.\d+)?)\s*\/\s*10\b/g;
 
+// After the stop phrase on its line, these words take it back: "No issues with the units, but ...".
+const hedge = /\b(?:but|however|except|although|though|apart from|other than)\b/;
+
 /**
  * Reads a critique leniently: the last score written in it (normalised to 0-10) and whether the
  * critic declared the draft done, i.e. a line starts with the stop phrase ("No issues.",
  * "**NO ISSUES** - the answer is right"). A line that merely mentions it later ("there are no
- * issues except ...") does not count, so a hedged critique does not end the loop.
+ * issues except ...") or hedges it ("No issues with the units, but the total is wrong") does not
+ * count, so a hedged critique does not end the loop.
  */
 export function parseCritique({ text, stopPhrase }: { text: string; stopPhrase: string }): Critique {
   const stop = normalise(stopPhrase);
-  const done = stop.length > 0 && text.split("\n").some((line) => normalise(line).startsWith(stop));
+  const declares = (line: string) => line.startsWith(stop) && !hedge.test(line.slice(stop.length));
+  const done = stop.length > 0 && text.split("\n").some((line) => declares(normalise(line)));
   const score = lastScore(text) ?? (done ? 10 : undefined);
   return score === undefined ? { done } : { score, done };
 }
