@@ -3,7 +3,7 @@ import { AbortedError } from "../core/errors/aborted-error.ts";
 import { formatProgramError, type DumpedError } from "./format-program-error.ts";
 import { consolePrelude, describePrelude } from "./quickjs-prelude.ts";
 import { discardQuickJSModule, quickJSModule } from "./quickjs-module.ts";
-import { OutputBuffer, sandboxLimits, type SandboxOptions, type SandboxResult } from "./sandbox-result.ts";
+import { capResult, OutputBuffer, sandboxLimits, type SandboxOptions, type SandboxResult } from "./sandbox-result.ts";
 
 const FILENAME = "program.js";
 
@@ -22,7 +22,9 @@ export async function runJavaScript(code: string, options: SandboxOptions = {}):
   const module = await quickJSModule();
   const stdout = new OutputBuffer(limits.maxOutputChars);
   const outcome = runIn(module, code, limits, stdout);
-  return { ...outcome, stdout: stdout.text(), ...(stdout.truncated && outcome.ok ? { limit: "output" as const } : {}), durationMs: round(performance.now() - started) };
+  const { result, truncated } = capResult({ result: outcome.result, maxChars: limits.maxOutputChars });
+  const limited = (stdout.truncated || truncated) && outcome.ok;
+  return { ...outcome, ...(result === undefined ? {} : { result }), stdout: stdout.text(), ...(limited ? { limit: "output" as const } : {}), durationMs: round(performance.now() - started) };
 }
 
 type Limits = ReturnType<typeof sandboxLimits>;

@@ -27,7 +27,7 @@ export interface SandboxOptions {
   memoryBytes?: number;
   /** JavaScript only: the interpreter's stack limit (default 384 KiB). */
   stackBytes?: number;
-  /** Characters of output kept (default 65,536); more is dropped and marked. */
+  /** Characters of output kept, for printed output and for the result's text each (default 65,536); more is dropped and marked. */
   maxOutputChars?: number;
   /** Stops the run early (Python: the process is killed; JavaScript: checked before the run starts). */
   signal?: AbortSignal;
@@ -63,6 +63,18 @@ export class OutputBuffer {
   text(): string {
     return this.lines.join("\n");
   }
+}
+
+/**
+ * A program's result kept within `maxChars` of text, as its printed output is: a bigger value (a
+ * 10-million-character string, say) would otherwise reach the model whole. A cut value becomes its
+ * JSON text's start, marked.
+ */
+export function capResult(options: { result: unknown; maxChars: number }): { result: unknown; truncated: boolean } {
+  const { result, maxChars } = options;
+  const text = typeof result === "string" ? result : JSON.stringify(result);
+  if (text === undefined || text.length <= maxChars) return { result, truncated: false };
+  return { result: `${text.slice(0, maxChars)}\n[result truncated at ${maxChars} characters]`, truncated: true };
 }
 
 /** The limits of a run with defaults filled in; an InvalidRequestError for limits no program can run under. */

@@ -66,6 +66,17 @@ test("a flood of promise jobs or an endless async loop is stopped by the time li
   assert.deepEqual(await probe("let n = 0; for (let i = 0; i < 1000; i++) Promise.resolve().then(() => n++); await Promise.resolve(); return n"), 1000, "a finite number of jobs still runs to the end");
 });
 
+test("a huge result is cut at the output limit like printed output, never passed on whole", async () => {
+  const big = await runJavaScript("'x'.repeat(5e6)");
+  assert.equal(big.ok, true);
+  assert.equal(big.limit, "output");
+  assert.equal(big.result, `${"x".repeat(65_536)}\n[result truncated at 65536 characters]`);
+  const data = await runJavaScript("Array.from({ length: 1000 }, (_, i) => i)", { maxOutputChars: 20 });
+  assert.deepEqual({ result: data.result, limit: data.limit }, { result: "[0,1,2,3,4,5,6,7,8,9\n[result truncated at 20 characters]", limit: "output" });
+  const fits = await runJavaScript("[1, 2, 3]", { maxOutputChars: 7 });
+  assert.deepEqual({ result: fits.result, limit: fits.limit }, { result: [1, 2, 3], limit: undefined }, "a result within the limit stays JSON data");
+});
+
 test("huge allocations are stopped by the memory limit", async () => {
   for (const code of ["new Array(1e9).fill(0)", "'x'.repeat(2 ** 28)", "const a = []; while (true) a.push({ a, s: 'padding'.repeat(10) });", "const m = new Map(); for (let i = 0; ; i++) m.set(i, [i]);"]) {
     const r = await runJavaScript(code, { memoryBytes: 8 * 1024 * 1024, timeoutMs: 5000 });

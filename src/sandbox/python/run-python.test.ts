@@ -19,9 +19,10 @@ describe("the Python sandbox", { concurrency: 2 }, () => {
     assert.deepEqual({ ok: ok.ok, stdout: ok.stdout, result: ok.result }, { ok: true, stdout: "sum 45", result: { fact: "15511210043330985984000000", one: "1", pair: [1, 2.5], none: null } });
   });
 
-  test("a long result comes back whole (the process exits only once it is sent)", async () => {
-    const whole = await runPython("'ab' * 10**6", { maxOutputChars: 3_000_000 });
-    assert.deepEqual({ ok: whole.ok, error: whole.error, length: (whole.result as string)?.length }, { ok: true, error: undefined, length: 2_000_000 });
+  test("a long result comes back whole (the process exits only once it is sent), and one beyond the output limit is cut like printed output", async () => {
+    const [whole, cut] = await Promise.all([runPython("'ab' * 10**6", { maxOutputChars: 3_000_000 }), runPython("'ab' * 10**6", { maxOutputChars: 10 })]);
+    assert.deepEqual({ ok: whole.ok, error: whole.error, length: (whole.result as string)?.length, limit: whole.limit }, { ok: true, error: undefined, length: 2_000_000, limit: undefined });
+    assert.deepEqual({ ok: cut.ok, result: cut.result, limit: cut.limit }, { ok: true, result: "ababababab\n[result truncated at 10 characters]", limit: "output" });
   });
 
   test("errors come back with the program's lines, without Pyodide's frames", async () => {

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { mib } from "../format-program-error.ts";
-import { sandboxLimits, type SandboxOptions, type SandboxResult } from "../sandbox-result.ts";
+import { capResult, sandboxLimits, type SandboxOptions, type SandboxResult } from "../sandbox-result.ts";
 import { formatPythonError } from "./format-python-error.ts";
 
 /** How long loading the interpreter may take (it is not part of the program's time limit). */
@@ -41,8 +41,9 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       throw error;
     });
     if (!reply) return finish({ ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${timeoutMs} ms and was stopped`, limit: "time" });
-    const limit = reply.truncated && reply.ok ? ("output" as const) : undefined;
-    if (reply.ok) return finish({ ok: true, stdout: reply.stdout, ...(reply.result !== undefined ? { result: reply.result } : {}), ...(limit ? { limit } : {}) });
+    const { result, truncated } = capResult({ result: reply.result, maxChars: maxOutputChars });
+    const limit = (reply.truncated || truncated) && reply.ok ? ("output" as const) : undefined;
+    if (reply.ok) return finish({ ok: true, stdout: reply.stdout, ...(result !== undefined ? { result } : {}), ...(limit ? { limit } : {}) });
     if (reply.errorType === "MemoryError")
       return finish({ ok: false, stdout: reply.stdout, error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit`, limit: "memory" });
     if (reply.errorType === "RangeError")
