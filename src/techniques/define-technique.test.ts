@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRunContext } from "../core/context.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
-import { contentText } from "../core/messages.ts";
+import { contentText, lastUserText } from "../core/messages.ts";
 import type { ChatResult } from "../core/types.ts";
 import { openaiLM } from "../providers/openai/openai-lm.ts";
 import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
 import { startOpenAITestServer } from "../testing/openai-test-server.ts";
 import { scopedServer } from "../testing/scoped-server.ts";
 import { cascade } from "./cascade/cascade.ts";
+import { leastToMost } from "./decompose/least-to-most.ts";
 import { re2 } from "./rephrase/re2.ts";
 import { selfConsistency } from "./sample-many/self-consistency.ts";
 
@@ -21,6 +22,15 @@ test("n > 1 under a budget keeps the answers already paid for, as a provider's n
   assert.deepEqual(r.choices.map((c) => c.index), [0, 1]);
   assert.deepEqual(r.choices.map((c) => contentText(c.message.content)).sort(), ["The answer is 0.", "The answer is 1000."]);
   assert.equal(r.usage.calls, 2);
+});
+
+test("n > 1 under a budget counts the calls of the runs it stopped too", async () => {
+  // Each least-to-most run: decompose, one subquestion, answer. Five calls: the second run's answer is refused.
+  const lm = scriptedLM((r) => (lastUserText(r).startsWith("Break the question") ? "1. What is 6 * 7?" : "42"), { latencyMs: 2 });
+  const r = await leastToMost(lm).complete({ ...ask, n: 2 }, createRunContext({ budget: { calls: 5 } }));
+  assert.equal(r.choices.length, 1);
+  assert.equal(lm.calls.length, 5);
+  assert.equal(r.usage.calls, 5, "usage = every call made");
 });
 
 test("a technique sampling a technique LM votes over the samples the budget allowed", async () => {

@@ -6,6 +6,7 @@ import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { contentText } from "../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } from "../core/types.ts";
+import type { Span } from "../trace/span.ts";
 import { formatTechnique } from "./format-technique.ts";
 
 export type TechniqueFamily =
@@ -123,8 +124,9 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       return finish(ctx, [{ ...answer, finish_reason: reason }]);
     }
 
-    async function once(request: ChatRequest, outer: RunContext | undefined): Promise<ChatResult> {
+    async function once(request: ChatRequest, outer: RunContext | undefined, spans?: Span[]): Promise<ChatResult> {
       const { ctx, run, best } = begin(request, outer);
+      spans?.push(ctx.span);
       try {
         const out = await definition.run(run, options);
         return "choices" in out ? finish(ctx, out.choices, out) : finish(ctx, [out]);
@@ -139,8 +141,9 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       // One independent run per choice, each with its own range of sample indices.
       const root = outer ?? createRunContext({ name: id });
       const single = { ...request, n: 1 };
+      const spans: Span[] = [];
       const settled = await Promise.allSettled(
-        Array.from({ length: n }, (_, i) => once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 })),
+        Array.from({ length: n }, (_, i) => once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 }, spans)),
       );
       // Like the provider's n: runs a budget or abort stopped before any answer are left out, so the
       // answers already paid for are not lost; any other failure, or no answer at all, is an error.
@@ -151,7 +154,8 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
         ...runs[0]!,
         id: `lmx-${root.span.id}`,
         choices: runs.map((r, index) => ({ ...r.choices[0]!, index })),
-        usage: runs.reduce((u, r) => addUsage(u, r.usage), emptyUsage()),
+        // Every run's calls were paid for, the stopped ones' too.
+        usage: spans.reduce((u, span) => addUsage(u, span.total), emptyUsage()),
       };
     }
 
