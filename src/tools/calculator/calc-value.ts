@@ -3,6 +3,9 @@ import { Rational } from "./rational.ts";
 /** A calculator value: exact while only rational operations are involved, a double after that. */
 export type CalcValue = { exact: true; q: Rational } | { exact: false; x: number };
 
+/** Exact values beyond this many bits (about 30,000 digits) are refused rather than computed. */
+export const MAX_BITS = 100_000;
+
 export const exact = (q: Rational): CalcValue => ({ exact: true, q });
 export const approx = (x: number): CalcValue => ({ exact: false, x });
 

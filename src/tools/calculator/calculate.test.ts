@@ -90,6 +90,28 @@ test("errors say what is wrong and point at where", () => {
   assert.equal(e.message, "division by zero at position 3:\n  1 / 0\n    ^");
 });
 
+test("numbers too big to build are refused as calculator errors at their position, not computed", () => {
+  const refused = (expression: string) => {
+    try {
+      calculate(expression);
+    } catch (e) {
+      assert.ok(CalculatorError.isInstance(e), `${expression}: ${String(e)}`);
+      return { reason: e.reason, position: e.position };
+    }
+    assert.fail(`${expression} did not fail`);
+  };
+  assert.deepEqual(refused("2 * 1e999999999"), { reason: "the number 1e999999999 has too many digits (about 1000000000)", position: 4 });
+  assert.deepEqual(refused("1 + 1e-999999"), { reason: "the number 1e-999999 has too many digits (about 1000000)", position: 4 });
+  assert.deepEqual(refused("round(1, 1000000000)"), { reason: "round's second argument (digits) must be from -30102 to 30102", position: 0 });
+  assert.deepEqual(refused("round(1, -1000000000)"), { reason: "round's second argument (digits) must be from -30102 to 30102", position: 0 });
+  assert.deepEqual(refused("1e20000 * 1e20000"), { reason: "the result is too large (about 40001 digits)", position: 8 }, "products grow past the limit too");
+  // Up to the limit everything still works exactly.
+  assert.equal(text("1e30000 / 1e29999"), "10");
+  assert.equal(text("round(2/3, 20)"), "0.66666666666666666667");
+  assert.equal(text("1e-30000 * 1e30000"), "1");
+  assert.equal(text("1e-300 + 1e-300"), `1/5${"0".repeat(299)} ≈ 2e-300`);
+});
+
 test("the calculator tool takes an expression and returns the exact text", async () => {
   assert.equal(calculatorTool.definition.function.name, "calculator");
   assert.deepEqual((calculatorTool.definition.function.parameters as { required: string[] }).required, ["expression"]);

@@ -1,11 +1,9 @@
-import { approx, exact, formatValue, toNumber, type CalcValue } from "./calc-value.ts";
+import { approx, exact, formatValue, MAX_BITS, toNumber, type CalcValue } from "./calc-value.ts";
 import { calculatorConstants, calculatorFunctions, root } from "./calculator-functions.ts";
 import { CalculatorError } from "./calculator-error.ts";
 import { parseExpression, type Expr } from "./parse-expression.ts";
 import { bitLength, Rational } from "./rational.ts";
 
-/** Results beyond this many bits (about 30,000 digits) are refused rather than computed. */
-const MAX_BITS = 100_000;
 
 export interface Calculation {
   /** The value as text: exact digits, `p/q ≈ decimal`, or a double to 15 significant digits. */
@@ -36,8 +34,12 @@ function evaluate(node: Expr, expression: string): CalcValue {
   };
   const ev = (n: Expr) => evaluate(n, expression);
   switch (node.type) {
-    case "number":
+    case "number": {
+      // 1e999999999 would take BigInt seconds to build (and then fail): refuse it by its size first.
+      const digits = literalDigits(node.text);
+      if (digits * LOG2_10 > MAX_BITS) fail(`the number ${node.text.length > 24 ? `${node.text.slice(0, 20)}…` : node.text} has too many digits (about ${digits})`);
       return exact(Rational.parseDecimal(node.text));
+    }
     case "name": {
       const constant = calculatorConstants[node.name];
       if (!constant) fail(calculatorFunctions[node.name] ? `${node.name} is a function: write ${node.name}(...)` : `unknown name "${node.name}" (constants: ${Object.keys(calculatorConstants).join(", ")})`);
@@ -123,5 +125,18 @@ function isZero(v: CalcValue): boolean {
 
 function finite(v: CalcValue, node: Expr, fail: Fail): CalcValue {
   if (!v.exact && Number.isNaN(v.x)) fail("the result is not a real number", node);
+  // Products and sums of big operands grow too; refusing them here bounds every later step.
+  if (v.exact) {
+    const bits = bitLength(v.q.num) + bitLength(v.q.den);
+    if (bits > MAX_BITS) fail(`the result is too large (about ${Math.round(bits / LOG2_10)} digits)`, node);
+  }
   return v;
+}
+
+const LOG2_10 = Math.log2(10);
+
+/** Digits a decimal literal stands for: its mantissa's digits plus the size of its exponent. */
+function literalDigits(text: string): number {
+  const [mantissa, exponent] = text.toLowerCase().split("e");
+  return mantissa!.replace(".", "").length + Math.abs(Number(exponent ?? 0));
 }

@@ -1,4 +1,4 @@
-import { approx, exact, toNumber, type CalcValue } from "./calc-value.ts";
+import { approx, exact, MAX_BITS, toNumber, type CalcValue } from "./calc-value.ts";
 import { exactRoot, Rational } from "./rational.ts";
 
 /** A function the calculator knows: its arity and its implementation (a string return is a domain error). */
@@ -59,8 +59,13 @@ export function root(a: CalcValue, k: number): CalcValue | string {
   return approx(k === 2 ? Math.sqrt(x) : Math.cbrt(x));
 }
 
+/** 10^digits stays within the calculator's size limit. */
+const MAX_ROUND_DIGITS = BigInt(Math.floor(MAX_BITS / Math.log2(10)));
+
 function round(a: CalcValue, digits: CalcValue | undefined): CalcValue | string {
   if (digits && !(digits.exact && digits.q.isInteger)) return "round's second argument (digits) must be an integer";
+  if (digits && (digits.q.num > MAX_ROUND_DIGITS || digits.q.num < -MAX_ROUND_DIGITS))
+    return `round's second argument (digits) must be from -${MAX_ROUND_DIGITS} to ${MAX_ROUND_DIGITS}`;
   const scale = Rational.of(10n).pow(digits?.exact ? digits.q.num : 0n);
   if (a.exact) return exact(a.q.mul(scale).round().div(scale));
   const s = scale.toNumber();

@@ -109,6 +109,9 @@ export class Rational {
 
   /** The exact decimal expansion when it terminates within `maxDigits` fraction digits, else undefined. */
   toDecimal(maxDigits = 40): string | undefined {
+    // 2^a * 5^b with a, b <= maxDigits is at most 10^maxDigits: a bigger denominator needs more digits
+    // (checked first, as stripping thousands of factors one division at a time takes long).
+    if (this.den > 10n ** BigInt(maxDigits)) return undefined;
     let d = this.den;
     let twos = 0;
     let fives = 0;
