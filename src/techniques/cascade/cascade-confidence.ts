@@ -26,7 +26,8 @@ interface RungOptions {
 /**
  * AutoMix self-verification: one answer, then `samples` verdicts of the same model on it, sampled
  * at temperature 1 in one request so they can disagree. Confidence is the share of "correct"
- * verdicts; an unreadable verdict counts against, as it gives no evidence the answer is right.
+ * verdicts among those asked for; an unreadable verdict, or one a budget cut, counts against, as it
+ * gives no evidence the answer is right.
  */
 export async function selfVerified(options: RungOptions & { question: string; prompt: string }): Promise<RungOutcome> {
   const { run, lm, step, samples } = options;
@@ -37,12 +38,13 @@ export async function selfVerified(options: RungOptions & { question: string; pr
   const request = { ...stageRequest({ request: run.request, prompt, purpose: "note" }), n: samples, temperature: 1 };
   const verdicts = (await runStage({ run, name: `verify ${step}`, lm, request })).choices.map((c) => parseVerdict(contentText(c.message.content)) ?? null);
   const correct = verdicts.filter((v) => v === true).length;
-  return { answer, confidence: verdicts.length ? correct / verdicts.length : 0, evidence: { verdicts } };
+  return { answer, confidence: correct / samples, evidence: { verdicts } };
 }
 
 /**
- * Agreement: `samples` answers in one request; confidence is the vote share of the leading
- * canonical answer (abstentions count against), and the answer is a full response of that group.
+ * Agreement: `samples` answers in one request; confidence is the leading canonical answer's share
+ * of the samples asked for (abstentions and samples a budget cut count against), and the answer is
+ * a full response of that group.
  */
 export async function agreed(options: RungOptions & { kind: AnswerKind }): Promise<RungOutcome> {
   const { run, lm, step, samples } = options;
@@ -50,7 +52,7 @@ export async function agreed(options: RungOptions & { kind: AnswerKind }): Promi
   const result = vote(sampled.choices, options.kind);
   const answer = result.representative ?? sampled.choices[0]!;
   run.keep(answer);
-  const confidence = result.winner && sampled.choices.length ? result.winner.count / sampled.choices.length : 0;
+  const confidence = result.winner ? result.winner.count / samples : 0;
   const votes = result.groups.map((g) => ({ answer: g.answer, count: g.count }));
   run.ctx.span.event("vote", { step, votes, abstained: result.abstained, winner: result.winner?.answer ?? null });
   return { answer, confidence, evidence: { votes, abstained: result.abstained } };

@@ -117,6 +117,24 @@ test("a budget stop while escalating returns the cheap answer with finish_reason
   assert.equal(big.calls.length, 0);
 });
 
+test("verdicts or samples a budget cut count against: one 'Correct' verdict of three asked is no acceptance", async () => {
+  // One call per sample: the budget pays for the answer and one verdict only.
+  const cheap = scriptedLM((r) => (isVerify(r) ? "Verdict: Correct" : "The answer is 41."), { capabilities: { nativeN: false } });
+  const big = rung("big", "The answer is 51.");
+  const ctx = createRunContext({ budget: { calls: 2 } });
+  const r = await cascade(cheap, { models: [big] }).complete(ask, ctx);
+  assert.equal(cheap.calls.length, 2);
+  assert.ok(Math.abs((steps(ctx.span)[0]!.confidence as number) - 1 / 3) < 1e-9);
+  assert.equal(steps(ctx.span)[0]!.decision, "escalate");
+  assert.equal(resultText(r), "The answer is 41.");
+  assert.equal(r.choices[0]!.finish_reason, "budget", "the escalation the budget refused is reported");
+  const split = scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex}.`, { capabilities: { nativeN: false } });
+  const ctx2 = createRunContext({ budget: { calls: 1 } });
+  const r2 = await cascade(split, { models: [big], verify: "agreement" }).complete(ask, ctx2);
+  assert.ok(Math.abs((steps(ctx2.span)[0]!.confidence as number) - 1 / 3) < 1e-9, "one sample of three is a third of the votes");
+  assert.equal(r2.choices[0]!.finish_reason, "budget");
+});
+
 test("streaming: the last model's answer is streamed; an accepted answer arrives whole", async () => {
   const cheap = rung("cheap", "The answer is 41.", 0);
   const big = rung("big", "Seventeen times three is fifty-one.");
