@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { ToolError } from "../tool-error.ts";
 import { connectMcpServer } from "./connect-mcp-server.ts";
@@ -59,6 +60,20 @@ test("a streamable HTTP server is listed and called; an error result is a ToolEr
     await conn.close();
     await server.close();
   }
+});
+
+test("aborting while a server starts is an AbortedError (not a broken-server ConfigurationError), and its process is ended", async () => {
+  // Writes its pid, reads stdin (so it ends when lmx closes it) but never answers the MCP handshake.
+  const pidFile = join(dir, "silent.pid");
+  const silent = `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.stdin.on("data", () => {}); process.stdin.on("end", () => process.exit(0))`;
+  const controller = new AbortController();
+  const started = connectMcpServer({ name: "silent", server: { command: process.execPath, args: ["-e", silent] }, signal: controller.signal });
+  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  controller.abort();
+  await assert.rejects(started, (e) => AbortedError.isInstance(e) && /MCP server "silent"/.test(e.message));
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(alive(pid), false, "no child process is left behind");
 });
 
 test("a server that cannot start is a ConfigurationError naming it and quoting its stderr", async () => {

@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Tool } from "../tool.ts";
 import { ToolError } from "../tool-error.ts";
@@ -70,6 +71,8 @@ export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpC
     return { server: name, tools, pid: stdio?.pid ?? undefined, close };
   } catch (error) {
     await close();
+    // The caller gave up (Ctrl-C, a finished run): that is an abort, not a broken server.
+    if (signal?.aborted) throw new AbortedError(`the connection to MCP server "${name}" was aborted`, { cause: error });
     const tail = stderr.join("").trim().split("\n").slice(-5).join("\n");
     const where = "command" in server ? `${server.command} ${server.args.join(" ")}`.trim() : server.url;
     throw new ConfigurationError(`MCP server "${name}" (${where}) could not be used: ${(error as Error).message}${tail ? `\nIts stderr ended with:\n${tail}` : ""}`, { cause: error });
