@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { createRunContext } from "../core/context.ts";
 import type { ChatRequest, ChatResult, StreamEvent, Usage } from "../core/types.ts";
+import { defineProvider } from "../providers/define-provider.ts";
+import type { ProviderDriver } from "../providers/provider-driver.ts";
 import { scriptedLM, type ScriptInfo } from "../providers/scripted/scripted-lm.ts";
 import { SqliteCache } from "./sqlite-cache.ts";
 
@@ -120,6 +122,71 @@ test("a streamed request is cached and a cached request streams without an upstr
   const replayed = await collect(countingLM(cache, { tag: "other" }).stream(ask));
   assert.equal(replayed.text, streamed.text);
   assert.equal(replayed.result?.usage.cache_hits, 1);
+  cache.close();
+});
+
+test("runs with different seeds get their own samples; the same seed replays", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "seeds.sqlite") });
+  const lm = countingLM(cache);
+  const one = await lm.complete(ask, createRunContext({ seed: 1 }));
+  const two = await lm.complete(ask, createRunContext({ seed: 2 }));
+  assert.equal(lm.calls.length, 2, "seed 2 is another upstream request, not a replay of seed 1");
+  assert.notDeepEqual(texts(two), texts(one));
+  const again = await lm.complete(ask, createRunContext({ seed: 2 }));
+  assert.equal(again.usage.cache_hits, 1);
+  assert.deepEqual(texts(again), texts(two));
+  cache.close();
+});
+
+test("an answer cut short by the budget's max_tokens is never replayed to a request without that budget", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "cut.sqlite") });
+  // A model that stops at max_tokens, as real ones do.
+  const lm = scriptedLM(
+    (r) => {
+      const words = Math.min(40, r.max_tokens ?? 40);
+      return { content: Array.from({ length: words }, (_, i) => `w${i}`).join(" "), finish_reason: words < 40 ? "length" : "stop" };
+    },
+    { cache },
+  );
+  const cut = await lm.complete(ask, createRunContext({ budget: { tokens: 30 } }));
+  assert.equal(cut.choices[0]!.finish_reason, "length");
+  const full = await lm.complete(ask);
+  assert.equal(full.usage.cache_hits, 0);
+  assert.equal(full.choices[0]!.finish_reason, "stop");
+  assert.equal(String(full.choices[0]!.message.content).split(" ").length, 40);
+  cache.close();
+});
+
+test("a warm cache keeps to the budget as a cold one does", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "warm-budget.sqlite") });
+  const cold = await countingLM(cache, { nativeN: false }).complete({ ...ask, n: 5 }, createRunContext({ budget: { calls: 2 } }));
+  await countingLM(cache, { nativeN: false }).complete({ ...ask, n: 5 });
+  const lm = countingLM(cache, { nativeN: false, tag: "late" });
+  const ctx = createRunContext({ budget: { calls: 2 } });
+  const warm = await lm.complete({ ...ask, n: 5 }, ctx);
+  assert.equal(lm.calls.length, 0);
+  assert.equal(warm.choices.length, cold.choices.length);
+  assert.equal(warm.usage.calls, 2);
+  assert.equal(ctx.budget.used.calls, 2);
+  cache.close();
+});
+
+test("a replay reports the model that answered and leaves no span open", async () => {
+  const cache = SqliteCache.open({ path: join(dir, "model.sqlite") });
+  // Upstreams answer with a dated snapshot of the model asked for.
+  const driver: ProviderDriver = {
+    provider: "dated",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    complete: async () => ({ choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 1 }, model: "m-2024-07-18" }),
+  };
+  const original = await defineProvider(driver, { cache }).complete(ask);
+  const ctx = createRunContext();
+  const replay = await defineProvider(driver, { cache }).complete(ask, ctx);
+  assert.equal(replay.usage.cache_hits, 1);
+  assert.equal(original.model, "m-2024-07-18");
+  assert.equal(replay.model, original.model);
+  assert.ok(ctx.span.children.every((s) => s.end !== undefined));
   cache.close();
 });
 

@@ -43,11 +43,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   let nativeN = driver.capabilities.nativeN;
 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
-  async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult> {
+  async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult & { maxTokens?: number }> {
     // Held until charged, so that concurrent calls cannot together spend more than the budget.
     const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n, asked: askedTokens(request), price });
     try {
-      return await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens);
+      return { ...(await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens)), maxTokens: hold.maxTokens };
     } finally {
       hold.release();
     }
@@ -132,21 +132,26 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   async function samples(request: ChatRequest, ctx: RunContext, n: number, offset: number): Promise<{ choices: Choice[]; usage: Usage; model?: string; upstreamId?: string; fingerprint?: string | null }> {
     const usage = emptyUsage();
     const choices: Choice[] = new Array(n);
+    let model: string | undefined;
+    let upstreamId: string | undefined;
+    let fingerprint: string | null | undefined;
     const missing: number[] = [];
     for (let i = 0; i < n; i++) {
-      const hit = cache?.get(cacheKey(id, request, offset + i));
-      if (hit) {
+      const hit = cache?.get(keyOf(request, ctx, offset + i));
+      const replayed = hit && { prompt_tokens: hit.prompt_tokens, completion_tokens: hit.completion_tokens, cached_tokens: hit.cached_tokens, calls: hit.prompt_tokens > 0 ? 1 : 0, cost_usd: hit.cost_usd, cache_hits: 1 };
+      // A replay is charged what the call cost, so it must fit the budget as the call had to; one that
+      // does not goes upstream like a miss, where the budget caps or refuses it.
+      if (hit && replayed && fits(ctx, replayed)) {
         choices[i] = { ...hit.choice, index: i };
-        const replayed = { prompt_tokens: hit.prompt_tokens, completion_tokens: hit.completion_tokens, cached_tokens: hit.cached_tokens, calls: hit.prompt_tokens > 0 ? 1 : 0, cost_usd: hit.cost_usd, cache_hits: 1 };
-        ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.choice.message.content)] }).record(replayed);
+        model ??= hit.model;
+        const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.choice.message.content)] });
+        span.record(replayed);
+        span.finish();
         ctx.budget.charge(replayed);
         addUsage(usage, replayed);
       } else missing.push(i);
     }
-    let model: string | undefined;
-    let upstreamId: string | undefined;
-    let fingerprint: string | null | undefined;
-    const take = (result: DriverResult, indices: number[]) => {
+    const take = (result: DriverResult & { maxTokens?: number }, indices: number[]) => {
       model ??= result.model;
       upstreamId ??= result.id;
       fingerprint ??= result.system_fingerprint;
@@ -155,7 +160,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       for (let k = 0; k < got; k++) {
         const i = indices[k]!;
         choices[i] = { ...result.choices[k]!, index: i };
-        cache?.set(cacheKey(id, request, offset + i), sampleRecord(result, k, got));
+        cache?.set(keyOf(request, ctx, offset + i, result.maxTokens, result.choices[k]!), sampleRecord(result, k, got));
       }
       return indices.slice(got);
     };
@@ -179,6 +184,27 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       }
     }
     return { choices: choices.filter(Boolean), usage, model, upstreamId, fingerprint };
+  }
+
+  /** Whether a replayed sample's usage fits the budget now. */
+  function fits(ctx: RunContext, usage: Pick<Usage, "prompt_tokens" | "completion_tokens" | "calls" | "cost_usd">): boolean {
+    try {
+      ctx.budget.check({ prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, calls: usage.calls, cost_usd: usage.cost_usd });
+      return true;
+    } catch (error) {
+      if (BudgetExceededError.isInstance(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The cache key of a sample: the request with the run's seed (it changes what the upstream says),
+   * and, for an answer the budget's max_tokens cut short, that cap, so it never answers the uncut request.
+   */
+  function keyOf(request: ChatRequest, ctx: RunContext, sampleIndex: number, budgetCap?: number, choice?: Choice): string {
+    const seed = request.seed ?? ctx.seed;
+    const cut = budgetCap !== undefined && choice?.finish_reason === "length";
+    return cacheKey(id, { ...request, ...(seed !== undefined ? { seed } : {}), ...(cut ? { max_tokens: budgetCap, max_completion_tokens: undefined } : {}) }, sampleIndex);
   }
 
   function sampleRecord(result: DriverResult, k: number, got: number): CachedSample {
@@ -215,7 +241,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   async function* stream(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): AsyncIterable<StreamEvent> {
     validateRequest(request);
     const offset = ctx.sampleOffset ?? 0;
-    const cached = cache?.get(cacheKey(id, request, offset));
+    const cached = cache?.get(keyOf(request, ctx, offset));
     if (!driver.stream || (request.n ?? 1) > 1 || cached) {
       const result = await complete(request, ctx);
       for (const choice of result.choices) {
@@ -268,7 +294,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       }
       if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
       const usage = finishSpan(span, ctx, final, performance.now() - started);
-      cache?.set(cacheKey(id, request, offset), sampleRecord(final, 0, 1));
+      cache?.set(keyOf(request, ctx, offset, hold.maxTokens, final.choices[0]), sampleRecord(final, 0, 1));
       yield {
         type: "result",
         result: {
