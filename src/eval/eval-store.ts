@@ -8,7 +8,8 @@ import type { QuestionMetrics } from "./question-metrics.ts";
 
 export const EVAL_SCHEMA_VERSION = 1;
 const LABEL = "eval results file";
-const ELSEWHERE = "--out";
+// `--results FILE` names the file itself (`--out DIR` only picks its folder).
+const ELSEWHERE = "--results";
 
 /** One run of the dataset: results are keyed by it plus the question id. */
 export interface RunKey {
