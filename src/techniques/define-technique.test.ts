@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRunContext } from "../core/context.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { contentText, lastUserText } from "../core/messages.ts";
 import type { ChatResult } from "../core/types.ts";
 import { openaiLM } from "../providers/openai/openai-lm.ts";
@@ -11,6 +12,7 @@ import { scopedServer } from "../testing/scoped-server.ts";
 import { cascade } from "./cascade/cascade.ts";
 import { leastToMost } from "./decompose/least-to-most.ts";
 import { re2 } from "./rephrase/re2.ts";
+import { collectStream } from "./stage/collect-stream.ts";
 import { selfConsistency } from "./sample-many/self-consistency.ts";
 
 const ask = { messages: [{ role: "user" as const, content: "What is 6 times 7?" }] };
@@ -71,4 +73,13 @@ test("a stream stopped after some deltas ends with a result holding exactly the 
     assert.equal(result!.choices[0]!.finish_reason, "aborted");
     assert.equal(contentText(result!.choices[0]!.message.content), streamed, "the result says what the caller received");
   });
+});
+
+test("a bad n or no messages is an InvalidRequestError, as a provider gives, not an empty answer", async () => {
+  const lm = re2(scriptedLM(() => "x"));
+  for (const n of [0, -1, 1.5]) {
+    await assert.rejects(lm.complete({ ...ask, n }), (e) => InvalidRequestError.isInstance(e) && e.param === "n", `n=${n}`);
+    await assert.rejects(collectStream(lm.stream({ ...ask, n })), (e) => InvalidRequestError.isInstance(e) && e.param === "n", `stream n=${n}`);
+  }
+  await assert.rejects(lm.complete({ messages: [] }), (e) => InvalidRequestError.isInstance(e) && e.param === "messages");
 });

@@ -7,6 +7,7 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { contentText } from "../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } from "../core/types.ts";
 import type { Span } from "../trace/span.ts";
+import { validateRequest } from "../providers/validate-request.ts";
 import { formatTechnique } from "./format-technique.ts";
 
 export type TechniqueFamily =
@@ -136,6 +137,8 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
     }
 
     async function complete(request: ChatRequest, outer?: RunContext): Promise<ChatResult> {
+      // The same clear errors as a provider: n=0 would otherwise answer with no choice at all.
+      validateRequest(request);
       const n = request.n ?? 1;
       if (n === 1 || definition.handlesN) return once(request, outer);
       // One independent run per choice, each with its own range of sample indices.
@@ -160,6 +163,7 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
     }
 
     async function* stream(request: ChatRequest, outer?: RunContext): AsyncIterable<StreamEvent> {
+      validateRequest(request);
       if (!definition.stream || (request.n ?? 1) > 1) {
         const result = await complete(request, outer);
         for (const choice of result.choices) {
