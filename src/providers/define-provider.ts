@@ -1,5 +1,5 @@
 import { costOf, defaultPrices, lookupPrice, type PriceTable } from "../accounting/prices.ts";
-import { estimatePromptTokens } from "../accounting/estimate-tokens.ts";
+import { estimatePromptTokens, estimateTextTokens } from "../accounting/estimate-tokens.ts";
 import { cacheKey } from "../cache/cache-key.ts";
 import type { CachedSample, ResponseCache } from "../cache/response-cache.ts";
 import { createRunContext } from "../core/context.ts";
@@ -268,6 +268,18 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     });
     let final: DriverResult | undefined;
     let yielded = false;
+    let settled = false;
+    let streamed = "";
+    // A stream cut off after text was generated was paid for, though no usage came back: charge an estimate.
+    const chargeCutOff = () => {
+      if (!yielded) return;
+      const prompt = estimatePromptTokens(request);
+      const completion = Math.ceil(estimateTextTokens(streamed));
+      const usage = { prompt_tokens: prompt, completion_tokens: completion, calls: 1, cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion }) };
+      span.set({ usage_estimated: true });
+      span.record(usage);
+      ctx.budget.charge(usage);
+    };
     try {
       for (let attemptNo = 0; ; attemptNo++) {
         ctx.budget.checkTime();
@@ -277,7 +289,10 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
           for await (const event of driver.stream!(upstreamRequest, { signal, seed, sampleIndex: offset })) {
             if (event.type === "done") final = event.result;
             else {
-              yielded = true;
+              if (event.type === "delta") {
+                yielded = true;
+                streamed += (event.content ?? "") + (event.tool_calls ?? []).map((t) => (t.function?.name ?? "") + (t.function?.arguments ?? "")).join("");
+              }
               yield event;
             }
           }
@@ -293,6 +308,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         }
       }
       if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
+      settled = true;
       const usage = finishSpan(span, ctx, final, performance.now() - started);
       cache?.set(keyOf(request, ctx, offset, hold.maxTokens, final.choices[0]), sampleRecord(final, 0, 1));
       yield {
@@ -308,9 +324,17 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         },
       };
     } catch (error) {
+      settled = true;
+      chargeCutOff();
       span.fail(error);
       throw error;
     } finally {
+      // The reader stopped before the end (a `break`, a closed response): the call still happened.
+      if (!settled) {
+        chargeCutOff();
+        span.set({ stopped: "the reader stopped before the end of the stream" });
+        span.finish();
+      }
       release();
       reservation();
     }

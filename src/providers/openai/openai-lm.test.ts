@@ -178,6 +178,33 @@ test("a connection lost mid-stream is a typed connection error, not a silently s
   });
 });
 
+test("a stream cut off after text was generated still counts its call, with estimated tokens, and closes its span", async () => {
+  await withServer({ reply: () => "one two three four five six", behaviour: { chunkDelayMs: 20 } }, async (server) => {
+    const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
+    // The reader stops after the first delta.
+    const ctx = createRunContext({ budget: { calls: 1 } });
+    for await (const event of lm.stream(ask, ctx)) if (event.type === "delta") break;
+    const span = ctx.span.children[0]!;
+    assert.ok(span.end !== undefined, "the span is closed");
+    assert.equal(span.own.calls, 1);
+    assert.ok(span.own.prompt_tokens > 0 && span.own.completion_tokens > 0);
+    assert.equal(span.attributes.usage_estimated, true);
+    assert.equal(ctx.budget.used.calls, 1);
+    await assert.rejects(lm.complete(ask, ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "calls");
+    assert.equal(server.requests.length, 1);
+
+    // The caller aborts mid-stream.
+    const controller = new AbortController();
+    const aborted = createRunContext({ signal: controller.signal });
+    await assert.rejects(async () => {
+      for await (const event of lm.stream(ask, aborted)) if (event.type === "delta") controller.abort();
+    }, (e) => AbortedError.isInstance(e));
+    assert.equal(aborted.span.total.calls, 1);
+    assert.ok(aborted.span.total.completion_tokens > 0);
+    assert.equal(aborted.span.children[0]!.status, "error");
+  });
+});
+
 /** A model that talks until max_tokens stops it (60 words when nothing does), as real models do. */
 const talkative = (body: { max_tokens?: number; max_completion_tokens?: number }) => {
   const cap = body.max_completion_tokens ?? body.max_tokens ?? Infinity;
