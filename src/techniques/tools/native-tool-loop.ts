@@ -15,15 +15,21 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
   const start = restoreToolExchanges(run.request.messages);
   const messages: Message[] = [...start];
   const tools = [...userTools, ...[...owned.values()].map((t) => t.definition)];
+  // A JSON answer is the last step's text alone: what the model said before its tool calls would
+  // make it invalid JSON, so with a JSON response_format nothing is shown until a step answers.
+  const json = run.request.response_format !== undefined && run.request.response_format.type !== "text";
   for (let step = 1; ; step++) {
     const last = step >= maxSteps;
-    const result = yield* loopStep({ loop, step, request: stepRequest(run.request, messages, tools, step, last), visibleOf: (text) => text });
+    const result = yield* loopStep({ loop, step, request: stepRequest(run.request, messages, tools, step, last), visibleOf: (text) => (json ? "" : text) });
     const choice = result.choices[0]!;
     const text = typeof choice.message.content === "string" ? choice.message.content : "";
-    loop.visible.update(text);
+    const calls = choice.message.tool_calls ?? [];
+    if (!json || calls.length === 0) {
+      const fresh = loop.visible.update(text);
+      if (json && fresh && loop.streaming) yield { type: "delta", index: 0, content: fresh };
+    }
     loop.visible.commit();
     keepVisible(loop);
-    const calls = choice.message.tool_calls ?? [];
     if (calls.length === 0) return finalChoice(loop, choice);
     const foreign = calls.filter((c) => !owned.has(c.function.name));
     if (foreign.length > 0) {

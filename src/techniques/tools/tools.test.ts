@@ -164,6 +164,20 @@ test("a budget stop returns the text said so far with finish_reason budget", asy
   assert.equal(resultText(result), "Step 1 done.\n\nStep 2 done.");
 });
 
+test("with a JSON response_format the answer is the answering step's JSON alone, streamed or not", async () => {
+  const lm = scriptedLM((request) => {
+    const last = lastMessage(request);
+    if (last.role !== "tool") return { content: "Let me compute that first.", tool_calls: [call("c1", "calculator", { expression: "6*7" })] };
+    return JSON.stringify({ answer: Number(contentText(last.content)) });
+  });
+  const json: ChatRequest = { ...ask, response_format: { type: "json_object" } };
+  assert.deepEqual(JSON.parse(resultText(await tools(lm).complete(json))), { answer: 42 });
+  const { text, result } = await collectStream(tools(lm).stream(json));
+  assert.deepEqual(JSON.parse(text), { answer: 42 });
+  assert.equal(resultText(result), text);
+  assert.equal(resultText(await tools(lm).complete(ask)), 'Let me compute that first.\n\n{"answer":42}', "plain text still shows every step");
+});
+
 test("the JavaScript sandbox tool runs the model's program", async () => {
   const lm = scriptedLM((request) => {
     const last = lastMessage(request);
