@@ -42,6 +42,19 @@ test("--json prints exactly one JSON object with one run per swept technique (re
   assert.match(run.stderr, /\[1\/2\] self-consistency\(n=1\) .*40\/40/);
 });
 
+test("an alias naming a technique over a model works as --model, as it does for lmx ask", async () => {
+  const work = mkdtempSync(join(dir, "alias-"));
+  writeFileSync(join(work, "lmx.config.json"), JSON.stringify({ aliases: { smart: `self-consistency(n=3)@replay:${bankPath}`, plain: `replay:${bankPath}` } }));
+  const args = (model: string) => ["eval", "--data", bankPath, "--model", model, "--answer", "literal", "--limit", "5", "--json", "--results", join(work, "r.sqlite")];
+  const smart = await runCli(args("smart"), { env: cleanEnv(), cwd: work });
+  assert.equal(smart.code, 0, smart.stderr);
+  const run = JSON.parse(smart.stdout).runs[0];
+  assert.deepEqual([run.technique, run.model, run.total, run.mean_samples], ["none", `self-consistency(n=3)@replay:${bankPath}`, 5, 3]);
+  const plain = await runCli(args("plain"), { env: cleanEnv(), cwd: work });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(JSON.parse(plain.stdout).runs.map((r: { model: string; mean_samples: number }) => [r.model, r.mean_samples]), [[`replay:${bankPath}`, 1]]);
+});
+
 test("bad records are reported on stderr with their line numbers; the rest are evaluated", async () => {
   const data = join(dir, "bad.jsonl");
   const good = bank.slice(0, 3).map((b) => JSON.stringify({ id: b.id, question: b.question, answer: b.answer }));

@@ -5,7 +5,6 @@ import { createProgressBar } from "../../eval/progress-bar.ts";
 import { evaluate } from "../../eval/evaluate.ts";
 import { formatEvalTable } from "../../eval/format-eval-table.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
-import { defaultRegistry } from "../../techniques/registry.ts";
 import { expandSweeps, parseTechniqueSpec } from "../../techniques/spec/index.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
@@ -68,7 +67,6 @@ export function registerEval(program: Command, io: CliIO): void {
     process.once("SIGINT", onSigint);
     const bar = createProgressBar({ out: io.stderr, tty: (io.stderr as { isTTY?: boolean }).isTTY === true });
     try {
-      const aliases = runtime.config.aliases;
       const evaluation = await evaluate({
         data: options.data,
         model,
@@ -82,7 +80,8 @@ export function registerEval(program: Command, io: CliIO): void {
         seed: options.seed,
         request: { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }) },
         signal: abort.signal,
-        env: { registry: defaultRegistry(), resolveModel: (spec) => runtime.resolveModel(aliases[spec] ?? spec) },
+        // The runtime's resolver expands aliases that name whole LM specs (`smart = self-consistency(n=5)@...`), as ask does.
+        env: runtime.env,
         onProblem: (p) => io.stderr.write(`lmx: ${options.data} line ${p.line}: ${p.message} (skipped)\n`),
         onRunStart: ({ plan, run, runs, total, skipped }) => bar.start({ label: `[${run + 1}/${runs}] ${plan.technique}`, total, skipped }),
         onProgress: (p) => {
