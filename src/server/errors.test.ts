@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import OpenAI from "openai";
 import { startProxyFixture, UPSTREAM_KEY } from "./testing/proxy-fixture.ts";
@@ -99,6 +102,23 @@ test("upstream failures are 502, upstream timeouts 504, and no key appears in an
     assert.ok(!text.includes("SECRET"), "traces are scrubbed too");
   } finally {
     await f.close();
+  }
+});
+
+test("a model spec naming a local file that is no model never shows the client what the file holds", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lmx-secret-file-"));
+  const path = join(dir, "notes.txt");
+  writeFileSync(path, "hunter2-password\nmore private lines\n");
+  const f = await startProxyFixture();
+  try {
+    for (const model of [`replay:${path}`, `llama:${path}`]) {
+      const r = await post(f.proxy.url, JSON.stringify({ ...ask, model }));
+      assert.equal(r.status, 503, model);
+      assert.ok(!JSON.stringify(r.body).includes("hunter"), `${model}: ${JSON.stringify(r.body)}`);
+    }
+  } finally {
+    await f.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 
@@ -95,6 +95,11 @@ async function loadModel(llama: Llama, path: string): Promise<LlamaModel> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new ConfigurationError(`model file not found: ${path}`);
   if (!info.isFile()) throw new ConfigurationError(`model path is not a file: ${path}`);
+  // Checked here because llama.cpp's own complaint quotes the file's first bytes, and the proxy lets clients name any path.
+  const magic = await hasGgufMagic(path).catch((error) => {
+    throw new ConfigurationError(`cannot read model file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, { cause: error });
+  });
+  if (!magic) throw new ConfigurationError(`${path} is not a GGUF model file`);
   recentErrors.length = 0;
   try {
     return await llama.loadModel({ modelPath: path });
@@ -110,4 +115,15 @@ async function loadModel(llama: Llama, path: string): Promise<LlamaModel> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+async function hasGgufMagic(path: string): Promise<boolean> {
+  const file = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await file.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.toString("latin1") === "GGUF";
+  } finally {
+    await file.close();
+  }
 }

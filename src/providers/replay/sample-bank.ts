@@ -58,7 +58,8 @@ function parseRecord(line: string, where: string): BankRecord {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    throw new ConfigurationError(`${where} is not valid JSON (${(error as Error).message})`, { cause: error });
+    // Not the parser's message: it quotes the line, and the proxy lets clients name a bank by any path.
+    throw new ConfigurationError(`${where} is not valid JSON`, { cause: error });
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new ConfigurationError(`${where} is not a JSON object`);
   const v = value as Record<string, unknown>;
