@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { LmxError } from "../core/errors/lmx-error.ts";
 import { processIO, type CliIO } from "./cli-io.ts";
@@ -35,8 +36,16 @@ export function createProgram(io: CliIO = processIO): Command {
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 a failure lmx explains in one line, 2 bad usage. */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const previous = process.env.LMX_CONFIG;
   try {
-    await createProgram(io).parseAsync(argv);
+    const program = createProgram(io);
+    // Parts that read the config themselves (MCP servers, the index and memory tools) see `-c` too,
+    // exactly as they see LMX_CONFIG.
+    program.hook("preAction", () => {
+      const file = program.opts().config as string | undefined;
+      if (file) process.env.LMX_CONFIG = resolve(file);
+    });
+    await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
@@ -46,5 +55,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     }
     io.stderr.write(`lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
+  } finally {
+    if (previous === undefined) delete process.env.LMX_CONFIG;
+    else process.env.LMX_CONFIG = previous;
   }
 }

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, test } from "node:test";
+import { startOpenAITestServer } from "../testing/index.ts";
+import { cleanEnv, runCli } from "./testing/run-cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lmx-main-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const memoryServer = fileURLToPath(import.meta.resolve("@modelcontextprotocol/server-memory/dist/index.js"));
+
+test("-c FILE is the config for everything, MCP servers of the tools technique included (as LMX_CONFIG is)", async () => {
+  mkdirSync(join(dir, "conf"));
+  const graph = join(dir, "graph.jsonl");
+  writeFileSync(join(dir, "conf", "lmx.json"), JSON.stringify({ mcp: { servers: { mem: { command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: graph } } } } }));
+  // First a call of the MCP server's tool, then an answer.
+  const server = await startOpenAITestServer({
+    reply: (body: { messages: { role: string }[] }) =>
+      body.messages.some((m) => m.role === "tool")
+        ? "The answer is 4"
+        : { content: null, tool_calls: [{ name: "mem__create_entities", arguments: { entities: [{ name: "Four", entityType: "number", observations: ["2+2"] }] } }] },
+  });
+  try {
+    const run = await runCli(["-c", "conf/lmx.json", "ask", "-m", "openai:test-model", "-t", "tools(tools=[mcp:mem])", "--json", "What is 2+2?"], {
+      env: cleanEnv({ OPENAI_BASE_URL: server.url, LMX_TRACES: join(dir, "traces.sqlite") }),
+      cwd: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).answer, "4");
+    assert.ok(existsSync(graph) && /Four/.test(readFileSync(graph, "utf8")), "the MCP server named in -c's file ran the tool call");
+  } finally {
+    await server.close();
+  }
+});
