@@ -41,26 +41,36 @@ export function chatBodySchema(options: { maxN: number }) {
   return z.looseObject({
     model: z.string().optional(),
     messages: z.array(message).min(1),
-    n: z.number().int().min(1).max(options.maxN).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    max_tokens: z.number().int().min(1).optional(),
-    max_completion_tokens: z.number().int().min(1).optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(16)]).nullable().optional(),
-    seed: z.number().int().optional(),
-    logprobs: z.boolean().optional(),
-    top_logprobs: z.number().int().min(0).max(20).optional(),
-    presence_penalty: z.number().min(-2).max(2).optional(),
-    frequency_penalty: z.number().min(-2).max(2).optional(),
+    n: z.number().int().min(1).max(options.maxN).nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    max_tokens: z.number().int().min(1).nullish(),
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
+    seed: z.number().int().nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
     tools: z.array(tool).optional(),
     tool_choice: z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) })]).optional(),
     parallel_tool_calls: z.boolean().optional(),
     response_format: z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }).optional(),
-    stream: z.boolean().optional(),
+    stream: z.boolean().nullish(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
     user: z.string().optional(),
     lmx: lmxFieldSchema.optional(),
   });
+}
+
+/** Fields OpenAI lets a client send as `null`, meaning "not set" (some clients always send them). */
+const NULLABLE = ["n", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "logprobs", "top_logprobs", "presence_penalty", "frequency_penalty", "stream", "stream_options"];
+
+/** The body with those `null`s left out, as OpenAI reads them, so no upstream or technique sees them. */
+export function dropNullSettings<T extends Record<string, unknown>>(body: T): T {
+  const out: Record<string, unknown> = { ...body };
+  for (const key of NULLABLE) if (out[key] === null) delete out[key];
+  return out as T;
 }
 
 /** Validates a parsed body; the first problem becomes an InvalidRequestError naming its `param`. */

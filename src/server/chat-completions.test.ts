@@ -156,3 +156,23 @@ test("a tool call comes back as a tool call, and the tool result goes up on the 
     await f.close();
   }
 });
+
+test("settings a client sends as null mean 'not set', as OpenAI reads them, and do not reach the upstream", async () => {
+  const f = await startProxyFixture({ reply: () => "Paris." });
+  try {
+    const nulls = { temperature: null, top_p: null, n: null, max_tokens: null, seed: null, stop: null, logprobs: null, presence_penalty: null, stream: null, stream_options: null };
+    const res = await fetch(`${f.proxy.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "openai:test-model", messages: [{ role: "user", content: "Capital of France?" }], ...nulls }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = await res.json();
+    assert.equal(body.object, "chat.completion");
+    assert.equal(body.choices[0].message.content, "Paris.");
+    const sent = f.upstream.requests[0]!.body;
+    for (const key of Object.keys(nulls)) if (key !== "stream" && key !== "stream_options") assert.ok(!(key in sent), `${key} reached the upstream as ${JSON.stringify(sent[key])}`);
+  } finally {
+    await f.close();
+  }
+});

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createRunContext } from "../core/context.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ChatRequest, LM, RunContext } from "../core/types.ts";
-import { chatBodySchema, validateChatBody, type LmxField } from "./chat-body-schema.ts";
+import { chatBodySchema, dropNullSettings, validateChatBody, type LmxField } from "./chat-body-schema.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import { accountingHeaders, completionBody } from "./openai-shapes.ts";
 import { requestBudget } from "./request-budget.ts";
@@ -50,7 +50,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
     try {
       const body = parseJson(await c.req.text());
       validateChatBody(schema, body);
-      const { model, lmx, stream, stream_options, ...request } = body as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
+      const { model, lmx, stream, stream_options, ...request } = dropNullSettings(body as Record<string, unknown>) as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
       const lm = deps.resolveLM({ model, technique: lmx?.technique });
       const shownModel = model?.trim() || deps.defaultModel || lm.id;
       const ctx = createRunContext({

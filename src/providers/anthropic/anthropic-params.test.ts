@@ -52,3 +52,8 @@ test("empty assistant turns are dropped and bad tool-call JSON is an InvalidRequ
   const bad: ChatRequest = { messages: [{ role: "user", content: "a" }, { role: "assistant", content: null, tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{oops" } }] }] };
   assert.throws(() => anthropicParams({ ...base, request: bad }), (e) => InvalidRequestError.isInstance(e) && e.param === "messages[1].tool_calls[0]");
 });
+
+test("stop: null (sent by some OpenAI clients) sets no stop sequences", () => {
+  const p = anthropicParams({ ...base, request: { messages: [{ role: "user", content: "a" }], stop: null as unknown as string } });
+  assert.equal(p.stop_sequences, undefined);
+});

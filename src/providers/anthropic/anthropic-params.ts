@@ -34,7 +34,7 @@ export function anthropicParams(options: { request: ChatRequest; model: string; 
   // Anthropic's temperature range is 0–1 where OpenAI's is 0–2; clamp rather than fail a sampling technique.
   if (typeof request.temperature === "number") params.temperature = Math.min(1, Math.max(0, request.temperature));
   if (typeof request.top_p === "number") params.top_p = request.top_p;
-  if (request.stop !== undefined) params.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
+  if (request.stop != null) params.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
   if (typeof request.user === "string" && !params.metadata) params.metadata = { user_id: request.user };
 
   if (request.tools?.length) {
