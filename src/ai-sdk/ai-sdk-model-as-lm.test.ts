@@ -80,3 +80,11 @@ test("an upstream failure is a typed UpstreamError with its status", async () =>
     await assert.rejects(lm.complete({ messages: [{ role: "user", content: "x" }] }), (e) => UpstreamError.isInstance(e) && e.status === 503 && e.failure === "http");
   });
 });
+
+test("a token budget's cap reaches the AI SDK model even when the request sets a larger max_completion_tokens", async () => {
+  await withModel({}, async (upstream, lm) => {
+    await lm.complete({ messages: [{ role: "user", content: "Say something long." }], max_completion_tokens: 4_000 }, createRunContext({ budget: { tokens: 50 } }));
+    const sent = upstream.requests[0]!.body;
+    assert.ok(sent.max_tokens <= 50, `max_tokens sent: ${sent.max_tokens}`);
+  });
+});

@@ -1,6 +1,7 @@
 import type { LanguageModelV3CallOptions, LanguageModelV3FilePart, LanguageModelV3Message, LanguageModelV3TextPart } from "@ai-sdk/provider";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { contentText } from "../core/messages.ts";
+import { completionCap } from "../providers/completion-cap.ts";
 import type { ChatRequest, ContentPart, Message } from "../core/types.ts";
 
 /**
@@ -12,7 +13,7 @@ export function requestToV3(request: ChatRequest, signal?: AbortSignal): Languag
   const names = new Map<string, string>();
   for (const m of request.messages) for (const t of m.tool_calls ?? []) names.set(t.id, t.function.name);
   const options: LanguageModelV3CallOptions = { prompt: request.messages.map((m, i) => messageToV3(m, i, names)), abortSignal: signal };
-  const max = request.max_completion_tokens ?? request.max_tokens;
+  const max = completionCap(request);
   if (max !== undefined) options.maxOutputTokens = max;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.top_p !== undefined) options.topP = request.top_p;

@@ -14,6 +14,7 @@ import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
 import { Limiter } from "./resilience/limiter.ts";
 import { callSignal, translateAbort } from "./resilience/call-signal.ts";
 import { deriveSeed } from "./derive-seed.ts";
+import { completionCap } from "./completion-cap.ts";
 import { holdBudget } from "./hold-budget.ts";
 import { validateRequest } from "./validate-request.ts";
 
@@ -45,7 +46,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
   async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult & { maxTokens?: number }> {
     // Held until charged, so that concurrent calls cannot together spend more than the budget.
-    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n, asked: askedTokens(request), price });
+    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n, asked: completionCap(request), price });
     try {
       return { ...(await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens)), maxTokens: hold.maxTokens };
     } finally {
@@ -256,7 +257,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
-    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n: 1, asked: askedTokens(request), price });
+    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n: 1, asked: completionCap(request), price });
     const reservation = hold.release;
     const { upstreamRequest, seed } = prepare(request, ctx, 1, offset, hold.maxTokens);
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
@@ -338,12 +339,6 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       release();
       reservation();
     }
-  }
-
-  /** The caller's own completion cap: the smaller of max_tokens and max_completion_tokens. */
-  function askedTokens(request: ChatRequest): number | undefined {
-    const caps = [request.max_tokens, request.max_completion_tokens].filter((x): x is number => typeof x === "number");
-    return caps.length ? Math.min(...caps) : undefined;
   }
 
   const lm: LM & { driver: ProviderDriver } = { id, capabilities: driver.capabilities, complete, stream, driver };

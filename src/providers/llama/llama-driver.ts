@@ -5,6 +5,7 @@ import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { ChatRequest, Choice } from "../../core/types.ts";
+import { completionCap } from "../completion-cap.ts";
 import { deriveSeed } from "../define-provider.ts";
 import type { DriverCallOptions, DriverResult, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { Limiter } from "../resilience/limiter.ts";
@@ -119,7 +120,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
             presencePenalty: request.presence_penalty,
             frequencyPenalty: request.frequency_penalty,
           },
-          maxTokens: request.max_completion_tokens ?? request.max_tokens,
+          maxTokens: completionCap(request),
           stop,
           grammar,
           logprobs: request.logprobs ? { top: request.top_logprobs ?? 0 } : undefined,

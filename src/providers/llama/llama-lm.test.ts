@@ -147,3 +147,10 @@ test("concurrent calls share the one sequence in turn", async () => {
   const solo = await lm.complete({ ...hello, seed: 2 });
   assert.equal(resultText(results[1]!), resultText(solo));
 });
+
+test("a token budget caps generation even when the request sets a larger max_completion_tokens", async () => {
+  const ctx = createRunContext({ budget: { tokens: 80 } });
+  const r = await lm.complete({ ...hello, max_completion_tokens: 400, temperature: 1, seed: 2 }, ctx);
+  assert.ok(r.usage.total_tokens <= 80, `spent ${r.usage.total_tokens} of 80 tokens`);
+  assert.equal(r.choices[0]!.finish_reason, "length");
+});

@@ -99,3 +99,11 @@ test("every one of the 800 questions is found when wrapped in a longer prompt", 
   const misses = lines.filter((l) => lm.findRecord(ask(`Prefix text:${l.question}(end of question) Reply now.`))?.id !== l.id);
   assert.deepEqual(misses.map((l) => l.id), []);
 });
+
+test("a token budget caps a replayed sample even when the request sets a larger max_completion_tokens", async () => {
+  const long = lines.find((l) => l.samples[0]!.length > 200)!;
+  const ctx = createRunContext({ budget: { tokens: 100 } });
+  const r = await lm.complete({ ...ask(long.question), max_completion_tokens: 4_000 }, ctx);
+  assert.equal(r.choices[0]!.finish_reason, "length");
+  assert.ok(r.usage.total_tokens <= 100, `the replay spent ${r.usage.total_tokens} tokens of 100`);
+});

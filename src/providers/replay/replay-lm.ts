@@ -1,6 +1,7 @@
 import { estimatePromptTokens } from "../../accounting/estimate-tokens.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { Capabilities, ChatRequest, Choice, LM } from "../../core/types.ts";
+import { completionCap } from "../completion-cap.ts";
 import { defineProvider, type ProviderOptions } from "../define-provider.ts";
 import type { DriverResult, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { QuestionIndex } from "./question-index.ts";
@@ -82,7 +83,7 @@ function shape(sample: string, request: ChatRequest): { text: string; finish: Ch
     const at = stop ? text.indexOf(stop) : -1;
     if (at >= 0) text = text.slice(0, at);
   }
-  const limit = request.max_completion_tokens ?? request.max_tokens;
+  const limit = completionCap(request);
   if (limit !== undefined && approximateTokens(text) > limit) return { text: text.slice(0, Math.max(0, limit) * 4), finish: "length" };
   return { text, finish: "stop" };
 }
