@@ -24,3 +24,13 @@ test("the secrets lmx holds: provider keys, key-like environment variables and s
   });
   assert.deepEqual(new Set(found), new Set(["sk-config-1234", "sk-env-123456789", "first-key-123", "second-key-456", "server-key-0001"]));
 });
+
+test("the embedder's key and the OTLP collector's credentials are secrets too", () => {
+  const found = configSecrets({
+    env: {},
+    embeddings: { apiKey: "emb-key-98765" },
+    otlp: { headers: { authorization: "Bearer otlp-token-4321", "x-team": "team-secret-55" } },
+  });
+  assert.deepEqual(new Set(found), new Set(["emb-key-98765", "otlp-token-4321", "team-secret-55"]));
+  assert.equal(scrubSecrets("embedder refused key emb-key-98765 (team team-secret-55)", found), "embedder refused key [redacted] (team [redacted])");
+});

@@ -20,13 +20,22 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
   return out;
 }
 
-/** The keys lmx itself holds: provider keys of the config and key-like environment variables. */
-export function configSecrets(config: { providers?: Record<string, unknown>; env: NodeJS.ProcessEnv; server?: Record<string, unknown> }): string[] {
+/** The keys lmx itself holds: provider and embedder keys, OTLP header values, key-like environment variables. */
+export function configSecrets(config: {
+  providers?: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  server?: Record<string, unknown>;
+  embeddings?: { apiKey?: string };
+  otlp?: { headers?: Record<string, string> };
+}): string[] {
   const found = new Set<string>();
   for (const settings of Object.values(config.providers ?? {})) {
     const key = (settings as { apiKey?: unknown } | undefined)?.apiKey;
     if (typeof key === "string") found.add(key);
   }
+  if (config.embeddings?.apiKey) found.add(config.embeddings.apiKey);
+  // OTLP headers carry the collector's credentials (`authorization`, `x-honeycomb-team`...).
+  for (const value of Object.values(config.otlp?.headers ?? {})) if (value.length >= 8) found.add(value.replace(/^(Bearer|Basic)\s+/i, ""));
   for (const [name, value] of Object.entries(config.env))
     if (value && /(KEY|KEYS|TOKEN|SECRET)$/i.test(name)) for (const part of value.split(",")) if (part.trim().length >= 8) found.add(part.trim());
   const keys = config.server?.keys;
