@@ -167,17 +167,21 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     };
 
     let rest = missing;
+    let rejectedN = false;
     if (rest.length > 1 && nativeN) {
       try {
         rest = take(await call(request, ctx, rest.length, offset + rest[0]!), rest);
       } catch (error) {
         // Servers that reject `n` (llama.cpp server, Ollama, some vLLM setups) get single calls instead.
         if (!(UpstreamError.isInstance(error) && error.failure === "http" && error.status === 400)) throw error;
-        nativeN = false;
+        rejectedN = true;
       }
     }
     if (rest.length > 0) {
       const settled = await Promise.allSettled(rest.map((i) => call(request, ctx, 1, offset + i).then((r) => take(r, [i]))));
+      // Only when single calls work was it `n` the server refused, not something else in this request:
+      // a bad request must not switch the LM (shared by every request of a server) to a call per sample.
+      if (rejectedN && settled.some((s) => s.status === "fulfilled")) nativeN = false;
       const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
       if (failed) {
         // Keep what did come back only when a budget stopped the rest; anything else is an error.

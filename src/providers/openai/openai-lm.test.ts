@@ -285,3 +285,15 @@ async function until(condition: () => boolean, ms = 3000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test("a request the server rejects for another reason than n does not switch later n>1 requests to a call per sample", async () => {
+  await withServer({}, async (server) => {
+    const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
+    server.behaviour.failFirst = { count: 4, status: 400, message: "Invalid schema for function 'f'" };
+    await assert.rejects(lm.complete({ ...ask, n: 3 }), (e) => UpstreamError.isInstance(e) && e.status === 400);
+    const good = await lm.complete({ ...ask, n: 3 });
+    assert.equal(good.choices.length, 3);
+    assert.equal(server.requests.at(-1)!.body.n, 3, "still one call for three samples");
+    assert.equal(good.usage.calls, 1);
+  });
+});
