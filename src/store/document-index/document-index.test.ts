@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -71,6 +71,38 @@ test("add indexes new files, skips unchanged ones, replaces changed ones and dro
   assert.equal(fourth.removed, 1);
   assert.deepEqual(counts(path), { files: 1, chunks: 2, texts: 2 });
   index.close();
+});
+
+test("paths that cannot be read are skipped with a reason, not a crash that indexes nothing; a linked folder named on the command line is indexed", async () => {
+  const docs = join(dir, "links");
+  const ok = write(join(docs, "ok.txt"), "Invoices are kept for seven years.");
+  write(join(docs, "real", "inside.txt"), "The linked folder holds the refund policy.");
+  symlinkSync(join(docs, "gone.md"), join(docs, "broken.md"));
+  symlinkSync(join(docs, "loop-b"), join(docs, "loop-a"));
+  symlinkSync(join(docs, "loop-a"), join(docs, "loop-b"));
+  symlinkSync(join(docs, "real"), join(docs, "linked"));
+  const index = DocumentIndex.open({ path: join(dir, "links.sqlite") });
+  try {
+    const added = await index.add([ok, join(docs, "broken.md"), join(docs, "loop-a"), join(docs, "linked"), join(docs, "missing")]);
+    assert.equal(added.added, 2);
+    assert.deepEqual(added.skipped.map((s) => [s.path.slice(docs.length + 1), s.reason]), [["broken.md", "broken link"], ["loop-a", "unreadable (ELOOP)"], ["missing", "not found"]]);
+    assert.deepEqual((await index.search("refund policy")).map((h) => h.path), [join(docs, "linked", "inside.txt")]);
+
+    // A folder that cannot be read (no permission; root reads everything, so only checked as another user)
+    // is skipped, and what the index holds under it stays.
+    if (process.getuid?.() !== 0) {
+      chmodSync(join(docs, "real"), 0o000);
+      try {
+        const again = await index.add([join(docs, "linked")]);
+        assert.deepEqual([again.removed, again.skipped.map((s) => s.reason)], [0, ["folder unreadable (EACCES)"]]);
+        assert.equal(index.stats().files, 2);
+      } finally {
+        chmodSync(join(docs, "real"), 0o755);
+      }
+    }
+  } finally {
+    index.close();
+  }
 });
 
 test("remove drops a file or a whole folder, and search reports paths and line ranges", async () => {

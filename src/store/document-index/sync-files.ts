@@ -44,7 +44,7 @@ const GROUP_CHUNKS = 256;
  */
 export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
   const { db, writer, vectors, paths, ctx } = options;
-  const { files, skipped } = await walkFiles({ paths, maxFileBytes: options.maxFileBytes, exclude: options.exclude });
+  const { files, skipped, unreadable } = await walkFiles({ paths, maxFileBytes: options.maxFileBytes, exclude: options.exclude });
   const result: AddResult = { added: 0, updated: 0, unchanged: 0, removed: 0, chunks: 0, skipped };
   const known = db.prepare<[string], IndexedFile>("SELECT id, size, mtime_ms, hash FROM files WHERE path = ?");
   const kept = new Set<string>();
@@ -76,7 +76,7 @@ export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
     if (groupChunks >= GROUP_CHUNKS) await flush();
   }
   await flush();
-  result.removed = removeMissing(db, writer, paths, kept);
+  result.removed = removeMissing(db, writer, paths, kept, unreadable);
   if (vectors.embedder) await writer.backfill({ batch: GROUP_CHUNKS, ctx });
   return result;
 }
@@ -92,12 +92,16 @@ async function writeGroup(writer: IndexWriter, vectors: StoreVectors, group: Pre
   return writer.write(group, embedded);
 }
 
-/** Files under the added folders (or named directly) that are indexed but were not found now. */
-function removeMissing(db: Database.Database, writer: IndexWriter, paths: readonly string[], kept: ReadonlySet<string>): number {
+/**
+ * Files under the added folders (or named directly) that are indexed but were not found now. What
+ * sits under a path that could not be read (no permission, say) stays: it may well still be there.
+ */
+function removeMissing(db: Database.Database, writer: IndexWriter, paths: readonly string[], kept: ReadonlySet<string>, unreadable: readonly string[]): number {
   const rows = db.prepare<[], { id: number; path: string }>("SELECT id, path FROM files").all();
-  const roots = paths.map((p) => resolve(p));
-  const under = (file: string) => roots.some((root) => file === root || file.startsWith(root + sep));
-  const gone = rows.filter((r) => under(r.path) && !kept.has(r.path)).map((r) => r.id);
+  const within = (roots: readonly string[]) => (file: string) => roots.some((root) => file === root || file.startsWith(root + sep));
+  const under = within(paths.map((p) => resolve(p)));
+  const unknown = within(unreadable);
+  const gone = rows.filter((r) => under(r.path) && !kept.has(r.path) && !unknown(r.path)).map((r) => r.id);
   if (gone.length) writer.remove(gone);
   return gone.length;
 }

@@ -33,25 +33,34 @@ export interface WalkFilesOptions {
 }
 
 /**
- * The files under `paths`, sorted, without dependency and VCS folders, symlinked folders, known
- * binary formats and files over the size limit (those are reported as skipped). Paths are absolute.
+ * The files under `paths`, sorted, without dependency and VCS folders, symlinked folders (unless
+ * named in `paths`), known binary formats and files over the size limit (those are reported as
+ * skipped, as are paths that cannot be read: a broken link, a folder without permission). Paths are
+ * absolute. `unreadable` lists what could not be read, so that what the index holds there is kept.
  */
-export async function walkFiles(options: WalkFilesOptions): Promise<{ files: FoundFile[]; skipped: SkippedFile[] }> {
+export async function walkFiles(options: WalkFilesOptions): Promise<{ files: FoundFile[]; skipped: SkippedFile[]; unreadable: string[] }> {
   const files: FoundFile[] = [];
   const skipped: SkippedFile[] = [];
+  const unreadable: string[] = [];
   const seen = new Set<string>();
+  const cannotRead = (path: string, error: unknown, what = "") => {
+    unreadable.push(path);
+    skipped.push({ path, reason: `${what}unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+  };
 
   const visitFile = async (path: string, explicit: boolean) => {
     if (seen.has(path) || options.exclude?.has(path)) return;
     seen.add(path);
     if (!explicit && BINARY_EXTENSIONS.has(extname(path).toLowerCase())) return void skipped.push({ path, reason: "binary file" });
-    const info = await stat(path);
+    const info = await stat(path).catch((error: unknown) => void cannotRead(path, error));
+    if (!info) return;
     if (info.size > options.maxFileBytes) return void skipped.push({ path, reason: `larger than ${options.maxFileBytes} bytes` });
     files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
   };
 
   const visitFolder = async (folder: string) => {
-    const entries = await readdir(folder, { withFileTypes: true });
+    const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => void cannotRead(folder, error, "folder "));
+    if (!entries) return;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = join(folder, entry.name);
@@ -68,12 +77,17 @@ export async function walkFiles(options: WalkFilesOptions): Promise<{ files: Fou
 
   for (const given of options.paths) {
     const path = resolve(given);
-    const info = await lstat(path).catch(() => undefined);
-    if (!info) skipped.push({ path, reason: "not found" });
-    else if (info.isDirectory()) await visitFolder(path);
+    // A path the user names is followed even when it is a link (to a file or a folder).
+    const info = await stat(path).catch(async (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") cannotRead(path, error);
+      else skipped.push({ path, reason: (await lstat(path).catch(() => undefined)) ? "broken link" : "not found" });
+      return undefined;
+    });
+    if (!info) continue;
+    if (info.isDirectory()) await visitFolder(path);
     else await visitFile(path, true);
   }
-  return { files, skipped };
+  return { files, skipped, unreadable };
 }
 
 /** Whether file content is binary: a NUL byte, or mostly invalid UTF-8, in its first 8 KB. */
