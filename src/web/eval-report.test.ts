@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
 import { evaluate, type Evaluation } from "../eval/evaluate.ts";
 import { replayLM } from "../providers/replay/replay-lm.ts";
+import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
 import { defaultRegistry } from "../techniques/registry.ts";
 import { artifactPath, launchChromium, skipWithoutChromium, watchPage } from "./testing/headless-chromium.ts";
 
@@ -78,6 +79,28 @@ test("in headless chromium: loads without errors, the chart plots every run, a q
   assert.ok(disagreeing < 60);
   await page.fill("#filter-text", "sample_1");
   assert.ok((await page.locator("tr.question").count()) <= disagreeing);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test("questions, answers and model outputs holding </script>, HTML and quotes show as text and run nothing", { skip: skipWithoutChromium }, async () => {
+  const evil = `</script><script>window.injected = 1</script><img src=x onerror="window.injected = 2"> "double" 'single' &amp; <!--`;
+  const data = join(dir, "evil.jsonl");
+  writeFileSync(data, JSON.stringify({ id: `q<b>"1"`, question: `Question ${evil}`, answer: `Gold ${evil}` }) + "\n");
+  const model = scriptedLM(() => `Output ${evil} The answer is ${evil}`);
+  const run = await evaluate({ data, model: "scripted:test", techniques: [`self-consistency(n=2)`], out: join(dir, "evil"), env: { registry: defaultRegistry(), resolveModel: () => model } });
+  assert.doesNotMatch(readFileSync(run.report!, "utf8"), /<script>window\.injected|<img src=x/, "no markup from the data reaches the page source");
+  const page = await browser!.newPage();
+  const seen = watchPage(page);
+  await page.goto(pathToFileURL(run.report!).href);
+  await page.locator("tr.question").first().click();
+  const detail = page.locator(".question-detail");
+  await detail.waitFor();
+  assert.equal(await page.evaluate(() => (window as { injected?: number }).injected), undefined);
+  assert.equal(await page.locator("img").count(), 0);
+  assert.equal(await detail.locator("pre").first().textContent(), `Question ${evil}`);
+  assert.match((await detail.textContent()) ?? "", /Reference answer: Gold <\/script><script>window\.injected = 1<\/script>/);
+  assert.equal(await page.locator("tr.question td").first().textContent(), `q<b>"1"`);
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
