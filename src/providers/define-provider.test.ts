@@ -175,3 +175,30 @@ test("a call waiting for budget room held by another call gives up on abort", as
   assert.equal(resultText(await first), "slow answer");
   assert.equal(lm.calls.length, 1);
 });
+
+test("a call queued behind the concurrency limit gives up when its time budget runs out", async () => {
+  let unblock!: () => void;
+  let entered!: () => void;
+  const blocked = new Promise<void>((resolve) => (unblock = resolve));
+  const busy = new Promise<void>((resolve) => (entered = resolve));
+  const driver: ProviderDriver = {
+    provider: "busy",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
+    async complete() {
+      entered();
+      await blocked;
+      return { choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1 } };
+    },
+  };
+  const lm = defineProvider(driver, { limiter: 1 });
+  const first = lm.complete(ask);
+  await busy;
+  // If the queued call never gives up, the slot frees after 3 s and the assertion below fails.
+  const fallback = setTimeout(unblock, 3_000);
+  const queued = lm.complete(ask, createRunContext({ budget: { time_ms: 50 } }));
+  await assert.rejects(queued, (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+  clearTimeout(fallback);
+  unblock();
+  assert.equal(resultText(await first), "done");
+});

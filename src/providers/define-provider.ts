@@ -12,7 +12,7 @@ import { addUsage, emptyUsage } from "../accounting/usage.ts";
 import type { Span } from "../trace/span.ts";
 import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
 import { Limiter } from "./resilience/limiter.ts";
-import { callSignal, translateAbort } from "./resilience/call-signal.ts";
+import { callSignal, translateAbort, withinTimeBudget } from "./resilience/call-signal.ts";
 import { deriveSeed } from "./derive-seed.ts";
 import { completionCap } from "./completion-cap.ts";
 import { holdBudget } from "./hold-budget.ts";
@@ -46,7 +46,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
   async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult & { maxTokens?: number }> {
     // Held until charged, so that concurrent calls cannot together spend more than the budget.
-    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n, asked: completionCap(request), price });
+    const hold = await withinTimeBudget(ctx, (signal) => holdBudget({ budget: ctx.budget, signal, promptTokens: estimatePromptTokens(request), n, asked: completionCap(request), price }));
     try {
       return { ...(await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens)), maxTokens: hold.maxTokens };
     } finally {
@@ -68,15 +68,13 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: sampleIndex, n, request: upstreamRequest });
     const started = performance.now();
     try {
-      const result = await limiter.run(
-        () =>
-          withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex), {
-            ...options.retry,
-            signal: ctx.signal,
-            ...retryHooks(span, ctx),
-          }),
-        ctx.signal,
-      );
+      const release = await withinTimeBudget(ctx, (signal) => limiter.acquire(signal));
+      let result: DriverResult;
+      try {
+        result = await withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex), { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx) });
+      } finally {
+        release();
+      }
       finishSpan(span, ctx, result, performance.now() - started);
       return result;
     } catch (error) {
@@ -261,12 +259,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
-    const hold = await holdBudget({ budget: ctx.budget, signal: ctx.signal, promptTokens: estimatePromptTokens(request), n: 1, asked: completionCap(request), price });
+    const hold = await withinTimeBudget(ctx, (signal) => holdBudget({ budget: ctx.budget, signal, promptTokens: estimatePromptTokens(request), n: 1, asked: completionCap(request), price }));
     const reservation = hold.release;
     const { upstreamRequest, seed } = prepare(request, ctx, 1, offset, hold.maxTokens);
     const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
     const started = performance.now();
-    const release = await limiter.acquire(ctx.signal).catch((error) => {
+    const release = await withinTimeBudget(ctx, (signal) => limiter.acquire(signal)).catch((error) => {
       reservation();
       span.fail(error);
       throw error;

@@ -29,3 +29,26 @@ export function translateAbort(error: unknown, ctx: RunContext, timedOut: TimedO
   if (timedOut === "request") return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
   return error;
 }
+
+/** setTimeout's longest delay; a time budget further away than this cannot run out while we wait. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Runs a wait (for a concurrency slot, for budget room) under a signal that fires on caller abort or
+ * when the time budget runs out, so that a queued call never outlasts its run's time limit: the
+ * budget running out is a BudgetExceededError, an abort an AbortedError.
+ */
+export async function withinTimeBudget<T>(ctx: RunContext, wait: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  const remaining = ctx.budget.remainingMs();
+  if (remaining === undefined || remaining > MAX_TIMER_MS) return wait(ctx.signal);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), Math.max(1, remaining));
+  try {
+    return await wait(ctx.signal ? AbortSignal.any([ctx.signal, deadline.signal]) : deadline.signal);
+  } catch (error) {
+    if (!ctx.signal?.aborted && deadline.signal.aborted) throw ctx.budget.timeExceeded();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
