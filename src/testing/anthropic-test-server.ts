@@ -18,6 +18,8 @@ export type AnthropicReply = (request: any, index: number) => string | Anthropic
 export interface AnthropicTestBehaviour extends TestServerFaults {
   /** Prompt tokens to report as read from the prompt cache (`cache_read_input_tokens`). */
   cacheReadTokens?: number;
+  /** End the first K streamed answers right after message_start with an `overloaded_error` event, as the API does under load. */
+  overloadedStreams?: number;
 }
 
 export interface AnthropicTestServer {
@@ -40,6 +42,7 @@ export async function startAnthropicTestServer(options: { reply?: AnthropicReply
   const behaviour: AnthropicTestBehaviour = { ...options.behaviour };
   const reported: ReportedUsage[] = [];
   let answered = 0;
+  let streams = 0;
 
   const kit = await startKitServer({
     faults: behaviour,
@@ -68,6 +71,7 @@ export async function startAnthropicTestServer(options: { reply?: AnthropicReply
         reported.push(usage);
         return sendJson(res, 200, { id, type: "message", role: "assistant", model: body.model, content: blocks, stop_reason: stop, stop_sequence: null, usage: wire });
       }
+      if (streams++ < (behaviour.overloadedStreams ?? 0)) return overloadedStream(res, id, body.model);
       if (await streamAnswer({ res, id, model: body.model, blocks, stop, wire, faults: behaviour })) reported.push(usage);
     },
   });
@@ -93,6 +97,14 @@ async function streamAnswer(o: { res: ServerResponse; id: string; model: string;
   if (!(await send({ type: "message_stop" }))) return false;
   sse.end();
   return true;
+}
+
+async function overloadedStream(res: ServerResponse, id: string, model: string): Promise<void> {
+  const sse = startSse(res);
+  const start = { id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } };
+  await sse.send({ type: "message_start", message: start }, "message_start");
+  await sse.send({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, "error");
+  sse.end();
 }
 
 function blocksOf(r: AnthropicTestReply): any[] {

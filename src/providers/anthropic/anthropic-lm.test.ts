@@ -163,3 +163,18 @@ test("without a key or a base URL the driver refuses with a ConfigurationError",
     if (saved.url !== undefined) process.env.ANTHROPIC_BASE_URL = saved.url;
   }
 });
+
+test("an overloaded_error event in a stream before any text is retried like a 529", async () => {
+  await withServer({ reply: () => "fine now", behaviour: { overloadedStreams: 1 } }, async (server) => {
+    const ctx = createRunContext();
+    const { result } = await collectEvents(anthropicLM({ model: "claude-test", baseURL: server.url, ...fast }).stream(ask, ctx));
+    assert.equal(result.choices[0]!.message.content, "fine now");
+    assert.equal(server.requests.length, 2);
+    assert.match(ctx.span.children[0]!.events[0]!.data.error as string, /529: Overloaded/);
+
+    // With no retries left it is a 529 (the proxy answers 502), not a status-less failure.
+    server.behaviour.overloadedStreams = 3;
+    const once = anthropicLM({ model: "claude-test", baseURL: server.url, retry: { retries: 0 } });
+    await assert.rejects(collectEvents(once.stream(ask)), (e) => UpstreamError.isInstance(e) && e.status === 529 && e.isRetryable);
+  });
+});

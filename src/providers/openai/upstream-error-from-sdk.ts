@@ -26,14 +26,38 @@ export function upstreamErrorFromSdk(options: { error: unknown; provider: string
   if (error instanceof classes.APIConnectionTimeoutError) return make("timeout", "the request timed out");
   if (error instanceof classes.APIConnectionError) return make("connection", connectionMessage(error));
   if (error instanceof classes.APIError) {
-    const e = error as Error & { status?: number; headers?: Headers; error?: unknown };
-    return make("http", upstreamMessage(e), { status: e.status, retryAfter: retryAfterSeconds({ headers: e.headers }) });
+    const e = error as Error & { status?: number; headers?: Headers; error?: unknown; type?: unknown };
+    return make("http", upstreamMessage(e), { status: e.status ?? statusOfType(e), retryAfter: retryAfterSeconds({ headers: e.headers }) });
   }
   if (error instanceof SyntaxError) return make("malformed", `the response body was not valid JSON (${error.message})`);
   // undici reports a body cut off mid-read (connection dropped while streaming) as a TypeError.
   if (error instanceof TypeError && /terminated|socket|closed|ECONNRESET/i.test(`${error.message} ${String(error.cause)}`))
     return make("connection", `the connection was dropped (${String(error.cause ?? error.message)})`);
   return error;
+}
+
+/**
+ * An error event inside a stream (Anthropic's `overloaded_error`, OpenAI's `server_error`) arrives
+ * after a 200 and has no status of its own: its type says which one it stands for, so it is retried
+ * (before any text reached the caller) like the same failure at the start would be.
+ */
+const STATUS_OF_TYPE: Record<string, number> = {
+  overloaded_error: 529,
+  api_error: 500,
+  server_error: 500,
+  rate_limit_error: 429,
+  rate_limit_exceeded: 429,
+  timeout_error: 504,
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+};
+
+function statusOfType(e: { type?: unknown; error?: unknown }): number | undefined {
+  const body = e.error as { type?: unknown; error?: { type?: unknown } } | undefined;
+  const type = [e.type, body?.error?.type, body?.type].find((t) => typeof t === "string" && t in STATUS_OF_TYPE) as string | undefined;
+  return type === undefined ? undefined : STATUS_OF_TYPE[type];
 }
 
 /** The upstream's own words: `error.message` of its JSON body, else the raw text without the status prefix. */
