@@ -88,3 +88,15 @@ test("a token budget's cap reaches the AI SDK model even when the request sets a
     assert.ok(sent.max_tokens <= 50, `max_tokens sent: ${sent.max_tokens}`);
   });
 });
+
+test("a 429's Retry-After given as an HTTP date is honoured", async () => {
+  const retryAfter = new Date(Date.now() + 2_000).toUTCString();
+  await withModel({ behaviour: { failFirst: { count: 1, status: 429, retryAfter } } }, async (upstream) => {
+    const model = createOpenAICompatible({ baseURL: upstream.url, name: "openai", includeUsage: true }).chatModel("test-model");
+    const ctx = createRunContext();
+    const r = await aiSdkModelAsLM(model, { retry: { retries: 1, baseDelayMs: 1 } }).complete({ messages: [{ role: "user", content: "hi" }] }, ctx);
+    assert.equal(r.choices[0]!.message.content, "answer 0");
+    const retry = ctx.span.children[0]!.events.find((e) => e.name === "retry")!;
+    assert.ok((retry.data.delay_ms as number) >= 500, `waited ${String(retry.data.delay_ms)} ms`);
+  });
+});

@@ -2,6 +2,7 @@ import { APICallError, type LanguageModelV3, type LanguageModelV3Content, type L
 import { UpstreamError } from "../core/errors/upstream-error.ts";
 import type { Capabilities, ChatRequest, LM } from "../core/types.ts";
 import { defineProvider, type ProviderOptions } from "../providers/define-provider.ts";
+import { retryAfterSeconds } from "../providers/openai/retry-after.ts";
 import type { DriverResult, DriverStreamEvent, ProviderDriver } from "../providers/provider-driver.ts";
 import { requestToV3 } from "./request-to-v3.ts";
 import { driverResultFromV3 } from "./v3-result.ts";
@@ -103,13 +104,13 @@ async function* streamEvents(reader: ReadableStreamDefaultReader<LanguageModelV3
 /** AI SDK call errors as typed upstream errors (status and Retry-After kept); others pass through. */
 function upstreamError(error: unknown, provider: string): unknown {
   if (!APICallError.isInstance(error)) return error;
-  const retryAfter = Number(error.responseHeaders?.["retry-after"]);
   return new UpstreamError({
     provider,
     failure: error.statusCode ? "http" : "connection",
     status: error.statusCode,
     message: error.message,
-    retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    // Seconds, milliseconds (retry-after-ms) or an HTTP date, read as for the SDK drivers.
+    retryAfter: retryAfterSeconds({ headers: error.responseHeaders ? new Headers(error.responseHeaders) : undefined }),
     cause: error,
   });
 }
