@@ -1,7 +1,6 @@
 import { costOf, defaultPrices, lookupPrice, type PriceTable } from "../accounting/prices.ts";
 import { estimatePromptTokens, estimateTextTokens } from "../accounting/estimate-tokens.ts";
-import { cacheKey } from "../cache/cache-key.ts";
-import type { CachedSample, ResponseCache } from "../cache/response-cache.ts";
+import type { ResponseCache } from "../cache/response-cache.ts";
 import { createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
@@ -16,6 +15,7 @@ import { callSignal, translateAbort, withinTimeBudget } from "./resilience/call-
 import { deriveSeed } from "./derive-seed.ts";
 import { completionCap } from "./completion-cap.ts";
 import { holdBudget } from "./hold-budget.ts";
+import { sampleCache } from "./sample-cache.ts";
 import { validateRequest } from "./validate-request.ts";
 
 export { deriveSeed };
@@ -40,7 +40,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   const limiter = options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8);
   const price = lookupPrice(id, options.prices ?? defaultPrices);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const cache = options.cache;
+  const cached = sampleCache({ id, model: driver.model, price, cache: options.cache });
   let nativeN = driver.capabilities.nativeN;
 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
@@ -136,18 +136,16 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     let fingerprint: string | null | undefined;
     const missing: number[] = [];
     for (let i = 0; i < n; i++) {
-      const hit = cache?.get(keyOf(request, ctx, offset + i));
-      const replayed = hit && { prompt_tokens: hit.prompt_tokens, completion_tokens: hit.completion_tokens, cached_tokens: hit.cached_tokens, calls: hit.prompt_tokens > 0 ? 1 : 0, cost_usd: hit.cost_usd, cache_hits: 1 };
-      // A replay is charged what the call cost, so it must fit the budget as the call had to; one that
-      // does not goes upstream like a miss, where the budget caps or refuses it.
-      if (hit && replayed && fits(ctx, replayed)) {
-        choices[i] = { ...hit.choice, index: i };
-        model ??= hit.model;
-        const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.choice.message.content)] });
-        span.record(replayed);
+      // A replay that does not fit the budget goes upstream like a miss, where the budget caps or refuses it.
+      const hit = cached.replay(request, ctx, offset + i);
+      if (hit) {
+        choices[i] = { ...hit.sample.choice, index: i };
+        model ??= hit.sample.model;
+        const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.sample.choice.message.content)] });
+        span.record(hit.usage);
         span.finish();
-        ctx.budget.charge(replayed);
-        addUsage(usage, replayed);
+        ctx.budget.charge(hit.usage);
+        addUsage(usage, hit.usage);
       } else missing.push(i);
     }
     const take = (result: DriverResult & { maxTokens?: number }, indices: number[]) => {
@@ -159,7 +157,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       for (let k = 0; k < got; k++) {
         const i = indices[k]!;
         choices[i] = { ...result.choices[k]!, index: i };
-        cache?.set(keyOf(request, ctx, offset + i, result.maxTokens, result.choices[k]!), sampleRecord(result, k, got));
+        cached.store({ request, ctx, sampleIndex: offset + i, result, k, got, budgetCap: result.maxTokens });
       }
       return indices.slice(got);
     };
@@ -189,42 +187,6 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     return { choices: choices.filter(Boolean), usage, model, upstreamId, fingerprint };
   }
 
-  /** Whether a replayed sample's usage fits the budget now. */
-  function fits(ctx: RunContext, usage: Pick<Usage, "prompt_tokens" | "completion_tokens" | "calls" | "cost_usd">): boolean {
-    try {
-      ctx.budget.check({ prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, calls: usage.calls, cost_usd: usage.cost_usd });
-      return true;
-    } catch (error) {
-      if (BudgetExceededError.isInstance(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * The cache key of a sample: the request with the run's seed (it changes what the upstream says),
-   * and, for an answer the budget's max_tokens cut short, that cap, so it never answers the uncut request.
-   */
-  function keyOf(request: ChatRequest, ctx: RunContext, sampleIndex: number, budgetCap?: number, choice?: Choice): string {
-    const seed = request.seed ?? ctx.seed;
-    const cut = budgetCap !== undefined && choice?.finish_reason === "length";
-    return cacheKey(id, { ...request, ...(seed !== undefined ? { seed } : {}), ...(cut ? { max_tokens: budgetCap, max_completion_tokens: undefined } : {}) }, sampleIndex);
-  }
-
-  function sampleRecord(result: DriverResult, k: number, got: number): CachedSample {
-    // A multi-choice call's prompt is charged to its first sample so that replays add up the same.
-    const completion = Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
-    const prompt = k === 0 ? result.usage.prompt_tokens : 0;
-    const cached = k === 0 ? (result.usage.cached_tokens ?? 0) : 0;
-    return {
-      choice: result.choices[k]!,
-      model: result.model ?? driver.model,
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      cached_tokens: cached,
-      cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached }),
-    };
-  }
-
   async function complete(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): Promise<ChatResult> {
     validateRequest(request);
     if (ctx.signal?.aborted) throw new AbortedError();
@@ -244,8 +206,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   async function* stream(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): AsyncIterable<StreamEvent> {
     validateRequest(request);
     const offset = ctx.sampleOffset ?? 0;
-    const cached = cache?.get(keyOf(request, ctx, offset));
-    if (!driver.stream || (request.n ?? 1) > 1 || cached) {
+    if (!driver.stream || (request.n ?? 1) > 1 || cached.has(request, ctx, offset)) {
       const result = await complete(request, ctx);
       for (const choice of result.choices) {
         const text = contentText(choice.message.content);
@@ -313,7 +274,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
       settled = true;
       const usage = finishSpan(span, ctx, final, performance.now() - started);
-      cache?.set(keyOf(request, ctx, offset, hold.maxTokens, final.choices[0]), sampleRecord(final, 0, 1));
+      cached.store({ request, ctx, sampleIndex: offset, result: final, k: 0, got: 1, budgetCap: hold.maxTokens });
       yield {
         type: "result",
         result: {
