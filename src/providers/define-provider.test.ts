@@ -202,3 +202,14 @@ test("a call queued behind the concurrency limit gives up when its time budget r
   unblock();
   assert.equal(resultText(await first), "done");
 });
+
+test("a token budget too small for n samples in one call still returns the samples it can pay for", async () => {
+  // A model that stops at max_tokens, as real ones do.
+  const lm = scriptedLM((r) => ({ content: Array.from({ length: Math.min(8, r.max_tokens ?? 8) }, () => "w").join(" ") }));
+  const question = { messages: [{ role: "user" as const, content: "Name a word." }] };
+  // The prompt is ~7 tokens: 3 are left, not one per sample for 4 samples in one call, but enough for one.
+  const ctx = createRunContext({ budget: { tokens: 10 } });
+  const r = await lm.complete({ ...question, n: 4 }, ctx);
+  assert.equal(r.choices.length, 1);
+  assert.ok(ctx.budget.used.tokens <= 10, `spent ${ctx.budget.used.tokens} of 10 tokens`);
+});

@@ -168,9 +168,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       try {
         rest = take(await call(request, ctx, rest.length, offset + rest[0]!), rest);
       } catch (error) {
-        // Servers that reject `n` (llama.cpp server, Ollama, some vLLM setups) get single calls instead.
-        if (!(UpstreamError.isInstance(error) && error.failure === "http" && error.status === 400)) throw error;
-        rejectedN = true;
+        // A budget that cannot pay for all samples at once may pay for some: single calls keep what it affords.
+        if (!BudgetExceededError.isInstance(error)) {
+          // Servers that reject `n` (llama.cpp server, Ollama, some vLLM setups) get single calls instead.
+          if (!(UpstreamError.isInstance(error) && error.failure === "http" && error.status === 400)) throw error;
+          rejectedN = true;
+        }
       }
     }
     if (rest.length > 0) {
