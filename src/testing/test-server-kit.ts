@@ -15,6 +15,8 @@ export interface TestServerFaults {
   dropConnection?: boolean | number;
   /** Destroy the socket of a streamed answer after this many events (a connection lost mid-stream). */
   dropAfterEvents?: number;
+  /** End a streamed answer cleanly after this many events, before it is finished (a proxy closing an idle stream). */
+  endAfterEvents?: number;
 }
 
 export interface RecordedRequest {
@@ -97,16 +99,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Starts a server-sent-events answer; `send` writes one event and honours the chunk delay and drop fault. */
-export function startSse(res: ServerResponse, faults: Pick<TestServerFaults, "chunkDelayMs" | "dropAfterEvents"> = {}) {
+export function startSse(res: ServerResponse, faults: Pick<TestServerFaults, "chunkDelayMs" | "dropAfterEvents" | "endAfterEvents"> = {}) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   let sent = 0;
   return {
     /** Writes `data` (a string or JSON) under an optional event name; false once the client has gone. */
     async send(data: unknown, event?: string): Promise<boolean> {
       if (sent > 0 && faults.chunkDelayMs && !(await waitUnlessClosed(res, faults.chunkDelayMs))) return false;
-      if (res.destroyed) return false;
+      if (res.destroyed || res.writableEnded) return false;
       const text = `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
       sent++;
+      if (faults.endAfterEvents !== undefined && sent >= faults.endAfterEvents) {
+        res.end(text);
+        return false;
+      }
       if (faults.dropAfterEvents === undefined || sent < faults.dropAfterEvents) {
         res.write(text);
         return true;
@@ -116,7 +122,9 @@ export function startSse(res: ServerResponse, faults: Pick<TestServerFaults, "ch
       res.socket?.destroy();
       return false;
     },
-    end: () => res.end(),
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
   };
 }
 

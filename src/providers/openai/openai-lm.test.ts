@@ -178,6 +178,14 @@ test("a connection lost mid-stream is a typed connection error, not a silently s
   });
 });
 
+test("a stream the server closes cleanly before the answer is finished is an error, not a short answer", async () => {
+  await withServer({ reply: () => "one two three four five six", behaviour: { endAfterEvents: 3 } }, async (server) => {
+    const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });
+    await assert.rejects(collectEvents(lm.stream(ask)), (e) => UpstreamError.isInstance(e) && e.failure === "connection" && /before the answer was finished/.test(e.message));
+    assert.equal(server.requests.length, 1, "no retry once deltas reached the caller");
+  });
+});
+
 test("a stream cut off after text was generated still counts its call, with estimated tokens, and closes its span", async () => {
   await withServer({ reply: () => "one two three four five six", behaviour: { chunkDelayMs: 20 } }, async (server) => {
     const lm = openaiLM({ model: "m", baseURL: server.url, ...fast });

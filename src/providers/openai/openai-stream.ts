@@ -48,6 +48,9 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
   // The SDK ends a stream quietly when its signal fires; a cut-short answer must not look complete.
   if (signal.aborted) throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
   if (partials.size === 0) throw new UpstreamError({ provider, failure: "malformed", message: "the stream ended without any choice" });
+  // Every finished choice says why it finished; a stream closed without that was cut short, not complete.
+  if ([...partials.values()].some((p) => p.finish === undefined))
+    throw new UpstreamError({ provider, failure: "connection", message: "the stream ended before the answer was finished (no finish_reason)" });
   const choices: Choice[] = [...partials.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, p]) => ({
