@@ -46,9 +46,12 @@ export async function selfVerified(options: RungOptions & { question: string; pr
  * of the samples asked for (abstentions and samples a budget cut count against), and the answer is
  * a full response of that group.
  */
-export async function agreed(options: RungOptions & { kind: AnswerKind }): Promise<RungOutcome> {
+export async function agreed(options: RungOptions & { kind: AnswerKind; temperature?: number }): Promise<RungOutcome> {
   const { run, lm, step, samples } = options;
-  const sampled = await runStage({ run, name: `answer ${step}`, lm, request: { ...run.request, n: samples } });
+  // Greedy samples always agree, which would make every answer look certain.
+  const temperature = options.temperature ?? (run.request.temperature === 0 ? 0.7 : run.request.temperature);
+  const request = { ...run.request, n: samples, ...(temperature === undefined ? {} : { temperature }) };
+  const sampled = await runStage({ run, name: `answer ${step}`, lm, request });
   const result = vote(sampled.choices, options.kind);
   const answer = result.representative ?? sampled.choices[0]!;
   run.keep(answer);

@@ -173,3 +173,15 @@ test("options are validated; with no ladder the inner LM just answers", async ()
   assert.equal(resultText(r), "The answer is 51.");
   assert.equal(lm.calls.length, 1);
 });
+
+test("agreement samples are not greedy: temperature 0 requests sample at 0.7, an explicit temperature wins", async () => {
+  const small = scriptedLM(() => "The answer is 4.");
+  await cascade(small, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({ ...ask, temperature: 0 });
+  assert.equal(small.calls[0]!.temperature, 0.7);
+  const small2 = scriptedLM(() => "The answer is 4.");
+  await cascade(small2, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement", temperature: 1.2 }).complete({ ...ask, temperature: 0 });
+  assert.equal(small2.calls[0]!.temperature, 1.2);
+  const small3 = scriptedLM(() => "The answer is 4.");
+  await cascade(small3, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({ ...ask, temperature: 0.4 });
+  assert.equal(small3.calls[0]!.temperature, 0.4, "the request's own non-zero temperature is kept");
+});
