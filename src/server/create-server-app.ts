@@ -58,6 +58,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     defaultModel: options.defaultModel,
     maxSpecDepth: settings.maxSpecDepth,
     maxN: settings.maxN,
+    allowProviders: settings.allowProviders,
   });
   const app = new Hono();
 

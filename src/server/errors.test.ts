@@ -109,7 +109,7 @@ test("a model spec naming a local file that is no model never shows the client w
   const dir = mkdtempSync(join(tmpdir(), "lmx-secret-file-"));
   const path = join(dir, "notes.txt");
   writeFileSync(path, "hunter2-password\nmore private lines\n");
-  const f = await startProxyFixture();
+  const f = await startProxyFixture({ server: { allowProviders: ["openai", "llama", "replay"] } });
   try {
     for (const model of [`replay:${path}`, `llama:${path}`]) {
       const r = await post(f.proxy.url, JSON.stringify({ ...ask, model }));
@@ -119,6 +119,25 @@ test("a model spec naming a local file that is no model never shows the client w
   } finally {
     await f.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("by default clients may not name local providers (files, downloads), in the model or in technique options", async () => {
+  const f = await startProxyFixture({ aliases: { local: "openai:test-model" } });
+  try {
+    for (const model of ["llama:/etc/hostname", "replay:/etc/hostname", "self-refine(critic=llama:/etc/hostname)@openai:test-model", "re2@llama:hf:owner/repo/x.gguf"]) {
+      const r = await post(f.proxy.url, JSON.stringify({ ...ask, model }));
+      assert.equal(r.status, 400, model);
+      assert.equal(r.body.error.param, "model", model);
+      assert.match(r.body.error.message, /does not let clients name (llama|replay): models/, model);
+    }
+    const viaTechnique = await post(f.proxy.url, JSON.stringify({ ...ask, model: "openai:test-model", lmx: { technique: "self-refine(critic=replay:/etc/hostname)" } }));
+    assert.equal(viaTechnique.status, 400);
+    assert.equal(viaTechnique.body.error.param, "lmx.technique");
+    const ok = await post(f.proxy.url, JSON.stringify({ ...ask, model: "re2@openai:test-model" }));
+    assert.equal(ok.status, 200, "allowed providers still work");
+  } finally {
+    await f.close();
   }
 });
 

@@ -17,6 +17,8 @@ export interface RequestLMOptions {
   maxSpecDepth: number;
   /** Largest `n` option a technique may be given. */
   maxN: number;
+  /** Providers a client may name itself; aliases and the default model are trusted (default: all). */
+  allowProviders?: readonly string[];
   /** Built LMs kept for reuse, keyed by the request's strings (default 256). */
   memo?: number;
 }
@@ -41,14 +43,23 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       throw error;
     }
   };
-  const env = { registry: options.registry, resolveModel };
+  /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
+  const untrustedModel = (spec: string): LM => {
+    const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
+    if (provider && options.allowProviders && !options.allowProviders.includes(provider) && options.aliases[spec.trim()] === undefined)
+      throw new InvalidRequestError(`this server does not let clients name ${provider}: models (allowed: ${options.allowProviders.join(", ") || "none"}); use an alias or the server's default model, or add "${provider}" to server.allowProviders`, { param: "model" });
+    return resolveModel(spec);
+  };
+  const trustedEnv = { registry: options.registry, resolveModel };
+  const clientEnv = { registry: options.registry, resolveModel: untrustedModel };
 
-  /** A spec that may itself name aliases (in its model part), expanded at most `hops` times. */
-  function fromSpec(spec: string, hops: number): LM {
+  /** A spec that may itself name aliases (in its model part), expanded at most `hops` times; alias texts are trusted. */
+  function fromSpec(spec: string, hops: number, trusted: boolean): LM {
+    const env = trusted ? trustedEnv : clientEnv;
     const alias = options.aliases[spec.trim()];
     if (alias !== undefined) {
       if (hops <= 0) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
-      return fromSpec(alias, hops - 1);
+      return fromSpec(alias, hops - 1, true);
     }
     const ast = parseTechniqueSpec(spec);
     const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
@@ -57,20 +68,21 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       throw new ModelNotFoundError({ model: spec, message: `unknown model "${spec}": not an alias, a technique, or a provider:model spec such as openai:gpt-4o-mini` });
     const modelSpec = ast.model ?? options.defaultModel;
     if (modelSpec === undefined) throw new InvalidRequestError(`"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`, { param: "model" });
-    const inner = options.aliases[modelSpec] !== undefined ? fromSpec(modelSpec, hops - 1) : resolveModel(modelSpec);
+    const fromClient = !trusted && ast.model !== undefined;
+    const inner = options.aliases[modelSpec] !== undefined ? fromSpec(modelSpec, hops - 1, true) : fromClient ? untrustedModel(modelSpec) : resolveModel(modelSpec);
     return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
   }
 
   function build(model: string | undefined, technique: string | undefined): LM {
     const spec = model?.trim() || options.defaultModel;
     if (!spec) throw new InvalidRequestError("the request names no model and the server has no default model", { param: "model" });
-    const base = as("model", () => fromSpec(spec, 8));
+    const base = as("model", () => fromSpec(spec, 8, !model?.trim()));
     checkCaps(base, "model");
     if (!technique?.trim()) return base;
     const lm = as("lmx.technique", () => {
       const ast = parseTechniqueSpec(technique);
       if (ast.model !== undefined) throw new InvalidRequestError(`lmx.technique takes techniques only; put the model in "model" (found "@${ast.model}")`);
-      return buildTechniques(ast, base, env);
+      return buildTechniques(ast, base, clientEnv);
     });
     checkCaps(lm, "lmx.technique");
     return lm;

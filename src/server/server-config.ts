@@ -23,6 +23,12 @@ export const serverConfigSchema = z.strictObject({
   maxConcurrent: z.number().int().min(1).default(64),
   /** Largest request body in bytes. */
   maxBodyBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+  /**
+   * Providers a client may name in a request's model spec. Local ones (`llama:` loads files and
+   * downloads models, `replay:` reads files) are off by default; aliases and the server's default
+   * model may use any provider.
+   */
+  allowProviders: z.array(z.string().min(1)).default(["openai", "anthropic"]),
   /** Finished traces kept in memory for `/v1/traces/:id`. */
   traceCapacity: z.number().int().min(1).default(200),
 });
