@@ -59,3 +59,16 @@ test("budgets and aborts stop embedding calls before they are made", async () =>
   await assert.rejects(embedder.embed(["a"], createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
   assert.equal(posts(), before);
 });
+
+test("a time budget running out mid-request is a BudgetExceededError, not a retried upstream timeout", async () => {
+  const embedder = openaiEmbedder({ model: "m", baseURL: server.url, retry: { baseDelayMs: 1 } });
+  const before = embeddingCalls().length;
+  server.behaviour.delayMs = 2000;
+  try {
+    const ctx = createRunContext({ budget: { time_ms: 150 } });
+    await assert.rejects(embedder.embed(["slow text"], ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+    assert.equal(embeddingCalls().length - before, 1, "no retry after the budget ran out");
+  } finally {
+    server.behaviour.delayMs = 0;
+  }
+});

@@ -1,6 +1,7 @@
 import { costOf, type Price } from "../accounting/prices.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
-import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { createRunContext } from "../core/context.ts";
+import { callSignal, translateAbort } from "../providers/resilience/call-signal.ts";
 import type { RunContext, Usage } from "../core/types.ts";
 import { withRetry, type RetryOptions } from "../providers/resilience/retry.ts";
 
@@ -51,21 +52,20 @@ export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<
   }
 }
 
+/** One try under the same signal as chat calls: caller abort, request timeout, or the time budget (a BudgetExceededError). */
 async function attempt(options: TracedEmbedCallOptions): Promise<{ vectors: number[][]; promptTokens?: number }> {
-  const { ctx } = options;
-  const remaining = ctx?.budget.remainingMs();
-  const limit = [options.timeoutMs, remaining].filter((x): x is number => x !== undefined);
-  const timeout = new AbortController();
-  const timer = limit.length ? setTimeout(() => timeout.abort(), Math.max(1, Math.min(...limit))) : undefined;
-  const signal = ctx?.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
+  const ctx = options.ctx ?? createRunContext({ name: options.id });
+  const timeoutMs = options.timeoutMs ?? NO_TIMEOUT_MS;
+  const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
   try {
-    if (ctx?.signal?.aborted) throw new AbortedError();
+    if (ctx.signal?.aborted) throw new AbortedError();
     return await options.call(signal);
   } catch (error) {
-    if (ctx?.signal?.aborted) throw AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
-    if (timeout.signal.aborted) throw new UpstreamError({ provider: options.provider, failure: "timeout", message: `no embeddings within ${Math.min(...limit)} ms`, cause: error });
-    throw error;
+    throw translateAbort(error, ctx, timedOut(), options.provider, timeoutMs);
   } finally {
-    clearTimeout(timer);
+    dispose();
   }
 }
+
+/** setTimeout's longest delay: "no request timeout". */
+const NO_TIMEOUT_MS = 2_147_483_647;
