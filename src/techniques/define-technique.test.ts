@@ -83,3 +83,15 @@ test("a bad n or no messages is an InvalidRequestError, as a provider gives, not
   }
   await assert.rejects(lm.complete({ messages: [] }), (e) => InvalidRequestError.isInstance(e) && e.param === "messages");
 });
+
+test("a consumer that stops reading a technique's stream early leaves its span closed", async () => {
+  const inner = scriptedLM(() => "one two three four five six");
+  const ctx = createRunContext();
+  for await (const event of re2(inner).stream({ messages: [{ role: "user", content: "Count." }] }, ctx)) {
+    if (event.type === "delta") break;
+  }
+  const span = ctx.span.children[0]!;
+  assert.equal(span.kind, "technique");
+  assert.notEqual(span.end, undefined);
+  assert.ok(span.events.some((e) => e.name === "stopped"));
+});

@@ -192,6 +192,12 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
           if (text) yield { type: "delta", index: 0, content: text };
         }
         yield { type: "result", result };
+      } finally {
+        // A consumer that stops reading early still leaves a closed, accounted span behind.
+        if (ctx.span.end === undefined) {
+          ctx.span.event("stopped", { reason: "consumer stopped reading" });
+          ctx.span.finish();
+        }
       }
     }
 
