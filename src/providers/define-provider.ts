@@ -109,6 +109,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
 
   function finishSpan(span: Span, ctx: RunContext, result: DriverResult, latencyMs: number): Usage {
     const usage = usageOf(result);
+    if (result.usage.estimated) span.set({ usage_estimated: true });
     span.record(usage);
     ctx.budget.charge(usage);
     span.set({ latency_ms: Math.round(latencyMs * 100) / 100, output: result.choices.map((c) => contentText(c.message.content)), finish_reasons: result.choices.map((c) => c.finish_reason) });

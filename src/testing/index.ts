@@ -3,3 +3,4 @@ export { startOpenAITestServer, type OpenAITestServer, type OpenAITestBehaviour,
 export { startAnthropicTestServer, type AnthropicTestServer, type AnthropicTestBehaviour, type AnthropicTestReply, type AnthropicReply } from "./anthropic-test-server.ts";
 export { hashedEmbedding } from "./hashed-embedding.ts";
 export type { RecordedRequest, TestServerFaults } from "./test-server-kit.ts";
+export { startHostileUpstream, type HostileUpstream, type HostileBehaviour } from "./hostile-upstream.ts";

@@ -52,14 +52,14 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
       } catch (error) {
         throw fail(error);
       }
-      return anthropicResult({ body, provider: PROVIDER, json: isJson(request) });
+      return anthropicResult({ body, request, provider: PROVIDER, json: isJson(request) });
     },
 
     async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
       const params = { ...anthropicParams({ request, model, defaultMaxTokens, structuredOutput }), stream: true } as Anthropic.MessageCreateParamsStreaming;
       try {
         const events: AsyncIterable<unknown> = await client.messages.create(params, callOptions(o));
-        yield* anthropicStreamEvents({ events, provider: PROVIDER, signal: o.signal, json: isJson(request) });
+        yield* anthropicStreamEvents({ events, request, provider: PROVIDER, signal: o.signal, json: isJson(request) });
       } catch (error) {
         throw fail(error);
       }

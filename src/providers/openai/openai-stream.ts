@@ -2,7 +2,7 @@ import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { ChatRequest, Choice, StreamEvent, TokenLogprob, ToolCall } from "../../core/types.ts";
 import type { DriverStreamEvent } from "../provider-driver.ts";
 import { estimateUsage } from "./estimate-usage.ts";
-import { openaiUsage } from "./openai-result.ts";
+import { isObject, malformedFor, openaiUsage, type Malformed } from "./openai-result.ts";
 
 type Json = Record<string, any>;
 type Delta = Extract<StreamEvent, { type: "delta" }>;
@@ -30,18 +30,30 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
   let id: string | undefined;
   let model: string | undefined;
   let fingerprint: string | null | undefined;
+  const malformed = malformedFor(provider);
   for await (const raw of chunks) {
+    if (!isObject(raw)) throw malformed("a stream chunk was not a JSON object");
     const chunk = raw as Json;
-    id ??= chunk.id;
-    model ??= chunk.model;
-    fingerprint ??= chunk.system_fingerprint;
-    if (chunk.usage) usage = chunk.usage;
-    for (const c of (chunk.choices ?? []) as Json[]) {
-      const index: number = c.index ?? 0;
+    if (typeof chunk.id === "string") id ??= chunk.id;
+    if (typeof chunk.model === "string") model ??= chunk.model;
+    if (typeof chunk.system_fingerprint === "string") fingerprint ??= chunk.system_fingerprint;
+    if (chunk.usage != null) {
+      if (!isObject(chunk.usage)) throw malformed("a stream chunk's usage was not an object");
+      usage = chunk.usage;
+    }
+    if (chunk.choices != null && !Array.isArray(chunk.choices)) throw malformed("a stream chunk's choices were not an array");
+    for (const c of (chunk.choices ?? []) as unknown[]) {
+      if (!isObject(c)) throw malformed("a stream choice was not an object");
+      const index = smallIndex(c.index, malformed, "a stream choice's index");
       let p = partials.get(index);
       if (!p) partials.set(index, (p = { text: "", tools: [], logprobs: [], extra: {} }));
-      if (c.finish_reason) p.finish = c.finish_reason;
-      const event = applyDelta(p, index, c.delta ?? {}, c.logprobs?.content);
+      if (c.finish_reason != null) {
+        if (typeof c.finish_reason !== "string") throw malformed("a stream choice's finish_reason was not a string");
+        p.finish = c.finish_reason;
+      }
+      if (c.delta != null && !isObject(c.delta)) throw malformed("a stream choice's delta was not an object");
+      const content = c.logprobs?.content;
+      const event = applyDelta(p, index, c.delta ?? {}, Array.isArray(content) ? content : undefined, malformed);
       if (event) yield event;
     }
   }
@@ -51,6 +63,7 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
   // Every finished choice says why it finished; a stream closed without that was cut short, not complete.
   if ([...partials.values()].some((p) => p.finish === undefined))
     throw new UpstreamError({ provider, failure: "connection", message: "the stream ended before the answer was finished (no finish_reason)" });
+  if ([...partials.values()].some((p) => p.tools.some((t) => t && t.function.name === ""))) throw malformed("a streamed tool call never got a function name");
   const choices: Choice[] = [...partials.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, p]) => ({
@@ -64,20 +77,33 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
       finish_reason: p.finish ?? "stop",
       logprobs: p.logprobs.length > 0 ? { content: p.logprobs } : null,
     }));
-  yield { type: "done", result: { choices, usage: usage ? openaiUsage(usage) : estimateUsage({ request, choices }), id, model, system_fingerprint: fingerprint } };
+  yield { type: "done", result: { choices, usage: usage ? openaiUsage(usage, () => estimateUsage({ request, choices })) : estimateUsage({ request, choices }), id, model, system_fingerprint: fingerprint } };
 }
 
-function applyDelta(p: ChoiceSoFar, index: number, delta: Json, logprobs: TokenLogprob[] | null | undefined): Delta | undefined {
+/** A choice or tool-call index: absent is 0, else a small non-negative integer (it keys a map). */
+function smallIndex(value: unknown, malformed: Malformed, what: string): number {
+  if (value == null) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 10_000) throw malformed(`${what} was not a small integer`);
+  return value;
+}
+
+function applyDelta(p: ChoiceSoFar, index: number, delta: Json, logprobs: TokenLogprob[] | undefined, malformed: Malformed): Delta | undefined {
   const event: Delta = { type: "delta", index };
   let any = false;
+  if (delta.content != null && typeof delta.content !== "string") throw malformed("a stream delta's content was not a string");
+  if (delta.tool_calls != null && !Array.isArray(delta.tool_calls)) throw malformed("a stream delta's tool_calls were not an array");
   if (typeof delta.content === "string" && delta.content !== "") {
     p.text += delta.content;
     event.content = delta.content;
     any = true;
   }
   if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
-    for (const t of delta.tool_calls as Json[]) {
-      const k: number = t.index ?? 0;
+    for (const t of delta.tool_calls as unknown[]) {
+      if (!isObject(t)) throw malformed("a stream tool call was not an object");
+      const k = smallIndex(t.index, malformed, "a stream tool call's index");
+      if (t.function != null && (!isObject(t.function) || (t.function.name != null && typeof t.function.name !== "string") || (t.function.arguments != null && typeof t.function.arguments !== "string")))
+        throw malformed("a stream tool call's function was not {name, arguments} strings");
+      if (t.id != null && typeof t.id !== "string") throw malformed("a stream tool call's id was not a string");
       const call = (p.tools[k] ??= { id: t.id ?? `call_${k}`, type: "function", function: { name: "", arguments: "" } });
       if (t.id) call.id = t.id;
       if (t.function?.name) call.function.name += t.function.name;
