@@ -8,6 +8,12 @@ const providerSettings = z.strictObject({
   concurrency: z.number().int().min(1).optional(),
   timeoutMs: z.number().int().min(1).optional(),
   retries: z.number().int().min(0).optional(),
+  /** One call across all attempts and retry waits (default 180 s). */
+  totalTimeoutMs: z.number().int().min(1).optional(),
+  /** Longest silence between chunks of a reply body (default 60 s). */
+  idleTimeoutMs: z.number().int().min(1).optional(),
+  /** Largest reply body, after decompression (default 32 MiB). */
+  maxResponseBytes: z.number().int().min(1024).optional(),
 });
 
 const price = z.strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() });

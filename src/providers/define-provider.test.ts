@@ -151,7 +151,8 @@ test("a retry that would have to wait past the time budget is not waited for", a
     },
   };
   const ctx = createRunContext({ budget: { time_ms: 2_000 } });
-  await assert.rejects(defineProvider(driver).complete(ask, ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+  // The upstream's own 429 comes back at once, with its Retry-After, for a proxy to pass on.
+  await assert.rejects(defineProvider(driver).complete(ask, ctx), (e) => UpstreamError.isInstance(e) && e.status === 429 && e.retryAfter === 30);
   assert.equal(attempts, 1, "it gave up instead of sleeping 30 s for a second attempt");
 });
 

@@ -25,8 +25,13 @@ export interface ProviderOptions {
   /** Shared per-provider concurrency limit (a number makes a private one). */
   limiter?: Limiter | number;
   retry?: Omit<RetryOptions, "signal" | "onRetry">;
-  /** Per-call timeout in ms (default 120 s). */
+  /** Per-attempt timeout in ms (default 120 s). */
   timeoutMs?: number;
+  /**
+   * Longest one call may take across all its attempts and retry waits, in ms (default 180 s), so an
+   * upstream that never answers costs at most this, not (retries + 1) × timeoutMs.
+   */
+  totalTimeoutMs?: number;
   prices?: PriceTable;
   cache?: ResponseCache;
 }
@@ -40,6 +45,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   const limiter = options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8);
   const price = lookupPrice(id, options.prices ?? defaultPrices);
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const totalTimeoutMs = options.totalTimeoutMs ?? 180_000;
   const cached = sampleCache({ id, model: driver.model, price, cache: options.cache });
   let nativeN = driver.capabilities.nativeN;
 
@@ -71,7 +77,8 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       const release = await withinTimeBudget(ctx, (signal) => limiter.acquire(signal));
       let result: DriverResult;
       try {
-        result = await withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex), { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx) });
+        const deadline = performance.now() + totalTimeoutMs;
+        result = await withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex, deadline), { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx, deadline) });
       } finally {
         release();
       }
@@ -83,25 +90,41 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     }
   }
 
-  /** Retries are span events, and a wait that would outlast the time budget is not started. */
-  function retryHooks(span: Span, ctx: RunContext): Pick<RetryOptions, "onRetry" | "beforeWait"> {
+  /**
+   * Retries are span events. A wait (backoff or Retry-After) that would outlast the time budget or
+   * the call's deadline is not started: the upstream's error is thrown now, its Retry-After kept on it.
+   */
+  function retryHooks(span: Span, ctx: RunContext, deadline: number): Pick<RetryOptions, "onRetry" | "beforeWait"> {
     return {
       onRetry: ({ attempt, delayMs, error }) => span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
-      beforeWait: (delayMs) => ctx.budget.checkTime(delayMs),
+      beforeWait: (delayMs, error) => {
+        const left = Math.min(ctx.budget.remainingMs() ?? Infinity, deadline - performance.now());
+        if (left > delayMs) return;
+        span.event("retry_skipped", { delay_ms: Math.round(delayMs), left_ms: Math.max(0, Math.round(left)) });
+        throw error;
+      },
     };
   }
 
-  async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number): Promise<DriverResult> {
+  /** This attempt's timeout: the per-attempt one, cut to what is left of the call's deadline. */
+  function attemptTimeout(deadline: number): number {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) throw new UpstreamError({ provider: driver.provider, failure: "timeout", message: `no answer within ${totalTimeoutMs} ms (totalTimeoutMs)` });
+    return Math.min(timeoutMs, left);
+  }
+
+  async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number, deadline: number): Promise<DriverResult> {
     if (ctx.signal?.aborted) throw new AbortedError();
     ctx.budget.checkTime();
-    const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
+    const ms = attemptTimeout(deadline);
+    const { signal, timedOut, dispose } = callSignal(ctx, ms);
     try {
       const result = await driver.complete(request, { signal, seed, sampleIndex });
       if (!Array.isArray(result.choices) || result.choices.length === 0)
         throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the response had no choices" });
       return result;
     } catch (error) {
-      throw translateAbort(error, ctx, timedOut(), driver.provider, timeoutMs);
+      throw translateAbort(error, ctx, timedOut(), driver.provider, ms);
     } finally {
       dispose();
     }
@@ -248,11 +271,13 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       span.record(usage);
       ctx.budget.charge(usage);
     };
+    const deadline = performance.now() + totalTimeoutMs;
     try {
       for (let attemptNo = 0; ; attemptNo++) {
         ctx.budget.checkTime();
         // Each attempt gets its own timeout, as in complete().
-        const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
+        const ms = attemptTimeout(deadline);
+        const { signal, timedOut, dispose } = callSignal(ctx, ms);
         try {
           for await (const event of driver.stream!(upstreamRequest, { signal, seed, sampleIndex: offset })) {
             if (event.type === "done") final = event.result;
@@ -266,11 +291,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
           }
           break;
         } catch (error) {
-          const e = translateAbort(error, ctx, timedOut(), driver.provider, timeoutMs);
+          const e = translateAbort(error, ctx, timedOut(), driver.provider, ms);
           // Once text reached the caller a retry would repeat it, so only retry before the first delta.
           if (yielded) throw e;
           // The same backoff and Retry-After as complete(); throws when `e` is not worth another try.
-          await waitBeforeRetry(e, attemptNo, { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx) });
+          await waitBeforeRetry(e, attemptNo, { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx, deadline) });
         } finally {
           dispose();
         }

@@ -84,7 +84,7 @@ export const providerRegistry: ProviderEntry[] = [
 
 /** Options for a hosted API provider: config settings first, then the provider's environment variables. */
 function apiProviderOptions({ model, settings, shared }: ProviderCreateOptions, envBaseURL?: string, envApiKey?: string) {
-  const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number };
+  const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number; totalTimeoutMs?: number; idleTimeoutMs?: number; maxResponseBytes?: number };
   return {
     model,
     baseURL: s.baseURL ?? envBaseURL,
@@ -93,6 +93,9 @@ function apiProviderOptions({ model, settings, shared }: ProviderCreateOptions, 
     prices: shared.prices,
     cache: shared.cache,
     timeoutMs: s.timeoutMs,
+    totalTimeoutMs: s.totalTimeoutMs,
+    idleTimeoutMs: s.idleTimeoutMs,
+    maxResponseBytes: s.maxResponseBytes,
     retry: s.retries === undefined ? undefined : { retries: s.retries },
   };
 }

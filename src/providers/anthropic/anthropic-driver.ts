@@ -2,6 +2,7 @@ import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, API
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { boundedFetch } from "../resilience/bounded-fetch.ts";
 import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
 import { anthropicResult } from "./anthropic-result.ts";
@@ -13,9 +14,13 @@ export interface AnthropicDriverOptions {
   baseURL?: string;
   /** Default: ANTHROPIC_API_KEY (a placeholder when only a base URL is set). */
   apiKey?: string;
-  /** A ready client; its own retries and timeout are overridden per call. */
+  /** A ready client; its own retries and timeout are overridden per call (its replies are not bounded: bring your own fetch). */
   client?: Anthropic;
   fetch?: typeof fetch;
+  /** Longest reply body accepted, after decompression (default 32 MiB); more is a "malformed" UpstreamError. */
+  maxResponseBytes?: number;
+  /** Longest silence between two chunks of a reply body (default 60 s); a stall is a "timeout" UpstreamError. */
+  idleTimeoutMs?: number;
   /** max_tokens when the request sets none (the Messages API requires one). Default 1024. */
   defaultMaxTokens?: number;
   /** How response_format is honoured (default "instruction": works with every Claude model). */
@@ -74,5 +79,6 @@ function createClient(options: AnthropicDriverOptions): Anthropic {
     envPrefix: "ANTHROPIC",
     noKey: "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
   });
-  return new Anthropic({ ...settings, fetch: options.fetch });
+  const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
+  return new Anthropic({ ...settings, fetch });
 }

@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
+import { boundedFetch } from "../resilience/bounded-fetch.ts";
 import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { openaiParams } from "./openai-params.ts";
 import { openaiResult } from "./openai-result.ts";
@@ -13,9 +14,13 @@ export interface OpenAIDriverOptions {
   baseURL?: string;
   /** Default: OPENAI_API_KEY (a placeholder when only a base URL is set: local servers need none). */
   apiKey?: string;
-  /** A ready client; its own retries and timeout are overridden per call. */
+  /** A ready client; its own retries and timeout are overridden per call (its replies are not bounded: bring your own fetch). */
   client?: OpenAI;
   fetch?: typeof fetch;
+  /** Longest reply body accepted, after decompression (default 32 MiB); more is a "malformed" UpstreamError. */
+  maxResponseBytes?: number;
+  /** Longest silence between two chunks of a reply body (default 60 s); a stall is a "timeout" UpstreamError. */
+  idleTimeoutMs?: number;
 }
 
 const PROVIDER = "openai";
@@ -68,5 +73,6 @@ function createClient(options: OpenAIDriverOptions): OpenAI {
     envPrefix: "OPENAI",
     noKey: "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
   });
-  return new OpenAI({ ...settings, fetch: options.fetch });
+  const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
+  return new OpenAI({ ...settings, fetch });
 }

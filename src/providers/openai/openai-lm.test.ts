@@ -112,7 +112,7 @@ test("a streamed request retries a 429 after the time the server asked for, and 
 
     server.behaviour.failFirst = { count: 3, status: 429, retryAfter: 5 };
     const tight = createRunContext({ budget: { time_ms: 1_000 } });
-    await assert.rejects(collectEvents(lm.stream(ask, tight)), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+    await assert.rejects(collectEvents(lm.stream(ask, tight)), (e) => UpstreamError.isInstance(e) && e.status === 429 && e.retryAfter === 5);
     assert.equal(server.requests.length, 3, "no second attempt: waiting 5 s would outlast the 1 s budget");
   });
 });

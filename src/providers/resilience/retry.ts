@@ -8,8 +8,8 @@ export interface RetryOptions {
   maxDelayMs?: number;
   signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; error: UpstreamError }) => void;
-  /** Runs before each wait and may throw to give up instead (a time budget that would run out meanwhile). */
-  beforeWait?: (delayMs: number) => void;
+  /** Runs before each wait and may throw to give up instead (a deadline that would pass meanwhile). */
+  beforeWait?: (delayMs: number, error: UpstreamError) => void;
   /** Test seam. */
   random?: () => number;
 }
@@ -37,7 +37,7 @@ export async function waitBeforeRetry(error: unknown, attempt: number, options: 
   if (!UpstreamError.isInstance(error) || !error.isRetryable || attempt >= retries || signal?.aborted) throw error;
   const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * (0.5 + random() / 2);
   const delayMs = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;
-  beforeWait?.(delayMs);
+  beforeWait?.(delayMs, error);
   onRetry?.({ attempt: attempt + 1, delayMs, error });
   await sleep(delayMs, signal);
 }
