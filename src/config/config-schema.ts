@@ -47,6 +47,15 @@ export const configSchema = z.strictObject({
   /** Extra settings of other parts (server, eval) live under their own keys. */
   server: z.record(z.string(), z.unknown()).optional(),
   eval: z.record(z.string(), z.unknown()).optional(),
+  /** The trace store's bounds on disk (defaults: 256 MiB, 30 days, 1000 traces, strings cut at 64 KiB). */
+  traces: z
+    .strictObject({
+      maxBytes: z.number().int().min(1024 * 1024).optional(),
+      maxAgeDays: z.number().min(0).optional(),
+      capacity: z.number().int().min(1).optional(),
+      maxFieldBytes: z.number().int().min(256).optional(),
+    })
+    .optional(),
   /** Trace export over OTLP/HTTP JSON (`OTEL_EXPORTER_OTLP_ENDPOINT` overrides `endpoint`). */
   otlp: z
     .strictObject({ endpoint: z.string().optional(), headers: z.record(z.string(), z.string()).optional(), captureContent: z.boolean().optional() })

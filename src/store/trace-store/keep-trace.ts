@@ -3,6 +3,7 @@ import type { Span } from "../../trace/span.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import { defaultTraceStorePath, openTraceStore } from "./sqlite-trace-store.ts";
+import { traceStoreLimits } from "./trace-store-limits.ts";
 
 export interface KeepTraceOptions {
   span: Span;
@@ -11,7 +12,7 @@ export interface KeepTraceOptions {
   lm?: string;
   stream: boolean;
   error?: string;
-  config: Pick<LoadedConfig, "otlp" | "env">;
+  config: Pick<LoadedConfig, "otlp" | "env"> & Partial<Pick<LoadedConfig, "traces">>;
   /** The trace store file (default LMX_TRACES or .lmx/traces.sqlite). */
   path?: string;
   /** Where a failure to save or export is reported; the run itself never fails for it. */
@@ -26,7 +27,7 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   const { span, warn } = options;
   span.finish();
   try {
-    const store = openTraceStore({ path: options.path ?? defaultTraceStorePath({ env: options.config.env }) });
+    const store = openTraceStore({ path: options.path ?? defaultTraceStorePath({ env: options.config.env }), ...traceStoreLimits(options.config.traces) });
     try {
       store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
     } finally {

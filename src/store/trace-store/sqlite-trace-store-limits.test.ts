@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { after, test } from "node:test";
+import { setImmediate as tick } from "node:timers/promises";
+import { createRunContext } from "../../core/context.ts";
+import { openTraceStore } from "./sqlite-trace-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lmx-trace-limits-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+
+/** A finished run whose request carried a 4 MB body, as the issue's 1,150 requests did. */
+function bigRun(i: number) {
+  const ctx = createRunContext({ name: `run-${i}` });
+  ctx.span.child("openai:m", "lm", { request: { messages: [{ role: "user", content: `${i} ${"x".repeat(4 * MiB)}` }] } }).finish();
+  return ctx.span;
+}
+
+const fileBytes = (path: string) => [path, `${path}-wal`, `${path}-shm`].reduce((sum, p) => sum + (existsSync(p) ? statSync(p).size : 0), 0);
+
+test("200 traces with 4 MB bodies stay within maxBytes on disk; bodies are kept cut, with their size", async () => {
+  const path = join(dir, "bounded.sqlite");
+  const store = openTraceStore({ path, maxBytes: 2 * MiB, maxFieldBytes: 16 * 1024 });
+  const ids: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const span = bigRun(i);
+    ids.push(span.traceId);
+    store.add({ span, model: "openai:m", stream: false });
+    if (i % 10 === 9) await tick(); // let the background pruning run, as a server's event loop would
+  }
+  assert.ok(store.storedBytes() <= 2 * MiB, `${store.storedBytes()} bytes stored`);
+  store.close();
+  // 200 × 4 MB = 800 MB of bodies; the file, WAL included, stays near the 2 MiB bound.
+  const onDisk = fileBytes(path);
+  assert.ok(onDisk < 8 * MiB, `${(onDisk / MiB).toFixed(1)} MiB on disk`);
+
+  const reopened = openTraceStore({ path, mustExist: true });
+  assert.equal(reopened.get(ids[0]!), undefined, "the oldest traces were pruned");
+  const newest = reopened.get(ids.at(-1)!)!;
+  const content = (newest.root.children[0]!.attributes.request as { messages: { content: string }[] }).messages[0]!.content;
+  assert.ok(content.startsWith("199 xxx"), "the start of the body is kept");
+  assert.match(content, /… \[truncated: 4194308 bytes\]$/);
+  assert.ok(content.length < 17 * 1024);
+  reopened.close();
+});
+
+test("traces older than maxAgeMs are pruned; a trace too big even when cut keeps its summary", async () => {
+  const path = join(dir, "aged.sqlite");
+  let clock = Date.now();
+  // The clock is a seam: "now" is 10 ms after the wide run started, so the run 120 ms older is past a 60 ms maxAge.
+  const store = openTraceStore({ path, maxAgeMs: 60, now: () => clock, maxTraceBytes: 64 * 1024, maxFieldBytes: 64 * 1024 });
+  const old = createRunContext({ name: "old" }).span;
+  store.add({ span: old, model: "m", stream: false });
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  const wide = createRunContext({ name: "wide" });
+  clock = wide.span.start + 10;
+  for (let i = 0; i < 400; i++) ctx(wide, i);
+  store.add({ span: wide.span, model: "m", stream: false });
+  assert.equal(store.prune(), 1);
+  assert.equal(store.get(old.traceId), undefined);
+  const kept = store.get(wide.span.traceId)!;
+  assert.equal(kept.root.children.length, 0);
+  assert.match(String(kept.root.attributes.truncated), /too large/);
+  assert.equal(kept.usage.calls, 0);
+  store.close();
+});
+
+function ctx(run: ReturnType<typeof createRunContext>, i: number) {
+  run.span.child(`step-${i}`, "lm", { output: "y".repeat(1000) }).finish();
+}
+
+test("a version 1 trace file is upgraded and its sizes counted", () => {
+  const path = join(dir, "v1.sqlite");
+  const store = openTraceStore({ path });
+  store.add({ span: createRunContext({ name: "v1" }).span, model: "m", stream: false });
+  store.close();
+  const db = new Database(path);
+  db.exec("ALTER TABLE traces DROP COLUMN bytes");
+  db.pragma("user_version = 1");
+  db.close();
+  const upgraded = openTraceStore({ path });
+  assert.ok(upgraded.storedBytes() > 100);
+  assert.equal(upgraded.list().length, 1);
+  upgraded.close();
+});
