@@ -37,7 +37,8 @@ export async function run(options: { iterations?: number; warmup?: number; maxMs
   const server = await startOpenAITestServer({ reply: () => "The answer is 42." });
   try {
     const client = new OpenAI({ baseURL: server.url, apiKey: "bench", maxRetries: 0 });
-    const lm = openaiLM({ model: "bench-model", client });
+    // lmx builds its own client, so the bounded fetch (size cap, idle timeout) and reply validation are measured too.
+    const lm = openaiLM({ model: "bench-model", baseURL: server.url, apiKey: "bench" });
     const request = { model: "bench-model", messages: [{ role: "user" as const, content: "What is six times seven?" }] };
     const bare = async () => void (await client.chat.completions.create(request));
     const viaLmx = async () => void (await lm.complete(request));

@@ -28,8 +28,9 @@ export interface ProviderOptions {
   /** Per-attempt timeout in ms (default 120 s). */
   timeoutMs?: number;
   /**
-   * Longest one call may take across all its attempts and retry waits, in ms (default 180 s), so an
-   * upstream that never answers costs at most this, not (retries + 1) × timeoutMs.
+   * Longest one call may take across all its attempts and retry waits, in ms (default 180 s, or
+   * timeoutMs when that is longer), so an upstream that never answers costs at most this, not
+   * (retries + 1) × timeoutMs.
    */
   totalTimeoutMs?: number;
   prices?: PriceTable;
@@ -45,7 +46,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   const limiter = options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8);
   const price = lookupPrice(id, options.prices ?? defaultPrices);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const totalTimeoutMs = options.totalTimeoutMs ?? 180_000;
+  const totalTimeoutMs = options.totalTimeoutMs ?? Math.max(180_000, timeoutMs);
   const cached = sampleCache({ id, model: driver.model, price, cache: options.cache });
   let nativeN = driver.capabilities.nativeN;
 
