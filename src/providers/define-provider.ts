@@ -114,6 +114,9 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     return Math.min(timeoutMs, left);
   }
 
+  /** Which limit an attempt of `ms` ran under, for its timeout's message. */
+  const limitName = (ms: number) => (ms < timeoutMs ? `what was left of totalTimeoutMs ${totalTimeoutMs}` : "timeoutMs");
+
   async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number, deadline: number): Promise<DriverResult> {
     if (ctx.signal?.aborted) throw new AbortedError();
     ctx.budget.checkTime();
@@ -125,7 +128,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the response had no choices" });
       return result;
     } catch (error) {
-      throw translateAbort(error, ctx, timedOut(), driver.provider, ms);
+      throw translateAbort(error, ctx, timedOut(), driver.provider, ms, limitName(ms));
     } finally {
       dispose();
     }
@@ -292,7 +295,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
           }
           break;
         } catch (error) {
-          const e = translateAbort(error, ctx, timedOut(), driver.provider, ms);
+          const e = translateAbort(error, ctx, timedOut(), driver.provider, ms, limitName(ms));
           // Once text reached the caller a retry would repeat it, so only retry before the first delta.
           if (yielded) throw e;
           // The same backoff and Retry-After as complete(); throws when `e` is not worth another try.

@@ -22,11 +22,11 @@ export function callSignal(ctx: RunContext, timeoutMs: number) {
  * a BudgetExceededError when the time budget ran out (so a technique stops with its best answer
  * instead of retrying), an upstream timeout when the request timeout fired, else the error itself.
  */
-export function translateAbort(error: unknown, ctx: RunContext, timedOut: TimedOut, provider: string, timeoutMs: number): unknown {
+export function translateAbort(error: unknown, ctx: RunContext, timedOut: TimedOut, provider: string, timeoutMs: number, limit = "timeoutMs"): unknown {
   if (ctx.signal?.aborted) return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
   // Whatever the driver threw after our timer fired was caused by it.
   if (timedOut === "budget") return ctx.budget.timeExceeded();
-  if (timedOut === "request") return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms`, cause: error });
+  if (timedOut === "request") return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms (${limit})`, cause: error });
   return error;
 }
 
