@@ -214,3 +214,27 @@ test("a token budget too small for n samples in one call still returns the sampl
   assert.equal(r.choices.length, 1);
   assert.ok(ctx.budget.used.tokens <= 10, `spent ${ctx.budget.used.tokens} of 10 tokens`);
 });
+
+test("usage from any driver is checked on the accounting path: no string or 1e308 count reaches a budget", async () => {
+  const driver: ProviderDriver = {
+    provider: "sloppy",
+    model: "m",
+    capabilities: { nativeN: false, logprobs: false, tools: false, streaming: true, constrainedOutput: false },
+    async complete() {
+      return { choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }], usage: { prompt_tokens: "10" as unknown as number, completion_tokens: 1e308 } };
+    },
+    async *stream() {
+      yield { type: "delta", index: 0, content: "four" };
+      yield { type: "done", result: { choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }], usage: { prompt_tokens: -4, completion_tokens: 2 } } };
+    },
+  };
+  const lm = defineProvider(driver);
+  const ctx = createRunContext({ budget: { tokens: 1_000 } });
+  const r = await lm.complete(ask, ctx);
+  assert.ok(Number.isInteger(r.usage.prompt_tokens) && r.usage.prompt_tokens > 0 && r.usage.prompt_tokens < 50);
+  assert.ok(r.usage.completion_tokens < 50);
+  assert.equal(ctx.span.children[0]!.attributes.usage_estimated, true);
+  const streamed = createRunContext({ budget: { tokens: 1_000 } });
+  for await (const event of lm.stream(ask, streamed)) if (event.type === "result") assert.ok(event.result.usage.prompt_tokens > 0 && event.result.usage.completion_tokens === 2);
+  assert.ok(streamed.budget.headroom().tokens! > 900);
+});

@@ -17,6 +17,8 @@ import { completionCap } from "./completion-cap.ts";
 import { holdBudget } from "./hold-budget.ts";
 import { sampleCache } from "./sample-cache.ts";
 import { validateRequest } from "./validate-request.ts";
+import { estimateUsage } from "./openai/estimate-usage.ts";
+import { checkedUsage } from "./upstream-reply/checked-usage.ts";
 
 export { deriveSeed };
 import { waitBeforeRetry, withRetry, type RetryOptions } from "./resilience/retry.ts";
@@ -126,7 +128,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       const result = await driver.complete(request, { signal, seed, sampleIndex });
       if (!Array.isArray(result.choices) || result.choices.length === 0)
         throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the response had no choices" });
-      return result;
+      return withCheckedUsage(result, request);
     } catch (error) {
       throw translateAbort(error, ctx, timedOut(), driver.provider, ms, limitName(ms));
     } finally {
@@ -284,7 +286,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         const { signal, timedOut, dispose } = callSignal(ctx, ms);
         try {
           for await (const event of driver.stream!(upstreamRequest, { signal, seed, sampleIndex: offset })) {
-            if (event.type === "done") final = event.result;
+            if (event.type === "done") final = withCheckedUsage(event.result, upstreamRequest);
             else {
               if (event.type === "delta") {
                 yielded = true;
@@ -339,4 +341,17 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
 
   const lm: LM & { driver: ProviderDriver } = { id, capabilities: driver.capabilities, complete, stream, driver };
   return lm;
+}
+
+/**
+ * The result with its usage checked once more here, whatever the driver (a custom one, a scripted
+ * model): counts that are not non-negative integers are estimated, so no budget is charged "10" or 1e308.
+ */
+function withCheckedUsage(result: DriverResult, request: ChatRequest): DriverResult {
+  const estimate = () => estimateUsage({ request, choices: result.choices });
+  const u = result.usage;
+  if (!u || typeof u !== "object") return { ...result, usage: estimate() };
+  const checked = checkedUsage(u, estimate);
+  if (u.estimated) checked.estimated = true;
+  return { ...result, usage: checked };
 }
