@@ -39,6 +39,13 @@ async function failsWithin(call: () => Promise<unknown>, boundMs: number, check:
   return took;
 }
 
+/**
+ * The size cases are about bytes, not time: they get time limits a loaded machine cannot hit (no
+ * retries), so that only the size cap can end them; a few seconds is still far from reading 200 MB.
+ */
+const roomy = { timeoutMs: 20_000, totalTimeoutMs: 20_000, idleTimeoutMs: 20_000, retry: { retries: 0 } };
+const ROOMY_MS = 6_000;
+
 const upstream = (failure: UpstreamError["failure"]) => (e: unknown) => UpstreamError.isInstance(e) && e.failure === failure;
 
 test("an upstream that never answers costs at most totalTimeoutMs, not (retries + 1) × timeoutMs", async () => {
@@ -72,20 +79,20 @@ test("a dripping body (a byte every 50 ms, never idle) ends at the attempt timeo
 test("a 200 MB reply is cut at maxResponseBytes with bounded memory; so is a 1 GB gzip bomb", async () => {
   await withHostile({ kind: "huge-body", bytes: 200 * 1024 * 1024 }, async (s) => {
     const rss = process.memoryUsage().rss;
-    for (const [name, lm] of lms(s)) await failsWithin(() => lm.complete(ask), 0, upstream("malformed"), `${name} huge body`);
+    for (const [name, lm] of lms(s, roomy)) await failsWithin(() => lm.complete(ask), ROOMY_MS, upstream("malformed"), `${name} huge body`);
     s.behaviour = { kind: "gzip-bomb", bytes: 1024 * 1024 * 1024 };
-    for (const [name, lm] of lms(s)) await failsWithin(() => lm.complete(ask), 0, upstream("malformed"), `${name} gzip bomb`);
+    for (const [name, lm] of lms(s, roomy)) await failsWithin(() => lm.complete(ask), ROOMY_MS, upstream("malformed"), `${name} gzip bomb`);
     const grown = (process.memoryUsage().rss - rss) / 1024 / 1024;
     // The whole replies would be 400 MB + 2 GB; what is read stays near the 1 MiB cap (plus buffers in flight).
     assert.ok(grown < 150, `RSS grew ${Math.round(grown)} MiB`);
     assert.ok(s.bytesSent < 200 * 1024 * 1024, `the server got to write only ${Math.round(s.bytesSent / 1024 / 1024)} MiB of 2.4 GB`);
-    await assert.rejects(openaiLM({ model: "m", baseURL: s.url, ...limits }).complete(ask), (e) => UpstreamError.isInstance(e) && /maxResponseBytes/.test(e.message));
+    await assert.rejects(openaiLM({ model: "m", baseURL: s.url, ...limits, ...roomy }).complete(ask), (e) => UpstreamError.isInstance(e) && /maxResponseBytes/.test(e.message));
   });
 });
 
 test("a declared Content-Length over the cap is refused before the body is read", async () => {
   await withHostile({ kind: "raw", text: "x".repeat(2 * 1024 * 1024) }, async (s) => {
-    for (const [name, lm] of lms(s)) await failsWithin(() => lm.complete(ask), 0, upstream("malformed"), `${name} content-length`);
+    for (const [name, lm] of lms(s, roomy)) await failsWithin(() => lm.complete(ask), ROOMY_MS, upstream("malformed"), `${name} content-length`);
   });
 });
 
