@@ -36,9 +36,13 @@ export class JavaScriptWorkers {
     for (const w of started) this.park(w);
   }
 
-  /** Runs `code` in a warm (or new) worker under `limits`; rejects only with AbortedError or a start-up failure. */
-  async run(code: string, limits: Limits, signal?: AbortSignal): Promise<QuickJSOutcome> {
+  /**
+   * Runs `code` in a warm (or new) worker under `limits`, its time limit shortened to what is left
+   * before `deadline` once the worker is ready; rejects only with AbortedError or a start-up failure.
+   */
+  async run(code: string, runLimits: Limits, signal?: AbortSignal, deadline?: number): Promise<QuickJSOutcome> {
     const worker = this.idle.pop() ?? (await this.spawn(signal));
+    const limits = deadline === undefined ? runLimits : { ...runLimits, timeoutMs: Math.max(1, Math.min(runLimits.timeoutMs, Math.floor(deadline - Date.now()))) };
     worker.ref();
     return new Promise<QuickJSOutcome>((resolve, reject) => {
       const timer = setTimeout(() => finish({ ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${limits.timeoutMs} ms and was stopped`, limit: "time" }, false), limits.timeoutMs + TERMINATE_GRACE_MS);

@@ -24,7 +24,7 @@ export async function runJavaScript(code: string, options: SandboxOptions = {}):
     timeoutMs: limits.timeoutMs,
     deadline: options.deadline,
     signal: options.signal,
-    run: (timeoutMs) => javascriptWorkers.run(code, { ...limits, timeoutMs }, options.signal),
+    run: (timeoutMs) => javascriptWorkers.run(code, { ...limits, timeoutMs }, options.signal, options.deadline),
   });
   return { ...outcome, durationMs: Math.round((performance.now() - started) * 100) / 100 };
 }
