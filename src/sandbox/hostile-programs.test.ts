@@ -13,6 +13,19 @@ import { SandboxPool } from "./sandbox-pool.ts";
 /** Host RSS may grow by at most this during a hostile run: the runtimes live in other threads/processes with capped heaps. */
 const RSS_GROWTH_BOUND = 400 * 1024 * 1024;
 
+/**
+ * The main thread's timers must keep firing while a sandbox loops. A loop on the main thread shows
+ * its whole time limit (1,000–2,000 ms here) as lag; off the main thread the lag is the machine's:
+ * 44 ms vs 38 ms idle in bench/sandbox.ts on an otherwise quiet run. Under the whole suite on a
+ * shared 2-core machine the looping thread takes one core and other tests the other, so the bound is
+ * 250 ms above an idle wait's worst lag measured just before, in the same test: still far below a
+ * blocked loop.
+ */
+async function lagBound(): Promise<number> {
+  const { lagMs } = await watched(() => new Promise((r) => setTimeout(r, 500)));
+  return 250 + lagMs;
+}
+
 async function watched<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; lagMs: number; rssGrowth: number }> {
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;
@@ -34,13 +47,13 @@ async function watched<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number;
 }
 
 describe("hostile JavaScript programs", () => {
-  test("an infinite loop: stopped at its time limit while the event loop stays free (lag < 100 ms over 2 s)", async () => {
+  test("an infinite loop: stopped at its time limit while the event loop stays free", async () => {
     await runJavaScript("0"); // a warm worker, so the figure is the loop's, not the start-up's
+    const bound = await lagBound();
     const { value: r, ms, lagMs } = await watched(() => runJavaScript("while (true) {}", { timeoutMs: 2000 }));
     assert.equal(r.limit, "time");
     assert.ok(ms >= 1900 && ms < 2000 + 1500, `ran ${ms} ms`);
-    // The loop runs in a worker thread: the main thread's timers fire on time (100 ms is generous on a loaded machine).
-    assert.ok(lagMs < 100, `event-loop lag ${lagMs} ms`);
+    assert.ok(lagMs < bound, `event-loop lag ${lagMs} ms (bound ${bound} ms)`);
   });
 
   test("array-push memory blow-up: a memory error well within the time limit, host RSS bounded", async () => {
@@ -52,11 +65,12 @@ describe("hostile JavaScript programs", () => {
 
   test("a 200,000-alternative RegExp: stopped at the time limit (the thread is terminated if the engine does not yield)", async () => {
     const code = "new RegExp(Array.from({ length: 200000 }, (_, i) => 'a' + i).join('|')).test('zz'.repeat(1000))";
+    const bound = await lagBound();
     const { value: r, ms, lagMs } = await watched(() => runJavaScript(code, { timeoutMs: 1000 }));
     assert.equal(r.ok, false);
     assert.equal(r.limit, "time", r.error);
     assert.ok(ms < 1000 + 1500, `ran ${ms} ms`);
-    assert.ok(lagMs < 100, `event-loop lag ${lagMs} ms`);
+    assert.ok(lagMs < bound, `event-loop lag ${lagMs} ms (bound ${bound} ms)`);
   });
 
   test("a 30 MB thrown string reaches the host cut at the output limit", async () => {
@@ -130,9 +144,24 @@ describe("hostile Python programs", { concurrency: 2 }, () => {
     }
   });
 
-  test("an infinite loop is killed at its time limit, the event loop stays free", async () => {
-    const { value: r, lagMs } = await watched(() => runPython("while True:\n    pass", { timeoutMs: 1500 }));
-    assert.equal(r.limit, "time");
-    assert.ok(lagMs < 100, `event-loop lag ${lagMs} ms`);
+  test("a 30 MB exception message and a 30 MB result reach the host cut at the output limit", async () => {
+    const [raised, big] = await Promise.all([
+      runPython("raise ValueError('E' * 30_000_000)", { timeoutMs: 20_000, maxOutputChars: 1000 }),
+      runPython("'R' * 30_000_000", { timeoutMs: 20_000, maxOutputChars: 1000 }),
+    ]);
+    assert.equal(raised.ok, false);
+    assert.ok(raised.error!.length < 1200, `error of ${raised.error!.length} characters`);
+    assert.equal(big.limit, "output");
+    assert.ok((big.result as string).length < 1100);
   });
+});
+
+// Alone, not beside another Pyodide start-up: the lag is the loop's, not two processes' competing for the cores.
+test("a Python infinite loop is killed at its time limit, the event loop stays free", async () => {
+  const bound = await lagBound();
+  const { value: r, ms, lagMs } = await watched(() => runPython("while True:\n    pass", { timeoutMs: 1500 }));
+  assert.equal(r.limit, "time");
+  // Pyodide's start-up (seconds on a loaded machine) is outside the program's time limit.
+  assert.ok(ms < 1500 + 30_000, `ran ${ms} ms`);
+  assert.ok(lagMs < bound, `event-loop lag ${lagMs} ms (bound ${bound} ms)`);
 });

@@ -66,10 +66,15 @@ async function runInProcess(code: string, limits: ReturnType<typeof sandboxLimit
     const timeoutMs = Math.max(1, Math.min(limits.timeoutMs, left()));
     child.send({ code, memoryBytes, maxOutputChars });
     const reply = await waitFor(child, "result", timeoutMs, signal).catch((error: unknown) => {
-      if (error instanceof TimeLimit) return undefined;
+      if (error instanceof TimeLimit || error instanceof ProcessEnded) return error;
       throw error;
     });
-    if (!reply) return { ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${timeoutMs} ms and was stopped`, limit: "time" };
+    if (reply instanceof TimeLimit) return { ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${timeoutMs} ms and was stopped`, limit: "time" };
+    // V8 aborts the process when an allocation fails at the data limit: the program's memory, not the host's fault.
+    if (reply instanceof ProcessEnded)
+      return reply.signal === "SIGABRT" || reply.signal === "SIGTRAP" || reply.signal === "SIGSEGV"
+        ? { ok: false, stdout: "", error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit (the sandbox process ran out of memory)`, limit: "memory" }
+        : { ok: false, stdout: "", error: "InternalError: the Python sandbox stopped unexpectedly" };
     const { result, truncated } = capResult({ result: reply.result, maxChars: maxOutputChars });
     const limit = (reply.truncated || truncated) && reply.ok ? ("output" as const) : undefined;
     if (reply.ok) return { ok: true, stdout: reply.stdout, ...(result !== undefined ? { result } : {}), ...(limit ? { limit } : {}) };
@@ -88,6 +93,12 @@ async function runInProcess(code: string, limits: ReturnType<typeof sandboxLimit
 const OUT_OF_MEMORY = /RangeError: (sandbox memory limit|Array buffer allocation failed)|WebAssembly\.Memory\(\): could not allocate memory/;
 
 class TimeLimit extends Error {}
+
+class ProcessEnded extends Error {
+  constructor(readonly signal: string | null, code: number | null) {
+    super(`the Python sandbox process ended (${signal ?? `exit code ${code}`}) before it answered`);
+  }
+}
 
 /**
  * The runner process's data limit (RLIMIT_DATA): Pyodide's own needs when loaded plus the program's
@@ -132,7 +143,7 @@ function waitFor<T extends string>(child: ChildProcess, type: T, ms: number, sig
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new TimeLimit(`no ${type} within ${ms} ms`)), ms);
     const onMessage = (m: { type?: string }) => m?.type === type && done(undefined, m);
-    const onExit = (code: number | null, sig: string | null) => done(new Error(`the Python sandbox process ended (${sig ?? `exit code ${code}`}) before it answered`));
+    const onExit = (code: number | null, sig: string | null) => done(new ProcessEnded(sig, code));
     const onError = (error: Error) => done(error);
     const onAbort = () => done(new AbortedError());
     function done(error?: Error, message?: unknown) {
