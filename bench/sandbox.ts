@@ -5,12 +5,20 @@
  * compiled with `new Function` and run natively in the host. The baseline is only a yardstick
  * here; lmx never runs model code that way. Python (Pyodide, one process per run) is measured too.
  *
+ * Isolation: the main thread's event-loop lag (worst delay of a 10 ms interval timer) while a
+ * sandboxed `while (true) {}` runs for its 2 s limit, against the lag of an idle loop measured in
+ * the same run, and against the same loop run in the main thread (how runs were made before worker
+ * threads). And the warm pool: a run on a warm worker against a cold run that starts its worker.
+ *
  *   node --import tsx bench/sandbox.ts
  */
 import { pathToFileURL } from "node:url";
 import { runPython } from "../src/sandbox/python/run-python.ts";
+import { JavaScriptWorkers } from "../src/sandbox/javascript-workers.ts";
 import { quickJSModule } from "../src/sandbox/quickjs-module.ts";
 import { runJavaScript } from "../src/sandbox/run-javascript.ts";
+import { runQuickJS } from "../src/sandbox/run-quickjs.ts";
+import { sandboxLimits } from "../src/sandbox/sandbox-result.ts";
 
 const PRIMES_JS = `let sum = 0;
 for (let n = 2; n < 10000; n++) {
@@ -41,10 +49,14 @@ export interface SandboxBenchResult {
   /** Sandbox start-up / native primes run: how start-up compares to a small real program. */
   start_vs_native_primes: number;
   python?: { runs: number; run_primes_ms: number; ratio_to_native: number };
+  /** Worst event-loop lag (ms) over 2 s: idle, while a sandboxed loop runs, while the loop runs in the main thread. */
+  lag: { idle_ms: number; sandbox_loop_ms: number; in_thread_loop_ms: number; sandbox_vs_idle: number };
+  /** Median ms of runJavaScript("0") on a warm worker, and of a cold run that starts its worker first. */
+  pool: { warm_run_ms: number; cold_run_ms: number; cold_vs_warm: number };
 }
 
-export async function run(options: { iterations?: number; pythonRuns?: number; log?: (line: string) => void } = {}): Promise<SandboxBenchResult> {
-  const { iterations = 50, pythonRuns = 2, log = console.log } = options;
+export async function run(options: { iterations?: number; pythonRuns?: number; coldRuns?: number; loopMs?: number; log?: (line: string) => void } = {}): Promise<SandboxBenchResult> {
+  const { iterations = 50, pythonRuns = 2, coldRuns = 5, loopMs = 2000, log = console.log } = options;
   const module = await quickJSModule();
   const start = await sample(iterations, () => {
     const runtime = module.newRuntime();
@@ -67,6 +79,8 @@ export async function run(options: { iterations?: number; pythonRuns?: number; l
     baseline_native_primes_ms: native,
     primes_ratio: round(primes / native),
     start_vs_native_primes: round(start / native),
+    lag: await lags(module, loopMs),
+    pool: await poolCost(coldRuns),
   };
   if (pythonRuns > 0) {
     const python = await sample(pythonRuns, async () => check(await runPython(PRIMES_PY, { timeoutMs: 60_000 }), EXPECTED));
@@ -74,6 +88,51 @@ export async function run(options: { iterations?: number; pythonRuns?: number; l
   }
   log(table(result));
   return result;
+}
+
+/** Worst lag of a 10 ms interval timer while `work` runs (idle: a plain wait of the same length). */
+async function worstLag(work: () => Promise<unknown> | unknown): Promise<number> {
+  let worst = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 10);
+    last = now;
+  }, 10);
+  try {
+    await new Promise((r) => setTimeout(r, 20));
+    await work();
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    clearInterval(timer);
+  }
+  return round(Math.max(0, worst));
+}
+
+async function lags(module: Awaited<ReturnType<typeof quickJSModule>>, loopMs: number): Promise<SandboxBenchResult["lag"]> {
+  await runJavaScript("0"); // a warm worker: the figure is the loop's, not a start-up's
+  const idle = await worstLag(() => new Promise((r) => setTimeout(r, loopMs)));
+  const sandboxed = await worstLag(async () => {
+    const r = await runJavaScript("while (true) {}", { timeoutMs: loopMs });
+    if (r.limit !== "time") throw new Error(`the looping program ended with ${r.error}`);
+  });
+  const inThread = await worstLag(() => runQuickJS(module, "while (true) {}", { ...sandboxLimits({}), timeoutMs: loopMs }));
+  return { idle_ms: idle, sandbox_loop_ms: sandboxed, in_thread_loop_ms: inThread, sandbox_vs_idle: round(sandboxed / Math.max(idle, 1)) };
+}
+
+async function poolCost(coldRuns: number): Promise<SandboxBenchResult["pool"]> {
+  const warm = await sample(coldRuns * 4, async () => check(await runJavaScript("0"), 0));
+  const limits = sandboxLimits({});
+  const cold = await sample(coldRuns, async () => {
+    const workers = new JavaScriptWorkers(1);
+    try {
+      const r = await workers.run("0", limits);
+      if (!r.ok || r.result !== 0) throw new Error(`the cold run gave ${r.error}`);
+    } finally {
+      await workers.close();
+    }
+  });
+  return { warm_run_ms: warm, cold_run_ms: cold, cold_vs_warm: round(cold / warm) };
 }
 
 function check(r: { ok: boolean; result?: unknown; error?: string }, expected: number): void {
@@ -106,6 +165,12 @@ function table(r: SandboxBenchResult): string {
     row("runJavaScript(sum of primes < 10,000)", r.run_primes_ms, `${r.primes_ratio.toFixed(1)}x native`),
     row("baseline: same program, native new Function", r.baseline_native_primes_ms, "baseline only, never used by lmx"),
     ...(r.python ? [row(`runPython(primes), fresh process (${r.python.runs} runs)`, r.python.run_primes_ms, `${r.python.ratio_to_native.toFixed(0)}x native, Pyodide load included`)] : []),
+    row("runJavaScript('0') on a warm worker", r.pool.warm_run_ms),
+    row("runJavaScript('0') starting its worker (cold)", r.pool.cold_run_ms, `${r.pool.cold_vs_warm.toFixed(1)}x warm`),
+    "event-loop lag, worst over the loop (ms)",
+    row("idle (baseline)", r.lag.idle_ms),
+    row("while (true) {} in a sandbox worker", r.lag.sandbox_loop_ms, `${r.lag.sandbox_vs_idle.toFixed(1)}x idle`),
+    row("while (true) {} in the main thread (before)", r.lag.in_thread_loop_ms, "what a loop cost before worker threads"),
   ].join("\n");
 }
 

@@ -94,6 +94,8 @@ export type FinishReason =
   | "budget"
   /** lmx: the caller aborted; the content is the best answer so far. */
   | "aborted"
+  /** lmx: some samples or a later round failed after their retries; the content is from those that answered. */
+  | "partial"
   | (string & {});
 
 export interface Choice {

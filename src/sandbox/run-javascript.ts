@@ -1,183 +1,30 @@
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten";
 import { AbortedError } from "../core/errors/aborted-error.ts";
-import { formatProgramError, type DumpedError } from "./format-program-error.ts";
-import { consolePrelude, describePrelude } from "./quickjs-prelude.ts";
-import { discardQuickJSModule, quickJSModule } from "./quickjs-module.ts";
-import { capResult, OutputBuffer, sandboxLimits, type SandboxOptions, type SandboxResult } from "./sandbox-result.ts";
+import { javascriptWorkers } from "./javascript-workers.ts";
+import { runAdmitted } from "./run-admitted.ts";
+import { sandboxLimits, type SandboxOptions, type SandboxResult } from "./sandbox-result.ts";
 
-const FILENAME = "program.js";
+/** What a JavaScript run reserves in the pool beyond its memory limit: the worker thread's heap and the QuickJS module. */
+export const JAVASCRIPT_OVERHEAD_BYTES = 64 * 1024 * 1024;
 
 /**
- * Runs model-written JavaScript in QuickJS (WebAssembly), in a fresh runtime and context, and returns
- * its result, output and error as data. The program sees the language and a `console`/`print` that
- * write to `stdout`, nothing of the host: no require, import, process, fetch or file system. Time,
- * memory and stack are limited; hitting a limit is an `error` with `limit` set, never a host failure.
- * The run is synchronous inside (the interrupt handler enforces the time limit), so it holds the
- * event loop for at most `timeoutMs`.
+ * Runs model-written JavaScript in QuickJS (WebAssembly) inside a pooled worker thread, in a fresh
+ * runtime and context, and returns its result, output and error as data. The program sees the
+ * language and a `console`/`print` that write to `stdout`, nothing of the host: no require, import,
+ * process, fetch or file system. Time, memory and stack are limited; hitting a limit is an `error`
+ * with `limit` set, never a host failure. The host's event loop never runs the program: a run past
+ * its time limit has its thread terminated, and `signal` stops a run at any time.
  */
 export async function runJavaScript(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
   if (options.signal?.aborted) throw new AbortedError();
   const limits = sandboxLimits(options);
   const started = performance.now();
-  const module = await quickJSModule();
-  const stdout = new OutputBuffer(limits.maxOutputChars);
-  const outcome = runIn(module, code, limits, stdout);
-  const { result, truncated } = capResult({ result: outcome.result, maxChars: limits.maxOutputChars });
-  const limited = (stdout.truncated || truncated) && outcome.ok;
-  return { ...outcome, ...(result === undefined ? {} : { result }), stdout: stdout.text(), ...(limited ? { limit: "output" as const } : {}), durationMs: round(performance.now() - started) };
-}
-
-type Limits = ReturnType<typeof sandboxLimits>;
-type Outcome = Omit<SandboxResult, "stdout" | "durationMs">;
-
-function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: OutputBuffer): Outcome {
-  let runtime: QuickJSRuntime | undefined;
-  let context: QuickJSContext | undefined;
-  const handles: QuickJSHandle[] = [];
-  try {
-    runtime = module.newRuntime();
-    runtime.setMemoryLimit(limits.memoryBytes);
-    runtime.setMaxStackSize(limits.stackBytes);
-    let deadline = Date.now() + limits.timeoutMs;
-    // Once past the deadline every later check interrupts too, so a flood of promise jobs (each
-    // interrupt only rejects its own job's promise) stops at once instead of running on.
-    let timedOut = false;
-    runtime.setInterruptHandler(() => (timedOut ||= Date.now() > deadline));
-    context = runtime.newContext();
-    const ctx = context;
-    const write = ctx.newFunction("write", (text) => void stdout.write(ctx.getString(text)));
-    handles.push(write);
-    const prelude = ctx.unwrapResult(ctx.evalCode(consolePrelude, "prelude.js", { type: "global" }));
-    handles.push(prelude);
-    ctx.unwrapResult(ctx.callFunction(prelude, ctx.undefined, write)).dispose();
-
-    const evaluated = evaluate(ctx, code);
-    // Reading an error needs a little memory, which a program that hit the limit left none of.
-    const headroom = () => runtime!.setMemoryLimit(limits.memoryBytes + 4 * 1024 * 1024);
-    if (evaluated.error) {
-      headroom();
-      return failure(ctx, evaluated.error, limits, handles, runtime);
-    }
-    handles.push(evaluated.value);
-    let value = evaluated.value;
-    // Promise callbacks run after the script, as in any JavaScript engine (still under the deadline).
-    // Jobs catch the program's own errors, so an error here is a limit (time, memory) hit inside one.
-    const jobs = runtime.executePendingJobs();
-    if (jobs.error) {
-      headroom();
-      return failure(ctx, jobs.error, limits, handles, runtime);
-    }
-    jobs.dispose();
-    if (timedOut) return { ok: false, error: formatProgramError({ error: { name: "InternalError", message: "interrupted" }, filename: FILENAME, timeoutMs: limits.timeoutMs, memoryBytes: limits.memoryBytes }).text, limit: "time" };
-    if (ctx.typeof(value) === "object" && isPromise(ctx, value)) {
-      const state = ctx.getPromiseState(value);
-      if (state.type === "pending") return { ok: false, error: "Error: the program's promise never settled (no timers or I/O exist in the sandbox)" };
-      if (state.type === "rejected") {
-        headroom();
-        return failure(ctx, state.error, limits, handles, runtime);
-      }
-      handles.push(state.value);
-      value = state.value;
-    }
-    // The result is described inside the VM under a fresh, short deadline of its own.
-    deadline = Date.now() + 1000;
-    timedOut = false;
-    return { ok: true, ...describe(ctx, value, handles) };
-  } catch (error) {
-    // A host stack overflow (deep recursion in native QuickJS code) or a wasm trap: the module's
-    // state is unknown now, so it is replaced and nothing of it is touched again.
-    discardQuickJSModule();
-    runtime = undefined;
-    context = undefined;
-    const overflow = error instanceof RangeError && /call stack/i.test(error.message);
-    return overflow
-      ? { ok: false, error: "RangeError: maximum call stack size exceeded (the program recursed too deeply)", limit: "stack" }
-      : { ok: false, error: `InternalError: the sandbox failed: ${(error as Error).message}` };
-  } finally {
-    dispose(handles, context, runtime);
-  }
-}
-
-/** Global code, so the last expression is the result; code with a top-level `return` runs as a function body. */
-function evaluate(ctx: QuickJSContext, code: string): { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined } {
-  const first = ctx.evalCode(code, FILENAME, { type: "global" });
-  if (!first.error) return { value: first.value };
-  const dumped = safeDump(ctx, first.error) as DumpedError;
-  const syntax = typeof dumped === "object" && dumped?.name === "SyntaxError";
-  const wantsFunction = syntax && (/\b(return|await)\b/.test(String(dumped.message)) || /\bawait\b/.test(code));
-  if (!wantsFunction) return { error: first.error };
-  first.error.dispose();
-  // No newline after the opening line, so line numbers stay those of the program.
-  const wrapped = ctx.evalCode(`(async function () {${code}\n})()`, FILENAME, { type: "global" });
-  return wrapped.error ? { error: wrapped.error } : { value: wrapped.value };
-}
-
-function failure(ctx: QuickJSContext, errorHandle: QuickJSHandle, limits: Limits, handles: QuickJSHandle[], runtime: QuickJSRuntime): Outcome {
-  handles.push(errorHandle);
-  let error = safeDump(ctx, errorHandle) as DumpedError;
-  // With no memory left QuickJS cannot even build its "out of memory" error and throws null.
-  if (error === null && memoryUsed(ctx, runtime) > limits.memoryBytes * 0.9) error = { name: "InternalError", message: "out of memory" };
-  const { text, limit } = formatProgramError({ error, filename: FILENAME, timeoutMs: limits.timeoutMs, memoryBytes: limits.memoryBytes });
-  return { ok: false, error: text, ...(limit ? { limit } : {}) };
-}
-
-function memoryUsed(ctx: QuickJSContext, runtime: QuickJSRuntime): number {
-  try {
-    const usage = runtime.computeMemoryUsage();
-    const used = (ctx.dump(usage) as { memory_used_size?: number }).memory_used_size ?? 0;
-    usage.dispose();
-    return used;
-  } catch {
-    return 0;
-  }
-}
-
-function describe(ctx: QuickJSContext, value: QuickJSHandle, handles: QuickJSHandle[]): { result?: unknown } {
-  const describer = ctx.evalCode(describePrelude, "describe.js", { type: "global" });
-  if (describer.error) {
-    handles.push(describer.error);
-    return { result: "[the result could not be read]" };
-  }
-  handles.push(describer.value);
-  const described = ctx.callFunction(describer.value, ctx.undefined, value);
-  if (described.error) {
-    handles.push(described.error);
-    return { result: "[the result was too large to read]" };
-  }
-  handles.push(described.value);
-  if (ctx.typeof(described.value) !== "string") return {};
-  const parsed = JSON.parse(ctx.getString(described.value)) as { json?: string; text?: string };
-  return { result: parsed.json !== undefined ? JSON.parse(parsed.json) : parsed.text };
-}
-
-function isPromise(ctx: QuickJSContext, value: QuickJSHandle): boolean {
-  const state = ctx.getPromiseState(value);
-  const notAPromise = state.type === "fulfilled" && state.notAPromise === true;
-  if (state.type === "fulfilled" && !notAPromise) state.value.dispose();
-  if (state.type === "rejected") state.error.dispose();
-  return !notAPromise;
-}
-
-function safeDump(ctx: QuickJSContext, handle: QuickJSHandle): unknown {
-  try {
-    return ctx.dump(handle);
-  } catch {
-    return { name: "Error", message: "an error that could not be read" };
-  }
-}
-
-function dispose(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime | undefined): void {
-  if (!context || !runtime) return;
-  try {
-    for (const h of handles) if (h.alive) h.dispose();
-    context.dispose();
-    runtime.dispose();
-  } catch {
-    // QuickJS asserts when a runtime cannot be freed cleanly; drop the module rather than reuse it.
-    discardQuickJSModule();
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+  const outcome = await runAdmitted({
+    pool: options.pool,
+    bytes: limits.memoryBytes + JAVASCRIPT_OVERHEAD_BYTES,
+    timeoutMs: limits.timeoutMs,
+    deadline: options.deadline,
+    signal: options.signal,
+    run: (timeoutMs) => javascriptWorkers.run(code, { ...limits, timeoutMs }, options.signal, options.deadline),
+  });
+  return { ...outcome, durationMs: Math.round((performance.now() - started) * 100) / 100 };
 }

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { SandboxPool } from "./sandbox-pool.ts";
 
 /** Which limit stopped a program, when one did. */
 export type SandboxLimit = "time" | "memory" | "stack" | "output";
@@ -29,11 +30,20 @@ export interface SandboxOptions {
   stackBytes?: number;
   /** Characters of output kept, for printed output and for the result's text each (default 65,536); more is dropped and marked. */
   maxOutputChars?: number;
-  /** Stops the run early (Python: the process is killed; JavaScript: checked before the run starts). */
+  /** Stops the run at any time, queued or running (its process or worker thread is killed): an AbortedError. */
   signal?: AbortSignal;
+  /**
+   * A `Date.now()` time by which the run must be over, queue wait included (the request's time
+   * budget): the time limit shrinks to what is left, and no slot in time is a `time` limit result.
+   */
+  deadline?: number;
+  /** The pool the run is admitted through (default: the process-wide `sandboxPool()`). */
+  pool?: SandboxPool;
 }
 
-export const sandboxDefaults: Required<Omit<SandboxOptions, "signal">> = {
+type LimitOptions = Omit<SandboxOptions, "signal" | "deadline" | "pool">;
+
+export const sandboxDefaults: Required<LimitOptions> = {
   timeoutMs: 2000,
   memoryBytes: 32 * 1024 * 1024,
   stackBytes: 384 * 1024,
@@ -78,7 +88,7 @@ export function capResult(options: { result: unknown; maxChars: number }): { res
 }
 
 /** The limits of a run with defaults filled in; an InvalidRequestError for limits no program can run under. */
-export function sandboxLimits(options: SandboxOptions): Required<Omit<SandboxOptions, "signal">> {
+export function sandboxLimits(options: SandboxOptions): Required<LimitOptions> {
   const limits = { ...sandboxDefaults };
   for (const key of Object.keys(limits) as (keyof typeof limits)[]) if (options[key] !== undefined) limits[key] = options[key]!;
   const minimum = { timeoutMs: 1, memoryBytes: 1024 * 1024, stackBytes: 64 * 1024, maxOutputChars: 0 };

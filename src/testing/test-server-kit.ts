@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 export interface TestServerFaults {
   /** Fail the first `count` POST requests with `status` (and a Retry-After header when given). */
   failFirst?: { count: number; status: number; retryAfter?: number | string; message?: string };
+  /** Fail every `every`-th POST request (the 1st, the every+1-th, ...) with `status`: a flaky upstream failing a fraction of requests. */
+  failEvery?: { every: number; status: number };
   /** Wait this long before answering (for timeouts and latency); a client that leaves ends the wait. */
   delayMs?: number;
   /** Wait this long between streamed events. */
@@ -73,6 +75,7 @@ export async function startKitServer(options: {
         const headers = f.failFirst.retryAfter !== undefined ? { "retry-after": String(f.failFirst.retryAfter) } : undefined;
         return sendJson(res, f.failFirst.status, options.errorBody(f.failFirst.status, f.failFirst.message ?? `injected failure ${postIndex + 1} of ${f.failFirst.count}`), headers);
       }
+      if (f.failEvery && postIndex % f.failEvery.every === 0) return sendJson(res, f.failEvery.status, options.errorBody(f.failEvery.status, `injected failure of POST ${postIndex + 1}`));
       await options.handle({ req, res, record, postIndex });
     } catch (error) {
       if (!res.headersSent) sendJson(res, 500, options.errorBody(500, `test server error: ${(error as Error).message}`));

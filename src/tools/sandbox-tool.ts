@@ -1,3 +1,4 @@
+import { deadlineOf } from "../sandbox/deadline-of.ts";
 import { runProgram, type ProgramLanguage } from "../sandbox/run-program.ts";
 import type { SandboxResult } from "../sandbox/sandbox-result.ts";
 import { functionTool, type Tool } from "./tool.ts";
@@ -7,7 +8,8 @@ import { ToolError } from "./tool-error.ts";
 /**
  * A tool that runs a program the model writes in the sandbox (`run_javascript` in QuickJS, or
  * `run_python` in Pyodide) and returns what it printed and the value of its last expression.
- * A failing program is a ToolError with the error text and the output so far.
+ * A failing program is a ToolError with the error text and the output so far. The run's time
+ * budget bounds the program (its queue wait for a sandbox slot included).
  */
 export function sandboxTool(options: { language?: ProgramLanguage; timeoutMs?: number; memoryBytes?: number } = {}): Tool {
   const { language = "javascript", timeoutMs, memoryBytes } = options;
@@ -26,7 +28,7 @@ export function sandboxTool(options: { language?: ProgramLanguage; timeoutMs?: n
     },
     async execute(args, ctx) {
       const code = stringArgument({ tool: name, args, name: "code" });
-      const result = await runProgram({ language, code, timeoutMs, memoryBytes, signal: ctx.signal });
+      const result = await runProgram({ language, code, timeoutMs, memoryBytes, signal: ctx.signal, deadline: deadlineOf(ctx) });
       if (!result.ok) throw new ToolError({ tool: name, message: `${result.error}${result.stdout ? `\nOutput before the error:\n${result.stdout}` : ""}` });
       return sandboxOutputText(result);
     },

@@ -36,7 +36,6 @@ const write = (line) => {
 };
 // stderr (warnings, fatal-error dumps) is not part of the output: errors come back as the error text.
 const pyodide = await loadPyodide({ stdout: write, stderr: () => {}, jsglobals: Object.create(null), env: { HOME: "/home/pyodide" } });
-const memory = pyodide._module.HEAP8.buffer;
 // Converts the program's result to JSON in Python, in a namespace the program cannot see: integers
 // beyond 2^53 become strings (JSON numbers would lose digits), other objects their repr.
 const helpers = pyodide.toPy({});
@@ -62,22 +61,14 @@ const toJson = helpers.get("to_json");
 
 process.once("message", async ({ code, memoryBytes, maxOutputChars }) => {
   maxOutput = maxOutputChars;
-  lockDown(memory.byteLength + memoryBytes);
-  const outcome = await run(code);
+  lockDown(memoryBytes);
+  const outcome = capped(await run(code));
   // Exit only once the message is out: a big one (a long result) is still being written otherwise.
   send({ type: "result", ...outcome, stdout: output.join("\n"), truncated }, () => exit(0));
 });
 
-function lockDown(maxHeapBytes) {
-  const grow = WebAssembly.Memory.prototype.grow;
-  Object.defineProperty(WebAssembly.Memory.prototype, "grow", {
-    value(pages) {
-      if (this.buffer.byteLength + pages * 65536 > maxHeapBytes) throw new RangeError("sandbox memory limit");
-      return grow.call(this, pages);
-    },
-    writable: false,
-    configurable: false,
-  });
+function lockDown(memoryBytes) {
+  capWebAssemblyMemory(memoryBytes);
   delete pyodide.FS.filesystems.NODEFS;
   delete pyodide.FS.filesystems.NATIVEFS_ASYNC;
   for (const key of ["process", "fetch", "XMLHttpRequest", "WebSocket", "EventSource", "Request", "Response", "Headers", "require", "module", "Buffer", "navigator"]) {
@@ -85,8 +76,65 @@ function lockDown(maxHeapBytes) {
       delete globalThis[key];
     } catch {}
   }
-  pyodide.runPython("import sys\nfor _m in ('js', 'pyodide_js'):\n    sys.modules[_m] = None\ndel _m, sys");
+  // The host-bridge modules are removed from the import system itself (the finder that serves
+  // them), not just from sys.modules: `del sys.modules['js']; import js` finds nothing.
+  for (const name of ["js", "pyodide_js"]) {
+    try {
+      pyodide.unregisterJsModule(name);
+    } catch {}
+  }
+  pyodide.runPython(
+    "import sys\nfrom _pyodide._importhook import jsfinder\njsfinder.jsproxies.clear()\nfor _m in ('js', 'pyodide_js'):\n    sys.modules.pop(_m, None)\ndel _m, sys, jsfinder",
+  );
   Atomics.store(new Int32Array(flag), 0, 1);
+}
+
+/**
+ * Every byte of WebAssembly memory the program can cause counts against its limit: growth of
+ * Pyodide's heap and of any WebAssembly.Memory it makes through the FFI, together. (Memories a
+ * compiled module declares itself bypass this count; the process's data limit stops those.)
+ */
+function capWebAssemblyMemory(memoryBytes) {
+  let used = 0;
+  const take = (bytes) => {
+    if (used + bytes > memoryBytes) throw new RangeError("sandbox memory limit");
+    used += bytes;
+  };
+  const NativeMemory = WebAssembly.Memory;
+  const grow = NativeMemory.prototype.grow;
+  Object.defineProperty(NativeMemory.prototype, "grow", {
+    value(pages) {
+      const n = Number(pages);
+      take(n * 65536);
+      return grow.call(this, n);
+    },
+    writable: false,
+    configurable: false,
+  });
+  function Memory(descriptor) {
+    if (!new.target) throw new TypeError("WebAssembly.Memory must be called with new");
+    // Read once: a getter could answer differently to the count and to the constructor.
+    const d = { initial: Number(descriptor?.initial ?? 0), maximum: descriptor?.maximum === undefined ? undefined : Number(descriptor.maximum), shared: Boolean(descriptor?.shared) };
+    take(d.initial * 65536);
+    return new NativeMemory(d.maximum === undefined ? { initial: d.initial, shared: d.shared } : d);
+  }
+  Memory.prototype = NativeMemory.prototype;
+  Object.defineProperty(NativeMemory.prototype, "constructor", { value: Memory, writable: false, configurable: false });
+  Object.defineProperty(WebAssembly, "Memory", { value: Memory, writable: false, configurable: false });
+}
+
+/** The result and error text cut at the output limit here, so a huge one never crosses to the host. */
+function capped(outcome) {
+  if (typeof outcome.error === "string" && outcome.error.length > maxOutput) {
+    // A traceback's last line names the error: keep both ends.
+    const half = Math.floor(maxOutput / 2);
+    outcome.error = `${outcome.error.slice(0, half)}\n[...]\n${outcome.error.slice(-half)}`;
+  }
+  if (outcome.result === undefined) return outcome;
+  const text = typeof outcome.result === "string" ? outcome.result : JSON.stringify(outcome.result);
+  if (text === undefined || text.length <= maxOutput) return outcome;
+  truncated = true;
+  return { ...outcome, result: `${text.slice(0, maxOutput)}\n[result truncated at ${maxOutput} characters]` };
 }
 
 async function run(code) {

@@ -4,6 +4,7 @@ import type { ChatRequest, ChatResult } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { markRoundFailed, tryRound } from "../stage/try-round.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseVerdict } from "./parse-verdict.ts";
@@ -84,25 +85,35 @@ export const reflexion = defineTechnique({
       const recent = reflections.slice(-o.memory).map((r, i) => `${i + 1}. ${r}`).join("\n");
       const request = trial === 0 ? run.request : stageRequest({ request: run.request, prompt: fillTemplate(o.retry_prompt, { question, reflections: recent }) });
       // A fresh sample per trial, so a retry never replays an earlier attempt from the cache.
-      attempt = await runStage({ run, name: "attempt", request, sampleOffset: base + trial });
+      const next = trial === 0 ? await runStage({ run, name: "attempt", request, sampleOffset: base }) : await tryRound(run, "attempt", () => runStage({ run, name: "attempt", request, sampleOffset: base + trial }));
+      // A later round that keeps failing ends the run with the last attempt, marked partial.
+      if (!next) return partial(attempt);
+      attempt = next;
       const answer = resultText(attempt);
       run.keep(attempt);
       run.ctx.span.event("attempt", { trial, text: answer });
       if (attempt.choices[0]?.message.tool_calls?.length) return attempt;
 
-      const verdict = await evaluate({ run, o, question, answer });
+      const verdict = await tryRound(run, "evaluate", () => evaluate({ run, o, question, answer }));
+      if (!verdict) return partial(attempt);
       run.ctx.span.event("evaluation", { trial, pass: verdict.pass, feedback: verdict.feedback });
       run.progress({ trial, pass: verdict.pass });
       if (verdict.pass || trial === o.trials - 1) break;
 
       const prompt = fillTemplate(o.reflect_prompt, { question, answer, feedback: verdict.feedback });
-      const reflection = resultText(await runStage({ run, name: "reflect", request: stageRequest({ request: run.request, prompt, purpose: "note" }) })).trim();
+      const reflected = await tryRound(run, "reflect", () => runStage({ run, name: "reflect", request: stageRequest({ request: run.request, prompt, purpose: "note" }) }));
+      if (!reflected) return partial(attempt);
+      const reflection = resultText(reflected).trim();
       reflections.push(reflection);
       run.ctx.span.event("reflection", { trial, text: reflection });
     }
     return attempt;
   },
 });
+
+function partial(attempt: ChatResult): ChatResult {
+  return { ...attempt, choices: attempt.choices.map(markRoundFailed) };
+}
 
 async function evaluate({ run, o, question, answer }: { run: TechniqueRun; o: Options; question: string; answer: string }): Promise<{ pass: boolean; feedback: string }> {
   if (o.evaluator !== "self") {

@@ -5,6 +5,7 @@ import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { markRoundFailed, tryRound } from "../stage/try-round.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseCritique } from "./parse-critique.ts";
@@ -79,10 +80,16 @@ export const selfRefine = defineTechnique({
     // Tool calls are for the caller to run, not text to polish.
     if (first.choices[0]?.message.tool_calls?.length) return first;
 
+    // A critique or refine call that keeps failing ends the rounds: the best draft so far, marked partial.
+    let failed = false;
     for (let round = 0; ; round++) {
       const draft = drafts[round]!;
       const prompt = fillTemplate(o.critique_prompt, { question, answer: draft.text, stop_phrase: o.stop_phrase });
-      const critique = await runStage({ run, name: "critique", lm: o.critic, request: stageRequest({ request: run.request, prompt, purpose: "note" }) });
+      const critique = await tryRound(run, "critique", () => runStage({ run, name: "critique", lm: o.critic, request: stageRequest({ request: run.request, prompt, purpose: "note" }) }));
+      if (!critique) {
+        failed = true;
+        break;
+      }
       draft.feedback = resultText(critique);
       const verdict = parseCritique({ text: draft.feedback, stopPhrase: o.stop_phrase });
       draft.score = verdict.score;
@@ -93,12 +100,17 @@ export const selfRefine = defineTechnique({
       if (done || round >= o.rounds) break;
 
       const refine = fillTemplate(o.refine_prompt, { question, history: history(drafts), answer: draft.text, feedback: draft.feedback });
-      add(await runStage({ run, name: "refine", request: stageRequest({ request: run.request, prompt: refine }) }), round + 1);
+      const refined = await tryRound(run, "refine", () => runStage({ run, name: "refine", request: stageRequest({ request: run.request, prompt: refine }) }));
+      if (!refined) {
+        failed = true;
+        break;
+      }
+      add(refined, round + 1);
     }
 
     const chosen = best(drafts);
     run.ctx.span.event("selected", { round: drafts.indexOf(chosen), score: chosen.score ?? null, drafts: drafts.length });
-    return chosen.choice;
+    return failed ? markRoundFailed(chosen.choice) : chosen.choice;
   },
 });
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
 import { answerOption, answersOf, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../stage/run-stage.ts";
+import { markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
 
 const options = z
@@ -39,27 +39,29 @@ export const adaptiveConsistency = defineTechnique({
     const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
     const base = run.ctx.sampleOffset ?? 0;
     const samples: Choice[] = [];
+    let failed = 0;
 
     // Ends by returning: at the latest when `max` samples are in.
     for (let batch = 1; ; batch++) {
       const size = Math.min(o.max - samples.length, batch === 1 ? Math.max(o.min, o.batch) : o.batch);
-      const result = await runStage({ run, name: `batch ${batch}`, request: { ...request, n: size }, sampleOffset: base + samples.length });
+      const stage = await sampleStage({ run, name: `batch ${batch}`, request, n: size, sampleOffset: base + samples.length });
+      const result = stage.result;
       samples.push(...result.choices);
+      failed += stage.failed;
 
       const v = vote(samples, kind);
       const chosen = v.representative ?? samples[0]!;
       run.keep(chosen);
       const { stop: met, ...figures } = isSettled({ criterion: o.criterion, threshold: o.threshold, window: o.window, answers: answersOf(v), counts: v.groups.map((g) => g.count) });
-      const cut = result.choices.length < size;
+      const cut = stage.cut > 0;
       const reason = cut ? "budget" : samples.length >= o.min && met ? "settled" : samples.length >= o.max ? "max" : undefined;
       const stop = reason !== undefined;
       run.ctx.span.event("vote", { batch, samples: samples.length, ...voteSummary(v), criterion: o.criterion, ...figures, criterion_met: met, stop, reason: reason ?? null });
       run.progress({ stage: stop ? "stopped" : "sampling", batch, samples: samples.length, winner: v.winner?.answer ?? null, ...figures });
       if (!stop) continue;
 
-      // The accounting path returns fewer samples than asked only when the budget stopped the rest.
-      if (cut) run.ctx.span.event("stopped", { reason: "budget", samples: samples.length });
-      return { ...result, choices: [{ ...chosen, finish_reason: cut ? "budget" : chosen.finish_reason }] };
+      // Samples that failed after their retries are left out of the vote and mark the answer "partial".
+      return { ...result, choices: [markPartial(run, chosen, { got: samples.length, asked: samples.length + failed + stage.cut, failed, cut: stage.cut })] };
     }
   },
 });

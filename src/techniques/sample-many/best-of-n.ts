@@ -1,4 +1,3 @@
-import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
@@ -9,6 +8,7 @@ import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { degrades, markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseScore } from "./best-of-n-score.ts";
@@ -72,16 +72,18 @@ export const bestOfN = defineTechnique({
     if (byLogprob && !inner.capabilities.logprobs)
       throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, which ${inner.id} does not provide; use judge=llm`, { param: "judge" });
 
-    const sampled = await runStage({ run, name: "sample", request: { ...request, n: o.n, ...(byLogprob ? { logprobs: true } : {}) } });
+    const stage = await sampleStage({ run, name: "sample", request: { ...request, ...(byLogprob ? { logprobs: true } : {}) }, n: o.n });
+    const sampled = stage.result;
+    const mark = (choice: Choice) => markPartial(run, choice, { ...stage, got: candidates.length });
     const candidates = sampled.choices.map((choice, index): Candidate => ({ index, choice, text: contentText(choice.message.content) }));
     run.keep(candidates[0]!.choice);
     run.progress({ stage: "sampled", candidates: candidates.length });
     if (byLogprob && candidates.every((c) => !c.choice.logprobs?.content))
       throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, but ${inner.id} returned none`, { param: "judge" });
-    if (candidates.length === 1) return markBudgetCut(run, candidates[0]!.choice, 1, o.n);
+    if (candidates.length === 1) return mark(candidates[0]!.choice);
     if (ctx.signal?.aborted) throw new AbortedError();
     const chosen = await pickBest({ run, candidates, score: scorer(run, o), judge: typeof o.judge === "function" ? "function" : o.judge });
-    return markBudgetCut(run, chosen.choice, candidates.length, o.n);
+    return mark(chosen.choice);
   },
 });
 
@@ -125,8 +127,11 @@ async function pickBest(args: { run: TechniqueRun; candidates: Candidate[]; scor
       }
     }),
   );
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  // A judge call that kept failing leaves its candidate unscored; anything else fails the run.
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && !degrades(s.reason));
   if (failed) throw failed.reason;
+  const unscored = settled.filter((s) => s.status === "rejected").length;
+  if (unscored > 0) run.ctx.span.event("judges failed", { failed: unscored, of: candidates.length });
   const chosen = best?.candidate ?? candidates[0]!;
   run.ctx.span.event("select", { index: chosen.index, score: best?.score ?? null, scores, judge });
   return chosen;

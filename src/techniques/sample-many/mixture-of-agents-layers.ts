@@ -4,6 +4,7 @@ import type { ChatRequest, ChatResult, LM, Message } from "../../core/types.ts";
 import type { TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { degrades, sampleStage } from "../stage/sample-stage.ts";
 
 export interface ProposerLayersOptions {
   run: TechniqueRun;
@@ -35,13 +36,16 @@ export async function proposerLayers({ run, models, samples, layers, prompt }: P
     const name = `propose ${layer + 1}`;
     const calls: Promise<ChatResult>[] = models.length
       ? models.map((lm, j) => runStage({ run, name: `${name}.${j + 1}`, lm, request: layerRequest, sampleOffset: offset + j }))
-      : [runStage({ run, name, request: { ...layerRequest, n: samples }, sampleOffset: offset })];
+      : [sampleStage({ run, name, request: layerRequest, n: samples, sampleOffset: offset }).then((s) => s.result)];
     const settled = await Promise.allSettled(calls);
     const results = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const first = results[0]?.choices[0];
     if (first) run.keep(first);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    // A proposer that kept failing is left out of the layer; only a layer with no response fails.
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && (!degrades(s.reason) || results.length === 0));
     if (failed) throw failed.reason;
+    const lost = settled.length - results.length;
+    if (lost > 0) ctx.span.event("partial", { reason: "proposers failed", layer: layer + 1, failed: lost, of: settled.length });
     previous = results.flatMap((r) => r.choices.map((c) => contentText(c.message.content))).filter((t) => t.trim());
     ctx.span.event("layer", { layer: layer + 1, responses: previous.length });
     run.progress({ stage: "proposers", layer: layer + 1, of: layers, responses: previous.length });

@@ -1,8 +1,7 @@
-import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { answerOption, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../stage/run-stage.ts";
+import { markPartial, sampleStage } from "../stage/sample-stage.ts";
 
 const options = z.strictObject({
   n: z.int().min(1).max(128).default(5).describe("Samples to vote over, asked for in one request (native-n providers answer it in one call)."),
@@ -16,7 +15,8 @@ const options = z.strictObject({
  * full response of the majority answer (ties: higher mean logprob when the samples carry logprobs,
  * else the answer seen first). Samples without an extractable answer abstain; if all do, the first
  * sample is returned. When a budget stops some of the samples, the vote is over those that came back
- * and the result is marked finish_reason "budget".
+ * and the result is marked finish_reason "budget"; when some fail after their retries, over those
+ * that answered, marked "partial" (an error only when none answered).
  */
 export const selfConsistency = defineTechnique({
   name: "self-consistency",
@@ -26,8 +26,9 @@ export const selfConsistency = defineTechnique({
   options,
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
-    const request = { ...run.request, n: o.n, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
-    const sampled = await runStage({ run, name: "sample", request });
+    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
+    const stage = await sampleStage({ run, name: "sample", request, n: o.n });
+    const sampled = stage.result;
     const v = vote(sampled.choices, kind);
     const chosen = v.representative ?? sampled.choices[0]!;
     run.keep(chosen);
@@ -35,6 +36,6 @@ export const selfConsistency = defineTechnique({
     run.ctx.span.event("vote", summary);
     run.progress({ stage: "voted", samples: v.total, winner: summary.winner, votes: v.winner?.count ?? 0 });
 
-    return { ...sampled, choices: [markBudgetCut(run, chosen, sampled.choices.length, o.n)] };
+    return { ...sampled, choices: [markPartial(run, chosen, { ...stage, got: sampled.choices.length })] };
   },
 });

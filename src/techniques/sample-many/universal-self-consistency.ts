@@ -1,10 +1,11 @@
-import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { contentText, resultText } from "../../core/messages.ts";
+import type { Choice } from "../../core/types.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseSelection } from "./universal-self-consistency-parse.ts";
@@ -40,11 +41,12 @@ export const universalSelfConsistency = defineTechnique({
   async run(run, o) {
     const { request, ctx } = run;
     const question = questionOf({ request, technique: "universal-self-consistency" });
-    const sampled = await runStage({ run, name: "sample", request: { ...request, n: o.n } });
-    const responses = sampled.choices;
+    const stage = await sampleStage({ run, name: "sample", request, n: o.n });
+    const responses = stage.result.choices;
+    const mark = (choice: Choice) => markPartial(run, choice, { ...stage, got: responses.length });
     run.keep(responses[0]!);
     run.progress({ stage: "sampled", responses: responses.length });
-    if (responses.length === 1) return markBudgetCut(run, responses[0]!, 1, o.n);
+    if (responses.length === 1) return mark(responses[0]!);
     if (ctx.signal?.aborted) throw new AbortedError();
 
     const numbered = responses.map((c, i) => `Response ${i + 1}:\n${contentText(c.message.content)}`).join("\n\n");
@@ -53,6 +55,6 @@ export const universalSelfConsistency = defineTechnique({
     const parsed = parseSelection(reply, responses.length);
     const index = parsed ?? 0;
     ctx.span.event("select", { index, parsed: parsed !== undefined, reply: reply.slice(0, 500) });
-    return responses[index]!;
+    return mark(responses[index]!);
   },
 });

@@ -102,3 +102,31 @@ test("custom prompts are used and their placeholders checked", async () => {
   assert.equal(lastUser(lm.calls[0]!), "Python please: A farmer has 17 sheep and buys 3 flocks of 12. How many sheep now?");
   assert.match(resultText(result), /```python\nprint\(6 \* 7\)\n```[\s\S]*The answer is 42\.$/);
 });
+
+test("a looping program under timeout_ms=30000 ends with the request's 2 s time budget, and the event loop stays free meanwhile", async () => {
+  const lm = scriptedLM(() => fence("while (true) {}"));
+  let lagMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    lagMs = Math.max(lagMs, performance.now() - last - 10);
+    last = performance.now();
+  }, 10);
+  // What the machine's load alone does to a timer (a shared 2-core machine running the whole suite).
+  await new Promise((r) => setTimeout(r, 1000));
+  const bound = 250 + lagMs; // see src/sandbox/hostile-programs.test.ts: a blocked loop would show ~2,000 ms
+  lagMs = 0;
+  const ctx = createRunContext({ budget: { time_ms: 2000 } });
+  const started = performance.now();
+  try {
+    const result = await programAided(lm, { timeout_ms: 30_000, max_fixes: 1 }).complete(ask, ctx);
+    const ms = performance.now() - started;
+    // 2 s budget + a worker start-up and thread termination on a loaded 2-core machine.
+    assert.ok(ms < 2000 + 1500, `took ${ms} ms`);
+    assert.equal(result.choices[0]!.finish_reason, "budget");
+    assert.equal(lm.calls.length, 1, "no fix round after the budget ran out");
+    // A loop on the main thread would show as ~2,000 ms of lag.
+    assert.ok(lagMs < bound, `event-loop lag ${lagMs} ms (bound ${bound} ms)`);
+  } finally {
+    clearInterval(timer);
+  }
+});

@@ -3,6 +3,7 @@ import { childContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { resultText } from "../../core/messages.ts";
 import type { Choice, Message } from "../../core/types.ts";
+import { deadlineOf } from "../../sandbox/deadline-of.ts";
 import { runProgram, type ProgramLanguage } from "../../sandbox/run-program.ts";
 import type { SandboxResult } from "../../sandbox/sandbox-result.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
@@ -45,7 +46,8 @@ type Options = z.output<typeof options>;
  * it in the sandbox (QuickJS for js, Pyodide for python) and the program's result is the answer. A
  * failing program (error, limit, no output, no code) goes back to the model with the error text,
  * up to `max_fixes` times. The final message holds the program, its output and, last, the line
- * `The answer is X.`; when no program works it says so with the last error.
+ * `The answer is X.`; when no program works it says so with the last error. Programs run off the
+ * event loop in pooled sandboxes, each bounded by `timeout_ms` and the request's time budget.
  */
 export const programAided = defineTechnique({
   name: "program-aided",
@@ -66,6 +68,8 @@ export const programAided = defineTechnique({
       if (run.ctx.signal?.aborted) throw new AbortedError();
       code = extractCode({ text: reply, language });
       run.ctx.span.event("program", { attempt, language, code: code ?? null });
+      // What a budget stop returns when no program answered: the plain failure so far.
+      run.keep({ index: 0, message: { role: "assistant", content: programFailureText({ language, attempts: attempt, error: error || "the budget ran out before a program answered", code }) }, finish_reason: "stop" });
       const outcome = code ? await execute(run, o, language, code, attempt) : { error: `the reply contained no ${name} program in a fenced code block` };
       if ("answer" in outcome) {
         const choice: Choice = {
@@ -91,7 +95,8 @@ export const programAided = defineTechnique({
 /** Runs one program in a `tool` span; the answer, or the error text for the model. */
 async function execute(run: TechniqueRun, o: Options, language: ProgramLanguage, code: string, attempt: number): Promise<{ answer: string; result: SandboxResult } | { error: string }> {
   const ctx = childContext(run.ctx, "sandbox", "tool", { tool: "sandbox", language, attempt, code });
-  const result = await runProgram({ language, code, timeoutMs: o.timeout_ms, memoryBytes: o.memory_mb * 1024 * 1024, signal: run.ctx.signal }).catch((e: unknown) => {
+  const deadline = deadlineOf(run.ctx);
+  const result = await runProgram({ language, code, timeoutMs: o.timeout_ms, memoryBytes: o.memory_mb * 1024 * 1024, signal: run.ctx.signal, deadline }).catch((e: unknown) => {
     ctx.span.fail(e);
     throw e;
   });
@@ -99,6 +104,8 @@ async function execute(run: TechniqueRun, o: Options, language: ProgramLanguage,
   run.ctx.span.event("program output", { attempt, ok: result.ok, stdout: result.stdout, result: result.result ?? null, error: result.error ?? null });
   if (!result.ok) {
     ctx.span.fail(result.error);
+    // The time budget stopped the program: no fix round can run, the run ends as a budget stop.
+    if (result.limit === "time" && deadline !== undefined && Date.now() >= deadline) throw run.ctx.budget.timeExceeded();
     const printed = result.stdout.trim() ? `\nOutput before the error:\n${result.stdout.slice(-1000)}` : "";
     return { error: `${result.error}${printed}` };
   }
