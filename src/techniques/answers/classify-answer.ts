@@ -14,7 +14,9 @@ export type ConcreteKind = "choice" | "date" | "number" | "literal" | "text";
 export function classifyAnswer(span: string): { kind: ConcreteKind; value: string } | undefined {
   const s = span.trim();
   if (!s) return undefined;
-  const choice = canonicalChoice(s, { strict: true });
+  // Quotes or emphasis around a letter do not make it text: 'B' and *B votes with B.
+  const bare = canonicalText(s);
+  const choice = canonicalChoice(s, { strict: true }) ?? (bare && /^[a-z]$/.test(bare) ? bare.toUpperCase() : undefined);
   if (choice) return { kind: "choice", value: choice };
   const date = canonicalDate(s, { strict: true });
   if (date) return { kind: "date", value: date };
