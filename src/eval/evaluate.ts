@@ -15,7 +15,10 @@ export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "b
   model?: string;
   /** Technique specs; sweeps expand. None (or "none") evaluates the bare model. */
   techniques: readonly string[];
-  /** Answer kind: number, choice, text, literal, date, auto (default) or regex:<pattern>. */
+  /**
+   * Answer kind: number, choice, text, literal, date, auto or regex:<pattern>. Unset: each run grades
+   * with the kind its spec gave (`self-consistency(answer=date)`), else auto.
+   */
   answer?: string;
   /** Only the first `limit` good records. */
   limit?: number;
@@ -43,7 +46,7 @@ export interface Evaluation {
  * resumably into the results file and, with `out`, writes report.html.
  */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
-  const kind = parseAnswerKind(options.answer ?? "auto");
+  const kind = options.answer === undefined ? undefined : parseAnswerKind(options.answer);
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1))
     throw new InvalidRequestError(`limit must be a whole number >= 1, got ${options.limit}`, { param: "limit" });
   const dataset = loadEvalData({ path: options.data });
