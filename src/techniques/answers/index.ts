@@ -8,3 +8,4 @@ export { canonicalChoice } from "./canonical-choice.ts";
 export { canonicalDate } from "./canonical-date.ts";
 export { canonicalLiteral } from "./canonical-literal.ts";
 export { canonicalText } from "./canonical-text.ts";
+export { voteCertainty, type VoteCertainty } from "./vote-certainty.ts";
