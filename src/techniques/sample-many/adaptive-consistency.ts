@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
-import { answerOption, answersOf, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
+import { answerOption, answersOf, parseAnswerKind, vote, voteCertainty, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { runStage } from "../stage/run-stage.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
@@ -23,7 +23,8 @@ const options = z
  * Efficient Reasoning and Coding with LLMs"), with the ESC window rule (Li et al. 2024, "Escape
  * Sky-high Cost: Early-stopping Self-Consistency for Multi-step Reasoning"): self-consistency that
  * samples in batches and stops as soon as the leading answer is settled, never before `min` samples
- * and never beyond `max`. Each batch asks for fresh sample indices. Defaults follow the paper (Beta
+ * and never beyond `max`, or as soon as it is decided (no remaining sample up to `max` could change
+ * the winner, even before `min`). Each batch asks for fresh sample indices. Defaults follow the paper (Beta
  * criterion, threshold 0.95); with min 3 and batch 1, unanimous answers stop after 4 samples. On the
  * CRUXEval replay (bench/consistency.ts) these match self-consistency(n=10) with under half its samples;
  * larger batches or a stricter threshold spend more samples for no accuracy there.
@@ -51,7 +52,9 @@ export const adaptiveConsistency = defineTechnique({
       run.keep(chosen);
       const { stop: met, ...figures } = isSettled({ criterion: o.criterion, threshold: o.threshold, window: o.window, answers: answersOf(v), counts: v.groups.map((g) => g.count) });
       const cut = result.choices.length < size;
-      const reason = cut ? "budget" : samples.length >= o.min && met ? "settled" : samples.length >= o.max ? "max" : undefined;
+      // Decided: no draw up to `max` can change the winner, so more samples are wasted whatever the criterion.
+      const decided = voteCertainty({ counts: v.groups.map((g) => g.count), drawn: samples.length, total: o.max }).leaderFixed;
+      const reason = cut ? "budget" : samples.length >= o.min && met ? "settled" : samples.length >= o.max ? "max" : decided ? "decided" : undefined;
       const stop = reason !== undefined;
       run.ctx.span.event("vote", { batch, samples: samples.length, ...voteSummary(v), criterion: o.criterion, ...figures, criterion_met: met, stop, reason: reason ?? null });
       run.progress({ stage: stop ? "stopped" : "sampling", batch, samples: samples.length, winner: v.winner?.answer ?? null, ...figures });
