@@ -71,6 +71,10 @@ test("in headless chromium: loads without errors, the chart plots every run, a q
   const chips = await sc5.locator(".votes .chip").allTextContents();
   assert.ok(chips.some((c) => c.endsWith("×4")), `votes: ${chips}`);
   assert.match(await sc5.locator("h3").textContent() ?? "", /self-consistency\(n=5\)/);
+  // Each run's panel names its trace and the command that opens it.
+  const traceId = (await sc5.locator(".trace-link code.trace-id").textContent()) ?? "";
+  assert.match(traceId, /^[0-9a-f-]{36}$/);
+  assert.match((await sc5.locator(".trace-link").textContent()) ?? "", new RegExp(`lmx trace ${traceId} --results .*results\\.sqlite`));
   await detail.screenshot({ path: artifactPath("eval-report-question.png") });
 
   // Filters narrow the list without errors.
