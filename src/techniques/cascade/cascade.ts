@@ -25,7 +25,7 @@ const options = z.strictObject({
    * Agreement samples per request (default: all `samples` in one). Smaller batches stop as soon as
    * the decision is certain, with the decision all `samples` would give, at fewer samples and more calls.
    */
-  batch: z.number().int().min(1).max(32).optional(),
+  batch: z.int().min(1).max(32).optional(),
   /** Temperature of the agreement samples (default: the request's own, but 0.7 when that is 0, since greedy samples always agree). */
   temperature: z.number().min(0).max(2).optional(),
   /** How answers are compared in agreement mode. (The cast restores the optional input that answerOption's declared type hides.) */
