@@ -2,19 +2,20 @@ import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
 import { answerOption, answersOf, parseAnswerKind, vote, voteCertainty, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../stage/run-stage.ts";
+import { perCallOption, sampleInBatches } from "./sample-in-batches.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
 
 const options = z
   .strictObject({
-    max: z.int().min(1).max(128).default(10).describe("Never more samples than this."),
-    min: z.int().min(1).max(128).default(3).describe("Never stop before this many samples; they are drawn together in the first batch."),
-    batch: z.int().min(1).max(64).default(1).describe("Samples per later batch: 1 stops soonest; larger batches save round trips."),
+    max: z.int().min(1).max(1000).default(10).describe("Never more samples than this."),
+    min: z.int().min(1).max(1000).default(3).describe("Never stop before this many samples; they are drawn together in the first batch."),
+    batch: z.int().min(1).max(1000).default(1).describe("Samples per later batch: 1 stops soonest; larger batches save round trips."),
     criterion: z.enum(["beta", "dirichlet", "window"]).default("beta").describe("beta and dirichlet: posterior confidence that the leader is ahead; window: ESC's run of agreeing samples."),
     threshold: z.number().gt(0).lt(1).default(0.95).describe("Confidence at which beta and dirichlet stop."),
     window: z.int().min(1).max(128).default(4).describe("Consecutive agreeing samples at which window stops."),
     answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
     temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
+    per_call: perCallOption,
   })
   .refine((o) => o.min <= o.max, { message: "min must not exceed max", path: ["min"] });
 
@@ -44,7 +45,7 @@ export const adaptiveConsistency = defineTechnique({
     // Ends by returning: at the latest when `max` samples are in.
     for (let batch = 1; ; batch++) {
       const size = Math.min(o.max - samples.length, batch === 1 ? Math.max(o.min, o.batch) : o.batch);
-      const result = await runStage({ run, name: `batch ${batch}`, request: { ...request, n: size }, sampleOffset: base + samples.length });
+      const result = await sampleInBatches({ run, name: `batch ${batch}`, request, n: size, perCall: o.per_call, sampleOffset: base + samples.length });
       samples.push(...result.choices);
 
       const v = vote(samples, kind);

@@ -2,10 +2,11 @@ import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
 import { answerOption, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
-import { runStage } from "../stage/run-stage.ts";
+import { perCallOption, sampleInBatches } from "./sample-in-batches.ts";
 
 const options = z.strictObject({
-  n: z.int().min(1).max(128).default(5).describe("Samples to vote over, asked for in one request (native-n providers answer it in one call)."),
+  n: z.int().min(1).max(1000).default(5).describe("Samples to vote over, asked for in one request of at most per_call (native-n providers answer it in one call)."),
+  per_call: perCallOption,
   answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
   temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
 });
@@ -26,8 +27,8 @@ export const selfConsistency = defineTechnique({
   options,
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
-    const request = { ...run.request, n: o.n, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
-    const sampled = await runStage({ run, name: "sample", request });
+    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
+    const sampled = await sampleInBatches({ run, name: "sample", request, n: o.n, perCall: o.per_call });
     const v = vote(sampled.choices, kind);
     const chosen = v.representative ?? sampled.choices[0]!;
     run.keep(chosen);
