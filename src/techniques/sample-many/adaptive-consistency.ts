@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
-import { answerOption, answersOf, parseAnswerKind, vote, voteCertainty, voteSummary } from "../answers/index.ts";
+import { answerOption, answersOf, confidenceVote, keepOption, needsConfidence, parseAnswerKind, parseKeep, vote, voteCertainty, voteSummary, weightOption } from "../answers/index.ts";
+import { confidenceRequest } from "./confidence-request.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { perCallOption, sampleInBatches } from "./sample-in-batches.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
@@ -16,6 +17,8 @@ const options = z
     answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
     temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
     per_call: perCallOption,
+    weight: weightOption,
+    keep: keepOption,
   })
   .refine((o) => o.min <= o.max, { message: "min must not exceed max", path: ["min"] });
 
@@ -38,7 +41,9 @@ export const adaptiveConsistency = defineTechnique({
   options,
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
-    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
+    const keep = parseKeep(o.keep);
+    const confident = needsConfidence(o.weight, keep);
+    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }), ...(confident ? confidenceRequest(run, "adaptive-consistency") : {}) };
     const base = run.ctx.sampleOffset ?? 0;
     const samples: Choice[] = [];
 
@@ -48,13 +53,14 @@ export const adaptiveConsistency = defineTechnique({
       const result = await sampleInBatches({ run, name: `batch ${batch}`, request, n: size, perCall: o.per_call, sampleOffset: base + samples.length });
       samples.push(...result.choices);
 
-      const v = vote(samples, kind);
+      const v = confident ? confidenceVote(samples, kind, { weight: o.weight, keep }) : vote(samples, kind);
       const chosen = v.representative ?? samples[0]!;
       run.keep(chosen);
       const { stop: met, ...figures } = isSettled({ criterion: o.criterion, threshold: o.threshold, window: o.window, answers: answersOf(v), counts: v.groups.map((g) => g.count) });
       const cut = result.choices.length < size;
       // Decided: no draw up to `max` can change the winner, so more samples are wasted whatever the criterion.
-      const decided = voteCertainty({ counts: v.groups.map((g) => g.count), drawn: samples.length, total: o.max }).leaderFixed;
+      // (Counts only: a weighted or filtered vote can still turn.)
+      const decided = !confident && voteCertainty({ counts: v.groups.map((g) => g.count), drawn: samples.length, total: o.max }).leaderFixed;
       const reason = cut ? "budget" : samples.length >= o.min && met ? "settled" : samples.length >= o.max ? "max" : decided ? "decided" : undefined;
       const stop = reason !== undefined;
       run.ctx.span.event("vote", { batch, samples: samples.length, ...voteSummary(v), criterion: o.criterion, ...figures, criterion_met: met, stop, reason: reason ?? null });

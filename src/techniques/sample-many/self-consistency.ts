@@ -1,6 +1,7 @@
 import { markBudgetCut } from "./mark-budget-cut.ts";
 import { z } from "zod";
-import { answerOption, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
+import { answerOption, confidenceVote, keepOption, needsConfidence, parseAnswerKind, parseKeep, vote, voteSummary, weightOption } from "../answers/index.ts";
+import { confidenceRequest } from "./confidence-request.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { perCallOption, sampleInBatches } from "./sample-in-batches.ts";
 
@@ -9,6 +10,8 @@ const options = z.strictObject({
   per_call: perCallOption,
   answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
   temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
+  weight: weightOption,
+  keep: keepOption,
 });
 
 /**
@@ -17,7 +20,9 @@ const options = z.strictObject({
  * full response of the majority answer (ties: higher mean logprob when the samples carry logprobs,
  * else the answer seen first). Samples without an extractable answer abstain; if all do, the first
  * sample is returned. When a budget stops some of the samples, the vote is over those that came back
- * and the result is marked finish_reason "budget".
+ * and the result is marked finish_reason "budget". With `weight=confidence` and/or `keep=top:F`, votes
+ * are weighted by, or filtered to the most confident samples by, their token-logprob confidence
+ * (Fu et al. 2025, "Deep Think with Confidence"; see confidenceVote).
  */
 export const selfConsistency = defineTechnique({
   name: "self-consistency",
@@ -27,9 +32,11 @@ export const selfConsistency = defineTechnique({
   options,
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
-    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
+    const keep = parseKeep(o.keep);
+    const confident = needsConfidence(o.weight, keep);
+    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }), ...(confident ? confidenceRequest(run, "self-consistency") : {}) };
     const sampled = await sampleInBatches({ run, name: "sample", request, n: o.n, perCall: o.per_call });
-    const v = vote(sampled.choices, kind);
+    const v = confident ? confidenceVote(sampled.choices, kind, { weight: o.weight, keep }) : vote(sampled.choices, kind);
     const chosen = v.representative ?? sampled.choices[0]!;
     run.keep(chosen);
     const summary = voteSummary(v);
