@@ -14,9 +14,7 @@ export type ConcreteKind = "choice" | "date" | "number" | "literal" | "text";
 export function classifyAnswer(span: string): { kind: ConcreteKind; value: string } | undefined {
   const s = span.trim();
   if (!s) return undefined;
-  // Quotes or emphasis around a letter do not make it text: 'B' and *B votes with B.
-  const bare = canonicalText(s);
-  const choice = canonicalChoice(s, { strict: true }) ?? (bare && /^[a-z]$/.test(bare) ? bare.toUpperCase() : undefined);
+  const choice = canonicalChoice(s, { strict: true });
   if (choice) return { kind: "choice", value: choice };
   const date = canonicalDate(s, { strict: true });
   if (date) return { kind: "date", value: date };
@@ -33,5 +31,11 @@ export function classifyAnswer(span: string): { kind: ConcreteKind; value: strin
     if (after && after.kind !== "text") return after;
   }
   const text = canonicalText(s);
-  return text === undefined ? undefined : { kind: "text", value: text };
+  if (text === undefined) return undefined;
+  // Stray quotes, emphasis or punctuation around a typed answer do not make it text: 'B', *B and ". (B)" are B.
+  if (text !== s) {
+    const bare = classifyAnswer(text);
+    if (bare && bare.kind !== "text") return bare;
+  }
+  return { kind: "text", value: text };
 }
