@@ -6,6 +6,7 @@ import { EvalStore } from "./eval-store.ts";
 import { loadEvalData, type DataProblem, type EvalDataset } from "./load-eval-data.ts";
 import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
 import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
+import { writeEvalRecords } from "./write-eval-records.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
 
 export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"> {
@@ -15,7 +16,10 @@ export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "b
   model?: string;
   /** Technique specs; sweeps expand. None (or "none") evaluates the bare model. */
   techniques: readonly string[];
-  /** Answer kind: number, choice, text, literal, date, auto (default) or regex:<pattern>. */
+  /**
+   * Answer kind: number, choice, text, literal, date, auto or regex:<pattern>. Unset: each run grades
+   * with the kind its spec gave (`self-consistency(answer=date)`), else auto.
+   */
   answer?: string;
   /** Only the first `limit` good records. */
   limit?: number;
@@ -23,6 +27,8 @@ export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "b
   out?: string;
   /** Results file (default `<out>/results.sqlite`, else `.lmx/eval.sqlite`). */
   results?: string;
+  /** Also write one JSON line per question and technique here (see EvalRecordLine). */
+  records?: string;
   env: SpecEnv;
   /** Each bad record of the data file (evaluation goes on without it). */
   onProblem?(problem: DataProblem): void;
@@ -36,6 +42,8 @@ export interface Evaluation {
   results: string;
   /** report.html, when `out` was given. */
   report?: string;
+  /** The per-question records file, when `records` was given. */
+  records?: string;
 }
 
 /**
@@ -43,7 +51,7 @@ export interface Evaluation {
  * resumably into the results file and, with `out`, writes report.html.
  */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
-  const kind = parseAnswerKind(options.answer ?? "auto");
+  const kind = options.answer === undefined ? undefined : parseAnswerKind(options.answer);
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1))
     throw new InvalidRequestError(`limit must be a whole number >= 1, got ${options.limit}`, { param: "limit" });
   const dataset = loadEvalData({ path: options.data });
@@ -57,8 +65,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   try {
     const selected = { ...dataset, records };
     const outcome = await runEval({ ...options, dataset: selected, plans, store, answer: kind });
-    const report = options.out ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store }) : undefined;
-    return { dataset, plans, outcome, results, ...(report ? { report } : {}) };
+    const report = options.out ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results }) : undefined;
+    const lines = options.records ? writeEvalRecords({ path: options.records, dataset: selected, plans, store }) : undefined;
+    return { dataset, plans, outcome, results, ...(report ? { report } : {}), ...(lines ? { records: lines } : {}) };
   } finally {
     store.close();
   }

@@ -12,6 +12,11 @@ export interface EvalRunPlan {
   /** The base model's id. */
   model: string;
   lm: LM;
+  /**
+   * The answer kind the spec gave its outermost technique with an `answer` option (`answer=date`):
+   * grading uses it when the evaluation names no kind, so votes and scores compare alike.
+   */
+  answer?: string;
 }
 
 /** The technique name meaning "the model alone". */
@@ -26,18 +31,26 @@ export const NO_TECHNIQUE = "none";
 export function planEvalRuns(options: { techniques: readonly string[]; model?: string; answer?: string; env: SpecEnv }): EvalRunPlan[] {
   const { env, answer } = options;
   const specs = (options.techniques.length ? options.techniques : [NO_TECHNIQUE]).flatMap((t) => expandSweeps(t));
-  const asts = specs.map((text) => (text.trim() === NO_TECHNIQUE ? undefined : withAnswer(parseTechniqueSpec(text), answer, env)));
+  const parsed = specs.map((text) => (text.trim() === NO_TECHNIQUE ? undefined : parseTechniqueSpec(text)));
+  const asts = parsed.map((ast) => ast && withAnswer(ast, answer, env));
   for (const ast of asts) if (ast) checkTechniqueSpec(ast, env.registry);
 
   const plans: EvalRunPlan[] = [];
   const seen = new Set<string>();
-  for (const ast of asts) {
+  for (const [i, ast] of asts.entries()) {
     const modelSpec = ast?.model ?? options.model ?? env.defaultModel;
     if (!modelSpec) throw new InvalidRequestError("no model: pass --model, or end each technique spec with @MODEL", { param: "model" });
     const base = env.resolveModel(modelSpec);
     const lm = ast && ast.techniques.length ? buildTechniques(ast, base, env) : base;
     const bare = lm === base;
-    const plan = { technique: bare || !ast ? NO_TECHNIQUE : asWritten(ast), canonical: bare ? NO_TECHNIQUE : techniquePart(lm, base), model: base.id, lm };
+    const given = bare ? undefined : specAnswer(parsed[i]);
+    const plan: EvalRunPlan = {
+      technique: bare || !ast ? NO_TECHNIQUE : asWritten(ast),
+      canonical: bare ? NO_TECHNIQUE : techniquePart(lm, base),
+      model: base.id,
+      lm,
+      ...(given === undefined ? {} : { answer: given }),
+    };
     const key = JSON.stringify([plan.model, plan.canonical]);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -57,6 +70,13 @@ function techniquePart(lm: LM, base: LM): string {
   const full = formatTechniqueSpec(lm);
   const suffix = `@${base.id}`;
   return full.endsWith(suffix) ? full.slice(0, -suffix.length) : full;
+}
+
+/** The `answer` written on the spec's outermost technique that has one. */
+function specAnswer(ast: TechniqueSpecAst | undefined): string | undefined {
+  const call = ast?.techniques.find((c) => Object.hasOwn(c.params, "answer"));
+  const value = call?.params.answer;
+  return typeof value === "string" ? value : undefined;
 }
 
 function withAnswer(ast: TechniqueSpecAst, answer: string | undefined, env: SpecEnv): TechniqueSpecAst {

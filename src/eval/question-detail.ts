@@ -8,6 +8,8 @@ export interface QuestionDetail {
   votes: { stage: string; groups: { answer: string; count: number }[]; winner: string | null }[];
   /** Outputs of critique-like stages (critique, feedback, reflection, verification, judging). */
   critiques: { stage: string; text: string }[];
+  /** Cascade rungs (step events with a decision): the model, its decision, confidence and samples drawn. */
+  rungs: { step: number; model: string; decision: string; confidence?: number; drawn?: number; planned?: number }[];
   /** Set when the trace recorded an error. */
   error?: string;
 }
@@ -20,11 +22,12 @@ const CRITIQUE = /critique|feedback|reflect|verif|review|judge|evaluat/i;
  */
 export function questionDetail(root: SpanJSON, options: { maxText?: number; maxSamples?: number } = {}): QuestionDetail {
   const { maxText = 400, maxSamples = 64 } = options;
-  const detail: QuestionDetail = { samples: [], votes: [], critiques: [] };
+  const detail: QuestionDetail = { samples: [], votes: [], critiques: [], rungs: [] };
   const visit = (span: SpanJSON, stage: string) => {
     const here = span.kind === "step" || span.kind === "technique" ? span.name : stage;
     if (span.error && !detail.error) detail.error = span.error;
     for (const event of span.events) {
+      if (event.name === "step" && typeof event.data.decision === "string" && typeof event.data.step === "number") detail.rungs.push(rungOf(event.data));
       if (event.name !== "vote") continue;
       const groups = Array.isArray(event.data.groups) ? (event.data.groups as { answer: unknown; count: unknown }[]) : [];
       detail.votes.push({
@@ -45,6 +48,19 @@ export function questionDetail(root: SpanJSON, options: { maxText?: number; maxS
   };
   visit(root, root.name);
   return detail;
+}
+
+function rungOf(data: Record<string, unknown>): QuestionDetail["rungs"][number] {
+  const num = (x: unknown) => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
+  const [confidence, drawn, planned] = [num(data.confidence), num(data.drawn), num(data.planned)];
+  return {
+    step: data.step as number,
+    model: clip(String(data.model ?? ""), 200),
+    decision: clip(String(data.decision), 40),
+    ...(confidence === undefined ? {} : { confidence }),
+    ...(drawn === undefined ? {} : { drawn }),
+    ...(planned === undefined ? {} : { planned }),
+  };
 }
 
 /** `text` cut to `max` characters with an ellipsis. */

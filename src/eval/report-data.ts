@@ -7,8 +7,18 @@ import { clip, questionDetail } from "./question-detail.ts";
 import { runKey } from "./run-eval.ts";
 import type { RunSummary } from "./summarize-run.ts";
 
-/** A run in the report: its summary, compute per question and whether it is on the Pareto frontier. */
-export type ReportRun = RunSummary & { compute: number; pareto: boolean };
+/** Per cascade rung of a run: questions that reached it, samples it drew, and how many it escalated. */
+export interface ReportRung {
+  step: number;
+  model: string;
+  questions: number;
+  /** Samples drawn at this rung in all (null: not recorded, as for the top model's final answer). */
+  samples: number | null;
+  escalations: number;
+}
+
+/** A run in the report: its summary, compute per question, whether it is on the Pareto frontier, and its cascade rungs. */
+export type ReportRun = RunSummary & { compute: number; pareto: boolean; rungs: ReportRung[] };
 
 /**
  * One question's result under one run. Texts are indices into `ReportData.strings` (samples repeat
@@ -29,6 +39,10 @@ export interface ReportCell {
   v: { st: number; g: [number, number][]; w: number }[];
   /** Critiques: [stage, text]. */
   k: [number, number][];
+  /** Trace id (string index), for `lmx trace`. */
+  tr?: number;
+  /** Cascade rungs: [step, model, decision, confidence (-1 none), drawn (-1), planned (-1)]. */
+  u?: [number, number, number, number, number, number][];
 }
 
 export interface ReportQuestion {
@@ -44,6 +58,8 @@ export interface ReportData {
   title: string;
   dataset: string;
   generated: string;
+  /** The results file, for the `lmx trace ID --results FILE` hint. */
+  results?: string;
   axis: { unit: "usd" | "tokens"; label: string };
   runs: ReportRun[];
   questions: ReportQuestion[];
@@ -57,6 +73,7 @@ export function buildReportData(options: {
   plans: readonly EvalRunPlan[];
   runs: readonly RunSummary[];
   store: EvalStore;
+  results?: string;
   maxText?: number;
 }): ReportData {
   const { dataset, plans, runs, store, maxText = 400 } = options;
@@ -73,6 +90,7 @@ export function buildReportData(options: {
   const rows = new Map(dataset.records.map((rec, i) => [rec.id, i]));
   const questions: ReportQuestion[] = dataset.records.map((rec) => ({ id: rec.id, q: str(rec.question, 1500), gold: str(rec.answer), r: plans.map(() => null) }));
 
+  const rungs: Map<string, ReportRung>[] = plans.map(() => new Map());
   plans.forEach((plan, p) => {
     const key = runKey(dataset.hash, plan);
     const results = new Map(store.results(key).map((r) => [r.question_id, r]));
@@ -89,7 +107,17 @@ export function buildReportData(options: {
         s: detail.samples.map((s) => (s.cached ? [str(s.stage), str(s.text), 1] : [str(s.stage), str(s.text)])),
         v: detail.votes.map((v) => ({ st: str(v.stage), g: v.groups.map((g) => [str(g.answer), g.count]), w: v.winner === null ? -1 : str(v.winner) })),
         k: detail.critiques.map((k) => [str(k.stage), str(k.text)]),
+        ...(result.trace_id ? { tr: str(result.trace_id) } : {}),
+        ...(detail.rungs.length ? { u: detail.rungs.map((u) => [u.step, str(u.model), str(u.decision), u.confidence ?? -1, u.drawn ?? -1, u.planned ?? -1]) } : {}),
       };
+      for (const u of detail.rungs) {
+        const key = `${u.step}\u0000${u.model}`;
+        const rung: ReportRung = rungs[p]!.get(key) ?? { step: u.step, model: u.model, questions: 0, samples: null, escalations: 0 };
+        rung.questions++;
+        if (u.drawn !== undefined) rung.samples = (rung.samples ?? 0) + u.drawn;
+        if (u.decision === "escalate") rung.escalations++;
+        rungs[p]!.set(key, rung);
+      }
     }
   });
 
@@ -97,8 +125,9 @@ export function buildReportData(options: {
     title: options.title ?? `lmx eval: ${dataset.path}`,
     dataset: dataset.path,
     generated: new Date().toISOString(),
+    ...(options.results ? { results: options.results } : {}),
     axis: { unit: axis.unit, label: axis.label },
-    runs: runs.map((r, i) => ({ ...r, compute: axis.of(r), pareto: frontier[i]! })),
+    runs: runs.map((r, i) => ({ ...r, compute: axis.of(r), pareto: frontier[i]!, rungs: [...(rungs[i] ?? new Map<string, ReportRung>()).values()].sort((a, b) => a.step - b.step) })),
     questions,
     strings,
   };

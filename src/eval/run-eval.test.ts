@@ -183,3 +183,19 @@ test("per-question budgets stop each question on its own, graded on the best ans
   assert.equal(runs[0]!.calls, 12, "three calls per question, not three for the whole run");
   store.close();
 });
+
+test("grading uses the answer kind the technique was given, unless the evaluation names one", async () => {
+  // auto takes the explicit "A: 5 weeks later" (the number 5); as a date the answer is 05/30/2021.
+  const dates = [{ id: "d1", question: "What is the date?", answer: "May 30, 2021", line: 1 }];
+  const lm = scriptedLM(() => "A: 5 weeks later\nSo it is 05/30/2021.");
+  const store = EvalStore.open({ path: join(dir, "kinds.sqlite") });
+  const byTechnique = planEvalRuns({ techniques: ["self-consistency(n=2, answer=date)"], model: "scripted:test", env: envOf(lm) });
+  assert.equal(byTechnique[0]!.answer, "date");
+  const own = await runEval({ dataset: { hash: "dates", records: dates }, plans: byTechnique, store });
+  assert.deepEqual([own.runs[0]!.correct, store.results({ dataset: "dates", model: "scripted:test", technique: byTechnique[0]!.canonical })[0]!.answer], [1, "2021-05-30"]);
+
+  // An explicit kind overrides the technique's for grading.
+  const overridden = await runEval({ dataset: { hash: "dates-2", records: dates }, plans: byTechnique, store, answer: "auto" });
+  assert.equal(overridden.runs[0]!.correct, 0);
+  store.close();
+});

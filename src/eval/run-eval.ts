@@ -1,7 +1,7 @@
 import type { BudgetLimits } from "../budget/budget.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ChatRequest } from "../core/types.ts";
-import type { AnswerKind } from "../techniques/answers/index.ts";
+import { parseAnswerKind, type AnswerKind } from "../techniques/answers/index.ts";
 import type { Span } from "../trace/span.ts";
 import type { EvalRecord } from "./eval-record.ts";
 import { EvalRunError } from "./eval-run-error.ts";
@@ -32,7 +32,7 @@ export interface RunEvalOptions {
   dataset: { hash: string; records: readonly EvalRecord[] };
   plans: readonly EvalRunPlan[];
   store: EvalStore;
-  /** How answers are graded (default auto). */
+  /** How answers are graded; unset: each plan's own `answer` kind (see EvalRunPlan.answer), else auto. */
   answer?: AnswerKind;
   /** Questions in flight at once (default 8). */
   concurrency?: number;
@@ -85,12 +85,13 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
     let next = 0;
     let failure: { error: unknown } | undefined;
     let streak = 0;
+    const kind = options.answer ?? (plan.answer === undefined ? "auto" : parseAnswerKind(plan.answer));
 
     const worker = async () => {
       while (!failure && !signal?.aborted && next < pending.length) {
         const record = pending[next++]!;
         try {
-          const outcome = await evaluateQuestion({ plan, record, kind: options.answer ?? "auto", budget: options.budget, signal, seed: options.seed, request: options.request });
+          const outcome = await evaluateQuestion({ plan, record, kind, budget: options.budget, signal, seed: options.seed, request: options.request });
           if (outcome.interrupted) continue;
           const { result, trace, span } = outcome;
           store.save(key, result, trace);

@@ -14,6 +14,8 @@ export function writeEvalReport(options: {
   plans: readonly EvalRunPlan[];
   runs: readonly RunSummary[];
   store: EvalStore;
+  /** The results file, named in the report's `lmx trace` hints. */
+  results?: string;
   title?: string;
 }): string {
   const { dir, ...rest } = options;

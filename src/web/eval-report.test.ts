@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -11,9 +11,22 @@ import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
 import { defaultRegistry } from "../techniques/registry.ts";
 import { artifactPath, launchChromium, skipWithoutChromium, watchPage } from "./testing/headless-chromium.ts";
 
-const bankPath = fileURLToPath(new URL("../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
-const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; samples: string[] });
 const dir = mkdtempSync(join(tmpdir(), "lmx-report-"));
+const sharedBank = fileURLToPath(new URL("../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
+const bankPath = existsSync(sharedBank) ? sharedBank : generatedBank();
+const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; samples: string[] });
+
+/** Without the shared replay: 60 questions of 10 literal samples, the first split 4/3/3 like the real sample_0. */
+function generatedBank(): string {
+  console.log("# ../shared/replay is absent: the report tests use a generated bank");
+  const path = join(dir, "generated.bank.jsonl");
+  const lines = Array.from({ length: 60 }, (_, i) => {
+    const samples = i === 0 ? ["[1, 2]", "[1, 2]", "[1, 2]", "[1, 2]", "[2, 1]", "[2, 1]", "[2, 1]", "[3]", "[3]", "[3]"] : Array.from({ length: 10 }, (_, k) => `[${k % (1 + (i % 4)) === 0 ? i : i + 1}]`);
+    return JSON.stringify({ id: `sample_${i}`, question: `Predict the output of program ${i}.`, answer: `[${i}]`, samples });
+  });
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
 let evaluation: Evaluation;
 let browser: Browser | undefined;
 
@@ -71,6 +84,10 @@ test("in headless chromium: loads without errors, the chart plots every run, a q
   const chips = await sc5.locator(".votes .chip").allTextContents();
   assert.ok(chips.some((c) => c.endsWith("×4")), `votes: ${chips}`);
   assert.match(await sc5.locator("h3").textContent() ?? "", /self-consistency\(n=5\)/);
+  // Each run's panel names its trace and the command that opens it.
+  const traceId = (await sc5.locator(".trace-link code.trace-id").textContent()) ?? "";
+  assert.match(traceId, /^[0-9a-f-]{36}$/);
+  assert.match((await sc5.locator(".trace-link").textContent()) ?? "", new RegExp(`lmx trace ${traceId} --results .*results\\.sqlite`));
   await detail.screenshot({ path: artifactPath("eval-report-question.png") });
 
   // Filters narrow the list without errors.

@@ -7,7 +7,8 @@ import { pageStyle } from "./page-style.ts";
 /**
  * report.html for an evaluation: one self-contained page (inline CSS, JS and SVG; no network) with
  * the summary table, the accuracy-versus-compute chart with 95% intervals and the Pareto frontier,
- * and a per-question list whose rows open to each run's samples, votes, critiques and final answer.
+ * a table of samples and escalations per cascade rung, and a per-question list whose rows open to
+ * each run's samples, votes, critiques, rungs, final answer and trace id (with its `lmx trace` command).
  */
 export function renderEvalReport(data: ReportData): string {
   const chart = accuracyChart({
@@ -26,6 +27,7 @@ export function renderEvalReport(data: ReportData): string {
 <h2>Summary</h2>
 ${summaryTable(data, models)}
 <p class="muted"><span class="front">◆</span> on the Pareto frontier: no other run is at least as accurate for less compute.</p>
+${rungTable(data)}
 <h2>Accuracy versus compute</h2>
 ${chart}
 <h2>Questions</h2>
@@ -52,6 +54,20 @@ function summaryTable(data: ReportData, models: boolean): string {
     .join("\n");
   return `<table class="summary"><thead><tr><th>#</th><th>technique</th>${models ? "<th>model</th>" : ""}<th class="num">accuracy</th><th class="num">95% CI</th><th class="num">correct</th><th class="num">calls</th><th class="num">samples/q</th><th class="num">tokens/q</th><th class="num">cost</th><th class="num">latency/q</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
+}
+
+/** Samples and escalations per cascade rung, for runs that have rungs. */
+function rungTable(data: ReportData): string {
+  const rows = data.runs.flatMap((r, i) =>
+    r.rungs.map(
+      (u) =>
+        `<tr class="rung-row"><td>${i + 1}</td><td>${escapeHtml(r.technique)}</td><td class="num">${u.step}</td><td>${escapeHtml(u.model)}</td><td class="num">${u.questions}</td><td class="num">${u.samples === null || !u.questions ? "–" : (u.samples / u.questions).toFixed(2)}</td><td class="num">${u.escalations} (${pct(u.questions ? u.escalations / u.questions : 0)})</td></tr>`,
+    ),
+  );
+  if (!rows.length) return "";
+  return `<h2>Cascade rungs</h2>
+<table class="rungs"><thead><tr><th>#</th><th>technique</th><th class="num">rung</th><th>model</th><th class="num">questions</th><th class="num">samples/q</th><th class="num">escalated</th></tr></thead>
+<tbody>${rows.join("\n")}</tbody></table>`;
 }
 
 function pct(x: number): string {

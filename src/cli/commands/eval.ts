@@ -22,6 +22,7 @@ interface EvalOptions {
   limit?: number;
   out?: string;
   results?: string;
+  records?: string;
   json?: boolean;
   cache: boolean;
   temperature?: number;
@@ -47,6 +48,7 @@ export function registerEval(program: Command, io: CliIO): void {
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("-o, --out <dir>", "write report.html (and results.sqlite) into this folder")
     .option("--results <file>", "results file (default <out>/results.sqlite, else .lmx/eval.sqlite)")
+    .option("--records <file>", "also write one JSON line per question and technique (answer, text, correct, samples, calls, usage, cost, trace id)")
     .option("--json", "print one JSON object {runs: [...]} on stdout")
     .option("--no-cache", "do not use the response cache (on by default for evaluation)")
     .option("--temperature <x>", "sampling temperature", parseNumberArg)
@@ -75,6 +77,7 @@ export function registerEval(program: Command, io: CliIO): void {
         limit: options.limit,
         out: options.out,
         results: options.results,
+        records: options.records,
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),
         seed: options.seed,
@@ -94,7 +97,7 @@ export function registerEval(program: Command, io: CliIO): void {
       const { outcome } = evaluation;
       if (options.json) io.stdout.write(JSON.stringify({ runs: outcome.runs }) + "\n");
       else io.stdout.write(formatEvalTable({ runs: outcome.runs }));
-      io.stderr.write(`lmx: results in ${evaluation.results}${evaluation.report ? `; report: ${evaluation.report}` : ""}\n`);
+      io.stderr.write(`lmx: results in ${evaluation.results}${evaluation.report ? `; report: ${evaluation.report}` : ""}${evaluation.records ? `; records: ${evaluation.records}` : ""}\n`);
       if (outcome.interrupted) throw new AbortedError("interrupted; finished questions are saved: run the same command again to resume");
     } finally {
       bar.finish();

@@ -7,6 +7,7 @@ import { hybridRank, type RankedId, type SearchMode } from "../ranking/hybrid-ra
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
+import { conceptTerms } from "./lesson-concepts.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 import { LESSON_TEXT_TABLE, LESSON_VECTOR_TABLE, MEMORY_SCHEMA_VERSION, migrateMemory, ownsMemoryTable } from "./memory-schema.ts";
 
@@ -27,8 +28,8 @@ const ELSEWHERE = "--store (or LMX_MEMORY)";
 const MAX_LESSON_CHARS = 2000;
 
 /**
- * A persistent store of lessons in one SQLite file, retrieved by BM25 (and vectors, with an
- * embedder). Every write is one transaction in WAL mode, so a process killed mid-write leaves the
+ * A persistent store of lessons in one SQLite file, retrieved by BM25 with concept synonyms (and
+ * vectors, with an embedder). Every write is one transaction in WAL mode, so a process killed mid-write leaves the
  * file intact with every lesson committed before it.
  */
 export class MemoryStore {
@@ -83,10 +84,16 @@ export class MemoryStore {
     return this.get(id)!;
   }
 
-  /** The `k` lessons most relevant to `query` (BM25, or hybrid with vectors). */
+  /**
+   * The `k` lessons most relevant to `query`: by meaning and words (hybrid) when the store has an
+   * embedder, else lexically: BM25 over Porter stems (inflections meet: "adding" = "added"), with the
+   * tag names and general words of the concepts the query signals (conceptTerms: "2 kg and 300 g"
+   * also searches for lessons tagged units), so specific questions find general lessons.
+   */
   async search(query: string, options: { k?: number; mode?: SearchMode; ctx?: RunContext } = {}): Promise<LessonHit[]> {
     const db = this.file.db;
-    const match = ftsQuery(query);
+    // Concept terms go first, as the match keeps only a query's first terms.
+    const match = ftsQuery(`${conceptTerms(query).join(" ")} ${query}`);
     const lexical = db.prepare<[string, number], { id: number; rank: number }>(
       `SELECT rowid AS id, bm25(${LESSON_TEXT_TABLE}, 1.0, 0.5, 0.5) AS rank FROM ${LESSON_TEXT_TABLE} WHERE ${LESSON_TEXT_TABLE} MATCH ? ORDER BY rank LIMIT ?`,
     );

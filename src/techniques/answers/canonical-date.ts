@@ -60,6 +60,14 @@ export function lastDate(text: string): string | undefined {
   return findDates(text).at(-1)?.text;
 }
 
+/**
+ * The last date of a sentence, as written, when it cannot be a verb and a count: "they march 12
+ * miles" or "you may 3" are not dates, so month names must be capitalised here.
+ */
+export function sentenceDate(text: string): string | undefined {
+  return findDates(text).filter((d) => !/^[a-z]/.test(d.text)).at(-1)?.text;
+}
+
 function month(name: string): number {
   return ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(name.slice(0, 3).toLowerCase()) + 1;
 }

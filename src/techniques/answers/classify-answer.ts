@@ -31,5 +31,11 @@ export function classifyAnswer(span: string): { kind: ConcreteKind; value: strin
     if (after && after.kind !== "text") return after;
   }
   const text = canonicalText(s);
-  return text === undefined ? undefined : { kind: "text", value: text };
+  if (text === undefined) return undefined;
+  // Stray quotes, emphasis or punctuation around a typed answer do not make it text: 'B', *B and ". (B)" are B.
+  if (text !== s) {
+    const bare = classifyAnswer(text);
+    if (bare && bare.kind !== "text") return bare;
+  }
+  return { kind: "text", value: text };
 }

@@ -1,6 +1,6 @@
 import type { AnswerKind } from "./answer-kind.ts";
 import { canonicalChoice, lastChoice } from "./canonical-choice.ts";
-import { canonicalDate, lastDate } from "./canonical-date.ts";
+import { canonicalDate, lastDate, sentenceDate } from "./canonical-date.ts";
 import { isLiteral } from "./canonical-literal.ts";
 import { canonicalNumber, lastNumber, numbersIn } from "./canonical-number.ts";
 import { classifyAnswer } from "./classify-answer.ts";
@@ -15,7 +15,7 @@ const MARKER =
  * of trust (\boxed, ####, "final answer", "answer", "A:"), the last occurrence first; a typed kind
  * skips explicit spans that do not hold its type. Without an explicit answer: the last number
  * (`number`), choice, date or literal; the final line (`text`); for `auto`, the final line, or the
- * last number in it when the line is a sentence. `regex:` takes the last match's first group.
+ * last date in it when the line is a sentence, else its last number. `regex:` takes the last match's first group.
  */
 export function extractAnswer(text: string, kind: AnswerKind = "auto"): string | undefined {
   const t = text.replace(/\r\n?/g, "\n");
@@ -48,6 +48,9 @@ export function extractAnswer(text: string, kind: AnswerKind = "auto"): string |
 function typedPart(span: string): string {
   const head = span.split(/\s*(?:\([^()]*\)\s*$|[,;:]?\s+(?:because|since|as|given|which|so)\b)/i)[0]!.trim();
   if (head && head !== span && classifyAnswer(head)?.kind !== "text") return head;
+  // A date is read before its numbers, so "today is 05/30/2021" is not the number 5.
+  const date = sentenceDate(span);
+  if (date) return date;
   const numbers = numbersIn(span);
   return numbers.length === 1 ? numbers[0]! : span;
 }
@@ -85,7 +88,8 @@ function afterMarker(t: string, from: number): string {
 function cleanSpan(span: string): string {
   let s = span.trim();
   // Literals may hold ". " inside quotes or brackets; other spans end at the first sentence end.
-  if (!/^[[({'"`]/.test(s)) s = s.split(/(?<=[^\s.][.!?])\s+(?=\S)/)[0]!;
+  // An abbreviation ("Aug. 3, 1997", "Dr. Smith") does not end the sentence.
+  if (!/^[[({'"`]/.test(s)) s = s.split(/(?<=[^\s.][.!?])(?<!\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mrs?|ms|dr|st|no|vs)\.)\s+(?=\S)/i)[0]!;
   for (let previous = ""; previous !== s; ) {
     previous = s;
     s = s.replace(/^(__)([\s\S]*)\1$/, "$2").replace(/^\*+|\*+$/g, "").replace(/[.,;!]+$/, "").trim();
@@ -115,6 +119,9 @@ function fallback(t: string, kind: Exclude<AnswerKind, object>): string | undefi
       for (let i = lines.length - 1; i >= 0; i--) {
         const line = lines[i]!.replace(/^.*?==\s*/, "");
         if (isLiteral(line)) return line;
+        // A sentence ending in a container: "The output is {'a': 1}".
+        const container = /[[({][\s\S]*$/.exec(line)?.[0].replace(/[.;]$/, "");
+        if (container && isLiteral(container)) return container;
       }
       return lines.at(-1);
     }
@@ -123,8 +130,9 @@ function fallback(t: string, kind: Exclude<AnswerKind, object>): string | undefi
       if (whole.includes("\n") && /^[[({]/.test(whole) && classifyAnswer(whole)?.kind === "literal") return whole;
       const line = finalLine(t);
       if (!line || classifyAnswer(line)?.kind !== "text") return line;
-      // A closing sentence ("She makes $18 every day.") answers with its last number.
-      return lastNumber(line) ?? line;
+      // A closing sentence answers with its last date ("Today is 05/30/2021."), else its last number
+      // ("She makes $18 every day.").
+      return sentenceDate(line) ?? lastNumber(line) ?? line;
     }
   }
 }

@@ -8,3 +8,16 @@ export { canonicalChoice } from "./canonical-choice.ts";
 export { canonicalDate } from "./canonical-date.ts";
 export { canonicalLiteral } from "./canonical-literal.ts";
 export { canonicalText } from "./canonical-text.ts";
+export { voteCertainty, type VoteCertainty } from "./vote-certainty.ts";
+export {
+  confidenceVote,
+  CONFIDENCE_TOP_LOGPROBS,
+  keepOption,
+  needsConfidence,
+  parseKeep,
+  sampleConfidence,
+  weightOption,
+  type ConfidenceVoteResult,
+  type VoteKeep,
+  type VoteWeight,
+} from "./confidence-vote.ts";

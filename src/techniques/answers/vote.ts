@@ -10,6 +10,8 @@ export interface VoteGroup {
   indices: number[];
   /** Mean over members of each member's mean token logprob, when the choices carry logprobs. */
   meanLogprob?: number;
+  /** Total vote weight, for confidence-weighted votes (see confidenceVote). */
+  weight?: number;
 }
 
 export interface VoteResult {
@@ -86,7 +88,7 @@ function representativeOf(choices: Choice[], group: VoteGroup): Choice {
 /** A vote as plain JSON for trace events and progress: groups with counts, the winner, abstentions. */
 export function voteSummary(v: VoteResult): Record<string, unknown> {
   return {
-    groups: v.groups.map((g) => ({ answer: g.answer, count: g.count, indices: g.indices, ...(g.meanLogprob === undefined ? {} : { mean_logprob: g.meanLogprob }) })),
+    groups: v.groups.map((g) => ({ answer: g.answer, count: g.count, indices: g.indices, ...(g.meanLogprob === undefined ? {} : { mean_logprob: g.meanLogprob }), ...(g.weight === undefined ? {} : { weight: g.weight }) })),
     winner: v.winner?.answer ?? null,
     total: v.total,
     abstained: v.abstained,

@@ -1,6 +1,6 @@
 import { contentText } from "../../core/messages.ts";
 import type { Choice, LM } from "../../core/types.ts";
-import { vote, type AnswerKind } from "../answers/index.ts";
+import { vote, voteCertainty, type AnswerKind } from "../answers/index.ts";
 import type { TechniqueRun } from "../define-technique.ts";
 import { parseVerdict } from "../iterate/parse-verdict.ts";
 import { fillTemplate } from "../prompt-template.ts";
@@ -42,23 +42,45 @@ export async function selfVerified(options: RungOptions & { question: string; pr
 }
 
 /**
- * Agreement: `samples` answers in one request; confidence is the leading canonical answer's share
- * of the samples asked for (abstentions and samples a budget cut count against), and the answer is
- * a full response of that group.
+ * Agreement: `samples` answers, drawn `batch` at a time; confidence is the leading canonical answer's
+ * share of the samples asked for (abstentions and samples a budget cut count against), and the
+ * answer is a full response of that group. Drawing stops as soon as the decision is certain: the
+ * leader can no longer reach `threshold` (escalate), or holds it and cannot be overtaken (accept),
+ * so the decision is the one all `samples` would give.
  */
-export async function agreed(options: RungOptions & { kind: AnswerKind; temperature?: number }): Promise<RungOutcome> {
-  const { run, lm, step, samples } = options;
+export async function agreed(options: RungOptions & { kind: AnswerKind; temperature?: number; threshold: number; batch?: number }): Promise<RungOutcome> {
+  const { run, lm, step, samples, threshold } = options;
+  const batch = Math.min(options.batch ?? samples, samples);
   // Greedy samples always agree, which would make every answer look certain.
   const temperature = options.temperature ?? (run.request.temperature === 0 ? 0.7 : run.request.temperature);
-  const request = { ...run.request, n: samples, ...(temperature === undefined ? {} : { temperature }) };
-  const sampled = await runStage({ run, name: `answer ${step}`, lm, request });
-  const result = vote(sampled.choices, options.kind);
-  const answer = result.representative ?? sampled.choices[0]!;
-  run.keep(answer);
+  const request = { ...run.request, ...(temperature === undefined ? {} : { temperature }) };
+  const base = run.ctx.sampleOffset ?? 0;
+  const drawn: Choice[] = [];
+  let result = vote([], options.kind);
+  let stop: "decided" | "budget" | "all" = "all";
+  for (let b = 1; drawn.length < samples; b++) {
+    const size = Math.min(batch, samples - drawn.length);
+    const name = batch >= samples ? `answer ${step}` : `answer ${step} batch ${b}`;
+    const sampled = await runStage({ run, name, lm, request: { ...request, n: size }, sampleOffset: base + drawn.length });
+    drawn.push(...sampled.choices);
+    result = vote(drawn, options.kind);
+    if (result.representative ?? drawn[0]) run.keep((result.representative ?? drawn[0])!);
+    // The accounting path returns fewer samples than asked only when the budget stopped the rest.
+    if (sampled.choices.length < size) {
+      stop = "budget";
+      break;
+    }
+    const sure = voteCertainty({ counts: result.groups.map((g) => g.count), drawn: drawn.length, total: samples, threshold });
+    if (drawn.length < samples && (sure.accept || sure.reject)) {
+      stop = "decided";
+      break;
+    }
+  }
+  const answer = result.representative ?? drawn[0]!;
   const confidence = result.winner ? result.winner.count / samples : 0;
   const votes = result.groups.map((g) => ({ answer: g.answer, count: g.count }));
-  run.ctx.span.event("vote", { step, votes, abstained: result.abstained, winner: result.winner?.answer ?? null });
-  return { answer, confidence, evidence: { votes, abstained: result.abstained } };
+  run.ctx.span.event("vote", { step, votes, abstained: result.abstained, winner: result.winner?.answer ?? null, drawn: drawn.length, planned: samples, stop });
+  return { answer, confidence, evidence: { votes, abstained: result.abstained, drawn: drawn.length, planned: samples } };
 }
 
 function withoutN<T extends { n?: number }>(request: T): T {

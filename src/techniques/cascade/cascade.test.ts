@@ -185,3 +185,40 @@ test("agreement samples are not greedy: temperature 0 requests sample at 0.7, an
   await cascade(small3, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({ ...ask, temperature: 0.4 });
   assert.equal(small3.calls[0]!.temperature, 0.4, "the request's own non-zero temperature is kept");
 });
+
+test("agreement in batches: the second sample's disagreement escalates a unanimity threshold at once", async () => {
+  const cheap = rung("cheap", (k) => `The answer is ${k === 1 ? 50 : 51}.`);
+  const big = rung("big", "Carefully: the answer is 51.");
+  const ctx = createRunContext();
+  const r = await cascade(cheap, { models: [big], verify: "agreement", samples: 10, threshold: 1, batch: 2 }).complete(ask, ctx);
+  assert.equal(resultText(r), "Carefully: the answer is 51.");
+  assert.deepEqual(cheap.calls.map((c) => c.n), [2], "2 samples of 10 drawn");
+  const first = steps(ctx.span)[0]!;
+  assert.deepEqual([first.decision, first.drawn, first.planned], ["escalate", 2, 10]);
+});
+
+test("agreement in batches accepts once the leader must keep the threshold, with the all-samples decision", async () => {
+  // Unanimous cheap model, threshold 0.6 of 10: six agreeing samples make acceptance certain.
+  const cheap = rung("cheap", (k) => `Sample ${k}: the answer is 51.`);
+  const big = rung("big", "The answer is 51.");
+  const ctx = createRunContext();
+  const r = await cascade(cheap, { models: [big], verify: "agreement", samples: 10, threshold: 0.6, batch: 3 }).complete(ask, ctx);
+  assert.match(resultText(r), /answer is 51/);
+  assert.equal(big.calls.length, 0);
+  assert.deepEqual(cheap.calls.map((c) => c.n), [3, 3], "two batches: 6 of 10 samples");
+  const first = steps(ctx.span)[0]!;
+  assert.deepEqual([first.decision, first.drawn, first.confidence], ["accept", 6, 0.6]);
+
+  // Same sequences decided with every sample in one request give the same decisions.
+  for (const [answers, threshold] of [[[51, 50, 51, 51, 51, 52, 51, 51, 51, 51], 0.7], [[51, 50, 52, 51, 50, 52, 51, 50, 52, 51], 0.5], [[51, 51, 51, 51, 51, 51, 51, 50, 50, 50], 0.7]] as const) {
+    const decide = async (batch: number | undefined) => {
+      const c = createRunContext();
+      const lm = rung("cheap", (k) => `The answer is ${answers[k % 10]}.`);
+      await cascade(lm, { models: [rung("big", "The answer is 1.")], verify: "agreement", samples: 10, threshold, ...(batch ? { batch } : {}) }).complete(ask, c);
+      return { decision: steps(c.span)[0]!.decision, drawn: steps(c.span)[0]!.drawn as number };
+    };
+    const [all, batched] = [await decide(undefined), await decide(2)];
+    assert.equal(batched.decision, all.decision, `${answers} at ${threshold}`);
+    assert.equal(all.drawn, 10);
+  }
+});

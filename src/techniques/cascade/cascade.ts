@@ -21,6 +21,11 @@ const options = z.strictObject({
   threshold: z.number().min(0).max(1).default(0.7),
   /** Verdicts (self) or answers (agreement) sampled per rung. */
   samples: z.number().int().min(1).max(32).default(3),
+  /**
+   * Agreement samples per request (default: all `samples` in one). Smaller batches stop as soon as
+   * the decision is certain, with the decision all `samples` would give, at fewer samples and more calls.
+   */
+  batch: z.int().min(1).max(32).optional(),
   /** Temperature of the agreement samples (default: the request's own, but 0.7 when that is 0, since greedy samples always agree). */
   temperature: z.number().min(0).max(2).optional(),
   /** How answers are compared in agreement mode. (The cast restores the optional input that answerOption's declared type hides.) */
@@ -76,7 +81,7 @@ async function climbLadder(run: TechniqueRun, o: Options): Promise<Climb> {
     if (run.ctx.signal?.aborted) throw new AbortedError();
     const lm = ladder[i]!;
     const rung = { run, lm, step: i + 1, samples: o.samples };
-    const outcome: RungOutcome = o.verify === "self" ? await selfVerified({ ...rung, question, prompt: o.prompt }) : await agreed({ ...rung, kind, temperature: o.temperature });
+    const outcome: RungOutcome = o.verify === "self" ? await selfVerified({ ...rung, question, prompt: o.prompt }) : await agreed({ ...rung, kind, temperature: o.temperature, threshold: o.threshold, batch: o.batch });
     const decision = outcome.confidence >= o.threshold ? "accept" : "escalate";
     const record = { step: i + 1, model: lm.id, confidence: outcome.confidence, threshold: o.threshold, decision };
     run.ctx.span.event("step", { ...record, ...outcome.evidence });

@@ -79,10 +79,22 @@ test("a leader that emerges is detected exactly when P(leader ahead) reaches the
 });
 
 test("batch size sets the later batches, each at a fresh sample offset", async () => {
-  const lm = bank((i) => (i % 3 === 0 ? "1" : String(i)));
+  // A vote split five ways never settles nor decides early.
+  const lm = bank((i) => String(i % 5));
   await adaptiveConsistency(lm, { batch: 3, max: 10 }).complete(ask);
   assert.deepEqual(lm.calls.map((c) => c.n), [3, 3, 3, 1]);
   assert.deepEqual(lm.served, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test("stops once no sample up to max could change the winner, whatever the criterion", async () => {
+  // threshold 0.999 never settles on 1 against 0; after 7 of 10 the leader has 6, the runner-up 1: 6 > 1 + 3.
+  const answers = ["1", "0", "1", "1", "1", "1", "1", "0", "0", "0"];
+  const lm = bank((i) => answers[i]!);
+  const ctx = createRunContext();
+  const result = await adaptiveConsistency(lm, { threshold: 0.999, max: 10, min: 1 }).complete(ask, ctx);
+  assert.equal(lm.served.length, 7);
+  assert.match(resultText(result), /answer is 1/);
+  assert.equal(votes(ctx).at(-1)!.reason, "decided");
 });
 
 test("window criterion (ESC) stops when `window` consecutive samples agree", async () => {

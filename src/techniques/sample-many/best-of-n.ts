@@ -9,6 +9,7 @@ import { fillTemplate } from "../prompt-template.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { runStage } from "../stage/run-stage.ts";
 import { degrades, markPartial, sampleStage } from "../stage/sample-stage.ts";
+import { perCallOption } from "./per-call-option.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseScore } from "./best-of-n-score.ts";
@@ -34,7 +35,9 @@ Candidate response:
 Check the candidate for correctness first (verify any reasoning, calculation or fact it relies on), then for completeness and clarity. Be strict: a confident but wrong response deserves a low score. Explain briefly, then end with a final line of exactly the form "Score: N", where N is an integer from 0 (wrong or useless) to 10 (fully correct and excellent).`;
 
 const options = z.strictObject({
-  n: z.number().int().min(1).max(64).default(4),
+  n: z.number().int().min(1).max(1000).default(4),
+  /** Most candidates asked for in one request; more are drawn in several. */
+  per_call: perCallOption,
   judge: z
     .union([z.enum(["llm", "logprob"]), z.custom<Verifier>((v) => typeof v === "function", { message: 'expected "llm", "logprob" or a function' })])
     .default("llm"),
@@ -72,7 +75,7 @@ export const bestOfN = defineTechnique({
     if (byLogprob && !inner.capabilities.logprobs)
       throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, which ${inner.id} does not provide; use judge=llm`, { param: "judge" });
 
-    const stage = await sampleStage({ run, name: "sample", request: { ...request, ...(byLogprob ? { logprobs: true } : {}) }, n: o.n });
+    const stage = await sampleStage({ run, name: "sample", request: { ...request, ...(byLogprob ? { logprobs: true } : {}) }, n: o.n, perCall: o.per_call });
     const sampled = stage.result;
     const mark = (choice: Choice) => markPartial(run, choice, { ...stage, got: candidates.length });
     const candidates = sampled.choices.map((choice, index): Candidate => ({ index, choice, text: contentText(choice.message.content) }));

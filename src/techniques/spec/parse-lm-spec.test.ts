@@ -249,7 +249,8 @@ function otherValue(param: ParameterInfo): unknown {
   if (param.type === "boolean") return typeof d === "boolean" ? !d : true;
   if (param.type === "integer" || param.type === "number") {
     const step = param.type === "integer" ? 1 : 0.5;
-    if (typeof d !== "number") return param.minimum !== undefined && param.maximum !== undefined ? (param.minimum + param.maximum) / 2 : undefined;
+    const mid = (lo: number, hi: number) => (param.type === "integer" ? Math.floor((lo + hi) / 2) : (lo + hi) / 2);
+    if (typeof d !== "number") return param.minimum !== undefined && param.maximum !== undefined ? mid(param.minimum, param.maximum) : undefined;
     return param.maximum === undefined || d + step <= param.maximum ? d + step : d - step;
   }
   return undefined;

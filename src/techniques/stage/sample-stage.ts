@@ -22,10 +22,12 @@ export interface SampledStage {
  * one call per sample, all at once, each with its own sample index (`sampleOffset + i`), as the
  * accounting path would split them. An upstream failure or a budget stop costs only its own sample;
  * only when no sample answered is it an error (the first one's). Aborts and bad requests fail the stage.
- * Failures are recorded on the technique span as a `samples failed` event.
+ * Failures are recorded on the technique span as a `samples failed` event. With `perCall`, more than
+ * `perCall` samples are drawn as stages `name 1`, `name 2`, ... of at most `perCall` each.
  */
-export async function sampleStage(options: StageOptions & { n: number }): Promise<SampledStage> {
+export async function sampleStage(options: StageOptions & { n: number; perCall?: number }): Promise<SampledStage> {
   const { run, name, request, n } = options;
+  if (options.perCall !== undefined && n > options.perCall) return sampleInBatches({ ...options, perCall: options.perCall });
   const lm = options.lm ?? run.inner;
   if (n <= 1 || lm.capabilities.nativeN) {
     try {
@@ -68,6 +70,31 @@ export function markPartial(run: TechniqueRun, chosen: Choice, sampled: Pick<Sam
 /** Failures a sample set survives: an upstream that kept failing after the retries. */
 export function degrades(error: unknown): boolean {
   return UpstreamError.isInstance(error);
+}
+
+/**
+ * `n` samples in batches of at most `perCall`, all in flight at once (the provider's limiter bounds
+ * them), each at its own sample offset so no sample repeats; a batch that failed or that a budget
+ * stopped counts its samples as failed or cut, as single samples do.
+ */
+async function sampleInBatches(options: StageOptions & { n: number; perCall: number }): Promise<SampledStage> {
+  const { run, name, n, perCall } = options;
+  const base = options.sampleOffset ?? run.ctx.sampleOffset ?? 0;
+  const sizes = Array.from({ length: Math.ceil(n / perCall) }, (_, i) => Math.min(perCall, n - i * perCall));
+  const settled = await Promise.allSettled(
+    sizes.map((size, i) => sampleStage({ ...options, name: `${name} ${i + 1}`, n: size, perCall: undefined, sampleOffset: base + i * perCall })),
+  );
+  const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const lost = settled.flatMap((s, i) => (s.status === "rejected" ? [{ error: s.reason as unknown, size: sizes[i]! }] : []));
+  const fatal = lost.find((l) => !degrades(l.error) && !BudgetExceededError.isInstance(l.error));
+  if (fatal !== undefined || done.length === 0) throw (fatal ?? lost[0]!).error;
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  return {
+    result: merge(done.map((d) => d.result)),
+    asked: n,
+    failed: sum(done.map((d) => d.failed)) + sum(lost.filter((l) => degrades(l.error)).map((l) => l.size)),
+    cut: sum(done.map((d) => d.cut)) + sum(lost.filter((l) => !degrades(l.error)).map((l) => l.size)),
+  };
 }
 
 function merge(results: ChatResult[]): ChatResult {

@@ -21,7 +21,8 @@
   }
   function matches(q) {
     var needle = filterText.value.trim().toLowerCase();
-    if (needle && q.id.toLowerCase().indexOf(needle) < 0 && S[q.q].toLowerCase().indexOf(needle) < 0) return false;
+    if (needle && q.id.toLowerCase().indexOf(needle) < 0 && S[q.q].toLowerCase().indexOf(needle) < 0 &&
+        !q.r.some(function (c) { return c && c.tr !== undefined && S[c.tr].indexOf(needle) === 0; })) return false;
     var cells = q.r.filter(Boolean);
     switch (filterKind.value) {
       case "wrong": return cells.some(function (c) { return !c.c; });
@@ -68,6 +69,16 @@
   function fill(panel, cell) {
     panel.appendChild(el("div", null, [el("b", { text: "Final answer: " }), el("code", { cls: cell.c ? "ok" : "bad", text: cell.a >= 0 ? S[cell.a] : "(none extracted)" })]));
     if (cell.e !== undefined) panel.appendChild(el("div", { cls: "bad", text: "Error: " + S[cell.e] }));
+    if (cell.tr !== undefined) {
+      var id = S[cell.tr];
+      var command = "lmx trace " + id + (data.results ? " --results " + JSON.stringify(data.results) : "");
+      panel.appendChild(el("div", { cls: "trace-link" }, [el("b", { text: "Trace: " }), el("code", { cls: "trace-id", text: id, title: command }), el("span", { cls: "muted", text: "  open with: " }), el("code", { text: command })]));
+    }
+    (cell.u || []).forEach(function (u) {
+      var drawn = u[4] >= 0 ? ", " + u[4] + (u[5] >= 0 ? " of " + u[5] : "") + " samples" : "";
+      var conf = u[3] >= 0 ? ", confidence " + u[3].toFixed(2) : "";
+      panel.appendChild(el("div", { cls: "rung" }, [el("b", { text: "Rung " + u[0] + " (" + S[u[1]] + "): " }), el("span", { text: S[u[2]] + conf + drawn })]));
+    });
     cell.v.forEach(function (v) {
       var votes = el("div", { cls: "votes" }, [el("b", { text: "Votes (" + S[v.st] + "): " })]);
       v.g.forEach(function (g) {
