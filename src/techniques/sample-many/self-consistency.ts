@@ -3,11 +3,12 @@ import { z } from "zod";
 import { answerOption, parseAnswerKind, vote, voteSummary } from "../answers/index.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { runStage } from "../stage/run-stage.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  n: z.int().min(1).max(128).default(5).describe("Samples to vote over, asked for in one request (native-n providers answer it in one call)."),
-  answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
-  temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
+  n: clientValue(z.int().min(1).max(128).default(5).describe("Samples to vote over, asked for in one request (native-n providers answer it in one call).")),
+  answer: clientValue(answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.")),
+  temperature: clientValue(z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own).")),
 });
 
 /**
