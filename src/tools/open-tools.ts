@@ -91,9 +91,13 @@ function serverConfig(name: string, given: Record<string, McpServerConfig> | und
       `MCP server "${name}" is not configured: add it to lmx.config.json under mcp.servers (${known.length ? `configured: ${known.join(", ")}` : "none are configured"})`,
     );
   }
+  return resolveMcpServer(found, config.file ? dirname(config.file) : process.cwd());
+}
+
+/** A configured server with its relative command and folder resolved against `base` (the config's folder). */
+export function resolveMcpServer(found: McpServerConfig, base: string): McpServerConfig {
   const server = mcpServerSchema.parse(found);
   if (!("command" in server)) return server;
-  const base = config.file ? dirname(config.file) : process.cwd();
   const command = /^\.\.?[\\/]/.test(server.command) ? resolve(base, server.command) : server.command;
   return { ...server, command, cwd: resolve(base, server.cwd ?? ".") };
 }
