@@ -129,6 +129,8 @@ function resolveModels(ast: TechniqueSpecAst, info: TechniqueInfo, param: Parame
       return parseLMSpec(v, env);
     } catch (error) {
       if (!InvalidRequestError.isInstance(error)) throw error;
+      // A host resource deep inside stays named by its own option.
+      if (HostResourceError.isInstance(error)) throw error;
       const message = `${info.name}: ${param.name}: "${v}" is not a usable model: ${error.message}`;
       throw specError({ text: ast.text, offset: source.offset, param: param.name, message, cause: error });
     }

@@ -27,7 +27,9 @@ export type OptionPolicy = (call: { technique: TechniqueInfo; options: Record<st
 export function clientOptionPolicy(grants: OptionGrants): OptionPolicy {
   return ({ technique, options }) => {
     const out: Record<string, unknown> = { ...options };
-    for (const param of technique.parameters) {
+    // Options only the operator may set are named first: they are what the request must drop.
+    const ordered = [...technique.parameters].sort((a, b) => Number(a.trust?.grant !== undefined) - Number(b.trust?.grant !== undefined));
+    for (const param of ordered) {
       if (!Object.hasOwn(options, param.name)) continue;
       const trust = param.trust;
       // An option without a class is treated as a host resource: the safe side.
