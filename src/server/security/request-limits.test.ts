@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { test } from "node:test";
+import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
+import { defaultRegistry } from "../../techniques/registry.ts";
+import { requestLMResolver } from "../request-lm.ts";
+import { startProxyFixture } from "../testing/proxy-fixture.ts";
+
+const ask = { model: "openai:test-model", messages: [{ role: "user" as const, content: "hi" }] };
+
+/** A raw client that sends headers and part of a body, then one byte every `everyMs`. */
+function dripper(port: number, everyMs: number): { socket: Socket; reply: Promise<string> } {
+  const socket = connect(port, "127.0.0.1");
+  const body = JSON.stringify(ask);
+  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+  let sent = 10;
+  const timer = setInterval(() => {
+    if (sent < body.length - 1 && !socket.destroyed) socket.write(body[sent++]!);
+  }, everyMs);
+  const reply = new Promise<string>((resolve) => {
+    let text = "";
+    socket.on("data", (d) => (text += d.toString()));
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve(text);
+    });
+    socket.on("error", () => {});
+  });
+  return { socket, reply };
+}
+
+test("slow senders hold no concurrency slot: others are served at once; the slow ones get 408 and are cut off", async () => {
+  const f = await startProxyFixture({ server: { maxConcurrent: 2, limits: { bodyReadMs: 800, requestMs: 300_000, jsonDepth: 64 } } });
+  try {
+    const slow = Array.from({ length: 16 }, () => dripper(f.proxy.port, 200));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const ok = await f.client.chat.completions.create(ask);
+    const took = Date.now() - started;
+    assert.equal(ok.choices[0]!.message.content, "answer 0");
+    // Generous on a loaded 2-core machine; the slow senders alone would hold it for 800 ms+.
+    assert.ok(took < 700, `a normal request took ${took} ms behind 16 slow senders`);
+    assert.equal(f.proxy.gate.active, 0, "no slot is held by a sender still sending");
+    const replies = await Promise.all(slow.map((s) => s.reply));
+    for (const text of replies) assert.match(text, /^HTTP\/1\.1 408/, text.slice(0, 80));
+    assert.ok(replies.every((t) => t.includes("request_timeout")));
+  } finally {
+    await f.close();
+  }
+});
+
+test("the server's deadline (limits.requestMs) is the time budget; a client may lower it, not raise it", async () => {
+  const f = await startProxyFixture({ server: { limits: { requestMs: 400, bodyReadMs: 30_000, jsonDepth: 64 } }, behaviour: { delayMs: 3000 } });
+  try {
+    for (const budget of [undefined, { time_ms: 600_000 }]) {
+      const started = Date.now();
+      const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...ask, lmx: { budget } }) });
+      const took = Date.now() - started;
+      const body = await r.json();
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(body.error.code, "budget_exceeded");
+      // 400 ms deadline vs a 3 s upstream: well under 3 s even on a loaded machine.
+      assert.ok(took < 2000, `took ${took} ms`);
+    }
+  } finally {
+    await f.close();
+  }
+});
+
+test("the request-LM memo is a bounded LRU", () => {
+  let built = 0;
+  const resolver = requestLMResolver({
+    registry: defaultRegistry(),
+    resolveModel: (spec) => {
+      built++;
+      return scriptedLM(["x"], { id: spec } as never);
+    },
+    aliases: {},
+    maxSpecDepth: 4,
+    maxN: 16,
+    memo: 3,
+  });
+  const a = resolver({ model: "m:a" });
+  resolver({ model: "m:b" });
+  resolver({ model: "m:c" });
+  assert.equal(resolver({ model: "m:a" }), a, "a hit is reused");
+  resolver({ model: "m:d" }); // evicts b, the least recently used
+  assert.equal(built, 4);
+  assert.equal(resolver({ model: "m:a" }), a, "a was used recently: kept");
+  resolver({ model: "m:b" });
+  assert.equal(built, 5, "b was evicted and is built again");
+  for (let i = 0; i < 1000; i++) resolver({ model: `m:x${i}` });
+  assert.equal(built, 1005);
+  const again = resolver({ model: "m:a" });
+  assert.notEqual(again, a, "the memo holds at most 3: a is long gone");
+});
