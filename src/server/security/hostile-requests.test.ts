@@ -87,12 +87,13 @@ test("every host-resource option is a 400 naming it, through the model, lmx.tech
   for (const { technique, param } of hostParams)
     for (const value of hostileValue(param)) {
       const call = `${technique}(${param.name}=${JSON.stringify(value)})`;
-      for (const body of [
+      const bodies: { model: string; lmx?: { technique: string } }[] = [
         { ...ask, model: `${call}@openai:test-model` },
         { ...ask, model: "openai:test-model", lmx: { technique: call } },
         { ...ask, model: `${call}@smart` },
         { ...ask, model: `cascade(models=[${JSON.stringify(`${call}@openai:test-model`)}])@openai:test-model` },
-      ]) {
+      ];
+      for (const body of bodies) {
         const what = JSON.stringify(body.model) + (body.lmx ? ` + ${body.lmx.technique}` : "");
         const r = await post(body);
         assert.equal(r.status, 400, `${what}: ${r.text}`);
