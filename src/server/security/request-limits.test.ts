@@ -73,7 +73,7 @@ test("the request-LM memo is a bounded LRU", () => {
     registry: defaultRegistry(),
     resolveModel: (spec) => {
       built++;
-      return scriptedLM(["x"], { id: spec } as never);
+      return scriptedLM(() => "x", { name: spec.replace(/\W/g, "") });
     },
     aliases: {},
     maxSpecDepth: 4,
