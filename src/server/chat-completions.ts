@@ -5,8 +5,10 @@ import type { ChatRequest, LM, RunContext } from "../core/types.ts";
 import { chatBodySchema, dropNullSettings, validateChatBody, type LmxField } from "./chat-body-schema.ts";
 import type { Caller } from "./access.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
+import { errorDetail, errorResponse } from "./error-response.ts";
 import { jsonTooDeep } from "./json-depth.ts";
 import { readBody } from "./read-body.ts";
+import { scrubSecrets } from "./scrub-secrets.ts";
 import { accountingHeaders, completionBody } from "./openai-shapes.ts";
 import { requestBudget } from "./request-budget.ts";
 import type { RequestLMResolver } from "./request-lm.ts";
@@ -26,6 +28,8 @@ export interface ChatCompletionsDeps {
   secrets: readonly string[];
   /** Who sent the request (its traces are filed under its tenant). */
   callerOf?: (c: Context) => Caller;
+  /** Where host problems of a run go, with its trace id (clients get a fixed message). */
+  log?: (line: string) => void;
 }
 
 /** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
@@ -83,8 +87,12 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           if (finished) return;
           finished = true;
           release();
-          if (error) ctx.span.fail(error);
-          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: error ? describe(error) : undefined });
+          const host = error !== undefined && errorResponse(error).internal;
+          if (host) deps.log?.(scrubSecrets(`lmx serve: POST /v1/chat/completions (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets));
+          // The trace is the client's to read: a host problem is recorded there without its detail.
+          const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+          if (error) ctx.span.fail(shown);
+          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: shown });
         },
       };
       if (stream === true) return await sseResponse(run);

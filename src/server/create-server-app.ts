@@ -10,7 +10,7 @@ import { accessChecker, type Caller } from "./access.ts";
 import { crossSiteGuard } from "./cross-site-guard.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
-import { errorResponse } from "./error-response.ts";
+import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
@@ -72,10 +72,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   app.onError((error, c) => {
     const r = errorResponse(error, { secrets });
-    if (r.internal) {
-      const traceId = c.res.headers.get("x-lmx-trace-id");
-      options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}${traceId ? ` (trace ${traceId})` : ""}: ${hostDetail(error)}`, secrets));
-    }
+    // A chat request's failure was logged with its trace when the run ended.
+    if (r.internal && !c.res.headers.get("x-lmx-trace-id")) options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
     return c.json(r.body, r.status as 400, r.headers);
   });
   app.notFound((c) => {
@@ -91,7 +89,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     callers.set(c.req.raw, checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }));
     await next();
   });
-  app.post("/v1/chat/completions", chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets, callerOf }));
+  app.post("/v1/chat/completions", chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets, callerOf, log: options.log }));
   app.get("/v1/models", (c) =>
     c.json(modelsList({ aliases: config.aliases, registry, defaultModel: options.defaultModel, configured: configuredModels(config) })),
   );
@@ -115,13 +113,6 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 function listLimit(raw: string | undefined): number {
   const n = Math.floor(Number(raw ?? 50));
   return Number.isFinite(n) && n >= 1 ? Math.min(n, 200) : 50;
-}
-
-/** What the log gets about a host problem: the message, any `detail` (an MCP server's stderr) and the stack. */
-function hostDetail(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const detail = (error as { detail?: unknown }).detail;
-  return `${error.stack ?? error.message}${typeof detail === "string" ? `\n${detail}` : ""}`;
 }
 
 function remoteAddress(c: Context): string | undefined {

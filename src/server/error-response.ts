@@ -63,3 +63,10 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
       return make(502, "upstream_error", `upstream_${error.failure}`, message);
   }
 }
+
+/** What the server log gets about a host problem: the stack, and any `detail` (an MCP server's stderr). */
+export function errorDetail(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const detail = (error as { detail?: unknown }).detail;
+  return `${error.stack ?? error.message}${typeof detail === "string" ? `\n${detail}` : ""}`;
+}

@@ -57,6 +57,9 @@ test("a granted MCP server that fails keeps its stderr and command out of the an
     const logged = lines.join("\n");
     assert.match(logged, /STDERR-CANARY/, "the operator's log keeps the detail");
     assert.ok(logged.includes(traceId!), "with the trace id");
+    assert.equal(lines.filter((l) => l.includes("STDERR-CANARY")).length, 1, "logged once");
+    const trace = await (await fetch(`${f.proxy.url}/traces/${traceId}`)).text();
+    for (const bad of ["STDERR-CANARY", process.execPath]) assert.ok(!trace.includes(bad), `the trace the client may read holds ${bad}: ${trace}`);
     const ungranted = await fetch(`${f.proxy.url}/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },

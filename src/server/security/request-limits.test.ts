@@ -30,7 +30,7 @@ function dripper(port: number, everyMs: number): { socket: Socket; reply: Promis
 }
 
 test("slow senders hold no concurrency slot: others are served at once; the slow ones get 408 and are cut off", async () => {
-  const f = await startProxyFixture({ server: { maxConcurrent: 2, limits: { bodyReadMs: 800, requestMs: 300_000, jsonDepth: 64 } } });
+  const f = await startProxyFixture({ server: { maxConcurrent: 2, limits: { bodyReadMs: 3000, requestMs: 300_000, jsonDepth: 64 } } });
   try {
     const slow = Array.from({ length: 16 }, () => dripper(f.proxy.port, 200));
     await new Promise((r) => setTimeout(r, 200));
@@ -38,8 +38,9 @@ test("slow senders hold no concurrency slot: others are served at once; the slow
     const ok = await f.client.chat.completions.create(ask);
     const took = Date.now() - started;
     assert.equal(ok.choices[0]!.message.content, "answer 0");
-    // Generous on a loaded 2-core machine; the slow senders alone would hold it for 800 ms+.
-    assert.ok(took < 700, `a normal request took ${took} ms behind 16 slow senders`);
+    // Held slots would make this a 429 (2 slots, 16 senders) or a wait of the 3 s read limit; ~1 s
+    // was measured under the full suite on 2 cores, so 2.5 s is a generous bound.
+    assert.ok(took < 2500, `a normal request took ${took} ms behind 16 slow senders`);
     assert.equal(f.proxy.gate.active, 0, "no slot is held by a sender still sending");
     const replies = await Promise.all(slow.map((s) => s.reply));
     for (const text of replies) assert.match(text, /^HTTP\/1\.1 408/, text.slice(0, 80));

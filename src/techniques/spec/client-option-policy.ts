@@ -1,3 +1,4 @@
+import { GrantedMcpServers } from "../../tools/mcp/granted-mcp-servers.ts";
 import type { McpServerConfig } from "../../tools/mcp/mcp-server-config.ts";
 import type { TechniqueInfo } from "../registry.ts";
 import { HostResourceError } from "./host-resource-error.ts";
@@ -75,7 +76,7 @@ function grantedTools(technique: string, param: ParameterInfo, value: SpecValue,
       throw refused(technique, param, `"${item}" is not granted: name an index (${namesOf(grants.indexes)}), memory store (${namesOf(grants.memoryStores)}) or MCP server (${namesOf(grants.mcpServers)}) the operator configured`);
   }
   // The granted servers' settings come from the operator, never from the request.
-  return Object.keys(mcp).length ? { [param.name]: tools, mcp_servers: mcp } : { [param.name]: tools };
+  return Object.keys(mcp).length ? { [param.name]: tools, mcp_servers: new GrantedMcpServers(mcp) } : { [param.name]: tools };
 }
 
 function namesOf(granted: Record<string, unknown> | undefined): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Choice, StreamEvent } from "../../core/types.ts";
+import { GrantedMcpServers } from "../../tools/mcp/granted-mcp-servers.ts";
 import { mcpServerSchema } from "../../tools/mcp/mcp-server-config.ts";
 import { openTools, toolNameProblem, type ToolSpec } from "../../tools/open-tools.ts";
 import { toolName, type Tool } from "../../tools/tool.ts";
@@ -29,7 +30,7 @@ const options = z.strictObject({
     .describe("calculator, sandbox (JavaScript), sandbox:python, index[:<index>], memory[:<store>], mcp:<server>, or Tool objects."), { grant: "tools" }),
   max_steps: clientValue(z.int().min(1).max(50).default(8).describe("Model calls at most; the last one is asked to answer without tools.")),
   protocol: clientValue(z.enum(["auto", "native", "prompted"]).default("auto").describe("native tool calls, or the prompted ReAct text protocol (auto: native when the model supports tools).")),
-  mcp_servers: hostResource(z.record(z.string(), mcpServerSchema).optional().describe("MCP servers by name (default: lmx.config.json mcp.servers).")),
+  mcp_servers: hostResource(z.union([z.record(z.string(), mcpServerSchema), z.instanceof(GrantedMcpServers)]).optional().describe("MCP servers by name (default: lmx.config.json mcp.servers).")),
   react_prompt: clientValue(templateOption({ text: reactPrompt, placeholders: ["tools", "tool_names"], required: ["tools"] }).describe(
     "Tool instructions of the prompted protocol, added to the system prompt.",
   )),
