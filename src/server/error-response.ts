@@ -3,6 +3,7 @@ import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { HttpError } from "./http-error.ts";
 import { ModelNotFoundError } from "./model-not-found-error.ts";
 import { scrubSecrets } from "./scrub-secrets.ts";
@@ -34,6 +35,7 @@ export function errorResponse(error: unknown, options: { secrets?: readonly stri
   });
   if (HttpError.isInstance(error)) return make(error.status, error.type, error.code, error.message, error.param, error.headers);
   if (ModelNotFoundError.isInstance(error)) return make(404, "invalid_request_error", "model_not_found", error.message, "model");
+  if (HostResourceError.isInstance(error)) return make(400, "invalid_request_error", "host_resource_not_allowed", error.message, error.param);
   if (InvalidRequestError.isInstance(error)) return make(400, "invalid_request_error", null, error.message, error.param);
   if (BudgetExceededError.isInstance(error)) return make(400, "invalid_request_error", "budget_exceeded", `${error.message} before any answer`, "lmx.budget");
   if (AbortedError.isInstance(error)) return make(499, "invalid_request_error", "client_closed_request", error.message);

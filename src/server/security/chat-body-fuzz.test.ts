@@ -12,7 +12,7 @@ import { UPSTREAM_KEY } from "../testing/proxy-fixture.ts";
  * Property-based fuzz of the chat body (issue 9 §5-6): 10,000 bodies, from garbage text to nearly
  * valid requests with hostile model specs, sent through the real app (routing, guards, body reading,
  * validation, the resolver, a real upstream over HTTP). Never a 500, always an OpenAI-shaped answer,
- * never a secret. The counts are printed for the closing note. Bounded: 10,000 runs and a 50 s cap.
+ * never a secret. The counts are printed for the closing note. Bounded: 10,000 runs and a 55 s cap (38.7 s measured under the full suite on 2 cores).
  */
 const RUNS = 10_000;
 let upstream: OpenAITestServer;
@@ -97,7 +97,7 @@ test(`fuzz: ${RUNS} chat bodies, never a 500, always OpenAI-shaped, never a secr
       if (res.status >= 400) assert.ok(typeof json.error?.message === "string" && typeof json.error?.type === "string", out);
       else assert.equal(json.object, "chat.completion", out);
     }),
-    { numRuns: RUNS, seed: 20261203, interruptAfterTimeLimit: 50_000, markInterruptAsFailure: true },
+    { numRuns: RUNS, seed: 20261203, interruptAfterTimeLimit: 55_000, markInterruptAsFailure: true },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`fuzz: ${runs} bodies in ${seconds} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}; 500s: ${statuses.get(500) ?? 0}`);

@@ -99,6 +99,7 @@ test("every host-resource option is a 400 naming it, through the model, lmx.tech
         assert.equal(r.status, 400, `${what}: ${r.text}`);
         const error = JSON.parse(r.text).error;
         assert.equal(error.param, param.name, what);
+        assert.equal(error.code, "host_resource_not_allowed", what);
         assert.match(error.message, new RegExp(`${param.name} names a host resource`), what);
         assertClean(r.text, what);
         assertNoSideEffect(what);
