@@ -113,12 +113,16 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       return known;
     }
     const lm = build(model, technique);
-    if (memoSize === 0) return lm;
+    // Long specs are built each time: 256 keys of megabytes each would be no small memo.
+    if (memoSize === 0 || key.length > MAX_MEMO_KEY) return lm;
     if (memo.size >= memoSize) memo.delete(memo.keys().next().value!);
     memo.set(key, lm);
     return lm;
   };
 }
+
+/** Longest `model` + `lmx.technique` text whose LM is memoised. */
+const MAX_MEMO_KEY = 2048;
 
 /** Runs `make`, re-labelling spec errors with the request field they came from. */
 function as<T>(param: string, make: () => T): T {

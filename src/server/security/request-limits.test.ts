@@ -94,4 +94,6 @@ test("the request-LM memo is a bounded LRU", () => {
   assert.equal(built, 1005);
   const again = resolver({ model: "m:a" });
   assert.notEqual(again, a, "the memo holds at most 3: a is long gone");
+  const long = `m:${"x".repeat(5000)}`;
+  assert.notEqual(resolver({ model: long }), resolver({ model: long }), "a very long spec is not kept (its key alone would be large)");
 });
