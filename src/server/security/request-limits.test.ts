@@ -97,3 +97,26 @@ test("the request-LM memo is a bounded LRU", () => {
   const long = `m:${"x".repeat(5000)}`;
   assert.notEqual(resolver({ model: long }), resolver({ model: long }), "a very long spec is not kept (its key alone would be large)");
 });
+
+test("a chunked body without a length is cut off at maxBodyBytes (413), and the server keeps serving", async () => {
+  const f = await startProxyFixture({ server: { maxBodyBytes: 64 * 1024 } });
+  try {
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Up to 10 MB if nobody stops reading.
+        if (pulled++ < 640) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    assert.equal(r.status, 413);
+    assert.equal((await r.json()).error.code, "request_too_large");
+    assert.ok(pulled < 640, `the server stopped reading (${pulled} chunks pulled)`);
+    const ok = await f.client.chat.completions.create(ask);
+    assert.equal(ok.choices[0]!.message.content, "answer 0");
+  } finally {
+    await f.close();
+  }
+});
