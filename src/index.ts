@@ -36,7 +36,7 @@ export { loadConfig, type LoadedConfig } from "./config/load-config.ts";
 export { defineTechnique, type TechniqueDefinition, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "./techniques/define-technique.ts";
 export { allTechniques } from "./techniques/all.ts";
 export { createRegistry, defaultRegistry, type TechniqueInfo, type TechniqueRegistry } from "./techniques/registry.ts";
-export { parseLMSpec, parseTechniqueSpec, buildTechniques, formatTechniqueSpec, expandSweeps } from "./techniques/spec/index.ts";
+export { parseLMSpec, parseTechniqueSpec, buildTechniques, formatTechniqueSpec, expandSweeps, clientValue, clientModel, hostResource } from "./techniques/spec/index.ts";
 export { extractAnswer, canonicalAnswer, parseAnswerKind, vote, type AnswerKind, type VoteResult } from "./techniques/answers/index.ts";
 export * from "./techniques/sample-many/index.ts";
 export * from "./techniques/iterate/index.ts";

@@ -64,6 +64,14 @@ export const configSchema = z.strictObject({
   index: z.strictObject({ path: z.string().optional(), embedder: z.string().optional() }).optional(),
   /** MCP servers the `tools` technique can use as `mcp:<name>`: `{ servers: { name: { command, args, env } | { url } } }`. */
   mcp: mcpConfigSchema.optional(),
+  /**
+   * Grants to `lmx serve` clients, by name (paths relative to this file): a request may write
+   * `retrieve(index=NAME)`, `tools(tools=["index:NAME"])`, `memory(store=NAME)`, `few-shot(demos=NAME)`,
+   * never a path.
+   */
+  indexes: z.record(z.string().min(1), z.string().min(1)).optional(),
+  memoryStores: z.record(z.string().min(1), z.string().min(1)).optional(),
+  demoSets: z.record(z.string().min(1), z.string().min(1)).optional(),
   /** `lmx memory` and the `memory` technique: the lessons file and its embedder spec. */
   memory: z.strictObject({ path: z.string().optional(), embedder: z.string().optional() }).optional(),
   /** Settings of embedder specs (`openai:<model>` uses these, else providers.openai's; `llama:<file>` uses threads). */

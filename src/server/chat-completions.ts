@@ -3,12 +3,18 @@ import { createRunContext } from "../core/context.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ChatRequest, LM, RunContext } from "../core/types.ts";
 import { chatBodySchema, dropNullSettings, validateChatBody, type LmxField } from "./chat-body-schema.ts";
+import type { Caller } from "./access.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
+import { errorDetail, errorResponse } from "./error-response.ts";
+import { jsonTooDeep } from "./json-depth.ts";
+import { readBody } from "./read-body.ts";
+import { scrubSecrets } from "./scrub-secrets.ts";
 import { accountingHeaders, completionBody } from "./openai-shapes.ts";
 import { requestBudget } from "./request-budget.ts";
 import type { RequestLMResolver } from "./request-lm.ts";
 import type { ServerConfig } from "./server-config.ts";
 import { sseResponse } from "./sse-response.ts";
+import { TENANT_ATTRIBUTE } from "./tenant-traces.ts";
 import type { TraceStore } from "./trace-store.ts";
 
 export interface ChatCompletionsDeps {
@@ -20,6 +26,10 @@ export interface ChatCompletionsDeps {
   defaultModel?: string;
   /** Exact strings never to show a client (upstream keys). */
   secrets: readonly string[];
+  /** Who sent the request (its traces are filed under its tenant). */
+  callerOf?: (c: Context) => Caller;
+  /** Where host problems of a run go, with its trace id (clients get a fixed message). */
+  log?: (line: string) => void;
 }
 
 /** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
@@ -38,27 +48,33 @@ export interface ChatRun {
 /**
  * `POST /v1/chat/completions`: validates the body, resolves `model` (+ `lmx.technique`) to an LM,
  * runs it under a per-request budget and abort signal (the client leaving aborts the work) and
- * answers in the OpenAI shape, as JSON or as server-sent events.
+ * answers in the OpenAI shape, as JSON or as server-sent events. The body is read (size and time
+ * bounded) and its nesting checked before a concurrency slot is taken, so slow senders hold none;
+ * the server's deadline (`limits.requestMs`) is the time budget a client may only lower.
  */
 export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
   const schema = chatBodySchema({ maxN: deps.settings.maxN });
   return async (c: Context): Promise<Response> => {
     // Touching the signal first makes the node adapter abort it when the client disconnects.
     const clientSignal = c.req.raw.signal;
+    const text = await readBody(c.req.raw, { maxBytes: deps.settings.maxBodyBytes, timeoutMs: deps.settings.limits.bodyReadMs });
+    if (jsonTooDeep(text, deps.settings.limits.jsonDepth))
+      throw new InvalidRequestError(`the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`);
     const release = deps.gate.enter();
     let run: ChatRun | undefined;
     try {
-      const body = parseJson(await c.req.text());
+      const body = parseJson(text);
       validateChatBody(schema, body);
       const { model, lmx, stream, stream_options, ...request } = dropNullSettings(body as Record<string, unknown>) as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
       const lm = deps.resolveLM({ model, technique: lmx?.technique });
       const shownModel = model?.trim() || deps.defaultModel || lm.id;
       const ctx = createRunContext({
         name: "POST /v1/chat/completions",
-        budget: requestBudget({ requested: lmx?.budget, caps: deps.settings.maxBudget }),
+        budget: requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) }),
         signal: clientSignal,
       });
-      ctx.span.set({ model: shownModel, lm: lm.id, stream: stream === true });
+      const tenant = deps.callerOf?.(c).tenant;
+      ctx.span.set({ model: shownModel, lm: lm.id, stream: stream === true, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
       let finished = false;
       run = {
         lm,
@@ -71,8 +87,12 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           if (finished) return;
           finished = true;
           release();
-          if (error) ctx.span.fail(error);
-          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: error ? describe(error) : undefined });
+          const host = error !== undefined && errorResponse(error).internal;
+          if (host) deps.log?.(scrubSecrets(`lmx serve: POST /v1/chat/completions (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets));
+          // The trace is the client's to read: a host problem is recorded there without its detail.
+          const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+          if (error) ctx.span.fail(shown);
+          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: shown });
         },
       };
       if (stream === true) return await sseResponse(run);
@@ -91,11 +111,18 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
   };
 }
 
+/** The server's budget caps, with its deadline as the time cap. */
+function caps(settings: ServerConfig) {
+  const time = Math.min(settings.maxBudget?.time_ms ?? Infinity, settings.limits.requestMs);
+  return { ...settings.maxBudget, time_ms: time };
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    // The parser's message quotes the body; the client has it already, but keep the answer short.
+    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`, { cause: error });
   }
 }
 

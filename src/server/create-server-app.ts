@@ -1,18 +1,22 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { dirname } from "node:path";
+import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
+import { resolveMcpServer } from "../tools/open-tools.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
 import { parseTechniqueSpec } from "../techniques/spec/index.ts";
-import { accessChecker } from "./access.ts";
+import { accessChecker, type Caller } from "./access.ts";
+import { crossSiteGuard } from "./cross-site-guard.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
-import { errorResponse } from "./error-response.ts";
+import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
+import { tenantTraces } from "./tenant-traces.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
@@ -50,7 +54,10 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const traces = options.traces ?? memoryTraceStore({ capacity: settings.traceCapacity });
   const gate = new ConcurrencyGate(settings.maxConcurrent);
   const secrets = [...configSecrets(config), ...(settings.keys ?? [])];
-  const checkAccess = accessChecker({ keys: settings.keys });
+  const checkAccess = accessChecker({ keys: settings.keys, operatorKeys: settings.operatorKeys });
+  const visibleTraces = tenantTraces(traces, { scan: Math.max(settings.traceCapacity, 1000) });
+  const callers = new WeakMap<Request, Caller>();
+  const callerOf = (c: Context): Caller => callers.get(c.req.raw) ?? { operator: false };
   const resolveLM = requestLMResolver({
     registry,
     resolveModel: options.resolveModel,
@@ -59,44 +66,40 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     maxSpecDepth: settings.maxSpecDepth,
     maxN: settings.maxN,
     allowProviders: settings.allowProviders,
+    grants: grantsOf(config),
   });
   const app = new Hono();
 
   app.onError((error, c) => {
     const r = errorResponse(error, { secrets });
-    if (r.internal) options.log?.(scrubSecrets(`lmx serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, secrets));
+    // A chat request's failure was logged with its trace when the run ended.
+    if (r.internal && !c.res.headers.get("x-lmx-trace-id")) options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
     return c.json(r.body, r.status as 400, r.headers);
   });
   app.notFound((c) => {
     throw new HttpError({ status: 404, type: "invalid_request_error", code: "unknown_url", message: `unknown route ${c.req.method} ${c.req.path}` });
   });
 
+  // Browsers send any page's requests here: only listed origins (or this server's own loopback page) pass.
+  app.use("*", crossSiteGuard({ origins: settings.corsOrigins, jsonRoutes: ["/v1/chat/completions"] }));
   app.get("/health", (c) => c.json({ status: "ok" }));
   // The trace viewer is a static page; the /v1/traces calls it makes are access-checked like any other.
   app.get("/ui", (c) => c.html(traceViewerPage()));
   app.use("/v1/*", async (c, next) => {
-    checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) });
+    callers.set(c.req.raw, checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }));
     await next();
   });
-  app.post(
-    "/v1/chat/completions",
-    bodyLimit({
-      maxSize: settings.maxBodyBytes,
-      onError: () => {
-        throw new HttpError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: `the request body is larger than ${settings.maxBodyBytes} bytes` });
-      },
-    }),
-    chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets }),
-  );
+  app.post("/v1/chat/completions", chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets, callerOf, log: options.log }));
   app.get("/v1/models", (c) =>
     c.json(modelsList({ aliases: config.aliases, registry, defaultModel: options.defaultModel, configured: configuredModels(config) })),
   );
   // Traces hold upstream error messages; scrub them like any other answer.
   const scrubbedJson = (c: Context, value: unknown) => c.body(scrubSecrets(JSON.stringify(value), secrets), 200, { "content-type": "application/json" });
-  app.get("/v1/traces", (c) => scrubbedJson(c, { object: "list", data: traces.list({ limit: Number(c.req.query("limit") ?? 50) || 50 }) }));
+  app.get("/v1/traces", (c) => scrubbedJson(c, { object: "list", data: visibleTraces.list(callerOf(c), { limit: listLimit(c.req.query("limit")) }) }));
   app.get("/v1/traces/:id", (c) => {
-    const trace = traces.get(c.req.param("id"));
-    if (!trace) throw new HttpError({ status: 404, type: "invalid_request_error", code: "trace_not_found", message: `no trace ${c.req.param("id")} (only the last ${settings.traceCapacity} are kept)` });
+    // Another tenant's trace is answered exactly like a missing one, so ids cannot be probed.
+    const trace = visibleTraces.get(callerOf(c), c.req.param("id"));
+    if (!trace) throw new HttpError({ status: 404, type: "invalid_request_error", code: "trace_not_found", message: `no such trace (only the last ${settings.traceCapacity} are kept)` });
     return scrubbedJson(c, trace);
   });
   for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
@@ -106,9 +109,23 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   return { app, traces, settings, gate };
 }
 
+/** `?limit=`: 1 to 200, default 50. */
+function listLimit(raw: string | undefined): number {
+  const n = Math.floor(Number(raw ?? 50));
+  return Number.isFinite(n) && n >= 1 ? Math.min(n, 200) : 50;
+}
+
 function remoteAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress;
+}
+
+/** What the operator lets clients name: the config's named indexes, memory stores, demo sets and MCP servers. */
+function grantsOf(config: LoadedConfig): OptionGrants {
+  const base = config.file ? dirname(config.file) : process.cwd();
+  const servers = config.mcp?.servers ?? {};
+  const mcpServers = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, resolveMcpServer(server, base)]));
+  return { indexes: config.indexes, memoryStores: config.memoryStores, demoSets: config.demoSets, mcpServers };
 }
 
 /** Models the configuration names: the default and the model parts of alias specs. */
@@ -117,7 +134,7 @@ function configuredModels(config: LoadedConfig): string[] {
   for (const spec of Object.values(config.aliases)) {
     try {
       const model = parseTechniqueSpec(spec).model;
-      if (model && !(model in config.aliases)) out.push(model);
+      if (model && !Object.hasOwn(config.aliases, model)) out.push(model);
     } catch {
       // A broken alias is reported when it is used, not here.
     }

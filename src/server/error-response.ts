@@ -3,6 +3,7 @@ import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
+import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { HttpError } from "./http-error.ts";
 import { ModelNotFoundError } from "./model-not-found-error.ts";
 import { scrubSecrets } from "./scrub-secrets.ts";
@@ -12,7 +13,7 @@ export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;
   body: { error: { message: string; type: string; param: string | null; code: string | null } };
-  /** A bug, not a refusal: worth logging. */
+  /** A bug or a host problem, not a refusal: its detail goes to the server log, never to the client. */
   internal: boolean;
 }
 
@@ -20,7 +21,9 @@ type Make = (status: number, type: string, code: string | null, message: string,
 
 /**
  * Maps anything a request can throw to the status and body an OpenAI client expects. Upstream
- * failures are 502 (504 when they timed out); only errors lmx did not mean to throw are 500.
+ * failures are 502 (504 when they timed out); only errors lmx did not mean to throw are 500. Host
+ * problems (configuration errors, bugs) answer a fixed message: their text can hold paths, file
+ * contents or subprocess output, which are the operator's, so only the server log gets it.
  * Every message is scrubbed of anything that looks like a key.
  */
 export function errorResponse(error: unknown, options: { secrets?: readonly string[] } = {}): ErrorResponse {
@@ -32,13 +35,14 @@ export function errorResponse(error: unknown, options: { secrets?: readonly stri
   });
   if (HttpError.isInstance(error)) return make(error.status, error.type, error.code, error.message, error.param, error.headers);
   if (ModelNotFoundError.isInstance(error)) return make(404, "invalid_request_error", "model_not_found", error.message, "model");
+  if (HostResourceError.isInstance(error)) return make(400, "invalid_request_error", "host_resource_not_allowed", error.message, error.param);
   if (InvalidRequestError.isInstance(error)) return make(400, "invalid_request_error", null, error.message, error.param);
   if (BudgetExceededError.isInstance(error)) return make(400, "invalid_request_error", "budget_exceeded", `${error.message} before any answer`, "lmx.budget");
   if (AbortedError.isInstance(error)) return make(499, "invalid_request_error", "client_closed_request", error.message);
-  if (ConfigurationError.isInstance(error)) return make(503, "server_error", "configuration_error", `lmx is not configured for this: ${error.message}`);
+  if (ConfigurationError.isInstance(error))
+    return make(503, "server_error", "configuration_error", "lmx is not configured for this request; the server log has the detail", undefined, {}, true);
   if (UpstreamError.isInstance(error)) return upstream(error, make);
-  const message = error instanceof Error ? error.message : String(error);
-  return make(500, "server_error", "internal_error", `internal error: ${message}`, undefined, {}, true);
+  return make(500, "server_error", "internal_error", "internal error in lmx; the server log has the detail", undefined, {}, true);
 }
 
 function upstream(error: UpstreamError, make: Make): ErrorResponse {
@@ -60,4 +64,11 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
     default:
       return make(502, "upstream_error", `upstream_${error.failure}`, message);
   }
+}
+
+/** What the server log gets about a host problem: the stack, and any `detail` (an MCP server's stderr). */
+export function errorDetail(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const detail = (error as { detail?: unknown }).detail;
+  return `${error.stack ?? error.message}${typeof detail === "string" ? `\n${detail}` : ""}`;
 }

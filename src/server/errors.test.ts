@@ -142,11 +142,11 @@ test("by default clients may not name local providers (files, downloads), in the
 });
 
 test("keys: a missing or wrong key is 401 when keys are configured", async () => {
-  const f = await startProxyFixture({ server: { keys: ["lmx-key-1234567"] }, clientKey: "lmx-key-1234567" });
+  const f = await startProxyFixture({ server: { keys: ["lmx-key-1234567890"] }, clientKey: "lmx-key-1234567890" });
   try {
     const ok = await f.client.chat.completions.create(ask);
     assert.equal(ok.choices[0]!.message.content, "answer 0");
-    const wrong = new OpenAI({ baseURL: f.proxy.url, apiKey: "lmx-key-wrong", maxRetries: 0 });
+    const wrong = new OpenAI({ baseURL: f.proxy.url, apiKey: "lmx-key-wrong-0000000", maxRetries: 0 });
     assert.equal((await sdkError(wrong.chat.completions.create(ask))).status, 401);
     const none = await fetch(`${f.proxy.url}/models`);
     assert.equal(none.status, 401);

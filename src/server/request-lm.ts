@@ -3,6 +3,8 @@ import type { LM } from "../core/types.ts";
 import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
 import { buildTechniques, didYouMean, parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { clientOptionPolicy, type OptionGrants } from "../techniques/spec/client-option-policy.ts";
+import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { ModelNotFoundError } from "./model-not-found-error.ts";
 
 export interface RequestLMOptions {
@@ -19,7 +21,9 @@ export interface RequestLMOptions {
   maxN: number;
   /** Providers a client may name itself; aliases and the default model are trusted (default: all). */
   allowProviders?: readonly string[];
-  /** Built LMs kept for reuse, keyed by the request's strings (default 256). */
+  /** Host resources clients may name (indexes, memory stores, demo sets, MCP servers); nothing else. */
+  grants?: OptionGrants;
+  /** Built LMs kept for reuse, keyed by the request's strings: the most recently used (default 256). */
   memo?: number;
 }
 
@@ -30,11 +34,14 @@ export type RequestLMResolver = (request: { model?: string; technique?: string }
  * Resolves a request's `model` field: an alias, `TECHNIQUES@MODEL`, `TECHNIQUES` (on the default model),
  * a plain model spec, or empty (the default model); `technique` is applied on top. Unknown models are
  * ModelNotFoundError (404); bad specs, unknown techniques and caps are InvalidRequestError naming
- * `model` or `lmx.technique`. LMs are stateless, so a built one is reused for the same strings.
+ * `model` or `lmx.technique`; a host-resource option set by the request is a HostResourceError naming
+ * the option, thrown before anything is built. LMs are stateless, so a built one is reused for the
+ * same strings (a bounded LRU).
  */
 export function requestLMResolver(options: RequestLMOptions): RequestLMResolver {
   const memo = new Map<string, LM>();
-  const memoSize = options.memo ?? 256;
+  const memoSize = Math.max(0, options.memo ?? 256);
+  const alias = (spec: string): string | undefined => (Object.hasOwn(options.aliases, spec) ? options.aliases[spec] : undefined);
   const resolveModel = (spec: string): LM => {
     try {
       return options.resolveModel(spec);
@@ -46,20 +53,20 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
   const untrustedModel = (spec: string): LM => {
     const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
-    if (provider && options.allowProviders && !options.allowProviders.includes(provider) && options.aliases[spec.trim()] === undefined)
+    if (provider && options.allowProviders && !options.allowProviders.includes(provider) && alias(spec.trim()) === undefined)
       throw new InvalidRequestError(`this server does not let clients name ${provider}: models (allowed: ${options.allowProviders.join(", ") || "none"}); use an alias or the server's default model, or add "${provider}" to server.allowProviders`, { param: "model" });
     return resolveModel(spec);
   };
   const trustedEnv = { registry: options.registry, resolveModel };
-  const clientEnv = { registry: options.registry, resolveModel: untrustedModel };
+  const clientEnv = { registry: options.registry, resolveModel: untrustedModel, policy: clientOptionPolicy(options.grants ?? {}) };
 
   /** A spec that may itself name aliases (in its model part), expanded at most `hops` times; alias texts are trusted. */
   function fromSpec(spec: string, hops: number, trusted: boolean): LM {
     const env = trusted ? trustedEnv : clientEnv;
-    const alias = options.aliases[spec.trim()];
-    if (alias !== undefined) {
+    const aliased = alias(spec.trim());
+    if (aliased !== undefined) {
       if (hops <= 0) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
-      return fromSpec(alias, hops - 1, true);
+      return fromSpec(aliased, hops - 1, true);
     }
     const ast = parseTechniqueSpec(spec);
     const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
@@ -69,7 +76,7 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
     const modelSpec = ast.model ?? options.defaultModel;
     if (modelSpec === undefined) throw new InvalidRequestError(`"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`, { param: "model" });
     const fromClient = !trusted && ast.model !== undefined;
-    const inner = options.aliases[modelSpec] !== undefined ? fromSpec(modelSpec, hops - 1, true) : fromClient ? untrustedModel(modelSpec) : resolveModel(modelSpec);
+    const inner = alias(modelSpec) !== undefined ? fromSpec(modelSpec, hops - 1, true) : fromClient ? untrustedModel(modelSpec) : resolveModel(modelSpec);
     return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
   }
 
@@ -99,20 +106,31 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   return ({ model, technique }) => {
     const key = `${model ?? ""}\u0000${technique ?? ""}`;
     const known = memo.get(key);
-    if (known) return known;
+    if (known) {
+      // Re-inserting marks it most recently used; the oldest key is the least recently used.
+      memo.delete(key);
+      memo.set(key, known);
+      return known;
+    }
     const lm = build(model, technique);
+    // Long specs are built each time: 256 keys of megabytes each would be no small memo.
+    if (memoSize === 0 || key.length > MAX_MEMO_KEY) return lm;
     if (memo.size >= memoSize) memo.delete(memo.keys().next().value!);
     memo.set(key, lm);
     return lm;
   };
 }
 
+/** Longest `model` + `lmx.technique` text whose LM is memoised. */
+const MAX_MEMO_KEY = 2048;
+
 /** Runs `make`, re-labelling spec errors with the request field they came from. */
 function as<T>(param: string, make: () => T): T {
   try {
     return make();
   } catch (error) {
-    if (InvalidRequestError.isInstance(error) && !ModelNotFoundError.isInstance(error) && error.param !== param)
+    // A refused host resource keeps its option as `param`: that is what the client must leave out.
+    if (InvalidRequestError.isInstance(error) && !ModelNotFoundError.isInstance(error) && !HostResourceError.isInstance(error) && error.param !== param)
       throw new InvalidRequestError(error.message, { param, cause: error });
     throw error;
   }

@@ -5,6 +5,7 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { calculatorTool } from "./calculator/calculator-tool.ts";
 import { indexSearchTool } from "./index-search-tool.ts";
 import { connectMcpServer, type McpConnection } from "./mcp/connect-mcp-server.ts";
+import { GrantedMcpServers } from "./mcp/granted-mcp-servers.ts";
 import { mcpServerSchema, type McpServerConfig } from "./mcp/mcp-server-config.ts";
 import { memoryTools } from "./memory-tools.ts";
 import { sandboxTool } from "./sandbox-tool.ts";
@@ -25,8 +26,8 @@ export function toolNameProblem(name: string): string | undefined {
 
 export interface OpenToolsOptions {
   tools: readonly ToolSpec[];
-  /** MCP servers by name; names not here are looked up in lmx.config.json's `mcp.servers`. */
-  mcpServers?: Record<string, McpServerConfig>;
+  /** MCP servers by name; names not here are looked up in lmx.config.json's `mcp.servers` (not for granted ones). */
+  mcpServers?: Record<string, McpServerConfig> | GrantedMcpServers;
   /** Limits for the sandbox tools. */
   sandbox?: { timeoutMs?: number; memoryBytes?: number };
   signal?: AbortSignal;
@@ -80,7 +81,12 @@ function builtin(name: string, options: OpenToolsOptions): Tool[] {
 }
 
 /** A server's settings: from the option, else from lmx.config.json (relative to the config's folder). */
-function serverConfig(name: string, given: Record<string, McpServerConfig> | undefined): McpServerConfig {
+function serverConfig(name: string, given: Record<string, McpServerConfig> | GrantedMcpServers | undefined): McpServerConfig {
+  // A request's servers are exactly the operator's grants (checked before the run), nothing from a config file.
+  if (given instanceof GrantedMcpServers) {
+    if (given.has(name)) return given.servers[name]!;
+    throw new ConfigurationError(`MCP server "${name}" is not granted to this request`);
+  }
   if (given && Object.hasOwn(given, name)) return given[name]!;
   const config = loadConfig();
   const servers = config.mcp?.servers ?? {};
@@ -91,9 +97,13 @@ function serverConfig(name: string, given: Record<string, McpServerConfig> | und
       `MCP server "${name}" is not configured: add it to lmx.config.json under mcp.servers (${known.length ? `configured: ${known.join(", ")}` : "none are configured"})`,
     );
   }
+  return resolveMcpServer(found, config.file ? dirname(config.file) : process.cwd());
+}
+
+/** A configured server with its relative command and folder resolved against `base` (the config's folder). */
+export function resolveMcpServer(found: McpServerConfig, base: string): McpServerConfig {
   const server = mcpServerSchema.parse(found);
   if (!("command" in server)) return server;
-  const base = config.file ? dirname(config.file) : process.cwd();
   const command = /^\.\.?[\\/]/.test(server.command) ? resolve(base, server.command) : server.command;
   return { ...server, command, cwd: resolve(base, server.cwd ?? ".") };
 }

@@ -7,6 +7,7 @@ import type { Choice } from "../../core/types.ts";
 import { createModelResolver } from "../../providers/resolve-model.ts";
 import { defineTechnique, type TechniqueFactory } from "../../techniques/define-technique.ts";
 import { allTechniques } from "../../techniques/all.ts";
+import { clientValue } from "../../techniques/spec/option-trust.ts";
 import { createRegistry } from "../../techniques/registry.ts";
 import { startOpenAITestServer, type OpenAIReply, type OpenAITestBehaviour, type OpenAITestServer } from "../../testing/openai-test-server.ts";
 import type { ServerConfigInput } from "../server-config.ts";
@@ -24,7 +25,7 @@ export const majorityVote: TechniqueFactory = defineTechnique({
   family: "sample-many",
   paper: "test fixture",
   description: "n independent samples, the most common answer wins",
-  options: z.strictObject({ n: z.number().int().min(1).max(64).default(3) }),
+  options: z.strictObject({ n: clientValue(z.number().int().min(1).max(64).default(3)) }),
   async run(run, { n }) {
     const single = { ...run.request, n: 1 };
     const samples: Choice[] = await Promise.all(
@@ -62,6 +63,11 @@ export async function startProxyFixture(options: {
   /** Key the client sends (default: none). */
   clientKey?: string;
   upstreamTimeoutMs?: number;
+  /** More of lmx.config.json (grants, mcp servers...). */
+  config?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+  /** Where the server logs unexpected errors. */
+  log?: (line: string) => void;
 } = {}): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
   const config: LoadedConfig = {
@@ -70,12 +76,13 @@ export async function startProxyFixture(options: {
       aliases: options.aliases ?? {},
       // Priced so that costs show (USD per million tokens).
       prices: { "openai:test-model": { input: 1000, output: 2000, cached_input: 500 } },
+      ...options.config,
     }),
-    env: {},
+    env: options.env ?? {},
   };
   const resolveModel = createModelResolver({ config });
   const registry = createRegistry([...allTechniques.filter((t) => t.definition.name !== majorityVote.definition.name), majorityVote]);
-  const proxy = await startServer({ config, resolveModel, registry, defaultModel: "openai:test-model", server: options.server, port: 0 });
+  const proxy = await startServer({ config, resolveModel, registry, defaultModel: "openai:test-model", server: options.server, port: 0, log: options.log });
   const client = new OpenAI({ baseURL: proxy.url, apiKey: options.clientKey ?? "no-key", maxRetries: 0 });
   return {
     upstream,

@@ -15,24 +15,25 @@ import { learnFromFeedback, type MemoryFeedback } from "./memory-feedback.ts";
 import { distillPrompt, lessonsPrompt } from "./memory-prompts.ts";
 import { memoryFile, openMemory } from "./open-memory.ts";
 import { withSystemNote } from "./with-system-note.ts";
+import { clientValue, hostResource } from "../spec/option-trust.ts";
 
 /** A verdict on an answer: `false` (or `{ pass: false, feedback }`) makes the memory learn a lesson. */
 export type MemoryVerdict = boolean | { pass: boolean; feedback?: string };
 export type MemoryVerifier = (answer: string, request: ChatRequest) => MemoryVerdict | Promise<MemoryVerdict>;
 
 const options = z.strictObject({
-  store: z.string().min(1).optional().describe("Lessons file, or a name for .lmx/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, .lmx/memory.sqlite)."),
-  k: z.int().min(0).max(20).default(3).describe("Lessons recalled into the system prompt (0: none)."),
-  learn: z.boolean().default(true).describe("Store a lesson when an answer is judged wrong."),
-  verifier: z
+  store: hostResource(z.string().min(1).optional().describe("Lessons file, or a name for .lmx/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, .lmx/memory.sqlite)."), { grant: "memoryStores" }),
+  k: clientValue(z.int().min(0).max(20).default(3).describe("Lessons recalled into the system prompt (0: none).")),
+  learn: clientValue(z.boolean().default(true).describe("Store a lesson when an answer is judged wrong.")),
+  verifier: hostResource(z
     .custom<MemoryVerifier>((v) => typeof v === "function", "must be a function (answer, request) => boolean | {pass, feedback}")
     .optional()
-    .describe("From code: (answer, request) => boolean | {pass, feedback}; a failed answer teaches a lesson at once."),
-  embedder: embedderOption().describe('"auto" (the store\'s own), "none" (BM25 only) or an embedder spec.'),
-  lessons_prompt: templateOption({ text: lessonsPrompt, placeholders: ["lessons"], required: ["lessons"] }).describe("Added to the system prompt; {lessons} is a numbered list."),
-  distill_prompt: templateOption({ text: distillPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
+    .describe("From code: (answer, request) => boolean | {pass, feedback}; a failed answer teaches a lesson at once.")),
+  embedder: hostResource(embedderOption().describe('"auto" (the store\'s own), "none" (BM25 only) or an embedder spec.'), { clientMay: (v) => v === "auto" || v === "none" }),
+  lessons_prompt: clientValue(templateOption({ text: lessonsPrompt, placeholders: ["lessons"], required: ["lessons"] }).describe("Added to the system prompt; {lessons} is a numbered list.")),
+  distill_prompt: clientValue(templateOption({ text: distillPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
     "Asks for the lesson behind a wrong answer; {feedback} is the gold answer, note or checker's words.",
-  ),
+  )),
 });
 export type MemoryOptions = z.output<typeof options>;
 

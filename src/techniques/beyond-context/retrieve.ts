@@ -16,6 +16,7 @@ import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { embedderOption, resolveEmbedder } from "./embedder-option.ts";
 import { citedNumbers, formatPassages, sourceOf } from "./format-passages.ts";
+import { clientValue, hostResource } from "../spec/option-trust.ts";
 
 const answerPrompt = `Answer the question using the numbered passages below. Cite the passages you rely on by their numbers in square brackets, like [1] or [2][3], right after the statements they support. If the passages do not contain the answer, say so, and answer from your own knowledge only where you are sure, without citations.
 
@@ -25,12 +26,12 @@ Passages:
 Question: {question}`;
 
 const options = z.strictObject({
-  index: z.string().min(1).optional().describe("Index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)."),
-  k: z.int().min(1).max(50).default(4).describe("Passages added to the prompt."),
-  embedder: embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'),
-  prompt: templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(
+  index: hostResource(z.string().min(1).optional().describe("Index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)."), { grant: "indexes" }),
+  k: clientValue(z.int().min(1).max(50).default(4).describe("Passages added to the prompt.")),
+  embedder: hostResource(embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'), { clientMay: (v) => v === "auto" || v === "none" }),
+  prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(
     "The answer prompt; {passages} are the numbered passages, {question} the last user message.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

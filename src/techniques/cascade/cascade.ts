@@ -11,27 +11,28 @@ import { questionOf } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { agreed, selfVerified, type RungOutcome } from "./cascade-confidence.ts";
 import { selfVerificationPrompt } from "./cascade-prompts.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
   /** The escalation ladder after the inner LM, cheapest to most expensive. */
-  models: z.array(lmOption()).default([]),
+  models: clientModel(z.array(lmOption()).default([])),
   /** How confidence is measured: `self` = few-shot self-verification, `agreement` = vote share. */
-  verify: z.enum(["self", "agreement"]).default("self"),
+  verify: clientValue(z.enum(["self", "agreement"]).default("self")),
   /** Escalate when confidence is below this. */
-  threshold: z.number().min(0).max(1).default(0.7),
+  threshold: clientValue(z.number().min(0).max(1).default(0.7)),
   /** Verdicts (self) or answers (agreement) sampled per rung. */
-  samples: z.number().int().min(1).max(32).default(3),
+  samples: clientValue(z.number().int().min(1).max(32).default(3)),
   /**
    * Agreement samples per request (default: all `samples` in one). Smaller batches stop as soon as
    * the decision is certain, with the decision all `samples` would give, at fewer samples and more calls.
    */
-  batch: z.int().min(1).max(32).optional(),
+  batch: clientValue(z.int().min(1).max(32).optional()),
   /** Temperature of the agreement samples (default: the request's own, but 0.7 when that is 0, since greedy samples always agree). */
-  temperature: z.number().min(0).max(2).optional(),
+  temperature: clientValue(z.number().min(0).max(2).optional()),
   /** How answers are compared in agreement mode. (The cast restores the optional input that answerOption's declared type hides.) */
-  answer: answerOption as unknown as z.ZodDefault<z.ZodString>,
+  answer: clientValue(answerOption as unknown as z.ZodDefault<z.ZodString>),
   /** Self-verification prompt; {question} is the last user message, {answer} the rung's answer. */
-  prompt: templateOption({ text: selfVerificationPrompt, placeholders: ["question", "answer"], required: ["answer"] }),
+  prompt: clientValue(templateOption({ text: selfVerificationPrompt, placeholders: ["question", "answer"], required: ["answer"] })),
 });
 
 type Options = z.output<typeof options>;

@@ -8,6 +8,7 @@ import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseSubquestions } from "./parse-subquestions.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const decomposePrompt = `Break the question below into simpler subquestions whose answers build up to its answer, ordered so that each can be answered from the answers before it. Use at most {max_subproblems} subquestions; fewer are better when the question is simple.
 
@@ -27,16 +28,16 @@ Answers to the subquestions of this question:
 Using them, answer the original question.`;
 
 const options = z.strictObject({
-  max_subproblems: z.int().min(1).max(20).default(5).describe("The most subquestions solved; a longer decomposition is cut."),
-  decompose_prompt: templateOption({ text: decomposePrompt, placeholders: ["question", "max_subproblems"], required: ["question"] }).describe(
+  max_subproblems: clientValue(z.int().min(1).max(20).default(5).describe("The most subquestions solved; a longer decomposition is cut.")),
+  decompose_prompt: clientValue(templateOption({ text: decomposePrompt, placeholders: ["question", "max_subproblems"], required: ["question"] }).describe(
     "Asks for a numbered list of subquestions.",
-  ),
-  solve_prompt: templateOption({ text: solvePrompt, placeholders: ["question", "solved", "subquestion"], required: ["subquestion"] }).describe(
+  )),
+  solve_prompt: clientValue(templateOption({ text: solvePrompt, placeholders: ["question", "solved", "subquestion"], required: ["subquestion"] }).describe(
     "{solved} is the earlier subquestions and answers, with a heading, or empty for the first.",
-  ),
-  answer_prompt: templateOption({ text: answerPrompt, placeholders: ["question", "solved"], required: ["question", "solved"] }).describe(
+  )),
+  answer_prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["question", "solved"], required: ["question", "solved"] }).describe(
     "The final answer call; {solved} is every subquestion with its answer.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

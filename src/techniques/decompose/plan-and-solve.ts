@@ -6,6 +6,7 @@ import { fillTemplate } from "../prompt-template.ts";
 import { runStage, streamStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 /** The zero-shot triggers of the paper (Table 1: PS and PS+). */
 export const planAndSolveTriggers = {
@@ -15,11 +16,11 @@ export const planAndSolveTriggers = {
 } as const;
 
 const options = z.strictObject({
-  variant: z.enum(["ps", "ps+"]).default("ps").describe("PS, or PS+ with more detailed instructions (variables, intermediate results)."),
-  trigger: z.string().trim().min(1).optional().describe("A custom trigger sentence instead of the variant's."),
-  prompt: templateOption({ text: "{question}\n\n{trigger}", placeholders: ["question", "trigger"], required: ["question", "trigger"] }).describe("How the question and the trigger are laid out."),
-  extract: z.boolean().default(false).describe("Add the paper's answer-extraction call; its \"The answer is X.\" becomes the last line."),
-  extract_prompt: z.string().trim().min(1).default('Therefore, what is the final answer? Reply with one line of the form "The answer is X."').describe("The extraction call's prompt (extract=true)."),
+  variant: clientValue(z.enum(["ps", "ps+"]).default("ps").describe("PS, or PS+ with more detailed instructions (variables, intermediate results).")),
+  trigger: clientValue(z.string().trim().min(1).optional().describe("A custom trigger sentence instead of the variant's.")),
+  prompt: clientValue(templateOption({ text: "{question}\n\n{trigger}", placeholders: ["question", "trigger"], required: ["question", "trigger"] }).describe("How the question and the trigger are laid out.")),
+  extract: clientValue(z.boolean().default(false).describe("Add the paper's answer-extraction call; its \"The answer is X.\" becomes the last line.")),
+  extract_prompt: clientValue(z.string().trim().min(1).default('Therefore, what is the final answer? Reply with one line of the form "The answer is X."').describe("The extraction call's prompt (extract=true).")),
 });
 type Options = z.output<typeof options>;
 

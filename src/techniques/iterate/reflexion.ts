@@ -8,6 +8,7 @@ import { markRoundFailed, tryRound } from "../stage/try-round.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseVerdict } from "./parse-verdict.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 /** An evaluator's verdict on one attempt; `feedback` tells the reflection what was wrong. */
 export type ReflexionVerdict = boolean | { pass: boolean; feedback?: string };
@@ -45,21 +46,21 @@ You have attempted this question before and failed. Reflections on your earlier 
 Use these lessons to answer the question correctly.`;
 
 const options = z.strictObject({
-  trials: z.int().min(1).max(10).default(3).describe("Attempts at most."),
-  evaluator: z
+  trials: clientValue(z.int().min(1).max(10).default(3).describe("Attempts at most.")),
+  evaluator: clientValue(z
     .union([z.literal("self"), z.custom<ReflexionEvaluator>((v) => typeof v === "function", "must be \"self\" or a function")])
     .default("self")
-    .describe("self: the LM judges its own answer; or a function (answer, request) => boolean | {pass, feedback}."),
-  memory: z.int().min(1).max(10).default(3).describe("How many of the latest reflections the next attempt sees (the paper keeps 1-3)."),
-  evaluate_prompt: templateOption({ text: evaluatePrompt, placeholders: ["question", "answer"], required: ["answer"] }).describe(
+    .describe("self: the LM judges its own answer; or a function (answer, request) => boolean | {pass, feedback}.")),
+  memory: clientValue(z.int().min(1).max(10).default(3).describe("How many of the latest reflections the next attempt sees (the paper keeps 1-3).")),
+  evaluate_prompt: clientValue(templateOption({ text: evaluatePrompt, placeholders: ["question", "answer"], required: ["answer"] }).describe(
     "Self evaluation; ends with \"Verdict: PASS\" or \"Verdict: FAIL\".",
-  ),
-  reflect_prompt: templateOption({ text: reflectPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
+  )),
+  reflect_prompt: clientValue(templateOption({ text: reflectPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
     "Asks what went wrong and what to do differently.",
-  ),
-  retry_prompt: templateOption({ text: retryPrompt, placeholders: ["question", "reflections"], required: ["reflections"] }).describe(
+  )),
+  retry_prompt: clientValue(templateOption({ text: retryPrompt, placeholders: ["question", "reflections"], required: ["reflections"] }).describe(
     "The next attempt's prompt; {reflections} is a numbered list.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

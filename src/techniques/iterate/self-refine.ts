@@ -9,6 +9,7 @@ import { markRoundFailed, tryRound } from "../stage/try-round.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseCritique } from "./parse-critique.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 const critiquePrompt = `Review the answer below to the question. Be a strict, specific critic.
 
@@ -32,16 +33,16 @@ Your earlier drafts of an answer and the feedback on each, oldest first:
 Write an improved answer to the question that fixes every problem raised in the latest feedback and keeps what was already right. Reply with the improved answer only, without remarks about the changes.`;
 
 const options = z.strictObject({
-  rounds: z.int().min(1).max(10).default(3).describe("Refinements at most; every draft, the last included, is critiqued so that it has a score."),
-  critic: lmOption().optional().describe("The model that writes the feedback (default: the inner LM itself, as in the paper)."),
-  stop_phrase: z.string().trim().min(1).default("NO ISSUES").describe("A feedback line starting with this ends the loop."),
-  stop_score: z.number().min(0).max(10).default(10).describe("A score (out of 10) at or above this ends the loop."),
-  critique_prompt: templateOption({ text: critiquePrompt, placeholders: ["question", "answer", "stop_phrase"], required: ["answer"] }).describe(
+  rounds: clientValue(z.int().min(1).max(10).default(3).describe("Refinements at most; every draft, the last included, is critiqued so that it has a score.")),
+  critic: clientModel(lmOption().optional().describe("The model that writes the feedback (default: the inner LM itself, as in the paper).")),
+  stop_phrase: clientValue(z.string().trim().min(1).default("NO ISSUES").describe("A feedback line starting with this ends the loop.")),
+  stop_score: clientValue(z.number().min(0).max(10).default(10).describe("A score (out of 10) at or above this ends the loop.")),
+  critique_prompt: clientValue(templateOption({ text: critiquePrompt, placeholders: ["question", "answer", "stop_phrase"], required: ["answer"] }).describe(
     "Asks for concrete problems and a final \"Score: N/10\" line.",
-  ),
-  refine_prompt: templateOption({ text: refinePrompt, placeholders: ["question", "history", "answer", "feedback"] }).describe(
+  )),
+  refine_prompt: clientValue(templateOption({ text: refinePrompt, placeholders: ["question", "history", "answer", "feedback"] }).describe(
     "Asks for a rewrite; {history} is every draft with its feedback, {answer} and {feedback} the latest.",
-  ),
+  )),
 });
 
 interface Draft {

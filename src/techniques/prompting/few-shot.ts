@@ -5,6 +5,7 @@ import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { finalStage } from "../stage/final-stage.ts";
 import { demoSchema, loadDemos, type Demo } from "./load-demos.ts";
 import { withDemos } from "./with-demos.ts";
+import { clientValue, hostResource } from "../spec/option-trust.ts";
 
 /** A path keeps the spec printable (`few-shot(demos=./tuned/demos.json)`); it is checked when the LM is made. */
 const demosOption = z
@@ -20,10 +21,10 @@ const demosOption = z
   .default([]);
 
 const options = z.strictObject({
-  demos: demosOption.describe(
+  demos: hostResource(demosOption.describe(
     "Demonstrations: a list of {question, answer} objects, or the path of a file of them (a JSON array or JSON lines; relative to the current folder).",
-  ),
-  k: z.int().min(1).max(64).default(3).describe("How many demonstrations to show: the first k, skipping any whose question is the one being asked."),
+  ), { grant: "demoSets", clientMay: (v) => Array.isArray(v) }),
+  k: clientValue(z.int().min(1).max(64).default(3).describe("How many demonstrations to show: the first k, skipping any whose question is the one being asked.")),
 });
 
 /**

@@ -5,12 +5,13 @@ import { fillTemplate } from "../prompt-template.ts";
 import { finalStage } from "../stage/final-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  reads: z.int().min(2).max(5).default(2).describe("How many times the question is read (2 in the paper)."),
-  reread_prompt: templateOption({ text: "Read the question again: {question}", placeholders: ["question"], required: ["question"] }).describe(
+  reads: clientValue(z.int().min(2).max(5).default(2).describe("How many times the question is read (2 in the paper).")),
+  reread_prompt: clientValue(templateOption({ text: "Read the question again: {question}", placeholders: ["question"], required: ["question"] }).describe(
     "Appended once per extra read, after the question.",
-  ),
+  )),
 });
 
 /**

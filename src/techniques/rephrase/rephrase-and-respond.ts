@@ -8,22 +8,23 @@ import { lmOption } from "../stage/lm-option.ts";
 import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 const options = z
   .strictObject({
-    mode: z.enum(["one-step", "two-step"]).default("one-step").describe("one-step: rephrase and answer in one call; two-step: rephrase, then answer."),
-    rephraser: lmOption().optional().describe("Two-step only: the model that rephrases (default: the inner LM)."),
-    one_step_prompt: templateOption({ text: "{question}\nRephrase and expand the question, and respond.", placeholders: ["question"], required: ["question"] }).describe("One-step prompt."),
-    rephrase_prompt: templateOption({
+    mode: clientValue(z.enum(["one-step", "two-step"]).default("one-step").describe("one-step: rephrase and answer in one call; two-step: rephrase, then answer.")),
+    rephraser: clientModel(lmOption().optional().describe("Two-step only: the model that rephrases (default: the inner LM).")),
+    one_step_prompt: clientValue(templateOption({ text: "{question}\nRephrase and expand the question, and respond.", placeholders: ["question"], required: ["question"] }).describe("One-step prompt.")),
+    rephrase_prompt: clientValue(templateOption({
       text: "{question}\nGiven the above question, rephrase and expand it to help you do better answering. Maintain all information in the original question.",
       placeholders: ["question"],
       required: ["question"],
-    }).describe("Two-step: asks for the rephrased question."),
-    respond_prompt: templateOption({
+    }).describe("Two-step: asks for the rephrased question.")),
+    respond_prompt: clientValue(templateOption({
       text: "(original) {question}\n(rephrased) {rephrased}\nUse your answer for the rephrased question to answer the original question.",
       placeholders: ["question", "rephrased"],
       required: ["rephrased"],
-    }).describe("Two-step: the answer call, with the original and the rephrased question."),
+    }).describe("Two-step: the answer call, with the original and the rephrased question.")),
   })
   .refine((o) => o.mode === "two-step" || o.rephraser === undefined, { message: "rephraser needs mode=two-step", path: ["rephraser"] });
 type Options = z.output<typeof options>;

@@ -7,6 +7,7 @@ import { finalStage } from "../stage/final-stage.ts";
 import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const stepBackPrompt = `You are an expert at world knowledge. Your task is to step back and paraphrase a question to a more generic step-back question, which is easier to answer: ask about the concept, principle or background the question depends on, not about its particular details.
 
@@ -26,13 +27,13 @@ const answerPrompt = `You are an expert of world knowledge. I am going to ask yo
 Original question: {question}`;
 
 const options = z.strictObject({
-  stepback_prompt: templateOption({ text: stepBackPrompt, placeholders: ["question"], required: ["question"] }).describe("Asks for the more abstract step-back question."),
-  principles_prompt: templateOption({ text: principlesPrompt, placeholders: ["question", "stepback"], required: ["stepback"] }).describe(
+  stepback_prompt: clientValue(templateOption({ text: stepBackPrompt, placeholders: ["question"], required: ["question"] }).describe("Asks for the more abstract step-back question.")),
+  principles_prompt: clientValue(templateOption({ text: principlesPrompt, placeholders: ["question", "stepback"], required: ["stepback"] }).describe(
     "Answers the step-back question.",
-  ),
-  answer_prompt: templateOption({ text: answerPrompt, placeholders: ["question", "stepback", "principles"], required: ["question", "principles"] }).describe(
+  )),
+  answer_prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["question", "stepback", "principles"], required: ["question", "principles"] }).describe(
     "Answers the original question grounded in the principles.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

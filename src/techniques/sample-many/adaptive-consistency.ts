@@ -6,20 +6,21 @@ import { defineTechnique } from "../define-technique.ts";
 import { markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { perCallOption } from "./per-call-option.ts";
 import { isSettled } from "./adaptive-consistency-criteria.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const options = z
   .strictObject({
-    max: z.int().min(1).max(1000).default(10).describe("Never more samples than this."),
-    min: z.int().min(1).max(1000).default(3).describe("Never stop before this many samples; they are drawn together in the first batch."),
-    batch: z.int().min(1).max(1000).default(1).describe("Samples per later batch: 1 stops soonest; larger batches save round trips."),
-    criterion: z.enum(["beta", "dirichlet", "window"]).default("beta").describe("beta and dirichlet: posterior confidence that the leader is ahead; window: ESC's run of agreeing samples."),
-    threshold: z.number().gt(0).lt(1).default(0.95).describe("Confidence at which beta and dirichlet stop."),
-    window: z.int().min(1).max(128).default(4).describe("Consecutive agreeing samples at which window stops."),
-    answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
-    temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
-    per_call: perCallOption,
-    weight: weightOption,
-    keep: keepOption,
+    max: clientValue(z.int().min(1).max(1000).default(10).describe("Never more samples than this.")),
+    min: clientValue(z.int().min(1).max(1000).default(3).describe("Never stop before this many samples; they are drawn together in the first batch.")),
+    batch: clientValue(z.int().min(1).max(1000).default(1).describe("Samples per later batch: 1 stops soonest; larger batches save round trips.")),
+    criterion: clientValue(z.enum(["beta", "dirichlet", "window"]).default("beta").describe("beta and dirichlet: posterior confidence that the leader is ahead; window: ESC's run of agreeing samples.")),
+    threshold: clientValue(z.number().gt(0).lt(1).default(0.95).describe("Confidence at which beta and dirichlet stop.")),
+    window: clientValue(z.int().min(1).max(128).default(4).describe("Consecutive agreeing samples at which window stops.")),
+    answer: clientValue(answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.")),
+    temperature: clientValue(z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own).")),
+    per_call: clientValue(perCallOption),
+    weight: clientValue(weightOption),
+    keep: clientValue(keepOption),
   })
   .refine((o) => o.min <= o.max, { message: "min must not exceed max", path: ["min"] });
 

@@ -13,6 +13,7 @@ import { perCallOption } from "./per-call-option.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseScore } from "./best-of-n-score.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 /** One of the n candidates, as a verifier sees it. */
 export interface Candidate {
@@ -35,16 +36,16 @@ Candidate response:
 Check the candidate for correctness first (verify any reasoning, calculation or fact it relies on), then for completeness and clarity. Be strict: a confident but wrong response deserves a low score. Explain briefly, then end with a final line of exactly the form "Score: N", where N is an integer from 0 (wrong or useless) to 10 (fully correct and excellent).`;
 
 const options = z.strictObject({
-  n: z.number().int().min(1).max(1000).default(4),
+  n: clientValue(z.number().int().min(1).max(1000).default(4)),
   /** Most candidates asked for in one request; more are drawn in several. */
-  per_call: perCallOption,
-  judge: z
+  per_call: clientValue(perCallOption),
+  judge: clientValue(z
     .union([z.enum(["llm", "logprob"]), z.custom<Verifier>((v) => typeof v === "function", { message: 'expected "llm", "logprob" or a function' })])
-    .default("llm"),
+    .default("llm")),
   /** The LM that scores candidates for judge=llm (default: the inner LM). */
-  judge_model: lmOption().optional(),
+  judge_model: clientModel(lmOption().optional()),
   /** The judge's prompt; {question} is the last user message, {answer} one candidate. */
-  prompt: templateOption({ text: defaultJudgePrompt, placeholders: ["question", "answer"], required: ["answer"] }),
+  prompt: clientValue(templateOption({ text: defaultJudgePrompt, placeholders: ["question", "answer"], required: ["answer"] })),
 });
 
 type Options = z.output<typeof options>;

@@ -6,6 +6,7 @@ import { finalStage } from "../stage/final-stage.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { proposerLayers, withReferences } from "./mixture-of-agents-layers.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 /** The paper's aggregate-and-synthesize prompt (Wang et al. 2024, Table 1). */
 const defaultPrompt = `You have been provided with a set of responses from various models to the latest user query. Your task is to synthesize these responses into a single, high-quality response. It is crucial to critically evaluate the information provided in these responses, recognizing that some of it may be biased or incorrect. Your response should not simply replicate the given answers but should offer a refined, accurate, and comprehensive reply to the instruction. Ensure your response is well-structured, coherent, and adheres to the highest standards of accuracy and reliability.
@@ -15,15 +16,15 @@ Responses from models:
 
 const options = z.strictObject({
   /** Proposer LMs; empty means the inner LM sampled `proposers` times. */
-  models: z.array(lmOption()).default([]),
+  models: clientModel(z.array(lmOption()).default([])),
   /** Layers including the aggregator's: 2 = one proposer layer, then the aggregator (MoA-Lite). */
-  layers: z.number().int().min(2).max(8).default(2),
+  layers: clientValue(z.number().int().min(2).max(8).default(2)),
   /** The LM that writes the final answer (default: the inner LM). */
-  aggregator: lmOption().optional(),
+  aggregator: clientModel(lmOption().optional()),
   /** Samples of the inner LM per layer when no `models` are given. */
-  proposers: z.number().int().min(1).max(16).default(3),
+  proposers: clientValue(z.number().int().min(1).max(16).default(3)),
   /** Aggregate-and-synthesize prompt; {responses} is the numbered previous-layer responses. */
-  prompt: templateOption({ text: defaultPrompt, placeholders: ["responses"], required: ["responses"] }),
+  prompt: clientValue(templateOption({ text: defaultPrompt, placeholders: ["responses"], required: ["responses"] })),
 });
 
 type Options = z.output<typeof options>;

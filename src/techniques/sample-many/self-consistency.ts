@@ -3,15 +3,16 @@ import { answerOption, confidenceVote, keepOption, needsConfidence, parseAnswerK
 import { confidenceRequest } from "./confidence-request.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { markPartial, sampleStage } from "../stage/sample-stage.ts";
+import { clientValue } from "../spec/option-trust.ts";
 import { perCallOption } from "./per-call-option.ts";
 
 const options = z.strictObject({
-  n: z.int().min(1).max(1000).default(5).describe("Samples to vote over, asked for in one request of at most per_call (native-n providers answer it in one call)."),
-  per_call: perCallOption,
-  answer: answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>."),
-  temperature: z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
-  weight: weightOption,
-  keep: keepOption,
+  n: clientValue(z.int().min(1).max(1000).default(5).describe("Samples to vote over, asked for in one request of at most per_call (native-n providers answer it in one call).")),
+  per_call: clientValue(perCallOption),
+  answer: clientValue(answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.")),
+  temperature: clientValue(z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own).")),
+  weight: clientValue(weightOption),
+  keep: clientValue(keepOption),
 });
 
 /**

@@ -9,6 +9,7 @@ import { markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { parseSelection } from "./universal-self-consistency-parse.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 /** The paper's selection prompt, with responses numbered from 1. */
 const defaultPrompt = `I have generated the following responses to the question: {question}
@@ -20,9 +21,9 @@ Select the most consistent response based on majority consensus.
 Start your answer with "The most consistent response is Response X" (without quotes).`;
 
 const options = z.strictObject({
-  n: z.number().int().min(2).max(64).default(5),
+  n: clientValue(z.number().int().min(2).max(64).default(5)),
   /** The selection prompt; {question} is the last user message, {responses} the numbered responses. */
-  prompt: templateOption({ text: defaultPrompt, placeholders: ["question", "responses"], required: ["responses"] }),
+  prompt: clientValue(templateOption({ text: defaultPrompt, placeholders: ["question", "responses"], required: ["responses"] })),
 });
 
 /**

@@ -3,18 +3,19 @@ import { defineTechnique } from "../define-technique.ts";
 import { answerFromSearch } from "./answer-from-search.ts";
 import { mctsSearch } from "./mcts-search.ts";
 import { thoughtOptionFields } from "./thought-options.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  iterations: z.int().min(1).max(200).default(8).describe("Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests."),
-  exploration: z.number().min(0).max(100).default(1.4).describe("UCT exploration constant c (Q is normalised to 0-1)."),
-  breadth: thoughtOptionFields.breadth,
-  depth: z.int().min(1).max(20).default(4).describe("Reasoning steps at most."),
-  value_samples: thoughtOptionFields.value_samples.describe("Value samples per new state, in one request, averaged."),
-  temperature: thoughtOptionFields.temperature,
-  answer_marker: thoughtOptionFields.answer_marker,
-  propose_prompt: thoughtOptionFields.propose_prompt,
-  value_prompt: thoughtOptionFields.value_prompt,
-  answer_prompt: thoughtOptionFields.answer_prompt,
+  iterations: clientValue(z.int().min(1).max(200).default(8).describe("Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests.")),
+  exploration: clientValue(z.number().min(0).max(100).default(1.4).describe("UCT exploration constant c (Q is normalised to 0-1).")),
+  breadth: clientValue(thoughtOptionFields.breadth),
+  depth: clientValue(z.int().min(1).max(20).default(4).describe("Reasoning steps at most.")),
+  value_samples: clientValue(thoughtOptionFields.value_samples.describe("Value samples per new state, in one request, averaged.")),
+  temperature: clientValue(thoughtOptionFields.temperature),
+  answer_marker: clientValue(thoughtOptionFields.answer_marker),
+  propose_prompt: clientValue(thoughtOptionFields.propose_prompt),
+  value_prompt: clientValue(thoughtOptionFields.value_prompt),
+  answer_prompt: clientValue(thoughtOptionFields.answer_prompt),
 });
 type Options = z.output<typeof options>;
 

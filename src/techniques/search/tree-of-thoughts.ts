@@ -6,24 +6,25 @@ import { bfsSearch } from "./bfs-search.ts";
 import { dfsSearch } from "./dfs-search.ts";
 import { thoughtOptionFields } from "./thought-options.ts";
 import { votePrompt } from "./thought-prompts.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  breadth: thoughtOptionFields.breadth,
-  depth: z.int().min(1).max(10).default(3).describe("Reasoning steps at most."),
-  beam: z.int().min(1).max(16).default(2).describe("BFS: states kept per level. DFS: children explored per state, best first."),
-  search: z.enum(["bfs", "dfs"]).default("bfs").describe("bfs: level by level with a beam; dfs: best child first, pruning and backtracking."),
-  evaluator: z.enum(["value", "vote"]).default("value").describe("value: the LM rates each state on its own; vote: the LM votes for the most promising of the states."),
-  value_samples: thoughtOptionFields.value_samples,
-  threshold: z.number().min(0).default(1).describe('DFS: states scored below this are pruned (1 = "likely" for values, one vote for votes).'),
-  max_nodes: z.int().min(1).max(500).default(10).describe("DFS: states expanded at most."),
-  temperature: thoughtOptionFields.temperature,
-  answer_marker: thoughtOptionFields.answer_marker,
-  propose_prompt: thoughtOptionFields.propose_prompt,
-  value_prompt: thoughtOptionFields.value_prompt,
-  vote_prompt: templateOption({ text: votePrompt, placeholders: ["question", "choices"], required: ["choices"] }).describe(
+  breadth: clientValue(thoughtOptionFields.breadth),
+  depth: clientValue(z.int().min(1).max(10).default(3).describe("Reasoning steps at most.")),
+  beam: clientValue(z.int().min(1).max(16).default(2).describe("BFS: states kept per level. DFS: children explored per state, best first.")),
+  search: clientValue(z.enum(["bfs", "dfs"]).default("bfs").describe("bfs: level by level with a beam; dfs: best child first, pruning and backtracking.")),
+  evaluator: clientValue(z.enum(["value", "vote"]).default("value").describe("value: the LM rates each state on its own; vote: the LM votes for the most promising of the states.")),
+  value_samples: clientValue(thoughtOptionFields.value_samples),
+  threshold: clientValue(z.number().min(0).default(1).describe('DFS: states scored below this are pruned (1 = "likely" for values, one vote for votes).')),
+  max_nodes: clientValue(z.int().min(1).max(500).default(10).describe("DFS: states expanded at most.")),
+  temperature: clientValue(thoughtOptionFields.temperature),
+  answer_marker: clientValue(thoughtOptionFields.answer_marker),
+  propose_prompt: clientValue(thoughtOptionFields.propose_prompt),
+  value_prompt: clientValue(thoughtOptionFields.value_prompt),
+  vote_prompt: clientValue(templateOption({ text: votePrompt, placeholders: ["question", "choices"], required: ["choices"] }).describe(
     'Asks for "The best choice is N"; {choices} lists the states as "Choice N:" blocks.',
-  ),
-  answer_prompt: thoughtOptionFields.answer_prompt,
+  )),
+  answer_prompt: clientValue(thoughtOptionFields.answer_prompt),
 });
 type Options = z.output<typeof options>;
 

@@ -2,7 +2,9 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import type { LM } from "../../core/types.ts";
 import type { TechniqueFactory } from "../define-technique.ts";
 import type { TechniqueInfo, TechniqueRegistry } from "../registry.ts";
+import type { OptionPolicy } from "./client-option-policy.ts";
 import { didYouMean } from "./closest-names.ts";
+import { HostResourceError } from "./host-resource-error.ts";
 import { parseLMSpec } from "./parse-lm-spec.ts";
 import type { SpecValue, SpecValueSource, TechniqueCall, TechniqueSpecAst } from "./spec-ast.ts";
 import { specError } from "./spec-error.ts";
@@ -15,6 +17,8 @@ export interface SpecEnv {
   resolveModel(spec: string): LM;
   /** The model for specs that name only techniques. */
   defaultModel?: string;
+  /** Which options the spec's author may set (absent: all, as for the library and the CLI). */
+  policy?: OptionPolicy;
 }
 
 interface Plan {
@@ -27,13 +31,28 @@ interface Plan {
  * Applies the spec's techniques over `inner`, innermost first (the spec's `@model`, if any, is the
  * caller's business). Parameters listed in a definition's `modelOptions` become LMs through
  * `env.resolveModel` (lists too; a quoted technique spec works as well); everything else goes to the
- * technique's own zod schema. Names and parameter keys are all checked before anything is built.
+ * technique's own zod schema. Names, parameter keys and `env.policy` are all checked before anything
+ * is built.
  */
 export function buildTechniques(ast: TechniqueSpecAst, inner: LM, env: SpecEnv): LM {
   const plans = checkTechniqueSpec(ast, env.registry);
+  const values = plans.map((plan) => allowedValues(ast, plan, env.policy));
   let lm = inner;
-  for (let i = plans.length - 1; i >= 0; i--) lm = apply(ast, plans[i]!, lm, env);
+  for (let i = plans.length - 1; i >= 0; i--) lm = apply(ast, plans[i]!, values[i]!, lm, env);
   return lm;
+}
+
+/** The call's parameters as the policy lets them through (all of them without a policy). */
+function allowedValues(ast: TechniqueSpecAst, plan: Plan, policy: OptionPolicy | undefined): Record<string, unknown> {
+  if (!policy) return plan.call.params;
+  try {
+    return policy({ technique: plan.info, options: plan.call.params });
+  } catch (error) {
+    if (!HostResourceError.isInstance(error)) throw error;
+    const param = error.param ?? "technique";
+    const at = specError({ text: ast.text, offset: plan.call.sources[param]?.offset ?? plan.call.offset, message: error.message });
+    throw new HostResourceError(at.message, { param, cause: error });
+  }
 }
 
 /** Every technique exists and every parameter is one of its options; errors point at the culprit. */
@@ -62,14 +81,16 @@ function unknownParameter(info: TechniqueInfo, key: string): string {
   return `${info.name} has no parameter "${key}"${guess ? `; did you mean "${guess}"?` : "."} Valid parameters: ${valid}`;
 }
 
-function apply(ast: TechniqueSpecAst, plan: Plan, inner: LM, env: SpecEnv): LM {
+function apply(ast: TechniqueSpecAst, plan: Plan, values: Record<string, unknown>, inner: LM, env: SpecEnv): LM {
   const { call, factory, info } = plan;
   const options: Record<string, unknown> = {};
   for (const param of info.parameters) {
-    if (!Object.hasOwn(call.params, param.name)) continue;
-    const value = call.params[param.name]!;
-    const source = call.sources[param.name]!;
-    options[param.name] = param.model ? resolveModels(ast, info, param, value, source, env) : coerce(value, source, param);
+    if (!Object.hasOwn(values, param.name)) continue;
+    const value = values[param.name] as SpecValue;
+    const source = call.sources[param.name];
+    // Values the policy put in (granted servers) have no source in the text and go in as they are.
+    if (!source || value !== call.params[param.name]) options[param.name] = value;
+    else options[param.name] = param.model ? resolveModels(ast, info, param, value, source, env) : coerce(value, source, param);
   }
   try {
     return factory(inner, options);
@@ -108,6 +129,8 @@ function resolveModels(ast: TechniqueSpecAst, info: TechniqueInfo, param: Parame
       return parseLMSpec(v, env);
     } catch (error) {
       if (!InvalidRequestError.isInstance(error)) throw error;
+      // A host resource deep inside stays named by its own option.
+      if (HostResourceError.isInstance(error)) throw error;
       const message = `${info.name}: ${param.name}: "${v}" is not a usable model: ${error.message}`;
       throw specError({ text: ast.text, offset: source.offset, param: param.name, message, cause: error });
     }

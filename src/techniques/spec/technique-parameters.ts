@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { optionTrust, type OptionTrust } from "./option-trust.ts";
 
 /** One option of a technique, as `lmx techniques`, error messages and the tuner show it. */
 export interface ParameterInfo {
@@ -17,6 +18,8 @@ export interface ParameterInfo {
   maximum?: number;
   /** The value is an LM, written as a model spec. */
   model: boolean;
+  /** Who may set it from an untrusted request (`lmx serve`); declared next to the option's schema. */
+  trust?: OptionTrust;
 }
 
 type JsonSchema = {
@@ -54,6 +57,8 @@ export function techniqueParameters(definition: { options: z.ZodType; modelOptio
       model,
       ...bounds,
     };
+    const trust = optionTrust(field);
+    if (trust) info.trust = trust;
     if (fieldDefault !== undefined) info.default = fieldDefault;
     const description = field.description ?? json.description;
     if (description) info.description = description;

@@ -13,6 +13,7 @@ import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { extractCode } from "./extract-code.ts";
 import { programAnswer, programAnswerText, programFailureText } from "./program-answer.ts";
+import { clientValue, hostResource } from "../spec/option-trust.ts";
 
 const programPrompt = `Write a {language} program that computes the answer to the question below.
 
@@ -29,14 +30,14 @@ const fixPrompt = `Running the program failed:
 Fix it. Reply with the complete corrected {language} program in one fenced code block; it must print the final answer as its last line of output.`;
 
 const options = z.strictObject({
-  lang: z.enum(["js", "python"]).default("js").describe("The language the model writes: js (QuickJS sandbox) or python (Pyodide)."),
-  max_fixes: z.int().min(0).max(10).default(2).describe("How many times a failing program goes back to the model with its error."),
-  timeout_ms: z.int().min(10).max(120_000).default(2000).describe("Time limit of one program run."),
-  memory_mb: z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."),
-  prompt: templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe("Asks for the program."),
-  fix_prompt: templateOption({ text: fixPrompt, placeholders: ["question", "language", "error", "code"], required: ["error"] }).describe(
+  lang: clientValue(z.enum(["js", "python"]).default("js").describe("The language the model writes: js (QuickJS sandbox) or python (Pyodide).")),
+  max_fixes: clientValue(z.int().min(0).max(10).default(2).describe("How many times a failing program goes back to the model with its error.")),
+  timeout_ms: hostResource(z.int().min(10).max(120_000).default(2000).describe("Time limit of one program run."), { lowerOnly: true }),
+  memory_mb: hostResource(z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."), { lowerOnly: true }),
+  prompt: clientValue(templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe("Asks for the program.")),
+  fix_prompt: clientValue(templateOption({ text: fixPrompt, placeholders: ["question", "language", "error", "code"], required: ["error"] }).describe(
     "Sent after a failed run: {error} is the error text, {code} the program.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Choice, StreamEvent } from "../../core/types.ts";
+import { GrantedMcpServers } from "../../tools/mcp/granted-mcp-servers.ts";
 import { mcpServerSchema } from "../../tools/mcp/mcp-server-config.ts";
 import { openTools, toolNameProblem, type ToolSpec } from "../../tools/open-tools.ts";
 import { toolName, type Tool } from "../../tools/tool.ts";
@@ -10,6 +11,7 @@ import { nativeToolLoop } from "./native-tool-loop.ts";
 import { promptedToolLoop } from "./prompted-tool-loop.ts";
 import { reactPrompt } from "./react-protocol.ts";
 import { VisibleText } from "./visible-text.ts";
+import { clientValue, hostResource } from "../spec/option-trust.ts";
 
 const toolObject = z.custom<Tool>(
   (v) => typeof v === "object" && v !== null && typeof (v as Tool).execute === "function" && typeof (v as Tool).definition?.function?.name === "string",
@@ -21,17 +23,17 @@ const toolNameOption = z.string().superRefine((name, ctx) => {
 });
 
 const options = z.strictObject({
-  tools: z
+  tools: hostResource(z
     .array(z.union([toolNameOption, toolObject]))
     .min(1)
     .default(["calculator", "sandbox"])
-    .describe("calculator, sandbox (JavaScript), sandbox:python, index[:<index>], memory[:<store>], mcp:<server>, or Tool objects."),
-  max_steps: z.int().min(1).max(50).default(8).describe("Model calls at most; the last one is asked to answer without tools."),
-  protocol: z.enum(["auto", "native", "prompted"]).default("auto").describe("native tool calls, or the prompted ReAct text protocol (auto: native when the model supports tools)."),
-  mcp_servers: z.record(z.string(), mcpServerSchema).optional().describe("MCP servers by name (default: lmx.config.json mcp.servers)."),
-  react_prompt: templateOption({ text: reactPrompt, placeholders: ["tools", "tool_names"], required: ["tools"] }).describe(
+    .describe("calculator, sandbox (JavaScript), sandbox:python, index[:<index>], memory[:<store>], mcp:<server>, or Tool objects."), { grant: "tools" }),
+  max_steps: clientValue(z.int().min(1).max(50).default(8).describe("Model calls at most; the last one is asked to answer without tools.")),
+  protocol: clientValue(z.enum(["auto", "native", "prompted"]).default("auto").describe("native tool calls, or the prompted ReAct text protocol (auto: native when the model supports tools).")),
+  mcp_servers: hostResource(z.union([z.record(z.string(), mcpServerSchema), z.instanceof(GrantedMcpServers)]).optional().describe("MCP servers by name (default: lmx.config.json mcp.servers).")),
+  react_prompt: clientValue(templateOption({ text: reactPrompt, placeholders: ["tools", "tool_names"], required: ["tools"] }).describe(
     "Tool instructions of the prompted protocol, added to the system prompt.",
-  ),
+  )),
 });
 type Options = z.output<typeof options>;
 

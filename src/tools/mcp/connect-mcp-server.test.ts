@@ -76,10 +76,14 @@ test("aborting while a server starts is an AbortedError (not a broken-server Con
   assert.equal(alive(pid), false, "no child process is left behind");
 });
 
-test("a server that cannot start is a ConfigurationError naming it and quoting its stderr", async () => {
+test("a server that cannot start is a ConfigurationError naming it; its stderr is in `detail`, never the message", async () => {
   const script = "process.stderr.write('missing API key for the widget service\\n'); process.exit(3)";
   await assert.rejects(
     connectMcpServer({ name: "widgets", server: { command: process.execPath, args: ["-e", script] } }),
-    (e) => ConfigurationError.isInstance(e) && /MCP server "widgets"/.test(e.message) && /missing API key/.test(e.message),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      /MCP server "widgets"/.test(e.message) &&
+      !/missing API key|-e/.test(e.message) &&
+      /missing API key/.test((e as ConfigurationError & { detail?: string }).detail ?? ""),
   );
 });

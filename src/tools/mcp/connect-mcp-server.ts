@@ -3,7 +3,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
-import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import { McpStartError } from "./mcp-start-error.ts";
 import type { Tool } from "../tool.ts";
 import { ToolError } from "../tool-error.ts";
 import { mcpResultText } from "./mcp-result-text.ts";
@@ -75,7 +75,8 @@ export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpC
     if (signal?.aborted) throw new AbortedError(`the connection to MCP server "${name}" was aborted`, { cause: error });
     const tail = stderr.join("").trim().split("\n").slice(-5).join("\n");
     const where = "command" in server ? `${server.command} ${server.args.join(" ")}`.trim() : server.url;
-    throw new ConfigurationError(`MCP server "${name}" (${where}) could not be used: ${(error as Error).message}${tail ? `\nIts stderr ended with:\n${tail}` : ""}`, { cause: error });
+    const reason = "command" in server ? "it did not start or answer as an MCP server" : "it did not answer as an MCP server";
+    throw new McpStartError({ server: name, reason, detail: `${where}: ${(error as Error).message}${tail ? `\nIts stderr ended with:\n${tail}` : ""}`, cause: error });
   }
 }
 
