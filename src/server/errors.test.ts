@@ -47,6 +47,12 @@ test("request mistakes are 400s naming the parameter; unknown models and routes 
     e = await sdkError(f.client.chat.completions.create({ ...ask, model: "majority-vote(n=40)@openai:test-model" }));
     assert.equal(e.status, 400);
     assert.match(e.message, /at most n=16/);
+    // Sample counts under other names are capped alike (adaptive-consistency takes up to 1,000 in the library).
+    for (const model of ["adaptive-consistency(max=500)@openai:test-model", "cascade(verify=agreement, samples=20, models=[openai:test-model])@openai:test-model"]) {
+      e = await sdkError(f.client.chat.completions.create({ ...ask, model }));
+      assert.equal(e.status, 400, model);
+      assert.match(e.message, /at most n=16/, model);
+    }
     const deep = "majority-vote > majority-vote > majority-vote > majority-vote > majority-vote@openai:test-model";
     e = await sdkError(f.client.chat.completions.create({ ...ask, model: deep }));
     assert.equal(e.status, 400);

@@ -152,10 +152,14 @@ export function techniqueDepth(lm: LM): number {
   return 1 + deepest;
 }
 
-/** The largest `n` option of any technique in the LM. */
+/** Options that say how many samples a technique draws (adaptive-consistency's max and min, cascade's samples). */
+const SAMPLE_COUNTS = ["n", "max", "min", "samples"] as const;
+
+/** The largest sample count (`SAMPLE_COUNTS`) of any technique in the LM. */
+
 function largestN(lm: LM): number {
   if (!isTechniqueLM(lm)) return 0;
-  const own = typeof lm.technique.options.n === "number" ? lm.technique.options.n : 0;
+  const own = Math.max(0, ...SAMPLE_COUNTS.map((key) => lm.technique.options[key]).filter((v): v is number => typeof v === "number"));
   let most = Math.max(own, largestN(lm.technique.inner));
   for (const value of Object.values(lm.technique.options).flat()) if (isLM(value)) most = Math.max(most, largestN(value));
   return most;
