@@ -7,11 +7,10 @@ import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { canonicalAnswer } from "../../techniques/answers/index.ts";
 import { startOpenAITestServer } from "../../testing/index.ts";
-import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { cleanEnv, lmxNodeArgs, runCli } from "../testing/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-eval-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = fileURLToPath(new URL("../../../bin/lmx.js", import.meta.url));
 const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
 const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; answer: string; samples: string[] });
 
@@ -84,7 +83,7 @@ async function hangingServer(hangOn: string) {
 }
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...lmxNodeArgs, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

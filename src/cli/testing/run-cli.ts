@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const bin = fileURLToPath(new URL("../../../bin/lmx.js", import.meta.url));
+// The TypeScript entry through tsx, so tests see the sources as they are, never a stale dist/.
+const entry = fileURLToPath(new URL("../bin.ts", import.meta.url));
+/** Node's arguments that start `lmx` from its sources; the CLI's own arguments follow. */
+export const lmxNodeArgs: readonly string[] = ["--import", import.meta.resolve("tsx"), entry];
 
 export interface CliRun {
   code: number | null;
@@ -9,10 +12,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `lmx` binary in a child process (asynchronously, so in-process test servers keep serving). */
+/** Runs the real `lmx` process in a child process (asynchronously, so in-process test servers keep serving). */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [...lmxNodeArgs, ...args], {
       cwd: options.cwd,
       env: options.env ?? cleanEnv(),
       stdio: ["pipe", "pipe", "pipe"],
