@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
+import { sharedReplay } from "../testing/shared-replay.ts";
 import type { Browser } from "playwright-core";
 import { evaluate, type Evaluation } from "../eval/evaluate.ts";
 import { replayLM } from "../providers/replay/replay-lm.ts";
@@ -11,13 +12,15 @@ import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
 import { defaultRegistry } from "../techniques/registry.ts";
 import { artifactPath, launchChromium, skipWithoutChromium, watchPage } from "./testing/headless-chromium.ts";
 
-const bankPath = fileURLToPath(new URL("../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
-const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; samples: string[] });
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const { path: bankPath, test } = shared;
+const bank = shared.records<{ id: string; question: string; samples: string[] }>();
 const dir = mkdtempSync(join(tmpdir(), "lmx-report-"));
 let evaluation: Evaluation;
 let browser: Browser | undefined;
 
 before(async () => {
+  if (shared.skip) return;
   const replay = replayLM({ bank: bankPath });
   evaluation = await evaluate({
     data: bankPath,
