@@ -7,6 +7,7 @@ import { loadEvalData, type DataProblem, type EvalDataset } from "./load-eval-da
 import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
 import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
 
 export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"> {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
@@ -21,7 +22,7 @@ export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "b
   limit?: number;
   /** Report folder: report.html goes there, and results.sqlite unless `results` is given. */
   out?: string;
-  /** Results file (default `<out>/results.sqlite`, else `.lmx/eval.sqlite`). */
+  /** Results file (default `<out>/results.sqlite`, else `eval.sqlite` in the state folder, see lmxDirs). */
   results?: string;
   env: SpecEnv;
   /** Each bad record of the data file (evaluation goes on without it). */
@@ -52,7 +53,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   if (records.length === 0) throw new InvalidRequestError(`${options.data} has no usable records`, { param: "data" });
   const plans = planEvalRuns({ techniques: options.techniques, model: options.model, answer: options.answer, env: options.env });
 
-  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : join(".lmx", "eval.sqlite")));
+  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()));
   const store = EvalStore.open({ path: results });
   try {
     const selected = { ...dataset, records };

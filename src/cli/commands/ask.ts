@@ -42,7 +42,7 @@ export function registerAsk(program: Command, io: CliIO): void {
     .option("--temperature <x>", "sampling temperature", parseNumberArg)
     .option("--max-tokens <n>", "completion token limit per call", parseIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg)
-    .option("--cache [path]", "cache responses in SQLite (default path .lmx/cache.sqlite or LMX_CACHE)")
+    .option("--cache [path]", "cache responses in SQLite (default path LMX_CACHE or <cache>/cache.sqlite: ~/.cache/lmx)")
     .option("--no-stream", "print the answer only when complete")
     .option("--trace", "print the trace tree to stderr");
   addBudgetOptions(command).action(async (words: string[], options: AskOptions) => {

@@ -8,7 +8,7 @@ import { after } from "node:test";
 import { sharedReplay } from "../../testing/shared-replay.ts";
 import { canonicalAnswer } from "../../techniques/answers/index.ts";
 import { startOpenAITestServer } from "../../testing/index.ts";
-import { cleanEnv, lmxNodeArgs, runCli } from "../testing/run-cli.ts";
+import { cleanEnv, lmxNodeArgs, runCli, userDirs } from "../testing/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-eval-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +85,7 @@ async function hangingServer(hangOn: string) {
 }
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [...lmxNodeArgs, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...lmxNodeArgs, ...args], { cwd, env: { ...userDirs(cwd), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

@@ -46,7 +46,7 @@ export function registerEval(program: Command, io: CliIO): void {
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("-o, --out <dir>", "write report.html (and results.sqlite) into this folder")
-    .option("--results <file>", "results file (default <out>/results.sqlite, else .lmx/eval.sqlite)")
+    .option("--results <file>", "results file (default <out>/results.sqlite, else <state>/eval.sqlite)")
     .option("--json", "print one JSON object {runs: [...]} on stdout")
     .option("--no-cache", "do not use the response cache (on by default for evaluation)")
     .option("--temperature <x>", "sampling temperature", parseNumberArg)

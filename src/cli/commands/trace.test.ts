@@ -54,7 +54,7 @@ shared.test("lmx trace finds a question's trace in the eval results; an unknown 
   const env = cleanEnv();
   const evaluated = await runCli(["eval", "--data", data, "--model", `replay:${bankPath}`, "-t", "self-consistency(n=4)", "--answer", "literal"], { env, cwd: dir });
   assert.equal(evaluated.code, 0, evaluated.stderr);
-  const store = EvalStore.open({ path: join(dir, ".lmx", "eval.sqlite") });
+  const store = EvalStore.open({ path: join(dir, ".state", "lmx", "eval.sqlite") });
   const [questionId, trace] = [...store.traces({ dataset: sha256(data), model: `replay:${bankPath}`, technique: "self-consistency(n=4, answer=literal)" })][0]!;
   store.close();
   assert.equal(questionId, "sample_0");

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // The TypeScript entry through tsx, so tests see the sources as they are, never a stale dist/.
@@ -17,7 +20,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; stdin
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...lmxNodeArgs, ...args], {
       cwd: options.cwd,
-      env: options.env ?? cleanEnv(),
+      env: { ...userDirs(options.cwd), ...(options.env ?? cleanEnv()) },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -34,11 +37,21 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; stdin
   });
 }
 
+/**
+ * lmx's state and cache folders (traces, results, indexes, caches) for a run: inside its working folder,
+ * so runs in one folder share them as a user's runs would, and nothing lands in the tester's home.
+ */
+export function userDirs(cwd: string | undefined): NodeJS.ProcessEnv {
+  const base = cwd ?? (scratch ??= mkdtempSync(join(tmpdir(), "lmx-cli-home-")));
+  return { XDG_STATE_HOME: join(base, ".state"), XDG_CACHE_HOME: join(base, ".cache") };
+}
+let scratch: string | undefined;
+
 /** The environment without any model configuration, so a test decides what lmx sees. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(OPENAI_|ANTHROPIC_|LMX_)/.test(k)) continue;
+    if (/^(OPENAI_|ANTHROPIC_|LMX_|XDG_STATE_HOME$|XDG_CACHE_HOME$)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };

@@ -25,7 +25,7 @@ Passages:
 Question: {question}`;
 
 const options = z.strictObject({
-  index: z.string().min(1).optional().describe("Index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)."),
+  index: z.string().min(1).optional().describe("Index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)."),
   k: z.int().min(1).max(50).default(4).describe("Passages added to the prompt."),
   embedder: embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'),
   prompt: templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(
