@@ -10,7 +10,8 @@ import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
 import type { CliIO } from "../cli-io.ts";
-import { parseIntArg, parseNumberArg } from "../parse-number.ts";
+import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
+import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
 
 interface EvalOptions {
@@ -49,8 +50,8 @@ export function registerEval(program: Command, io: CliIO): void {
     .option("--results <file>", "results file (default <out>/results.sqlite, else <state>/eval.sqlite)")
     .option("--json", "print one JSON object {runs: [...]} on stdout")
     .option("--no-cache", "do not use the response cache (on by default for evaluation)")
-    .option("--temperature <x>", "sampling temperature", parseNumberArg)
-    .option("--max-tokens <n>", "completion token limit per call", parseIntArg)
+    .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
+    .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg);
   addBudgetOptions(command).action(async (options: EvalOptions) => {
     const needsDefault = !options.model && !everySpecNamesModel(options.technique);
