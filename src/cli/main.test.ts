@@ -58,3 +58,13 @@ test("an unknown technique option is bad usage (2), and the error lists the vali
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^lmx: self-consistency has no parameter "m"; did you mean "n"\? Valid parameters: n=5 .*; answer=.*; temperature /);
 });
+
+test("a data file with no usable records is a failure (1) whether it is empty or all bad, not bad usage", async () => {
+  writeFileSync(join(dir, "empty.jsonl"), "");
+  writeFileSync(join(dir, "all-bad.jsonl"), '{oops\n{"id": "x", "answer": "1"}\n');
+  for (const file of ["empty.jsonl", "all-bad.jsonl"]) {
+    const run = await runMain(["eval", "--data", join(dir, file), "-m", "openai:test-model", "--results", join(dir, `${file}.sqlite`)]);
+    assert.equal(run.code, 1, `${file}: ${run.stderr}`);
+    assert.match(run.stderr, new RegExp(`lmx: .*${file.replace(".", "\\.")}.* (has no records|has no usable records)`));
+  }
+});

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { parseAnswerKind } from "../techniques/answers/index.ts";
 import type { SpecEnv } from "../techniques/spec/index.ts";
 import { EvalStore } from "./eval-store.ts";
@@ -50,7 +51,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const dataset = loadEvalData({ path: options.data });
   for (const problem of dataset.problems) options.onProblem?.(problem);
   const records = options.limit === undefined ? dataset.records : dataset.records.slice(0, options.limit);
-  if (records.length === 0) throw new InvalidRequestError(`${options.data} has no usable records`, { param: "data" });
+  if (records.length === 0) throw new ConfigurationError(`${options.data} has no usable records`); // a bad file, as an empty one is: status 1, not bad usage
   const plans = planEvalRuns({ techniques: options.techniques, model: options.model, answer: options.answer, env: options.env });
 
   const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()));
