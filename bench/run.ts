@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const benches = ["provider-overhead", "consistency", "cascade", "proxy", "retrieval", "sandbox", "eval", "tune"];
+const benches = ["startup", "provider-overhead", "consistency", "cascade", "proxy", "retrieval", "sandbox", "eval", "tune"];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));
 if (unknown.length) {

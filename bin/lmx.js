@@ -1,7 +1,19 @@
 #!/usr/bin/env node
-// The lmx command runs its TypeScript sources directly through tsx's loader.
-import { register } from "tsx/esm/api";
+// The lmx command. An installed package runs the compiled CLI in dist/. A development checkout that has
+// not been built (`npm run build`) runs the TypeScript sources through tsx, a devDependency.
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv);
+const compiled = new URL("../dist/cli/bin.js", import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  let register;
+  try {
+    ({ register } = await import("tsx/esm/api"));
+  } catch {
+    process.stderr.write("lmx: dist/ is missing and tsx is not installed: run `npm run build` in the lmx folder\n");
+    process.exit(1);
+  }
+  register();
+  await import("../src/cli/bin.ts");
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createRunContext, formatTechniqueSpec, parseLMSpec, defaultRegistry, resultText, scriptedLM, selfConsistency, selfRefine, re2 } from "./index.ts";
+import { createRunContext, formatTechniqueSpec, parseLMSpec, defaultRegistry, resultText, selfConsistency, selfRefine, re2 } from "./index.ts";
+import { scriptedLM } from "./testing/index.ts";
 
 test("techniques stack: a vote over refined answers is an LM, and prints as its spec", async () => {
   const base = scriptedLM((request, { sampleIndex }) => {

@@ -4,6 +4,9 @@
  *   const base = openaiLM({ model: "gpt-4o-mini" });
  *   const better = selfConsistency(base, { n: 5 });
  *   const result = await better.complete({ messages: [{ role: "user", content: "..." }] });
+ *
+ * The root holds the LM interface, errors, providers, techniques and the spec language. The rest lives
+ * in subpaths: `lmx/server`, `lmx/ai-sdk`, `lmx/eval`, `lmx/tune`, `lmx/store`, `lmx/testing`.
  */
 
 // Core
@@ -15,7 +18,7 @@ export { Budget, type BudgetLimits } from "./budget/budget.ts";
 export { Span, type SpanJSON, type SpanKind } from "./trace/span.ts";
 export { defaultPrices, lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
 
-// Providers
+// Providers and configuration
 export { defineProvider, type ProviderOptions } from "./providers/define-provider.ts";
 export type { ProviderDriver, DriverResult, DriverCallOptions } from "./providers/provider-driver.ts";
 export { openaiLM } from "./providers/openai/openai-lm.ts";
@@ -24,44 +27,26 @@ export { llamaLM, DEFAULT_LLAMA_MODEL } from "./providers/llama/llama-lm.ts";
 export { replayLM } from "./providers/replay/replay-lm.ts";
 export { loadSampleBank } from "./providers/replay/sample-bank.ts";
 export { recordBank } from "./providers/replay/record-bank.ts";
-export { scriptedLM, type Script, type ScriptedReply } from "./providers/scripted/scripted-lm.ts";
 export { createModelResolver, defaultModelSpec } from "./providers/resolve-model.ts";
 export { Limiter } from "./providers/resilience/limiter.ts";
-
-// Cache and config
-export { SqliteCache, defaultCachePath } from "./cache/sqlite-cache.ts";
 export { loadConfig, type LoadedConfig } from "./config/load-config.ts";
 
-// Techniques
+// Techniques and the spec language
 export { defineTechnique, type TechniqueDefinition, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "./techniques/define-technique.ts";
 export { allTechniques } from "./techniques/all.ts";
 export { createRegistry, defaultRegistry, type TechniqueInfo, type TechniqueRegistry } from "./techniques/registry.ts";
 export { parseLMSpec, parseTechniqueSpec, buildTechniques, formatTechniqueSpec, expandSweeps, clientValue, clientModel, hostResource } from "./techniques/spec/index.ts";
 export { extractAnswer, canonicalAnswer, parseAnswerKind, vote, type AnswerKind, type VoteResult } from "./techniques/answers/index.ts";
-export * from "./techniques/sample-many/index.ts";
-export * from "./techniques/iterate/index.ts";
-export * from "./techniques/rephrase/index.ts";
-export * from "./techniques/decompose/index.ts";
-export * from "./techniques/cascade/index.ts";
-export * from "./techniques/prompting/index.ts";
-export * from "./techniques/search/index.ts";
-export * from "./techniques/beyond-context/index.ts";
-export * from "./techniques/tools/index.ts";
+export { selfConsistency, adaptiveConsistency, bestOfN, universalSelfConsistency, mixtureOfAgents, type Candidate, type Verifier } from "./techniques/sample-many/index.ts";
+export { selfRefine, reflexion, type ReflexionEvaluator, type ReflexionVerdict } from "./techniques/iterate/index.ts";
+export { re2, rephraseAndRespond, stepBack } from "./techniques/rephrase/index.ts";
+export { leastToMost, planAndSolve } from "./techniques/decompose/index.ts";
+export { cascade } from "./techniques/cascade/index.ts";
+export { fewShot, loadDemos, type Demo } from "./techniques/prompting/index.ts";
+export { treeOfThoughts, mcts } from "./techniques/search/index.ts";
+export { retrieve, memory, feedback, type MemoryLM, type MemoryOptions, type MemoryVerdict, type MemoryVerifier, type MemoryFeedback } from "./techniques/beyond-context/index.ts";
+export { programAided, tools } from "./techniques/tools/index.ts";
 
-// Tools and the sandbox
-export { calculate, calculatorTool, functionTool, sandboxTool, indexSearchTool, memoryTools, connectMcpServer, openTools, type Tool } from "./tools/index.ts";
+// Tools for the `tools` technique
+export { calculatorTool, functionTool, sandboxTool, indexSearchTool, memoryTools, connectMcpServer, openTools, type Tool } from "./tools/index.ts";
 export { runJavaScript, runProgram } from "./sandbox/index.ts";
-
-// Stores, embeddings
-export { DocumentIndex } from "./store/document-index/document-index.ts";
-export { MemoryStore } from "./store/memory/memory-store.ts";
-export { openTraceStore, defaultTraceStorePath } from "./store/trace-store/sqlite-trace-store.ts";
-export type { Embedder } from "./embeddings/embedder.ts";
-export { openaiEmbedder } from "./embeddings/openai-embedder.ts";
-export { llamaEmbedder } from "./embeddings/llama-embedder.ts";
-
-// Proxy server, AI SDK, evaluation
-export { createServerApp, startServer, memoryTraceStore, type TraceStore } from "./server/index.ts";
-export { lmxMiddleware, createLmx, aiSdkModelAsLM, lmAsAiSdkModel } from "./ai-sdk/index.ts";
-export { evaluate, wilsonInterval, paretoFrontier, loadEvalData, type EvaluateOptions, type Evaluation } from "./eval/index.ts";
-export { tune, searchSpace, formatTuneTable, saveAlias, type TuneOptions, type TuneResult, type TuneProgress, type TuneEntry, type TuneBudget } from "./tune/index.ts";

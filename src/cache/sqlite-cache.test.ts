@@ -142,8 +142,8 @@ test("a cache from a newer lmx or another program's database is refused", () => 
   check.close();
 });
 
-test("defaultCachePath prefers LMX_CACHE, else .lmx/cache.sqlite in the working folder", () => {
-  assert.equal(defaultCachePath({ env: {}, cwd: "/srv/app" }), resolve("/srv/app/.lmx/cache.sqlite"));
+test("defaultCachePath prefers LMX_CACHE, else cache.sqlite in the user's cache folder", () => {
+  assert.equal(defaultCachePath({ env: { XDG_CACHE_HOME: "/c" }, cwd: "/srv/app" }), resolve("/c/lmx/cache.sqlite"));
   assert.equal(defaultCachePath({ env: { LMX_CACHE: "/var/c.sqlite" }, cwd: "/srv/app" }), resolve("/var/c.sqlite"));
   assert.equal(defaultCachePath({ env: { LMX_CACHE: "rel.sqlite" }, cwd: "/srv/app" }), resolve("/srv/app/rel.sqlite"));
 });

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { lmxDirs } from "../store/lmx-dirs.ts";
 import type Database from "better-sqlite3";
 import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
@@ -23,11 +24,11 @@ export interface CacheStats {
 }
 
 /**
- * The cache file lmx uses when none is given: `$LMX_CACHE`, else `.lmx/cache.sqlite` in the working folder.
+ * The cache file lmx uses when none is given: `$LMX_CACHE`, else `cache.sqlite` in the cache folder (see lmxDirs).
  */
 export function defaultCachePath(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   const { env = process.env, cwd = process.cwd() } = options;
-  return env.LMX_CACHE ? resolve(cwd, env.LMX_CACHE) : resolve(cwd, ".lmx", "cache.sqlite");
+  return env.LMX_CACHE ? resolve(cwd, env.LMX_CACHE) : join(lmxDirs({ env }).cache, "cache.sqlite");
 }
 
 /**

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import { startOpenAITestServer } from "../testing/index.ts";
 import { cleanEnv, runCli } from "./testing/run-cli.ts";
+import { runMain } from "./testing/run-main.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-main-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +33,38 @@ test("-c FILE is the config for everything, MCP servers of the tools technique i
     assert.ok(existsSync(graph) && /Four/.test(readFileSync(graph, "utf8")), "the MCP server named in -c's file ran the tool call");
   } finally {
     await server.close();
+  }
+});
+
+test("lmx --version prints the package's version", async () => {
+  const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+  const run = await runMain(["--version"]);
+  assert.deepEqual([run.code, run.stdout.trim()], [0, version]);
+});
+
+test("sampling settings are checked as the proxy checks them: out of range is bad usage (2), for every command that takes them", async () => {
+  for (const command of [["ask", "hi"], ["eval", "--data", "x.jsonl"], ["record", "--data", "x.jsonl", "--out", "x.bank.jsonl"]]) {
+    const hot = await runMain([...command, "-m", "openai:test-model", "--temperature", "9"]);
+    assert.equal(hot.code, 2, command[0]);
+    assert.match(hot.stderr, /9 is out of range: it must be between 0 and 2/);
+    const none = await runMain([...command, "-m", "openai:test-model", "--max-tokens", "0"]);
+    assert.equal(none.code, 2, command[0]);
+    assert.match(none.stderr, /"0" must be at least 1/);
+  }
+});
+
+test("an unknown technique option is bad usage (2), and the error lists the valid options", async () => {
+  const run = await runMain(["ask", "-m", "replay:none.bank.jsonl", "-t", "self-consistency(m=3)", "hi"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^lmx: self-consistency has no parameter "m"; did you mean "n"\? Valid parameters: n=5 .*; answer=.*; temperature /);
+});
+
+test("a data file with no usable records is a failure (1) whether it is empty or all bad, not bad usage", async () => {
+  writeFileSync(join(dir, "empty.jsonl"), "");
+  writeFileSync(join(dir, "all-bad.jsonl"), '{oops\n{"id": "x", "answer": "1"}\n');
+  for (const file of ["empty.jsonl", "all-bad.jsonl"]) {
+    const run = await runMain(["eval", "--data", join(dir, file), "-m", "openai:test-model", "--results", join(dir, `${file}.sqlite`)]);
+    assert.equal(run.code, 1, `${file}: ${run.stderr}`);
+    assert.match(run.stderr, new RegExp(`lmx: .*${file.replace(".", "\\.")}.* (has no records|has no usable records)`));
   }
 });

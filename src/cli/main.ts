@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { LmxError } from "../core/errors/lmx-error.ts";
@@ -13,10 +14,14 @@ import { registerIndex } from "./commands/index.ts";
 import { registerMemory } from "./commands/memory.ts";
 import { registerTune } from "./commands/tune.ts";
 
+/** The package's version (package.json sits two folders up from both src/cli/ and dist/cli/). */
+export const lmxVersion: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+
 /** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
 export function createProgram(io: CliIO = processIO): Command {
   const program = new Command("lmx")
     .description("inference-time compute for any language model: an LM plus a technique is again an LM")
+    .version(lmxVersion, "-V, --version", "print lmx's version")
     .option("-c, --config <file>", "config file (default ./lmx.config.json or LMX_CONFIG)")
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })

@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { parseAnswerKind } from "../techniques/answers/index.ts";
 import type { SpecEnv } from "../techniques/spec/index.ts";
 import { EvalStore } from "./eval-store.ts";
@@ -8,6 +9,7 @@ import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
 import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
 import { writeEvalRecords } from "./write-eval-records.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
 
 export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"> {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
@@ -25,7 +27,7 @@ export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "b
   limit?: number;
   /** Report folder: report.html goes there, and results.sqlite unless `results` is given. */
   out?: string;
-  /** Results file (default `<out>/results.sqlite`, else `.lmx/eval.sqlite`). */
+  /** Results file (default `<out>/results.sqlite`, else `eval.sqlite` in the state folder, see lmxDirs). */
   results?: string;
   /** Also write one JSON line per question and technique here (see EvalRecordLine). */
   records?: string;
@@ -57,10 +59,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const dataset = loadEvalData({ path: options.data });
   for (const problem of dataset.problems) options.onProblem?.(problem);
   const records = options.limit === undefined ? dataset.records : dataset.records.slice(0, options.limit);
-  if (records.length === 0) throw new InvalidRequestError(`${options.data} has no usable records`, { param: "data" });
+  if (records.length === 0) throw new ConfigurationError(`${options.data} has no usable records`); // a bad file, as an empty one is: status 1, not bad usage
   const plans = planEvalRuns({ techniques: options.techniques, model: options.model, answer: options.answer, env: options.env });
 
-  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : join(".lmx", "eval.sqlite")));
+  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()));
   const store = EvalStore.open({ path: results });
   try {
     const selected = { ...dataset, records };

@@ -7,10 +7,12 @@ import { after, test } from "node:test";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { evalRequest } from "./eval-record.ts";
 import { loadEvalData } from "./load-eval-data.ts";
+import { sharedReplay } from "../testing/shared-replay.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-eval-data-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bankPath = fileURLToPath(new URL("../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const bankPath = shared.path;
 
 function file(name: string, lines: string[]): string {
   const path = join(dir, name);
@@ -66,7 +68,7 @@ test("choices become lettered lines; messages are sent as they are", () => {
   assert.deepEqual(evalRequest(chat).messages.map((m) => m.role), ["system", "user"]);
 });
 
-test("a sample bank is read as data: its 800 questions with their answers", () => {
+shared.test("a sample bank is read as data: its 800 questions with their answers", () => {
   const data = loadEvalData({ path: bankPath });
   assert.equal(data.records.length, 800);
   assert.deepEqual(data.problems, []);

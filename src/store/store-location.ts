@@ -1,5 +1,6 @@
 import { basename, dirname, extname, resolve } from "node:path";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { lmxDirs } from "./lmx-dirs.ts";
 
 export type StoreKind = "index" | "memory";
 
@@ -15,10 +16,10 @@ const DEFAULT_FILE = { index: "index.sqlite", memory: "memory.sqlite" } as const
 const NAMED_SUFFIX = { index: ".sqlite", memory: ".memory.sqlite" } as const;
 
 /**
- * Where a store lives. `value` is a path, or a bare name (`docs`) for `.lmx/docs.sqlite`
- * (`.lmx/docs.memory.sqlite` for memory); without it: `$LMX_INDEX` / `$LMX_MEMORY`, then
- * `index.path` / `memory.path` of the config (relative to the config file), then `.lmx/index.sqlite`
- * / `.lmx/memory.sqlite` in the working folder.
+ * Where a store lives. `value` is a path, or a bare name (`docs`) for `docs.sqlite` in the state
+ * folder (`docs.memory.sqlite` for memory; see lmxDirs); without it: `$LMX_INDEX` / `$LMX_MEMORY`, then
+ * `index.path` / `memory.path` of the config (relative to the config file), then `index.sqlite`
+ * / `memory.sqlite` in the state folder.
  */
 export function storeLocation(options: {
   kind: StoreKind;
@@ -30,11 +31,11 @@ export function storeLocation(options: {
   const { kind, value, config, env = process.env, cwd = process.cwd() } = options;
   if (value) {
     const bareName = basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
-    return { path: bareName ? resolve(cwd, ".lmx", value + NAMED_SUFFIX[kind]) : resolve(cwd, value), explicit: true };
+    return { path: bareName ? resolve(lmxDirs({ env }).state, value + NAMED_SUFFIX[kind]) : resolve(cwd, value), explicit: true };
   }
   const fromEnv = env[ENV[kind]]?.trim();
   if (fromEnv) return { path: resolve(cwd, fromEnv), explicit: true };
   const fromConfig = config?.[kind]?.path;
   if (fromConfig) return { path: resolve(config.file ? dirname(config.file) : cwd, fromConfig), explicit: true };
-  return { path: resolve(cwd, ".lmx", DEFAULT_FILE[kind]), explicit: false };
+  return { path: resolve(lmxDirs({ env }).state, DEFAULT_FILE[kind]), explicit: false };
 }

@@ -4,6 +4,7 @@ import { childContext, createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { validOptionsHint } from "./valid-options-hint.ts";
 import { contentText } from "../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } from "../core/types.ts";
 import type { Span } from "../trace/span.ts";
@@ -72,7 +73,8 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const param = issue.path.join(".") || (issue as { keys?: string[] }).keys?.join(", ");
-      throw new InvalidRequestError(`${definition.name}: ${param ? `${param}: ` : ""}${issue.message}`, { param: param || undefined });
+      const hint = issue.code === "unrecognized_keys" ? validOptionsHint(definition.options) : "";
+      throw new InvalidRequestError(`${definition.name}: ${param ? `${param}: ` : ""}${issue.message}${hint}`, { param: param || undefined });
     }
     const options = parsed.data as z.output<S>;
     const id = `${formatTechnique(definition, options as Record<string, unknown>)}@${inner.id}`;

@@ -12,7 +12,7 @@ import { ToolError } from "./tool-error.ts";
 /**
  * `search_documents`: searches the user's document index (built with `lmx index add`) and returns
  * the best passages, numbered, with their file and lines. `index` is a path or a name as for the
- * `retrieve` technique (default: LMX_INDEX, config index.path, .lmx/index.sqlite). The index is
+ * `retrieve` technique (default: LMX_INDEX, config index.path, <state>/index.sqlite). The index is
  * opened per call with the embedder it was built with, if any.
  */
 export function indexSearchTool(options: { index?: string; k?: number } = {}): Tool {

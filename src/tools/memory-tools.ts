@@ -8,7 +8,7 @@ import { stringArgument } from "./tool-arguments.ts";
 /**
  * `memory_search` and `memory_add` over the lessons store (`lmx memory`): the model can look up
  * what was learned before and write down a new general lesson. `store` is a path or a name as for
- * the `memory` technique (default: LMX_MEMORY, config memory.path, .lmx/memory.sqlite).
+ * the `memory` technique (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite).
  */
 export function memoryTools(options: { store?: string } = {}): Tool[] {
   const owner = {};

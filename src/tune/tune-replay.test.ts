@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, test } from "node:test";
+import { after } from "node:test";
+import { sharedReplay } from "../testing/shared-replay.ts";
 import { evaluate } from "../eval/evaluate.ts";
 import { EvalStore } from "../eval/eval-store.ts";
 import { runKey } from "../eval/run-eval.ts";
@@ -13,9 +14,10 @@ import { tune } from "./tune.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-tune-replay-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bank = fileURLToPath(new URL("../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const { path: bank, test } = shared;
 const model = `replay:${bank}`;
-const lm = replayLM({ bank });
+const lm = shared.skip ? (undefined as never) : replayLM({ bank });
 const env = { registry: defaultRegistry(), resolveModel: (spec: string) => (spec === model ? lm : assert.fail(`unexpected model ${spec}`)) };
 const sweep = ["self-consistency(n={1,3,5,10})", "adaptive-consistency"];
 

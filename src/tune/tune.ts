@@ -17,6 +17,7 @@ import { splitData } from "./split-data.ts";
 import { leaderboardOf, type TuneEntry, type TunedBest } from "./tune-leaderboard.ts";
 import { checkBudget, computeOf, type Compute, type TuneBudget } from "./tune-budget.ts";
 import { evaluateCandidate } from "./evaluate-candidate.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
 
 export interface TuneOptions {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
@@ -42,7 +43,7 @@ export interface TuneOptions {
   minQuestions?: number;
   /** Questions in flight at once (default 8). */
   concurrency?: number;
-  /** Results file (default `.lmx/eval.sqlite`, shared with `lmx eval`). */
+  /** Results file (default `eval.sqlite` in the state folder, shared with `lmx eval`; see lmxDirs). */
   results?: string;
   /** Extra request fields for every question (temperature, max_tokens...). */
   request?: Partial<ChatRequest>;
@@ -107,7 +108,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
 
   const space = searchSpace({ ...options.space, candidates: options.candidates, model: options.model, answer: options.answer, env });
   const candidates: SpaceCandidate[] = [...space.candidates];
-  const results = resolve(options.results ?? join(".lmx", "eval.sqlite"));
+  const results = resolve(options.results ?? defaultResultsPath());
   const store = EvalStore.open({ path: results });
   const counts = { evaluated: 0, reused: 0 };
   const plan = (technique: string) => planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;

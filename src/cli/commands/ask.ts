@@ -6,7 +6,8 @@ import type { ChatRequest, ChatResult, Message } from "../../core/types.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { extractAnswer } from "../../techniques/answers/index.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
-import { parseIntArg, parseNumberArg } from "../parse-number.ts";
+import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
+import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { readStdin } from "../read-stdin.ts";
 import { openRuntime } from "../runtime.ts";
 import { printTrace } from "../print-trace.ts";
@@ -39,10 +40,10 @@ export function registerAsk(program: Command, io: CliIO): void {
     .option("-t, --technique <spec>", 'technique spec, e.g. "self-consistency(n=5) > self-refine(rounds=2)"')
     .option("--json", 'print one JSON object: {"answer", "text", "usage", "finish_reason"}')
     .option("-s, --system <text>", "system prompt")
-    .option("--temperature <x>", "sampling temperature", parseNumberArg)
-    .option("--max-tokens <n>", "completion token limit per call", parseIntArg)
+    .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
+    .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg)
-    .option("--cache [path]", "cache responses in SQLite (default path .lmx/cache.sqlite or LMX_CACHE)")
+    .option("--cache [path]", "cache responses in SQLite (default path LMX_CACHE or <cache>/cache.sqlite: ~/.cache/lmx)")
     .option("--no-stream", "print the answer only when complete")
     .option("--trace", "print the trace tree to stderr");
   addBudgetOptions(command).action(async (words: string[], options: AskOptions) => {

@@ -4,16 +4,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, test } from "node:test";
+import { after } from "node:test";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 import { canonicalAnswer } from "../../techniques/answers/index.ts";
 import { startOpenAITestServer } from "../../testing/index.ts";
-import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { cleanEnv, lmxNodeArgs, runCli, userDirs } from "../testing/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-eval-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bin = fileURLToPath(new URL("../../../bin/lmx.js", import.meta.url));
-const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
-const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; answer: string; samples: string[] });
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const { path: bankPath, test } = shared;
+const bank = shared.records<{ id: string; question: string; answer: string; samples: string[] }>();
 
 const RUN_KEYS = ["technique", "model", "accuracy", "correct", "total", "calls", "prompt_tokens", "completion_tokens", "cost_usd", "mean_samples", "mean_latency_ms", "ci95"];
 
@@ -84,7 +85,7 @@ async function hangingServer(hangOn: string) {
 }
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...lmxNodeArgs, ...args], { cwd, env: { ...userDirs(cwd), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));

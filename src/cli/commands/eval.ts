@@ -10,7 +10,8 @@ import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
 import type { CliIO } from "../cli-io.ts";
-import { parseIntArg, parseNumberArg } from "../parse-number.ts";
+import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
+import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
 
 interface EvalOptions {
@@ -47,12 +48,12 @@ export function registerEval(program: Command, io: CliIO): void {
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("-o, --out <dir>", "write report.html (and results.sqlite) into this folder")
-    .option("--results <file>", "results file (default <out>/results.sqlite, else .lmx/eval.sqlite)")
+    .option("--results <file>", "results file (default <out>/results.sqlite, else <state>/eval.sqlite)")
     .option("--records <file>", "also write one JSON line per question and technique (answer, text, correct, samples, calls, usage, cost, trace id)")
     .option("--json", "print one JSON object {runs: [...]} on stdout")
     .option("--no-cache", "do not use the response cache (on by default for evaluation)")
-    .option("--temperature <x>", "sampling temperature", parseNumberArg)
-    .option("--max-tokens <n>", "completion token limit per call", parseIntArg)
+    .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
+    .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg);
   addBudgetOptions(command).action(async (options: EvalOptions) => {
     const needsDefault = !options.model && !everySpecNamesModel(options.technique);

@@ -22,7 +22,7 @@ const MODES = ["auto", "bm25", "vector", "hybrid"];
 export function registerIndex(program: Command, io: CliIO): void {
   const index = program.command("index").description("build and search the document index the retrieve technique reads");
   const where = (c: Command) =>
-    c.option("-i, --index <file>", "index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)");
+    c.option("-i, --index <file>", "index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)");
 
   where(index.command("add"))
     .description("index files and folders (again: only what changed is re-indexed)")

@@ -18,7 +18,7 @@ interface MemoryOptions {
 export function registerMemory(program: Command, io: CliIO): void {
   const memory = program.command("memory").description("list, add and forget the lessons the memory technique recalls");
   const where = (c: Command) =>
-    c.option("-s, --store <file>", "lessons file, or a name for .lmx/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, .lmx/memory.sqlite)");
+    c.option("-s, --store <file>", "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)");
   const location = (options: MemoryOptions) => storeLocation({ kind: "memory", value: options.store, config: loadConfig({ path: program.opts().config }) }).path;
 
   where(memory.command("list"))

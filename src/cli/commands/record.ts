@@ -8,7 +8,8 @@ import { loadEvalData } from "../../eval/load-eval-data.ts";
 import { recordBank } from "../../providers/replay/record-bank.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
 import type { CliIO } from "../cli-io.ts";
-import { parseIntArg, parseNumberArg } from "../parse-number.ts";
+import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
+import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
 
 interface RecordOptions {
@@ -39,8 +40,8 @@ export function registerRecord(program: Command, io: CliIO): void {
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 4)
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("-s, --system <text>", "system prompt")
-    .option("--temperature <x>", "sampling temperature", parseNumberArg)
-    .option("--max-tokens <n>", "completion token limit per sample", parseIntArg)
+    .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
+    .option("--max-tokens <n>", "completion token limit per sample", parsePositiveIntArg)
     .option("--cache [path]", "cache responses in SQLite");
   addBudgetOptions(command).action(async (options: RecordOptions) => {
     if (options.samples < 1) throw new InvalidRequestError("--samples must be at least 1", { param: "samples" });

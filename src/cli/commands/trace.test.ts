@@ -8,9 +8,11 @@ import { after, before, test } from "node:test";
 import { EvalStore } from "../../eval/eval-store.ts";
 import { startOpenAITestServer, type OpenAITestServer } from "../../testing/index.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-trace-cli-"));
-const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const bankPath = shared.path;
 let server: OpenAITestServer;
 before(async () => {
   server = await startOpenAITestServer({ reply: (_r, i) => (i % 3 === 2 ? "Hmm. The answer is 5." : "Two and two. The answer is 4.") });
@@ -46,13 +48,13 @@ test("lmx ask saves its trace; lmx trace prints the tree (full id, short prefix 
   assert.match(list.stdout, new RegExp(`^${id}  .* ok +1 calls .*self-consistency\\(n=3\\)@openai:test-model$`, "m"));
 });
 
-test("lmx trace finds a question's trace in the eval results; an unknown id is a one-line error", async () => {
+shared.test("lmx trace finds a question's trace in the eval results; an unknown id is a one-line error", async () => {
   const data = join(dir, "three.jsonl");
   writeFileSync(data, readFileSync(bankPath, "utf8").split("\n").slice(0, 3).join("\n") + "\n");
   const env = cleanEnv();
   const evaluated = await runCli(["eval", "--data", data, "--model", `replay:${bankPath}`, "-t", "self-consistency(n=4)", "--answer", "literal"], { env, cwd: dir });
   assert.equal(evaluated.code, 0, evaluated.stderr);
-  const store = EvalStore.open({ path: join(dir, ".lmx", "eval.sqlite") });
+  const store = EvalStore.open({ path: join(dir, ".state", "lmx", "eval.sqlite") });
   const [questionId, trace] = [...store.traces({ dataset: sha256(data), model: `replay:${bankPath}`, technique: "self-consistency(n=4, answer=literal)" })][0]!;
   store.close();
   assert.equal(questionId, "sample_0");

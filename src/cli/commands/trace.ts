@@ -9,6 +9,7 @@ import { formatTraceTree } from "../../trace/format-trace-tree.ts";
 import type { SpanJSON } from "../../trace/span.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg } from "../parse-number.ts";
+import { defaultResultsPath } from "../../store/lmx-dirs.ts";
 
 interface TraceOptions {
   json?: boolean;
@@ -23,13 +24,13 @@ export function registerTrace(program: Command, io: CliIO): void {
     .description("print a stored trace tree (from lmx ask, lmx serve or lmx eval); without an id, list recent traces")
     .argument("[id]", "trace id (a unique prefix is enough)")
     .option("--json", "print the trace as JSON")
-    .option("--store <file>", "trace store (default LMX_TRACES or .lmx/traces.sqlite)")
-    .option("--results <file>", "also look in this eval results file (default .lmx/eval.sqlite when present)")
+    .option("--store <file>", "trace store (default LMX_TRACES or <state>/traces.sqlite)")
+    .option("--results <file>", "also look in this eval results file (default <state>/eval.sqlite when present)")
     .option("--limit <n>", "traces to list", parseIntArg, 20)
     .action((id: string | undefined, options: TraceOptions) => {
       const storePath = options.store ? resolve(options.store) : defaultTraceStorePath();
       if (!id) return listTraces(io, storePath, options);
-      const found = findTrace(id, storePath, options.results ?? resolve(".lmx", "eval.sqlite"));
+      const found = findTrace(id, storePath, options.results ?? defaultResultsPath());
       if (options.json) io.stdout.write(JSON.stringify(found.stored ?? found.root) + "\n");
       else {
         if (found.stored) io.stdout.write(`trace ${found.stored.id} · ${found.stored.lm ?? found.stored.model} · ${new Date(found.stored.start).toISOString()}\n`);

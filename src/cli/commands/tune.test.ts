@@ -3,13 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, test } from "node:test";
+import { after } from "node:test";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-tune-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
-const bank = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; answer: string; samples: string[] });
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const { path: bankPath, test } = shared;
+const bank = shared.records<{ id: string; question: string; answer: string; samples: string[] }>();
 const base = ["tune", "--data", bankPath, "--model", `replay:${bankPath}`, "--answer", "literal", "--limit", "120", "--no-discover"];
 
 test("--save-alias writes the winner into lmx.config.json, keeping what was there, and lmx ask -m NAME uses it", async () => {

@@ -71,7 +71,7 @@ export function registerTune(program: Command, io: CliIO): void {
     .option("--seed <n>", "seed of the split, the rounds' questions and sampling", parseIntArg, 0)
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
-    .option("--results <file>", "results file (default .lmx/eval.sqlite, shared with lmx eval)")
+    .option("--results <file>", "results file (default <state>/eval.sqlite, shared with lmx eval)")
     .option("--no-cache", "do not use the response cache")
     .option("--temperature <x>", "sampling temperature", parseNumberArg)
     .option("--max-tokens <n>", "completion token limit per call", parseIntArg)

@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
@@ -28,7 +28,9 @@ export interface AnthropicDriverOptions {
 }
 
 const PROVIDER = "anthropic";
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+// The SDK loads on the first call, not with `import("lmx")` (it is ~150 ms of start-up).
+let sdk: Promise<typeof import("@anthropic-ai/sdk")> | undefined;
+const loadSdk = () => (sdk ??= import("@anthropic-ai/sdk"));
 
 /**
  * A driver for Anthropic's Messages API through `@anthropic-ai/sdk`. Requests and results are
@@ -38,10 +40,10 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
   const { model } = options;
   const structuredOutput = options.structuredOutput ?? "instruction";
   const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
-  const client = options.client ?? createClient(options);
+  const client = options.client ? Promise.resolve(options.client) : createClient(options);
   const capabilities: Capabilities = { nativeN: false, logprobs: false, tools: true, streaming: true, constrainedOutput: structuredOutput === "native" };
   const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
-  const fail = (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: SDK_ERRORS });
+  const fail = async (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: await loadSdk() });
   const isJson = (request: ChatRequest) => request.response_format?.type === "json_object" || request.response_format?.type === "json_schema";
 
   return {
@@ -53,9 +55,9 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
       const params = anthropicParams({ request, model, defaultMaxTokens, structuredOutput }) as Anthropic.MessageCreateParamsNonStreaming;
       let body: unknown;
       try {
-        body = await client.messages.create(params, callOptions(o));
+        body = await (await client).messages.create(params, callOptions(o));
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
       return anthropicResult({ body, request, provider: PROVIDER, json: isJson(request) });
     },
@@ -63,16 +65,17 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
       const params = { ...anthropicParams({ request, model, defaultMaxTokens, structuredOutput }), stream: true } as Anthropic.MessageCreateParamsStreaming;
       try {
-        const events: AsyncIterable<unknown> = await client.messages.create(params, callOptions(o));
+        const events: AsyncIterable<unknown> = await (await client).messages.create(params, callOptions(o));
         yield* anthropicStreamEvents({ events, request, provider: PROVIDER, signal: o.signal, json: isJson(request) });
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
     },
   };
 }
 
-function createClient(options: AnthropicDriverOptions): Anthropic {
+/** Settings are read now (a missing key fails at construction); the client is made once the SDK has loaded. */
+function createClient(options: AnthropicDriverOptions): Promise<Anthropic> {
   const settings = sdkClientSettings({
     baseURL: options.baseURL,
     apiKey: options.apiKey,
@@ -80,5 +83,7 @@ function createClient(options: AnthropicDriverOptions): Anthropic {
     noKey: "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
   });
   const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
-  return new Anthropic({ ...settings, fetch });
+  const made = loadSdk().then(({ default: Anthropic }) => new Anthropic({ ...settings, fetch }));
+  made.catch(() => {}); // a load failure surfaces on the first call
+  return made;
 }

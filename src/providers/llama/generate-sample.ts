@@ -1,19 +1,11 @@
-import { LlamaGrammarEvaluationState, LlamaText, type LlamaContextSequence, type LlamaGrammar, type LlamaModel, type Token } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from "node-llama-cpp";
+import { loadedNodeLlamaCpp } from "./load-node-llama-cpp.ts";
+import type { Sampling } from "./sampling.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { TokenLogprob } from "../../core/types.ts";
 import type { ChatPrompt } from "./chat-prompt.ts";
 import { StopDetector } from "./stop-detector.ts";
-
-export interface Sampling {
-  temperature: number;
-  topP: number;
-  topK: number;
-  minP: number;
-  seed: number;
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-}
 
 export interface GenerateSampleOptions {
   model: LlamaModel;
@@ -76,7 +68,7 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
       topK: sampling.topK,
       minP: sampling.minP,
       seed: sampling.seed,
-      grammarEvaluationState: o.grammar ? new LlamaGrammarEvaluationState({ model, grammar: o.grammar }) : undefined,
+      grammarEvaluationState: o.grammar ? new (loadedNodeLlamaCpp().LlamaGrammarEvaluationState)({ model, grammar: o.grammar }) : undefined,
       repeatPenalty: penalize
         ? { punishTokens: () => generated, penalty: 1, presencePenalty: sampling.presencePenalty, frequencyPenalty: sampling.frequencyPenalty }
         : undefined,
@@ -160,7 +152,7 @@ function stopDetector(model: LlamaModel, o: GenerateSampleOptions): StopDetector
   const triggers = [...o.prompt.stopTriggers, ...(o.grammar?.stopGenerationTriggers ?? [])];
   for (const trigger of triggers) {
     if (typeof trigger === "string") texts.push(trigger);
-    else if (!(trigger instanceof LlamaText)) tokenSequences.push(trigger.map((t) => (typeof t === "string" ? model.tokenize(t, false) : [t])).flat());
+    else if (!(trigger instanceof loadedNodeLlamaCpp().LlamaText)) tokenSequences.push(trigger.map((t) => (typeof t === "string" ? model.tokenize(t, false) : [t])).flat());
     else if (trigger.values.every((v) => typeof v === "string")) texts.push(trigger.values.join(""));
     else {
       const tokens = trigger.tokenize(model.tokenizer);

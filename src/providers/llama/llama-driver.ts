@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import os from "node:os";
-import { resolveChatWrapper, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
@@ -10,7 +10,9 @@ import { deriveSeed } from "../define-provider.ts";
 import type { DriverCallOptions, DriverResult, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { Limiter } from "../resilience/limiter.ts";
 import { renderChatPrompt } from "./chat-prompt.ts";
-import { generateSample, type SampleResult, type Sampling } from "./generate-sample.ts";
+import { generateSample, type SampleResult } from "./generate-sample.ts";
+import { loadedNodeLlamaCpp } from "./load-node-llama-cpp.ts";
+import type { Sampling } from "./sampling.ts";
 import { acquireModel, type ModelHandle } from "./llama-runtime.ts";
 import { resolveModelFile, type ResolveModelFileOptions } from "./resolve-model-file.ts";
 import { grammarForResponseFormat } from "./response-grammar.ts";
@@ -47,7 +49,7 @@ const DEFAULT_SAMPLING = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05 };
 const chatWrappers = new WeakMap<LlamaModel, ChatWrapper>();
 function chatWrapperOf(model: LlamaModel): ChatWrapper {
   let wrapper = chatWrappers.get(model);
-  if (!wrapper) chatWrappers.set(model, (wrapper = resolveChatWrapper(model)));
+  if (!wrapper) chatWrappers.set(model, (wrapper = loadedNodeLlamaCpp().resolveChatWrapper(model)));
   return wrapper;
 }
 

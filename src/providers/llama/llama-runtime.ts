@@ -1,5 +1,6 @@
 import { open, stat } from "node:fs/promises";
-import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from "node-llama-cpp";
+import type { Llama, LlamaModel } from "node-llama-cpp";
+import { loadNodeLlamaCpp } from "./load-node-llama-cpp.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 
 /** A loaded model, shared by every LM on the same file; `release` frees it after its last user. */
@@ -73,6 +74,7 @@ async function unshare<T>(map: Map<string, Shared<T>>, key: string, dispose: (va
 }
 
 async function loadLlama(gpu: boolean): Promise<Llama> {
+  const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
   try {
     // build "never": lmx uses the prebuilt binary and never compiles llama.cpp on a user's machine.
     return await getLlama({

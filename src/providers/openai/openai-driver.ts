@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type OpenAI from "openai";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { boundedFetch } from "../resilience/bounded-fetch.ts";
@@ -24,7 +24,9 @@ export interface OpenAIDriverOptions {
 }
 
 const PROVIDER = "openai";
-const SDK_ERRORS = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+// The SDK loads on the first call, not with `import("lmx")` (it is ~90 ms of start-up).
+let sdk: Promise<typeof import("openai")> | undefined;
+const loadSdk = () => (sdk ??= import("openai"));
 const CAPABILITIES: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true };
 
 /**
@@ -33,9 +35,9 @@ const CAPABILITIES: Capabilities = { nativeN: true, logprobs: true, tools: true,
  */
 export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
   const { model } = options;
-  const client = options.client ?? createClient(options);
+  const client = options.client ? Promise.resolve(options.client) : createClient(options);
   const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
-  const fail = (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: SDK_ERRORS });
+  const fail = async (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: await loadSdk() });
 
   return {
     provider: PROVIDER,
@@ -47,9 +49,9 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
       try {
         // The SDK's parameter types are narrower than what compatible servers accept; the body goes as is.
         const params = openaiParams({ request, model, seed: o.seed }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-        body = await client.chat.completions.create(params, callOptions(o));
+        body = await (await client).chat.completions.create(params, callOptions(o));
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
       return openaiResult({ body, request, provider: PROVIDER });
     },
@@ -57,16 +59,17 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
     async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
       try {
         const params = openaiParams({ request, model, seed: o.seed, stream: true }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-        const chunks: AsyncIterable<unknown> = await client.chat.completions.create(params, callOptions(o));
+        const chunks: AsyncIterable<unknown> = await (await client).chat.completions.create(params, callOptions(o));
         yield* openaiStreamEvents({ chunks, request, provider: PROVIDER, signal: o.signal });
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
     },
   };
 }
 
-function createClient(options: OpenAIDriverOptions): OpenAI {
+/** Settings are read now (a missing key fails at construction); the client is made once the SDK has loaded. */
+function createClient(options: OpenAIDriverOptions): Promise<OpenAI> {
   const settings = sdkClientSettings({
     baseURL: options.baseURL,
     apiKey: options.apiKey,
@@ -74,5 +77,7 @@ function createClient(options: OpenAIDriverOptions): OpenAI {
     noKey: "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
   });
   const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
-  return new OpenAI({ ...settings, fetch });
+  const made = loadSdk().then(({ default: OpenAI }) => new OpenAI({ ...settings, fetch }));
+  made.catch(() => {}); // a load failure surfaces on the first call
+  return made;
 }

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { test } from "node:test";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 import { createRunContext } from "../../core/context.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { ChatRequest, ChatResult } from "../../core/types.ts";
 import { replayLM } from "./replay-lm.ts";
 
-// shared/ sits beside the repository (here and in CI), so resolve from the repo root.
-const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
-const lines = readFileSync(bankPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; question: string; samples: string[] });
-const lm = replayLM({ bank: bankPath });
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const { path: bankPath, test } = shared;
+const lines = shared.records<{ id: string; question: string; samples: string[] }>();
+const lm = shared.skip ? (undefined as never) : replayLM({ bank: bankPath });
 
 // sample_0's ten samples hold four different answers, so order and wrapping are visible.
 const first = lines[0]!;

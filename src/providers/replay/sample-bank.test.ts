@@ -7,8 +7,10 @@ import { after, test } from "node:test";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { replayLM } from "./replay-lm.ts";
 import { loadSampleBank } from "./sample-bank.ts";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 
-const bankPath = fileURLToPath(new URL("../../../../shared/replay/cruxeval-output.codellama-7b.bank.jsonl", import.meta.url));
+const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
+const bankPath = shared.path;
 const dir = mkdtempSync(join(tmpdir(), "lmx-sample-bank-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +28,7 @@ const configError = (pattern: RegExp) => (e: unknown) => {
   return true;
 };
 
-test("the cruxeval bank loads with maps by id and by question", () => {
+shared.test("the cruxeval bank loads with maps by id and by question", () => {
   const bank = loadSampleBank(bankPath);
   const raw = readFileSync(bankPath, "utf8").trim().split("\n");
   assert.equal(bank.records.length, raw.length);

@@ -13,7 +13,7 @@ export interface KeepTraceOptions {
   stream: boolean;
   error?: string;
   config: Pick<LoadedConfig, "otlp" | "env"> & Partial<Pick<LoadedConfig, "traces">>;
-  /** The trace store file (default LMX_TRACES or .lmx/traces.sqlite). */
+  /** The trace store file (default LMX_TRACES or <state>/traces.sqlite). */
   path?: string;
   /** Where a failure to save or export is reported; the run itself never fails for it. */
   warn: (message: string) => void;

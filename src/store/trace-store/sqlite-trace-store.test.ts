@@ -71,5 +71,5 @@ test("another program's database is refused untouched; the default path honours 
   writeFileSync(junk, "this is not a database at all, just text that is long enough to be read");
   assert.throws(() => openTraceStore({ path: junk }), (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message));
   assert.equal(defaultTraceStorePath({ env: { LMX_TRACES: "t.sqlite" }, cwd: "/x" }), "/x/t.sqlite");
-  assert.equal(defaultTraceStorePath({ env: {}, cwd: "/x" }), "/x/.lmx/traces.sqlite");
+  assert.equal(defaultTraceStorePath({ env: { XDG_STATE_HOME: "/st" }, cwd: "/x" }), "/st/lmx/traces.sqlite", "not in the working folder");
 });

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { lmxDirs } from "../lmx-dirs.ts";
 import type { Usage } from "../../core/types.ts";
 import type { StoredTrace, TraceStore, TraceSummary } from "../../server/trace-store.ts";
 import type { SpanJSON } from "../../trace/span.ts";
@@ -45,10 +46,10 @@ interface Row {
   usage: string;
 }
 
-/** The trace file lmx uses when none is given: `$LMX_TRACES`, else `.lmx/traces.sqlite` in the working folder. */
+/** The trace file lmx uses when none is given: `$LMX_TRACES`, else `traces.sqlite` in the state folder (see lmxDirs). */
 export function defaultTraceStorePath(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
   const { env = process.env, cwd = process.cwd() } = options;
-  return env.LMX_TRACES ? resolve(cwd, env.LMX_TRACES) : resolve(cwd, ".lmx", "traces.sqlite");
+  return env.LMX_TRACES ? resolve(cwd, env.LMX_TRACES) : join(lmxDirs({ env }).state, "traces.sqlite");
 }
 
 /**

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 import { test } from "node:test";
 import { canonicalAnswer } from "./canonical-answer.ts";
 import { extractAnswer } from "./extract-answer.ts";
 
-const replay = fileURLToPath(new URL("../../../../shared/replay/", import.meta.url));
+const gsm8k = sharedReplay("gsm8k-openai-solutions.jsonl");
 
 test("explicit answer phrasings", () => {
   const cases: [string, string][] = [
@@ -68,11 +68,8 @@ test("regex kinds take the last match's first group, or the whole match", () => 
   assert.equal(canonicalAnswer("RESULT: $1,000", { regex: /RESULT: (.+)/ }), "1000");
 });
 
-const hasReplay = existsSync(`${replay}gsm8k-openai-solutions.jsonl`);
-if (!hasReplay) console.log("# ../shared/replay is absent: the GSM8K agreement test is skipped");
-
-test("GSM8K: extracted answers agree with the recorded correctness of real model solutions", { skip: !hasReplay }, () => {
-  const rows = readFileSync(`${replay}gsm8k-openai-solutions.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+gsm8k.test("GSM8K: extracted answers agree with the recorded correctness of real model solutions", () => {
+  const rows = readFileSync(gsm8k.path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(rows.length, 1319);
   for (const kind of ["number", "auto"] as const) {
     let agree = 0;

@@ -22,7 +22,7 @@ export type MemoryVerdict = boolean | { pass: boolean; feedback?: string };
 export type MemoryVerifier = (answer: string, request: ChatRequest) => MemoryVerdict | Promise<MemoryVerdict>;
 
 const options = z.strictObject({
-  store: hostResource(z.string().min(1).optional().describe("Lessons file, or a name for .lmx/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, .lmx/memory.sqlite)."), { grant: "memoryStores" }),
+  store: hostResource(z.string().min(1).optional().describe("Lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)."), { grant: "memoryStores" }),
   k: clientValue(z.int().min(0).max(20).default(3).describe("Lessons recalled into the system prompt (0: none).")),
   learn: clientValue(z.boolean().default(true).describe("Store a lesson when an answer is judged wrong.")),
   verifier: hostResource(z

@@ -5,7 +5,7 @@ import { MemoryStore } from "../../store/memory/memory-store.ts";
 import { storeLocation } from "../../store/store-location.ts";
 import { resolveEmbedder } from "./embedder-option.ts";
 
-/** The memory file the `store` option names (else LMX_MEMORY, config memory.path, .lmx/memory.sqlite). */
+/** The memory file the `store` option names (else LMX_MEMORY, config memory.path, <state>/memory.sqlite). */
 export function memoryFile(store: string | undefined): string {
   return storeLocation({ kind: "memory", value: store, config: store ? undefined : loadConfig() }).path;
 }

@@ -106,7 +106,7 @@ test("a custom prompt is used; one without {passages} is refused when the techni
 test("a named index that does not exist is an error naming `lmx index add`; no index at all answers as asked", async () => {
   const lm = scriptedLM(reader);
   await assert.rejects(retrieve(lm, { index: join(dir, "missing.sqlite") }).complete(request), (e) => ConfigurationError.isInstance(e) && /lmx index add/.test(e.message));
-  await assert.rejects(retrieve(lm, { index: "docs-index" }).complete(request), (e) => ConfigurationError.isInstance(e) && /\.lmx\/docs-index\.sqlite.*--index docs-index/.test(e.message));
+  await assert.rejects(retrieve(lm, { index: "docs-index" }).complete(request), (e) => ConfigurationError.isInstance(e) && /\/docs-index\.sqlite.*--index docs-index/.test(e.message));
   assert.equal(lm.calls.length, 0);
   const ctx = createRunContext();
   const result = await retrieve(lm).complete(request, ctx);

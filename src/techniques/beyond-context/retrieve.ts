@@ -26,7 +26,7 @@ Passages:
 Question: {question}`;
 
 const options = z.strictObject({
-  index: hostResource(z.string().min(1).optional().describe("Index file, or a name for .lmx/<name>.sqlite (default: LMX_INDEX, config index.path, .lmx/index.sqlite)."), { grant: "indexes" }),
+  index: hostResource(z.string().min(1).optional().describe("Index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)."), { grant: "indexes" }),
   k: clientValue(z.int().min(1).max(50).default(4).describe("Passages added to the prompt.")),
   embedder: hostResource(embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'), { clientMay: (v) => v === "auto" || v === "none" }),
   prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(

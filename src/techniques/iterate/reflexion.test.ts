@@ -9,6 +9,7 @@ import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { canonicalAnswer } from "../answers/index.ts";
 import { collectStream } from "../stage/collect-stream.ts";
 import { reflexion } from "./reflexion.ts";
+import { sharedReplay } from "../../testing/shared-replay.ts";
 
 const ask: ChatRequest = { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Name a prime above 90." }] };
 const stage = (r: ChatRequest) => {
@@ -109,7 +110,7 @@ test("rejects evaluators that are neither self nor a function", () => {
   assert.throws(() => reflexion(agent(), { retry_prompt: "{question}" }), (e) => InvalidRequestError.isInstance(e) && /reflections/.test(e.message));
 });
 
-test("recorded GSM8K solutions: a wrong first attempt, a gold-answer evaluator, a corrected retry", async () => {
+sharedReplay("gsm8k-openai-solutions.jsonl").test("recorded GSM8K solutions: a wrong first attempt, a gold-answer evaluator, a corrected retry", async () => {
   // Real model outputs (openai/grade-school-math): the first problem where GPT-3 6B is wrong and 175B+verifier right.
   const bank = new URL("../../../../shared/replay/gsm8k-openai-solutions.jsonl", import.meta.url);
   type Row = { question: string; ground_truth: string } & Record<string, { is_correct: boolean; solution: string }>;

@@ -1,6 +1,6 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// The MCP SDK loads only when a server is connected (it costs ~150 ms of start-up otherwise).
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { McpStartError } from "./mcp-start-error.ts";
@@ -36,6 +36,11 @@ export interface ConnectMcpOptions {
  * result the server marks as an error is thrown as a ToolError so the model sees it as one.
  */
 export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpConnection> {
+  const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/stdio.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+  ]);
   const { name, signal, timeoutMs = 60_000 } = options;
   const server = mcpServerSchema.parse(options.server);
   const stderr: string[] = [];
