@@ -63,6 +63,16 @@ test("without the optional node-llama-cpp, a llama: model fails with one line na
   assert.match(stdout, /^ConfigurationError: .*npm install node-llama-cpp/);
 });
 
+test("the installed package runs a JavaScript program in its sandbox worker, with no tsx", async () => {
+  // The worker is a separate file in dist/; a worker entry that needs the TypeScript loader would fail here.
+  const script = `import { runJavaScript } from "lmx"; const r = await runJavaScript("print(6 * 7); 'done'", { timeoutMs: 10000 }); console.log(JSON.stringify(r)); process.exit(0);`;
+  const { stdout } = await sh(process.execPath, ["--input-type=module", "-e", script], app);
+  const result = JSON.parse(stdout.trim()) as { ok: boolean; stdout: string; result?: unknown };
+  assert.equal(result.ok, true, stdout);
+  assert.equal(result.stdout.trim(), "42");
+  assert.equal(result.result, "done");
+});
+
 test("a TypeScript app importing lmx compiles under --module nodenext --strict, with no errors in lmx's types", async () => {
   writeFileSync(
     join(app, "app.ts"),

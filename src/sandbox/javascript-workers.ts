@@ -10,7 +10,11 @@ const TERMINATE_GRACE_MS = 250;
 /** The worker thread's own V8 heap: the runner's code and the texts it copies out, never the program's heap. */
 const WORKER_HEAP_MB = 96;
 
-const ENTRY = new URL("./javascript-worker-entry.mjs", import.meta.url);
+/**
+ * The worker's code: compiled, the `.js` beside this file; from TypeScript sources (tests, tsx), an
+ * entry that registers tsx first, since a worker does not inherit the main thread's loader.
+ */
+const ENTRY = import.meta.url.endsWith(".ts") ? new URL("./javascript-worker-entry.mjs", import.meta.url) : new URL("./javascript-worker.js", import.meta.url);
 
 /**
  * Warm worker threads that run JavaScript programs (one at a time each, a fresh QuickJS runtime per
@@ -96,7 +100,9 @@ export class JavaScriptWorkers {
   }
 
   private spawn(signal?: AbortSignal): Promise<Worker> {
-    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16, stackSizeMb: 1 }, env: {} });
+    // The host's own flags stay with the host: `--input-type` (node -e) or `--eval` make a worker file fail to start.
+    const execArgv: string[] = [];
+    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16, stackSizeMb: 1 }, env: {}, execArgv });
     this.all.add(worker);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`the JavaScript sandbox did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);

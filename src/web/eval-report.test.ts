@@ -31,7 +31,6 @@ let evaluation: Evaluation;
 let browser: Browser | undefined;
 
 before(async () => {
-  if (shared.skip) return;
   const replay = replayLM({ bank: bankPath });
   evaluation = await evaluate({
     data: bankPath,
