@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { before, test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { ChatRequest, LM } from "../../core/types.ts";
@@ -7,6 +7,12 @@ import { collectEvents } from "../../testing/collect-events.ts";
 import { startHostileUpstream, type HostileBehaviour, type HostileUpstream } from "../../testing/hostile-upstream.ts";
 import { anthropicLM } from "../anthropic/anthropic-lm.ts";
 import { openaiLM } from "../openai/openai-lm.ts";
+
+// The SDKs load on a driver's first call; load them now so that the time bounds below count attempts
+// and waits, not a module load on a busy machine.
+before(async () => {
+  await Promise.all([import("openai"), import("@anthropic-ai/sdk")]);
+});
 
 /**
  * The fault suite of the provider path: each hostile upstream must end a call within its bound.
