@@ -76,7 +76,14 @@ async function cascadeOn(bank: Bank, threshold: number, batches: number[], limit
   const decide = async (batch: number) =>
     mapChunked(records, async (record) => {
       const ctx = createRunContext({ name: "cascade-bench" });
-      const lm = cascade(cheap, { models: [big], verify: "agreement", samples: bank.samples, threshold, answer: typeof bank.kind === "string" ? bank.kind : "auto", ...(batch < bank.samples ? { batch } : {}) });
+      const lm = cascade(cheap, {
+        models: [big],
+        verify: "agreement",
+        samples: bank.samples,
+        threshold,
+        answer: typeof bank.kind === "string" ? bank.kind : "auto",
+        ...(batch < bank.samples ? { batch } : {}),
+      });
       await lm.complete({ messages: [{ role: "user", content: record.question }] }, ctx);
       const step = stepEvents(ctx.span)[0]!;
       return { decision: String(step.decision), drawn: Number(step.drawn) };
@@ -109,7 +116,10 @@ async function adaptiveOn(bank: Bank, limit?: number): Promise<AdaptiveFigures> 
     mapChunked(records, async (record) => {
       const ctx = createRunContext({ name: "adaptive-bench" });
       const result = await lm.complete({ messages: [{ role: "user", content: record.question }] }, ctx);
-      return { right: canonicalAnswer(resultText(result), bank.kind) === canonicalAnswer(record.answer, bank.kind), samples: samplesIn(ctx.span) };
+      return {
+        right: canonicalAnswer(resultText(result), bank.kind) === canonicalAnswer(record.answer, bank.kind),
+        samples: samplesIn(ctx.span),
+      };
     });
   const sc = await score(selfConsistency(base, { n: bank.samples, answer }));
   const ac = await score(adaptiveConsistency(base, { max: bank.samples, answer }));
@@ -142,13 +152,22 @@ export function simulatedBank(options: { path: string; questions: number; sample
       const r = random() * (wrong + 1);
       return `The answer is ${r < 2 ? 1000 + q : 1000 + q + Math.ceil(r - 1)}.`;
     });
-    lines.push(JSON.stringify({ id: `sim-${q}`, question: `Simulated question ${q}: what is the answer?`, answer: truth, samples }));
+    lines.push(
+      JSON.stringify({
+        id: `sim-${q}`,
+        question: `Simulated question ${q}: what is the answer?`,
+        answer: truth,
+        samples,
+      }),
+    );
   }
   writeFileSync(options.path, lines.join("\n") + "\n");
 }
 
 /** Runs both comparisons on the CRUXEval bank (when present) and on simulated vote sequences, and prints tables. */
-export async function run(options: { bank?: string; limit?: number; simulated?: number; log?: (line: string) => void } = {}): Promise<CascadeBenchResult> {
+export async function run(
+  options: { bank?: string; limit?: number; simulated?: number; log?: (line: string) => void } = {},
+): Promise<CascadeBenchResult> {
   const { bank = defaultBank, limit, simulated = 600, log = console.log } = options;
   const dir = mkdtempSync(join(tmpdir(), "lmx-cascade-bench-"));
   try {
@@ -163,11 +182,14 @@ export async function run(options: { bank?: string; limit?: number; simulated?: 
     const cascades: CascadeFigures[] = [];
     const adaptive: AdaptiveFigures[] = [];
     for (const b of banks) {
-      for (const threshold of [0.5, 0.7, 1]) cascades.push(...(await cascadeOn(b, threshold, [b.samples, 1, 2, 5], limit)));
+      for (const threshold of [0.5, 0.7, 1])
+        cascades.push(...(await cascadeOn(b, threshold, [b.samples, 1, 2, 5], limit)));
       adaptive.push(await adaptiveOn(b, limit));
     }
     const goal = { identical_decisions: true as const, max_adaptive_drop_points: 0.2 };
-    const met = cascades.every((c) => c.different_decisions === 0) && adaptive.every((a) => a.accuracy_delta >= -goal.max_adaptive_drop_points);
+    const met =
+      cascades.every((c) => c.different_decisions === 0) &&
+      adaptive.every((a) => a.accuracy_delta >= -goal.max_adaptive_drop_points);
     const result: CascadeBenchResult = { name: "cascade", cascade: cascades, adaptive, goal, met };
     log(tables(result));
     return result;
@@ -178,7 +200,8 @@ export async function run(options: { bank?: string; limit?: number; simulated?: 
 
 async function mapChunked<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let start = 0; start < items.length; start += 32) out.push(...(await Promise.all(items.slice(start, start + 32).map(f))));
+  for (let start = 0; start < items.length; start += 32)
+    out.push(...(await Promise.all(items.slice(start, start + 32).map(f))));
   return out;
 }
 
@@ -198,10 +221,12 @@ function round(x: number): number {
 
 function tables(r: CascadeBenchResult): string {
   const c = r.cascade.map(
-    (f) => `| ${f.bank.padEnd(22)} | ${f.threshold.toFixed(1).padStart(4)} | ${String(f.batch).padStart(5)} | ${String(f.different_decisions).padStart(9)} | ${f.escalation_rate.toFixed(3).padStart(9)} | ${f.mean_cheap_samples.toFixed(2).padStart(9)} | ${(100 * f.samples_saved).toFixed(1).padStart(6)}% |`,
+    (f) =>
+      `| ${f.bank.padEnd(22)} | ${f.threshold.toFixed(1).padStart(4)} | ${String(f.batch).padStart(5)} | ${String(f.different_decisions).padStart(9)} | ${f.escalation_rate.toFixed(3).padStart(9)} | ${f.mean_cheap_samples.toFixed(2).padStart(9)} | ${(100 * f.samples_saved).toFixed(1).padStart(6)}% |`,
   );
   const a = r.adaptive.map(
-    (f) => `| ${f.bank.padEnd(22)} | ${String(f.max).padStart(4)} | ${f.sc_accuracy.toFixed(2).padStart(7)} | ${f.ac_accuracy.toFixed(2).padStart(7)} | ${f.accuracy_delta.toFixed(2).padStart(6)} | ${f.ac_mean_samples.toFixed(2).padStart(10)} |`,
+    (f) =>
+      `| ${f.bank.padEnd(22)} | ${String(f.max).padStart(4)} | ${f.sc_accuracy.toFixed(2).padStart(7)} | ${f.ac_accuracy.toFixed(2).padStart(7)} | ${f.accuracy_delta.toFixed(2).padStart(6)} | ${f.ac_mean_samples.toFixed(2).padStart(10)} |`,
   );
   return [
     "cascade(verify=agreement): cheap samples drawn in batches vs all at once (identical decisions required)",

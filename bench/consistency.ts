@@ -44,7 +44,9 @@ export interface ConsistencyResult {
 }
 
 /** Runs every method over the bank (or its first `limit` questions) and prints a table. */
-export async function run(options: { bank?: string; limit?: number; variants?: boolean; log?: (line: string) => void } = {}): Promise<ConsistencyResult> {
+export async function run(
+  options: { bank?: string; limit?: number; variants?: boolean; log?: (line: string) => void } = {},
+): Promise<ConsistencyResult> {
   const { bank = defaultBank, limit, variants = true, log = console.log } = options;
   const base = replayLM({ bank });
   const records = base.bank.records.slice(0, limit ?? base.bank.records.length);
@@ -73,7 +75,11 @@ export async function run(options: { bank?: string; limit?: number; variants?: b
         chunk.map(async (record, k) => {
           const ctx = createRunContext({ name: "consistency-bench" });
           const result = await lm.complete({ messages: [{ role: "user", content: record.question }] }, ctx);
-          return { right: canonicalAnswer(resultText(result), "literal") === gold[start + k], samples: samplesIn(ctx.span), calls: result.usage.calls };
+          return {
+            right: canonicalAnswer(resultText(result), "literal") === gold[start + k],
+            samples: samplesIn(ctx.span),
+            calls: result.usage.calls,
+          };
         }),
       );
       for (const o of outcomes) {
@@ -82,13 +88,29 @@ export async function run(options: { bank?: string; limit?: number; variants?: b
         calls += o.calls;
       }
     }
-    figures.push({ method, accuracy: round((100 * correct) / records.length), mean_samples: round(samples / records.length), mean_calls: round(calls / records.length) });
+    figures.push({
+      method,
+      accuracy: round((100 * correct) / records.length),
+      mean_samples: round(samples / records.length),
+      mean_calls: round(calls / records.length),
+    });
   }
 
   const [single, sc, ac, ...rest] = figures as [MethodFigures, MethodFigures, MethodFigures, ...MethodFigures[]];
   const goal = { max_accuracy_drop: 0.5, max_sample_ratio: 0.5 };
-  const met = ac.accuracy >= sc.accuracy - goal.max_accuracy_drop && ac.mean_samples <= sc.mean_samples * goal.max_sample_ratio;
-  const result: ConsistencyResult = { name: "consistency", bank, questions: records.length, single, self_consistency: sc, adaptive_consistency: ac, variants: rest, goal, met };
+  const met =
+    ac.accuracy >= sc.accuracy - goal.max_accuracy_drop && ac.mean_samples <= sc.mean_samples * goal.max_sample_ratio;
+  const result: ConsistencyResult = {
+    name: "consistency",
+    bank,
+    questions: records.length,
+    single,
+    self_consistency: sc,
+    adaptive_consistency: ac,
+    variants: rest,
+    goal,
+    met,
+  };
   log(table(result));
   return result;
 }
@@ -104,7 +126,8 @@ function round(x: number): number {
 }
 
 function table(r: ConsistencyResult): string {
-  const row = (f: MethodFigures) => `| ${f.method.padEnd(30)} | ${f.accuracy.toFixed(2).padStart(8)} | ${f.mean_samples.toFixed(2).padStart(12)} | ${f.mean_calls.toFixed(2).padStart(10)} |`;
+  const row = (f: MethodFigures) =>
+    `| ${f.method.padEnd(30)} | ${f.accuracy.toFixed(2).padStart(8)} | ${f.mean_samples.toFixed(2).padStart(12)} | ${f.mean_calls.toFixed(2).padStart(10)} |`;
   const ac = r.adaptive_consistency;
   const sc = r.self_consistency;
   return [
@@ -112,7 +135,12 @@ function table(r: ConsistencyResult): string {
     `| ${"method".padEnd(30)} | ${"accuracy".padStart(8)} | ${"samples/q".padStart(12)} | ${"calls/q".padStart(10)} |`,
     `|${"-".repeat(32)}|${"-".repeat(10)}|${"-".repeat(14)}|${"-".repeat(12)}|`,
     ...[r.single, sc, ac].map(row),
-    ...(r.variants.length ? [`| ${"adaptive-consistency variants:".padEnd(30)} | ${"".padStart(8)} | ${"".padStart(12)} | ${"".padStart(10)} |`, ...r.variants.map(row)] : []),
+    ...(r.variants.length
+      ? [
+          `| ${"adaptive-consistency variants:".padEnd(30)} | ${"".padStart(8)} | ${"".padStart(12)} | ${"".padStart(10)} |`,
+          ...r.variants.map(row),
+        ]
+      : []),
     `goal: adaptive-consistency within ${r.goal.max_accuracy_drop} points of self-consistency (${ac.accuracy.toFixed(2)} vs ${sc.accuracy.toFixed(2)}) ` +
       `with at most ${r.goal.max_sample_ratio * 100}% of its samples (${ac.mean_samples.toFixed(2)} vs ${sc.mean_samples.toFixed(2)}) — ${r.met ? "PASS" : "MISS"}`,
   ].join("\n");

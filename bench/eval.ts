@@ -48,7 +48,9 @@ export interface EvalBenchResult {
 }
 
 /** Times the harness and the bare loop (alternating, best of `rounds`) and prints the figures. */
-export async function run(options: { bank?: string; limit?: number; concurrency?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<EvalBenchResult> {
+export async function run(
+  options: { bank?: string; limit?: number; concurrency?: number; rounds?: number; log?: (line: string) => void } = {},
+): Promise<EvalBenchResult> {
   const { bank = defaultBank, concurrency = 8, rounds = 2, log = console.log } = options;
   const replay = replayLM({ bank });
   const env = { registry: defaultRegistry(), resolveModel: () => replay };
@@ -60,18 +62,47 @@ export async function run(options: { bank?: string; limit?: number; concurrency?
     let resumeMs = 0;
     let accuracy: Record<string, number> = {};
     for (let round = 0; round < rounds; round++) {
-      bareMs = Math.min(bareMs, await timed(() => bareLoop(records, planEvalRuns({ techniques: TECHNIQUES, model: "replay:bank", env }).map((p) => p.lm), concurrency)));
+      bareMs = Math.min(
+        bareMs,
+        await timed(() =>
+          bareLoop(
+            records,
+            planEvalRuns({ techniques: TECHNIQUES, model: "replay:bank", env }).map((p) => p.lm),
+            concurrency,
+          ),
+        ),
+      );
       // A fresh results file each round, so nothing is skipped as already done.
       const out = join(work, `round-${round}`);
       let evaluated: Awaited<ReturnType<typeof evaluate>> | undefined;
       const total = await timed(async () => {
-        evaluated = await evaluate({ data: bank, model: "replay:bank", techniques: TECHNIQUES, answer: "literal", limit: options.limit, out, concurrency, env });
+        evaluated = await evaluate({
+          data: bank,
+          model: "replay:bank",
+          techniques: TECHNIQUES,
+          answer: "literal",
+          limit: options.limit,
+          out,
+          concurrency,
+          env,
+        });
       });
       harnessMs = Math.min(harnessMs, total);
-      accuracy = Object.fromEntries(evaluated!.outcome.runs.map((r) => [r.technique, Math.round(r.accuracy * 10000) / 100]));
+      accuracy = Object.fromEntries(
+        evaluated!.outcome.runs.map((r) => [r.technique, Math.round(r.accuracy * 10000) / 100]),
+      );
       // A rerun finds every question done: it only sums up and writes the report again.
       resumeMs = await timed(async () => {
-        await evaluate({ data: bank, model: "replay:bank", techniques: TECHNIQUES, answer: "literal", limit: options.limit, out, concurrency, env });
+        await evaluate({
+          data: bank,
+          model: "replay:bank",
+          techniques: TECHNIQUES,
+          answer: "literal",
+          limit: options.limit,
+          out,
+          concurrency,
+          env,
+        });
       });
     }
     const questionRuns = records.length * TECHNIQUES.length;
@@ -108,7 +139,11 @@ export async function run(options: { bank?: string; limit?: number; concurrency?
 }
 
 /** The same LMs over the same questions, `concurrency` at a time, with nothing around the calls. */
-async function bareLoop(records: ReturnType<typeof loadEvalData>["records"], lms: { complete: (r: ReturnType<typeof evalRequest>, c: ReturnType<typeof createRunContext>) => Promise<unknown> }[], concurrency: number): Promise<void> {
+async function bareLoop(
+  records: ReturnType<typeof loadEvalData>["records"],
+  lms: { complete: (r: ReturnType<typeof evalRequest>, c: ReturnType<typeof createRunContext>) => Promise<unknown> }[],
+  concurrency: number,
+): Promise<void> {
   for (const lm of lms) {
     let next = 0;
     const worker = async () => {

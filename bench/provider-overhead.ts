@@ -32,14 +32,19 @@ export interface ProviderOverheadResult {
 }
 
 /** Runs both clients interleaved (alternating which goes first) after a warm-up; bounded by `maxMs`. */
-export async function run(options: { iterations?: number; warmup?: number; maxMs?: number; log?: (line: string) => void } = {}): Promise<ProviderOverheadResult> {
+export async function run(
+  options: { iterations?: number; warmup?: number; maxMs?: number; log?: (line: string) => void } = {},
+): Promise<ProviderOverheadResult> {
   const { iterations = 2000, warmup = 300, maxMs = 60_000, log = console.log } = options;
   const server = await startOpenAITestServer({ reply: () => "The answer is 42." });
   try {
     const client = new OpenAI({ baseURL: server.url, apiKey: "bench", maxRetries: 0 });
     // lmx builds its own client, so the bounded fetch (size cap, idle timeout) and reply validation are measured too.
     const lm = openaiLM({ model: "bench-model", baseURL: server.url, apiKey: "bench" });
-    const request = { model: "bench-model", messages: [{ role: "user" as const, content: "What is six times seven?" }] };
+    const request = {
+      model: "bench-model",
+      messages: [{ role: "user" as const, content: "What is six times seven?" }],
+    };
     const bare = async () => void (await client.chat.completions.create(request));
     const viaLmx = async () => void (await lm.complete(request));
     const time = async (fn: () => Promise<void>) => {
@@ -89,7 +94,11 @@ export async function run(options: { iterations?: number; warmup?: number; maxMs
 function figures(samples: number[]): LatencyFigures {
   const sorted = [...samples].sort((x, y) => x - y);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { mean_ms: round(samples.reduce((s, x) => s + x, 0) / samples.length), p50_ms: round(at(0.5)), p90_ms: round(at(0.9)) };
+  return {
+    mean_ms: round(samples.reduce((s, x) => s + x, 0) / samples.length),
+    p50_ms: round(at(0.5)),
+    p90_ms: round(at(0.9)),
+  };
 }
 
 function round(x: number): number {
@@ -97,7 +106,8 @@ function round(x: number): number {
 }
 
 function table(r: ProviderOverheadResult): string {
-  const row = (name: string, f: LatencyFigures) => `| ${name.padEnd(28)} | ${f.mean_ms.toFixed(3).padStart(8)} | ${f.p50_ms.toFixed(3).padStart(8)} | ${f.p90_ms.toFixed(3).padStart(8)} |`;
+  const row = (name: string, f: LatencyFigures) =>
+    `| ${name.padEnd(28)} | ${f.mean_ms.toFixed(3).padStart(8)} | ${f.p50_ms.toFixed(3).padStart(8)} | ${f.p90_ms.toFixed(3).padStart(8)} |`;
   return [
     `provider overhead: ${r.iterations} calls each, interleaved, local test server, zero latency`,
     `| ${"per call (ms)".padEnd(28)} | ${"mean".padStart(8)} | ${"p50".padStart(8)} | ${"p90".padStart(8)} |`,

@@ -30,8 +30,24 @@ export interface ProxyBenchResult {
 const ask = (model: string) => ({ model, messages: [{ role: "user" as const, content: "What is six times seven?" }] });
 
 /** Runs the three measurements; every loop is bounded by a count and by `maxMs`. */
-export async function run(options: { iterations?: number; warmup?: number; requests?: number; concurrency?: number; maxMs?: number; log?: (line: string) => void } = {}): Promise<ProxyBenchResult> {
-  const { iterations = 2000, warmup = 200, requests = 2000, concurrency = 16, maxMs = 60_000, log = console.log } = options;
+export async function run(
+  options: {
+    iterations?: number;
+    warmup?: number;
+    requests?: number;
+    concurrency?: number;
+    maxMs?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<ProxyBenchResult> {
+  const {
+    iterations = 2000,
+    warmup = 200,
+    requests = 2000,
+    concurrency = 16,
+    maxMs = 60_000,
+    log = console.log,
+  } = options;
   const upstream = await startOpenAITestServer({ reply: () => "The answer is 42." });
   const setup = await proxyTo(upstream.url);
   try {
@@ -54,7 +70,12 @@ export async function run(options: { iterations?: number; warmup?: number; reque
       (i % 2 === 0 ? b : a).push(t2 - t1);
     }
     const added = b.map((x, i) => x - a[i]!);
-    const throughput = { concurrency, requests, proxied_rps: await rps(viaProxy, requests, concurrency, maxMs), direct_rps: await rps(viaDirect, requests, concurrency, maxMs) };
+    const throughput = {
+      concurrency,
+      requests,
+      proxied_rps: await rps(viaProxy, requests, concurrency, maxMs),
+      direct_rps: await rps(viaDirect, requests, concurrency, maxMs),
+    };
     const sc16 = await selfConsistencyRatio(maxMs);
     const result: ProxyBenchResult = {
       name: "proxy",
@@ -67,10 +88,30 @@ export async function run(options: { iterations?: number; warmup?: number; reque
       goals: [],
     };
     result.goals = [
-      { name: "latency added, p50 (pass-through)", value: `${result.added_ms.p50.toFixed(3)} ms`, goal: "< 1 ms", met: result.added_ms.p50 < 1 },
-      { name: "latency added, p99 (pass-through)", value: `${result.added_ms.p99.toFixed(3)} ms`, goal: "(reported)", met: undefined },
-      { name: `throughput, ${concurrency} clients`, value: `${throughput.proxied_rps.toFixed(0)} req/s (direct ${throughput.direct_rps.toFixed(0)})`, goal: "(reported)", met: undefined },
-      { name: "self-consistency(n=16) / plain, 200 ms upstream", value: sc16 === undefined ? "not registered" : sc16.toFixed(3), goal: "< 1.3", met: sc16 === undefined ? false : sc16 < 1.3 },
+      {
+        name: "latency added, p50 (pass-through)",
+        value: `${result.added_ms.p50.toFixed(3)} ms`,
+        goal: "< 1 ms",
+        met: result.added_ms.p50 < 1,
+      },
+      {
+        name: "latency added, p99 (pass-through)",
+        value: `${result.added_ms.p99.toFixed(3)} ms`,
+        goal: "(reported)",
+        met: undefined,
+      },
+      {
+        name: `throughput, ${concurrency} clients`,
+        value: `${throughput.proxied_rps.toFixed(0)} req/s (direct ${throughput.direct_rps.toFixed(0)})`,
+        goal: "(reported)",
+        met: undefined,
+      },
+      {
+        name: "self-consistency(n=16) / plain, 200 ms upstream",
+        value: sc16 === undefined ? "not registered" : sc16.toFixed(3),
+        goal: "< 1.3",
+        met: sc16 === undefined ? false : sc16 < 1.3,
+      },
     ];
     log(table(result));
     return result;
@@ -81,9 +122,18 @@ export async function run(options: { iterations?: number; warmup?: number; reque
 }
 
 async function proxyTo(url: string) {
-  const config = { ...configSchema.parse({ providers: { openai: { baseURL: url, apiKey: "bench", retries: 0, concurrency: 64 } } }), env: {} };
+  const config = {
+    ...configSchema.parse({ providers: { openai: { baseURL: url, apiKey: "bench", retries: 0, concurrency: 64 } } }),
+    env: {},
+  };
   const resolveModel = createModelResolver({ config });
-  const proxy = await startServer({ config, resolveModel, defaultModel: "openai:bench-model", port: 0, server: { maxN: 64 } });
+  const proxy = await startServer({
+    config,
+    resolveModel,
+    defaultModel: "openai:bench-model",
+    port: 0,
+    server: { maxN: 64 },
+  });
   return { proxy, close: async () => (await proxy.close(), await resolveModel.close()) };
 }
 
@@ -92,12 +142,14 @@ async function rps(call: () => Promise<void>, total: number, concurrency: number
   let next = 0;
   const started = performance.now();
   const deadline = started + maxMs;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total && performance.now() < deadline) {
-      next++;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total && performance.now() < deadline) {
+        next++;
+        await call();
+      }
+    }),
+  );
   return (next / (performance.now() - started)) * 1000;
 }
 
@@ -133,7 +185,10 @@ function quantile(samples: number[], q: number): number {
 }
 
 function table(r: ProxyBenchResult): string {
-  const rows = r.goals.map((g) => `| ${g.name.padEnd(48)} | ${g.value.padEnd(30)} | ${g.goal.padEnd(10)} | ${g.met === undefined ? "" : g.met ? "PASS" : "MISS"} |`);
+  const rows = r.goals.map(
+    (g) =>
+      `| ${g.name.padEnd(48)} | ${g.value.padEnd(30)} | ${g.goal.padEnd(10)} | ${g.met === undefined ? "" : g.met ? "PASS" : "MISS"} |`,
+  );
   return [
     `lmx serve proxy: ${r.iterations} interleaved pairs; direct p50 ${r.direct_ms.p50} ms / p99 ${r.direct_ms.p99} ms, proxied p50 ${r.proxied_ms.p50} ms / p99 ${r.proxied_ms.p99} ms`,
     `| ${"measure".padEnd(48)} | ${"value".padEnd(30)} | ${"goal".padEnd(10)} | ${"    "} |`,

@@ -45,9 +45,15 @@ export interface RetrievalResult {
 }
 
 /** A local embedder: hashed bags of words, computed in process. */
-const hashed: Embedder = { id: "hashed:256", dimensions: 256, embed: async (texts) => texts.map((text) => hashedEmbedding({ text, dimensions: 256 })) };
+const hashed: Embedder = {
+  id: "hashed:256",
+  dimensions: 256,
+  embed: async (texts) => texts.map((text) => hashedEmbedding({ text, dimensions: 256 })),
+};
 
-export async function run(options: { documents?: number; queries?: number; k?: number; log?: (line: string) => void } = {}): Promise<RetrievalResult> {
+export async function run(
+  options: { documents?: number; queries?: number; k?: number; log?: (line: string) => void } = {},
+): Promise<RetrievalResult> {
   const { documents = 2600, queries = 400, k = 4, log = console.log } = options;
   const dir = mkdtempSync(join(tmpdir(), "lmx-bench-retrieval-"));
   try {
@@ -70,7 +76,10 @@ export async function run(options: { documents?: number; queries?: number; k?: n
       k,
       queries: asked.length,
       index_bm25: { seconds: bm25Build.seconds, chunks_per_s: Math.round(bm25Build.chunks / bm25Build.seconds) },
-      index_hybrid: { seconds: hybridBuild.seconds, chunks_per_s: Math.round(hybridBuild.chunks / hybridBuild.seconds) },
+      index_hybrid: {
+        seconds: hybridBuild.seconds,
+        chunks_per_s: Math.round(hybridBuild.chunks / hybridBuild.seconds),
+      },
       bare_match: bare,
       bm25: { ...bm25, ratio_p50: round(bm25.p50_ms / bare.p50_ms) },
       hybrid: { ...hybrid, ratio_p50: round(hybrid.p50_ms / bare.p50_ms) },
@@ -93,7 +102,13 @@ async function build(path: string, docs: string, embedder?: Embedder): Promise<{
   return { seconds: round(seconds), chunks: result.chunks };
 }
 
-async function timedSearch(path: string, facts: CorpusFact[], k: number, mode: SearchMode, embedder?: Embedder): Promise<QueryFigures> {
+async function timedSearch(
+  path: string,
+  facts: CorpusFact[],
+  k: number,
+  mode: SearchMode,
+  embedder?: Embedder,
+): Promise<QueryFigures> {
   const index = DocumentIndex.open({ path, embedder });
   try {
     for (const fact of facts.slice(0, 20)) await index.search(fact.question, { k, mode });
@@ -116,11 +131,19 @@ async function timedSearch(path: string, facts: CorpusFact[], k: number, mode: S
  * see the same cache: the floor is one prepared FTS5 query in BM25 order with its MATCH text built
  * beforehand; lmx also sanitises the text, weighs columns and loads each hit's path, lines and text.
  */
-async function bm25AgainstBare(path: string, facts: CorpusFact[], k: number): Promise<{ bare: QueryFigures; bm25: QueryFigures }> {
+async function bm25AgainstBare(
+  path: string,
+  facts: CorpusFact[],
+  k: number,
+): Promise<{ bare: QueryFigures; bm25: QueryFigures }> {
   const db = new Database(path, { readonly: true });
   const index = DocumentIndex.open({ path });
   try {
-    const statement = db.prepare<[string, number], number>("SELECT rowid FROM chunk_text WHERE chunk_text MATCH ? ORDER BY bm25(chunk_text, 1.0, 0.5, 0.2) LIMIT ?").pluck();
+    const statement = db
+      .prepare<[string, number], number>(
+        "SELECT rowid FROM chunk_text WHERE chunk_text MATCH ? ORDER BY bm25(chunk_text, 1.0, 0.5, 0.2) LIMIT ?",
+      )
+      .pluck();
     const matches = facts.map((f) => ftsQuery(f.question)!);
     for (const [i, m] of matches.slice(0, 20).entries()) {
       statement.all(m, k);
@@ -138,7 +161,10 @@ async function bm25AgainstBare(path: string, facts: CorpusFact[], k: number): Pr
       lmxTimes.push(performance.now() - started);
       if (hits.some((h) => h.path === fact.path && h.text.includes(fact.sentence))) found++;
     }
-    return { bare: percentiles(bareTimes), bm25: { ...percentiles(lmxTimes), recall_at_k: round(found / facts.length) } };
+    return {
+      bare: percentiles(bareTimes),
+      bm25: { ...percentiles(lmxTimes), recall_at_k: round(found / facts.length) },
+    };
   } finally {
     index.close();
     db.close();

@@ -6,7 +6,17 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const benches = ["startup", "provider-overhead", "consistency", "cascade", "proxy", "retrieval", "sandbox", "eval", "tune"];
+const benches = [
+  "startup",
+  "provider-overhead",
+  "consistency",
+  "cascade",
+  "proxy",
+  "retrieval",
+  "sandbox",
+  "eval",
+  "tune",
+];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));
 if (unknown.length) {
@@ -24,5 +34,8 @@ for (const name of wanted.length ? wanted : benches) {
 }
 const out = fileURLToPath(new URL("./results/", import.meta.url));
 mkdirSync(out, { recursive: true });
-writeFileSync(`${out}latest.json`, JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+writeFileSync(
+  `${out}latest.json`,
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2),
+);
 console.log(`\nfigures written to bench/results/latest.json`);

@@ -55,7 +55,15 @@ export interface SandboxBenchResult {
   pool: { warm_run_ms: number; cold_run_ms: number; cold_vs_warm: number };
 }
 
-export async function run(options: { iterations?: number; pythonRuns?: number; coldRuns?: number; loopMs?: number; log?: (line: string) => void } = {}): Promise<SandboxBenchResult> {
+export async function run(
+  options: {
+    iterations?: number;
+    pythonRuns?: number;
+    coldRuns?: number;
+    loopMs?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<SandboxBenchResult> {
   const { iterations = 50, pythonRuns = 2, coldRuns = 5, loopMs = 2000, log = console.log } = options;
   const module = await quickJSModule();
   const start = await sample(iterations, () => {
@@ -65,10 +73,13 @@ export async function run(options: { iterations?: number; pythonRuns?: number; c
     runtime.dispose();
   });
   const empty = await sample(iterations, async () => check(await runJavaScript("0"), 0));
-  const primes = await sample(iterations, async () => check(await runJavaScript(PRIMES_JS, { timeoutMs: 30_000 }), EXPECTED));
+  const primes = await sample(iterations, async () =>
+    check(await runJavaScript(PRIMES_JS, { timeoutMs: 30_000 }), EXPECTED),
+  );
   // Baseline: the same source, compiled and run by the host's V8 (a yardstick, never used by lmx).
   const native = await sample(iterations, () => {
-    if (new Function(PRIMES_JS.replace(/sum$/, "return sum;"))() !== EXPECTED) throw new Error("baseline computed a wrong sum");
+    if (new Function(PRIMES_JS.replace(/sum$/, "return sum;"))() !== EXPECTED)
+      throw new Error("baseline computed a wrong sum");
   });
   const result: SandboxBenchResult = {
     name: "sandbox",
@@ -83,7 +94,9 @@ export async function run(options: { iterations?: number; pythonRuns?: number; c
     pool: await poolCost(coldRuns),
   };
   if (pythonRuns > 0) {
-    const python = await sample(pythonRuns, async () => check(await runPython(PRIMES_PY, { timeoutMs: 60_000 }), EXPECTED));
+    const python = await sample(pythonRuns, async () =>
+      check(await runPython(PRIMES_PY, { timeoutMs: 60_000 }), EXPECTED),
+    );
     result.python = { runs: pythonRuns, run_primes_ms: python, ratio_to_native: round(python / native) };
   }
   log(table(result));
@@ -109,15 +122,25 @@ async function worstLag(work: () => Promise<unknown> | unknown): Promise<number>
   return round(Math.max(0, worst));
 }
 
-async function lags(module: Awaited<ReturnType<typeof quickJSModule>>, loopMs: number): Promise<SandboxBenchResult["lag"]> {
+async function lags(
+  module: Awaited<ReturnType<typeof quickJSModule>>,
+  loopMs: number,
+): Promise<SandboxBenchResult["lag"]> {
   await runJavaScript("0"); // a warm worker: the figure is the loop's, not a start-up's
   const idle = await worstLag(() => new Promise((r) => setTimeout(r, loopMs)));
   const sandboxed = await worstLag(async () => {
     const r = await runJavaScript("while (true) {}", { timeoutMs: loopMs });
     if (r.limit !== "time") throw new Error(`the looping program ended with ${r.error}`);
   });
-  const inThread = await worstLag(() => runQuickJS(module, "while (true) {}", { ...sandboxLimits({}), timeoutMs: loopMs }));
-  return { idle_ms: idle, sandbox_loop_ms: sandboxed, in_thread_loop_ms: inThread, sandbox_vs_idle: round(sandboxed / Math.max(idle, 1)) };
+  const inThread = await worstLag(() =>
+    runQuickJS(module, "while (true) {}", { ...sandboxLimits({}), timeoutMs: loopMs }),
+  );
+  return {
+    idle_ms: idle,
+    sandbox_loop_ms: sandboxed,
+    in_thread_loop_ms: inThread,
+    sandbox_vs_idle: round(sandboxed / Math.max(idle, 1)),
+  };
 }
 
 async function poolCost(coldRuns: number): Promise<SandboxBenchResult["pool"]> {
@@ -136,7 +159,8 @@ async function poolCost(coldRuns: number): Promise<SandboxBenchResult["pool"]> {
 }
 
 function check(r: { ok: boolean; result?: unknown; error?: string }, expected: number): void {
-  if (!r.ok || r.result !== expected) throw new Error(`the sandboxed program gave ${r.error ?? JSON.stringify(r.result)}, expected ${expected}`);
+  if (!r.ok || r.result !== expected)
+    throw new Error(`the sandboxed program gave ${r.error ?? JSON.stringify(r.result)}, expected ${expected}`);
 }
 
 /** Median wall time of `n` runs after one warm-up run. */
@@ -160,17 +184,33 @@ function table(r: SandboxBenchResult): string {
   const row = (name: string, ms: number, note = "") => `| ${name.padEnd(44)} | ${ms.toFixed(3).padStart(10)} | ${note}`;
   return [
     `sandbox: medians of ${r.iterations} runs (ms)`,
-    row("QuickJS runtime + context, create + dispose", r.quickjs_start_ms, `${r.start_vs_native_primes.toFixed(2)}x the native primes run`),
+    row(
+      "QuickJS runtime + context, create + dispose",
+      r.quickjs_start_ms,
+      `${r.start_vs_native_primes.toFixed(2)}x the native primes run`,
+    ),
     row("runJavaScript('0'), whole path", r.run_empty_ms),
     row("runJavaScript(sum of primes < 10,000)", r.run_primes_ms, `${r.primes_ratio.toFixed(1)}x native`),
     row("baseline: same program, native new Function", r.baseline_native_primes_ms, "baseline only, never used by lmx"),
-    ...(r.python ? [row(`runPython(primes), fresh process (${r.python.runs} runs)`, r.python.run_primes_ms, `${r.python.ratio_to_native.toFixed(0)}x native, Pyodide load included`)] : []),
+    ...(r.python
+      ? [
+          row(
+            `runPython(primes), fresh process (${r.python.runs} runs)`,
+            r.python.run_primes_ms,
+            `${r.python.ratio_to_native.toFixed(0)}x native, Pyodide load included`,
+          ),
+        ]
+      : []),
     row("runJavaScript('0') on a warm worker", r.pool.warm_run_ms),
     row("runJavaScript('0') starting its worker (cold)", r.pool.cold_run_ms, `${r.pool.cold_vs_warm.toFixed(1)}x warm`),
     "event-loop lag, worst over the loop (ms)",
     row("idle (baseline)", r.lag.idle_ms),
     row("while (true) {} in a sandbox worker", r.lag.sandbox_loop_ms, `${r.lag.sandbox_vs_idle.toFixed(1)}x idle`),
-    row("while (true) {} in the main thread (before)", r.lag.in_thread_loop_ms, "what a loop cost before worker threads"),
+    row(
+      "while (true) {} in the main thread (before)",
+      r.lag.in_thread_loop_ms,
+      "what a loop cost before worker threads",
+    ),
   ].join("\n");
 }
 

@@ -30,7 +30,9 @@ export interface TuneBenchResult {
   met: boolean;
 }
 
-export async function run(options: { bank?: string; budget?: number; log?: (line: string) => void } = {}): Promise<TuneBenchResult> {
+export async function run(
+  options: { bank?: string; budget?: number; log?: (line: string) => void } = {},
+): Promise<TuneBenchResult> {
   const { bank = defaultBank, budget = 150, log = console.log } = options;
   const lm = replayLM({ bank });
   const env = { registry: defaultRegistry(), resolveModel: () => lm };
@@ -38,7 +40,15 @@ export async function run(options: { bank?: string; budget?: number; log?: (line
   try {
     const once = async (strategy: "successive-halving" | "grid") => {
       const started = performance.now();
-      const result: TuneResult = await tune({ data: bank, model: `replay:${bank}`, env, answer: "literal", budget: { tokens_per_question: budget }, strategy, results: join(work, `${strategy}.sqlite`) });
+      const result: TuneResult = await tune({
+        data: bank,
+        model: `replay:${bank}`,
+        env,
+        answer: "literal",
+        budget: { tokens_per_question: budget },
+        strategy,
+        results: join(work, `${strategy}.sqlite`),
+      });
       return { result, ms: Math.round(performance.now() - started) };
     };
     const halving = await once("successive-halving");
@@ -52,15 +62,27 @@ export async function run(options: { bank?: string; budget?: number; log?: (line
       candidates: h.space.candidates,
       budget_tokens_per_question: budget,
       halving: { question_runs: h.evaluated, ms: halving.ms, winner: h.best!.technique, accuracy: h.best!.accuracy },
-      grid: { question_runs: g.evaluated, ms: grid.ms, winner: g.best!.technique, accuracy: g.best!.accuracy, ci95: g.best!.ci95 },
+      grid: {
+        question_runs: g.evaluated,
+        ms: grid.ms,
+        winner: g.best!.technique,
+        accuracy: g.best!.accuracy,
+        ci95: g.best!.ci95,
+      },
       ratio,
       goal: { max_ratio: 0.5 },
       met: ratio <= 0.5 && inside,
     };
     log(`${out.candidates} candidates, budget ${budget} tokens/question`);
-    log(`successive halving: ${h.evaluated} question-runs in ${halving.ms} ms, winner ${out.halving.winner} at ${(100 * out.halving.accuracy).toFixed(1)}%`);
-    log(`grid:               ${g.evaluated} question-runs in ${grid.ms} ms, winner ${out.grid.winner} at ${(100 * out.grid.accuracy).toFixed(1)}%`);
-    log(`ratio ${ratio} (goal <= 0.5, winner inside the grid winner's interval: ${inside}) ${out.met ? "met" : "NOT met"}`);
+    log(
+      `successive halving: ${h.evaluated} question-runs in ${halving.ms} ms, winner ${out.halving.winner} at ${(100 * out.halving.accuracy).toFixed(1)}%`,
+    );
+    log(
+      `grid:               ${g.evaluated} question-runs in ${grid.ms} ms, winner ${out.grid.winner} at ${(100 * out.grid.accuracy).toFixed(1)}%`,
+    );
+    log(
+      `ratio ${ratio} (goal <= 0.5, winner inside the grid winner's interval: ${inside}) ${out.met ? "met" : "NOT met"}`,
+    );
     return out;
   } finally {
     rmSync(work, { recursive: true, force: true });

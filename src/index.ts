@@ -32,21 +32,69 @@ export { Limiter } from "./providers/resilience/limiter.ts";
 export { loadConfig, type LoadedConfig } from "./config/load-config.ts";
 
 // Techniques and the spec language
-export { defineTechnique, type TechniqueDefinition, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "./techniques/define-technique.ts";
+export {
+  defineTechnique,
+  type TechniqueDefinition,
+  type TechniqueFactory,
+  type TechniqueLM,
+  type TechniqueRun,
+} from "./techniques/define-technique.ts";
 export { allTechniques } from "./techniques/all.ts";
 export { createRegistry, defaultRegistry, type TechniqueInfo, type TechniqueRegistry } from "./techniques/registry.ts";
-export { parseLMSpec, parseTechniqueSpec, buildTechniques, formatTechniqueSpec, expandSweeps, clientValue, clientModel, hostResource } from "./techniques/spec/index.ts";
-export { extractAnswer, canonicalAnswer, parseAnswerKind, vote, type AnswerKind, type VoteResult } from "./techniques/answers/index.ts";
-export { selfConsistency, adaptiveConsistency, bestOfN, universalSelfConsistency, mixtureOfAgents, type Candidate, type Verifier } from "./techniques/sample-many/index.ts";
+export {
+  parseLMSpec,
+  parseTechniqueSpec,
+  buildTechniques,
+  formatTechniqueSpec,
+  expandSweeps,
+  clientValue,
+  clientModel,
+  hostResource,
+} from "./techniques/spec/index.ts";
+export {
+  extractAnswer,
+  canonicalAnswer,
+  parseAnswerKind,
+  vote,
+  type AnswerKind,
+  type VoteResult,
+} from "./techniques/answers/index.ts";
+export {
+  selfConsistency,
+  adaptiveConsistency,
+  bestOfN,
+  universalSelfConsistency,
+  mixtureOfAgents,
+  type Candidate,
+  type Verifier,
+} from "./techniques/sample-many/index.ts";
 export { selfRefine, reflexion, type ReflexionEvaluator, type ReflexionVerdict } from "./techniques/iterate/index.ts";
 export { re2, rephraseAndRespond, stepBack } from "./techniques/rephrase/index.ts";
 export { leastToMost, planAndSolve } from "./techniques/decompose/index.ts";
 export { cascade } from "./techniques/cascade/index.ts";
 export { fewShot, loadDemos, type Demo } from "./techniques/prompting/index.ts";
 export { treeOfThoughts, mcts } from "./techniques/search/index.ts";
-export { retrieve, memory, feedback, type MemoryLM, type MemoryOptions, type MemoryVerdict, type MemoryVerifier, type MemoryFeedback } from "./techniques/beyond-context/index.ts";
+export {
+  retrieve,
+  memory,
+  feedback,
+  type MemoryLM,
+  type MemoryOptions,
+  type MemoryVerdict,
+  type MemoryVerifier,
+  type MemoryFeedback,
+} from "./techniques/beyond-context/index.ts";
 export { programAided, tools } from "./techniques/tools/index.ts";
 
 // Tools for the `tools` technique
-export { calculatorTool, functionTool, sandboxTool, indexSearchTool, memoryTools, connectMcpServer, openTools, type Tool } from "./tools/index.ts";
+export {
+  calculatorTool,
+  functionTool,
+  sandboxTool,
+  indexSearchTool,
+  memoryTools,
+  connectMcpServer,
+  openTools,
+  type Tool,
+} from "./tools/index.ts";
 export { runJavaScript, runProgram } from "./sandbox/index.ts";

@@ -11,7 +11,10 @@ import { after, before, test } from "node:test";
 // `npm pack`, installed from the tarball into a scratch project without tsx or the optional packages.
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string; exports: Record<string, unknown> };
+const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+  version: string;
+  exports: Record<string, unknown>;
+};
 const subpaths = Object.keys(manifest.exports)
   .filter((key) => key !== "./package.json")
   .map((key) => (key === "." ? "lmx" : `lmx/${key.slice(2)}`));
@@ -21,25 +24,46 @@ const app = join(tmp, "app");
 const STEP_MS = 240_000;
 
 async function sh(cmd: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
-  return run(cmd, args, { cwd, timeout: STEP_MS, maxBuffer: 16 << 20, env: { ...process.env, npm_config_update_notifier: "false" } });
+  return run(cmd, args, {
+    cwd,
+    timeout: STEP_MS,
+    maxBuffer: 16 << 20,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
 }
 
-before(async () => {
-  const stage = join(tmp, "lmx");
-  mkdirSync(stage);
-  for (const name of ["package.json", "README.md", "bin", "docs"]) cpSync(join(repo, name), join(stage, name), { recursive: true });
-  await sh(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", join(repo, "tsconfig.build.json"), "--outDir", join(stage, "dist")], repo);
-  await sh(process.execPath, [join(repo, "scripts/copy-assets.mjs"), join(stage, "dist")], repo);
-  await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", tmp], stage);
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  // From npm's cache, without install scripts (fast, and no download of prebuilt binaries); better-sqlite3's
-  // native addon is copied from this checkout's install instead of rebuilt.
-  const types = JSON.parse(readFileSync(join(repo, "node_modules/@types/node/package.json"), "utf8")).version;
-  const install = ["install", "--prefer-offline", "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund"];
-  await sh("npm", [...install, join(tmp, `lmx-${manifest.version}.tgz`), `@types/node@${types}`], app);
-  cpSync(join(repo, "node_modules/better-sqlite3/build"), join(app, "node_modules/better-sqlite3/build"), { recursive: true });
-}, { timeout: 3 * STEP_MS });
+before(
+  async () => {
+    const stage = join(tmp, "lmx");
+    mkdirSync(stage);
+    for (const name of ["package.json", "README.md", "bin", "docs"])
+      cpSync(join(repo, name), join(stage, name), { recursive: true });
+    await sh(
+      process.execPath,
+      [
+        join(repo, "node_modules/typescript/bin/tsc"),
+        "-p",
+        join(repo, "tsconfig.build.json"),
+        "--outDir",
+        join(stage, "dist"),
+      ],
+      repo,
+    );
+    await sh(process.execPath, [join(repo, "scripts/copy-assets.mjs"), join(stage, "dist")], repo);
+    await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", tmp], stage);
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    // From npm's cache, without install scripts (fast, and no download of prebuilt binaries); better-sqlite3's
+    // native addon is copied from this checkout's install instead of rebuilt.
+    const types = JSON.parse(readFileSync(join(repo, "node_modules/@types/node/package.json"), "utf8")).version;
+    const install = ["install", "--prefer-offline", "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund"];
+    await sh("npm", [...install, join(tmp, `lmx-${manifest.version}.tgz`), `@types/node@${types}`], app);
+    cpSync(join(repo, "node_modules/better-sqlite3/build"), join(app, "node_modules/better-sqlite3/build"), {
+      recursive: true,
+    });
+  },
+  { timeout: 3 * STEP_MS },
+);
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("the tarball holds the compiled package, not the sources or tests", () => {
@@ -89,13 +113,29 @@ export const used = [result.then(resultText), createServerApp, lmxMiddleware, ev
 `,
   );
   const tsc = join(repo, "node_modules/typescript/bin/tsc");
-  const args = ["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--strict", "--noEmit", "--types", "node", "app.ts"];
+  const args = [
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--target",
+    "es2022",
+    "--strict",
+    "--noEmit",
+    "--types",
+    "node",
+    "app.ts",
+  ];
   const out = await sh(process.execPath, [tsc, ...args], app).then(
     (r) => r.stdout,
     (e: { stdout?: string }) => e.stdout ?? String(e),
   );
   // No errors at all: lmx's types, and those of the packages they expose, compile without skipLibCheck.
-  assert.deepEqual(out.split("\n").filter((line) => /error TS/.test(line)), [], out);
+  assert.deepEqual(
+    out.split("\n").filter((line) => /error TS/.test(line)),
+    [],
+    out,
+  );
 });
 
 test("npx lmx --version prints the package's version", async () => {

@@ -22,7 +22,8 @@ export function estimateTextTokens(text: string): number {
 function messageTokens(m: Message): number {
   let tokens = 0;
   if (typeof m.content === "string") tokens += estimateTextTokens(m.content);
-  else if (Array.isArray(m.content)) for (const p of m.content) tokens += "text" in p && typeof p.text === "string" ? estimateTextTokens(p.text) : 64;
+  else if (Array.isArray(m.content))
+    for (const p of m.content) tokens += "text" in p && typeof p.text === "string" ? estimateTextTokens(p.text) : 64;
   if (m.tool_calls) tokens += estimateTextTokens(JSON.stringify(m.tool_calls));
   return tokens;
 }

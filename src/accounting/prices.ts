@@ -50,5 +50,7 @@ export function costOf(
   if (!price) return 0;
   const cached = Math.min(usage.cached_tokens ?? 0, usage.prompt_tokens);
   const fresh = usage.prompt_tokens - cached;
-  return (fresh * price.input + cached * (price.cached_input ?? price.input) + usage.completion_tokens * price.output) / 1e6;
+  return (
+    (fresh * price.input + cached * (price.cached_input ?? price.input) + usage.completion_tokens * price.output) / 1e6
+  );
 }

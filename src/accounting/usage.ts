@@ -1,7 +1,15 @@
 import type { Usage } from "../core/types.ts";
 
 export function emptyUsage(): Usage {
-  return { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cached_tokens: 0, calls: 0, cost_usd: 0, cache_hits: 0 };
+  return {
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0,
+    cached_tokens: 0,
+    calls: 0,
+    cost_usd: 0,
+    cache_hits: 0,
+  };
 }
 
 /** Adds `delta` into `into` (in place); total_tokens follows prompt + completion when not given. */

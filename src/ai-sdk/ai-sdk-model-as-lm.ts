@@ -1,4 +1,9 @@
-import { APICallError, type LanguageModelV3, type LanguageModelV3Content, type LanguageModelV3StreamPart } from "@ai-sdk/provider";
+import {
+  APICallError,
+  type LanguageModelV3,
+  type LanguageModelV3Content,
+  type LanguageModelV3StreamPart,
+} from "@ai-sdk/provider";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
 import type { Capabilities, ChatRequest, LM } from "../core/types.ts";
 import { defineProvider, type ProviderOptions } from "../providers/define-provider.ts";
@@ -12,7 +17,13 @@ export interface AiSdkModelAsLMOptions extends ProviderOptions {
   provider?: string;
 }
 
-const CAPABILITIES: Capabilities = { nativeN: false, logprobs: false, tools: true, streaming: true, constrainedOutput: true };
+const CAPABILITIES: Capabilities = {
+  nativeN: false,
+  logprobs: false,
+  tools: true,
+  streaming: true,
+  constrainedOutput: true,
+};
 
 /**
  * An AI SDK language model (LanguageModelV3) as an lmx LM. Every call goes through defineProvider, so
@@ -53,11 +64,17 @@ function withSeed(request: ChatRequest, seed: number | undefined): ChatRequest {
   return seed === undefined ? request : { ...request, seed };
 }
 
-async function* streamEvents(reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart>, request: ChatRequest): AsyncIterable<DriverStreamEvent> {
+async function* streamEvents(
+  reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart>,
+  request: ChatRequest,
+): AsyncIterable<DriverStreamEvent> {
   const content: LanguageModelV3Content[] = [];
   // Tool calls streamed so far, by the provider's id → their OpenAI index.
   const tools = new Map<string, number>();
-  const toolDelta = (id: string, call: { id?: string; type?: "function"; function: { name?: string; arguments: string } }): DriverStreamEvent => {
+  const toolDelta = (
+    id: string,
+    call: { id?: string; type?: "function"; function: { name?: string; arguments: string } },
+  ): DriverStreamEvent => {
     if (!tools.has(id)) tools.set(id, tools.size);
     return { type: "delta", index: 0, tool_calls: [{ index: tools.get(id)!, ...call }] };
   };
@@ -75,7 +92,8 @@ async function* streamEvents(reader: ReadableStreamDefaultReader<LanguageModelV3
         content.push({ type: "reasoning", text: part.delta });
         break;
       case "tool-input-start":
-        if (!part.providerExecuted) yield toolDelta(part.id, { id: part.id, type: "function", function: { name: part.toolName, arguments: "" } });
+        if (!part.providerExecuted)
+          yield toolDelta(part.id, { id: part.id, type: "function", function: { name: part.toolName, arguments: "" } });
         break;
       case "tool-input-delta":
         if (tools.has(part.id)) yield toolDelta(part.id, { function: { arguments: part.delta } });
@@ -83,7 +101,12 @@ async function* streamEvents(reader: ReadableStreamDefaultReader<LanguageModelV3
       case "tool-call":
         if (part.providerExecuted) break;
         content.push(part);
-        if (!tools.has(part.toolCallId)) yield toolDelta(part.toolCallId, { id: part.toolCallId, type: "function", function: { name: part.toolName, arguments: part.input } });
+        if (!tools.has(part.toolCallId))
+          yield toolDelta(part.toolCallId, {
+            id: part.toolCallId,
+            type: "function",
+            function: { name: part.toolName, arguments: part.input },
+          });
         break;
       case "response-metadata":
         id ??= part.id;
@@ -92,13 +115,20 @@ async function* streamEvents(reader: ReadableStreamDefaultReader<LanguageModelV3
       case "error":
         throw part.error;
       case "finish": {
-        const result = driverResultFromV3({ content, finishReason: part.finishReason, usage: part.usage, warnings: [] }, request);
+        const result = driverResultFromV3(
+          { content, finishReason: part.finishReason, usage: part.usage, warnings: [] },
+          request,
+        );
         yield { type: "done", result: { ...result, id, model: modelId } };
         return;
       }
     }
   }
-  throw new UpstreamError({ provider: "ai-sdk", failure: "malformed", message: "the stream ended without a finish part" });
+  throw new UpstreamError({
+    provider: "ai-sdk",
+    failure: "malformed",
+    message: "the stream ended without a finish part",
+  });
 }
 
 /** AI SDK call errors as typed upstream errors (status and Retry-After kept); others pass through. */

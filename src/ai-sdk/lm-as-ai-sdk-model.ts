@@ -29,7 +29,13 @@ export function lmAsAiSdkModel(lm: LM, options: LmAsAiSdkModelOptions = {}): Lan
     if (options.forwardProviderOptions && (params.providerOptions || params.headers))
       request.lmx = { ai_sdk: { providerOptions: params.providerOptions, headers: params.headers } };
     const own = params.providerOptions?.lmx as { budget?: BudgetLimits } | undefined;
-    const ctx = createRunContext({ name: lm.id, budget: own?.budget ?? options.budget, signal: params.abortSignal, seed: options.seed, onProgress: options.onProgress });
+    const ctx = createRunContext({
+      name: lm.id,
+      budget: own?.budget ?? options.budget,
+      signal: params.abortSignal,
+      seed: options.seed,
+      onProgress: options.onProgress,
+    });
     return { request, warnings, ctx };
   }
 
@@ -47,7 +53,14 @@ export function lmAsAiSdkModel(lm: LM, options: LmAsAiSdkModelOptions = {}): Lan
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async start(controller) {
           try {
-            await pump(lm, request, ctx, params.includeRawChunks === true, (part) => controller.enqueue(part), warnings);
+            await pump(
+              lm,
+              request,
+              ctx,
+              params.includeRawChunks === true,
+              (part) => controller.enqueue(part),
+              warnings,
+            );
           } catch (error) {
             controller.enqueue({ type: "error", error });
           }
@@ -60,12 +73,24 @@ export function lmAsAiSdkModel(lm: LM, options: LmAsAiSdkModelOptions = {}): Lan
 }
 
 /** Runs the LM's stream and writes V3 stream parts: text as it comes, tool calls, progress, finish. */
-async function pump(lm: LM, request: ChatRequest, ctx: RunContext, raw: boolean, write: (part: LanguageModelV3StreamPart) => void, warnings: ReturnType<typeof requestFromV3>["warnings"]): Promise<void> {
+async function pump(
+  lm: LM,
+  request: ChatRequest,
+  ctx: RunContext,
+  raw: boolean,
+  write: (part: LanguageModelV3StreamPart) => void,
+  warnings: ReturnType<typeof requestFromV3>["warnings"],
+): Promise<void> {
   write({ type: "stream-start", warnings });
   let textOpen = false;
   let sawText = false;
   const streamedTools = new Map<number, { id: string; name: string; args: string }>();
-  const progressCtx: RunContext = raw ? { ...ctx, onProgress: (data) => (ctx.onProgress?.(data), write({ type: "raw", rawValue: { lmx: { progress: data } } })) } : ctx;
+  const progressCtx: RunContext = raw
+    ? {
+        ...ctx,
+        onProgress: (data) => (ctx.onProgress?.(data), write({ type: "raw", rawValue: { lmx: { progress: data } } })),
+      }
+    : ctx;
   for await (const event of lm.stream(request, progressCtx)) {
     if (event.type === "progress") {
       if (raw) write({ type: "raw", rawValue: { lmx: { progress: event.data } } });
@@ -90,7 +115,12 @@ async function pump(lm: LM, request: ChatRequest, ctx: RunContext, raw: boolean,
       }
     } else {
       const result = event.result;
-      write({ type: "response-metadata", id: result.id, modelId: result.model, timestamp: new Date(result.created * 1000) });
+      write({
+        type: "response-metadata",
+        id: result.id,
+        modelId: result.model,
+        timestamp: new Date(result.created * 1000),
+      });
       if (textOpen) write({ type: "text-end", id: "text-0" });
       for (const call of streamedTools.values()) write({ type: "tool-input-end", id: call.id });
       // Whatever the stream did not carry (a technique that answered at once) comes from the result.
@@ -101,7 +131,12 @@ async function pump(lm: LM, request: ChatRequest, ctx: RunContext, raw: boolean,
           write({ type: "text-end", id: "text-0" });
         } else if (part.type === "tool-call") write(part);
       }
-      write({ type: "finish", usage: usageToV3(result.usage), finishReason: finishReasonToV3(result.choices[0]?.finish_reason ?? "stop"), providerMetadata: lmxMetadata(result) });
+      write({
+        type: "finish",
+        usage: usageToV3(result.usage),
+        finishReason: finishReasonToV3(result.choices[0]?.finish_reason ?? "stop"),
+        providerMetadata: lmxMetadata(result),
+      });
     }
   }
 }

@@ -10,22 +10,43 @@ import { lmxMiddleware } from "./lmx-middleware.ts";
 
 const registry = createRegistry([...allTechniques, majorityVote]);
 
-async function withUpstream(reply: Parameters<typeof startOpenAITestServer>[0], fn: (u: Awaited<ReturnType<typeof startOpenAITestServer>>, model: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>) => Promise<void>) {
+async function withUpstream(
+  reply: Parameters<typeof startOpenAITestServer>[0],
+  fn: (
+    u: Awaited<ReturnType<typeof startOpenAITestServer>>,
+    model: ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>,
+  ) => Promise<void>,
+) {
   const upstream = await startOpenAITestServer(reply);
   try {
-    const provider = createOpenAICompatible({ baseURL: upstream.url, name: "upstream", apiKey: "sk-test-SECRET", includeUsage: true });
+    const provider = createOpenAICompatible({
+      baseURL: upstream.url,
+      name: "upstream",
+      apiKey: "sk-test-SECRET",
+      includeUsage: true,
+    });
     await fn(upstream, provider.chatModel("test-model"));
   } finally {
     await upstream.close();
   }
 }
 
-const sum = (reported: { prompt_tokens: number; completion_tokens: number }[], k: "prompt_tokens" | "completion_tokens") => reported.reduce((s, u) => s + u[k], 0);
+const sum = (
+  reported: { prompt_tokens: number; completion_tokens: number }[],
+  k: "prompt_tokens" | "completion_tokens",
+) => reported.reduce((s, u) => s + u[k], 0);
 
 test("generateText over a wrapped AI SDK model runs the technique, every call through lmx's accounting", async () => {
   await withUpstream({ reply: (_r, i) => (i === 2 ? "Rome" : "Paris") }, async (upstream, base) => {
     const model = wrapLanguageModel({ model: base, middleware: lmxMiddleware("majority-vote(n=3)", { registry }) });
-    const result = await generateText({ model, system: "Answer in one word.", prompt: "Capital of France?", temperature: 0.5, maxOutputTokens: 20, maxRetries: 0 });
+    const result = await generateText({
+      model,
+      system: "Answer in one word.",
+      prompt: "Capital of France?",
+      temperature: 0.5,
+      maxOutputTokens: 20,
+      maxRetries: 0,
+    });
     assert.equal(result.text, "Paris");
     assert.equal(upstream.requests.length, 3);
     const sent = upstream.requests[0]!.body;
@@ -37,7 +58,13 @@ test("generateText over a wrapped AI SDK model runs the technique, every call th
     assert.equal((result.providerMetadata as any).lmx.calls, 3);
     assert.equal(result.finishReason, "stop");
 
-    await generateText({ model, prompt: "again", headers: { "x-caller": "abc" }, providerOptions: { upstream: { user: "user-7" } }, maxRetries: 0 });
+    await generateText({
+      model,
+      prompt: "again",
+      headers: { "x-caller": "abc" },
+      providerOptions: { upstream: { user: "user-7" } },
+      maxRetries: 0,
+    });
     const last = upstream.requests.at(-1)!;
     assert.equal(last.headers["x-caller"], "abc", "call headers reach the wrapped model");
     assert.equal(last.body.user, "user-7", "provider options reach the wrapped model");
@@ -46,14 +73,17 @@ test("generateText over a wrapped AI SDK model runs the technique, every call th
 });
 
 test("the built-in self-consistency(n=5) over an AI SDK model: five calls, majority answer, summed usage", async () => {
-  await withUpstream({ reply: (_r, i) => (i === 3 ? "So the answer is 5." : "So the answer is 4.") }, async (upstream, base) => {
-    const model = wrapLanguageModel({ model: base, middleware: lmxMiddleware("self-consistency(n=5)") });
-    const result = await generateText({ model, prompt: "What is 2+2?", maxRetries: 0 });
-    assert.equal(result.text, "So the answer is 4.");
-    assert.equal(upstream.requests.length, 5, "the AI SDK model has no native n: one call per sample");
-    assert.equal(result.usage.inputTokens, sum(upstream.reported, "prompt_tokens"));
-    assert.equal(result.usage.outputTokens, sum(upstream.reported, "completion_tokens"));
-  });
+  await withUpstream(
+    { reply: (_r, i) => (i === 3 ? "So the answer is 5." : "So the answer is 4.") },
+    async (upstream, base) => {
+      const model = wrapLanguageModel({ model: base, middleware: lmxMiddleware("self-consistency(n=5)") });
+      const result = await generateText({ model, prompt: "What is 2+2?", maxRetries: 0 });
+      assert.equal(result.text, "So the answer is 4.");
+      assert.equal(upstream.requests.length, 5, "the AI SDK model has no native n: one call per sample");
+      assert.equal(result.usage.inputTokens, sum(upstream.reported, "prompt_tokens"));
+      assert.equal(result.usage.outputTokens, sum(upstream.reported, "completion_tokens"));
+    },
+  );
 });
 
 test("streamText over the middleware streams the technique's answer and reports all usage", async () => {
@@ -70,11 +100,30 @@ test("streamText over the middleware streams the technique's answer and reports 
 
 test("tool calls of the wrapped model come back as AI SDK tool calls; the tool round trip reaches the upstream", async () => {
   await withUpstream(
-    { reply: (r) => (r.messages.at(-1).role === "tool" ? "It is sunny." : { tool_calls: [{ id: "call_7", name: "weather", arguments: { city: "Oslo" } }] }) },
+    {
+      reply: (r) =>
+        r.messages.at(-1).role === "tool"
+          ? "It is sunny."
+          : { tool_calls: [{ id: "call_7", name: "weather", arguments: { city: "Oslo" } }] },
+    },
     async (upstream, base) => {
       const model = wrapLanguageModel({ model: base, middleware: lmxMiddleware("majority-vote(n=1)", { registry }) });
-      const weather = tool({ description: "weather", inputSchema: jsonSchema<{ city: string }>({ type: "object", properties: { city: { type: "string" } }, required: ["city"] }), execute: async ({ city }) => ({ city, sky: "sunny" }) });
-      const result = await generateText({ model, prompt: "Weather in Oslo?", tools: { weather }, stopWhen: ({ steps }) => steps.length >= 2, maxRetries: 0 });
+      const weather = tool({
+        description: "weather",
+        inputSchema: jsonSchema<{ city: string }>({
+          type: "object",
+          properties: { city: { type: "string" } },
+          required: ["city"],
+        }),
+        execute: async ({ city }) => ({ city, sky: "sunny" }),
+      });
+      const result = await generateText({
+        model,
+        prompt: "Weather in Oslo?",
+        tools: { weather },
+        stopWhen: ({ steps }) => steps.length >= 2,
+        maxRetries: 0,
+      });
       assert.equal(result.steps[0]!.toolCalls[0]!.toolName, "weather");
       assert.deepEqual(result.steps[0]!.toolCalls[0]!.input, { city: "Oslo" });
       assert.equal(result.steps[0]!.finishReason, "tool-calls");

@@ -28,8 +28,13 @@ export interface LmxMiddlewareOptions {
 export function lmxMiddleware(spec: string, options: LmxMiddlewareOptions = {}): LanguageModelV3Middleware {
   const registry = options.registry ?? defaultRegistry();
   const ast = parseTechniqueSpec(spec);
-  if (ast.model !== undefined) throw new InvalidRequestError(`lmxMiddleware takes techniques only; the wrapped model is the model (found "@${ast.model}")`, { param: "technique" });
-  if (ast.techniques.length === 0) throw new InvalidRequestError("lmxMiddleware needs at least one technique", { param: "technique" });
+  if (ast.model !== undefined)
+    throw new InvalidRequestError(
+      `lmxMiddleware takes techniques only; the wrapped model is the model (found "@${ast.model}")`,
+      { param: "technique" },
+    );
+  if (ast.techniques.length === 0)
+    throw new InvalidRequestError("lmxMiddleware needs at least one technique", { param: "technique" });
   checkTechniqueSpec(ast, registry);
   const env = { registry, resolveModel: options.resolveModel ?? lazyDefaultResolver() };
   // One LM per wrapped model, so its concurrency limiter and cache are shared by every call.
@@ -38,7 +43,13 @@ export function lmxMiddleware(spec: string, options: LmxMiddlewareOptions = {}):
     let made = built.get(model);
     if (!made) {
       const lm = buildTechniques(ast, aiSdkModelAsLM(model, options.provider), env);
-      made = lmAsAiSdkModel(lm, { budget: options.budget, seed: options.seed, onProgress: options.onProgress, forwardProviderOptions: true, provider: model.provider });
+      made = lmAsAiSdkModel(lm, {
+        budget: options.budget,
+        seed: options.seed,
+        onProgress: options.onProgress,
+        forwardProviderOptions: true,
+        provider: model.provider,
+      });
       built.set(model, made);
     }
     return made;

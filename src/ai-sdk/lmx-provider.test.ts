@@ -14,16 +14,31 @@ import { createLmx } from "./lmx-provider.ts";
 test("createLmx gives AI SDK models for technique specs, aliases and plain models", async () => {
   const upstream = await startOpenAITestServer({ reply: (_r, i) => (i % 3 === 2 ? "no" : "yes indeed") });
   const config: LoadedConfig = {
-    ...configSchema.parse({ providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET", retries: 0 } }, aliases: { careful: "majority-vote(n=3)@openai:test-model", loop: "majority-vote@loop" } }),
+    ...configSchema.parse({
+      providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET", retries: 0 } },
+      aliases: { careful: "majority-vote(n=3)@openai:test-model", loop: "majority-vote@loop" },
+    }),
     env: {},
   };
   const resolveModel = createModelResolver({ config });
   try {
-    const lmx = createLmx({ config, resolveModel, registry: createRegistry([...allTechniques, majorityVote]), defaultModel: "openai:test-model" });
-    const voted = await generateText({ model: lmx("majority-vote(n=3)@openai:test-model"), prompt: "ok?", maxRetries: 0 });
+    const lmx = createLmx({
+      config,
+      resolveModel,
+      registry: createRegistry([...allTechniques, majorityVote]),
+      defaultModel: "openai:test-model",
+    });
+    const voted = await generateText({
+      model: lmx("majority-vote(n=3)@openai:test-model"),
+      prompt: "ok?",
+      maxRetries: 0,
+    });
     assert.equal(voted.text, "yes indeed");
     assert.equal(upstream.requests.length, 3);
-    assert.equal(voted.usage.outputTokens, upstream.reported.reduce((s, u) => s + u.completion_tokens, 0));
+    assert.equal(
+      voted.usage.outputTokens,
+      upstream.reported.reduce((s, u) => s + u.completion_tokens, 0),
+    );
     assert.equal((voted.providerMetadata as any).lmx.calls, 3);
 
     const aliased = await generateText({ model: lmx.languageModel("careful"), prompt: "ok?", maxRetries: 0 });
@@ -42,7 +57,10 @@ test("createLmx gives AI SDK models for technique specs, aliases and plain model
 
     assert.throws(() => lmx("majority-vot(n=2)@openai:test-model"), /unknown technique/);
     assert.throws(() => lmx("loop"), /refers to itself/);
-    assert.throws(() => lmx.embeddingModel("x"), (e) => NoSuchModelError.isInstance(e));
+    assert.throws(
+      () => lmx.embeddingModel("x"),
+      (e) => NoSuchModelError.isInstance(e),
+    );
   } finally {
     await resolveModel.close();
     await upstream.close();

@@ -63,9 +63,15 @@ export function createLmx(options: LmxProviderOptions = {}): LmxProvider {
     const lm = config.aliases[spec] !== undefined ? env.resolveModel(spec) : parseLMSpec(spec, env);
     return lmAsAiSdkModel(lm, { budget: options.budget, seed: options.seed, onProgress: options.onProgress });
   };
-  const noSuch = (modelType: "embeddingModel" | "imageModel") => (modelId: string): never => {
-    throw new NoSuchModelError({ modelId, modelType, message: `lmx provides language models only (asked for ${modelType} "${modelId}")` });
-  };
+  const noSuch =
+    (modelType: "embeddingModel" | "imageModel") =>
+    (modelId: string): never => {
+      throw new NoSuchModelError({
+        modelId,
+        modelType,
+        message: `lmx provides language models only (asked for ${modelType} "${modelId}")`,
+      });
+    };
   return Object.assign((spec: string) => languageModel(spec), {
     specificationVersion: "v3" as const,
     languageModel,

@@ -1,4 +1,10 @@
-import type { LanguageModelV3Content, LanguageModelV3FinishReason, LanguageModelV3GenerateResult, LanguageModelV3Usage, SharedV3Warning } from "@ai-sdk/provider";
+import type {
+  LanguageModelV3Content,
+  LanguageModelV3FinishReason,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3Usage,
+  SharedV3Warning,
+} from "@ai-sdk/provider";
 import type { ChatResult, FinishReason, Usage } from "../core/types.ts";
 
 const TO_UNIFIED: Record<string, LanguageModelV3FinishReason["unified"]> = {
@@ -18,7 +24,12 @@ export function finishReasonToV3(reason: FinishReason): LanguageModelV3FinishRea
 /** lmx usage (all calls of a run) as the AI SDK's, with lmx's own figures in `raw`. */
 export function usageToV3(usage: Usage): LanguageModelV3Usage {
   return {
-    inputTokens: { total: usage.prompt_tokens, noCache: usage.prompt_tokens - usage.cached_tokens, cacheRead: usage.cached_tokens, cacheWrite: undefined },
+    inputTokens: {
+      total: usage.prompt_tokens,
+      noCache: usage.prompt_tokens - usage.cached_tokens,
+      cacheRead: usage.cached_tokens,
+      cacheWrite: undefined,
+    },
     outputTokens: { total: usage.completion_tokens, text: usage.completion_tokens, reasoning: undefined },
     raw: { ...usage },
   };
@@ -26,7 +37,14 @@ export function usageToV3(usage: Usage): LanguageModelV3Usage {
 
 /** lmx's accounting of a run, as AI SDK provider metadata under `lmx`. */
 export function lmxMetadata(result: ChatResult) {
-  return { lmx: { calls: result.usage.calls, cost_usd: result.usage.cost_usd, cache_hits: result.usage.cache_hits, ...(result.trace_id ? { trace_id: result.trace_id } : {}) } };
+  return {
+    lmx: {
+      calls: result.usage.calls,
+      cost_usd: result.usage.cost_usd,
+      cache_hits: result.usage.cache_hits,
+      ...(result.trace_id ? { trace_id: result.trace_id } : {}),
+    },
+  };
 }
 
 /** The content of a result's first choice in V3 form: reasoning, text, tool calls. */
@@ -34,9 +52,11 @@ export function contentToV3(result: ChatResult): LanguageModelV3Content[] {
   const message = result.choices[0]?.message;
   const content: LanguageModelV3Content[] = [];
   if (!message) return content;
-  if (typeof message.reasoning_content === "string" && message.reasoning_content) content.push({ type: "reasoning", text: message.reasoning_content });
+  if (typeof message.reasoning_content === "string" && message.reasoning_content)
+    content.push({ type: "reasoning", text: message.reasoning_content });
   if (message.content) content.push({ type: "text", text: message.content });
-  for (const t of message.tool_calls ?? []) content.push({ type: "tool-call", toolCallId: t.id, toolName: t.function.name, input: t.function.arguments });
+  for (const t of message.tool_calls ?? [])
+    content.push({ type: "tool-call", toolCallId: t.id, toolName: t.function.name, input: t.function.arguments });
   return content;
 }
 

@@ -64,11 +64,18 @@ export class Budget {
     const l = this.limits;
     const calls = estimate.calls ?? 1;
     const p = this.pending;
-    if (l.calls !== undefined && this.used.calls + p.calls + calls > l.calls) this.fail("calls", l.calls, this.used.calls);
-    if (l.tokens !== undefined && this.used.tokens + p.tokens + estimate.prompt_tokens + (estimate.completion_tokens ?? 0) > l.tokens)
+    if (l.calls !== undefined && this.used.calls + p.calls + calls > l.calls)
+      this.fail("calls", l.calls, this.used.calls);
+    if (
+      l.tokens !== undefined &&
+      this.used.tokens + p.tokens + estimate.prompt_tokens + (estimate.completion_tokens ?? 0) > l.tokens
+    )
       this.fail("tokens", l.tokens, this.used.tokens);
     // A hair of slack: a hold computed to fill the budget exactly must not fail on float rounding.
-    if (l.cost_usd !== undefined && this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd * (1 + 1e-12))
+    if (
+      l.cost_usd !== undefined &&
+      this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd * (1 + 1e-12)
+    )
       this.fail("cost_usd", l.cost_usd, this.used.cost_usd);
     if (l.time_ms !== undefined && this.elapsedMs() >= l.time_ms) this.fail("time_ms", l.time_ms, this.elapsedMs());
     this.parent?.check(estimate);
@@ -80,7 +87,11 @@ export class Budget {
    */
   reserve(estimate: CallEstimate): () => void {
     this.check(estimate);
-    const held = { tokens: estimate.prompt_tokens + (estimate.completion_tokens ?? 0), calls: estimate.calls ?? 1, cost_usd: estimate.cost_usd ?? 0 };
+    const held = {
+      tokens: estimate.prompt_tokens + (estimate.completion_tokens ?? 0),
+      calls: estimate.calls ?? 1,
+      cost_usd: estimate.cost_usd ?? 0,
+    };
     const shift = (sign: 1 | -1) => {
       for (let b: Budget | undefined = this; b; b = b.parent) {
         b.pending.tokens += sign * held.tokens;
@@ -104,8 +115,10 @@ export class Budget {
   headroom(): { tokens?: number; cost_usd?: number } {
     const room: { tokens?: number; cost_usd?: number } = {};
     for (let b: Budget | undefined = this; b; b = b.parent) {
-      if (b.limits.tokens !== undefined) room.tokens = Math.min(room.tokens ?? Infinity, b.limits.tokens - b.used.tokens - b.pending.tokens);
-      if (b.limits.cost_usd !== undefined) room.cost_usd = Math.min(room.cost_usd ?? Infinity, b.limits.cost_usd - b.used.cost_usd - b.pending.cost_usd);
+      if (b.limits.tokens !== undefined)
+        room.tokens = Math.min(room.tokens ?? Infinity, b.limits.tokens - b.used.tokens - b.pending.tokens);
+      if (b.limits.cost_usd !== undefined)
+        room.cost_usd = Math.min(room.cost_usd ?? Infinity, b.limits.cost_usd - b.used.cost_usd - b.pending.cost_usd);
     }
     return room;
   }
@@ -118,7 +131,8 @@ export class Budget {
 
   /** Whether calls in flight hold reservations here or in a parent, so that room may come back. */
   get holding(): boolean {
-    for (let b: Budget | undefined = this; b; b = b.parent) if (b.pending.calls > 0 || b.pending.tokens > 0) return true;
+    for (let b: Budget | undefined = this; b; b = b.parent)
+      if (b.pending.calls > 0 || b.pending.tokens > 0) return true;
     return false;
   }
 
@@ -152,7 +166,11 @@ export class Budget {
   timeExceeded(waitMs = 0): BudgetExceededError {
     let binding: Budget | undefined;
     for (let b: Budget | undefined = this; b; b = b.parent)
-      if (b.limits.time_ms !== undefined && (!binding || b.limits.time_ms - b.elapsedMs() < binding.limits.time_ms! - binding.elapsedMs())) binding = b;
+      if (
+        b.limits.time_ms !== undefined &&
+        (!binding || b.limits.time_ms - b.elapsedMs() < binding.limits.time_ms! - binding.elapsedMs())
+      )
+        binding = b;
     const max = binding?.limits.time_ms ?? 0;
     return new BudgetExceededError({ limit: "time_ms", max, used: (binding ?? this).elapsedMs() + waitMs });
   }

@@ -26,5 +26,7 @@ function sortKeys(value: unknown): unknown {
 export function cacheKey(modelId: string, request: ChatRequest, sampleIndex: number): string {
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(request)) if (!IGNORED.has(k)) kept[k] = v;
-  return createHash("sha256").update(canonicalJson({ model: modelId, request: kept, sample: sampleIndex })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ model: modelId, request: kept, sample: sampleIndex }))
+    .digest("hex");
 }

@@ -103,11 +103,17 @@ for (const nativeN of [true, false]) {
     const lm = countingLM(cache, { nativeN, tag: "late" });
     const result = await lm.complete({ ...ask, n: 5 });
     assert.deepEqual(lm.seen.sort(), [3, 4]);
-    assert.deepEqual(lm.calls.map((c) => c.n), nativeN ? [2] : [1, 1]);
+    assert.deepEqual(
+      lm.calls.map((c) => c.n),
+      nativeN ? [2] : [1, 1],
+    );
     assert.deepEqual(texts(result).slice(0, 3), texts(first));
     assert.match(String(texts(result)[3]), /^late for sample 3 /);
     assert.match(String(texts(result)[4]), /^late for sample 4 /);
-    assert.deepEqual(result.choices.map((c) => c.index), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      result.choices.map((c) => c.index),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(result.usage.cache_hits, 3);
     assert.equal(cache.stats().entries, 5);
     cache.close();
@@ -144,7 +150,10 @@ test("an answer cut short by the budget's max_tokens is never replayed to a requ
   const lm = scriptedLM(
     (r) => {
       const words = Math.min(40, r.max_tokens ?? 40);
-      return { content: Array.from({ length: words }, (_, i) => `w${i}`).join(" "), finish_reason: words < 40 ? "length" : "stop" };
+      return {
+        content: Array.from({ length: words }, (_, i) => `w${i}`).join(" "),
+        finish_reason: words < 40 ? "length" : "stop",
+      };
     },
     { cache },
   );
@@ -159,7 +168,10 @@ test("an answer cut short by the budget's max_tokens is never replayed to a requ
 
 test("a warm cache keeps to the budget as a cold one does", async () => {
   const cache = SqliteCache.open({ path: join(dir, "warm-budget.sqlite") });
-  const cold = await countingLM(cache, { nativeN: false }).complete({ ...ask, n: 5 }, createRunContext({ budget: { calls: 2 } }));
+  const cold = await countingLM(cache, { nativeN: false }).complete(
+    { ...ask, n: 5 },
+    createRunContext({ budget: { calls: 2 } }),
+  );
   await countingLM(cache, { nativeN: false }).complete({ ...ask, n: 5 });
   const lm = countingLM(cache, { nativeN: false, tag: "late" });
   const ctx = createRunContext({ budget: { calls: 2 } });
@@ -178,7 +190,11 @@ test("a replay reports the model that answered and leaves no span open", async (
     provider: "dated",
     model: "m",
     capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
-    complete: async () => ({ choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 2, completion_tokens: 1 }, model: "m-2024-07-18" }),
+    complete: async () => ({
+      choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 2, completion_tokens: 1 },
+      model: "m-2024-07-18",
+    }),
   };
   const original = await defineProvider(driver, { cache }).complete(ask);
   const ctx = createRunContext();

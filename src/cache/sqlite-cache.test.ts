@@ -36,7 +36,10 @@ test("open creates parent folders, uses WAL and stamps the schema version", () =
   assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
   assert.equal(db.pragma("user_version", { simple: true }), CACHE_SCHEMA_VERSION);
   const columns = db.prepare("PRAGMA table_info(responses)").all() as { name: string }[];
-  assert.deepEqual(columns.map((c) => c.name), ["key", "value", "created_at"]);
+  assert.deepEqual(
+    columns.map((c) => c.name),
+    ["key", "value", "created_at"],
+  );
   db.close();
 });
 
@@ -69,7 +72,10 @@ test("a file that is not a SQLite database is a ConfigurationError and is left u
   const path = join(dir, "notes.sqlite");
   const text = "my notes, not a database\n".repeat(40);
   writeFileSync(path, text);
-  assert.throws(() => SqliteCache.open({ path }), isConfigError(new RegExp(`${escape(path)}.*not a readable SQLite database.*untouched`)));
+  assert.throws(
+    () => SqliteCache.open({ path }),
+    isConfigError(new RegExp(`${escape(path)}.*not a readable SQLite database.*untouched`)),
+  );
   assert.equal(readFileSync(path, "utf8"), text);
 });
 
@@ -82,14 +88,17 @@ test("a malformed cache file is a ConfigurationError at open or on read, never a
   // Keep the 100-byte header, scramble the rest of the schema page and every data page.
   for (let i = 100; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 255;
   writeFileSync(path, bytes);
-  assert.throws(() => {
-    const c = SqliteCache.open({ path });
-    try {
-      for (let i = 0; i < 300; i++) c.get(`key-${i}`);
-    } finally {
-      c.close();
-    }
-  }, isConfigError(/malformed|not a readable SQLite database/));
+  assert.throws(
+    () => {
+      const c = SqliteCache.open({ path });
+      try {
+        for (let i = 0; i < 300; i++) c.get(`key-${i}`);
+      } finally {
+        c.close();
+      }
+    },
+    isConfigError(/malformed|not a readable SQLite database/),
+  );
   assert.ok(existsSync(path));
 });
 
@@ -100,7 +109,10 @@ test("a database locked by another connection past the busy timeout is a Configu
   holder.exec("DROP TABLE other_lock");
   holder.exec("BEGIN EXCLUSIVE");
   try {
-    assert.throws(() => SqliteCache.open({ path, busyTimeoutMs: 50 }), isConfigError(new RegExp(`${escape(path)} is locked by another process`)));
+    assert.throws(
+      () => SqliteCache.open({ path, busyTimeoutMs: 50 }),
+      isConfigError(new RegExp(`${escape(path)} is locked by another process`)),
+    );
   } finally {
     holder.exec("COMMIT");
     holder.close();

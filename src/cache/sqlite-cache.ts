@@ -62,7 +62,10 @@ export class SqliteCache implements ResponseCache {
       elsewhere: "LMX_CACHE (or --cache)",
       schemaVersion: CACHE_SCHEMA_VERSION,
       owns: (table) => table === TABLE,
-      migrate: (db) => db.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID`),
+      migrate: (db) =>
+        db.exec(
+          `CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID`,
+        ),
       foreign: (path, tables) =>
         `${path} is a SQLite database of another program (tables: ${tables.join(", ")}), not an lmx response cache. ` +
         `lmx left it untouched; point LMX_CACHE at another file.`,
@@ -78,7 +81,9 @@ export class SqliteCache implements ResponseCache {
     try {
       const sample = JSON.parse(raw) as CachedSample;
       // A row edited by hand into something else is a miss; the next set replaces it.
-      return sample && typeof sample === "object" && sample.choice && typeof sample.choice === "object" ? sample : undefined;
+      return sample && typeof sample === "object" && sample.choice && typeof sample.choice === "object"
+        ? sample
+        : undefined;
     } catch {
       return undefined;
     }

@@ -10,7 +10,11 @@ const writer = (handled: boolean) => `
 `;
 
 async function closeReaderEarly(handled: boolean): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", writer(handled)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", writer(handled)],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   child.stdout.once("data", () => child.stdout.destroy());

@@ -15,22 +15,51 @@ const memoryServer = fileURLToPath(import.meta.resolve("@modelcontextprotocol/se
 test("-c FILE is the config for everything, MCP servers of the tools technique included (as LMX_CONFIG is)", async () => {
   mkdirSync(join(dir, "conf"));
   const graph = join(dir, "graph.jsonl");
-  writeFileSync(join(dir, "conf", "lmx.json"), JSON.stringify({ mcp: { servers: { mem: { command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: graph } } } } }));
+  writeFileSync(
+    join(dir, "conf", "lmx.json"),
+    JSON.stringify({
+      mcp: { servers: { mem: { command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: graph } } } },
+    }),
+  );
   // First a call of the MCP server's tool, then an answer.
   const server = await startOpenAITestServer({
     reply: (body: { messages: { role: string }[] }) =>
       body.messages.some((m) => m.role === "tool")
         ? "The answer is 4"
-        : { content: null, tool_calls: [{ name: "mem__create_entities", arguments: { entities: [{ name: "Four", entityType: "number", observations: ["2+2"] }] } }] },
+        : {
+            content: null,
+            tool_calls: [
+              {
+                name: "mem__create_entities",
+                arguments: { entities: [{ name: "Four", entityType: "number", observations: ["2+2"] }] },
+              },
+            ],
+          },
   });
   try {
-    const run = await runCli(["-c", "conf/lmx.json", "ask", "-m", "openai:test-model", "-t", "tools(tools=[mcp:mem])", "--json", "What is 2+2?"], {
-      env: cleanEnv({ OPENAI_BASE_URL: server.url, LMX_TRACES: join(dir, "traces.sqlite") }),
-      cwd: dir,
-    });
+    const run = await runCli(
+      [
+        "-c",
+        "conf/lmx.json",
+        "ask",
+        "-m",
+        "openai:test-model",
+        "-t",
+        "tools(tools=[mcp:mem])",
+        "--json",
+        "What is 2+2?",
+      ],
+      {
+        env: cleanEnv({ OPENAI_BASE_URL: server.url, LMX_TRACES: join(dir, "traces.sqlite") }),
+        cwd: dir,
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout).answer, "4");
-    assert.ok(existsSync(graph) && /Four/.test(readFileSync(graph, "utf8")), "the MCP server named in -c's file ran the tool call");
+    assert.ok(
+      existsSync(graph) && /Four/.test(readFileSync(graph, "utf8")),
+      "the MCP server named in -c's file ran the tool call",
+    );
   } finally {
     await server.close();
   }
@@ -43,7 +72,11 @@ test("lmx --version prints the package's version", async () => {
 });
 
 test("sampling settings are checked as the proxy checks them: out of range is bad usage (2), for every command that takes them", async () => {
-  for (const command of [["ask", "hi"], ["eval", "--data", "x.jsonl"], ["record", "--data", "x.jsonl", "--out", "x.bank.jsonl"]]) {
+  for (const command of [
+    ["ask", "hi"],
+    ["eval", "--data", "x.jsonl"],
+    ["record", "--data", "x.jsonl", "--out", "x.bank.jsonl"],
+  ]) {
     const hot = await runMain([...command, "-m", "openai:test-model", "--temperature", "9"]);
     assert.equal(hot.code, 2, command[0]);
     assert.match(hot.stderr, /9 is out of range: it must be between 0 and 2/);
@@ -56,14 +89,25 @@ test("sampling settings are checked as the proxy checks them: out of range is ba
 test("an unknown technique option is bad usage (2), and the error lists the valid options", async () => {
   const run = await runMain(["ask", "-m", "replay:none.bank.jsonl", "-t", "self-consistency(m=3)", "hi"]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /^lmx: self-consistency has no parameter "m"; did you mean "n"\? Valid parameters: n=5 .*; answer=.*; temperature /);
+  assert.match(
+    run.stderr,
+    /^lmx: self-consistency has no parameter "m"; did you mean "n"\? Valid parameters: n=5 .*; answer=.*; temperature /,
+  );
 });
 
 test("a data file with no usable records is a failure (1) whether it is empty or all bad, not bad usage", async () => {
   writeFileSync(join(dir, "empty.jsonl"), "");
   writeFileSync(join(dir, "all-bad.jsonl"), '{oops\n{"id": "x", "answer": "1"}\n');
   for (const file of ["empty.jsonl", "all-bad.jsonl"]) {
-    const run = await runMain(["eval", "--data", join(dir, file), "-m", "openai:test-model", "--results", join(dir, `${file}.sqlite`)]);
+    const run = await runMain([
+      "eval",
+      "--data",
+      join(dir, file),
+      "-m",
+      "openai:test-model",
+      "--results",
+      join(dir, `${file}.sqlite`),
+    ]);
     assert.equal(run.code, 1, `${file}: ${run.stderr}`);
     assert.match(run.stderr, new RegExp(`lmx: .*${file.replace(".", "\\.")}.* (has no records|has no usable records)`));
   }

@@ -15,7 +15,9 @@ import { registerMemory } from "./commands/memory.ts";
 import { registerTune } from "./commands/tune.ts";
 
 /** The package's version (package.json sits two folders up from both src/cli/ and dist/cli/). */
-export const lmxVersion: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+export const lmxVersion: string = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+).version;
 
 /** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
 export function createProgram(io: CliIO = processIO): Command {
@@ -58,7 +60,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.stderr.write(`lmx: ${error.message}\n`);
       return error.code === "invalid_request" ? 2 : 1;
     }
-    io.stderr.write(`lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr.write(
+      `lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   } finally {
     if (previous === undefined) delete process.env.LMX_CONFIG;

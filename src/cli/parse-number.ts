@@ -17,7 +17,8 @@ export function parseIntArg(value: string): number {
 export function parseRangeArg(range: { min: number; max: number }): (value: string) => number {
   return (value) => {
     const n = parseNumberArg(value);
-    if (n < range.min || n > range.max) throw new InvalidArgumentError(`${value} is out of range: it must be between ${range.min} and ${range.max}`);
+    if (n < range.min || n > range.max)
+      throw new InvalidArgumentError(`${value} is out of range: it must be between ${range.min} and ${range.max}`);
     return n;
   };
 }

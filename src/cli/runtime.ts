@@ -39,7 +39,10 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     resolveModel(spec) {
       const alias = config.aliases[spec.trim()];
       if (alias === undefined) return resolveModel(spec);
-      if (expanding.includes(spec)) throw new InvalidRequestError(`alias "${spec}" refers to itself (${[...expanding, spec].join(" -> ")})`, { param: "model" });
+      if (expanding.includes(spec))
+        throw new InvalidRequestError(`alias "${spec}" refers to itself (${[...expanding, spec].join(" -> ")})`, {
+          param: "model",
+        });
       expanding.push(spec);
       try {
         return parseLMSpec(alias, env);

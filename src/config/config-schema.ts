@@ -16,7 +16,11 @@ const providerSettings = z.strictObject({
   maxResponseBytes: z.number().int().min(1024).optional(),
 });
 
-const price = z.strictObject({ input: z.number().min(0), output: z.number().min(0), cached_input: z.number().min(0).optional() });
+const price = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cached_input: z.number().min(0).optional(),
+});
 
 export const configSchema = z.strictObject({
   /** Model spec used when none is given (`openai:gpt-4o-mini`, `llama:./m.gguf`, ...). */
@@ -42,7 +46,12 @@ export const configSchema = z.strictObject({
   /** Named LM specs, e.g. `"smart-mini": "self-consistency(n=5)@openai:gpt-4o-mini"`. */
   aliases: z.record(z.string(), z.string()).default({}),
   budget: z
-    .strictObject({ tokens: z.number().min(0).optional(), calls: z.number().min(0).optional(), cost_usd: z.number().min(0).optional(), time_ms: z.number().min(0).optional() })
+    .strictObject({
+      tokens: z.number().min(0).optional(),
+      calls: z.number().min(0).optional(),
+      cost_usd: z.number().min(0).optional(),
+      time_ms: z.number().min(0).optional(),
+    })
     .optional(),
   /** Extra settings of other parts (server, eval) live under their own keys. */
   server: z.record(z.string(), z.unknown()).optional(),
@@ -50,7 +59,11 @@ export const configSchema = z.strictObject({
   /** The trace store's bounds on disk (defaults: 256 MiB, 30 days, 1000 traces, strings cut at 64 KiB). */
   traces: z
     .strictObject({
-      maxBytes: z.number().int().min(1024 * 1024).optional(),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1024 * 1024)
+        .optional(),
       maxAgeDays: z.number().min(0).optional(),
       capacity: z.number().int().min(1).optional(),
       maxFieldBytes: z.number().int().min(256).optional(),
@@ -58,7 +71,11 @@ export const configSchema = z.strictObject({
     .optional(),
   /** Trace export over OTLP/HTTP JSON (`OTEL_EXPORTER_OTLP_ENDPOINT` overrides `endpoint`). */
   otlp: z
-    .strictObject({ endpoint: z.string().optional(), headers: z.record(z.string(), z.string()).optional(), captureContent: z.boolean().optional() })
+    .strictObject({
+      endpoint: z.string().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+      captureContent: z.boolean().optional(),
+    })
     .optional(),
   /** `lmx index` and the `retrieve` technique: the index file and the embedder spec that builds it. */
   index: z.strictObject({ path: z.string().optional(), embedder: z.string().optional() }).optional(),

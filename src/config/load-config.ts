@@ -38,7 +38,9 @@ export function loadConfig(options: { path?: string; cwd?: string; env?: NodeJS.
 }
 
 function resolvePaths(config: LmxConfig, base: string): Partial<LmxConfig> {
-  const out: Partial<LmxConfig> = config.cache.path ? { cache: { ...config.cache, path: resolve(base, config.cache.path) } } : {};
+  const out: Partial<LmxConfig> = config.cache.path
+    ? { cache: { ...config.cache, path: resolve(base, config.cache.path) } }
+    : {};
   for (const key of ["indexes", "memoryStores", "demoSets"] as const) {
     const named = config[key];
     if (named) out[key] = Object.fromEntries(Object.entries(named).map(([name, path]) => [name, resolve(base, path)]));

@@ -3,13 +3,15 @@ import { Span, type SpanKind } from "../trace/span.ts";
 import type { RunContext } from "./types.ts";
 
 /** A fresh top-level context: its own budget and a root trace span. */
-export function createRunContext(options: {
-  name?: string;
-  budget?: Budget | BudgetLimits;
-  signal?: AbortSignal;
-  seed?: number;
-  onProgress?: (data: Record<string, unknown>) => void;
-} = {}): RunContext {
+export function createRunContext(
+  options: {
+    name?: string;
+    budget?: Budget | BudgetLimits;
+    signal?: AbortSignal;
+    seed?: number;
+    onProgress?: (data: Record<string, unknown>) => void;
+  } = {},
+): RunContext {
   const budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget ?? {});
   return {
     budget,

@@ -43,16 +43,15 @@ export interface ToolDefinition {
   function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
 }
 
-export type ToolChoice =
-  | "none"
-  | "auto"
-  | "required"
-  | { type: "function"; function: { name: string } };
+export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
 
 export type ResponseFormat =
   | { type: "text" }
   | { type: "json_object" }
-  | { type: "json_schema"; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } };
+  | {
+      type: "json_schema";
+      json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string };
+    };
 
 /** An OpenAI-shaped chat request. */
 export interface ChatRequest {
@@ -135,7 +134,12 @@ export type StreamEvent =
       type: "delta";
       index: number;
       content?: string;
-      tool_calls?: { index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }[];
+      tool_calls?: {
+        index: number;
+        id?: string;
+        type?: "function";
+        function?: { name?: string; arguments?: string };
+      }[];
       logprobs?: TokenLogprob[];
     }
   | { type: "progress"; data: Record<string, unknown> }

@@ -4,7 +4,11 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { Embedder } from "./embedder.ts";
 
 /** Embedder specs: `openai:<model>` (any OpenAI-compatible /v1/embeddings) or `llama:<file.gguf>`. */
-export function embedderFromSpec(options: { spec: string; config?: Pick<LoadedConfig, "embeddings" | "providers" | "env">; cwd?: string }): Promise<Embedder> {
+export function embedderFromSpec(options: {
+  spec: string;
+  config?: Pick<LoadedConfig, "embeddings" | "providers" | "env">;
+  cwd?: string;
+}): Promise<Embedder> {
   const { spec, config, cwd = process.cwd() } = options;
   const colon = spec.indexOf(":");
   const provider = colon > 0 ? spec.slice(0, colon) : "";
@@ -21,8 +25,13 @@ export function embedderFromSpec(options: { spec: string; config?: Pick<LoadedCo
       }),
     );
   if (provider === "llama" && rest)
-    return import("./llama-embedder.ts").then(({ llamaEmbedder }) => llamaEmbedder({ modelPath: resolve(cwd, rest), threads: settings.threads }));
+    return import("./llama-embedder.ts").then(({ llamaEmbedder }) =>
+      llamaEmbedder({ modelPath: resolve(cwd, rest), threads: settings.threads }),
+    );
   return Promise.reject(
-    new InvalidRequestError(`unknown embedder spec "${spec}": use openai:<model> (e.g. openai:text-embedding-3-small) or llama:<file.gguf>`, { param: "embedder" }),
+    new InvalidRequestError(
+      `unknown embedder spec "${spec}": use openai:<model> (e.g. openai:text-embedding-3-small) or llama:<file.gguf>`,
+      { param: "embedder" },
+    ),
   );
 }

@@ -37,5 +37,8 @@ test("a llama.cpp model embeds texts into vectors of its hidden size, traced as 
 
 test("a missing model file is a ConfigurationError naming it", async () => {
   const missing = llamaEmbedder({ modelPath: join(dir, "missing.gguf"), threads: 1 });
-  await assert.rejects(missing.embed(["x"]), (e) => ConfigurationError.isInstance(e) && e.message.includes("missing.gguf"));
+  await assert.rejects(
+    missing.embed(["x"]),
+    (e) => ConfigurationError.isInstance(e) && e.message.includes("missing.gguf"),
+  );
 });

@@ -44,7 +44,10 @@ export function llamaEmbedder(options: LlamaEmbedderOptions): Embedder {
         return { handle, context, contextSize };
       } catch (error) {
         await handle.release();
-        throw new ConfigurationError(`cannot create an embedding context for ${modelPath}: ${(error as Error).message}`, { cause: error });
+        throw new ConfigurationError(
+          `cannot create an embedding context for ${modelPath}: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
     })().catch((error) => {
       loading = undefined;
@@ -58,7 +61,8 @@ export function llamaEmbedder(options: LlamaEmbedderOptions): Embedder {
     for (const text of texts) {
       let tokens = handle.model.tokenize(text || " ");
       // Room for the BOS/EOS tokens llama.cpp adds around the input.
-      while (tokens.length > 0 && context.calculateInputLength(tokens) >= contextSize) tokens = tokens.slice(0, Math.max(1, Math.min(tokens.length - 1, contextSize - 4)));
+      while (tokens.length > 0 && context.calculateInputLength(tokens) >= contextSize)
+        tokens = tokens.slice(0, Math.max(1, Math.min(tokens.length - 1, contextSize - 4)));
       promptTokens += tokens.length;
       const embedding = await context.getEmbeddingFor(tokens);
       vectors.push([...embedding.vector]);
@@ -74,7 +78,16 @@ export function llamaEmbedder(options: LlamaEmbedderOptions): Embedder {
     /** Options and traces print the embedder as its spec. */
     toJSON: () => `llama:${modelPath}`,
     embed(texts: string[], ctx?: RunContext): Promise<number[][]> {
-      const run = queue.then(() => tracedEmbedCall({ ctx, id: `llama:${modelPath}`, provider: "llama", model: modelPath, texts, call: () => embedAll(texts) }));
+      const run = queue.then(() =>
+        tracedEmbedCall({
+          ctx,
+          id: `llama:${modelPath}`,
+          provider: "llama",
+          model: modelPath,
+          texts,
+          call: () => embedAll(texts),
+        }),
+      );
       queue = run.catch(() => undefined);
       return run;
     },

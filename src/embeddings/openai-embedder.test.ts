@@ -23,9 +23,17 @@ test("texts go in batches through the SDK; vectors come back in order, traced an
   assert.equal(vectors.length, 10);
   for (const [i, v] of vectors.entries()) {
     const expected = hashedEmbedding({ text: texts[i]!, dimensions: 32 });
-    assert.ok(v.every((x, d) => Math.abs(x - expected[d]!) < 1e-6), `vector ${i} matches its text`);
+    assert.ok(
+      v.every((x, d) => Math.abs(x - expected[d]!) < 1e-6),
+      `vector ${i} matches its text`,
+    );
   }
-  assert.deepEqual(embeddingCalls().map((r) => r.body.input.length).sort(), [2, 4, 4]);
+  assert.deepEqual(
+    embeddingCalls()
+      .map((r) => r.body.input.length)
+      .sort(),
+    [2, 4, 4],
+  );
   assert.equal(embeddingCalls()[0]!.body.model, "test-embedding");
   const spans = ctx.span.children;
   assert.equal(spans.length, 3);
@@ -45,7 +53,10 @@ test("retryable failures are retried (span events); a 400 is an UpstreamError at
 
   server.behaviour.failFirst = { count: posts() + 99, status: 400, message: "input too long" };
   const before = posts();
-  await assert.rejects(embedder.embed(["hello"]), (e) => UpstreamError.isInstance(e) && e.status === 400 && /input too long/.test(e.message));
+  await assert.rejects(
+    embedder.embed(["hello"]),
+    (e) => UpstreamError.isInstance(e) && e.status === 400 && /input too long/.test(e.message),
+  );
   assert.equal(posts() - before, 1, "no retry on 400");
   server.behaviour.failFirst = undefined;
 });
@@ -53,10 +64,14 @@ test("retryable failures are retried (span events); a 400 is an UpstreamError at
 test("budgets and aborts stop embedding calls before they are made", async () => {
   const embedder = openaiEmbedder({ model: "m", baseURL: server.url });
   const before = posts();
-  await assert.rejects(embedder.embed(["a b c"], createRunContext({ budget: { calls: 0 } })), (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(embedder.embed(["a b c"], createRunContext({ budget: { calls: 0 } })), (e) =>
+    BudgetExceededError.isInstance(e),
+  );
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(embedder.embed(["a"], createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
+  await assert.rejects(embedder.embed(["a"], createRunContext({ signal: controller.signal })), (e) =>
+    AbortedError.isInstance(e),
+  );
   assert.equal(posts(), before);
 });
 
@@ -66,7 +81,10 @@ test("a time budget running out mid-request is a BudgetExceededError, not a retr
   server.behaviour.delayMs = 2000;
   try {
     const ctx = createRunContext({ budget: { time_ms: 150 } });
-    await assert.rejects(embedder.embed(["slow text"], ctx), (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms");
+    await assert.rejects(
+      embedder.embed(["slow text"], ctx),
+      (e) => BudgetExceededError.isInstance(e) && e.limit === "time_ms",
+    );
     assert.equal(embeddingCalls().length - before, 1, "no retry after the budget ran out");
   } finally {
     server.behaviour.delayMs = 0;

@@ -44,22 +44,34 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
   const id = `openai:${model}`;
   const client = options.client ?? createClient(options);
   const batchSize = options.batchSize ?? 128;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigurationError(`openai embedder: batchSize must be an integer >= 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ConfigurationError(`openai embedder: batchSize must be an integer >= 1, got ${batchSize}`);
   const limiter = new Limiter(options.concurrency ?? 4);
   const price = lookupPrice(id, options.prices ?? defaultPrices);
 
-  async function request(input: string[], signal: AbortSignal): Promise<{ vectors: number[][]; promptTokens?: number }> {
+  async function request(
+    input: string[],
+    signal: AbortSignal,
+  ): Promise<{ vectors: number[][]; promptTokens?: number }> {
     let body: OpenAI.CreateEmbeddingResponse;
     try {
       // Some servers reject empty strings; a space embeds as "nothing" just as well.
-      const params = { model, input: input.map((t) => t || " "), ...(options.dimensions ? { dimensions: options.dimensions } : {}) };
+      const params = {
+        model,
+        input: input.map((t) => t || " "),
+        ...(options.dimensions ? { dimensions: options.dimensions } : {}),
+      };
       body = await client.embeddings.create(params, { signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
     } catch (error) {
       throw upstreamErrorFromSdk({ error, provider: PROVIDER, classes: SDK_ERRORS });
     }
     const data = Array.isArray(body?.data) ? [...body.data].sort((a, b) => a.index - b.index) : [];
     if (data.length !== input.length || data.some((d) => !Array.isArray(d.embedding) || d.embedding.length === 0))
-      throw new UpstreamError({ provider: PROVIDER, failure: "malformed", message: `expected ${input.length} embeddings, got ${data.length} usable ones` });
+      throw new UpstreamError({
+        provider: PROVIDER,
+        failure: "malformed",
+        message: `expected ${input.length} embeddings, got ${data.length} usable ones`,
+      });
     return { vectors: data.map((d) => d.embedding), promptTokens: body.usage?.prompt_tokens };
   }
 
@@ -74,7 +86,18 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
       const results = await Promise.all(
         batches.map((batch) =>
           limiter.run(
-            () => tracedEmbedCall({ ctx, id, provider: PROVIDER, model, texts: batch, retry: options.retry, timeoutMs: options.timeoutMs ?? 60_000, price, call: (signal) => request(batch, signal) }),
+            () =>
+              tracedEmbedCall({
+                ctx,
+                id,
+                provider: PROVIDER,
+                model,
+                texts: batch,
+                retry: options.retry,
+                timeoutMs: options.timeoutMs ?? 60_000,
+                price,
+                call: (signal) => request(batch, signal),
+              }),
             ctx?.signal,
           ),
         ),
@@ -89,7 +112,8 @@ function createClient(options: OpenAIEmbedderOptions): OpenAI {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "OPENAI",
-    noKey: "openai embeddings: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL for a local server.",
+    noKey:
+      "openai embeddings: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL for a local server.",
   });
   return new OpenAI({ ...settings });
 }

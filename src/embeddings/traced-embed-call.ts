@@ -28,20 +28,36 @@ export interface TracedEmbedCallOptions {
 export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<number[][]> {
   const { ctx, texts, price } = options;
   const estimate = texts.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0);
-  const release = ctx?.budget.reserve({ prompt_tokens: estimate, cost_usd: costOf(price, { prompt_tokens: estimate, completion_tokens: 0 }) });
-  const span = ctx?.span.child(options.id, "lm", { provider: options.provider, model: options.model, embedding: true, inputs: texts.length });
+  const release = ctx?.budget.reserve({
+    prompt_tokens: estimate,
+    cost_usd: costOf(price, { prompt_tokens: estimate, completion_tokens: 0 }),
+  });
+  const span = ctx?.span.child(options.id, "lm", {
+    provider: options.provider,
+    model: options.model,
+    embedding: true,
+    inputs: texts.length,
+  });
   const started = performance.now();
   try {
     const out = await withRetry(() => attempt(options), {
       ...options.retry,
       signal: ctx?.signal,
-      onRetry: ({ attempt, delayMs, error }) => span?.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+      onRetry: ({ attempt, delayMs, error }) =>
+        span?.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
     });
     const prompt = out.promptTokens ?? estimate;
-    const usage: Partial<Usage> = { prompt_tokens: prompt, calls: 1, cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: 0 }) };
+    const usage: Partial<Usage> = {
+      prompt_tokens: prompt,
+      calls: 1,
+      cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: 0 }),
+    };
     span?.record(usage);
     ctx?.budget.charge(usage);
-    span?.set({ latency_ms: Math.round((performance.now() - started) * 100) / 100, dimensions: out.vectors[0]?.length });
+    span?.set({
+      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      dimensions: out.vectors[0]?.length,
+    });
     span?.finish();
     return out.vectors;
   } catch (error) {

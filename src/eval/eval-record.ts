@@ -28,6 +28,8 @@ export function choiceLetter(index: number): string {
 /** The chat request that asks a record's question. */
 export function evalRequest(record: EvalRecord): ChatRequest {
   if (record.messages) return { messages: record.messages };
-  const options = record.choices?.length ? `\n\n${record.choices.map((c, i) => `${choiceLetter(i)}. ${c}`).join("\n")}` : "";
+  const options = record.choices?.length
+    ? `\n\n${record.choices.map((c, i) => `${choiceLetter(i)}. ${c}`).join("\n")}`
+    : "";
   return { messages: [{ role: "user", content: record.question + options }] };
 }

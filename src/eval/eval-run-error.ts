@@ -5,7 +5,11 @@ export class EvalRunError extends LmxError {
   readonly technique: string;
 
   constructor(options: { technique: string; failed: number; message: string; cause?: unknown }) {
-    super("eval_failed", `${options.technique}: the first ${options.failed} questions all failed, so the run stopped: ${options.message}`, { cause: options.cause });
+    super(
+      "eval_failed",
+      `${options.technique}: the first ${options.failed} questions all failed, so the run stopped: ${options.message}`,
+      { cause: options.cause },
+    );
     this.name = "EvalRunError";
     this.technique = options.technique;
   }

@@ -14,7 +14,10 @@ test("a results file that is not one is refused untouched, and the error names t
   writeFileSync(path, '{"id": "q1", "question": "?", "answer": "1"}\n');
   assert.throws(
     () => EvalStore.open({ path }),
-    (e) => ConfigurationError.isInstance(e) && /is not a readable SQLite database/.test(e.message) && /point --results at another file/.test(e.message),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      /is not a readable SQLite database/.test(e.message) &&
+      /point --results at another file/.test(e.message),
   );
   assert.equal(readFileSync(path, "utf8"), '{"id": "q1", "question": "?", "answer": "1"}\n');
 });

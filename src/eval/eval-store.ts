@@ -45,7 +45,8 @@ type Row = Omit<QuestionResult, "correct" | "answer" | "error" | "trace_id" | "f
   finish_reason: string | null;
 };
 
-const COLUMNS = "question_id, correct, answer, gold, text, finish_reason, calls, samples, prompt_tokens, completion_tokens, cost_usd, latency_ms, error, trace_id";
+const COLUMNS =
+  "question_id, correct, answer, gold, text, finish_reason, calls, samples, prompt_tokens, completion_tokens, cost_usd, latency_ms, error, trace_id";
 
 /**
  * Evaluation results in one SQLite file (WAL; each question committed as it finishes, so a crash
@@ -96,7 +97,9 @@ export class EvalStore {
   finished(key: RunKey): Set<string> {
     return this.file.run("read the finished questions", (db) => {
       const ids = db
-        .prepare<[string, string, string], string>("SELECT question_id FROM results WHERE dataset = ? AND model = ? AND technique = ? AND error IS NULL")
+        .prepare<[string, string, string], string>(
+          "SELECT question_id FROM results WHERE dataset = ? AND model = ? AND technique = ? AND error IS NULL",
+        )
         .pluck()
         .all(key.dataset, key.model, key.technique);
       return new Set(ids);
@@ -124,7 +127,9 @@ export class EvalStore {
   results(key: RunKey): QuestionResult[] {
     return this.file.run("read results", (db) =>
       db
-        .prepare<[string, string, string], Row>(`SELECT ${COLUMNS} FROM results WHERE dataset = ? AND model = ? AND technique = ? ORDER BY question_id`)
+        .prepare<[string, string, string], Row>(
+          `SELECT ${COLUMNS} FROM results WHERE dataset = ? AND model = ? AND technique = ? ORDER BY question_id`,
+        )
         .all(key.dataset, key.model, key.technique)
         .map(fromRow),
     );
@@ -134,7 +139,9 @@ export class EvalStore {
   trace(key: RunKey, questionId: string): SpanJSON | undefined {
     return this.file.run("read a trace", (db) => {
       const raw = db
-        .prepare<[string, string, string, string], Buffer | null>("SELECT trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND question_id = ?")
+        .prepare<[string, string, string, string], Buffer | null>(
+          "SELECT trace FROM results WHERE dataset = ? AND model = ? AND technique = ? AND question_id = ?",
+        )
         .pluck()
         .get(key.dataset, key.model, key.technique, questionId);
       return raw ? unpackTrace(raw) : undefined;
@@ -157,7 +164,9 @@ export class EvalStore {
   findTraces(prefix: string, limit = 10): SpanJSON[] {
     return this.file.run("find a trace", (db) =>
       db
-        .prepare<[string, number], Buffer>("SELECT trace FROM results WHERE trace_id LIKE ? ESCAPE '\\' AND trace IS NOT NULL LIMIT ?")
+        .prepare<[string, number], Buffer>(
+          "SELECT trace FROM results WHERE trace_id LIKE ? ESCAPE '\\' AND trace IS NOT NULL LIMIT ?",
+        )
         .pluck()
         .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit)
         .map(unpackTrace),

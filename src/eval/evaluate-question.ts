@@ -27,7 +27,8 @@ export interface EvaluateQuestionOptions {
 }
 
 /** A graded question, or `interrupted` when the caller aborted it midway (nothing to keep). */
-export type QuestionOutcome = { interrupted: true } | { interrupted: false; result: QuestionResult; trace: SpanJSON; span: Span };
+export type QuestionOutcome =
+  { interrupted: true } | { interrupted: false; result: QuestionResult; trace: SpanJSON; span: Span };
 
 /**
  * Asks one question under its own trace and budget, then grades and measures it. A failure of the
@@ -76,7 +77,11 @@ export async function evaluateQuestion(options: EvaluateQuestionOptions): Promis
 /** Errors no other question would escape: stop the whole evaluation instead of grading them wrong. */
 function isFatal(error: unknown): boolean {
   if (ConfigurationError.isInstance(error)) return true;
-  return UpstreamError.isInstance(error) && error.failure === "http" && (error.status === 401 || error.status === 403 || error.status === 404);
+  return (
+    UpstreamError.isInstance(error) &&
+    error.failure === "http" &&
+    (error.status === 401 || error.status === 403 || error.status === 404)
+  );
 }
 
 function isAbortError(error: unknown): boolean {

@@ -11,7 +11,10 @@ import { writeEvalRecords } from "./write-eval-records.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
 import { defaultResultsPath } from "../store/lmx-dirs.ts";
 
-export interface EvaluateOptions extends Pick<RunEvalOptions, "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"> {
+export interface EvaluateOptions extends Pick<
+  RunEvalOptions,
+  "concurrency" | "budget" | "signal" | "seed" | "request" | "failFast" | "onRunStart" | "onProgress" | "onTrace"
+> {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
   data: string;
   /** Model spec for techniques that do not name their own `@model`. */
@@ -60,15 +63,26 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   for (const problem of dataset.problems) options.onProblem?.(problem);
   const records = options.limit === undefined ? dataset.records : dataset.records.slice(0, options.limit);
   if (records.length === 0) throw new ConfigurationError(`${options.data} has no usable records`); // a bad file, as an empty one is: status 1, not bad usage
-  const plans = planEvalRuns({ techniques: options.techniques, model: options.model, answer: options.answer, env: options.env });
+  const plans = planEvalRuns({
+    techniques: options.techniques,
+    model: options.model,
+    answer: options.answer,
+    env: options.env,
+  });
 
-  const results = resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()));
+  const results = resolve(
+    options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()),
+  );
   const store = EvalStore.open({ path: results });
   try {
     const selected = { ...dataset, records };
     const outcome = await runEval({ ...options, dataset: selected, plans, store, answer: kind });
-    const report = options.out ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results }) : undefined;
-    const lines = options.records ? writeEvalRecords({ path: options.records, dataset: selected, plans, store }) : undefined;
+    const report = options.out
+      ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results })
+      : undefined;
+    const lines = options.records
+      ? writeEvalRecords({ path: options.records, dataset: selected, plans, store })
+      : undefined;
     return { dataset, plans, outcome, results, ...(report ? { report } : {}), ...(lines ? { records: lines } : {}) };
   } finally {
     store.close();

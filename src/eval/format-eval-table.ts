@@ -12,7 +12,19 @@ export function formatEvalTable(options: { runs: readonly RunSummary[] }): strin
   const axis = computeAxis(runs);
   const frontier = paretoFrontier(runs.map((r) => ({ compute: axis.of(r), accuracy: r.accuracy })));
   const models = new Set(runs.map((r) => r.model)).size > 1;
-  const header = ["", "technique", ...(models ? ["model"] : []), "accuracy", "95% CI", "correct", "calls", "samples/q", "tokens/q", "cost $", "latency/q"];
+  const header = [
+    "",
+    "technique",
+    ...(models ? ["model"] : []),
+    "accuracy",
+    "95% CI",
+    "correct",
+    "calls",
+    "samples/q",
+    "tokens/q",
+    "cost $",
+    "latency/q",
+  ];
   const rows = runs.map((r, i) => [
     frontier[i] ? "*" : "",
     r.technique,
@@ -28,7 +40,11 @@ export function formatEvalTable(options: { runs: readonly RunSummary[] }): strin
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const numeric = (c: number) => c >= (models ? 4 : 3);
-  const format = (row: string[]) => row.map((cell, c) => (numeric(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, c) => (numeric(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   const note = `* on the Pareto frontier of accuracy versus ${axis.label}`;
   return [format(header), ...rows.map(format), note].join("\n") + "\n";
 }

@@ -33,7 +33,13 @@ test("bad records are reported with their line numbers and the good ones still l
     JSON.stringify({ id: "e", question: "What is 3+3?", answer: 6 }),
   ]);
   const data = loadEvalData({ path });
-  assert.deepEqual(data.records.map((r) => [r.id, r.line, r.answer]), [["a", 1, "2"], ["e", 9, "6"]]);
+  assert.deepEqual(
+    data.records.map((r) => [r.id, r.line, r.answer]),
+    [
+      ["a", 1, "2"],
+      ["e", 9, "6"],
+    ],
+  );
   assert.deepEqual(
     data.problems.map((p) => p.line),
     [3, 4, 5, 6, 7, 8],
@@ -47,7 +53,12 @@ test("bad records are reported with their line numbers and the good ones still l
 });
 
 test("records without ids get stable ids from their question; the hash follows the bytes", () => {
-  const a = loadEvalData({ path: file("no-ids.jsonl", [JSON.stringify({ question: "Q one", answer: "1" }), JSON.stringify({ question: "Q two", answer: "2" })]) });
+  const a = loadEvalData({
+    path: file("no-ids.jsonl", [
+      JSON.stringify({ question: "Q one", answer: "1" }),
+      JSON.stringify({ question: "Q two", answer: "2" }),
+    ]),
+  });
   const b = loadEvalData({ path: file("no-ids-2.jsonl", [JSON.stringify({ question: "Q two", answer: "2" })]) });
   assert.match(a.records[0]!.id, /^q-[0-9a-f]{16}$/);
   assert.equal(a.records[1]!.id, b.records[0]!.id);
@@ -59,13 +70,25 @@ test("choices become lettered lines; messages are sent as they are", () => {
   const data = loadEvalData({
     path: file("forms.jsonl", [
       JSON.stringify({ id: "mc", question: "Which is a prime?", answer: "B", choices: ["4", "7", "9"] }),
-      JSON.stringify({ id: "chat", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Capital of France?" }], answer: "Paris" }),
+      JSON.stringify({
+        id: "chat",
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "Capital of France?" },
+        ],
+        answer: "Paris",
+      }),
     ]),
   });
-  assert.deepEqual(evalRequest(data.records[0]!).messages, [{ role: "user", content: "Which is a prime?\n\nA. 4\nB. 7\nC. 9" }]);
+  assert.deepEqual(evalRequest(data.records[0]!).messages, [
+    { role: "user", content: "Which is a prime?\n\nA. 4\nB. 7\nC. 9" },
+  ]);
   const chat = data.records[1]!;
   assert.equal(chat.question, "Capital of France?");
-  assert.deepEqual(evalRequest(chat).messages.map((m) => m.role), ["system", "user"]);
+  assert.deepEqual(
+    evalRequest(chat).messages.map((m) => m.role),
+    ["system", "user"],
+  );
 });
 
 shared.test("a sample bank is read as data: its 800 questions with their answers", () => {
@@ -77,6 +100,12 @@ shared.test("a sample bank is read as data: its 800 questions with their answers
 });
 
 test("a missing or empty file is a ConfigurationError", () => {
-  assert.throws(() => loadEvalData({ path: join(dir, "nope.jsonl") }), (e) => ConfigurationError.isInstance(e) && /does not exist/.test(e.message));
-  assert.throws(() => loadEvalData({ path: file("empty.jsonl", ["", ""]) }), (e) => ConfigurationError.isInstance(e) && /no records/.test(e.message));
+  assert.throws(
+    () => loadEvalData({ path: join(dir, "nope.jsonl") }),
+    (e) => ConfigurationError.isInstance(e) && /does not exist/.test(e.message),
+  );
+  assert.throws(
+    () => loadEvalData({ path: file("empty.jsonl", ["", ""]) }),
+    (e) => ConfigurationError.isInstance(e) && /no records/.test(e.message),
+  );
 });

@@ -34,7 +34,10 @@ export function loadEvalData(options: { path: string }): EvalDataset {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as Error).message})`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "does not exist"
+        : `cannot be read (${(error as Error).message})`;
     throw new ConfigurationError(`data file ${path} ${reason}`, { cause: error });
   }
   const hash = createHash("sha256").update(bytes).digest("hex");
@@ -80,10 +83,17 @@ function parseRecord(text: string, line: number): EvalRecord | string {
   if (!question.trim()) return messages ? '"messages" has no user message' : '"question" must be a non-empty string';
   const answer = typeof r.answer === "number" || typeof r.answer === "boolean" ? String(r.answer) : r.answer;
   if (typeof answer !== "string") return '"answer" must be a string (or a number)';
-  if (r.id !== undefined && (typeof r.id !== "string" || !r.id.trim()) && typeof r.id !== "number") return '"id" must be a non-empty string or a number';
-  if (r.choices !== undefined && (!Array.isArray(r.choices) || r.choices.length === 0 || !r.choices.every((c) => typeof c === "string" || typeof c === "number")))
+  if (r.id !== undefined && (typeof r.id !== "string" || !r.id.trim()) && typeof r.id !== "number")
+    return '"id" must be a non-empty string or a number';
+  if (
+    r.choices !== undefined &&
+    (!Array.isArray(r.choices) ||
+      r.choices.length === 0 ||
+      !r.choices.every((c) => typeof c === "string" || typeof c === "number"))
+  )
     return '"choices" must be a non-empty array of strings';
-  const id = r.id === undefined ? `q-${createHash("sha256").update(question.trim()).digest("hex").slice(0, 16)}` : String(r.id);
+  const id =
+    r.id === undefined ? `q-${createHash("sha256").update(question.trim()).digest("hex").slice(0, 16)}` : String(r.id);
   const record: EvalRecord = { id, question, answer, line };
   if (r.choices) record.choices = (r.choices as unknown[]).map(String);
   if (messages) record.messages = messages;
@@ -93,9 +103,11 @@ function parseRecord(text: string, line: number): EvalRecord | string {
 function checkMessages(value: unknown): Message[] | string {
   if (!Array.isArray(value) || value.length === 0) return '"messages" must be a non-empty array';
   for (const [i, m] of value.entries()) {
-    if (!m || typeof m !== "object" || !ROLES.has((m as Message).role)) return `"messages"[${i}] needs a role (system, user, assistant, ...)`;
+    if (!m || typeof m !== "object" || !ROLES.has((m as Message).role))
+      return `"messages"[${i}] needs a role (system, user, assistant, ...)`;
     const content = (m as Message).content;
-    if (content !== null && typeof content !== "string" && !Array.isArray(content)) return `"messages"[${i}].content must be a string or a list of parts`;
+    if (content !== null && typeof content !== "string" && !Array.isArray(content))
+      return `"messages"[${i}].content must be a string or a list of parts`;
   }
   return value as Message[];
 }

@@ -14,12 +14,28 @@ test("the frontier keeps runs no other run beats on both accuracy and compute", 
     { compute: 900, accuracy: 0.7 }, // best: on
   ];
   assert.deepEqual(paretoFrontier(points), [true, false, true, false, false, true]);
-  assert.deepEqual(paretoFrontier([{ compute: 1, accuracy: 0.5 }, { compute: 1, accuracy: 0.5 }]), [true, true], "ties are both kept");
+  assert.deepEqual(
+    paretoFrontier([
+      { compute: 1, accuracy: 0.5 },
+      { compute: 1, accuracy: 0.5 },
+    ]),
+    [true, true],
+    "ties are both kept",
+  );
 });
 
 test("the terminal table marks the frontier and measures compute in tokens, or dollars once anything costs", () => {
   const result = (correct: boolean, tokens: number, cost = 0) => ({
-    question_id: "x", correct, gold: "1", text: "", latency_ms: 10, calls: 1, samples: 1, prompt_tokens: tokens, completion_tokens: 0, cost_usd: cost,
+    question_id: "x",
+    correct,
+    gold: "1",
+    text: "",
+    latency_ms: 10,
+    calls: 1,
+    samples: 1,
+    prompt_tokens: tokens,
+    completion_tokens: 0,
+    cost_usd: cost,
   });
   const cheap = summarizeRun({ technique: "cheap", model: "m", results: [result(true, 10), result(false, 10)] });
   const dear = summarizeRun({ technique: "dear", model: "m", results: [result(true, 100), result(false, 100)] });

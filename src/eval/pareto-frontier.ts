@@ -9,7 +9,10 @@ export interface ComputePoint {
  * most the same compute while being strictly better in one of them. Equal points are all kept.
  */
 export function paretoFrontier(points: readonly ComputePoint[]): boolean[] {
-  return points.map((p) =>
-    !points.some((q) => q.compute <= p.compute && q.accuracy >= p.accuracy && (q.compute < p.compute || q.accuracy > p.accuracy)),
+  return points.map(
+    (p) =>
+      !points.some(
+        (q) => q.compute <= p.compute && q.accuracy >= p.accuracy && (q.compute < p.compute || q.accuracy > p.accuracy),
+      ),
   );
 }

@@ -1,6 +1,13 @@
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
-import { buildTechniques, checkTechniqueSpec, expandSweeps, formatTechniqueSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
+import {
+  buildTechniques,
+  checkTechniqueSpec,
+  expandSweeps,
+  formatTechniqueSpec,
+  parseTechniqueSpec,
+  type SpecEnv,
+} from "../techniques/spec/index.ts";
 import type { TechniqueSpecAst } from "../techniques/spec/index.ts";
 
 /** One run of an evaluation: a technique over a model, built and named canonically. */
@@ -28,7 +35,12 @@ export const NO_TECHNIQUE = "none";
  * `answer` option that the spec leaves unset votes with it, so votes and grading compare alike.
  * Runs that come out identical are kept once. Specs are all checked before any model is made.
  */
-export function planEvalRuns(options: { techniques: readonly string[]; model?: string; answer?: string; env: SpecEnv }): EvalRunPlan[] {
+export function planEvalRuns(options: {
+  techniques: readonly string[];
+  model?: string;
+  answer?: string;
+  env: SpecEnv;
+}): EvalRunPlan[] {
   const { env, answer } = options;
   const specs = (options.techniques.length ? options.techniques : [NO_TECHNIQUE]).flatMap((t) => expandSweeps(t));
   const parsed = specs.map((text) => (text.trim() === NO_TECHNIQUE ? undefined : parseTechniqueSpec(text)));
@@ -39,7 +51,10 @@ export function planEvalRuns(options: { techniques: readonly string[]; model?: s
   const seen = new Set<string>();
   for (const [i, ast] of asts.entries()) {
     const modelSpec = ast?.model ?? options.model ?? env.defaultModel;
-    if (!modelSpec) throw new InvalidRequestError("no model: pass --model, or end each technique spec with @MODEL", { param: "model" });
+    if (!modelSpec)
+      throw new InvalidRequestError("no model: pass --model, or end each technique spec with @MODEL", {
+        param: "model",
+      });
     const base = env.resolveModel(modelSpec);
     const lm = ast && ast.techniques.length ? buildTechniques(ast, base, env) : base;
     const bare = lm === base;

@@ -13,7 +13,18 @@ function sink() {
 }
 
 const plan = { technique: "t", canonical: "t", model: "m" } as EvalRunPlan;
-const at = (done: number, total = 20): EvalProgress => ({ plan, run: 0, runs: 1, done, total, skipped: 5, correct: Math.floor(done / 2), errors: 0, tokens: done * 1500, cost_usd: done * 0.001 });
+const at = (done: number, total = 20): EvalProgress => ({
+  plan,
+  run: 0,
+  runs: 1,
+  done,
+  total,
+  skipped: 5,
+  correct: Math.floor(done / 2),
+  errors: 0,
+  tokens: done * 1500,
+  cost_usd: done * 0.001,
+});
 
 test("without a terminal: a plain line at the start and at every tenth, with accuracy, tokens, cost and ETA", () => {
   const s = sink();

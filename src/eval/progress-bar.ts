@@ -55,7 +55,8 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
       if (info.total === 0) {
         out.write(`${label} all ${info.skipped} questions already done\n`);
         open = false;
-      } else if (!tty) out.write(`${label} ${info.total} questions to do${info.skipped ? `, ${info.skipped} done before` : ""}\n`);
+      } else if (!tty)
+        out.write(`${label} ${info.total} questions to do${info.skipped ? `, ${info.skipped} done before` : ""}\n`);
     },
     update(p) {
       last = p;

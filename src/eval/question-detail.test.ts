@@ -11,15 +11,25 @@ import { questionDetail } from "./question-detail.ts";
 test("self-refine's drafts are samples and its feedback shows as critiques", async () => {
   const lm = scriptedLM((request) => {
     const prompt = lastUserText(request);
-    if (prompt.startsWith("Review the answer")) return prompt.includes("The answer is 5") ? "The sum is wrong: 2+2 is 4.\nScore: 3/10" : "NO ISSUES";
+    if (prompt.startsWith("Review the answer"))
+      return prompt.includes("The answer is 5") ? "The sum is wrong: 2+2 is 4.\nScore: 3/10" : "NO ISSUES";
     if (prompt.includes("improved answer")) return "2 and 2 make 4. The answer is 4";
     return "The answer is 5";
   });
   const ctx = createRunContext();
   await selfRefine(lm, { rounds: 2 }).complete({ messages: [{ role: "user", content: "What is 2+2?" }] }, ctx);
   const detail = questionDetail(ctx.span.toJSON());
-  assert.deepEqual(detail.samples.map((s) => [s.stage, s.text]), [["draft", "The answer is 5"], ["refine", "2 and 2 make 4. The answer is 4"]]);
-  assert.deepEqual(detail.critiques.map((c) => c.text), ["The sum is wrong: 2+2 is 4.\nScore: 3/10", "NO ISSUES"]);
+  assert.deepEqual(
+    detail.samples.map((s) => [s.stage, s.text]),
+    [
+      ["draft", "The answer is 5"],
+      ["refine", "2 and 2 make 4. The answer is 4"],
+    ],
+  );
+  assert.deepEqual(
+    detail.critiques.map((c) => c.text),
+    ["The sum is wrong: 2+2 is 4.\nScore: 3/10", "NO ISSUES"],
+  );
   assert.deepEqual(detail.votes, []);
   assert.equal(questionMetrics(ctx.span.toJSON()).samples, 4, "critiques are samples of the model too");
 });

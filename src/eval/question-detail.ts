@@ -20,20 +20,28 @@ const CRITIQUE = /critique|feedback|reflect|verif|review|judge|evaluat/i;
  * Samples, votes and critiques of a question's trace, each text cut to `maxText` characters so
  * a report over hundreds of questions stays small.
  */
-export function questionDetail(root: SpanJSON, options: { maxText?: number; maxSamples?: number } = {}): QuestionDetail {
+export function questionDetail(
+  root: SpanJSON,
+  options: { maxText?: number; maxSamples?: number } = {},
+): QuestionDetail {
   const { maxText = 400, maxSamples = 64 } = options;
   const detail: QuestionDetail = { samples: [], votes: [], critiques: [], rungs: [] };
   const visit = (span: SpanJSON, stage: string) => {
     const here = span.kind === "step" || span.kind === "technique" ? span.name : stage;
     if (span.error && !detail.error) detail.error = span.error;
     for (const event of span.events) {
-      if (event.name === "step" && typeof event.data.decision === "string" && typeof event.data.step === "number") detail.rungs.push(rungOf(event.data));
+      if (event.name === "step" && typeof event.data.decision === "string" && typeof event.data.step === "number")
+        detail.rungs.push(rungOf(event.data));
       if (event.name !== "vote") continue;
-      const groups = Array.isArray(event.data.groups) ? (event.data.groups as { answer: unknown; count: unknown }[]) : [];
+      const groups = Array.isArray(event.data.groups)
+        ? (event.data.groups as { answer: unknown; count: unknown }[])
+        : [];
       detail.votes.push({
         // Adaptive techniques vote after every batch: say which.
         stage: typeof event.data.batch === "number" ? `${here}, batch ${event.data.batch}` : here,
-        groups: groups.slice(0, 12).map((g) => ({ answer: clip(String(g.answer), maxText), count: Number(g.count) || 0 })),
+        groups: groups
+          .slice(0, 12)
+          .map((g) => ({ answer: clip(String(g.answer), maxText), count: Number(g.count) || 0 })),
         winner: typeof event.data.winner === "string" ? clip(event.data.winner, maxText) : null,
       });
     }
@@ -41,7 +49,8 @@ export function questionDetail(root: SpanJSON, options: { maxText?: number; maxS
       for (const out of span.attributes.output as unknown[]) {
         const text = clip(String(out ?? ""), maxText);
         if (CRITIQUE.test(here)) detail.critiques.push({ stage: here, text });
-        else if (detail.samples.length < maxSamples) detail.samples.push({ stage: here, text, ...(span.attributes.cache_hit ? { cached: true } : {}) });
+        else if (detail.samples.length < maxSamples)
+          detail.samples.push({ stage: here, text, ...(span.attributes.cache_hit ? { cached: true } : {}) });
       }
     }
     for (const child of span.children) visit(child, here);

@@ -22,7 +22,13 @@ export function questionMetrics(root: SpanJSON): QuestionMetrics {
   };
   visit(root);
   const t = root.total;
-  return { calls: t.calls, samples, prompt_tokens: t.prompt_tokens, completion_tokens: t.completion_tokens, cost_usd: t.cost_usd };
+  return {
+    calls: t.calls,
+    samples,
+    prompt_tokens: t.prompt_tokens,
+    completion_tokens: t.completion_tokens,
+    cost_usd: t.cost_usd,
+  };
 }
 
 function lmSamples(span: SpanJSON): number {

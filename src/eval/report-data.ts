@@ -88,7 +88,12 @@ export function buildReportData(options: {
   const axis = computeAxis(runs);
   const frontier = paretoFrontier(runs.map((r) => ({ compute: axis.of(r), accuracy: r.accuracy })));
   const rows = new Map(dataset.records.map((rec, i) => [rec.id, i]));
-  const questions: ReportQuestion[] = dataset.records.map((rec) => ({ id: rec.id, q: str(rec.question, 1500), gold: str(rec.answer), r: plans.map(() => null) }));
+  const questions: ReportQuestion[] = dataset.records.map((rec) => ({
+    id: rec.id,
+    q: str(rec.question, 1500),
+    gold: str(rec.answer),
+    r: plans.map(() => null),
+  }));
 
   const rungs: Map<string, ReportRung>[] = plans.map(() => new Map());
   plans.forEach((plan, p) => {
@@ -105,14 +110,35 @@ export function buildReportData(options: {
         t: str(result.text, maxText * 2),
         ...(result.error === undefined ? {} : { e: str(result.error) }),
         s: detail.samples.map((s) => (s.cached ? [str(s.stage), str(s.text), 1] : [str(s.stage), str(s.text)])),
-        v: detail.votes.map((v) => ({ st: str(v.stage), g: v.groups.map((g) => [str(g.answer), g.count]), w: v.winner === null ? -1 : str(v.winner) })),
+        v: detail.votes.map((v) => ({
+          st: str(v.stage),
+          g: v.groups.map((g) => [str(g.answer), g.count]),
+          w: v.winner === null ? -1 : str(v.winner),
+        })),
         k: detail.critiques.map((k) => [str(k.stage), str(k.text)]),
         ...(result.trace_id ? { tr: str(result.trace_id) } : {}),
-        ...(detail.rungs.length ? { u: detail.rungs.map((u) => [u.step, str(u.model), str(u.decision), u.confidence ?? -1, u.drawn ?? -1, u.planned ?? -1]) } : {}),
+        ...(detail.rungs.length
+          ? {
+              u: detail.rungs.map((u) => [
+                u.step,
+                str(u.model),
+                str(u.decision),
+                u.confidence ?? -1,
+                u.drawn ?? -1,
+                u.planned ?? -1,
+              ]),
+            }
+          : {}),
       };
       for (const u of detail.rungs) {
         const key = `${u.step}\u0000${u.model}`;
-        const rung: ReportRung = rungs[p]!.get(key) ?? { step: u.step, model: u.model, questions: 0, samples: null, escalations: 0 };
+        const rung: ReportRung = rungs[p]!.get(key) ?? {
+          step: u.step,
+          model: u.model,
+          questions: 0,
+          samples: null,
+          escalations: 0,
+        };
         rung.questions++;
         if (u.drawn !== undefined) rung.samples = (rung.samples ?? 0) + u.drawn;
         if (u.decision === "escalate") rung.escalations++;
@@ -127,7 +153,12 @@ export function buildReportData(options: {
     generated: new Date().toISOString(),
     ...(options.results ? { results: options.results } : {}),
     axis: { unit: axis.unit, label: axis.label },
-    runs: runs.map((r, i) => ({ ...r, compute: axis.of(r), pareto: frontier[i]!, rungs: [...(rungs[i] ?? new Map<string, ReportRung>()).values()].sort((a, b) => a.step - b.step) })),
+    runs: runs.map((r, i) => ({
+      ...r,
+      compute: axis.of(r),
+      pareto: frontier[i]!,
+      rungs: [...(rungs[i] ?? new Map<string, ReportRung>()).values()].sort((a, b) => a.step - b.step),
+    })),
     questions,
     strings,
   };

@@ -36,18 +36,30 @@ function reply(question: string, sample: number): string {
 const words = (s: string) => s.split(/\s+/).length;
 const prices = { "scripted:test": { input: 1, output: 2 } };
 const model = () => scriptedLM((request, { sampleIndex }) => reply(lastUserText(request), sampleIndex), { prices });
-const envOf = (lm: LM) => ({ registry: defaultRegistry(), resolveModel: (spec: string) => (spec === "scripted:test" ? lm : assert.fail(`unexpected model ${spec}`)) });
+const envOf = (lm: LM) => ({
+  registry: defaultRegistry(),
+  resolveModel: (spec: string) => (spec === "scripted:test" ? lm : assert.fail(`unexpected model ${spec}`)),
+});
 
 test("metrics of a known tiny dataset: accuracy, interval, calls, samples, tokens and cost", async () => {
   const lm = model();
-  const plans = planEvalRuns({ techniques: ["none", "self-consistency(n=3)"], model: "scripted:test", answer: "number", env: envOf(lm) });
+  const plans = planEvalRuns({
+    techniques: ["none", "self-consistency(n=3)"],
+    model: "scripted:test",
+    answer: "number",
+    env: envOf(lm),
+  });
   const store = EvalStore.open({ path: join(dir, "metrics.sqlite") });
   const { runs, interrupted } = await runEval({ dataset, plans, store, answer: "number", concurrency: 2 });
   assert.equal(interrupted, false);
   const [bare, sc] = runs;
 
   const prompt = records.reduce((sum, r) => sum + estimatePromptTokens(evalRequest(r)), 0);
-  const completion = (n: number) => records.reduce((sum, r) => sum + Array.from({ length: n }, (_, i) => words(reply(r.question, i))).reduce((a, b) => a + b, 0), 0);
+  const completion = (n: number) =>
+    records.reduce(
+      (sum, r) => sum + Array.from({ length: n }, (_, i) => words(reply(r.question, i))).reduce((a, b) => a + b, 0),
+      0,
+    );
   assert.deepEqual(
     { ...bare!, mean_latency_ms: 0 },
     {
@@ -94,7 +106,9 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
     ...first,
     complete: async (request, ctx) => {
       if (lastUserText(request).includes("3 + 3"))
-        return new Promise((_resolve, reject) => ctx!.signal!.addEventListener("abort", () => reject(new AbortedError())));
+        return new Promise((_resolve, reject) =>
+          ctx!.signal!.addEventListener("abort", () => reject(new AbortedError())),
+        );
       return first.complete(request, ctx);
     },
   };
@@ -124,19 +138,35 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
   store = EvalStore.open({ path });
   const resumed = planEvalRuns({ techniques: ["self-consistency(n=3)"], model: "scripted:test", env: envOf(second) });
   const starts: number[] = [];
-  const again = await runEval({ dataset, plans: resumed, store, concurrency: 2, onRunStart: (s) => starts.push(s.skipped) });
+  const again = await runEval({
+    dataset,
+    plans: resumed,
+    store,
+    concurrency: 2,
+    onRunStart: (s) => starts.push(s.skipped),
+  });
   const askedSecond = second.calls.map(lastUserText);
   // Nothing finished before is asked again; together every question was graded exactly once.
   for (const q of askedSecond) assert.ok(!askedFirst.includes(q) || q.includes("3 + 3"), `${q} was evaluated twice`);
-  assert.ok(askedSecond.some((q) => q.includes("3 + 3")), "the question in flight at the interrupt is redone");
+  assert.ok(
+    askedSecond.some((q) => q.includes("3 + 3")),
+    "the question in flight at the interrupt is redone",
+  );
   assert.equal(starts[0], 4 - askedSecond.length);
   assert.equal(again.interrupted, false);
   assert.deepEqual([again.runs[0]!.total, again.runs[0]!.correct, again.runs[0]!.calls], [4, 2, 4]);
-  assert.equal(store.results({ dataset: dataset.hash, model: "scripted:test", technique: resumed[0]!.canonical }).length, 4);
+  assert.equal(
+    store.results({ dataset: dataset.hash, model: "scripted:test", technique: resumed[0]!.canonical }).length,
+    4,
+  );
 
   // A third invocation has nothing left to do.
   const third = model();
-  const done = await runEval({ dataset, plans: planEvalRuns({ techniques: ["self-consistency(n=3)"], model: "scripted:test", env: envOf(third) }), store });
+  const done = await runEval({
+    dataset,
+    plans: planEvalRuns({ techniques: ["self-consistency(n=3)"], model: "scripted:test", env: envOf(third) }),
+    store,
+  });
   assert.equal(third.calls.length, 0);
   assert.equal(done.runs[0]!.correct, 2);
   store.close();
@@ -144,7 +174,12 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
 
 test("sweeps expand into one run each; the answer kind reaches the vote; duplicates collapse", () => {
   const lm = model();
-  const plans = planEvalRuns({ techniques: ["self-consistency(n={1,2,4})", "none", "self-consistency(n=4)"], model: "scripted:test", answer: "number", env: envOf(lm) });
+  const plans = planEvalRuns({
+    techniques: ["self-consistency(n={1,2,4})", "none", "self-consistency(n=4)"],
+    model: "scripted:test",
+    answer: "number",
+    env: envOf(lm),
+  });
   assert.deepEqual(
     plans.map((p) => [p.technique, p.canonical]),
     [
@@ -155,17 +190,29 @@ test("sweeps expand into one run each; the answer kind reaches the vote; duplica
     ],
   );
   // A spec naming its own answer kind keeps it.
-  const own = planEvalRuns({ techniques: ["self-consistency(n=3, answer=text)@scripted:test"], answer: "number", env: envOf(lm) });
+  const own = planEvalRuns({
+    techniques: ["self-consistency(n=3, answer=text)@scripted:test"],
+    answer: "number",
+    env: envOf(lm),
+  });
   assert.equal(own[0]!.canonical, "self-consistency(n=3, answer=text)");
   assert.equal(own[0]!.technique, "self-consistency(n=3, answer=text)");
 });
 
 test("a run whose first questions all fail stops with one clear error; failures are retried on rerun", async () => {
   const broken: LM = { ...model(), complete: async () => assert.fail("boom: the upstream is down") };
-  const many = Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, question: `What is ${i} + 1?`, answer: String(i + 1), line: i + 1 }));
+  const many = Array.from({ length: 12 }, (_, i) => ({
+    id: `m${i}`,
+    question: `What is ${i} + 1?`,
+    answer: String(i + 1),
+    line: i + 1,
+  }));
   const store = EvalStore.open({ path: join(dir, "fail.sqlite") });
   const plans = planEvalRuns({ techniques: ["none"], model: "scripted:test", env: envOf(broken) });
-  await assert.rejects(runEval({ dataset: { hash: "many", records: many }, plans, store, concurrency: 1 }), /the first 5 questions all failed, so the run stopped: boom/);
+  await assert.rejects(
+    runEval({ dataset: { hash: "many", records: many }, plans, store, concurrency: 1 }),
+    /the first 5 questions all failed, so the run stopped: boom/,
+  );
   const key = { dataset: "many", model: "scripted:test", technique: "none" };
   assert.equal(store.results(key).length, 5);
   assert.equal(store.finished(key).size, 0, "failed questions are not finished");
@@ -174,12 +221,21 @@ test("a run whose first questions all fail stops with one clear error; failures 
 
 test("per-question budgets stop each question on its own, graded on the best answer kept", async () => {
   // Two answers alternate, so adaptive-consistency never settles and would use all ten samples.
-  const lm = scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex % 2 ? 4 : 2}`, { capabilities: { nativeN: false } });
-  const plans = planEvalRuns({ techniques: ["adaptive-consistency(max=10, min=2)"], model: "scripted:test", env: envOf(lm) });
+  const lm = scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex % 2 ? 4 : 2}`, {
+    capabilities: { nativeN: false },
+  });
+  const plans = planEvalRuns({
+    techniques: ["adaptive-consistency(max=10, min=2)"],
+    model: "scripted:test",
+    env: envOf(lm),
+  });
   const store = EvalStore.open({ path: join(dir, "budget.sqlite") });
   const { runs } = await runEval({ dataset, plans, store, budget: { calls: 3 }, answer: "number" });
   const rows = store.results({ dataset: dataset.hash, model: "scripted:test", technique: plans[0]!.canonical });
-  assert.deepEqual(rows.map((r) => [r.calls, r.samples, r.finish_reason]), records.map(() => [3, 3, "budget"]));
+  assert.deepEqual(
+    rows.map((r) => [r.calls, r.samples, r.finish_reason]),
+    records.map(() => [3, 3, "budget"]),
+  );
   assert.equal(runs[0]!.calls, 12, "three calls per question, not three for the whole run");
   store.close();
 });
@@ -189,13 +245,28 @@ test("grading uses the answer kind the technique was given, unless the evaluatio
   const dates = [{ id: "d1", question: "What is the date?", answer: "May 30, 2021", line: 1 }];
   const lm = scriptedLM(() => "A: 5 weeks later\nSo it is 05/30/2021.");
   const store = EvalStore.open({ path: join(dir, "kinds.sqlite") });
-  const byTechnique = planEvalRuns({ techniques: ["self-consistency(n=2, answer=date)"], model: "scripted:test", env: envOf(lm) });
+  const byTechnique = planEvalRuns({
+    techniques: ["self-consistency(n=2, answer=date)"],
+    model: "scripted:test",
+    env: envOf(lm),
+  });
   assert.equal(byTechnique[0]!.answer, "date");
   const own = await runEval({ dataset: { hash: "dates", records: dates }, plans: byTechnique, store });
-  assert.deepEqual([own.runs[0]!.correct, store.results({ dataset: "dates", model: "scripted:test", technique: byTechnique[0]!.canonical })[0]!.answer], [1, "2021-05-30"]);
+  assert.deepEqual(
+    [
+      own.runs[0]!.correct,
+      store.results({ dataset: "dates", model: "scripted:test", technique: byTechnique[0]!.canonical })[0]!.answer,
+    ],
+    [1, "2021-05-30"],
+  );
 
   // An explicit kind overrides the technique's for grading.
-  const overridden = await runEval({ dataset: { hash: "dates-2", records: dates }, plans: byTechnique, store, answer: "auto" });
+  const overridden = await runEval({
+    dataset: { hash: "dates-2", records: dates },
+    plans: byTechnique,
+    store,
+    answer: "auto",
+  });
   assert.equal(overridden.runs[0]!.correct, 0);
   store.close();
 });

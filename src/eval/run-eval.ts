@@ -67,7 +67,10 @@ export interface EvalOutcome {
 export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
   const { dataset, plans, store, signal } = options;
   const concurrency = options.concurrency ?? 8;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidRequestError(`concurrency must be a whole number >= 1, got ${concurrency}`, { param: "concurrency" });
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidRequestError(`concurrency must be a whole number >= 1, got ${concurrency}`, {
+      param: "concurrency",
+    });
   const failFast = options.failFast === 0 ? Infinity : (options.failFast ?? 5);
   let interrupted = false;
 
@@ -81,7 +84,18 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
     const pending = dataset.records.filter((r) => !finished.has(r.id));
     const skipped = dataset.records.length - pending.length;
     options.onRunStart?.({ plan, run: index, runs: plans.length, total: pending.length, skipped });
-    const progress: EvalProgress = { plan, run: index, runs: plans.length, done: 0, total: pending.length, skipped, correct: 0, errors: 0, tokens: 0, cost_usd: 0 };
+    const progress: EvalProgress = {
+      plan,
+      run: index,
+      runs: plans.length,
+      done: 0,
+      total: pending.length,
+      skipped,
+      correct: 0,
+      errors: 0,
+      tokens: 0,
+      cost_usd: 0,
+    };
     let next = 0;
     let failure: { error: unknown } | undefined;
     let streak = 0;
@@ -91,7 +105,15 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
       while (!failure && !signal?.aborted && next < pending.length) {
         const record = pending[next++]!;
         try {
-          const outcome = await evaluateQuestion({ plan, record, kind, budget: options.budget, signal, seed: options.seed, request: options.request });
+          const outcome = await evaluateQuestion({
+            plan,
+            record,
+            kind,
+            budget: options.budget,
+            signal,
+            seed: options.seed,
+            request: options.request,
+          });
           if (outcome.interrupted) continue;
           const { result, trace, span } = outcome;
           store.save(key, result, trace);
@@ -104,7 +126,9 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
             progress.errors++;
             // Only an unbroken run of failures from the start, with more questions to go, stops early.
             if (streak >= 0 && ++streak >= failFast && pending.length > failFast)
-              failure ??= { error: new EvalRunError({ technique: plan.technique, failed: streak, message: result.error }) };
+              failure ??= {
+                error: new EvalRunError({ technique: plan.technique, failed: streak, message: result.error }),
+              };
           } else streak = -1;
           options.onProgress?.({ ...progress });
         } catch (error) {

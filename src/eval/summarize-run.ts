@@ -20,7 +20,11 @@ export interface RunSummary {
 }
 
 /** Sums a run's question results; questions that failed count as wrong. */
-export function summarizeRun(options: { technique: string; model: string; results: readonly QuestionResult[] }): RunSummary {
+export function summarizeRun(options: {
+  technique: string;
+  model: string;
+  results: readonly QuestionResult[];
+}): RunSummary {
   const { technique, model, results } = options;
   const total = results.length;
   let correct = 0;

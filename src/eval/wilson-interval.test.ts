@@ -5,7 +5,10 @@ import { wilsonInterval } from "./wilson-interval.ts";
 
 const close = (actual: [number, number], expected: [number, number], digits = 4) => {
   const tolerance = 0.5 * 10 ** -digits;
-  assert.ok(Math.abs(actual[0] - expected[0]) <= tolerance && Math.abs(actual[1] - expected[1]) <= tolerance, `got [${actual}], expected [${expected}]`);
+  assert.ok(
+    Math.abs(actual[0] - expected[0]) <= tolerance && Math.abs(actual[1] - expected[1]) <= tolerance,
+    `got [${actual}], expected [${expected}]`,
+  );
 };
 
 // Newcombe (1998), "Two-sided confidence intervals for the single proportion", Table I, method 3
@@ -33,7 +36,16 @@ test("a wider z gives a wider interval; no data gives [0, 1]", () => {
 });
 
 test("impossible counts are InvalidRequestErrors", () => {
-  assert.throws(() => wilsonInterval({ successes: 3, total: 2 }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => wilsonInterval({ successes: -1, total: 2 }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => wilsonInterval({ successes: 1.5, total: 2 }), (e) => InvalidRequestError.isInstance(e));
+  assert.throws(
+    () => wilsonInterval({ successes: 3, total: 2 }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
+  assert.throws(
+    () => wilsonInterval({ successes: -1, total: 2 }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
+  assert.throws(
+    () => wilsonInterval({ successes: 1.5, total: 2 }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
 });

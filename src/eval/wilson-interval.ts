@@ -7,9 +7,12 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
  */
 export function wilsonInterval(options: { successes: number; total: number; z?: number }): [number, number] {
   const { successes, total, z = 1.959963984540054 } = options;
-  if (!Number.isInteger(total) || total < 0) throw new InvalidRequestError(`total must be a whole number >= 0, got ${total}`, { param: "total" });
+  if (!Number.isInteger(total) || total < 0)
+    throw new InvalidRequestError(`total must be a whole number >= 0, got ${total}`, { param: "total" });
   if (!Number.isInteger(successes) || successes < 0 || successes > total)
-    throw new InvalidRequestError(`successes must be a whole number from 0 to ${total}, got ${successes}`, { param: "successes" });
+    throw new InvalidRequestError(`successes must be a whole number from 0 to ${total}, got ${successes}`, {
+      param: "successes",
+    });
   if (total === 0) return [0, 1];
   const p = successes / total;
   const z2 = z * z;

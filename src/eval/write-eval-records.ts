@@ -32,7 +32,12 @@ export interface EvalRecordLine {
  * from every stored result of the dataset's questions (earlier invocations included). Lines are
  * written as they are read, so memory stays at one run's results. Returns the file's path.
  */
-export function writeEvalRecords(options: { path: string; dataset: { hash: string; records: readonly EvalRecord[] }; plans: readonly EvalRunPlan[]; store: EvalStore }): string {
+export function writeEvalRecords(options: {
+  path: string;
+  dataset: { hash: string; records: readonly EvalRecord[] };
+  plans: readonly EvalRunPlan[];
+  store: EvalStore;
+}): string {
   const path = resolve(options.path);
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "w");
@@ -52,7 +57,11 @@ export function writeEvalRecords(options: { path: string; dataset: { hash: strin
           correct: r.correct,
           samples: r.samples,
           calls: r.calls,
-          usage: { prompt_tokens: r.prompt_tokens, completion_tokens: r.completion_tokens, total_tokens: r.prompt_tokens + r.completion_tokens },
+          usage: {
+            prompt_tokens: r.prompt_tokens,
+            completion_tokens: r.completion_tokens,
+            total_tokens: r.prompt_tokens + r.completion_tokens,
+          },
           cost_usd: r.cost_usd,
           latency_ms: r.latency_ms,
           trace_id: r.trace_id ?? null,

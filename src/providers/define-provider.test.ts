@@ -18,7 +18,10 @@ test("usage of every call adds up the trace tree", async () => {
   const ctx = createRunContext();
   const a = await lm.complete(ask, ctx);
   const b = await lm.complete({ ...ask, n: 3 }, { ...ctx, sampleOffset: 5 });
-  assert.deepEqual(b.choices.map((c) => c.message.content), ["answer 5", "answer 6", "answer 7"]);
+  assert.deepEqual(
+    b.choices.map((c) => c.message.content),
+    ["answer 5", "answer 6", "answer 7"],
+  );
   assert.equal(ctx.span.children.length, 2);
   assert.equal(ctx.span.total.calls, 2);
   assert.equal(ctx.span.total.completion_tokens, a.usage.completion_tokens + b.usage.completion_tokens);
@@ -51,13 +54,20 @@ test("a driver rejecting n falls back to concurrent single calls with distinct s
     capabilities: { nativeN: true, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
     async complete(request, o) {
       seen.push({ n: request.n, seed: o.seed });
-      if ((request.n ?? 1) > 1) throw new UpstreamError({ provider: "fake", failure: "http", status: 400, message: "n is not supported" });
-      return { choices: [{ index: 0, message: { role: "assistant", content: `s${o.sampleIndex}` }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1 } };
+      if ((request.n ?? 1) > 1)
+        throw new UpstreamError({ provider: "fake", failure: "http", status: 400, message: "n is not supported" });
+      return {
+        choices: [{ index: 0, message: { role: "assistant", content: `s${o.sampleIndex}` }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 3, completion_tokens: 1 },
+      };
     },
   };
   const lm = defineProvider(driver);
   const r = await lm.complete({ ...ask, n: 3 }, createRunContext({ seed: 42 }));
-  assert.deepEqual(r.choices.map((c) => c.message.content), ["s0", "s1", "s2"]);
+  assert.deepEqual(
+    r.choices.map((c) => c.message.content),
+    ["s0", "s1", "s2"],
+  );
   const seeds = seen.filter((s) => s.n === 1).map((s) => s.seed);
   assert.equal(new Set(seeds).size, 3);
   assert.equal(seeds[0], 42);
@@ -72,7 +82,10 @@ test("retryable failures are retried and recorded as span events", async () => {
     capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
     async complete() {
       if (attempts++ < 2) throw new UpstreamError({ provider: "flaky", failure: "http", status: 503, message: "busy" });
-      return { choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1 } };
+      return {
+        choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1 },
+      };
     },
   };
   const ctx = createRunContext();
@@ -86,14 +99,17 @@ test("a hung upstream times out with a typed error; a caller abort is an Aborted
     provider: "slow",
     model: "m",
     capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
-    complete: (_r, o) => new Promise((_res, rej) => o.signal.addEventListener("abort", () => rej(new Error("aborted by signal")))),
+    complete: (_r, o) =>
+      new Promise((_res, rej) => o.signal.addEventListener("abort", () => rej(new Error("aborted by signal")))),
   };
   const lm = defineProvider(driver, { timeoutMs: 20, retry: { retries: 0 } });
   await assert.rejects(lm.complete(ask), (e) => UpstreamError.isInstance(e) && e.failure === "timeout");
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 10);
   const lm2 = defineProvider(driver, { timeoutMs: 5000 });
-  await assert.rejects(lm2.complete(ask, createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
+  await assert.rejects(lm2.complete(ask, createRunContext({ signal: controller.signal })), (e) =>
+    AbortedError.isInstance(e),
+  );
 });
 
 test("streaming yields deltas and one result with usage", async () => {
@@ -113,21 +129,30 @@ test("sub-budgets charge their parents", () => {
   const parent = new Budget({ calls: 3 });
   const child = parent.sub({ calls: 10 });
   child.charge({ calls: 3 });
-  assert.throws(() => child.check({ prompt_tokens: 1 }), (e) => BudgetExceededError.isInstance(e));
+  assert.throws(
+    () => child.check({ prompt_tokens: 1 }),
+    (e) => BudgetExceededError.isInstance(e),
+  );
 });
 
 test("derived seeds are distinct and reproducible", () => {
   const seeds = Array.from({ length: 50 }, (_, i) => deriveSeed(7, i));
   assert.equal(new Set(seeds).size, 50);
-  assert.deepEqual(seeds, Array.from({ length: 50 }, (_, i) => deriveSeed(7, i)));
+  assert.deepEqual(
+    seeds,
+    Array.from({ length: 50 }, (_, i) => deriveSeed(7, i)),
+  );
 });
 
 test("a stream whose budget affords no completion tokens makes no call", async () => {
   const lm = scriptedLM(() => "never sent");
   const ctx = createRunContext({ budget: { tokens: 5 } });
-  await assert.rejects(async () => {
-    for await (const _ of lm.stream({ messages: [{ role: "user", content: "x".repeat(16) }] }, ctx));
-  }, (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(
+    async () => {
+      for await (const _ of lm.stream({ messages: [{ role: "user", content: "x".repeat(16) }] }, ctx));
+    },
+    (e) => BudgetExceededError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 0);
 });
 
@@ -147,12 +172,21 @@ test("a retry that would have to wait past the time budget is not waited for", a
     capabilities: { nativeN: false, logprobs: false, tools: false, streaming: false, constrainedOutput: false },
     async complete() {
       attempts++;
-      throw new UpstreamError({ provider: "limited", failure: "http", status: 429, retryAfter: 30, message: "slow down" });
+      throw new UpstreamError({
+        provider: "limited",
+        failure: "http",
+        status: 429,
+        retryAfter: 30,
+        message: "slow down",
+      });
     },
   };
   const ctx = createRunContext({ budget: { time_ms: 2_000 } });
   // The upstream's own 429 comes back at once, with its Retry-After, for a proxy to pass on.
-  await assert.rejects(defineProvider(driver).complete(ask, ctx), (e) => UpstreamError.isInstance(e) && e.status === 429 && e.retryAfter === 30);
+  await assert.rejects(
+    defineProvider(driver).complete(ask, ctx),
+    (e) => UpstreamError.isInstance(e) && e.status === 429 && e.retryAfter === 30,
+  );
   assert.equal(attempts, 1, "it gave up instead of sleeping 30 s for a second attempt");
 });
 
@@ -189,7 +223,10 @@ test("a call queued behind the concurrency limit gives up when its time budget r
     async complete() {
       entered();
       await blocked;
-      return { choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1 } };
+      return {
+        choices: [{ index: 0, message: { role: "assistant", content: "done" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: 1 },
+      };
     },
   };
   const lm = defineProvider(driver, { limiter: 1 });
@@ -206,7 +243,9 @@ test("a call queued behind the concurrency limit gives up when its time budget r
 
 test("a token budget too small for n samples in one call still returns the samples it can pay for", async () => {
   // A model that stops at max_tokens, as real ones do.
-  const lm = scriptedLM((r) => ({ content: Array.from({ length: Math.min(8, r.max_tokens ?? 8) }, () => "w").join(" ") }));
+  const lm = scriptedLM((r) => ({
+    content: Array.from({ length: Math.min(8, r.max_tokens ?? 8) }, () => "w").join(" "),
+  }));
   const question = { messages: [{ role: "user" as const, content: "Name a word." }] };
   // The prompt is ~7 tokens: 3 are left, not one per sample for 4 samples in one call, but enough for one.
   const ctx = createRunContext({ budget: { tokens: 10 } });
@@ -221,11 +260,20 @@ test("usage from any driver is checked on the accounting path: no string or 1e30
     model: "m",
     capabilities: { nativeN: false, logprobs: false, tools: false, streaming: true, constrainedOutput: false },
     async complete() {
-      return { choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }], usage: { prompt_tokens: "10" as unknown as number, completion_tokens: 1e308 } };
+      return {
+        choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: "10" as unknown as number, completion_tokens: 1e308 },
+      };
     },
     async *stream() {
       yield { type: "delta", index: 0, content: "four" };
-      yield { type: "done", result: { choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }], usage: { prompt_tokens: -4, completion_tokens: 2 } } };
+      yield {
+        type: "done",
+        result: {
+          choices: [{ index: 0, message: { role: "assistant", content: "four" }, finish_reason: "stop" }],
+          usage: { prompt_tokens: -4, completion_tokens: 2 },
+        },
+      };
     },
   };
   const lm = defineProvider(driver);
@@ -235,6 +283,8 @@ test("usage from any driver is checked on the accounting path: no string or 1e30
   assert.ok(r.usage.completion_tokens < 50);
   assert.equal(ctx.span.children[0]!.attributes.usage_estimated, true);
   const streamed = createRunContext({ budget: { tokens: 1_000 } });
-  for await (const event of lm.stream(ask, streamed)) if (event.type === "result") assert.ok(event.result.usage.prompt_tokens > 0 && event.result.usage.completion_tokens === 2);
+  for await (const event of lm.stream(ask, streamed))
+    if (event.type === "result")
+      assert.ok(event.result.usage.prompt_tokens > 0 && event.result.usage.completion_tokens === 2);
   assert.ok(streamed.budget.headroom().tokens! > 900);
 });

@@ -53,9 +53,23 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   let nativeN = driver.capabilities.nativeN;
 
   /** One upstream call producing `n` samples starting at `sampleIndex`. */
-  async function call(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number): Promise<DriverResult & { maxTokens?: number }> {
+  async function call(
+    request: ChatRequest,
+    ctx: RunContext,
+    n: number,
+    sampleIndex: number,
+  ): Promise<DriverResult & { maxTokens?: number }> {
     // Held until charged, so that concurrent calls cannot together spend more than the budget.
-    const hold = await withinTimeBudget(ctx, (signal) => holdBudget({ budget: ctx.budget, signal, promptTokens: estimatePromptTokens(request), n, asked: completionCap(request), price }));
+    const hold = await withinTimeBudget(ctx, (signal) =>
+      holdBudget({
+        budget: ctx.budget,
+        signal,
+        promptTokens: estimatePromptTokens(request),
+        n,
+        asked: completionCap(request),
+        price,
+      }),
+    );
     try {
       return { ...(await reservedCall(request, ctx, n, sampleIndex, hold.maxTokens)), maxTokens: hold.maxTokens };
     } finally {
@@ -64,7 +78,13 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   /** The request as sent upstream: max_tokens capped to what the budget affords, the sample's seed. */
-  function prepare(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, maxTokens: number | undefined) {
+  function prepare(
+    request: ChatRequest,
+    ctx: RunContext,
+    n: number,
+    sampleIndex: number,
+    maxTokens: number | undefined,
+  ) {
     const upstreamRequest: ChatRequest = { ...request, n };
     if (maxTokens !== undefined) upstreamRequest.max_tokens = maxTokens;
     const seed = deriveSeed(request.seed ?? ctx.seed, sampleIndex);
@@ -72,16 +92,32 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     return { upstreamRequest, seed };
   }
 
-  async function reservedCall(request: ChatRequest, ctx: RunContext, n: number, sampleIndex: number, maxTokens: number | undefined): Promise<DriverResult> {
+  async function reservedCall(
+    request: ChatRequest,
+    ctx: RunContext,
+    n: number,
+    sampleIndex: number,
+    maxTokens: number | undefined,
+  ): Promise<DriverResult> {
     const { upstreamRequest, seed } = prepare(request, ctx, n, sampleIndex, maxTokens);
-    const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: sampleIndex, n, request: upstreamRequest });
+    const span = ctx.span.child(id, "lm", {
+      provider: driver.provider,
+      model: driver.model,
+      sample_index: sampleIndex,
+      n,
+      request: upstreamRequest,
+    });
     const started = performance.now();
     try {
       const release = await withinTimeBudget(ctx, (signal) => limiter.acquire(signal));
       let result: DriverResult;
       try {
         const deadline = performance.now() + totalTimeoutMs;
-        result = await withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex, deadline), { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx, deadline) });
+        result = await withRetry(() => attempt(upstreamRequest, ctx, seed, sampleIndex, deadline), {
+          ...options.retry,
+          signal: ctx.signal,
+          ...retryHooks(span, ctx, deadline),
+        });
       } finally {
         release();
       }
@@ -99,7 +135,8 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
    */
   function retryHooks(span: Span, ctx: RunContext, deadline: number): Pick<RetryOptions, "onRetry" | "beforeWait"> {
     return {
-      onRetry: ({ attempt, delayMs, error }) => span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+      onRetry: ({ attempt, delayMs, error }) =>
+        span.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
       beforeWait: (delayMs, error) => {
         const left = Math.min(ctx.budget.remainingMs() ?? Infinity, deadline - performance.now());
         if (left > delayMs) return;
@@ -112,14 +149,26 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   /** This attempt's timeout: the per-attempt one, cut to what is left of the call's deadline. */
   function attemptTimeout(deadline: number): number {
     const left = Math.floor(deadline - performance.now());
-    if (left <= 0) throw new UpstreamError({ provider: driver.provider, failure: "timeout", message: `no answer within ${totalTimeoutMs} ms (totalTimeoutMs)` });
+    if (left <= 0)
+      throw new UpstreamError({
+        provider: driver.provider,
+        failure: "timeout",
+        message: `no answer within ${totalTimeoutMs} ms (totalTimeoutMs)`,
+      });
     return Math.min(timeoutMs, left);
   }
 
   /** Which limit an attempt of `ms` ran under, for its timeout's message. */
-  const limitName = (ms: number) => (ms < timeoutMs ? `what was left of totalTimeoutMs ${totalTimeoutMs}` : "timeoutMs");
+  const limitName = (ms: number) =>
+    ms < timeoutMs ? `what was left of totalTimeoutMs ${totalTimeoutMs}` : "timeoutMs";
 
-  async function attempt(request: ChatRequest, ctx: RunContext, seed: number | undefined, sampleIndex: number, deadline: number): Promise<DriverResult> {
+  async function attempt(
+    request: ChatRequest,
+    ctx: RunContext,
+    seed: number | undefined,
+    sampleIndex: number,
+    deadline: number,
+  ): Promise<DriverResult> {
     if (ctx.signal?.aborted) throw new AbortedError();
     ctx.budget.checkTime();
     const ms = attemptTimeout(deadline);
@@ -127,7 +176,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     try {
       const result = await driver.complete(request, { signal, seed, sampleIndex });
       if (!Array.isArray(result.choices) || result.choices.length === 0)
-        throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the response had no choices" });
+        throw new UpstreamError({
+          provider: driver.provider,
+          failure: "malformed",
+          message: "the response had no choices",
+        });
       return withCheckedUsage(result, request);
     } catch (error) {
       throw translateAbort(error, ctx, timedOut(), driver.provider, ms, limitName(ms));
@@ -141,7 +194,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     if (result.usage.estimated) span.set({ usage_estimated: true });
     span.record(usage);
     ctx.budget.charge(usage);
-    span.set({ latency_ms: Math.round(latencyMs * 100) / 100, output: result.choices.map((c) => contentText(c.message.content)), finish_reasons: result.choices.map((c) => c.finish_reason) });
+    span.set({
+      latency_ms: Math.round(latencyMs * 100) / 100,
+      output: result.choices.map((c) => contentText(c.message.content)),
+      finish_reasons: result.choices.map((c) => c.finish_reason),
+    });
     span.finish();
     return usage;
   }
@@ -158,7 +215,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   /** Samples `offset..offset+n-1`: from the cache where present, the rest from the upstream. */
-  async function samples(request: ChatRequest, ctx: RunContext, n: number, offset: number): Promise<{ choices: Choice[]; usage: Usage; model?: string; upstreamId?: string; fingerprint?: string | null }> {
+  async function samples(
+    request: ChatRequest,
+    ctx: RunContext,
+    n: number,
+    offset: number,
+  ): Promise<{ choices: Choice[]; usage: Usage; model?: string; upstreamId?: string; fingerprint?: string | null }> {
     const usage = emptyUsage();
     const choices: Choice[] = new Array(n);
     let model: string | undefined;
@@ -171,7 +233,13 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       if (hit) {
         choices[i] = { ...hit.sample.choice, index: i };
         model ??= hit.sample.model;
-        const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset + i, cache_hit: true, output: [contentText(hit.sample.choice.message.content)] });
+        const span = ctx.span.child(id, "lm", {
+          provider: driver.provider,
+          model: driver.model,
+          sample_index: offset + i,
+          cache_hit: true,
+          output: [contentText(hit.sample.choice.message.content)],
+        });
         span.record(hit.usage);
         span.finish();
         ctx.budget.charge(hit.usage);
@@ -207,7 +275,9 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       }
     }
     if (rest.length > 0) {
-      const settled = await Promise.allSettled(rest.map((i) => call(request, ctx, 1, offset + i).then((r) => take(r, [i]))));
+      const settled = await Promise.allSettled(
+        rest.map((i) => call(request, ctx, 1, offset + i).then((r) => take(r, [i]))),
+      );
       // Only when single calls work was it `n` the server refused, not something else in this request:
       // a bad request must not switch the LM (shared by every request of a server) to a call per sample.
       if (rejectedN && settled.some((s) => s.status === "fulfilled")) nativeN = false;
@@ -236,7 +306,10 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     };
   }
 
-  async function* stream(request: ChatRequest, ctx: RunContext = createRunContext({ name: id })): AsyncIterable<StreamEvent> {
+  async function* stream(
+    request: ChatRequest,
+    ctx: RunContext = createRunContext({ name: id }),
+  ): AsyncIterable<StreamEvent> {
     validateRequest(request);
     const offset = ctx.sampleOffset ?? 0;
     if (!driver.stream || (request.n ?? 1) > 1 || cached.has(request, ctx, offset)) {
@@ -244,7 +317,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       for (const choice of result.choices) {
         const text = contentText(choice.message.content);
         if (text || choice.message.tool_calls)
-          yield { type: "delta", index: choice.index, content: text || undefined, tool_calls: choice.message.tool_calls?.map((t, index) => ({ index, ...t })) };
+          yield {
+            type: "delta",
+            index: choice.index,
+            content: text || undefined,
+            tool_calls: choice.message.tool_calls?.map((t, index) => ({ index, ...t })),
+          };
       }
       yield { type: "result", result };
       return;
@@ -253,10 +331,26 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   }
 
   async function* streamOnce(request: ChatRequest, ctx: RunContext, offset: number): AsyncIterable<StreamEvent> {
-    const hold = await withinTimeBudget(ctx, (signal) => holdBudget({ budget: ctx.budget, signal, promptTokens: estimatePromptTokens(request), n: 1, asked: completionCap(request), price }));
+    const hold = await withinTimeBudget(ctx, (signal) =>
+      holdBudget({
+        budget: ctx.budget,
+        signal,
+        promptTokens: estimatePromptTokens(request),
+        n: 1,
+        asked: completionCap(request),
+        price,
+      }),
+    );
     const reservation = hold.release;
     const { upstreamRequest, seed } = prepare(request, ctx, 1, offset, hold.maxTokens);
-    const span = ctx.span.child(id, "lm", { provider: driver.provider, model: driver.model, sample_index: offset, n: 1, stream: true, request: upstreamRequest });
+    const span = ctx.span.child(id, "lm", {
+      provider: driver.provider,
+      model: driver.model,
+      sample_index: offset,
+      n: 1,
+      stream: true,
+      request: upstreamRequest,
+    });
     const started = performance.now();
     const release = await withinTimeBudget(ctx, (signal) => limiter.acquire(signal)).catch((error) => {
       reservation();
@@ -272,7 +366,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       if (!yielded) return;
       const prompt = estimatePromptTokens(request);
       const completion = Math.ceil(estimateTextTokens(streamed));
-      const usage = { prompt_tokens: prompt, completion_tokens: completion, calls: 1, cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion }) };
+      const usage = {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        calls: 1,
+        cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion }),
+      };
       span.set({ usage_estimated: true });
       span.record(usage);
       ctx.budget.charge(usage);
@@ -290,7 +389,11 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
             else {
               if (event.type === "delta") {
                 yielded = true;
-                streamed += (event.content ?? "") + (event.tool_calls ?? []).map((t) => (t.function?.name ?? "") + (t.function?.arguments ?? "")).join("");
+                streamed +=
+                  (event.content ?? "") +
+                  (event.tool_calls ?? [])
+                    .map((t) => (t.function?.name ?? "") + (t.function?.arguments ?? ""))
+                    .join("");
               }
               yield event;
             }
@@ -301,12 +404,21 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
           // Once text reached the caller a retry would repeat it, so only retry before the first delta.
           if (yielded) throw e;
           // The same backoff and Retry-After as complete(); throws when `e` is not worth another try.
-          await waitBeforeRetry(e, attemptNo, { ...options.retry, signal: ctx.signal, ...retryHooks(span, ctx, deadline) });
+          await waitBeforeRetry(e, attemptNo, {
+            ...options.retry,
+            signal: ctx.signal,
+            ...retryHooks(span, ctx, deadline),
+          });
         } finally {
           dispose();
         }
       }
-      if (!final) throw new UpstreamError({ provider: driver.provider, failure: "malformed", message: "the stream ended without a final result" });
+      if (!final)
+        throw new UpstreamError({
+          provider: driver.provider,
+          failure: "malformed",
+          message: "the stream ended without a final result",
+        });
       settled = true;
       const usage = finishSpan(span, ctx, final, performance.now() - started);
       cached.store({ request, ctx, sampleIndex: offset, result: final, k: 0, got: 1, budgetCap: hold.maxTokens });

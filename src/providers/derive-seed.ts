@@ -6,4 +6,3 @@ export function deriveSeed(base: number | undefined, sampleIndex: number): numbe
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
   return h % 2_147_483_647;
 }
-

@@ -32,7 +32,8 @@ export async function holdBudget(options: {
     const room = budget.headroom();
     let perChoice: number | undefined;
     if (room.tokens !== undefined) perChoice = Math.floor((room.tokens - promptTokens) / n);
-    if (room.cost_usd !== undefined && perToken > 0) perChoice = Math.min(perChoice ?? Infinity, Math.floor((room.cost_usd - promptCost) / perToken / n));
+    if (room.cost_usd !== undefined && perToken > 0)
+      perChoice = Math.min(perChoice ?? Infinity, Math.floor((room.cost_usd - promptCost) / perToken / n));
     if (perChoice !== undefined && perChoice < 1) {
       if (budget.holding) {
         await budget.released(options.signal);
@@ -41,10 +42,18 @@ export async function holdBudget(options: {
       // Nothing will come back: the check names the limit that is spent.
       budget.check({ prompt_tokens: promptTokens, completion_tokens: n, cost_usd: promptCost + n * perToken });
     }
-    const cap = perChoice === undefined ? asked : Math.max(1, asked === undefined ? perChoice : Math.min(asked, perChoice));
+    const cap =
+      perChoice === undefined ? asked : Math.max(1, asked === undefined ? perChoice : Math.min(asked, perChoice));
     // Without a token or cost limit nothing needs holding beyond the prompt and the call itself.
     const completion = perChoice === undefined ? 0 : cap! * n;
-    const release = budget.reserve({ prompt_tokens: promptTokens, completion_tokens: completion, cost_usd: promptCost + completion * perToken });
-    return { release, maxTokens: perChoice !== undefined && (asked === undefined || asked > perChoice) ? cap : undefined };
+    const release = budget.reserve({
+      prompt_tokens: promptTokens,
+      completion_tokens: completion,
+      cost_usd: promptCost + completion * perToken,
+    });
+    return {
+      release,
+      maxTokens: perChoice !== undefined && (asked === undefined || asked > perChoice) ? cap : undefined,
+    };
   }
 }

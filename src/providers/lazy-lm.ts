@@ -6,10 +6,11 @@ import type { Capabilities, LM } from "../core/types.ts";
  */
 export function lazyLM(id: string, capabilities: Capabilities, load: () => Promise<LM>): LM & { load(): Promise<LM> } {
   let loading: Promise<LM> | undefined;
-  const get = () => (loading ??= load().catch((error) => {
-    loading = undefined;
-    throw error;
-  }));
+  const get = () =>
+    (loading ??= load().catch((error) => {
+      loading = undefined;
+      throw error;
+    }));
   return {
     id,
     capabilities,

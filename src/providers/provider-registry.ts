@@ -34,7 +34,9 @@ export const providerRegistry: ProviderEntry[] = [
     defaultConcurrency: 16,
     async create(options) {
       const { openaiLM } = await import("./openai/openai-lm.ts");
-      return openaiLM(apiProviderOptions(options, options.config.env.OPENAI_BASE_URL, options.config.env.OPENAI_API_KEY));
+      return openaiLM(
+        apiProviderOptions(options, options.config.env.OPENAI_BASE_URL, options.config.env.OPENAI_API_KEY),
+      );
     },
   },
   {
@@ -45,7 +47,9 @@ export const providerRegistry: ProviderEntry[] = [
     defaultConcurrency: 8,
     async create(options) {
       const { anthropicLM } = await import("./anthropic/anthropic-lm.ts");
-      return anthropicLM(apiProviderOptions(options, options.config.env.ANTHROPIC_BASE_URL, options.config.env.ANTHROPIC_API_KEY));
+      return anthropicLM(
+        apiProviderOptions(options, options.config.env.ANTHROPIC_BASE_URL, options.config.env.ANTHROPIC_API_KEY),
+      );
     },
   },
   {
@@ -83,8 +87,20 @@ export const providerRegistry: ProviderEntry[] = [
 ];
 
 /** Options for a hosted API provider: config settings first, then the provider's environment variables. */
-function apiProviderOptions({ model, settings, shared }: ProviderCreateOptions, envBaseURL?: string, envApiKey?: string) {
-  const s = settings as { baseURL?: string; apiKey?: string; timeoutMs?: number; retries?: number; totalTimeoutMs?: number; idleTimeoutMs?: number; maxResponseBytes?: number };
+function apiProviderOptions(
+  { model, settings, shared }: ProviderCreateOptions,
+  envBaseURL?: string,
+  envApiKey?: string,
+) {
+  const s = settings as {
+    baseURL?: string;
+    apiKey?: string;
+    timeoutMs?: number;
+    retries?: number;
+    totalTimeoutMs?: number;
+    idleTimeoutMs?: number;
+    maxResponseBytes?: number;
+  };
   return {
     model,
     baseURL: s.baseURL ?? envBaseURL,

@@ -32,7 +32,10 @@ export function createModelResolver(options: { config: LoadedConfig; cache?: Res
     if (!entry || !rest) {
       const known = providerRegistry.map((p) => `${p.name}:${p.example}`).join(", ");
       const hint = !providerName && trimmed ? ` (did you mean openai:${trimmed}?)` : "";
-      throw new InvalidRequestError(`unknown model spec "${spec}"${hint}; a model spec is provider:model, one of ${known}`, { param: "model" });
+      throw new InvalidRequestError(
+        `unknown model spec "${spec}"${hint}; a model spec is provider:model, one of ${known}`,
+        { param: "model" },
+      );
     }
     const settings = (config.providers as Record<string, { concurrency?: number } | undefined>)[entry.name] ?? {};
     let limiter = limiters.get(entry.name);
@@ -47,7 +50,8 @@ export function createModelResolver(options: { config: LoadedConfig; cache?: Res
   return Object.assign(resolve, {
     async close() {
       for (const lm of made.values()) {
-        const inner = (await lm.load().catch(() => undefined)) as { driver?: { close?: () => Promise<void> } } | undefined;
+        const inner = (await lm.load().catch(() => undefined)) as
+          { driver?: { close?: () => Promise<void> } } | undefined;
         await inner?.driver?.close?.();
       }
       made.clear();
@@ -62,7 +66,8 @@ export async function defaultModelSpec(config: LoadedConfig): Promise<string> {
   if (env.LMX_MODEL) return env.LMX_MODEL;
   if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY || config.providers.openai?.baseURL || config.providers.openai?.apiKey)
     return `openai:${env.OPENAI_MODEL ?? "gpt-4o-mini"}`;
-  if (env.ANTHROPIC_API_KEY || config.providers.anthropic?.apiKey) return `anthropic:${env.ANTHROPIC_MODEL ?? "claude-3-5-haiku-latest"}`;
+  if (env.ANTHROPIC_API_KEY || config.providers.anthropic?.apiKey)
+    return `anthropic:${env.ANTHROPIC_MODEL ?? "claude-3-5-haiku-latest"}`;
   const { DEFAULT_LLAMA_MODEL } = await import("./llama/default-model.ts").catch(() => {
     throw new ConfigurationError("no model configured: set OPENAI_BASE_URL, ANTHROPIC_API_KEY or pass --model");
   });

@@ -19,10 +19,24 @@ export interface Replay {
 export function sampleCache(options: { id: string; model: string; price?: Price; cache?: ResponseCache }) {
   const { id, model, price, cache } = options;
 
-  function key(request: ChatRequest, ctx: RunContext, sampleIndex: number, budgetCap?: number, choice?: Choice): string {
+  function key(
+    request: ChatRequest,
+    ctx: RunContext,
+    sampleIndex: number,
+    budgetCap?: number,
+    choice?: Choice,
+  ): string {
     const seed = request.seed ?? ctx.seed;
     const cut = budgetCap !== undefined && choice?.finish_reason === "length";
-    return cacheKey(id, { ...request, ...(seed !== undefined ? { seed } : {}), ...(cut ? { max_tokens: budgetCap, max_completion_tokens: undefined } : {}) }, sampleIndex);
+    return cacheKey(
+      id,
+      {
+        ...request,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(cut ? { max_tokens: budgetCap, max_completion_tokens: undefined } : {}),
+      },
+      sampleIndex,
+    );
   }
 
   function fits(ctx: RunContext, usage: Replay["usage"]): boolean {
@@ -37,23 +51,40 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
 
   return {
     /** Whether sample `sampleIndex` of `request` is cached (whatever the budget). */
-    has: (request: ChatRequest, ctx: RunContext, sampleIndex: number): boolean => cache?.get(key(request, ctx, sampleIndex)) !== undefined,
+    has: (request: ChatRequest, ctx: RunContext, sampleIndex: number): boolean =>
+      cache?.get(key(request, ctx, sampleIndex)) !== undefined,
 
     /** The cached sample, when there is one and its usage fits the budget now; a miss otherwise. */
     replay(request: ChatRequest, ctx: RunContext, sampleIndex: number): Replay | undefined {
       const sample = cache?.get(key(request, ctx, sampleIndex));
       if (!sample) return undefined;
       // A multi-choice call's later samples carry no prompt: the call is counted once, on the first.
-      const usage = { prompt_tokens: sample.prompt_tokens, completion_tokens: sample.completion_tokens, cached_tokens: sample.cached_tokens, calls: sample.prompt_tokens > 0 ? 1 : 0, cost_usd: sample.cost_usd, cache_hits: 1 };
+      const usage = {
+        prompt_tokens: sample.prompt_tokens,
+        completion_tokens: sample.completion_tokens,
+        cached_tokens: sample.cached_tokens,
+        calls: sample.prompt_tokens > 0 ? 1 : 0,
+        cost_usd: sample.cost_usd,
+        cache_hits: 1,
+      };
       return fits(ctx, usage) ? { sample, usage } : undefined;
     },
 
     /** Stores choice `k` of a call that produced `got` samples, with its share of the call's usage. */
-    store(options: { request: ChatRequest; ctx: RunContext; sampleIndex: number; result: DriverResult; k: number; got: number; budgetCap?: number }): void {
+    store(options: {
+      request: ChatRequest;
+      ctx: RunContext;
+      sampleIndex: number;
+      result: DriverResult;
+      k: number;
+      got: number;
+      budgetCap?: number;
+    }): void {
       if (!cache) return;
       const { result, k, got } = options;
       // A multi-choice call's prompt is charged to its first sample so that replays add up the same.
-      const completion = Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
+      const completion =
+        Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
       const prompt = k === 0 ? result.usage.prompt_tokens : 0;
       const cached = k === 0 ? (result.usage.cached_tokens ?? 0) : 0;
       cache.set(key(options.request, options.ctx, options.sampleIndex, options.budgetCap, result.choices[k]), {

@@ -12,7 +12,10 @@ test("options win over the environment; the environment is trimmed and empty val
   process.env.LMXTEST_BASE_URL = "  http://127.0.0.1:9/v1  ";
   process.env.LMXTEST_API_KEY = "  sk-env  ";
   assert.deepEqual(
-    [sdkClientSettings({ envPrefix: "LMXTEST", noKey }).baseURL, sdkClientSettings({ envPrefix: "LMXTEST", noKey }).apiKey],
+    [
+      sdkClientSettings({ envPrefix: "LMXTEST", noKey }).baseURL,
+      sdkClientSettings({ envPrefix: "LMXTEST", noKey }).apiKey,
+    ],
     ["http://127.0.0.1:9/v1", "sk-env"],
   );
   const own = sdkClientSettings({ envPrefix: "LMXTEST", noKey, baseURL: "http://127.0.0.1:8/v1", apiKey: "sk-own" });
@@ -22,8 +25,14 @@ test("options win over the environment; the environment is trimmed and empty val
 });
 
 test("a base URL without a key gets a placeholder key; neither is a ConfigurationError with the caller's text", () => {
-  assert.equal(sdkClientSettings({ envPrefix: "LMXTEST", noKey, baseURL: "http://127.0.0.1:9/v1" }).apiKey, "lmx-no-key");
-  assert.throws(() => sdkClientSettings({ envPrefix: "LMXTEST", noKey }), (e) => ConfigurationError.isInstance(e) && e.message === noKey);
+  assert.equal(
+    sdkClientSettings({ envPrefix: "LMXTEST", noKey, baseURL: "http://127.0.0.1:9/v1" }).apiKey,
+    "lmx-no-key",
+  );
+  assert.throws(
+    () => sdkClientSettings({ envPrefix: "LMXTEST", noKey }),
+    (e) => ConfigurationError.isInstance(e) && e.message === noKey,
+  );
 });
 
 test("the SDK never retries or times out on its own, and logs only when <PREFIX>_LOG is set", () => {

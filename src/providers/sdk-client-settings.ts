@@ -34,7 +34,13 @@ export function sdkClientSettings(options: SdkClientSettingsOptions): SdkClientS
     if (!baseURL) throw new ConfigurationError(options.noKey);
     apiKey = "lmx-no-key";
   }
-  return { apiKey, baseURL, maxRetries: 0, timeout: NO_SDK_TIMEOUT, logLevel: env(`${options.envPrefix}_LOG`) ? undefined : "off" };
+  return {
+    apiKey,
+    baseURL,
+    maxRetries: 0,
+    timeout: NO_SDK_TIMEOUT,
+    logLevel: env(`${options.envPrefix}_LOG`) ? undefined : "off",
+  };
 }
 
 /** An environment variable, trimmed; empty counts as unset. */

@@ -7,6 +7,6 @@ export function validateRequest(request: ChatRequest): void {
   if (!Array.isArray(request.messages) || request.messages.length === 0)
     throw new InvalidRequestError("messages must be a non-empty array", { param: "messages" });
   const n = request.n ?? 1;
-  if (!Number.isInteger(n) || n < 1) throw new InvalidRequestError(`n must be an integer >= 1, got ${String(request.n)}`, { param: "n" });
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidRequestError(`n must be an integer >= 1, got ${String(request.n)}`, { param: "n" });
 }
-

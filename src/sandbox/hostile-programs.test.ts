@@ -57,7 +57,13 @@ describe("hostile JavaScript programs", () => {
   });
 
   test("array-push memory blow-up: a memory error well within the time limit, host RSS bounded", async () => {
-    const { value: r, ms, rssGrowth } = await watched(() => runJavaScript("const a = []; for (;;) a.push(new Array(1e6).fill(1.5))", { timeoutMs: 2000 }));
+    const {
+      value: r,
+      ms,
+      rssGrowth,
+    } = await watched(() =>
+      runJavaScript("const a = []; for (;;) a.push(new Array(1e6).fill(1.5))", { timeoutMs: 2000 }),
+    );
     assert.equal(r.limit, "memory", r.error);
     assert.ok(ms < 2000 + 1500, `ran ${ms} ms`);
     assert.ok(rssGrowth < RSS_GROWTH_BOUND, `host RSS grew ${rssGrowth / 1e6} MB`);
@@ -74,7 +80,9 @@ describe("hostile JavaScript programs", () => {
   });
 
   test("a 30 MB thrown string reaches the host cut at the output limit", async () => {
-    const { value: r, rssGrowth } = await watched(() => runJavaScript("throw 'E'.repeat(30e6)", { maxOutputChars: 1000 }));
+    const { value: r, rssGrowth } = await watched(() =>
+      runJavaScript("throw 'E'.repeat(30e6)", { maxOutputChars: 1000 }),
+    );
     assert.equal(r.ok, false);
     assert.ok(r.error!.length < 1100, `error of ${r.error!.length} characters`);
     assert.match(r.error!, /^Uncaught "E+\\n\[truncated at 1000 characters\]"$/);
@@ -99,7 +107,9 @@ describe("hostile JavaScript programs", () => {
   });
 
   test("a deadline shorter than the time limit bounds the run", async () => {
-    const { value: r, ms } = await watched(() => runJavaScript("while (true) {}", { timeoutMs: 30_000, deadline: Date.now() + 800 }));
+    const { value: r, ms } = await watched(() =>
+      runJavaScript("while (true) {}", { timeoutMs: 30_000, deadline: Date.now() + 800 }),
+    );
     assert.equal(r.limit, "time");
     assert.ok(ms < 800 + 1500, `ran ${ms} ms`);
   });
@@ -110,7 +120,8 @@ describe("hostile Python programs", { concurrency: 2 }, () => {
   const FFI = "from pyodide.ffi import to_js\nF = to_js([1]).constructor.constructor\n";
 
   test("del sys.modules['js']; import js: the bridge modules are gone from the import system", async () => {
-    const code = "import sys\nsys.modules.pop('js', None)\nout = []\nfor name in ('js', 'pyodide_js'):\n    try:\n        __import__(name)\n        out.append('ESCAPED ' + name)\n    except ImportError:\n        out.append('blocked')\nout";
+    const code =
+      "import sys\nsys.modules.pop('js', None)\nout = []\nfor name in ('js', 'pyodide_js'):\n    try:\n        __import__(name)\n        out.append('ESCAPED ' + name)\n    except ImportError:\n        out.append('blocked')\nout";
     const r = await runPython(code, { timeoutMs: 10_000 });
     assert.deepEqual(r.result, ["blocked", "blocked"], r.error);
   });
@@ -123,7 +134,10 @@ describe("hostile Python programs", { concurrency: 2 }, () => {
   });
 
   test("10 x WebAssembly.Memory({ initial: 4000 }) count against the limit, also through the prototype's constructor", async () => {
-    for (const make of ["new WebAssembly.Memory({ initial: 4000 })", "new (Object.getPrototypeOf(new WebAssembly.Memory({ initial: 1 })).constructor)({ initial: 4000 })"]) {
+    for (const make of [
+      "new WebAssembly.Memory({ initial: 4000 })",
+      "new (Object.getPrototypeOf(new WebAssembly.Memory({ initial: 1 })).constructor)({ initial: 4000 })",
+    ]) {
       const code = `${FFI}F('const a = []; for (let i = 0; i < 10; i++) { a.push(${make}); new Uint8Array(a.at(-1).buffer).fill(1) } return a.length')()`;
       const r = await runPython(code, { timeoutMs: 20_000 });
       assert.deepEqual({ ok: r.ok, limit: r.limit }, { ok: false, limit: "memory" }, r.error);
@@ -135,8 +149,13 @@ describe("hostile Python programs", { concurrency: 2 }, () => {
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, pool.stats().running)), 5);
     try {
-      const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => runPython(`${i} * 2`, { pool, timeoutMs: 20_000 })));
-      assert.deepEqual(runs.map((r) => r.result), Array.from({ length: 10 }, (_, i) => i * 2));
+      const runs = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => runPython(`${i} * 2`, { pool, timeoutMs: 20_000 })),
+      );
+      assert.deepEqual(
+        runs.map((r) => r.result),
+        Array.from({ length: 10 }, (_, i) => i * 2),
+      );
       assert.ok(peak <= 2, `peak ${peak} running`);
       assert.deepEqual(pool.stats(), { running: 0, queued: 0, reservedBytes: 0 });
     } finally {

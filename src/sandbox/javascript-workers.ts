@@ -14,7 +14,9 @@ const WORKER_HEAP_MB = 96;
  * The worker's code: compiled, the `.js` beside this file; from TypeScript sources (tests, tsx), an
  * entry that registers tsx first, since a worker does not inherit the main thread's loader.
  */
-const ENTRY = import.meta.url.endsWith(".ts") ? new URL("./javascript-worker-entry.mjs", import.meta.url) : new URL("./javascript-worker.js", import.meta.url);
+const ENTRY = import.meta.url.endsWith(".ts")
+  ? new URL("./javascript-worker-entry.mjs", import.meta.url)
+  : new URL("./javascript-worker.js", import.meta.url);
 
 /**
  * Warm worker threads that run JavaScript programs (one at a time each, a fresh QuickJS runtime per
@@ -36,7 +38,9 @@ export class JavaScriptWorkers {
 
   /** Starts workers until `count` are idle, so the next runs skip the start-up. */
   async warm(count: number): Promise<void> {
-    const started = await Promise.all(Array.from({ length: Math.max(0, Math.min(count, this.maxIdle) - this.idle.length) }, () => this.spawn()));
+    const started = await Promise.all(
+      Array.from({ length: Math.max(0, Math.min(count, this.maxIdle) - this.idle.length) }, () => this.spawn()),
+    );
     for (const w of started) this.park(w);
   }
 
@@ -46,19 +50,41 @@ export class JavaScriptWorkers {
    */
   async run(code: string, runLimits: Limits, signal?: AbortSignal, deadline?: number): Promise<QuickJSOutcome> {
     const worker = this.idle.pop() ?? (await this.spawn(signal));
-    const limits = deadline === undefined ? runLimits : { ...runLimits, timeoutMs: Math.max(1, Math.min(runLimits.timeoutMs, Math.floor(deadline - Date.now()))) };
+    const limits =
+      deadline === undefined
+        ? runLimits
+        : { ...runLimits, timeoutMs: Math.max(1, Math.min(runLimits.timeoutMs, Math.floor(deadline - Date.now()))) };
     worker.ref();
     return new Promise<QuickJSOutcome>((resolve, reject) => {
-      const timer = setTimeout(() => finish({ ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${limits.timeoutMs} ms and was stopped`, limit: "time" }, false), limits.timeoutMs + TERMINATE_GRACE_MS);
-      const onMessage = (m: { type: string; outcome: QuickJSOutcome; retire: boolean }) => m.type === "result" && finish(m.outcome, !m.retire);
+      const timer = setTimeout(
+        () =>
+          finish(
+            {
+              ok: false,
+              stdout: "",
+              error: `TimeoutError: the program ran longer than ${limits.timeoutMs} ms and was stopped`,
+              limit: "time",
+            },
+            false,
+          ),
+        limits.timeoutMs + TERMINATE_GRACE_MS,
+      );
+      const onMessage = (m: { type: string; outcome: QuickJSOutcome; retire: boolean }) =>
+        m.type === "result" && finish(m.outcome, !m.retire);
       const onError = (error: Error & { code?: string }) =>
         finish(
           error.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? { ok: false, stdout: "", error: `MemoryError: the program exceeded the ${mib(limits.memoryBytes)} memory limit`, limit: "memory" }
+            ? {
+                ok: false,
+                stdout: "",
+                error: `MemoryError: the program exceeded the ${mib(limits.memoryBytes)} memory limit`,
+                limit: "memory",
+              }
             : { ok: false, stdout: "", error: "InternalError: the sandbox stopped unexpectedly" },
           false,
         );
-      const onExit = () => finish({ ok: false, stdout: "", error: "InternalError: the sandbox stopped unexpectedly" }, false);
+      const onExit = () =>
+        finish({ ok: false, stdout: "", error: "InternalError: the sandbox stopped unexpectedly" }, false);
       const onAbort = () => finish(new AbortedError(), false);
       const finish = (outcome: QuickJSOutcome | AbortedError, keep: boolean) => {
         clearTimeout(timer);
@@ -95,17 +121,28 @@ export class JavaScriptWorkers {
     if (i >= 0) this.idle.splice(i, 1);
     const ended = worker.terminate();
     // A terminated worker (time limit, memory) is replaced in the background, so the next run finds one warm.
-    if (!this.closing && this.idle.length === 0 && this.all.size < this.maxIdle) this.spawn().then((w) => this.park(w), () => {});
+    if (!this.closing && this.idle.length === 0 && this.all.size < this.maxIdle)
+      this.spawn().then(
+        (w) => this.park(w),
+        () => {},
+      );
     return ended;
   }
 
   private spawn(signal?: AbortSignal): Promise<Worker> {
     // The host's own flags stay with the host: `--input-type` (node -e) or `--eval` make a worker file fail to start.
     const execArgv: string[] = [];
-    const worker = new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16, stackSizeMb: 1 }, env: {}, execArgv });
+    const worker = new Worker(ENTRY, {
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16, stackSizeMb: 1 },
+      env: {},
+      execArgv,
+    });
     this.all.add(worker);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`the JavaScript sandbox did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => fail(new Error(`the JavaScript sandbox did not start within ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
       const onMessage = (m: { type: string }) => m.type === "ready" && done();
       const onError = (error: Error) => fail(new Error(`the JavaScript sandbox failed to start: ${error.message}`));
       const onExit = () => fail(new Error("the JavaScript sandbox failed to start"));

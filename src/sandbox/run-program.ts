@@ -5,6 +5,10 @@ import type { SandboxOptions, SandboxResult } from "./sandbox-result.ts";
 export type ProgramLanguage = "javascript" | "python";
 
 /** Runs `code` in the sandbox of its language: QuickJS for JavaScript, Pyodide for Python. */
-export function runProgram({ language, code, ...limits }: { language: ProgramLanguage; code: string } & SandboxOptions): Promise<SandboxResult> {
+export function runProgram({
+  language,
+  code,
+  ...limits
+}: { language: ProgramLanguage; code: string } & SandboxOptions): Promise<SandboxResult> {
   return language === "python" ? runPython(code, limits) : runJavaScript(code, limits);
 }

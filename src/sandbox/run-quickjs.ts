@@ -66,10 +66,24 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
       return failure(ctx, jobs.error, limits, handles, runtime);
     }
     jobs.dispose();
-    if (timedOut) return { ok: false, error: formatProgramError({ error: { name: "InternalError", message: "interrupted" }, filename: FILENAME, timeoutMs: limits.timeoutMs, memoryBytes: limits.memoryBytes }).text, limit: "time" };
+    if (timedOut)
+      return {
+        ok: false,
+        error: formatProgramError({
+          error: { name: "InternalError", message: "interrupted" },
+          filename: FILENAME,
+          timeoutMs: limits.timeoutMs,
+          memoryBytes: limits.memoryBytes,
+        }).text,
+        limit: "time",
+      };
     if (ctx.typeof(value) === "object" && isPromise(ctx, value)) {
       const state = ctx.getPromiseState(value);
-      if (state.type === "pending") return { ok: false, error: "Error: the program's promise never settled (no timers or I/O exist in the sandbox)" };
+      if (state.type === "pending")
+        return {
+          ok: false,
+          error: "Error: the program's promise never settled (no timers or I/O exist in the sandbox)",
+        };
       if (state.type === "rejected") {
         headroom();
         return failure(ctx, state.error, limits, handles, runtime);
@@ -89,7 +103,11 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
     context = undefined;
     const overflow = error instanceof RangeError && /call stack/i.test(error.message);
     return overflow
-      ? { ok: false, error: "RangeError: maximum call stack size exceeded (the program recursed too deeply)", limit: "stack" }
+      ? {
+          ok: false,
+          error: "RangeError: maximum call stack size exceeded (the program recursed too deeply)",
+          limit: "stack",
+        }
       : { ok: false, error: `InternalError: the sandbox failed: ${(error as Error).message}` };
   } finally {
     dispose(handles, context, runtime);
@@ -97,7 +115,10 @@ function runIn(module: QuickJSWASMModule, code: string, limits: Limits, stdout: 
 }
 
 /** Global code, so the last expression is the result; code with a top-level `return` runs as a function body. */
-function evaluate(ctx: QuickJSContext, code: string): { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined } {
+function evaluate(
+  ctx: QuickJSContext,
+  code: string,
+): { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined } {
   const first = ctx.evalCode(code, FILENAME, { type: "global" });
   if (!first.error) return { value: first.value };
   const dumped = safeDump(ctx, first.error) as DumpedError;
@@ -110,17 +131,34 @@ function evaluate(ctx: QuickJSContext, code: string): { value: QuickJSHandle; er
   return wrapped.error ? { error: wrapped.error } : { value: wrapped.value };
 }
 
-function failure(ctx: QuickJSContext, errorHandle: QuickJSHandle, limits: Limits, handles: QuickJSHandle[], runtime: QuickJSRuntime): Outcome {
+function failure(
+  ctx: QuickJSContext,
+  errorHandle: QuickJSHandle,
+  limits: Limits,
+  handles: QuickJSHandle[],
+  runtime: QuickJSRuntime,
+): Outcome {
   handles.push(errorHandle);
   let error = readError(ctx, errorHandle, limits.maxOutputChars, handles);
   // With no memory left QuickJS cannot even build its "out of memory" error and throws null.
-  if (error === null && memoryUsed(ctx, runtime) > limits.memoryBytes * 0.9) error = { name: "InternalError", message: "out of memory" };
-  const { text, limit } = formatProgramError({ error, filename: FILENAME, timeoutMs: limits.timeoutMs, memoryBytes: limits.memoryBytes });
+  if (error === null && memoryUsed(ctx, runtime) > limits.memoryBytes * 0.9)
+    error = { name: "InternalError", message: "out of memory" };
+  const { text, limit } = formatProgramError({
+    error,
+    filename: FILENAME,
+    timeoutMs: limits.timeoutMs,
+    memoryBytes: limits.memoryBytes,
+  });
   return { ok: false, error: text, ...(limit ? { limit } : {}) };
 }
 
 /** The thrown value with its texts cut to `maxChars` inside the VM, so the host copies little. */
-function readError(ctx: QuickJSContext, errorHandle: QuickJSHandle, maxChars: number, handles: QuickJSHandle[]): DumpedError {
+function readError(
+  ctx: QuickJSContext,
+  errorHandle: QuickJSHandle,
+  maxChars: number,
+  handles: QuickJSHandle[],
+): DumpedError {
   const reader = ctx.evalCode(errorPrelude, "error.js", { type: "global" });
   if (reader.error) {
     handles.push(reader.error);
@@ -149,7 +187,12 @@ function memoryUsed(ctx: QuickJSContext, runtime: QuickJSRuntime): number {
   }
 }
 
-function describe(ctx: QuickJSContext, value: QuickJSHandle, handles: QuickJSHandle[], maxChars: number): { result?: unknown; resultCut?: boolean } {
+function describe(
+  ctx: QuickJSContext,
+  value: QuickJSHandle,
+  handles: QuickJSHandle[],
+  maxChars: number,
+): { result?: unknown; resultCut?: boolean } {
   const describer = ctx.evalCode(describePrelude, "describe.js", { type: "global" });
   if (describer.error) {
     handles.push(describer.error);
@@ -166,7 +209,8 @@ function describe(ctx: QuickJSContext, value: QuickJSHandle, handles: QuickJSHan
   handles.push(described.value);
   if (ctx.typeof(described.value) !== "string") return {};
   const parsed = JSON.parse(ctx.getString(described.value)) as { json?: string; text?: string; cut?: string };
-  if (parsed.cut !== undefined) return { result: `${parsed.cut}\n[result truncated at ${maxChars} characters]`, resultCut: true };
+  if (parsed.cut !== undefined)
+    return { result: `${parsed.cut}\n[result truncated at ${maxChars} characters]`, resultCut: true };
   return { result: parsed.json !== undefined ? JSON.parse(parsed.json) : parsed.text };
 }
 
@@ -186,7 +230,11 @@ function safeDump(ctx: QuickJSContext, handle: QuickJSHandle): unknown {
   }
 }
 
-function dispose(handles: QuickJSHandle[], context: QuickJSContext | undefined, runtime: QuickJSRuntime | undefined): void {
+function dispose(
+  handles: QuickJSHandle[],
+  context: QuickJSContext | undefined,
+  runtime: QuickJSRuntime | undefined,
+): void {
   if (!context || !runtime) return;
   try {
     for (const h of handles) if (h.alive) h.dispose();
@@ -197,4 +245,3 @@ function dispose(handles: QuickJSHandle[], context: QuickJSContext | undefined, 
     discardQuickJSModule();
   }
 }
-

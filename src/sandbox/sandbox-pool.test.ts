@@ -11,7 +11,11 @@ test("runs beyond the memory cap wait for memory to be released, in arrival orde
   const big = pool.acquire({ bytes: 600 * MB }).then((release) => (order.push("big"), release!));
   const small = pool.acquire({ bytes: 100 * MB }).then((release) => (order.push("small"), release!));
   await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(pool.stats(), { running: 1, queued: 2, reservedBytes: 600 * MB }, "the small run does not overtake the big one at the head");
+  assert.deepEqual(
+    pool.stats(),
+    { running: 1, queued: 2, reservedBytes: 600 * MB },
+    "the small run does not overtake the big one at the head",
+  );
   first();
   const [releaseBig, releaseSmall] = await Promise.all([big, small]);
   assert.deepEqual(order, ["big", "small"]);
@@ -26,7 +30,11 @@ test("the concurrency cap, the queue cap, a deadline and an abort each bound a w
   const pool = new SandboxPool({ maxConcurrent: 1, maxQueued: 1, maxMemoryBytes: 100 * MB });
   const held = (await pool.acquire({ bytes: 10 * MB }))!;
   const started = Date.now();
-  assert.equal(await pool.acquire({ bytes: 10 * MB, deadline: Date.now() + 50 }), undefined, "no slot before the deadline");
+  assert.equal(
+    await pool.acquire({ bytes: 10 * MB, deadline: Date.now() + 50 }),
+    undefined,
+    "no slot before the deadline",
+  );
   assert.ok(Date.now() - started < 1000);
   const controller = new AbortController();
   const waiting = pool.acquire({ bytes: 10 * MB, signal: controller.signal });

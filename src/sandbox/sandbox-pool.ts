@@ -53,12 +53,21 @@ export class SandboxPool {
     const { bytes, signal, deadline } = options;
     if (signal?.aborted) return Promise.reject(new AbortedError());
     if (bytes > this.maxMemoryBytes)
-      return Promise.reject(new InvalidRequestError(`a sandbox run needs ${mib(bytes)}, more than the ${mib(this.maxMemoryBytes)} all sandboxes may use together`, { param: "memory" }));
+      return Promise.reject(
+        new InvalidRequestError(
+          `a sandbox run needs ${mib(bytes)}, more than the ${mib(this.maxMemoryBytes)} all sandboxes may use together`,
+          { param: "memory" },
+        ),
+      );
     if (this.queue.length === 0 && this.fits(bytes)) return Promise.resolve(this.take(bytes));
-    if (this.queue.length >= this.maxQueued) return Promise.reject(new InvalidRequestError(`too many sandbox runs are waiting (${this.maxQueued})`));
+    if (this.queue.length >= this.maxQueued)
+      return Promise.reject(new InvalidRequestError(`too many sandbox runs are waiting (${this.maxQueued})`));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { bytes, grant: (release) => done(() => resolve(release)) };
-      const timer = deadline === undefined ? undefined : setTimeout(() => done(() => resolve(undefined), true), Math.max(0, deadline - Date.now()));
+      const timer =
+        deadline === undefined
+          ? undefined
+          : setTimeout(() => done(() => resolve(undefined), true), Math.max(0, deadline - Date.now()));
       const onAbort = () => done(() => reject(new AbortedError()), true);
       function done(settle: () => void, leave = false) {
         clearTimeout(timer);
@@ -119,6 +128,7 @@ export function configureSandboxPool(options: SandboxPoolOptions): SandboxPool {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new InvalidRequestError(`sandbox pool ${name} must be a positive integer, got ${value}`, { param: name });
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidRequestError(`sandbox pool ${name} must be a positive integer, got ${value}`, { param: name });
   return value;
 }

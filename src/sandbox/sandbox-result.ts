@@ -90,11 +90,13 @@ export function capResult(options: { result: unknown; maxChars: number }): { res
 /** The limits of a run with defaults filled in; an InvalidRequestError for limits no program can run under. */
 export function sandboxLimits(options: SandboxOptions): Required<LimitOptions> {
   const limits = { ...sandboxDefaults };
-  for (const key of Object.keys(limits) as (keyof typeof limits)[]) if (options[key] !== undefined) limits[key] = options[key]!;
+  for (const key of Object.keys(limits) as (keyof typeof limits)[])
+    if (options[key] !== undefined) limits[key] = options[key]!;
   const minimum = { timeoutMs: 1, memoryBytes: 1024 * 1024, stackBytes: 64 * 1024, maxOutputChars: 0 };
   for (const key of Object.keys(minimum) as (keyof typeof minimum)[]) {
     const value = limits[key];
-    if (!Number.isFinite(value) || value < minimum[key]) throw new InvalidRequestError(`sandbox ${key} must be a number >= ${minimum[key]}, got ${value}`, { param: key });
+    if (!Number.isFinite(value) || value < minimum[key])
+      throw new InvalidRequestError(`sandbox ${key} must be a number >= ${minimum[key]}, got ${value}`, { param: key });
   }
   return limits;
 }

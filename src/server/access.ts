@@ -32,24 +32,44 @@ export interface Caller {
  * Who may call: with keys configured, a request must bear one (`Authorization: Bearer KEY`);
  * without keys, only clients on this machine. Throws a 401 HttpError otherwise.
  */
-export function accessChecker(options: { keys?: readonly string[]; operatorKeys?: readonly string[] }): (request: { authorization?: string; remoteAddress?: string }) => Caller {
+export function accessChecker(options: {
+  keys?: readonly string[];
+  operatorKeys?: readonly string[];
+}): (request: { authorization?: string; remoteAddress?: string }) => Caller {
   const digests = (options.keys ?? []).map(digest);
   const operators = (options.operatorKeys ?? []).map(digest);
   if (digests.length === 0 && operators.length === 0)
     return ({ remoteAddress }) => {
       if (!isLoopback(remoteAddress))
-        throw new HttpError({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "this server accepts only local clients (no keys are configured)" });
+        throw new HttpError({
+          status: 401,
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+          message: "this server accepts only local clients (no keys are configured)",
+        });
       return { operator: true };
     };
   return ({ authorization }) => {
     const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
     // Not "Authorization: Bearer <key>": the secret scrubber would rightly mangle that phrase.
-    if (!match) throw new HttpError({ status: 401, type: "invalid_request_error", code: "missing_api_key", message: "missing key: send your key as a bearer token in the Authorization header" });
+    if (!match)
+      throw new HttpError({
+        status: 401,
+        type: "invalid_request_error",
+        code: "missing_api_key",
+        message: "missing key: send your key as a bearer token in the Authorization header",
+      });
     const given = digest(match[1]!.trim());
     // Compare digests in constant time so the answer time says nothing about the key.
     const isKey = digests.some((d) => timingSafeEqual(d, given));
     const isOperator = operators.some((d) => timingSafeEqual(d, given));
-    if (!isKey && !isOperator) throw new HttpError({ status: 401, type: "invalid_request_error", code: "invalid_api_key", message: "invalid key" });
+    if (!isKey && !isOperator)
+      throw new HttpError({
+        status: 401,
+        type: "invalid_request_error",
+        code: "invalid_api_key",
+        message: "invalid key",
+      });
     return { tenant: given.subarray(0, 8).toString("hex"), operator: isOperator };
   };
 }

@@ -8,8 +8,16 @@ const toolCall = z.looseObject({
   function: z.looseObject({ name: z.string(), arguments: z.string() }),
 });
 const message = z.discriminatedUnion("role", [
-  z.looseObject({ role: z.enum(["system", "developer"]), content: z.union([z.string(), z.array(part)]), name: z.string().optional() }),
-  z.looseObject({ role: z.literal("user"), content: z.union([z.string(), z.array(part)]), name: z.string().optional() }),
+  z.looseObject({
+    role: z.enum(["system", "developer"]),
+    content: z.union([z.string(), z.array(part)]),
+    name: z.string().optional(),
+  }),
+  z.looseObject({
+    role: z.literal("user"),
+    content: z.union([z.string(), z.array(part)]),
+    name: z.string().optional(),
+  }),
   z.looseObject({
     role: z.literal("assistant"),
     content: z.union([z.string(), z.array(part), z.null()]).optional(),
@@ -20,7 +28,11 @@ const message = z.discriminatedUnion("role", [
 ]);
 const tool = z.looseObject({
   type: z.literal("function"),
-  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }),
+  function: z.looseObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
 });
 const budget = z.strictObject({
   tokens: z.number().min(0).optional(),
@@ -53,7 +65,12 @@ export function chatBodySchema(options: { maxN: number }) {
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     tools: z.array(tool).optional(),
-    tool_choice: z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) })]).optional(),
+    tool_choice: z
+      .union([
+        z.enum(["none", "auto", "required"]),
+        z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string() }) }),
+      ])
+      .optional(),
     parallel_tool_calls: z.boolean().optional(),
     response_format: z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }).optional(),
     stream: z.boolean().nullish(),
@@ -64,7 +81,21 @@ export function chatBodySchema(options: { maxN: number }) {
 }
 
 /** Fields OpenAI lets a client send as `null`, meaning "not set" (some clients always send them). */
-const NULLABLE = ["n", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed", "logprobs", "top_logprobs", "presence_penalty", "frequency_penalty", "stream", "stream_options"];
+const NULLABLE = [
+  "n",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+  "logprobs",
+  "top_logprobs",
+  "presence_penalty",
+  "frequency_penalty",
+  "stream",
+  "stream_options",
+];
 
 /** The body with those `null`s left out, as OpenAI reads them, so no upstream or technique sees them. */
 export function dropNullSettings<T extends Record<string, unknown>>(body: T): T {
@@ -75,7 +106,8 @@ export function dropNullSettings<T extends Record<string, unknown>>(body: T): T 
 
 /** Validates a parsed body; the first problem becomes an InvalidRequestError naming its `param`. */
 export function validateChatBody(schema: ReturnType<typeof chatBodySchema>, body: unknown): void {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new InvalidRequestError("the request body must be a JSON object");
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidRequestError("the request body must be a JSON object");
   const parsed = schema.safeParse(body);
   if (parsed.success) return;
   const issue = parsed.error.issues[0]!;

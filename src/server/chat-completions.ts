@@ -57,15 +57,22 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async (c: Context): Promise<Response> => {
     // Touching the signal first makes the node adapter abort it when the client disconnects.
     const clientSignal = c.req.raw.signal;
-    const text = await readBody(c.req.raw, { maxBytes: deps.settings.maxBodyBytes, timeoutMs: deps.settings.limits.bodyReadMs });
+    const text = await readBody(c.req.raw, {
+      maxBytes: deps.settings.maxBodyBytes,
+      timeoutMs: deps.settings.limits.bodyReadMs,
+    });
     if (jsonTooDeep(text, deps.settings.limits.jsonDepth))
-      throw new InvalidRequestError(`the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`);
+      throw new InvalidRequestError(
+        `the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`,
+      );
     const release = deps.gate.enter();
     let run: ChatRun | undefined;
     try {
       const body = parseJson(text);
       validateChatBody(schema, body);
-      const { model, lmx, stream, stream_options, ...request } = dropNullSettings(body as Record<string, unknown>) as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
+      const { model, lmx, stream, stream_options, ...request } = dropNullSettings(
+        body as Record<string, unknown>,
+      ) as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
       const lm = deps.resolveLM({ model, technique: lmx?.technique });
       const shownModel = model?.trim() || deps.defaultModel || lm.id;
       const ctx = createRunContext({
@@ -74,7 +81,12 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         signal: clientSignal,
       });
       const tenant = deps.callerOf?.(c).tenant;
-      ctx.span.set({ model: shownModel, lm: lm.id, stream: stream === true, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
+      ctx.span.set({
+        model: shownModel,
+        lm: lm.id,
+        stream: stream === true,
+        ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}),
+      });
       let finished = false;
       run = {
         lm,
@@ -88,9 +100,16 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           finished = true;
           release();
           const host = error !== undefined && errorResponse(error).internal;
-          if (host) deps.log?.(scrubSecrets(`lmx serve: POST /v1/chat/completions (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets));
+          if (host)
+            deps.log?.(
+              scrubSecrets(
+                `lmx serve: POST /v1/chat/completions (trace ${ctx.span.traceId}): ${errorDetail(error)}`,
+                deps.secrets,
+              ),
+            );
           // The trace is the client's to read: a host problem is recorded there without its detail.
-          const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+          const shown =
+            error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
           if (error) ctx.span.fail(shown);
           deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: shown });
         },
@@ -99,7 +118,11 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       const result = await lm.complete(run.request, ctx);
       const usage = { ...ctx.span.total };
       run.done();
-      return c.json(completionBody({ result, model: shownModel, usage }), 200, accountingHeaders(usage, ctx.span.traceId));
+      return c.json(
+        completionBody({ result, model: shownModel, usage }),
+        200,
+        accountingHeaders(usage, ctx.span.traceId),
+      );
     } catch (error) {
       if (run) {
         run.done(error);
@@ -122,7 +145,9 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     // The parser's message quotes the body; the client has it already, but keep the answer short.
-    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`, { cause: error });
+    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -73,11 +73,17 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.onError((error, c) => {
     const r = errorResponse(error, { secrets });
     // A chat request's failure was logged with its trace when the run ended.
-    if (r.internal && !c.res.headers.get("x-lmx-trace-id")) options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
+    if (r.internal && !c.res.headers.get("x-lmx-trace-id"))
+      options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
     return c.json(r.body, r.status as 400, r.headers);
   });
   app.notFound((c) => {
-    throw new HttpError({ status: 404, type: "invalid_request_error", code: "unknown_url", message: `unknown route ${c.req.method} ${c.req.path}` });
+    throw new HttpError({
+      status: 404,
+      type: "invalid_request_error",
+      code: "unknown_url",
+      message: `unknown route ${c.req.method} ${c.req.path}`,
+    });
   });
 
   // Browsers send any page's requests here: only listed origins (or this server's own loopback page) pass.
@@ -86,25 +92,65 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   // The trace viewer is a static page; the /v1/traces calls it makes are access-checked like any other.
   app.get("/ui", (c) => c.html(traceViewerPage()));
   app.use("/v1/*", async (c, next) => {
-    callers.set(c.req.raw, checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }));
+    callers.set(
+      c.req.raw,
+      checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }),
+    );
     await next();
   });
-  app.post("/v1/chat/completions", chatCompletionsHandler({ settings, resolveLM, gate, traces, defaultModel: options.defaultModel, secrets, callerOf, log: options.log }));
+  app.post(
+    "/v1/chat/completions",
+    chatCompletionsHandler({
+      settings,
+      resolveLM,
+      gate,
+      traces,
+      defaultModel: options.defaultModel,
+      secrets,
+      callerOf,
+      log: options.log,
+    }),
+  );
   app.get("/v1/models", (c) =>
-    c.json(modelsList({ aliases: config.aliases, registry, defaultModel: options.defaultModel, configured: configuredModels(config) })),
+    c.json(
+      modelsList({
+        aliases: config.aliases,
+        registry,
+        defaultModel: options.defaultModel,
+        configured: configuredModels(config),
+      }),
+    ),
   );
   // Traces hold upstream error messages; scrub them like any other answer.
-  const scrubbedJson = (c: Context, value: unknown) => c.body(scrubSecrets(JSON.stringify(value), secrets), 200, { "content-type": "application/json" });
-  app.get("/v1/traces", (c) => scrubbedJson(c, { object: "list", data: visibleTraces.list(callerOf(c), { limit: listLimit(c.req.query("limit")) }) }));
+  const scrubbedJson = (c: Context, value: unknown) =>
+    c.body(scrubSecrets(JSON.stringify(value), secrets), 200, { "content-type": "application/json" });
+  app.get("/v1/traces", (c) =>
+    scrubbedJson(c, {
+      object: "list",
+      data: visibleTraces.list(callerOf(c), { limit: listLimit(c.req.query("limit")) }),
+    }),
+  );
   app.get("/v1/traces/:id", (c) => {
     // Another tenant's trace is answered exactly like a missing one, so ids cannot be probed.
     const trace = visibleTraces.get(callerOf(c), c.req.param("id"));
-    if (!trace) throw new HttpError({ status: 404, type: "invalid_request_error", code: "trace_not_found", message: `no such trace (only the last ${settings.traceCapacity} are kept)` });
+    if (!trace)
+      throw new HttpError({
+        status: 404,
+        type: "invalid_request_error",
+        code: "trace_not_found",
+        message: `no such trace (only the last ${settings.traceCapacity} are kept)`,
+      });
     return scrubbedJson(c, trace);
   });
   for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
-      throw new HttpError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: `${c.req.method} is not allowed on ${c.req.path}`, headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" } });
+      throw new HttpError({
+        status: 405,
+        type: "invalid_request_error",
+        code: "method_not_allowed",
+        message: `${c.req.method} is not allowed on ${c.req.path}`,
+        headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" },
+      });
     });
   return { app, traces, settings, gate };
 }
@@ -124,7 +170,9 @@ function remoteAddress(c: Context): string | undefined {
 function grantsOf(config: LoadedConfig): OptionGrants {
   const base = config.file ? dirname(config.file) : process.cwd();
   const servers = config.mcp?.servers ?? {};
-  const mcpServers = Object.fromEntries(Object.entries(servers).map(([name, server]) => [name, resolveMcpServer(server, base)]));
+  const mcpServers = Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [name, resolveMcpServer(server, base)]),
+  );
   return { indexes: config.indexes, memoryStores: config.memoryStores, demoSets: config.demoSets, mcpServers };
 }
 

@@ -15,7 +15,13 @@ export function crossSiteGuard(options: { origins: readonly string[]; jsonRoutes
     if (origin !== undefined) {
       const listed = allowed.has(origin);
       if (!listed && !ownLoopbackPage(origin, c.req.header("host")))
-        throw new HttpError({ status: 403, type: "invalid_request_error", code: "origin_not_allowed", message: "requests from this web origin are not allowed (the operator lists allowed ones in server.corsOrigins)" });
+        throw new HttpError({
+          status: 403,
+          type: "invalid_request_error",
+          code: "origin_not_allowed",
+          message:
+            "requests from this web origin are not allowed (the operator lists allowed ones in server.corsOrigins)",
+        });
       if (listed) {
         c.header("access-control-allow-origin", origin);
         c.header("vary", "Origin");
@@ -28,7 +34,12 @@ export function crossSiteGuard(options: { origins: readonly string[]; jsonRoutes
       }
     }
     if (c.req.method === "POST" && options.jsonRoutes.includes(c.req.path) && !isJson(c.req.header("content-type")))
-      throw new HttpError({ status: 415, type: "invalid_request_error", code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" });
+      throw new HttpError({
+        status: 415,
+        type: "invalid_request_error",
+        code: "unsupported_media_type",
+        message: "send the body as JSON with Content-Type: application/json",
+      });
     await next();
   };
 }

@@ -17,7 +17,15 @@ export interface ErrorResponse {
   internal: boolean;
 }
 
-type Make = (status: number, type: string, code: string | null, message: string, param?: string, headers?: Record<string, string>, internal?: boolean) => ErrorResponse;
+type Make = (
+  status: number,
+  type: string,
+  code: string | null,
+  message: string,
+  param?: string,
+  headers?: Record<string, string>,
+  internal?: boolean,
+) => ErrorResponse;
 
 /**
  * Maps anything a request can throw to the status and body an OpenAI client expects. Upstream
@@ -33,16 +41,37 @@ export function errorResponse(error: unknown, options: { secrets?: readonly stri
     body: { error: { message: scrubSecrets(message, options.secrets), type, param: param ?? null, code } },
     internal,
   });
-  if (HttpError.isInstance(error)) return make(error.status, error.type, error.code, error.message, error.param, error.headers);
-  if (ModelNotFoundError.isInstance(error)) return make(404, "invalid_request_error", "model_not_found", error.message, "model");
-  if (HostResourceError.isInstance(error)) return make(400, "invalid_request_error", "host_resource_not_allowed", error.message, error.param);
-  if (InvalidRequestError.isInstance(error)) return make(400, "invalid_request_error", null, error.message, error.param);
-  if (BudgetExceededError.isInstance(error)) return make(400, "invalid_request_error", "budget_exceeded", `${error.message} before any answer`, "lmx.budget");
+  if (HttpError.isInstance(error))
+    return make(error.status, error.type, error.code, error.message, error.param, error.headers);
+  if (ModelNotFoundError.isInstance(error))
+    return make(404, "invalid_request_error", "model_not_found", error.message, "model");
+  if (HostResourceError.isInstance(error))
+    return make(400, "invalid_request_error", "host_resource_not_allowed", error.message, error.param);
+  if (InvalidRequestError.isInstance(error))
+    return make(400, "invalid_request_error", null, error.message, error.param);
+  if (BudgetExceededError.isInstance(error))
+    return make(400, "invalid_request_error", "budget_exceeded", `${error.message} before any answer`, "lmx.budget");
   if (AbortedError.isInstance(error)) return make(499, "invalid_request_error", "client_closed_request", error.message);
   if (ConfigurationError.isInstance(error))
-    return make(503, "server_error", "configuration_error", "lmx is not configured for this request; the server log has the detail", undefined, {}, true);
+    return make(
+      503,
+      "server_error",
+      "configuration_error",
+      "lmx is not configured for this request; the server log has the detail",
+      undefined,
+      {},
+      true,
+    );
   if (UpstreamError.isInstance(error)) return upstream(error, make);
-  return make(500, "server_error", "internal_error", "internal error in lmx; the server log has the detail", undefined, {}, true);
+  return make(
+    500,
+    "server_error",
+    "internal_error",
+    "internal error in lmx; the server log has the detail",
+    undefined,
+    {},
+    true,
+  );
 }
 
 function upstream(error: UpstreamError, make: Make): ErrorResponse {
@@ -56,9 +85,17 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
       const status = error.status ?? 502;
       // The client's own mistakes the upstream caught (a bad parameter, an unknown model) keep their status;
       // the upstream refusing lmx's key is lmx's problem, not the client's.
-      if (status === 400 || status === 404 || status === 422) return make(status, "invalid_request_error", "upstream_rejected", message);
+      if (status === 400 || status === 404 || status === 422)
+        return make(status, "invalid_request_error", "upstream_rejected", message);
       if (status === 429)
-        return make(429, "rate_limit_error", "upstream_rate_limited", message, undefined, error.retryAfter !== undefined ? { "retry-after": String(Math.ceil(error.retryAfter)) } : {});
+        return make(
+          429,
+          "rate_limit_error",
+          "upstream_rate_limited",
+          message,
+          undefined,
+          error.retryAfter !== undefined ? { "retry-after": String(Math.ceil(error.retryAfter)) } : {},
+        );
       return make(502, "upstream_error", "upstream_error", message);
     }
     default:

@@ -20,14 +20,20 @@ async function sdkError(promise: Promise<unknown>): Promise<InstanceType<typeof 
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const res = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 test("request mistakes are 400s naming the parameter; unknown models and routes are 404s", async () => {
   const f = await startProxyFixture();
   try {
-    let e = await sdkError(f.client.chat.completions.create({ ...ask, model: "self-consistensy(n=3)@openai:test-model" }));
+    let e = await sdkError(
+      f.client.chat.completions.create({ ...ask, model: "self-consistensy(n=3)@openai:test-model" }),
+    );
     assert.equal(e.status, 400);
     assert.equal(e.param, "model");
     assert.match(e.message, /unknown technique "self-consistensy"/);
@@ -41,14 +47,19 @@ test("request mistakes are 400s naming the parameter; unknown models and routes 
     assert.equal(e.param, "temperature");
     e = await sdkError(f.client.chat.completions.create({ ...ask, n: 17 }));
     assert.equal(e.param, "n");
-    e = await sdkError(f.client.chat.completions.create({ ...ask, messages: [{ role: "wizard", content: "x" }] } as never));
+    e = await sdkError(
+      f.client.chat.completions.create({ ...ask, messages: [{ role: "wizard", content: "x" }] } as never),
+    );
     assert.equal(e.status, 400);
     assert.match(e.param ?? "", /^messages\[0\]/);
     e = await sdkError(f.client.chat.completions.create({ ...ask, model: "majority-vote(n=40)@openai:test-model" }));
     assert.equal(e.status, 400);
     assert.match(e.message, /at most n=16/);
     // Sample counts under other names are capped alike (adaptive-consistency takes up to 1,000 in the library).
-    for (const model of ["adaptive-consistency(max=500)@openai:test-model", "cascade(verify=agreement, samples=20, models=[openai:test-model])@openai:test-model"]) {
+    for (const model of [
+      "adaptive-consistency(max=500)@openai:test-model",
+      "cascade(verify=agreement, samples=20, models=[openai:test-model])@openai:test-model",
+    ]) {
       e = await sdkError(f.client.chat.completions.create({ ...ask, model }));
       assert.equal(e.status, 400, model);
       assert.match(e.message, /at most n=16/, model);
@@ -84,7 +95,11 @@ test("request mistakes are 400s naming the parameter; unknown models and routes 
 test("upstream failures are 502, upstream timeouts 504, and no key appears in any answer", async () => {
   const f = await startProxyFixture({ upstreamTimeoutMs: 150 });
   try {
-    f.upstream.behaviour.failFirst = { count: 1, status: 500, message: `boom, key was ${UPSTREAM_KEY}, Authorization: Bearer ${UPSTREAM_KEY}` };
+    f.upstream.behaviour.failFirst = {
+      count: 1,
+      status: 500,
+      message: `boom, key was ${UPSTREAM_KEY}, Authorization: Bearer ${UPSTREAM_KEY}`,
+    };
     let e = await sdkError(f.client.chat.completions.create(ask));
     assert.equal(e.status, 502);
     assert.equal((e.error as any).type, "upstream_error");
@@ -131,13 +146,25 @@ test("a model spec naming a local file that is no model never shows the client w
 test("by default clients may not name local providers (files, downloads), in the model or in technique options", async () => {
   const f = await startProxyFixture({ aliases: { local: "openai:test-model" } });
   try {
-    for (const model of ["llama:/etc/hostname", "replay:/etc/hostname", "self-refine(critic=llama:/etc/hostname)@openai:test-model", "re2@llama:hf:owner/repo/x.gguf"]) {
+    for (const model of [
+      "llama:/etc/hostname",
+      "replay:/etc/hostname",
+      "self-refine(critic=llama:/etc/hostname)@openai:test-model",
+      "re2@llama:hf:owner/repo/x.gguf",
+    ]) {
       const r = await post(f.proxy.url, JSON.stringify({ ...ask, model }));
       assert.equal(r.status, 400, model);
       assert.equal(r.body.error.param, "model", model);
       assert.match(r.body.error.message, /does not let clients name (llama|replay): models/, model);
     }
-    const viaTechnique = await post(f.proxy.url, JSON.stringify({ ...ask, model: "openai:test-model", lmx: { technique: "self-refine(critic=replay:/etc/hostname)" } }));
+    const viaTechnique = await post(
+      f.proxy.url,
+      JSON.stringify({
+        ...ask,
+        model: "openai:test-model",
+        lmx: { technique: "self-refine(critic=replay:/etc/hostname)" },
+      }),
+    );
     assert.equal(viaTechnique.status, 400);
     assert.equal(viaTechnique.body.error.param, "lmx.technique");
     const ok = await post(f.proxy.url, JSON.stringify({ ...ask, model: "re2@openai:test-model" }));
@@ -164,7 +191,10 @@ test("keys: a missing or wrong key is 401 when keys are configured", async () =>
 });
 
 test("saturation is 429 with Retry-After; a huge body is 413; a budget spent before any answer is 400", async () => {
-  const f = await startProxyFixture({ server: { maxConcurrent: 2, maxBodyBytes: 64 * 1024 }, behaviour: { delayMs: 200 } });
+  const f = await startProxyFixture({
+    server: { maxConcurrent: 2, maxBodyBytes: 64 * 1024 },
+    behaviour: { delayMs: 200 },
+  });
   try {
     const running = [f.client.chat.completions.create(ask), f.client.chat.completions.create(ask)];
     for (let i = 0; i < 500 && f.proxy.gate.active < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -175,7 +205,10 @@ test("saturation is 429 with Retry-After; a huge body is 413; a budget spent bef
     await Promise.all(running);
     assert.equal(f.proxy.gate.active, 0);
 
-    const huge = await post(f.proxy.url, JSON.stringify({ ...ask, messages: [{ role: "user", content: "x".repeat(100_000) }] }));
+    const huge = await post(
+      f.proxy.url,
+      JSON.stringify({ ...ask, messages: [{ role: "user", content: "x".repeat(100_000) }] }),
+    );
     assert.equal(huge.status, 413);
     assert.equal(huge.body.error.code, "request_too_large");
 

@@ -10,7 +10,14 @@ export class HttpError extends LmxError {
   readonly param?: string;
   readonly headers: Record<string, string>;
 
-  constructor(options: { status: number; type: string; code: string; message: string; param?: string; headers?: Record<string, string> }) {
+  constructor(options: {
+    status: number;
+    type: string;
+    code: string;
+    message: string;
+    param?: string;
+    headers?: Record<string, string>;
+  }) {
     super(options.code, options.message);
     this.name = "HttpError";
     this.status = options.status;

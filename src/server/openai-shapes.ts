@@ -16,7 +16,11 @@ export function accounting(usage: Usage, traceId: string) {
 }
 
 export function accountingHeaders(usage: Usage, traceId: string): Record<string, string> {
-  return { "x-lmx-calls": String(usage.calls), "x-lmx-cost-usd": String(roundCost(usage.cost_usd)), "x-lmx-trace-id": traceId };
+  return {
+    "x-lmx-calls": String(usage.calls),
+    "x-lmx-cost-usd": String(roundCost(usage.cost_usd)),
+    "x-lmx-trace-id": traceId,
+  };
 }
 
 function roundCost(x: number): number {
@@ -60,7 +64,15 @@ export class ChunkWriter {
   constructor(private readonly o: { id: string; created: number; model: string }) {}
 
   chunk(choices: unknown[], extra: Record<string, unknown> = {}) {
-    return { id: this.o.id, object: "chat.completion.chunk" as const, created: this.o.created, model: this.o.model, system_fingerprint: null, choices, ...extra };
+    return {
+      id: this.o.id,
+      object: "chat.completion.chunk" as const,
+      created: this.o.created,
+      model: this.o.model,
+      system_fingerprint: null,
+      choices,
+      ...extra,
+    };
   }
 
   /** The opening chunk of choice `index` (role, empty content). */
@@ -82,7 +94,16 @@ export class ChunkWriter {
       this.streamedTools.add(event.index);
     }
     if (Object.keys(delta).length === 0 && !event.logprobs) return out;
-    out.push(this.chunk([{ index: event.index, delta, logprobs: event.logprobs ? { content: event.logprobs } : null, finish_reason: null }]));
+    out.push(
+      this.chunk([
+        {
+          index: event.index,
+          delta,
+          logprobs: event.logprobs ? { content: event.logprobs } : null,
+          finish_reason: null,
+        },
+      ]),
+    );
     return out;
   }
 
@@ -103,7 +124,8 @@ export class ChunkWriter {
     const content = choice.message.content;
     if (!this.streamedText.has(choice.index) && typeof content === "string" && content) rest.content = content;
     const calls = choice.message.tool_calls;
-    if (!this.streamedTools.has(choice.index) && calls?.length) rest.tool_calls = calls.map((t, index) => ({ index, ...t }));
+    if (!this.streamedTools.has(choice.index) && calls?.length)
+      rest.tool_calls = calls.map((t, index) => ({ index, ...t }));
     return Object.keys(rest).length ? rest : undefined;
   }
 }

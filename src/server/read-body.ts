@@ -12,7 +12,16 @@ export async function readBody(request: Request, options: { maxBytes: number; ti
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new HttpError({ status: 408, type: "invalid_request_error", code: "request_timeout", message: `the request body did not arrive within ${options.timeoutMs} ms`, headers: { connection: "close" } })),
+      () =>
+        reject(
+          new HttpError({
+            status: 408,
+            type: "invalid_request_error",
+            code: "request_timeout",
+            message: `the request body did not arrive within ${options.timeoutMs} ms`,
+            headers: { connection: "close" },
+          }),
+        ),
       options.timeoutMs,
     );
   });
@@ -36,5 +45,11 @@ export async function readBody(request: Request, options: { maxBytes: number; ti
 }
 
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: `the request body is larger than ${maxBytes} bytes`, headers: { connection: "close" } });
+  return new HttpError({
+    status: 413,
+    type: "invalid_request_error",
+    code: "request_too_large",
+    message: `the request body is larger than ${maxBytes} bytes`,
+    headers: { connection: "close" },
+  });
 }

@@ -41,24 +41,38 @@ export type RequestLMResolver = (request: { model?: string; technique?: string }
 export function requestLMResolver(options: RequestLMOptions): RequestLMResolver {
   const memo = new Map<string, LM>();
   const memoSize = Math.max(0, options.memo ?? 256);
-  const alias = (spec: string): string | undefined => (Object.hasOwn(options.aliases, spec) ? options.aliases[spec] : undefined);
+  const alias = (spec: string): string | undefined =>
+    Object.hasOwn(options.aliases, spec) ? options.aliases[spec] : undefined;
   const resolveModel = (spec: string): LM => {
     try {
       return options.resolveModel(spec);
     } catch (error) {
-      if (InvalidRequestError.isInstance(error)) throw new ModelNotFoundError({ model: spec, message: error.message, cause: error });
+      if (InvalidRequestError.isInstance(error))
+        throw new ModelNotFoundError({ model: spec, message: error.message, cause: error });
       throw error;
     }
   };
   /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
   const untrustedModel = (spec: string): LM => {
     const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
-    if (provider && options.allowProviders && !options.allowProviders.includes(provider) && alias(spec.trim()) === undefined)
-      throw new InvalidRequestError(`this server does not let clients name ${provider}: models (allowed: ${options.allowProviders.join(", ") || "none"}); use an alias or the server's default model, or add "${provider}" to server.allowProviders`, { param: "model" });
+    if (
+      provider &&
+      options.allowProviders &&
+      !options.allowProviders.includes(provider) &&
+      alias(spec.trim()) === undefined
+    )
+      throw new InvalidRequestError(
+        `this server does not let clients name ${provider}: models (allowed: ${options.allowProviders.join(", ") || "none"}); use an alias or the server's default model, or add "${provider}" to server.allowProviders`,
+        { param: "model" },
+      );
     return resolveModel(spec);
   };
   const trustedEnv = { registry: options.registry, resolveModel };
-  const clientEnv = { registry: options.registry, resolveModel: untrustedModel, policy: clientOptionPolicy(options.grants ?? {}) };
+  const clientEnv = {
+    registry: options.registry,
+    resolveModel: untrustedModel,
+    policy: clientOptionPolicy(options.grants ?? {}),
+  };
 
   /** A spec that may itself name aliases (in its model part), expanded at most `hops` times; alias texts are trusted. */
   function fromSpec(spec: string, hops: number, trusted: boolean): LM {
@@ -71,24 +85,47 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
     const ast = parseTechniqueSpec(spec);
     const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
     // A lone word that is no technique (nor a likely typo of one) was meant as a model name.
-    if (lone && Object.keys(lone.params).length === 0 && !options.registry.has(lone.name) && !didYouMean({ word: lone.name, candidates: options.registry.names() }))
-      throw new ModelNotFoundError({ model: spec, message: `unknown model "${spec}": not an alias, a technique, or a provider:model spec such as openai:gpt-4o-mini` });
+    if (
+      lone &&
+      Object.keys(lone.params).length === 0 &&
+      !options.registry.has(lone.name) &&
+      !didYouMean({ word: lone.name, candidates: options.registry.names() })
+    )
+      throw new ModelNotFoundError({
+        model: spec,
+        message: `unknown model "${spec}": not an alias, a technique, or a provider:model spec such as openai:gpt-4o-mini`,
+      });
     const modelSpec = ast.model ?? options.defaultModel;
-    if (modelSpec === undefined) throw new InvalidRequestError(`"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`, { param: "model" });
+    if (modelSpec === undefined)
+      throw new InvalidRequestError(
+        `"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`,
+        { param: "model" },
+      );
     const fromClient = !trusted && ast.model !== undefined;
-    const inner = alias(modelSpec) !== undefined ? fromSpec(modelSpec, hops - 1, true) : fromClient ? untrustedModel(modelSpec) : resolveModel(modelSpec);
+    const inner =
+      alias(modelSpec) !== undefined
+        ? fromSpec(modelSpec, hops - 1, true)
+        : fromClient
+          ? untrustedModel(modelSpec)
+          : resolveModel(modelSpec);
     return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
   }
 
   function build(model: string | undefined, technique: string | undefined): LM {
     const spec = model?.trim() || options.defaultModel;
-    if (!spec) throw new InvalidRequestError("the request names no model and the server has no default model", { param: "model" });
+    if (!spec)
+      throw new InvalidRequestError("the request names no model and the server has no default model", {
+        param: "model",
+      });
     const base = as("model", () => fromSpec(spec, 8, !model?.trim()));
     checkCaps(base, "model");
     if (!technique?.trim()) return base;
     const lm = as("lmx.technique", () => {
       const ast = parseTechniqueSpec(technique);
-      if (ast.model !== undefined) throw new InvalidRequestError(`lmx.technique takes techniques only; put the model in "model" (found "@${ast.model}")`);
+      if (ast.model !== undefined)
+        throw new InvalidRequestError(
+          `lmx.technique takes techniques only; put the model in "model" (found "@${ast.model}")`,
+        );
       return buildTechniques(ast, base, clientEnv);
     });
     checkCaps(lm, "lmx.technique");
@@ -98,9 +135,15 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   function checkCaps(lm: LM, param: string): void {
     const depth = techniqueDepth(lm);
     if (depth > options.maxSpecDepth)
-      throw new InvalidRequestError(`the LM nests ${depth} techniques; this server allows at most ${options.maxSpecDepth}`, { param });
+      throw new InvalidRequestError(
+        `the LM nests ${depth} techniques; this server allows at most ${options.maxSpecDepth}`,
+        { param },
+      );
     const n = largestN(lm);
-    if (n > options.maxN) throw new InvalidRequestError(`a technique asks for n=${n}; this server allows at most n=${options.maxN}`, { param });
+    if (n > options.maxN)
+      throw new InvalidRequestError(`a technique asks for n=${n}; this server allows at most n=${options.maxN}`, {
+        param,
+      });
   }
 
   return ({ model, technique }) => {
@@ -130,25 +173,41 @@ function as<T>(param: string, make: () => T): T {
     return make();
   } catch (error) {
     // A refused host resource keeps its option as `param`: that is what the client must leave out.
-    if (InvalidRequestError.isInstance(error) && !ModelNotFoundError.isInstance(error) && !HostResourceError.isInstance(error) && error.param !== param)
+    if (
+      InvalidRequestError.isInstance(error) &&
+      !ModelNotFoundError.isInstance(error) &&
+      !HostResourceError.isInstance(error) &&
+      error.param !== param
+    )
       throw new InvalidRequestError(error.message, { param, cause: error });
     throw error;
   }
 }
 
 function isTechniqueLM(lm: unknown): lm is TechniqueLM {
-  return typeof lm === "object" && lm !== null && "technique" in lm && typeof (lm as TechniqueLM).technique?.name === "string";
+  return (
+    typeof lm === "object" &&
+    lm !== null &&
+    "technique" in lm &&
+    typeof (lm as TechniqueLM).technique?.name === "string"
+  );
 }
 
 function isLM(value: unknown): value is LM {
-  return typeof value === "object" && value !== null && typeof (value as LM).complete === "function" && typeof (value as LM).stream === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as LM).complete === "function" &&
+    typeof (value as LM).stream === "function"
+  );
 }
 
 /** Techniques stacked in an LM, following `inner` and LMs given as options (cascade stages...). */
 export function techniqueDepth(lm: LM): number {
   if (!isTechniqueLM(lm)) return 0;
   let deepest = techniqueDepth(lm.technique.inner);
-  for (const value of Object.values(lm.technique.options).flat()) if (isLM(value)) deepest = Math.max(deepest, techniqueDepth(value));
+  for (const value of Object.values(lm.technique.options).flat())
+    if (isLM(value)) deepest = Math.max(deepest, techniqueDepth(value));
   return 1 + deepest;
 }
 
@@ -159,8 +218,12 @@ const SAMPLE_COUNTS = ["n", "max", "min", "samples"] as const;
 
 function largestN(lm: LM): number {
   if (!isTechniqueLM(lm)) return 0;
-  const own = Math.max(0, ...SAMPLE_COUNTS.map((key) => lm.technique.options[key]).filter((v): v is number => typeof v === "number"));
+  const own = Math.max(
+    0,
+    ...SAMPLE_COUNTS.map((key) => lm.technique.options[key]).filter((v): v is number => typeof v === "number"),
+  );
   let most = Math.max(own, largestN(lm.technique.inner));
-  for (const value of Object.values(lm.technique.options).flat()) if (isLM(value)) most = Math.max(most, largestN(value));
+  for (const value of Object.values(lm.technique.options).flat())
+    if (isLM(value)) most = Math.max(most, largestN(value));
   return most;
 }

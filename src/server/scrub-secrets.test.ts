@@ -11,7 +11,14 @@ test("keys, bearer tokens, Authorization values and key query parameters are rem
     "my-own-upstream-key-1 leaked",
   ].join("\n");
   const out = scrubSecrets(text, ["my-own-upstream-key-1"]);
-  for (const secret of ["sk-proj-abc123DEF456ghi", "xyz-987654321", "ant-secret-value", "AIzaSyA1234567", "my-own-upstream-key-1"]) assert.ok(!out.includes(secret), `${secret} in ${out}`);
+  for (const secret of [
+    "sk-proj-abc123DEF456ghi",
+    "xyz-987654321",
+    "ant-secret-value",
+    "AIzaSyA1234567",
+    "my-own-upstream-key-1",
+  ])
+    assert.ok(!out.includes(secret), `${secret} in ${out}`);
   assert.match(out, /alt=json/, "the rest of the text stays");
   assert.match(out, /Incorrect API key provided/);
 });
@@ -19,10 +26,18 @@ test("keys, bearer tokens, Authorization values and key query parameters are rem
 test("the secrets lmx holds: provider keys, key-like environment variables and server keys", () => {
   const found = configSecrets({
     providers: { openai: { apiKey: "sk-config-1234" }, anthropic: undefined },
-    env: { OPENAI_API_KEY: "sk-env-123456789", LMX_SERVER_KEYS: "first-key-123,second-key-456", HOME: "/root", SHORT_KEY: "abc" },
+    env: {
+      OPENAI_API_KEY: "sk-env-123456789",
+      LMX_SERVER_KEYS: "first-key-123,second-key-456",
+      HOME: "/root",
+      SHORT_KEY: "abc",
+    },
     server: { keys: ["server-key-0001"] },
   });
-  assert.deepEqual(new Set(found), new Set(["sk-config-1234", "sk-env-123456789", "first-key-123", "second-key-456", "server-key-0001"]));
+  assert.deepEqual(
+    new Set(found),
+    new Set(["sk-config-1234", "sk-env-123456789", "first-key-123", "second-key-456", "server-key-0001"]),
+  );
 });
 
 test("the embedder's key and the OTLP collector's credentials are secrets too", () => {
@@ -32,5 +47,8 @@ test("the embedder's key and the OTLP collector's credentials are secrets too", 
     otlp: { headers: { authorization: "Bearer otlp-token-4321", "x-team": "team-secret-55" } },
   });
   assert.deepEqual(new Set(found), new Set(["emb-key-98765", "otlp-token-4321", "team-secret-55"]));
-  assert.equal(scrubSecrets("embedder refused key emb-key-98765 (team team-secret-55)", found), "embedder refused key [redacted] (team [redacted])");
+  assert.equal(
+    scrubSecrets("embedder refused key emb-key-98765 (team team-secret-55)", found),
+    "embedder refused key [redacted] (team [redacted])",
+  );
 });

@@ -35,9 +35,11 @@ export function configSecrets(config: {
   }
   if (config.embeddings?.apiKey) found.add(config.embeddings.apiKey);
   // OTLP headers carry the collector's credentials (`authorization`, `x-honeycomb-team`...).
-  for (const value of Object.values(config.otlp?.headers ?? {})) if (value.length >= 8) found.add(value.replace(/^(Bearer|Basic)\s+/i, ""));
+  for (const value of Object.values(config.otlp?.headers ?? {}))
+    if (value.length >= 8) found.add(value.replace(/^(Bearer|Basic)\s+/i, ""));
   for (const [name, value] of Object.entries(config.env))
-    if (value && /(KEY|KEYS|TOKEN|SECRET)$/i.test(name)) for (const part of value.split(",")) if (part.trim().length >= 8) found.add(part.trim());
+    if (value && /(KEY|KEYS|TOKEN|SECRET)$/i.test(name))
+      for (const part of value.split(",")) if (part.trim().length >= 8) found.add(part.trim());
   const keys = config.server?.keys;
   if (Array.isArray(keys)) for (const k of keys) if (typeof k === "string") found.add(k);
   return [...found];

@@ -40,7 +40,11 @@ export const serverConfigSchema = z.strictObject({
   /** Requests running at once; more are answered 429 with Retry-After. */
   maxConcurrent: z.number().int().min(1).default(64),
   /** Largest request body in bytes. */
-  maxBodyBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   /**
    * Providers a client may name in a request's model spec. Local ones (`llama:` loads files and
    * downloads models, `replay:` reads files) are off by default; aliases and the server's default
@@ -59,13 +63,21 @@ export type ServerConfigInput = z.input<typeof serverConfigSchema>;
  * adding keys, and `overrides` (from code or the command line) on top. A key shorter than
  * MIN_KEY_LENGTH, or with spaces or commas in it, is a ConfigurationError (the key is not shown).
  */
-export function serverConfigFrom(options: { config: Pick<LoadedConfig, "server" | "env">; overrides?: ServerConfigInput }): ServerConfig {
+export function serverConfigFrom(options: {
+  config: Pick<LoadedConfig, "server" | "env">;
+  overrides?: ServerConfigInput;
+}): ServerConfig {
   const parsed = serverConfigSchema.safeParse({ ...options.config.server, ...options.overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigurationError(`invalid server config at server.${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new ConfigurationError(
+      `invalid server config at server.${issue.path.join(".") || "(top level)"}: ${issue.message}`,
+    );
   }
-  const fromEnv = (options.config.env.LMX_SERVER_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  const fromEnv = (options.config.env.LMX_SERVER_KEYS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
   const keys = [...(parsed.data.keys ?? []), ...fromEnv];
   checkKeys(keys, "server.keys / LMX_SERVER_KEYS");
   checkKeys(parsed.data.operatorKeys ?? [], "server.operatorKeys");
@@ -77,7 +89,10 @@ export function serverConfigFrom(options: { config: Pick<LoadedConfig, "server" 
 function checkKeys(keys: readonly string[], where: string): void {
   keys.forEach((key, i) => {
     if (key.length < MIN_KEY_LENGTH)
-      throw new ConfigurationError(`${where}: key #${i + 1} has ${key.length} characters; keys need at least ${MIN_KEY_LENGTH} (make one with \`openssl rand -hex 24\`)`);
-    if (/[\s,]/.test(key)) throw new ConfigurationError(`${where}: key #${i + 1} contains a space or a comma; keys are single words`);
+      throw new ConfigurationError(
+        `${where}: key #${i + 1} has ${key.length} characters; keys need at least ${MIN_KEY_LENGTH} (make one with \`openssl rand -hex 24\`)`,
+      );
+    if (/[\s,]/.test(key))
+      throw new ConfigurationError(`${where}: key #${i + 1} contains a space or a comma; keys are single words`);
   });
 }

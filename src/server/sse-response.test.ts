@@ -4,7 +4,11 @@ import { startProxyFixture } from "./testing/proxy-fixture.ts";
 
 /** Raw SSE events of a streaming request, as sent. */
 async function rawEvents(url: string, body: unknown): Promise<{ headers: Headers; events: any[] }> {
-  const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   const events = text
     .split("\n\n")
@@ -21,7 +25,12 @@ test("the SDK streams the answer as it is generated, with a final usage chunk fo
   const text = "one two three four five";
   const f = await startProxyFixture({ reply: () => text, behaviour: { chunkDelayMs: 5 } });
   try {
-    const stream = await f.client.chat.completions.create({ model: "openai:test-model", messages: [{ role: "user", content: "count" }], stream: true, stream_options: { include_usage: true } });
+    const stream = await f.client.chat.completions.create({
+      model: "openai:test-model",
+      messages: [{ role: "user", content: "count" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     assert.equal(chunks[0]!.choices[0]!.delta.role, "assistant");
@@ -45,14 +54,22 @@ test("the SDK streams the answer as it is generated, with a final usage chunk fo
 test("raw SSE: role first, progress in lmx fields, usage of all calls, [DONE] last, trace id header", async () => {
   const f = await startProxyFixture();
   try {
-    const { headers, events } = await rawEvents(f.proxy.url, { model: "majority-vote(n=3)@openai:test-model", messages: [{ role: "user", content: "x" }], stream: true, stream_options: { include_usage: true } });
+    const { headers, events } = await rawEvents(f.proxy.url, {
+      model: "majority-vote(n=3)@openai:test-model",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     assert.equal(events.at(-1), "[DONE]");
     assert.deepEqual(events[0].choices[0].delta, { role: "assistant", content: "" });
     const progress = events.filter((e) => e !== "[DONE]" && e.lmx?.progress);
     assert.equal(progress.length, 3);
     assert.ok(progress.every((e) => e.choices.length === 0 && e.lmx.progress.technique === "majority-vote"));
     const usage = events.at(-2);
-    assert.equal(usage.usage.completion_tokens, f.upstream.reported.reduce((s, u) => s + u.completion_tokens, 0));
+    assert.equal(
+      usage.usage.completion_tokens,
+      f.upstream.reported.reduce((s, u) => s + u.completion_tokens, 0),
+    );
     assert.equal(usage.lmx.calls, 3);
     assert.equal(usage.lmx.trace_id, headers.get("x-lmx-trace-id"));
   } finally {
@@ -63,7 +80,12 @@ test("raw SSE: role first, progress in lmx fields, usage of all calls, [DONE] la
 test("raw SSE with n=2: each choice opens with its role and closes with its finish reason", async () => {
   const f = await startProxyFixture();
   try {
-    const { events } = await rawEvents(f.proxy.url, { model: "openai:test-model", n: 2, messages: [{ role: "user", content: "x" }], stream: true });
+    const { events } = await rawEvents(f.proxy.url, {
+      model: "openai:test-model",
+      n: 2,
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
     const chunks = events.filter((e) => e !== "[DONE]");
     for (const index of [0, 1]) {
       const mine = chunks.filter((c) => c.choices[0]?.index === index);
@@ -80,7 +102,11 @@ test("raw SSE with n=2: each choice opens with its role and closes with its fini
 test("progress chunks do not disturb the SDK and a technique's answer streams whole", async () => {
   const f = await startProxyFixture({ reply: () => "forty two" });
   try {
-    const stream = await f.client.chat.completions.create({ model: "majority-vote(n=2)@openai:test-model", messages: [{ role: "user", content: "x" }], stream: true });
+    const stream = await f.client.chat.completions.create({
+      model: "majority-vote(n=2)@openai:test-model",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
     let text = "";
     let finish: string | null = null;
     for await (const chunk of stream) {
@@ -89,7 +115,9 @@ test("progress chunks do not disturb the SDK and a technique's answer streams wh
     }
     assert.equal(text, "forty two");
     assert.equal(finish, "stop");
-    const final = await f.client.chat.completions.stream({ model: "majority-vote(n=2)@openai:test-model", messages: [{ role: "user", content: "x" }] }).finalChatCompletion();
+    const final = await f.client.chat.completions
+      .stream({ model: "majority-vote(n=2)@openai:test-model", messages: [{ role: "user", content: "x" }] })
+      .finalChatCompletion();
     assert.equal(final.choices[0]!.message.content, "forty two");
   } finally {
     await f.close();
@@ -100,8 +128,14 @@ test("a technique whose last stage streams (re2) forwards that stage's deltas on
   const text = "alpha beta gamma delta epsilon";
   const f = await startProxyFixture({ reply: () => text });
   try {
-    const { events } = await rawEvents(f.proxy.url, { model: "re2@openai:test-model", messages: [{ role: "user", content: "Why?" }], stream: true });
-    const content = events.filter((e) => e !== "[DONE]" && e.choices[0]?.delta.content).map((e) => e.choices[0].delta.content);
+    const { events } = await rawEvents(f.proxy.url, {
+      model: "re2@openai:test-model",
+      messages: [{ role: "user", content: "Why?" }],
+      stream: true,
+    });
+    const content = events
+      .filter((e) => e !== "[DONE]" && e.choices[0]?.delta.content)
+      .map((e) => e.choices[0].delta.content);
     assert.ok(content.length >= 5, `${content.length} content chunks`);
     assert.equal(content.join(""), text);
     assert.equal(f.upstream.requests[0]!.body.stream, true, "the upstream call itself streamed");
@@ -112,11 +146,20 @@ test("a technique whose last stage streams (re2) forwards that stage's deltas on
 });
 
 test("a streamed tool call arrives as tool_call deltas with finish_reason tool_calls", async () => {
-  const f = await startProxyFixture({ reply: () => ({ tool_calls: [{ id: "call_9", name: "add", arguments: { a: 1, b: 2 } }] }) });
+  const f = await startProxyFixture({
+    reply: () => ({ tool_calls: [{ id: "call_9", name: "add", arguments: { a: 1, b: 2 } }] }),
+  });
   try {
-    const runner = f.client.chat.completions.stream({ model: "openai:test-model", messages: [{ role: "user", content: "1+2" }], tools: [{ type: "function", function: { name: "add", parameters: { type: "object" } } }] });
+    const runner = f.client.chat.completions.stream({
+      model: "openai:test-model",
+      messages: [{ role: "user", content: "1+2" }],
+      tools: [{ type: "function", function: { name: "add", parameters: { type: "object" } } }],
+    });
     const final = await runner.finalChatCompletion();
-    const call = final.choices[0]!.message.tool_calls![0]! as { id: string; function: { name: string; arguments: string } };
+    const call = final.choices[0]!.message.tool_calls![0]! as {
+      id: string;
+      function: { name: string; arguments: string };
+    };
     assert.equal(final.choices[0]!.finish_reason, "tool_calls");
     assert.equal(call.id, "call_9");
     assert.equal(call.function.name, "add");
@@ -130,7 +173,10 @@ test("a client that disconnects aborts the upstream request and starts no furthe
   const f = await startProxyFixture({ reply: () => "a b c d e f g h i j", behaviour: { chunkDelayMs: 40 } });
   try {
     const controller = new AbortController();
-    const stream = await f.client.chat.completions.create({ model: "openai:test-model", messages: [{ role: "user", content: "x" }], stream: true }, { signal: controller.signal });
+    const stream = await f.client.chat.completions.create(
+      { model: "openai:test-model", messages: [{ role: "user", content: "x" }], stream: true },
+      { signal: controller.signal },
+    );
     let pieces = 0;
     // The SDK ends the iteration quietly on its own abort.
     for await (const chunk of stream) if (chunk.choices[0]?.delta.content && ++pieces === 2) controller.abort();
@@ -141,7 +187,10 @@ test("a client that disconnects aborts the upstream request and starts no furthe
     // Non-streaming: a technique mid-run stops when its client leaves.
     f.upstream.behaviour.delayMs = 300;
     const gone = new AbortController();
-    const pending = f.client.chat.completions.create({ model: "majority-vote(n=2)@openai:test-model", messages: [{ role: "user", content: "x" }] }, { signal: gone.signal });
+    const pending = f.client.chat.completions.create(
+      { model: "majority-vote(n=2)@openai:test-model", messages: [{ role: "user", content: "x" }] },
+      { signal: gone.signal },
+    );
     await waitFor(() => f.upstream.requests.length === 3);
     gone.abort();
     await assert.rejects(pending);

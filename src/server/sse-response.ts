@@ -4,7 +4,12 @@ import { errorResponse } from "./error-response.ts";
 import { accounting, ChunkWriter, chatId, openaiUsage } from "./openai-shapes.ts";
 
 const encoder = new TextEncoder();
-const HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" };
+const HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
 
 /**
  * Streams a run as OpenAI server-sent events. The response starts at the LM's first event or first
@@ -14,7 +19,9 @@ const HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-con
  */
 export async function sseResponse(run: ChatRun): Promise<Response> {
   const { ctx } = run;
-  const iterator = run.lm.stream(run.request, { ...ctx, onProgress: (data) => emit({ type: "progress", data }) })[Symbol.asyncIterator]();
+  const iterator = run.lm
+    .stream(run.request, { ...ctx, onProgress: (data) => emit({ type: "progress", data }) })
+    [Symbol.asyncIterator]();
   const early: object[] = [];
   let sink: ((chunk: object) => void) | undefined;
   let committed: () => void = () => {};
@@ -29,7 +36,11 @@ export async function sseResponse(run: ChatRun): Promise<Response> {
   }
 
   function render(event: StreamEvent): object[] {
-    writer ??= new ChunkWriter({ id: chatId(`lmx-${ctx.span.id}`), created: Math.floor(Date.now() / 1000), model: run.model });
+    writer ??= new ChunkWriter({
+      id: chatId(`lmx-${ctx.span.id}`),
+      created: Math.floor(Date.now() / 1000),
+      model: run.model,
+    });
     if (event.type === "delta") return writer.delta(event);
     if (event.type === "progress") return [writer.chunk([], { lmx: { progress: event.data } })];
     const usage = { ...ctx.span.total };
@@ -42,16 +53,27 @@ export async function sseResponse(run: ChatRun): Promise<Response> {
 
   const first = iterator.next();
   // Whichever comes first: the LM's first event (or its failure) or a progress report.
-  const outcome = await Promise.race([first.then(() => "event", () => "error"), progressed.then(() => "progress")]);
+  const outcome = await Promise.race([
+    first.then(
+      () => "event",
+      () => "error",
+    ),
+    progressed.then(() => "progress"),
+  ]);
   if (outcome === "error") await first;
 
   let closed = false;
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (data: object | string) => {
-        if (!closed) controller.enqueue(encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`));
+        if (!closed)
+          controller.enqueue(encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`));
       };
-      writer ??= new ChunkWriter({ id: chatId(`lmx-${ctx.span.id}`), created: Math.floor(Date.now() / 1000), model: run.model });
+      writer ??= new ChunkWriter({
+        id: chatId(`lmx-${ctx.span.id}`),
+        created: Math.floor(Date.now() / 1000),
+        model: run.model,
+      });
       send(writer.start(0));
       for (const c of early) send(c);
       sink = send;

@@ -27,11 +27,15 @@ export function tenantTraces(store: TraceStore, options: { scan: number; remembe
     owners.set(id, owner);
     return owner;
   };
-  const visible = (caller: Caller, id: string) => caller.operator || (caller.tenant !== undefined && ownerOf(id) === caller.tenant);
+  const visible = (caller: Caller, id: string) =>
+    caller.operator || (caller.tenant !== undefined && ownerOf(id) === caller.tenant);
   return {
     list(caller, { limit }) {
       if (caller.operator) return store.list({ limit });
-      return store.list({ limit: options.scan }).filter((t) => visible(caller, t.id)).slice(0, limit);
+      return store
+        .list({ limit: options.scan })
+        .filter((t) => visible(caller, t.id))
+        .slice(0, limit);
     },
     get(caller, id) {
       if (!visible(caller, id)) return undefined;

@@ -12,7 +12,10 @@ test("the store keeps the last `capacity` traces, newest first, with their usage
     store.add({ span: root, model: `m${i}`, stream: false, error: i === 4 ? "boom" : undefined });
     ids.push(root.traceId);
   }
-  assert.deepEqual(store.list().map((t) => t.model), ["m4", "m3", "m2"]);
+  assert.deepEqual(
+    store.list().map((t) => t.model),
+    ["m4", "m3", "m2"],
+  );
   assert.equal(store.list({ limit: 1 }).length, 1);
   assert.equal(store.get(ids[0]!), undefined, "the oldest were dropped");
   const newest = store.get(ids[4]!)!;

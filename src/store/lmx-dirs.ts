@@ -12,8 +12,12 @@ export interface LmxDirs {
 /** XDG base directories (relative values are ignored, as the spec says). */
 export function lmxDirs(options: { env?: NodeJS.ProcessEnv; home?: string } = {}): LmxDirs {
   const { env = process.env, home = homedir() } = options;
-  const base = (value: string | undefined, fallback: string) => (value && value.startsWith("/") ? resolve(value) : join(home, fallback));
-  return { state: join(base(env.XDG_STATE_HOME, ".local/state"), "lmx"), cache: join(base(env.XDG_CACHE_HOME, ".cache"), "lmx") };
+  const base = (value: string | undefined, fallback: string) =>
+    value && value.startsWith("/") ? resolve(value) : join(home, fallback);
+  return {
+    state: join(base(env.XDG_STATE_HOME, ".local/state"), "lmx"),
+    cache: join(base(env.XDG_CACHE_HOME, ".cache"), "lmx"),
+  };
 }
 
 /** The eval/tune results file when none is given: `<state>/eval.sqlite`, shared by `lmx eval`, `lmx tune`, `lmx trace`. */

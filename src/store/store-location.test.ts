@@ -4,13 +4,29 @@ import { storeLocation } from "./store-location.ts";
 
 test("a value is a path or a bare name in the state folder; then the environment, the config, the default", () => {
   const state = { XDG_STATE_HOME: "/s" };
-  assert.deepEqual(storeLocation({ kind: "index", value: "docs", cwd: "/w", env: state }), { path: "/s/lmx/docs.sqlite", explicit: true });
-  assert.deepEqual(storeLocation({ kind: "memory", value: "team", cwd: "/w", env: state }), { path: "/s/lmx/team.memory.sqlite", explicit: true });
+  assert.deepEqual(storeLocation({ kind: "index", value: "docs", cwd: "/w", env: state }), {
+    path: "/s/lmx/docs.sqlite",
+    explicit: true,
+  });
+  assert.deepEqual(storeLocation({ kind: "memory", value: "team", cwd: "/w", env: state }), {
+    path: "/s/lmx/team.memory.sqlite",
+    explicit: true,
+  });
   assert.equal(storeLocation({ kind: "index", value: "./i.sqlite", cwd: "/w" }).path, "/w/i.sqlite");
   assert.equal(storeLocation({ kind: "index", value: "sub/i", cwd: "/w" }).path, "/w/sub/i");
   assert.equal(storeLocation({ kind: "memory", cwd: "/w", env: { LMX_MEMORY: "m/x.sqlite" } }).path, "/w/m/x.sqlite");
   const config = { file: "/etc/lmx/lmx.config.json", index: { path: "idx.sqlite" } };
-  assert.deepEqual(storeLocation({ kind: "index", cwd: "/w", env: {}, config }), { path: "/etc/lmx/idx.sqlite", explicit: true });
-  assert.equal(storeLocation({ kind: "index", cwd: "/w", env: { LMX_INDEX: "e.sqlite" }, config }).path, "/w/e.sqlite", "the environment wins over the config");
-  assert.deepEqual(storeLocation({ kind: "memory", cwd: "/w", env: state, config }), { path: "/s/lmx/memory.sqlite", explicit: false });
+  assert.deepEqual(storeLocation({ kind: "index", cwd: "/w", env: {}, config }), {
+    path: "/etc/lmx/idx.sqlite",
+    explicit: true,
+  });
+  assert.equal(
+    storeLocation({ kind: "index", cwd: "/w", env: { LMX_INDEX: "e.sqlite" }, config }).path,
+    "/w/e.sqlite",
+    "the environment wins over the config",
+  );
+  assert.deepEqual(storeLocation({ kind: "memory", cwd: "/w", env: state, config }), {
+    path: "/s/lmx/memory.sqlite",
+    explicit: false,
+  });
 });

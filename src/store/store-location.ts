@@ -31,7 +31,10 @@ export function storeLocation(options: {
   const { kind, value, config, env = process.env, cwd = process.cwd() } = options;
   if (value) {
     const bareName = basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
-    return { path: bareName ? resolve(lmxDirs({ env }).state, value + NAMED_SUFFIX[kind]) : resolve(cwd, value), explicit: true };
+    return {
+      path: bareName ? resolve(lmxDirs({ env }).state, value + NAMED_SUFFIX[kind]) : resolve(cwd, value),
+      explicit: true,
+    };
   }
   const fromEnv = env[ENV[kind]]?.trim();
   if (fromEnv) return { path: resolve(cwd, fromEnv), explicit: true };

@@ -2,7 +2,13 @@ import type { TechniqueFactory } from "./define-technique.ts";
 import { leastToMost, planAndSolve } from "./decompose/index.ts";
 import { reflexion, selfRefine } from "./iterate/index.ts";
 import { re2, rephraseAndRespond, stepBack } from "./rephrase/index.ts";
-import { adaptiveConsistency, bestOfN, mixtureOfAgents, selfConsistency, universalSelfConsistency } from "./sample-many/index.ts";
+import {
+  adaptiveConsistency,
+  bestOfN,
+  mixtureOfAgents,
+  selfConsistency,
+  universalSelfConsistency,
+} from "./sample-many/index.ts";
 import { cascade } from "./cascade/index.ts";
 import { fewShot } from "./prompting/index.ts";
 import { memory, retrieve } from "./beyond-context/index.ts";

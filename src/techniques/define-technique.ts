@@ -57,7 +57,10 @@ export interface TechniqueDefinition<S extends z.ZodType = z.ZodType> {
  * factories with different option types, like `allTechniques`, type-checks.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TechniqueFactory<S extends z.ZodType = z.ZodType<any, any>> = ((inner: LM, options?: z.input<S>) => TechniqueLM) & {
+export type TechniqueFactory<S extends z.ZodType = z.ZodType<any, any>> = ((
+  inner: LM,
+  options?: z.input<S>,
+) => TechniqueLM) & {
   definition: TechniqueDefinition<S>;
 };
 
@@ -74,14 +77,19 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       const issue = parsed.error.issues[0]!;
       const param = issue.path.join(".") || (issue as { keys?: string[] }).keys?.join(", ");
       const hint = issue.code === "unrecognized_keys" ? validOptionsHint(definition.options) : "";
-      throw new InvalidRequestError(`${definition.name}: ${param ? `${param}: ` : ""}${issue.message}${hint}`, { param: param || undefined });
+      throw new InvalidRequestError(`${definition.name}: ${param ? `${param}: ` : ""}${issue.message}${hint}`, {
+        param: param || undefined,
+      });
     }
     const options = parsed.data as z.output<S>;
     const id = `${formatTechnique(definition, options as Record<string, unknown>)}@${inner.id}`;
 
     function begin(request: ChatRequest, outer: RunContext | undefined) {
       const root = outer ?? createRunContext({ name: id });
-      const ctx = childContext(root, definition.name, "technique", { technique: definition.name, options: printable(options) });
+      const ctx = childContext(root, definition.name, "technique", {
+        technique: definition.name,
+        options: printable(options),
+      });
       let best: Choice | undefined;
       const run: TechniqueRun = {
         inner,
@@ -117,13 +125,18 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
      * the answer was already streamed, that text instead, as deltas cannot be taken back.
      */
     function fallback(error: unknown, ctx: RunContext, best: Choice | undefined, streamed?: string): ChatResult {
-      const reason = BudgetExceededError.isInstance(error) ? "budget" : AbortedError.isInstance(error) ? "aborted" : undefined;
+      const reason = BudgetExceededError.isInstance(error)
+        ? "budget"
+        : AbortedError.isInstance(error)
+          ? "aborted"
+          : undefined;
       if (!reason || !best) {
         ctx.span.fail(error);
         throw error;
       }
       ctx.span.event("stopped", { reason, error: (error as Error).message });
-      const answer = streamed === undefined ? best : { index: 0, message: { role: "assistant" as const, content: streamed } };
+      const answer =
+        streamed === undefined ? best : { index: 0, message: { role: "assistant" as const, content: streamed } };
       return finish(ctx, [{ ...answer, finish_reason: reason }]);
     }
 
@@ -148,13 +161,20 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       const single = { ...request, n: 1 };
       const spans: Span[] = [];
       const settled = await Promise.allSettled(
-        Array.from({ length: n }, (_, i) => once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 }, spans)),
+        Array.from({ length: n }, (_, i) =>
+          once(single, { ...root, sampleOffset: (root.sampleOffset ?? 0) + i * 1000 }, spans),
+        ),
       );
       // Like the provider's n: runs a budget or abort stopped before any answer are left out, so the
       // answers already paid for are not lost; any other failure, or no answer at all, is an error.
       const runs = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-      if (failed && (runs.length === 0 || !(BudgetExceededError.isInstance(failed.reason) || AbortedError.isInstance(failed.reason)))) throw failed.reason;
+      if (
+        failed &&
+        (runs.length === 0 ||
+          !(BudgetExceededError.isInstance(failed.reason) || AbortedError.isInstance(failed.reason)))
+      )
+        throw failed.reason;
       return {
         ...runs[0]!,
         id: `lmx-${root.span.id}`,
@@ -218,7 +238,11 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
 function printable(options: unknown): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(options, (_k, v) =>
-      typeof v === "function" ? `<fn ${v.name || "anonymous"}>` : v && typeof v === "object" && "complete" in v && "id" in v ? v.id : v,
+      typeof v === "function"
+        ? `<fn ${v.name || "anonymous"}>`
+        : v && typeof v === "object" && "complete" in v && "id" in v
+          ? v.id
+          : v,
     ),
   );
 }

@@ -21,10 +21,12 @@ export function formatTechnique(definition: Printable, options: Record<string, u
 
 export function formatValue(value: unknown): string {
   // An LM prints as its spec, quoted when it is more than a bare word (e.g. a technique over a model).
-  if (value && typeof value === "object" && "complete" in value && "id" in value) return formatValue(String((value as { id: string }).id));
+  if (value && typeof value === "object" && "complete" in value && "id" in value)
+    return formatValue(String((value as { id: string }).id));
   if (typeof value === "function") return value.name ? `<fn ${value.name}>` : "<fn>";
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
-  if (typeof value === "string") return /^[\w.:/\-+*]+$/.test(value) && !/^(true|false|null|[+-]?\.?\d)/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === "string")
+    return /^[\w.:/\-+*]+$/.test(value) && !/^(true|false|null|[+-]?\.?\d)/.test(value) ? value : JSON.stringify(value);
   return JSON.stringify(value);
 }
 

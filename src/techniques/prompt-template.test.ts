@@ -4,7 +4,10 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { fillTemplate } from "./prompt-template.ts";
 
 test("fills every placeholder, repeated ones too", () => {
-  assert.equal(fillTemplate("Q: {question}\nA: {answer}. Again: {question}", { question: "2+2?", answer: 4 }), "Q: 2+2?\nA: 4. Again: 2+2?");
+  assert.equal(
+    fillTemplate("Q: {question}\nA: {answer}. Again: {question}", { question: "2+2?", answer: 4 }),
+    "Q: 2+2?\nA: 4. Again: 2+2?",
+  );
 });
 
 test("values are inserted verbatim, braces in values are not re-expanded", () => {

@@ -10,8 +10,13 @@ export function fillTemplate(template: string, values: Record<string, string | n
     if (match === "{{") return "{";
     if (match === "}}") return "}";
     if (!Object.hasOwn(values, name!)) {
-      const known = Object.keys(values).map((k) => `{${k}}`).join(", ") || "none";
-      throw new InvalidRequestError(`unknown placeholder {${name}} in prompt template (available: ${known})`, { param: "prompt" });
+      const known =
+        Object.keys(values)
+          .map((k) => `{${k}}`)
+          .join(", ") || "none";
+      throw new InvalidRequestError(`unknown placeholder {${name}} in prompt template (available: ${known})`, {
+        param: "prompt",
+      });
     }
     return String(values[name!]);
   });

@@ -24,7 +24,9 @@ const sampler = defineTechnique({
     stop: z.array(z.string()).default([]),
     seed: z.number().int().nullable().default(null),
     prompt: z.string().min(1).default("Answer: {question}"),
-    judge: z.union([z.enum(["llm", "logprob"]), z.custom<() => boolean>((v) => typeof v === "function")]).default("llm"),
+    judge: z
+      .union([z.enum(["llm", "logprob"]), z.custom<() => boolean>((v) => typeof v === "function")])
+      .default("llm"),
   }),
   ...passThrough,
 });
@@ -39,7 +41,14 @@ const judged = defineTechnique({
   ...passThrough,
 });
 
-const plain = defineTechnique({ name: "plain", family: "rephrase", paper: "none", description: "No options.", options: z.strictObject({}), ...passThrough });
+const plain = defineTechnique({
+  name: "plain",
+  family: "rephrase",
+  paper: "none",
+  description: "No options.",
+  options: z.strictObject({}),
+  ...passThrough,
+});
 
 test("list() describes each technique and its parameters from the zod schema", () => {
   const registry = createRegistry([sampler, judged, plain]);
@@ -49,14 +58,55 @@ test("list() describes each technique and its parameters from the zod schema", (
   assert.match(s!.paper, /^Wang et al\. 2022/);
   assert.equal(s!.description, "Votes over samples.");
   assert.deepEqual(s!.parameters, [
-    { name: "n", type: "integer", hasDefault: true, default: 5, model: false, minimum: 1, maximum: 64, allowed: "1 to 64", description: "how many samples" },
-    { name: "temperature", type: "number", hasDefault: false, model: false, minimum: 0, maximum: 2, allowed: "> 0 and <= 2" },
-    { name: "mode", type: "string", hasDefault: true, default: "majority", model: false, values: ["majority", "weighted"], allowed: "one of: majority, weighted" },
+    {
+      name: "n",
+      type: "integer",
+      hasDefault: true,
+      default: 5,
+      model: false,
+      minimum: 1,
+      maximum: 64,
+      allowed: "1 to 64",
+      description: "how many samples",
+    },
+    {
+      name: "temperature",
+      type: "number",
+      hasDefault: false,
+      model: false,
+      minimum: 0,
+      maximum: 2,
+      allowed: "> 0 and <= 2",
+    },
+    {
+      name: "mode",
+      type: "string",
+      hasDefault: true,
+      default: "majority",
+      model: false,
+      values: ["majority", "weighted"],
+      allowed: "one of: majority, weighted",
+    },
     { name: "stop", type: "string[]", hasDefault: true, default: [], model: false },
     { name: "seed", type: "integer | null", hasDefault: true, default: null, model: false },
-    { name: "prompt", type: "string", hasDefault: true, default: "Answer: {question}", model: false, allowed: "non-empty" },
+    {
+      name: "prompt",
+      type: "string",
+      hasDefault: true,
+      default: "Answer: {question}",
+      model: false,
+      allowed: "non-empty",
+    },
     // A function is settable from code only; the spec language can write the enum values.
-    { name: "judge", type: "string | custom", hasDefault: true, default: "llm", model: false, values: ["llm", "logprob"], allowed: "one of: llm, logprob" },
+    {
+      name: "judge",
+      type: "string | custom",
+      hasDefault: true,
+      default: "llm",
+      model: false,
+      values: ["llm", "logprob"],
+      allowed: "one of: llm, logprob",
+    },
   ]);
   assert.deepEqual(
     j!.parameters.map((x) => [x.name, x.type, x.model, x.hasDefault]),
@@ -79,20 +129,40 @@ test("get() returns the factory; an unknown name lists the valid ones closest fi
     (e) =>
       InvalidRequestError.isInstance(e) &&
       e.param === "technique" &&
-      e.message === 'unknown technique "sampel"; did you mean "sampler"? Valid techniques (closest first): sampler, judged, plain',
+      e.message ===
+        'unknown technique "sampel"; did you mean "sampler"? Valid techniques (closest first): sampler, judged, plain',
   );
-  assert.throws(() => registry.info("qqqqqqqqqq"), (e) => InvalidRequestError.isInstance(e) && /"qqqqqqqqqq"\. Valid techniques/.test(e.message));
+  assert.throws(
+    () => registry.info("qqqqqqqqqq"),
+    (e) => InvalidRequestError.isInstance(e) && /"qqqqqqqqqq"\. Valid techniques/.test(e.message),
+  );
   assert.throws(() => createRegistry([]).get("x"), /no techniques are registered/);
 });
 
 test("two techniques with one name are a set-up error", () => {
-  assert.throws(() => createRegistry([sampler, plain, sampler]), (e) => ConfigurationError.isInstance(e) && /"sampler"/.test(e.message));
+  assert.throws(
+    () => createRegistry([sampler, plain, sampler]),
+    (e) => ConfigurationError.isInstance(e) && /"sampler"/.test(e.message),
+  );
 });
 
 test("the default registry holds every built-in technique, each fully described", () => {
   const registry = defaultRegistry();
-  assert.deepEqual(registry.names(), allTechniques.map((f) => f.definition.name));
-  const families = ["sample-many", "iterate", "beyond-context", "tools", "rephrase", "decompose", "search", "cascade", "prompting"];
+  assert.deepEqual(
+    registry.names(),
+    allTechniques.map((f) => f.definition.name),
+  );
+  const families = [
+    "sample-many",
+    "iterate",
+    "beyond-context",
+    "tools",
+    "rephrase",
+    "decompose",
+    "search",
+    "cascade",
+    "prompting",
+  ];
   for (const info of registry.list()) {
     assert.match(info.name, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, `${info.name}: names are kebab-case`);
     assert.ok(families.includes(info.family), `${info.name}: family ${info.family}`);
@@ -100,6 +170,10 @@ test("the default registry holds every built-in technique, each fully described"
     const definition = registry.get(info.name).definition;
     const defaults = definition.options.safeParse({});
     assert.ok(defaults.success, `${info.name}: the options schema must accept {} (defaults for everything)`);
-    assert.equal(formatTechnique(definition, defaults.data as Record<string, unknown>), info.name, `${info.name}: defaults print as the bare name`);
+    assert.equal(
+      formatTechnique(definition, defaults.data as Record<string, unknown>),
+      info.name,
+      `${info.name}: defaults print as the bare name`,
+    );
   }
 });

@@ -81,9 +81,17 @@ export function defaultRegistry(): TechniqueRegistry {
 }
 
 /** `unknown technique "x"; did you mean "y"? Valid techniques (closest first): ...` */
-export function unknownTechniqueError(options: { name: string; known: readonly string[]; cause?: unknown }): InvalidRequestError {
+export function unknownTechniqueError(options: {
+  name: string;
+  known: readonly string[];
+  cause?: unknown;
+}): InvalidRequestError {
   const { name, known } = options;
-  if (known.length === 0) return new InvalidRequestError(`unknown technique "${name}": no techniques are registered`, { param: "technique", cause: options.cause });
+  if (known.length === 0)
+    return new InvalidRequestError(`unknown technique "${name}": no techniques are registered`, {
+      param: "technique",
+      cause: options.cause,
+    });
   const guess = didYouMean({ word: name, candidates: known });
   const hint = guess ? `; did you mean "${guess}"?` : ".";
   const list = closestNames({ word: name, candidates: known }).join(", ");

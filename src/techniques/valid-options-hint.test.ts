@@ -9,7 +9,12 @@ test("an unknown option is an InvalidRequestError that lists the technique's val
   const lm = scriptedLM(() => "4");
   assert.throws(
     () => selfConsistency(lm, { m: 3 } as never),
-    (e) => InvalidRequestError.isInstance(e) && /self-consistency: .*"m".*; valid options: n, per_call, answer, temperature, weight, keep$/.test(e.message),
+    (e) =>
+      InvalidRequestError.isInstance(e) &&
+      /self-consistency: .*"m".*; valid options: n, per_call, answer, temperature, weight, keep$/.test(e.message),
   );
-  assert.throws(() => re2(lm, { x: 1 } as never), (e) => InvalidRequestError.isInstance(e) && /re2: .*"x".*; valid options: |takes no options/.test(e.message));
+  assert.throws(
+    () => re2(lm, { x: 1 } as never),
+    (e) => InvalidRequestError.isInstance(e) && /re2: .*"x".*; valid options: |takes no options/.test(e.message),
+  );
 });

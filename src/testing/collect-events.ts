@@ -3,7 +3,9 @@ import type { ChatResult, StreamEvent } from "../core/types.ts";
 export type DeltaEvent = Extract<StreamEvent, { type: "delta" }>;
 
 /** Drains a stream: every delta event as it came (all choices, with tool-call fragments and logprobs) and the final result. */
-export async function collectEvents(events: AsyncIterable<StreamEvent>): Promise<{ deltas: DeltaEvent[]; result: ChatResult }> {
+export async function collectEvents(
+  events: AsyncIterable<StreamEvent>,
+): Promise<{ deltas: DeltaEvent[]; result: ChatResult }> {
   const deltas: DeltaEvent[] = [];
   let result: ChatResult | undefined;
   for await (const e of events) {

@@ -8,7 +8,7 @@ export function hashedEmbedding(options: { text: string; dimensions?: number }):
   const vector = new Array<number>(dimensions).fill(0);
   for (const word of options.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
     const h = fnv1a(word);
-    vector[h % dimensions]! += (h >>> 31) === 1 ? -1 : 1;
+    vector[h % dimensions]! += h >>> 31 === 1 ? -1 : 1;
   }
   const norm = Math.hypot(...vector);
   return norm === 0 ? vector : vector.map((x) => x / norm);

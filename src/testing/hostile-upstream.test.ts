@@ -2,13 +2,22 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startHostileUpstream } from "./hostile-upstream.ts";
 
-const post = (url: string, signal?: AbortSignal) => fetch(`${url}/chat/completions`, { method: "POST", body: "{}", headers: { "content-type": "application/json" }, signal });
+const post = (url: string, signal?: AbortSignal) =>
+  fetch(`${url}/chat/completions`, {
+    method: "POST",
+    body: "{}",
+    headers: { "content-type": "application/json" },
+    signal,
+  });
 
 test("each hostile behaviour does what it says", async () => {
   const s = await startHostileUpstream({ kind: "huge-body", bytes: 1024 * 1024 });
   try {
     const huge = JSON.parse(await (await post(s.url)).text());
-    assert.ok(huge.choices[0].message.content.length > 1000 * 1000, "a huge body is whole, valid JSON when read to the end");
+    assert.ok(
+      huge.choices[0].message.content.length > 1000 * 1000,
+      "a huge body is whole, valid JSON when read to the end",
+    );
 
     s.behaviour = { kind: "gzip-bomb", bytes: 8 * 1024 * 1024 };
     const bomb = await post(s.url);

@@ -70,7 +70,13 @@ export async function startHostileUpstream(behaviour: HostileBehaviour): Promise
   return state;
 }
 
-function answer(b: HostileBehaviour, req: IncomingMessage, res: ServerResponse, state: HostileUpstream, timers: Set<NodeJS.Timeout>): void {
+function answer(
+  b: HostileBehaviour,
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: HostileUpstream,
+  timers: Set<NodeJS.Timeout>,
+): void {
   switch (b.kind) {
     case "never-answer":
       return;
@@ -125,7 +131,9 @@ function answer(b: HostileBehaviour, req: IncomingMessage, res: ServerResponse, 
 
 /** Writes a JSON prefix and then `x`s up to `total` bytes, waiting for the reader whenever the buffer is full. */
 function pump(out: NodeJS.WritableStream & { destroyed?: boolean }, total: number, state: HostileUpstream): void {
-  const head = Buffer.from('{"id":"huge","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+  const head = Buffer.from(
+    '{"id":"huge","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"',
+  );
   const filler = Buffer.alloc(CHUNK, "x");
   let sent = 0;
   const write = (buf: Buffer) => {

@@ -9,7 +9,10 @@ test("models and embeddings work through the official SDK; embeddings are determ
   try {
     const client = new OpenAI({ baseURL: server.url, apiKey: "x", maxRetries: 0 });
     const models = await client.models.list();
-    assert.deepEqual(models.data.map((m) => m.id), ["alpha", "beta"]);
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ["alpha", "beta"],
+    );
     // The SDK asks for base64 by default and decodes it; the floats must survive the trip.
     const texts = ["the cat sat on the mat", "a cat sat on a mat", "quarterly revenue grew"];
     const res = await client.embeddings.create({ model: "e", input: texts });
@@ -33,7 +36,12 @@ test("SSE answers are data: lines, a usage chunk when asked, and [DONE]", async 
     const res = await fetch(`${server.url}/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
+      body: JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
     });
     assert.equal(res.headers.get("content-type"), "text/event-stream");
     const events = (await res.text()).split("\n\n").filter(Boolean);
@@ -52,7 +60,11 @@ test("SSE answers are data: lines, a usage chunk when asked, and [DONE]", async 
 test("injected failures carry their status and Retry-After, then the server recovers", async () => {
   const server = await startOpenAITestServer({ behaviour: { failFirst: { count: 1, status: 429, retryAfter: 2 } } });
   try {
-    const post = () => fetch(`${server.url}/chat/completions`, { method: "POST", body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }) });
+    const post = () =>
+      fetch(`${server.url}/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+      });
     const first = await post();
     assert.equal(first.status, 429);
     assert.equal(first.headers.get("retry-after"), "2");

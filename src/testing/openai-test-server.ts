@@ -1,6 +1,14 @@
 import type { ServerResponse } from "node:http";
 import { hashedEmbedding } from "./hashed-embedding.ts";
-import { countTokens, sendJson, startKitServer, startSse, textOf, type RecordedRequest, type TestServerFaults } from "./test-server-kit.ts";
+import {
+  countTokens,
+  sendJson,
+  startKitServer,
+  startSse,
+  textOf,
+  type RecordedRequest,
+  type TestServerFaults,
+} from "./test-server-kit.ts";
 
 /** A fuller answer than a plain string. */
 export interface OpenAITestReply {
@@ -49,13 +57,15 @@ export interface OpenAITestServer {
  * (JSON and SSE streaming, n, tools, logprobs), `GET /v1/models` and `POST /v1/embeddings`
  * (deterministic hashed bag-of-words vectors), with switchable faults.
  */
-export async function startOpenAITestServer(options: {
-  reply?: OpenAIReply;
-  behaviour?: OpenAITestBehaviour;
-  /** Ids listed by GET /v1/models (default ["test-model"]). */
-  models?: string[];
-  embeddingDimensions?: number;
-} = {}): Promise<OpenAITestServer> {
+export async function startOpenAITestServer(
+  options: {
+    reply?: OpenAIReply;
+    behaviour?: OpenAITestBehaviour;
+    /** Ids listed by GET /v1/models (default ["test-model"]). */
+    models?: string[];
+    embeddingDimensions?: number;
+  } = {},
+): Promise<OpenAITestServer> {
   const reply = options.reply ?? ((_r: unknown, i: number) => `answer ${i}`);
   const behaviour: OpenAITestBehaviour = { ...options.behaviour };
   const models = options.models ?? ["test-model"];
@@ -69,18 +79,29 @@ export async function startOpenAITestServer(options: {
     async handle({ res, record }) {
       const { method, path } = record;
       if (method === "GET" && path === "/v1/models")
-        return sendJson(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "lmx-test" })) });
-      if (method === "POST" && path === "/v1/embeddings") return embeddings(res, record.body, options.embeddingDimensions);
-      if (method !== "POST" || path !== "/v1/chat/completions") return sendJson(res, 404, openaiError(404, `no route ${method} ${path}`));
+        return sendJson(res, 200, {
+          object: "list",
+          data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "lmx-test" })),
+        });
+      if (method === "POST" && path === "/v1/embeddings")
+        return embeddings(res, record.body, options.embeddingDimensions);
+      if (method !== "POST" || path !== "/v1/chat/completions")
+        return sendJson(res, 404, openaiError(404, `no route ${method} ${path}`));
 
       const body = record.body;
       const n = body.n ?? 1;
-      if (behaviour.rejectN && n > 1) return sendJson(res, 400, openaiError(400, "Only one completion choice is allowed"));
+      if (behaviour.rejectN && n > 1)
+        return sendJson(res, 400, openaiError(400, "Only one completion choice is allowed"));
       if (behaviour.malformed === "invalid-json") {
         if (body.stream) return void (await sendMalformedStream(res));
-        return sendJson(res, 200, '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":');
+        return sendJson(
+          res,
+          200,
+          '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":',
+        );
       }
-      if (behaviour.malformed === "incomplete") return sendJson(res, 200, { id: "chatcmpl-incomplete", object: "chat.completion", created: now() });
+      if (behaviour.malformed === "incomplete")
+        return sendJson(res, 200, { id: "chatcmpl-incomplete", object: "chat.completion", created: now() });
 
       const count = Math.min(n, behaviour.maxChoices ?? n);
       const replies: OpenAITestReply[] = [];
@@ -92,7 +113,15 @@ export async function startOpenAITestServer(options: {
       const id = `chatcmpl-test-${++ids}`;
       const model = body.model ?? models[0];
       if (body.stream) {
-        const ok = await streamAnswer({ res, id, model, replies, body, usage: behaviour.omitUsage ? undefined : usage, faults: behaviour });
+        const ok = await streamAnswer({
+          res,
+          id,
+          model,
+          replies,
+          body,
+          usage: behaviour.omitUsage ? undefined : usage,
+          faults: behaviour,
+        });
         if (ok) reported.push(usage);
         return;
       }
@@ -103,7 +132,12 @@ export async function startOpenAITestServer(options: {
         created: now(),
         model,
         system_fingerprint: "fp_lmx_test",
-        choices: replies.map((r, index) => ({ index, message: messageOf(r), finish_reason: finishOf(r), logprobs: body.logprobs ? { content: logprobsOf(r.content ?? "", body.top_logprobs ?? 0) } : null })),
+        choices: replies.map((r, index) => ({
+          index,
+          message: messageOf(r),
+          finish_reason: finishOf(r),
+          logprobs: body.logprobs ? { content: logprobsOf(r.content ?? "", body.top_logprobs ?? 0) } : null,
+        })),
         ...(behaviour.omitUsage ? {} : { usage: wireUsage(usage) }),
       });
     },
@@ -111,12 +145,29 @@ export async function startOpenAITestServer(options: {
   return { url: `${kit.origin}/v1`, requests: kit.requests, reported, behaviour, close: kit.close };
 }
 
-async function streamAnswer(o: { res: ServerResponse; id: string; model: string; replies: OpenAITestReply[]; body: any; usage?: ReportedUsage; faults: TestServerFaults }): Promise<boolean> {
+async function streamAnswer(o: {
+  res: ServerResponse;
+  id: string;
+  model: string;
+  replies: OpenAITestReply[];
+  body: any;
+  usage?: ReportedUsage;
+  faults: TestServerFaults;
+}): Promise<boolean> {
   const sse = startSse(o.res, o.faults);
   const includeUsage = o.body.stream_options?.include_usage === true;
-  const chunk = (choices: unknown[], usage?: unknown) => ({ id: o.id, object: "chat.completion.chunk", created: now(), model: o.model, system_fingerprint: "fp_lmx_test", choices, ...(includeUsage ? { usage: usage ?? null } : {}) });
+  const chunk = (choices: unknown[], usage?: unknown) => ({
+    id: o.id,
+    object: "chat.completion.chunk",
+    created: now(),
+    model: o.model,
+    system_fingerprint: "fp_lmx_test",
+    choices,
+    ...(includeUsage ? { usage: usage ?? null } : {}),
+  });
   for (const [index, r] of o.replies.entries()) {
-    if (!(await sse.send(chunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }])))) return false;
+    if (!(await sse.send(chunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }]))))
+      return false;
     for (const piece of (r.content ?? "").match(/\S+\s*|\s+/g) ?? []) {
       const logprobs = o.body.logprobs ? { content: logprobsOf(piece, o.body.top_logprobs ?? 0) } : null;
       if (!(await sse.send(chunk([{ index, delta: { content: piece }, logprobs, finish_reason: null }])))) return false;
@@ -126,10 +177,21 @@ async function streamAnswer(o: { res: ServerResponse; id: string; model: string;
       if (!(await sse.send(chunk([{ index, delta: { tool_calls: [head] }, finish_reason: null }])))) return false;
       // Arguments arrive in fragments, as real servers send them.
       for (const fragment of call.function.arguments.match(/.{1,7}/gs) ?? [])
-        if (!(await sse.send(chunk([{ index, delta: { tool_calls: [{ index: k, function: { arguments: fragment } }] }, finish_reason: null }])))) return false;
+        if (
+          !(await sse.send(
+            chunk([
+              { index, delta: { tool_calls: [{ index: k, function: { arguments: fragment } }] }, finish_reason: null },
+            ]),
+          ))
+        )
+          return false;
     }
     for (const [key, value] of Object.entries(r.extra ?? {}))
-      if (typeof value === "string" && !(await sse.send(chunk([{ index, delta: { [key]: value }, finish_reason: null }])))) return false;
+      if (
+        typeof value === "string" &&
+        !(await sse.send(chunk([{ index, delta: { [key]: value }, finish_reason: null }])))
+      )
+        return false;
     if (!(await sse.send(chunk([{ index, delta: {}, finish_reason: finishOf(r) }])))) return false;
   }
   if (includeUsage && o.usage && !(await sse.send(chunk([], wireUsage(o.usage))))) return false;
@@ -146,31 +208,52 @@ async function sendMalformedStream(res: ServerResponse): Promise<void> {
 
 function embeddings(res: ServerResponse, body: any, dimensions = 256): void {
   const inputs: unknown[] = Array.isArray(body.input) ? body.input : [body.input];
-  if (inputs.length === 0 || inputs.some((x) => typeof x !== "string")) return sendJson(res, 400, openaiError(400, "input must be a string or an array of strings"));
+  if (inputs.length === 0 || inputs.some((x) => typeof x !== "string"))
+    return sendJson(res, 400, openaiError(400, "input must be a string or an array of strings"));
   const texts = inputs as string[];
   const data = texts.map((text, index) => {
     const vector = hashedEmbedding({ text, dimensions: body.dimensions ?? dimensions });
-    const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
+    const embedding =
+      body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
     return { object: "embedding", index, embedding };
   });
   const tokens = texts.reduce((sum, t) => sum + countTokens(t), 0);
-  sendJson(res, 200, { object: "list", data, model: body.model ?? "test-embedding", usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  sendJson(res, 200, {
+    object: "list",
+    data,
+    model: body.model ?? "test-embedding",
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
 }
 
 function usageFor(body: any, replies: OpenAITestReply[], cached: number): ReportedUsage {
   let prompt = 0;
-  for (const m of body.messages ?? []) prompt += 3 + countTokens(textOf(m.content)) + (m.tool_calls ? countTokens(JSON.stringify(m.tool_calls)) : 0);
+  for (const m of body.messages ?? [])
+    prompt += 3 + countTokens(textOf(m.content)) + (m.tool_calls ? countTokens(JSON.stringify(m.tool_calls)) : 0);
   let completion = 0;
-  for (const r of replies) completion += r.completion_tokens ?? countTokens(r.content ?? "") + toolCallsOf(r).reduce((s, t) => s + 1 + countTokens(t.function.arguments.replace(/[{}":,]/g, " ")), 0);
+  for (const r of replies)
+    completion +=
+      r.completion_tokens ??
+      countTokens(r.content ?? "") +
+        toolCallsOf(r).reduce((s, t) => s + 1 + countTokens(t.function.arguments.replace(/[{}":,]/g, " ")), 0);
   return { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: Math.min(cached, prompt) };
 }
 
 function wireUsage(u: ReportedUsage) {
-  return { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens } };
+  return {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+    total_tokens: u.prompt_tokens + u.completion_tokens,
+    prompt_tokens_details: { cached_tokens: u.cached_tokens },
+  };
 }
 
 function toolCallsOf(r: OpenAITestReply) {
-  return (r.tool_calls ?? []).map((t, k) => ({ id: t.id ?? `call_test_${k}`, type: "function" as const, function: { name: t.name, arguments: typeof t.arguments === "string" ? t.arguments : JSON.stringify(t.arguments) } }));
+  return (r.tool_calls ?? []).map((t, k) => ({
+    id: t.id ?? `call_test_${k}`,
+    type: "function" as const,
+    function: { name: t.name, arguments: typeof t.arguments === "string" ? t.arguments : JSON.stringify(t.arguments) },
+  }));
 }
 
 function messageOf(r: OpenAITestReply) {
@@ -186,7 +269,16 @@ function finishOf(r: OpenAITestReply): string {
 function logprobsOf(text: string, top: number) {
   return (text.match(/\S+\s*/g) ?? []).map((token, k) => {
     const logprob = -0.1 * (k + 1);
-    return { token, logprob, bytes: [...Buffer.from(token)], top_logprobs: Array.from({ length: top }, (_, j) => ({ token: j === 0 ? token : `${token}~${j}`, logprob: logprob - j, bytes: null })) };
+    return {
+      token,
+      logprob,
+      bytes: [...Buffer.from(token)],
+      top_logprobs: Array.from({ length: top }, (_, j) => ({
+        token: j === 0 ? token : `${token}~${j}`,
+        logprob: logprob - j,
+        bytes: null,
+      })),
+    };
   });
 }
 

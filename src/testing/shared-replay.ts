@@ -23,11 +23,19 @@ export function sharedReplay(name: string): SharedReplay {
   const skip = present ? false : `../shared/replay/${name} is not beside this checkout`;
   if (skip) console.log(`skipped: tests replaying real samples (${skip})`);
   const skipping = ((name: string, a?: unknown, b?: unknown) =>
-    typeof a === "function" || a === undefined ? test(name, { skip }, a as () => void) : test(name, { ...(a as object), skip }, b as () => void)) as typeof test;
+    typeof a === "function" || a === undefined
+      ? test(name, { skip }, a as () => void)
+      : test(name, { ...(a as object), skip }, b as () => void)) as typeof test;
   return {
     path,
     skip,
-    records: <T>() => (present ? readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as T) : []),
+    records: <T>() =>
+      present
+        ? readFileSync(path, "utf8")
+            .split("\n")
+            .filter((l) => l.trim())
+            .map((l) => JSON.parse(l) as T)
+        : [],
     test: present ? test : skipping,
   };
 }

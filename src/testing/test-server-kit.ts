@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Failures a test server can inject into its POST endpoints, switchable per test. */
@@ -54,7 +60,13 @@ export async function startKitServer(options: {
   const requests: RecordedRequest[] = [];
   let posts = 0;
   const server: Server = createServer(async (req, res) => {
-    const record: RecordedRequest = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, headers: req.headers, body: undefined, closedEarly: false };
+    const record: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").split("?")[0]!,
+      headers: req.headers,
+      body: undefined,
+      closedEarly: false,
+    };
     requests.push(record);
     res.on("close", () => {
       if (!res.writableFinished) record.closedEarly = true;
@@ -69,16 +81,32 @@ export async function startKitServer(options: {
         return sendJson(res, 400, options.errorBody(400, "the request body is not valid JSON"));
       }
       const f = options.faults;
-      if (f.dropConnection === true || (typeof f.dropConnection === "number" && postIndex < f.dropConnection)) return void req.socket.destroy();
+      if (f.dropConnection === true || (typeof f.dropConnection === "number" && postIndex < f.dropConnection))
+        return void req.socket.destroy();
       if (f.delayMs && !(await waitUnlessClosed(res, f.delayMs))) return;
       if (f.failFirst && postIndex < f.failFirst.count) {
-        const headers = f.failFirst.retryAfter !== undefined ? { "retry-after": String(f.failFirst.retryAfter) } : undefined;
-        return sendJson(res, f.failFirst.status, options.errorBody(f.failFirst.status, f.failFirst.message ?? `injected failure ${postIndex + 1} of ${f.failFirst.count}`), headers);
+        const headers =
+          f.failFirst.retryAfter !== undefined ? { "retry-after": String(f.failFirst.retryAfter) } : undefined;
+        return sendJson(
+          res,
+          f.failFirst.status,
+          options.errorBody(
+            f.failFirst.status,
+            f.failFirst.message ?? `injected failure ${postIndex + 1} of ${f.failFirst.count}`,
+          ),
+          headers,
+        );
       }
-      if (f.failEvery && postIndex % f.failEvery.every === 0) return sendJson(res, f.failEvery.status, options.errorBody(f.failEvery.status, `injected failure of POST ${postIndex + 1}`));
+      if (f.failEvery && postIndex % f.failEvery.every === 0)
+        return sendJson(
+          res,
+          f.failEvery.status,
+          options.errorBody(f.failEvery.status, `injected failure of POST ${postIndex + 1}`),
+        );
       await options.handle({ req, res, record, postIndex });
     } catch (error) {
-      if (!res.headersSent) sendJson(res, 500, options.errorBody(500, `test server error: ${(error as Error).message}`));
+      if (!res.headersSent)
+        sendJson(res, 500, options.errorBody(500, `test server error: ${(error as Error).message}`));
       else res.destroy();
     }
   });
@@ -95,14 +123,22 @@ export async function startKitServer(options: {
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
 /** Starts a server-sent-events answer; `send` writes one event and honours the chunk delay and drop fault. */
-export function startSse(res: ServerResponse, faults: Pick<TestServerFaults, "chunkDelayMs" | "dropAfterEvents" | "endAfterEvents"> = {}) {
+export function startSse(
+  res: ServerResponse,
+  faults: Pick<TestServerFaults, "chunkDelayMs" | "dropAfterEvents" | "endAfterEvents"> = {},
+) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   let sent = 0;
   return {
@@ -156,7 +192,17 @@ export function countTokens(text: string): number {
 export function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content.map((p) => (typeof p?.text === "string" ? p.text : typeof p?.content === "string" ? p.content : Array.isArray(p?.content) ? textOf(p.content) : "")).join(" ");
+  return content
+    .map((p) =>
+      typeof p?.text === "string"
+        ? p.text
+        : typeof p?.content === "string"
+          ? p.content
+          : Array.isArray(p?.content)
+            ? textOf(p.content)
+            : "",
+    )
+    .join(" ");
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -19,7 +19,8 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
   const owner = {};
   return functionTool({
     name: "search_documents",
-    description: "Searches the user's indexed documents and returns the most relevant passages with their source file and lines.",
+    description:
+      "Searches the user's indexed documents and returns the most relevant passages with their source file and lines.",
     parameters: {
       type: "object",
       properties: {
@@ -31,9 +32,17 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
     },
     async execute(args, ctx) {
       const query = stringArgument({ tool: "search_documents", args, name: "query" });
-      const k = typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(20, Math.max(1, args.k)) : (options.k ?? 4);
-      const location = storeLocation({ kind: "index", value: options.index, config: options.index ? undefined : loadConfig() });
-      if (!existsSync(location.path)) throw new ConfigurationError(`no document index at ${location.path}: build it with \`lmx index add <path...>\``);
+      const k =
+        typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(20, Math.max(1, args.k)) : (options.k ?? 4);
+      const location = storeLocation({
+        kind: "index",
+        value: options.index,
+        config: options.index ? undefined : loadConfig(),
+      });
+      if (!existsSync(location.path))
+        throw new ConfigurationError(
+          `no document index at ${location.path}: build it with \`lmx index add <path...>\``,
+        );
       const probe = DocumentIndex.open({ path: location.path, mustExist: true });
       const builtWith = probe.stats().embedder;
       probe.close();
@@ -41,7 +50,8 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
       const index = DocumentIndex.open({ path: location.path, embedder, mustExist: true });
       try {
         const hits = await index.search(query, { k, ctx });
-        if (hits.length === 0) throw new ToolError({ tool: "search_documents", message: `nothing in the index matches "${query}"` });
+        if (hits.length === 0)
+          throw new ToolError({ tool: "search_documents", message: `nothing in the index matches "${query}"` });
         return formatPassages(hits);
       } finally {
         index.close();

@@ -14,7 +14,11 @@ export function memoryTools(options: { store?: string } = {}): Tool[] {
   const owner = {};
   /** Opens the store with the embedder it was built with (if any) for one call. */
   async function withStore<T>(fn: (store: MemoryStore) => Promise<T>): Promise<T> {
-    const location = storeLocation({ kind: "memory", value: options.store, config: options.store ? undefined : loadConfig() });
+    const location = storeLocation({
+      kind: "memory",
+      value: options.store,
+      config: options.store ? undefined : loadConfig(),
+    });
     const probe = MemoryStore.open({ path: location.path });
     const builtWith = probe.stats().embedder;
     probe.close();

@@ -15,11 +15,21 @@ import { toolName, type OpenTools, type Tool } from "./tool.ts";
 export type ToolSpec = string | Tool;
 
 /** The built-in tool names, as `lmx techniques` and errors list them. */
-export const builtinToolNames = ["calculator", "sandbox", "sandbox:python", "index", "index:<path or name>", "memory", "memory:<path or name>", "mcp:<server>"];
+export const builtinToolNames = [
+  "calculator",
+  "sandbox",
+  "sandbox:python",
+  "index",
+  "index:<path or name>",
+  "memory",
+  "memory:<path or name>",
+  "mcp:<server>",
+];
 
 /** Why `name` is not a tool name, or undefined when it is one (MCP servers are checked when opened). */
 export function toolNameProblem(name: string): string | undefined {
-  if (["calculator", "sandbox", "sandbox:javascript", "sandbox:python", "index", "memory"].includes(name)) return undefined;
+  if (["calculator", "sandbox", "sandbox:javascript", "sandbox:python", "index", "memory"].includes(name))
+    return undefined;
   if (/^(index|memory|mcp):.+$/.test(name)) return undefined;
   return `unknown tool "${name}" (tools: ${builtinToolNames.join(", ")})`;
 }
@@ -47,7 +57,9 @@ export async function openTools(options: OpenToolsOptions): Promise<OpenTools> {
     else tools.push(...builtin(spec, options));
   }
   const settled = await Promise.allSettled(
-    servers.map((name) => connectMcpServer({ name, server: serverConfig(name, options.mcpServers), signal: options.signal })),
+    servers.map((name) =>
+      connectMcpServer({ name, server: serverConfig(name, options.mcpServers), signal: options.signal }),
+    ),
   );
   const connections = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const close = async () => void (await Promise.all(connections.map((c: McpConnection) => c.close())));
@@ -66,7 +78,11 @@ export async function openTools(options: OpenToolsOptions): Promise<OpenTools> {
     }
     seen.add(name);
   }
-  const info = connections.map((c) => ({ server: c.server, ...(c.pid ? { pid: c.pid } : {}), tools: c.tools.map(toolName) }));
+  const info = connections.map((c) => ({
+    server: c.server,
+    ...(c.pid ? { pid: c.pid } : {}),
+    tools: c.tools.map(toolName),
+  }));
   return { tools, servers: info, close };
 }
 
@@ -75,13 +91,17 @@ function builtin(name: string, options: OpenToolsOptions): Tool[] {
   if (problem) throw new InvalidRequestError(problem, { param: "tools" });
   const [kind, value] = [name.split(":")[0]!, name.includes(":") ? name.slice(name.indexOf(":") + 1) : undefined];
   if (kind === "calculator") return [calculatorTool];
-  if (kind === "sandbox") return [sandboxTool({ language: value === "python" ? "python" : "javascript", ...options.sandbox })];
+  if (kind === "sandbox")
+    return [sandboxTool({ language: value === "python" ? "python" : "javascript", ...options.sandbox })];
   if (kind === "index") return [indexSearchTool({ index: value })];
   return memoryTools({ store: value });
 }
 
 /** A server's settings: from the option, else from lmx.config.json (relative to the config's folder). */
-function serverConfig(name: string, given: Record<string, McpServerConfig> | GrantedMcpServers | undefined): McpServerConfig {
+function serverConfig(
+  name: string,
+  given: Record<string, McpServerConfig> | GrantedMcpServers | undefined,
+): McpServerConfig {
   // A request's servers are exactly the operator's grants (checked before the run), nothing from a config file.
   if (given instanceof GrantedMcpServers) {
     if (given.has(name)) return given.servers[name]!;

@@ -15,12 +15,19 @@ import { memoryTools } from "./memory-tools.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-store-tools-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const call = (id: string, name: string, args: unknown): ToolCall => ({ id, type: "function", function: { name, arguments: JSON.stringify(args) } });
+const call = (id: string, name: string, args: unknown): ToolCall => ({
+  id,
+  type: "function",
+  function: { name, arguments: JSON.stringify(args) },
+});
 
 test("index: the model searches the user's document index through the tool loop and reads the passages", async () => {
   const docs = join(dir, "docs");
   mkdirSync(docs, { recursive: true });
-  writeFileSync(join(docs, "billing.md"), "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five working days.");
+  writeFileSync(
+    join(docs, "billing.md"),
+    "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five working days.",
+  );
   writeFileSync(join(docs, "cafeteria.txt"), "The cafeteria opens at nine and closes at three.");
   const path = join(dir, "docs.sqlite");
   const index = DocumentIndex.open({ path });
@@ -28,14 +35,24 @@ test("index: the model searches the user's document index through the tool loop 
   index.close();
   const lm = scriptedLM((request) => {
     const results = request.messages.filter((m) => m.role === "tool");
-    if (results.length === 0) return { tool_calls: [call("s", "search_documents", { query: "how long do refunds take", k: 2 })] };
+    if (results.length === 0)
+      return { tool_calls: [call("s", "search_documents", { query: "how long do refunds take", k: 2 })] };
     return `Found: ${contentText(results[0]!.content)}`;
   });
   const ctx = createRunContext();
-  const result = await tools(lm, { tools: [`index:${path}`] }).complete({ messages: [{ role: "user", content: "How long do refunds take?" }] }, ctx);
+  const result = await tools(lm, { tools: [`index:${path}`] }).complete(
+    { messages: [{ role: "user", content: "How long do refunds take?" }] },
+    ctx,
+  );
   const text = resultText(result);
-  assert.match(text, /^Found: \[1\] .*billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\./);
-  assert.deepEqual(lm.calls[0]!.tools!.map((t) => t.function.name), ["search_documents"]);
+  assert.match(
+    text,
+    /^Found: \[1\] .*billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\./,
+  );
+  assert.deepEqual(
+    lm.calls[0]!.tools!.map((t) => t.function.name),
+    ["search_documents"],
+  );
   const span = ctx.span.children[0]!.children.find((s) => s.kind === "tool")!;
   assert.equal(span.name, "search_documents");
   assert.equal(span.status, "ok");
@@ -43,20 +60,32 @@ test("index: the model searches the user's document index through the tool loop 
 
 test("index: a missing index is an error the model reads", async () => {
   const tool = indexSearchTool({ index: join(dir, "nope.sqlite") });
-  await assert.rejects(Promise.resolve(tool.execute({ query: "x" }, createRunContext())), /no document index at .*nope\.sqlite: build it with `lmx index add/);
+  await assert.rejects(
+    Promise.resolve(tool.execute({ query: "x" }, createRunContext())),
+    /no document index at .*nope\.sqlite: build it with `lmx index add/,
+  );
 });
 
 test("memory: the model stores a lesson and finds it again in the real store", async () => {
   const path = join(dir, "lessons.memory.sqlite");
   const [search, add] = memoryTools({ store: path });
   const ctx = createRunContext();
-  assert.equal(await add!.execute({ text: "Convert units before comparing quantities.", tags: ["units"] }, ctx), "Stored lesson 1.");
-  assert.equal(await search!.execute({ query: "comparing quantities in different units" }, ctx), "1. Convert units before comparing quantities.");
+  assert.equal(
+    await add!.execute({ text: "Convert units before comparing quantities.", tags: ["units"] }, ctx),
+    "Stored lesson 1.",
+  );
+  assert.equal(
+    await search!.execute({ query: "comparing quantities in different units" }, ctx),
+    "1. Convert units before comparing quantities.",
+  );
   assert.equal(await search!.execute({ query: "photosynthesis" }, ctx), "No lessons match.");
   const store = MemoryStore.open({ path, mustExist: true });
   const [lesson] = store.list();
   store.close();
-  assert.deepEqual({ text: lesson!.text, tags: lesson!.tags, source: lesson!.source, uses: lesson!.uses }, { text: "Convert units before comparing quantities.", tags: ["units"], source: "tool", uses: 1 });
+  assert.deepEqual(
+    { text: lesson!.text, tags: lesson!.tags, source: lesson!.source, uses: lesson!.uses },
+    { text: "Convert units before comparing quantities.", tags: ["units"], source: "tool", uses: 1 },
+  );
 });
 
 test("memory through the loop: both memory tools are offered", async () => {
@@ -67,7 +96,12 @@ test("memory through the loop: both memory tools are offered", async () => {
     if (results.length === 1) return { tool_calls: [call("b", "memory_search", { query: "date year" })] };
     return contentText(results[1]!.content);
   });
-  const result = await tools(lm, { tools: [`memory:${path}`] }).complete({ messages: [{ role: "user", content: "Learn something." }] });
-  assert.deepEqual(lm.calls[0]!.tools!.map((t) => t.function.name), ["memory_search", "memory_add"]);
+  const result = await tools(lm, { tools: [`memory:${path}`] }).complete({
+    messages: [{ role: "user", content: "Learn something." }],
+  });
+  assert.deepEqual(
+    lm.calls[0]!.tools!.map((t) => t.function.name),
+    ["memory_search", "memory_add"],
+  );
   assert.equal(resultText(result), "1. Check the year of a date.");
 });

@@ -18,15 +18,23 @@ export function formatTraceTree(root: SpanJSON, options: FormatTraceOptions = {}
     const figures = `${t.calls} calls, ${t.prompt_tokens}+${t.completion_tokens} tok, $${t.cost_usd.toFixed(6)}, ${span.duration_ms} ms`;
     const mark = span.status === "error" ? ` ERROR: ${span.error}` : span.attributes.cache_hit ? " (cached)" : "";
     lines.push(`${indent}${span.kind === "lm" ? "◦" : "▸"} ${span.name}  [${figures}]${mark}`);
-    for (const event of span.events) lines.push(clip(`${indent}    · ${event.name} ${JSON.stringify(event.data)}`, width));
+    for (const event of span.events)
+      lines.push(clip(`${indent}    · ${event.name} ${JSON.stringify(event.data)}`, width));
     // An eval question's root says how it was graded.
     if (options.details && "gold" in span.attributes)
-      lines.push(clip(`${indent}    graded: ${span.attributes.correct ? "correct" : "wrong"} · answer ${JSON.stringify(span.attributes.answer ?? null)} · reference ${JSON.stringify(span.attributes.gold)}`, width));
+      lines.push(
+        clip(
+          `${indent}    graded: ${span.attributes.correct ? "correct" : "wrong"} · answer ${JSON.stringify(span.attributes.answer ?? null)} · reference ${JSON.stringify(span.attributes.gold)}`,
+          width,
+        ),
+      );
     if (options.details && span.kind === "lm") {
       const prompt = lastMessage(span.attributes.request);
       if (prompt) lines.push(clip(`${indent}    prompt: ${oneLine(prompt)}`, width));
       const outputs = Array.isArray(span.attributes.output) ? span.attributes.output : [];
-      outputs.forEach((o, i) => lines.push(clip(`${indent}    → ${outputs.length > 1 ? `[${i}] ` : ""}${oneLine(String(o))}`, width)));
+      outputs.forEach((o, i) =>
+        lines.push(clip(`${indent}    → ${outputs.length > 1 ? `[${i}] ` : ""}${oneLine(String(o))}`, width)),
+      );
     }
     for (const child of span.children) visit(child, indent + "  ");
   };

@@ -45,15 +45,25 @@ export interface BootstrappedDemos {
  */
 export async function bootstrapDemos(options: BootstrapDemosOptions): Promise<BootstrappedDemos> {
   const { teacher, store, datasetHash } = options;
-  const single = options.records.filter((r) => !r.messages || (r.messages.length === 1 && r.messages[0]!.role === "user"));
+  const single = options.records.filter(
+    (r) => !r.messages || (r.messages.length === 1 && r.messages[0]!.role === "user"),
+  );
   const outcome = await options.ask(single);
   const byId = new Map(store.results(runKey(datasetHash, teacher)).map((r) => [r.question_id, r]));
   const right = single.filter((r) => {
     const result = byId.get(r.id);
     return result?.correct === true && result.error === undefined && result.text.trim() !== "";
   });
-  const demos = right.slice(0, options.demos).map((r) => ({ id: r.id, question: questionText(r), answer: byId.get(r.id)!.text }));
-  const out: BootstrappedDemos = { demos, tried: single.length, correct: right.length, evaluated: outcome.evaluated, ...(outcome.failed ? { failed: outcome.failed } : {}) };
+  const demos = right
+    .slice(0, options.demos)
+    .map((r) => ({ id: r.id, question: questionText(r), answer: byId.get(r.id)!.text }));
+  const out: BootstrappedDemos = {
+    demos,
+    tried: single.length,
+    correct: right.length,
+    evaluated: outcome.evaluated,
+    ...(outcome.failed ? { failed: outcome.failed } : {}),
+  };
   if (demos.length === 0) return out;
   const text = JSON.stringify(demos, null, 2) + "\n";
   const path = join(options.dir, `demos-${createHash("sha256").update(text).digest("hex").slice(0, 12)}.json`);

@@ -60,7 +60,8 @@ export async function evaluateCandidate(options: EvaluateCandidateOptions): Prom
         options.onProgress?.(p);
       },
     });
-    if (outcome.interrupted) throw new AbortedError("interrupted; finished questions are saved: run the same command again to resume");
+    if (outcome.interrupted)
+      throw new AbortedError("interrupted; finished questions are saved: run the same command again to resume");
     return { summary: outcome.runs[0], evaluated, reused };
   } catch (error) {
     if (!EvalRunError.isInstance(error)) throw error;

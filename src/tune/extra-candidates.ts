@@ -54,10 +54,17 @@ export async function bootstrapCandidates(options: {
   if (!boot.path) return { ...summary, candidates: [] };
   const definition = options.env.registry.get("few-shot").definition;
   const kInfo = options.env.registry.info("few-shot").parameters.find((p) => p.name === "k")!;
-  const ks = [...new Set([...(parameterGrid(kInfo) as number[]).filter((k) => k < boot.demos.length), boot.demos.length])];
+  const ks = [
+    ...new Set([...(parameterGrid(kInfo) as number[]).filter((k) => k < boot.demos.length), boot.demos.length]),
+  ];
   const candidates = ks.map((k) => {
     const technique = formatTechnique(definition, { demos: boot.path, k });
-    return { technique, plan: options.plan(technique), origin: "bootstrap" as const, base: `few-shot(demos=${boot.path})` };
+    return {
+      technique,
+      plan: options.plan(technique),
+      origin: "bootstrap" as const,
+      base: `few-shot(demos=${boot.path})`,
+    };
   });
   return { path: boot.path, ...summary, candidates };
 }
@@ -73,7 +80,14 @@ export async function proposalCandidates(options: {
   signal?: AbortSignal;
   seed?: number;
 }): Promise<{ candidates: SpaceCandidate[]; failures: string[] }> {
-  const proposed = await proposePrompts({ lm: options.proposer, specs: options.bases, count: options.count, registry: options.registry, signal: options.signal, seed: options.seed });
+  const proposed = await proposePrompts({
+    lm: options.proposer,
+    specs: options.bases,
+    count: options.count,
+    registry: options.registry,
+    signal: options.signal,
+    seed: options.seed,
+  });
   const candidates: SpaceCandidate[] = [];
   for (const p of proposed.specs) {
     try {

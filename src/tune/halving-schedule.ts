@@ -5,7 +5,12 @@
  * that about two candidates reach the last one, fewer when the first round would get fewer than
  * `minQuestions` (too few to rank anything). `grid` is one round: everything on every question.
  */
-export function halvingSchedule(options: { candidates: number; questions: number; minQuestions?: number; strategy?: "successive-halving" | "grid" }): number[] {
+export function halvingSchedule(options: {
+  candidates: number;
+  questions: number;
+  minQuestions?: number;
+  strategy?: "successive-halving" | "grid";
+}): number[] {
   const { candidates, questions, minQuestions = 10, strategy = "successive-halving" } = options;
   if (strategy === "grid" || candidates <= 1 || questions <= minQuestions) return [questions];
   const halvings = Math.ceil(Math.log2(candidates));

@@ -1,5 +1,13 @@
 export { tune, type TuneOptions, type TuneProgress, type TuneResult } from "./tune.ts";
-export { searchSpace, techniqueLayers, type SearchSpace, type SearchSpaceOptions, type SpaceCandidate, type SpaceDimension, type CandidateOrigin } from "./search-space.ts";
+export {
+  searchSpace,
+  techniqueLayers,
+  type SearchSpace,
+  type SearchSpaceOptions,
+  type SpaceCandidate,
+  type SpaceDimension,
+  type CandidateOrigin,
+} from "./search-space.ts";
 export { parameterGrid } from "./parameter-grid.ts";
 export { parseParam, type ParamRule } from "./parse-param.ts";
 export { DEFAULT_CANDIDATES } from "./default-candidates.ts";

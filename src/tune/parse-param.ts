@@ -17,9 +17,14 @@ export function parseParam(text: string): ParamRule {
   const eq = text.indexOf("=");
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   const match = /^(?:([A-Za-z][\w-]*)\.)?([A-Za-z_][\w]*)$/.exec(key);
-  if (!match) throw new InvalidRequestError(`--param ${JSON.stringify(text)}: write NAME=v1,v2 or TECHNIQUE.NAME=v1,v2 (e.g. n=1,3,5)`, { param: "param" });
+  if (!match)
+    throw new InvalidRequestError(
+      `--param ${JSON.stringify(text)}: write NAME=v1,v2 or TECHNIQUE.NAME=v1,v2 (e.g. n=1,3,5)`,
+      { param: "param" },
+    );
   const values = splitValues(text.slice(eq + 1)).map((raw) => readValue(raw, text));
-  if (values.length === 0) throw new InvalidRequestError(`--param ${JSON.stringify(text)}: no values after "="`, { param: "param" });
+  if (values.length === 0)
+    throw new InvalidRequestError(`--param ${JSON.stringify(text)}: no values after "="`, { param: "param" });
   return { ...(match[1] ? { technique: match[1] } : {}), name: match[2]!, values };
 }
 
@@ -55,7 +60,10 @@ function readValue(raw: string, text: string): unknown {
     try {
       return JSON.parse(raw);
     } catch (error) {
-      throw new InvalidRequestError(`--param ${JSON.stringify(text)}: ${raw} is not valid JSON (${(error as Error).message})`, { param: "param" });
+      throw new InvalidRequestError(
+        `--param ${JSON.stringify(text)}: ${raw} is not valid JSON (${(error as Error).message})`,
+        { param: "param" },
+      );
     }
   }
   return raw;

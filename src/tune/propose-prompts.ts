@@ -42,11 +42,28 @@ export async function proposePrompts(options: ProposePromptsOptions): Promise<Pr
     const ast = parseTechniqueSpec(base);
     for (const [layer, call] of ast.techniques.entries()) {
       const info = options.registry.info(call.name);
-      const template = info.parameters.find((p) => p.type === "string" && typeof p.default === "string" && placeholders(p.default).length > 0 && !Object.hasOwn(call.params, p.name));
+      const template = info.parameters.find(
+        (p) =>
+          p.type === "string" &&
+          typeof p.default === "string" &&
+          placeholders(p.default).length > 0 &&
+          !Object.hasOwn(call.params, p.name),
+      );
       if (!template) continue;
       const current = template.default as string;
-      const ctx = createRunContext({ name: `propose ${call.name}.${template.name}`, signal: options.signal, seed: options.seed });
-      const result = await options.lm.complete({ messages: [{ role: "user", content: metaPrompt(info.name, info.description, template.name, current, options.count) }] }, ctx);
+      const ctx = createRunContext({
+        name: `propose ${call.name}.${template.name}`,
+        signal: options.signal,
+        seed: options.seed,
+      });
+      const result = await options.lm.complete(
+        {
+          messages: [
+            { role: "user", content: metaPrompt(info.name, info.description, template.name, current, options.count) },
+          ],
+        },
+        ctx,
+      );
       addUsage(out.usage, result.usage);
       const rewrites = parseList(resultText(result));
       if (!rewrites) {
@@ -54,7 +71,11 @@ export async function proposePrompts(options: ProposePromptsOptions): Promise<Pr
         continue;
       }
       for (const text of rewrites.filter((t) => t.trim() && t !== current).slice(0, options.count))
-        out.specs.push({ base, option: `${call.name}.${template.name}`, spec: specWith({ ast, registry: options.registry, changes: [{ layer, name: template.name, value: text }] }) });
+        out.specs.push({
+          base,
+          option: `${call.name}.${template.name}`,
+          spec: specWith({ ast, registry: options.registry, changes: [{ layer, name: template.name, value: text }] }),
+        });
     }
   }
   return out;
@@ -65,7 +86,9 @@ function placeholders(template: string): string[] {
 }
 
 function metaPrompt(technique: string, description: string, option: string, current: string, count: number): string {
-  const names = placeholders(current).map((p) => `{${p}}`).join(", ");
+  const names = placeholders(current)
+    .map((p) => `{${p}}`)
+    .join(", ");
   return [
     `You are improving one instruction of "${technique}", an inference-time technique for language models: ${description}`,
     `Its prompt template "${option}" is currently:`,

@@ -33,7 +33,11 @@ export interface RunHalvingOptions {
   minQuestions?: number;
   /** Compute may exceed the budget by this factor before the last round (default 1.25). */
   slack?: number;
-  measure(candidate: SpaceCandidate, records: readonly EvalRecord[], round: number): Promise<{ summary?: RunSummary; failed?: string }>;
+  measure(
+    candidate: SpaceCandidate,
+    records: readonly EvalRecord[],
+    round: number,
+  ): Promise<{ summary?: RunSummary; failed?: string }>;
   onRound?(info: RoundInfo & { rounds: number }): void;
   onDropped?(state: CandidateState): void;
 }
@@ -45,11 +49,20 @@ export interface RunHalvingOptions {
  * the cheaper). If every finalist breaks the budget, earlier-dropped candidates that were within it
  * are evaluated on the whole dev set, best first, until one fits.
  */
-export async function runHalving(options: RunHalvingOptions): Promise<{ states: CandidateState[]; winner?: CandidateState; rounds: RoundInfo[] }> {
+export async function runHalving(
+  options: RunHalvingOptions,
+): Promise<{ states: CandidateState[]; winner?: CandidateState; rounds: RoundInfo[] }> {
   const { dev, budget } = options;
-  const states = options.candidates.map((candidate) => ({ key: keyOf(candidate), candidate, rounds: 0, questions: 0 }) as CandidateState);
+  const states = options.candidates.map(
+    (candidate) => ({ key: keyOf(candidate), candidate, rounds: 0, questions: 0 }) as CandidateState,
+  );
   const byKey = new Map(states.map((s) => [s.key, s]));
-  const sizes = halvingSchedule({ candidates: states.length, questions: dev.length, minQuestions: options.minQuestions, strategy: options.strategy });
+  const sizes = halvingSchedule({
+    candidates: states.length,
+    questions: dev.length,
+    minQuestions: options.minQuestions,
+    strategy: options.strategy,
+  });
   const rounds: RoundInfo[] = [];
   const measure = async (state: CandidateState, size: number, round: number) => {
     const out = await options.measure(state.candidate, dev.slice(0, size), round);
@@ -69,17 +82,31 @@ export async function runHalving(options: RunHalvingOptions): Promise<{ states: 
     options.onRound?.({ round: r + 1, rounds: sizes.length, questions: size, candidates: alive.length });
     for (const state of alive) await measure(state, size, r + 1);
     if (last) break;
-    const { survivors, dropped } = selectSurvivors({ standings: alive.map(standing), budget, keep: Math.ceil(alive.length / 2), slack: options.slack ?? 1.25 });
+    const { survivors, dropped } = selectSurvivors({
+      standings: alive.map(standing),
+      budget,
+      keep: Math.ceil(alive.length / 2),
+      slack: options.slack ?? 1.25,
+    });
     for (const d of dropped) drop(byKey.get(d.key)!, r + 1, d.reason, d.detail);
     alive = survivors.map((k) => byKey.get(k)!);
   }
 
   const finalRound = rounds.length;
   const fits = (s: CandidateState) => s.failed === undefined && budgetExcess(standing(s).compute, budget) === undefined;
-  for (const s of alive) if (!fits(s)) drop(s, finalRound, s.failed !== undefined ? "failed" : "budget", s.failed ?? budgetExcess(standing(s).compute, budget)!);
+  for (const s of alive)
+    if (!fits(s))
+      drop(
+        s,
+        finalRound,
+        s.failed !== undefined ? "failed" : "budget",
+        s.failed ?? budgetExcess(standing(s).compute, budget)!,
+      );
   let winner = best(alive.filter(fits), budget);
   if (!winner) {
-    const fallback = states.filter((s) => s.dropped && (s.dropped.reason === "halved" || s.dropped.reason === "worse")).sort((a, b) => compareStandings(standing(a), standing(b), budget));
+    const fallback = states
+      .filter((s) => s.dropped && (s.dropped.reason === "halved" || s.dropped.reason === "worse"))
+      .sort((a, b) => compareStandings(standing(a), standing(b), budget));
     for (const s of fallback) {
       await measure(s, dev.length, finalRound);
       if (fits(s)) {
@@ -87,7 +114,12 @@ export async function runHalving(options: RunHalvingOptions): Promise<{ states: 
         winner = s;
         break;
       }
-      drop(s, finalRound, s.failed !== undefined ? "failed" : "budget", s.failed ?? budgetExcess(standing(s).compute, budget)!);
+      drop(
+        s,
+        finalRound,
+        s.failed !== undefined ? "failed" : "budget",
+        s.failed ?? budgetExcess(standing(s).compute, budget)!,
+      );
     }
   }
   return { states, winner, rounds };
@@ -101,7 +133,13 @@ export function keyOf(candidate: SpaceCandidate): string {
 export function standing(state: CandidateState): Standing {
   const s = state.summary;
   const compute = s ? computeOf(s) : { tokens: 0, cost_usd: 0, calls: 0, samples: 0 };
-  return { key: state.key, accuracy: s?.accuracy ?? 0, ci95: s?.ci95 ?? [0, 1], compute, ...(state.failed !== undefined ? { failed: state.failed } : {}) };
+  return {
+    key: state.key,
+    accuracy: s?.accuracy ?? 0,
+    ci95: s?.ci95 ?? [0, 1],
+    compute,
+    ...(state.failed !== undefined ? { failed: state.failed } : {}),
+  };
 }
 
 function best(states: CandidateState[], budget: TuneBudget): CandidateState | undefined {

@@ -9,10 +9,18 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
  * new file). The write is atomic (a temporary file renamed over it), so a crash never leaves half
  * a config. Returns the alias's previous spec, if it had one.
  */
-export function saveAlias(options: { path: string; name: string; spec: string }): { path: string; created: boolean; previous?: string } {
+export function saveAlias(options: { path: string; name: string; spec: string }): {
+  path: string;
+  created: boolean;
+  previous?: string;
+} {
   const path = resolve(options.path);
   const { name, spec } = options;
-  if (!/^[A-Za-z][\w-]*$/.test(name)) throw new InvalidRequestError(`alias name ${JSON.stringify(name)} must start with a letter and hold only letters, digits, "-" and "_"`, { param: "save_alias" });
+  if (!/^[A-Za-z][\w-]*$/.test(name))
+    throw new InvalidRequestError(
+      `alias name ${JSON.stringify(name)} must start with a letter and hold only letters, digits, "-" and "_"`,
+      { param: "save_alias" },
+    );
   const created = !existsSync(path);
   let config: Record<string, unknown> = {};
   let indent: string | number = 2;
@@ -21,13 +29,18 @@ export function saveAlias(options: { path: string; name: string; spec: string })
     try {
       config = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new ConfigurationError(`cannot add an alias to ${path}: it is not valid JSON (${(error as Error).message})`, { cause: error });
+      throw new ConfigurationError(
+        `cannot add an alias to ${path}: it is not valid JSON (${(error as Error).message})`,
+        { cause: error },
+      );
     }
-    if (!config || typeof config !== "object" || Array.isArray(config)) throw new ConfigurationError(`cannot add an alias to ${path}: it is not a JSON object`);
+    if (!config || typeof config !== "object" || Array.isArray(config))
+      throw new ConfigurationError(`cannot add an alias to ${path}: it is not a JSON object`);
     indent = /\n([ \t]+)"/.exec(text)?.[1] ?? 2;
   }
   const aliases = config.aliases ?? {};
-  if (typeof aliases !== "object" || aliases === null || Array.isArray(aliases)) throw new ConfigurationError(`cannot add an alias to ${path}: "aliases" is not an object`);
+  if (typeof aliases !== "object" || aliases === null || Array.isArray(aliases))
+    throw new ConfigurationError(`cannot add an alias to ${path}: "aliases" is not an object`);
   const previous = (aliases as Record<string, unknown>)[name];
   config.aliases = { ...aliases, [name]: spec };
   const temporary = `${path}.${process.pid}.tmp`;

@@ -19,31 +19,75 @@ test("the space discovered from self-consistency varies n over values within its
   assert.equal(dim.technique, "self-consistency");
   assert.equal(dim.current, 5);
   assert.ok(dim.values.length >= 3);
-  for (const v of dim.values) assert.ok(Number.isInteger(v) && (v as number) >= n.minimum! && (v as number) <= n.maximum!, `n=${String(v)}`);
-  assert.deepEqual(techniques(space), ["self-consistency", ...dim.values.filter((v) => v !== 5).map((v) => `self-consistency(n=${v})`)]);
+  for (const v of dim.values)
+    assert.ok(Number.isInteger(v) && (v as number) >= n.minimum! && (v as number) <= n.maximum!, `n=${String(v)}`);
+  assert.deepEqual(techniques(space), [
+    "self-consistency",
+    ...dim.values.filter((v) => v !== 5).map((v) => `self-consistency(n=${v})`),
+  ]);
   // Every candidate is a built LM whose technique layer carries the value.
-  const ns = space.candidates.map((c) => (c.plan.lm as unknown as { technique: { options: { n: number } } }).technique.options.n);
-  assert.deepEqual(ns.sort((a, b) => a - b), [...(dim.values as number[])].sort((a, b) => a - b));
+  const ns = space.candidates.map(
+    (c) => (c.plan.lm as unknown as { technique: { options: { n: number } } }).technique.options.n,
+  );
+  assert.deepEqual(
+    ns.sort((a, b) => a - b),
+    [...(dim.values as number[])].sort((a, b) => a - b),
+  );
 });
 
 test("parameters a spec sets are fixed; only those it leaves open are discovered, main knob first", () => {
   const space = searchSpace({ candidates: ["adaptive-consistency(max=6)"], model, env, maxDimensions: 2 });
-  assert.deepEqual(space.dimensions.map((d) => d.name), ["min", "batch"], "max is the spec's; min and batch are the next discrete knobs");
+  assert.deepEqual(
+    space.dimensions.map((d) => d.name),
+    ["min", "batch"],
+    "max is the spec's; min and batch are the next discrete knobs",
+  );
   assert.ok(techniques(space).every((t) => t.includes("max=6")));
-  assert.ok(space.skipped.some((s) => s.technique === "adaptive-consistency(max=6, min=8)" && /min must not exceed max/.test(s.reason)), "variants the technique rejects are skipped with why");
+  assert.ok(
+    space.skipped.some(
+      (s) => s.technique === "adaptive-consistency(max=6, min=8)" && /min must not exceed max/.test(s.reason),
+    ),
+    "variants the technique rejects are skipped with why",
+  );
 });
 
 test("--param varies exactly the named parameters, over all combinations, in every layer that has them", () => {
-  const space = searchSpace({ candidates: ["self-consistency > re2", "none"], params: ["n=1,3", "re2.reads=2,4"], model, env });
-  assert.deepEqual(techniques(space).sort(), ["none", "self-consistency(n=1) > re2", "self-consistency(n=1) > re2(reads=4)", "self-consistency(n=3) > re2", "self-consistency(n=3) > re2(reads=4)"].sort());
+  const space = searchSpace({
+    candidates: ["self-consistency > re2", "none"],
+    params: ["n=1,3", "re2.reads=2,4"],
+    model,
+    env,
+  });
+  assert.deepEqual(
+    techniques(space).sort(),
+    [
+      "none",
+      "self-consistency(n=1) > re2",
+      "self-consistency(n=1) > re2(reads=4)",
+      "self-consistency(n=3) > re2",
+      "self-consistency(n=3) > re2(reads=4)",
+    ].sort(),
+  );
   assert.ok(space.candidates.filter((c) => c.technique !== "none").every((c) => c.origin === "param"));
-  assert.throws(() => searchSpace({ candidates: ["re2"], params: ["n=1,3"], model, env }), (e) => InvalidRequestError.isInstance(e) && /no candidate technique has this parameter/.test(e.message));
+  assert.throws(
+    () => searchSpace({ candidates: ["re2"], params: ["n=1,3"], model, env }),
+    (e) => InvalidRequestError.isInstance(e) && /no candidate technique has this parameter/.test(e.message),
+  );
 });
 
 test("sweeps expand, duplicates of one configuration are kept once, answer kinds are filled in", () => {
-  const space = searchSpace({ candidates: ["self-consistency(n={3,5})", "self-consistency"], discover: false, answer: "number", model, env });
+  const space = searchSpace({
+    candidates: ["self-consistency(n={3,5})", "self-consistency"],
+    discover: false,
+    answer: "number",
+    model,
+    env,
+  });
   assert.deepEqual(techniques(space), ["self-consistency(n=3)", "self-consistency(n=5)"]);
-  assert.deepEqual(space.candidates.map((c) => c.plan.canonical), ["self-consistency(n=3, answer=number)", "self-consistency(answer=number)"]);
+  assert.deepEqual(
+    space.candidates.map((c) => c.plan.canonical),
+    ["self-consistency(n=3, answer=number)", "self-consistency(answer=number)"],
+  );
 });
 
 test("default candidates: the bare model, the default set and each one's main knob; capped without losing a base", () => {

@@ -3,7 +3,13 @@ import type { LM } from "../core/types.ts";
 import { planEvalRuns, type EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
-import { expandSweeps, isTechniqueLM, parseTechniqueSpec, type SpecEnv, type TechniqueSpecAst } from "../techniques/spec/index.ts";
+import {
+  expandSweeps,
+  isTechniqueLM,
+  parseTechniqueSpec,
+  type SpecEnv,
+  type TechniqueSpecAst,
+} from "../techniques/spec/index.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 import { isDiscrete, parameterGrid } from "./parameter-grid.ts";
 import { parseParam, type ParamRule } from "./parse-param.ts";
@@ -73,7 +79,8 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
   const given = options.candidates?.length ? options.candidates : DEFAULT_CANDIDATES;
   const rules = (options.params ?? []).map((r) => (typeof r === "string" ? parseParam(r) : r));
   const used = new Set<ParamRule>();
-  const plan = (technique: string) => planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;
+  const plan = (technique: string) =>
+    planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;
   const space: SearchSpace = { candidates: [], dimensions: [], skipped: [], truncated: 0 };
   const seen = new Set<string>();
   const add = (c: SpaceCandidate) => {
@@ -88,15 +95,39 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
     const ast = parseTechniqueSpec(base);
     const layers = techniqueLayers(basePlan.lm).slice(0, ast.techniques.length);
     const bare = layers.length === 0;
-    const dims = bare ? [] : rules.length ? ruleDimensions({ base, ast, layers, registry: env.registry, rules, used }) : options.discover === false ? [] : discoveredDimensions({ base, ast, layers, registry: env.registry, max: options.maxDimensions ?? 1 });
+    const dims = bare
+      ? []
+      : rules.length
+        ? ruleDimensions({ base, ast, layers, registry: env.registry, rules, used })
+        : options.discover === false
+          ? []
+          : discoveredDimensions({ base, ast, layers, registry: env.registry, max: options.maxDimensions ?? 1 });
     space.dimensions.push(...dims);
     const combined = rules.length > 0 && dims.length > 0;
-    if (!combined) add({ technique: basePlan.technique, plan: basePlan, origin: options.candidates?.length ? "given" : "default", base });
-    const changes = combined ? product(dims) : dims.flatMap((d) => d.values.filter((v) => !same(v, d.current)).map((value) => [{ layer: d.layer, name: d.name, value }]));
-    queues.push({ base, origin: combined ? "param" : "discovered", texts: changes.map((c) => specWith({ ast, registry: env.registry, changes: c })) });
+    if (!combined)
+      add({
+        technique: basePlan.technique,
+        plan: basePlan,
+        origin: options.candidates?.length ? "given" : "default",
+        base,
+      });
+    const changes = combined
+      ? product(dims)
+      : dims.flatMap((d) =>
+          d.values.filter((v) => !same(v, d.current)).map((value) => [{ layer: d.layer, name: d.name, value }]),
+        );
+    queues.push({
+      base,
+      origin: combined ? "param" : "discovered",
+      texts: changes.map((c) => specWith({ ast, registry: env.registry, changes: c })),
+    });
   }
   for (const rule of rules)
-    if (!used.has(rule)) throw new InvalidRequestError(`--param ${rule.technique ? `${rule.technique}.` : ""}${rule.name}: no candidate technique has this parameter`, { param: "param" });
+    if (!used.has(rule))
+      throw new InvalidRequestError(
+        `--param ${rule.technique ? `${rule.technique}.` : ""}${rule.name}: no candidate technique has this parameter`,
+        { param: "param" },
+      );
 
   // Variants in turn across bases, so a cap still leaves every base some.
   const longest = Math.max(0, ...queues.map((q) => q.texts.length));
@@ -141,25 +172,49 @@ function discoveredDimensions({ base, ast, layers, registry, max }: LayerContext
       .map((p) => ({ p, values: parameterGrid(p) }))
       .filter((x): x is { p: (typeof x)["p"]; values: unknown[] } => x.values !== undefined);
     const ordered = [...open.filter((x) => isDiscrete(x.p)), ...open.filter((x) => !isDiscrete(x.p))].slice(0, max);
-    return ordered.map(({ p, values }) => ({ base, technique: call.name, layer, name: p.name, values, current: layers[layer]?.options[p.name], source: "discovered" as const }));
+    return ordered.map(({ p, values }) => ({
+      base,
+      technique: call.name,
+      layer,
+      name: p.name,
+      values,
+      current: layers[layer]?.options[p.name],
+      source: "discovered" as const,
+    }));
   });
 }
 
-function ruleDimensions({ base, ast, layers, registry, rules, used }: LayerContext & { rules: ParamRule[]; used: Set<ParamRule> }): SpaceDimension[] {
+function ruleDimensions({
+  base,
+  ast,
+  layers,
+  registry,
+  rules,
+  used,
+}: LayerContext & { rules: ParamRule[]; used: Set<ParamRule> }): SpaceDimension[] {
   return ast.techniques.flatMap((call, layer) => {
     const names = new Set(registry.info(call.name).parameters.map((p) => p.name));
     return rules
       .filter((r) => (r.technique === undefined || r.technique === call.name) && names.has(r.name))
       .map((r) => {
         used.add(r);
-        return { base, technique: call.name, layer, name: r.name, values: r.values, current: layers[layer]?.options[r.name], source: "param" as const };
+        return {
+          base,
+          technique: call.name,
+          layer,
+          name: r.name,
+          values: r.values,
+          current: layers[layer]?.options[r.name],
+          source: "param" as const,
+        };
       });
   });
 }
 
 function product(dims: readonly SpaceDimension[]): SpecChange[][] {
   let out: SpecChange[][] = [[]];
-  for (const d of dims) out = out.flatMap((prefix) => d.values.map((value) => [...prefix, { layer: d.layer, name: d.name, value }]));
+  for (const d of dims)
+    out = out.flatMap((prefix) => d.values.map((value) => [...prefix, { layer: d.layer, name: d.name, value }]));
   return out;
 }
 

@@ -28,7 +28,12 @@ export function compareStandings(a: Standing, b: Standing, budget: TuneBudget): 
  * `slack`, since few questions measure compute roughly) are dropped, then those clearly worse than
  * the leader (their 95% interval lies wholly below the leader's), then all but the best `keep`.
  */
-export function selectSurvivors(options: { standings: readonly Standing[]; budget: TuneBudget; keep: number; slack?: number }): { survivors: string[]; dropped: Dropped[] } {
+export function selectSurvivors(options: {
+  standings: readonly Standing[];
+  budget: TuneBudget;
+  keep: number;
+  slack?: number;
+}): { survivors: string[]; dropped: Dropped[] } {
   const { budget, keep, slack = 1 } = options;
   const dropped: Dropped[] = [];
   const live: Standing[] = [];
@@ -43,8 +48,13 @@ export function selectSurvivors(options: { standings: readonly Standing[]; budge
   const survivors: string[] = [];
   for (const s of live) {
     if (leader && s.ci95[1] < leader.ci95[0])
-      dropped.push({ key: s.key, reason: "worse", detail: `95% CI up to ${pct(s.ci95[1])} < leader's from ${pct(leader.ci95[0])}` });
-    else if (survivors.length >= Math.max(1, keep)) dropped.push({ key: s.key, reason: "halved", detail: `not in the top ${keep}` });
+      dropped.push({
+        key: s.key,
+        reason: "worse",
+        detail: `95% CI up to ${pct(s.ci95[1])} < leader's from ${pct(leader.ci95[0])}`,
+      });
+    else if (survivors.length >= Math.max(1, keep))
+      dropped.push({ key: s.key, reason: "halved", detail: `not in the top ${keep}` });
     else survivors.push(s.key);
   }
   return { survivors, dropped };

@@ -13,7 +13,11 @@ export interface SpecChange {
  * A parsed spec with some parameters changed, written back in the spec language (only values that
  * differ from a technique's defaults are written; the spec's own `@model` stays).
  */
-export function specWith(options: { ast: TechniqueSpecAst; registry: TechniqueRegistry; changes: readonly SpecChange[] }): string {
+export function specWith(options: {
+  ast: TechniqueSpecAst;
+  registry: TechniqueRegistry;
+  changes: readonly SpecChange[];
+}): string {
   const { ast, registry, changes } = options;
   const parts = ast.techniques.map((call, layer) => {
     const params: Record<string, unknown> = { ...call.params };

@@ -24,10 +24,20 @@ test("the order is the seed's: the same on every call, another for another seed,
 test("a dropped question moves nobody else", () => {
   const all = splitData({ records, seed: 3 }).dev;
   const fewer = splitData({ records: records.filter((r) => r.id !== all[5]!.id), seed: 3 }).dev;
-  assert.deepEqual(ids(fewer), ids(all).filter((id) => id !== all[5]!.id));
+  assert.deepEqual(
+    ids(fewer),
+    ids(all).filter((id) => id !== all[5]!.id),
+  );
 });
 
 test("bad fractions and nothing left to tune on are InvalidRequestErrors", () => {
-  for (const testFraction of [-0.1, 1, Number.NaN]) assert.throws(() => splitData({ records, seed: 0, testFraction }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => splitData({ records: records.slice(0, 2), seed: 0, testFraction: 0.5, trainSize: 1 }), /no questions left/);
+  for (const testFraction of [-0.1, 1, Number.NaN])
+    assert.throws(
+      () => splitData({ records, seed: 0, testFraction }),
+      (e) => InvalidRequestError.isInstance(e),
+    );
+  assert.throws(
+    () => splitData({ records: records.slice(0, 2), seed: 0, testFraction: 0.5, trainSize: 1 }),
+    /no questions left/,
+  );
 });

@@ -15,16 +15,30 @@ export interface DataSplit<T> {
  * the split (and which questions each round uses) is the same on every rerun, and `--limit` or an
  * appended question moves nobody else.
  */
-export function splitData<T extends { id: string }>(options: { records: readonly T[]; seed: number; testFraction?: number; trainSize?: number }): DataSplit<T> {
+export function splitData<T extends { id: string }>(options: {
+  records: readonly T[];
+  seed: number;
+  testFraction?: number;
+  trainSize?: number;
+}): DataSplit<T> {
   const { records, seed, testFraction = 0, trainSize = 0 } = options;
-  if (!(testFraction >= 0 && testFraction < 1)) throw new InvalidRequestError(`test fraction must be at least 0 and below 1, got ${testFraction}`, { param: "test_fraction" });
+  if (!(testFraction >= 0 && testFraction < 1))
+    throw new InvalidRequestError(`test fraction must be at least 0 and below 1, got ${testFraction}`, {
+      param: "test_fraction",
+    });
   const key = (id: string) => createHash("sha256").update(`${seed}\u0000${id}`).digest("hex");
-  const ordered = records.map((r) => ({ r, k: key(r.id) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.r);
+  const ordered = records
+    .map((r) => ({ r, k: key(r.id) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
   const testCount = Math.round(testFraction * ordered.length);
   const test = ordered.slice(0, testCount);
   const train = ordered.slice(testCount, testCount + trainSize);
   const dev = ordered.slice(testCount + train.length);
   if (dev.length === 0)
-    throw new InvalidRequestError(`no questions left to tune on: ${records.length} questions, ${test.length} held out for testing, ${train.length} for demonstrations`, { param: "data" });
+    throw new InvalidRequestError(
+      `no questions left to tune on: ${records.length} questions, ${test.length} held out for testing, ${train.length} for demonstrations`,
+      { param: "data" },
+    );
   return { dev, test, train };
 }

@@ -31,7 +31,8 @@ export function computeOf(run: RunSummary): Compute {
 /** Throws for limits that are not numbers >= 0. */
 export function checkBudget(budget: TuneBudget): void {
   for (const [key, value] of Object.entries(budget))
-    if (value !== undefined && !(typeof value === "number" && value >= 0)) throw new InvalidRequestError(`budget ${key} must be a number >= 0, got ${String(value)}`, { param: key });
+    if (value !== undefined && !(typeof value === "number" && value >= 0))
+      throw new InvalidRequestError(`budget ${key} must be a number >= 0, got ${String(value)}`, { param: key });
 }
 
 /**
@@ -44,7 +45,8 @@ export function budgetExcess(compute: Compute, budget: TuneBudget, slack = 1): s
     [budget.cost_per_question, compute.cost_usd, "$/question"],
     [budget.calls_per_question, compute.calls, "calls/question"],
   ];
-  for (const [limit, used, unit] of checks) if (limit !== undefined && used > limit * slack) return `${used} ${unit} > ${limit}`;
+  for (const [limit, used, unit] of checks)
+    if (limit !== undefined && used > limit * slack) return `${used} ${unit} > ${limit}`;
   return undefined;
 }
 

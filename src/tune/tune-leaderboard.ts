@@ -41,9 +41,16 @@ export interface TunedBest {
 }
 
 /** The leaderboard (furthest round first, then most accurate, then cheapest), its frontier and the winner. */
-export function leaderboardOf(options: { states: readonly CandidateState[]; winner?: CandidateState; budget: TuneBudget; heldOut?: RunSummary }): { leaderboard: TuneEntry[]; frontier: TuneEntry[]; best?: TunedBest } {
+export function leaderboardOf(options: {
+  states: readonly CandidateState[];
+  winner?: CandidateState;
+  budget: TuneBudget;
+  heldOut?: RunSummary;
+}): { leaderboard: TuneEntry[]; frontier: TuneEntry[]; best?: TunedBest } {
   const { budget, winner } = options;
-  const ordered = [...options.states].sort((a, b) => b.questions - a.questions || b.rounds - a.rounds || compareStandings(standing(a), standing(b), budget));
+  const ordered = [...options.states].sort(
+    (a, b) => b.questions - a.questions || b.rounds - a.rounds || compareStandings(standing(a), standing(b), budget),
+  );
   const entries = ordered.map((s): TuneEntry => {
     const { compute } = standing(s);
     return {
@@ -66,7 +73,9 @@ export function leaderboardOf(options: { states: readonly CandidateState[]; winn
   // Only candidates measured on the same (whole) dev set are comparable.
   const most = Math.max(0, ...entries.map((e) => e.questions));
   const measured = entries.filter((e) => e.failed === undefined && e.questions === most && most > 0);
-  paretoFrontier(measured.map((e) => ({ compute: rankedCompute(e.compute, budget), accuracy: e.accuracy }))).forEach((on, i) => (measured[i]!.frontier = on));
+  paretoFrontier(measured.map((e) => ({ compute: rankedCompute(e.compute, budget), accuracy: e.accuracy }))).forEach(
+    (on, i) => (measured[i]!.frontier = on),
+  );
   const top = entries.find((e) => e.winner);
   const held = options.heldOut;
   const best: TunedBest | undefined = top && {
@@ -76,7 +85,9 @@ export function leaderboardOf(options: { states: readonly CandidateState[]; winn
     ci95: top.ci95,
     questions: top.questions,
     compute: top.compute,
-    ...(held ? { heldOut: { accuracy: held.accuracy, ci95: held.ci95, correct: held.correct, total: held.total } } : {}),
+    ...(held
+      ? { heldOut: { accuracy: held.accuracy, ci95: held.ci95, correct: held.correct, total: held.total } }
+      : {}),
   };
   return { leaderboard: entries, frontier: entries.filter((e) => e.frontier), ...(best ? { best } : {}) };
 }

@@ -18,11 +18,24 @@ const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
 const { path: bank, test } = shared;
 const model = `replay:${bank}`;
 const lm = shared.skip ? (undefined as never) : replayLM({ bank });
-const env = { registry: defaultRegistry(), resolveModel: (spec: string) => (spec === model ? lm : assert.fail(`unexpected model ${spec}`)) };
+const env = {
+  registry: defaultRegistry(),
+  resolveModel: (spec: string) => (spec === model ? lm : assert.fail(`unexpected model ${spec}`)),
+};
 const sweep = ["self-consistency(n={1,3,5,10})", "adaptive-consistency"];
 
 test("on the CRUXEval bank the tuner returns the most accurate candidate within the token budget", async () => {
-  const result = await tune({ data: bank, model, env, candidates: sweep, space: { discover: false }, answer: "literal", limit: 240, budget: { tokens_per_question: 130 }, results: join(dir, "budget.sqlite") });
+  const result = await tune({
+    data: bank,
+    model,
+    env,
+    candidates: sweep,
+    space: { discover: false },
+    answer: "literal",
+    limit: 240,
+    budget: { tokens_per_question: 130 },
+    results: join(dir, "budget.sqlite"),
+  });
   const best = result.best!;
   assert.ok(best.compute.tokens <= 130, `the winner spends ${best.compute.tokens} tokens/question`);
   assert.notEqual(best.technique, "self-consistency(n=10)");
@@ -31,15 +44,28 @@ test("on the CRUXEval bank the tuner returns the most accurate candidate within 
   assert.equal(n10.dropped?.reason, "budget");
   assert.ok(n10.compute.tokens > 130);
   // Nothing that reached the whole dev set within the budget is more accurate than the winner.
-  for (const e of result.leaderboard.filter((x) => x.questions === best.questions && x.withinBudget)) assert.ok(e.accuracy <= best.accuracy, e.technique);
-  assert.ok(best.spec.startsWith("self-consistency(") && best.spec.endsWith(`answer=literal)@${model}`), `the spec is canonical, votes as graded and names the model: ${best.spec}`);
+  for (const e of result.leaderboard.filter((x) => x.questions === best.questions && x.withinBudget))
+    assert.ok(e.accuracy <= best.accuracy, e.technique);
+  assert.ok(
+    best.spec.startsWith("self-consistency(") && best.spec.endsWith(`answer=literal)@${model}`),
+    `the spec is canonical, votes as graded and names the model: ${best.spec}`,
+  );
 });
 
 test("where voting over ten samples is best, only a budget too small for it keeps the tuner from picking it", async () => {
   // Questions where ten votes fix the first sample, and some both get right or both get wrong.
-  const scan = await evaluate({ data: bank, model, techniques: ["none", "self-consistency(n=10)"], answer: "literal", results: join(dir, "scan.sqlite"), env });
+  const scan = await evaluate({
+    data: bank,
+    model,
+    techniques: ["none", "self-consistency(n=10)"],
+    answer: "literal",
+    results: join(dir, "scan.sqlite"),
+    env,
+  });
   const store = EvalStore.open({ path: scan.results });
-  const [bare, voted] = scan.plans.map((p) => new Map(store.results(runKey(scan.dataset.hash, p)).map((r) => [r.question_id, r.correct])));
+  const [bare, voted] = scan.plans.map(
+    (p) => new Map(store.results(runKey(scan.dataset.hash, p)).map((r) => [r.question_id, r.correct])),
+  );
   store.close();
   const ids = [...bare!.keys()];
   const fixed = ids.filter((id) => voted!.get(id) && !bare!.get(id));
@@ -48,9 +74,23 @@ test("where voting over ten samples is best, only a budget too small for it keep
   assert.ok(fixed.length >= 2, `voting fixes ${fixed.length} questions of the bank`);
   const chosen = new Set([...fixed, ...both, ...neither]);
   const data = join(dir, "votes-help.jsonl");
-  writeFileSync(data, readFileSync(bank, "utf8").split("\n").filter((line) => line.trim() && chosen.has(JSON.parse(line).id)).join("\n") + "\n");
+  writeFileSync(
+    data,
+    readFileSync(bank, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() && chosen.has(JSON.parse(line).id))
+      .join("\n") + "\n",
+  );
 
-  const options = { data, model, env, candidates: ["none", "self-consistency(n=10)"], space: { discover: false }, answer: "literal", results: join(dir, "votes.sqlite") };
+  const options = {
+    data,
+    model,
+    env,
+    candidates: ["none", "self-consistency(n=10)"],
+    space: { discover: false },
+    answer: "literal",
+    results: join(dir, "votes.sqlite"),
+  };
   const free = await tune(options);
   assert.equal(free.best!.technique, "self-consistency(n=10)");
   assert.ok(free.best!.accuracy > free.leaderboard.find((e) => e.technique === "none")!.accuracy);

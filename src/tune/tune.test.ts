@@ -19,8 +19,16 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const codeOf = (i: number) => (i * 37) % 101;
 const question = (i: number) => `Item ${i}: what is the secret code of item ${i}?`;
 const data = join(dir, "items.jsonl");
-writeFileSync(data, Array.from({ length: 64 }, (_, k) => JSON.stringify({ id: `item-${k + 1}`, question: question(k + 1), answer: String(codeOf(k + 1)) })).join("\n") + "\n");
-const demos = [900, 901, 902].map((i) => ({ question: question(i), answer: `Working it out. The answer is ${codeOf(i)}.` }));
+writeFileSync(
+  data,
+  Array.from({ length: 64 }, (_, k) =>
+    JSON.stringify({ id: `item-${k + 1}`, question: question(k + 1), answer: String(codeOf(k + 1)) }),
+  ).join("\n") + "\n",
+);
+const demos = [900, 901, 902].map((i) => ({
+  question: question(i),
+  answer: `Working it out. The answer is ${codeOf(i)}.`,
+}));
 
 function demosShown(request: ChatRequest): number {
   const last = request.messages.findLastIndex((m) => m.role === "user");
@@ -29,7 +37,8 @@ function demosShown(request: ChatRequest): number {
 
 function answer(request: ChatRequest, sampleIndex: number): string {
   const text = lastUserText(request);
-  if (text.includes("rewrites of this template")) return 'Here you go:\n["Look again at: {question}", "No placeholder here", "Re-read carefully: {question}"]';
+  if (text.includes("rewrites of this template"))
+    return 'Here you go:\n["Look again at: {question}", "No placeholder here", "Re-read carefully: {question}"]';
   const i = Number(/Item (\d+)/.exec(text)![1]);
   const h = ((Math.imul(i, 2654435761) ^ Math.imul(sampleIndex + 1, 40503)) >>> 0) % 100;
   const shown = demosShown(request);
@@ -59,11 +68,23 @@ test("successive halving picks the full grid's winner with fewer question-runs, 
   const grid = await tune(options("grid.sqlite", { strategy: "grid" }));
   assert.equal(halving.space.candidates, 7);
   assert.deepEqual(halving.split, { dev: 48, test: 16, train: 0 });
-  assert.equal(grid.evaluated, 7 * 48 + 16, "the grid evaluates every candidate on every dev question, then the winner on the test questions");
+  assert.equal(
+    grid.evaluated,
+    7 * 48 + 16,
+    "the grid evaluates every candidate on every dev question, then the winner on the test questions",
+  );
   assert.ok(halving.evaluated < grid.evaluated * 0.6, `halving evaluated ${halving.evaluated} question-runs`);
-  assert.deepEqual(halving.rounds.map((r) => r.questions), [12, 24, 48]);
-  assert.deepEqual(halving.rounds.map((r) => r.candidates <= Math.ceil(7 / 2 ** (r.round - 1))), [true, true, true], "about half go on each round");
-  for (const e of halving.leaderboard.filter((x) => x.dropped)) assert.ok(["halved", "worse"].includes(e.dropped!.reason), `${e.technique}: ${e.dropped!.reason}`);
+  assert.deepEqual(
+    halving.rounds.map((r) => r.questions),
+    [12, 24, 48],
+  );
+  assert.deepEqual(
+    halving.rounds.map((r) => r.candidates <= Math.ceil(7 / 2 ** (r.round - 1))),
+    [true, true, true],
+    "about half go on each round",
+  );
+  for (const e of halving.leaderboard.filter((x) => x.dropped))
+    assert.ok(["halved", "worse"].includes(e.dropped!.reason), `${e.technique}: ${e.dropped!.reason}`);
 
   // Two demos are enough for every answer: k=2 wins (k=3 ties, and costs more).
   assert.match(halving.best!.technique, /^few-shot\(.*k=2\)$/);
@@ -75,13 +96,21 @@ test("successive halving picks the full grid's winner with fewer question-runs, 
   assert.equal(halving.leaderboard.filter((e) => e.winner).length, 1);
   // The frontier compares only candidates measured on the same (whole) dev set.
   assert.ok(grid.frontier.every((e) => e.questions === 48));
-  for (const t of ["none", grid.best!.technique]) assert.ok(grid.frontier.some((e) => e.technique === t), `${t}: the cheapest, and the cheapest perfect one`);
-  assert.ok(!grid.frontier.some((e) => e.technique.endsWith("])")), "k=3 is as accurate as k=2 for more tokens: dominated");
+  for (const t of ["none", grid.best!.technique])
+    assert.ok(
+      grid.frontier.some((e) => e.technique === t),
+      `${t}: the cheapest, and the cheapest perfect one`,
+    );
+  assert.ok(
+    !grid.frontier.some((e) => e.technique.endsWith("])")),
+    "k=3 is as accurate as k=2 for more tokens: dominated",
+  );
   assert.ok(halving.frontier.every((e) => e.questions === 48) && halving.frontier.some((e) => e.winner));
 
   // The winner alone meets the held-out questions; during selection nobody saw them.
   assert.deepEqual(halving.best!.heldOut, { accuracy: 1, ci95: halving.best!.heldOut!.ci95, correct: 16, total: 16 });
-  const asked = (shown: number) => new Set(lm.calls.filter((c) => demosShown(c) === shown).map((c) => /Item (\d+)/.exec(lastUserText(c))![1]));
+  const asked = (shown: number) =>
+    new Set(lm.calls.filter((c) => demosShown(c) === shown).map((c) => /Item (\d+)/.exec(lastUserText(c))![1]));
   const devAndTest = asked(2);
   const others = new Set([...asked(0), ...asked(1)]);
   assert.equal(devAndTest.size, 64, "the winner answered all dev and test questions");
@@ -107,7 +136,10 @@ test("rerunning resumes: finished questions come from the results file, interrup
       if (p.type === "run-progress" && ++saved === 40) abort.abort();
     },
   });
-  await assert.rejects(tune(interrupted), (e) => AbortedError.isInstance(e) && /run the same command again/.test(e.message));
+  await assert.rejects(
+    tune(interrupted),
+    (e) => AbortedError.isInstance(e) && /run the same command again/.test(e.message),
+  );
   const resumed = await tune(options("interrupted.sqlite"));
   assert.equal(saved + resumed.evaluated, first.evaluated);
   assert.deepEqual(resumed.best, first.best);
@@ -115,7 +147,12 @@ test("rerunning resumes: finished questions come from the results file, interrup
 
 test("bootstrapped demonstrations are the teacher's correctly graded full responses to training questions", async () => {
   const { options } = setup();
-  const result = await tune(options("bootstrap.sqlite", { candidates: ["none", "self-consistency(n=3)"], bootstrap: { demos: 3, questions: 16, dir: join(dir, "tuned") } }));
+  const result = await tune(
+    options("bootstrap.sqlite", {
+      candidates: ["none", "self-consistency(n=3)"],
+      bootstrap: { demos: 3, questions: 16, dir: join(dir, "tuned") },
+    }),
+  );
   const boot = result.demos!;
   assert.equal(result.split.train, 16);
   assert.equal(boot.tried, 16);
@@ -140,9 +177,19 @@ test("--propose-prompts adds the model's rewrites of an instruction as candidate
   const { lm, options } = setup();
   const result = await tune(options("propose.sqlite", { candidates: ["re2"], propose: { prompts: 3 } }));
   assert.deepEqual(result.proposals, { added: 2, failures: [] });
-  assert.deepEqual(result.leaderboard.map((e) => e.technique).sort(), ['re2', 're2(reread_prompt="Look again at: {question}")', 're2(reread_prompt="Re-read carefully: {question}")'].sort());
+  assert.deepEqual(
+    result.leaderboard.map((e) => e.technique).sort(),
+    [
+      "re2",
+      're2(reread_prompt="Look again at: {question}")',
+      're2(reread_prompt="Re-read carefully: {question}")',
+    ].sort(),
+  );
   assert.ok(result.space.skipped.some((s) => s.technique.includes("No placeholder here")));
-  assert.ok(lm.calls.some((c) => lastUserText(c).includes("Look again at: Item")), "the proposed instruction was used");
+  assert.ok(
+    lm.calls.some((c) => lastUserText(c).includes("Look again at: Item")),
+    "the proposed instruction was used",
+  );
   const meta = lm.calls.find((c) => lastUserText(c).includes("rewrites of this template"))!;
   assert.match(lastUserText(meta), /Read the question again: \{question\}/, "the proposer saw the current instruction");
 });

@@ -26,7 +26,12 @@ export interface TuneOptions {
   model?: string;
   /** Candidate specs (sweeps expand, "none" is the bare model); default: DEFAULT_CANDIDATES. */
   candidates?: readonly string[];
-  space?: { params?: readonly (string | ParamRule)[]; discover?: boolean; maxDimensions?: number; maxCandidates?: number };
+  space?: {
+    params?: readonly (string | ParamRule)[];
+    discover?: boolean;
+    maxDimensions?: number;
+    maxCandidates?: number;
+  };
   /** Mean compute per question the chosen configuration may spend. */
   budget?: TuneBudget;
   /** Answer kind for grading and for techniques that vote (default auto). */
@@ -62,7 +67,15 @@ export type TuneProgress =
   | { type: "round"; round: number; rounds: number; candidates: number; questions: number }
   | { type: "run-start"; stage: "bootstrap" | "round" | "held-out"; technique: string; total: number; skipped: number }
   | { type: "run-progress"; progress: EvalProgress }
-  | { type: "run-end"; stage: "bootstrap" | "round" | "held-out"; technique: string; questions: number; accuracy?: number; compute?: Compute; failed?: string }
+  | {
+      type: "run-end";
+      stage: "bootstrap" | "round" | "held-out";
+      technique: string;
+      questions: number;
+      accuracy?: number;
+      compute?: Compute;
+      failed?: string;
+    }
   | { type: "dropped"; round: number; technique: string; reason: DropReason; detail: string };
 
 export interface TuneResult {
@@ -102,17 +115,31 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   for (const problem of dataset.problems) options.onProblem?.(problem);
   const records = options.limit === undefined ? dataset.records : dataset.records.slice(0, options.limit);
   const demosWanted = options.bootstrap?.demos ?? 0;
-  const trainSize = demosWanted > 0 ? Math.min(options.bootstrap?.questions ?? Math.max(4 * demosWanted, 10), Math.floor(records.length / 4)) : 0;
+  const trainSize =
+    demosWanted > 0
+      ? Math.min(options.bootstrap?.questions ?? Math.max(4 * demosWanted, 10), Math.floor(records.length / 4))
+      : 0;
   const split = splitData({ records, seed, testFraction: options.testFraction, trainSize });
   options.onProgress?.({ type: "split", dev: split.dev.length, test: split.test.length, train: split.train.length });
 
-  const space = searchSpace({ ...options.space, candidates: options.candidates, model: options.model, answer: options.answer, env });
+  const space = searchSpace({
+    ...options.space,
+    candidates: options.candidates,
+    model: options.model,
+    answer: options.answer,
+    env,
+  });
   const candidates: SpaceCandidate[] = [...space.candidates];
   const results = resolve(options.results ?? defaultResultsPath());
   const store = EvalStore.open({ path: results });
   const counts = { evaluated: 0, reused: 0 };
-  const plan = (technique: string) => planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;
-  const evaluate = async (stage: "bootstrap" | "round" | "held-out", candidate: SpaceCandidate, questions: readonly EvalRecord[]) => {
+  const plan = (technique: string) =>
+    planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;
+  const evaluate = async (
+    stage: "bootstrap" | "round" | "held-out",
+    candidate: SpaceCandidate,
+    questions: readonly EvalRecord[],
+  ) => {
     const technique = candidate.technique;
     const outcome = await evaluateCandidate({
       plan: candidate.plan,
@@ -131,7 +158,14 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     counts.reused += outcome.reused;
     const { summary, failed } = outcome;
     const figures = summary ? { accuracy: summary.accuracy, compute: computeOf(summary) } : {};
-    options.onProgress?.({ type: "run-end", stage, technique, questions: questions.length, ...figures, ...(failed ? { failed } : {}) });
+    options.onProgress?.({
+      type: "run-end",
+      stage,
+      technique,
+      questions: questions.length,
+      ...figures,
+      ...(failed ? { failed } : {}),
+    });
     return outcome;
   };
   try {
@@ -151,18 +185,42 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         plan,
         evaluate: (questions) => evaluate("bootstrap", teacher, questions),
       });
-      demos = { ...(boot.path ? { path: boot.path } : {}), count: boot.count, tried: boot.tried, correct: boot.correct };
+      demos = {
+        ...(boot.path ? { path: boot.path } : {}),
+        count: boot.count,
+        tried: boot.tried,
+        correct: boot.correct,
+      };
       addCandidates(candidates, boot.candidates);
     }
     let proposals: TuneResult["proposals"];
     if ((options.propose?.prompts ?? 0) > 0) {
       const proposer = options.propose?.model ?? options.model ?? env.defaultModel;
-      if (!proposer) throw new InvalidRequestError("no model to propose prompts with: pass a model or a proposer", { param: "proposer" });
-      const bases = [...new Set(space.candidates.filter((c) => c.origin === "given" || c.origin === "default").map((c) => c.base))];
-      const proposed = await proposalCandidates({ proposer: parseLMSpec(proposer, env), bases, count: options.propose!.prompts, registry: env.registry, plan, skipped: space.skipped, signal: options.signal, seed });
+      if (!proposer)
+        throw new InvalidRequestError("no model to propose prompts with: pass a model or a proposer", {
+          param: "proposer",
+        });
+      const bases = [
+        ...new Set(space.candidates.filter((c) => c.origin === "given" || c.origin === "default").map((c) => c.base)),
+      ];
+      const proposed = await proposalCandidates({
+        proposer: parseLMSpec(proposer, env),
+        bases,
+        count: options.propose!.prompts,
+        registry: env.registry,
+        plan,
+        skipped: space.skipped,
+        signal: options.signal,
+        seed,
+      });
       proposals = { added: addCandidates(candidates, proposed.candidates), failures: proposed.failures };
     }
-    options.onProgress?.({ type: "space", candidates: candidates.length, skipped: space.skipped.length, truncated: space.truncated });
+    options.onProgress?.({
+      type: "space",
+      candidates: candidates.length,
+      skipped: space.skipped.length,
+      truncated: space.truncated,
+    });
 
     const outcome = await runHalving({
       candidates,
@@ -172,10 +230,25 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       minQuestions: options.minQuestions,
       measure: (candidate, questions) => evaluate("round", candidate, questions),
       onRound: (info) => options.onProgress?.({ type: "round", ...info }),
-      onDropped: (s) => options.onProgress?.({ type: "dropped", round: s.dropped!.round, technique: s.candidate.technique, reason: s.dropped!.reason, detail: s.dropped!.detail }),
+      onDropped: (s) =>
+        options.onProgress?.({
+          type: "dropped",
+          round: s.dropped!.round,
+          technique: s.candidate.technique,
+          reason: s.dropped!.reason,
+          detail: s.dropped!.detail,
+        }),
     });
-    const heldOut = outcome.winner && split.test.length > 0 ? (await evaluate("held-out", outcome.winner.candidate, split.test)).summary : undefined;
-    const { leaderboard, frontier, best } = leaderboardOf({ states: outcome.states, winner: outcome.winner, budget, heldOut });
+    const heldOut =
+      outcome.winner && split.test.length > 0
+        ? (await evaluate("held-out", outcome.winner.candidate, split.test)).summary
+        : undefined;
+    const { leaderboard, frontier, best } = leaderboardOf({
+      states: outcome.states,
+      winner: outcome.winner,
+      budget,
+      heldOut,
+    });
     return {
       ...(best ? { best } : {}),
       leaderboard,
@@ -192,4 +265,3 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     store.close();
   }
 }
-

@@ -26,14 +26,19 @@ export function chartColor(i: number): string {
  * error bar, and the Pareto frontier drawn as a line through the runs on it. The x axis is
  * logarithmic when compute spans more than a factor of ten (sweeps over n usually do).
  */
-export function accuracyChart(options: { points: readonly ChartPoint[]; xLabel: string; unit: "usd" | "tokens" }): string {
+export function accuracyChart(options: {
+  points: readonly ChartPoint[];
+  xLabel: string;
+  unit: "usd" | "tokens";
+}): string {
   const { points, xLabel, unit } = options;
   const xs = points.map((p) => p.compute).filter((x) => x > 0);
   const lo = xs.length ? Math.min(...xs) : 1;
   const hi = xs.length ? Math.max(...xs) : 1;
   const log = xs.length === points.length && hi / lo > 10;
   const [x0, x1] = log ? [Math.log10(lo) - 0.1, Math.log10(hi) + 0.1] : padded(0, hi || 1);
-  const scaleX = (x: number) => M.left + (((log ? Math.log10(Math.max(x, lo)) : x) - x0) / (x1 - x0 || 1)) * (W - M.left - M.right);
+  const scaleX = (x: number) =>
+    M.left + (((log ? Math.log10(Math.max(x, lo)) : x) - x0) / (x1 - x0 || 1)) * (W - M.left - M.right);
   // The accuracy axis spans the intervals (to the nearest 10%), so close runs stay apart.
   const y0 = points.length ? Math.max(0, Math.floor(Math.min(...points.map((p) => p.ci95[0])) * 10) / 10) : 0;
   const y1 = points.length ? Math.min(1, Math.ceil(Math.max(...points.map((p) => p.ci95[1])) * 10) / 10) : 1;
@@ -43,19 +48,34 @@ export function accuracyChart(options: { points: readonly ChartPoint[]; xLabel: 
   const yStep = niceStep((y1 - y0) / 5);
   for (let k = Math.ceil(y0 / yStep - 1e-9); k * yStep <= y1 + 1e-9; k++) {
     const y = r(scaleY(k * yStep));
-    parts.push(`<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${+(k * yStep * 100).toFixed(1)}%</text>`);
+    parts.push(
+      `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}"/><text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${+(k * yStep * 100).toFixed(1)}%</text>`,
+    );
   }
   for (const t of xTicks(x0, x1, log)) {
     const x = r(scaleX(t));
-    parts.push(`<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}"/><text x="${x}" y="${H - M.bottom + 16}" text-anchor="middle">${formatCompute(t, unit)}</text>`);
+    parts.push(
+      `<line class="grid" x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}"/><text x="${x}" y="${H - M.bottom + 16}" text-anchor="middle">${formatCompute(t, unit)}</text>`,
+    );
   }
-  parts.push(`<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}"/><line class="axis" x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}"/>`);
-  parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" text-anchor="middle">${escapeHtml(xLabel)}${log ? " (log scale)" : ""}</text>`);
-  parts.push(`<text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">accuracy (95% CI)</text>`);
+  parts.push(
+    `<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}"/><line class="axis" x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}"/>`,
+  );
+  parts.push(
+    `<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" text-anchor="middle">${escapeHtml(xLabel)}${log ? " (log scale)" : ""}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">accuracy (95% CI)</text>`,
+  );
 
-  const front = points.map((p, i) => ({ p, i })).filter(({ p }) => p.pareto).sort((a, b) => a.p.compute - b.p.compute);
+  const front = points
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.pareto)
+    .sort((a, b) => a.p.compute - b.p.compute);
   if (front.length > 1)
-    parts.push(`<polyline class="frontier" fill="none" stroke="var(--front)" stroke-width="2" stroke-dasharray="5 3" points="${front.map(({ p }) => `${r(scaleX(p.compute))},${r(scaleY(p.accuracy))}`).join(" ")}"/>`);
+    parts.push(
+      `<polyline class="frontier" fill="none" stroke="var(--front)" stroke-width="2" stroke-dasharray="5 3" points="${front.map(({ p }) => `${r(scaleX(p.compute))},${r(scaleY(p.accuracy))}`).join(" ")}"/>`,
+    );
   points.forEach((p, i) => {
     const x = r(scaleX(p.compute));
     const color = chartColor(i);
@@ -80,7 +100,8 @@ function padded(lo: number, hi: number): [number, number] {
 function xTicks(x0: number, x1: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
-    for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) for (const m of [1, 2, 5]) if (e + Math.log10(m) <= x1) out.push(m * 10 ** e);
+    for (let e = Math.ceil(x0); e <= Math.floor(x1); e++)
+      for (const m of [1, 2, 5]) if (e + Math.log10(m) <= x1) out.push(m * 10 ** e);
     return out.filter((t) => Math.log10(t) >= x0);
   }
   const step = niceStep((x1 - x0) / 5);
@@ -99,7 +120,6 @@ function formatCompute(x: number, unit: "usd" | "tokens"): string {
   if (unit === "usd") return x >= 0.01 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`;
   return x >= 1e6 ? `${+(x / 1e6).toFixed(1)}M` : x >= 1e3 ? `${+(x / 1e3).toFixed(1)}k` : String(+x.toFixed(1));
 }
-
 
 function r(x: number): number {
   return Math.round(x * 10) / 10;

@@ -12,7 +12,13 @@ import { pageStyle } from "./page-style.ts";
  */
 export function renderEvalReport(data: ReportData): string {
   const chart = accuracyChart({
-    points: data.runs.map((r) => ({ label: r.technique, compute: r.compute, accuracy: r.accuracy, ci95: r.ci95, pareto: r.pareto })),
+    points: data.runs.map((r) => ({
+      label: r.technique,
+      compute: r.compute,
+      accuracy: r.accuracy,
+      ci95: r.ci95,
+      pareto: r.pareto,
+    })),
     xLabel: data.axis.label,
     unit: data.axis.unit,
   });

@@ -9,13 +9,17 @@ import { cleanEnv, runCli } from "../testing/run-cli.ts";
 let server: OpenAITestServer;
 before(async () => {
   // Every third sample disagrees, so a vote has something to do.
-  server = await startOpenAITestServer({ reply: (_r, i) => (i % 3 === 2 ? "Hmm. The answer is 5." : "Let me see: 2+2. The answer is 4.") });
+  server = await startOpenAITestServer({
+    reply: (_r, i) => (i % 3 === 2 ? "Hmm. The answer is 5." : "Let me see: 2+2. The answer is 4."),
+  });
 });
 after(() => server.close());
 
 test("lmx ask --json prints the answer with the usage the server reported", async () => {
   const before = server.reported.length;
-  const run = await runCli(["ask", "--model", "openai:test-model", "--json", "What is 2+2?"], { env: cleanEnv({ OPENAI_BASE_URL: server.url }) });
+  const run = await runCli(["ask", "--model", "openai:test-model", "--json", "What is 2+2?"], {
+    env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+  });
   assert.equal(run.code, 0, run.stderr);
   const out = JSON.parse(run.stdout);
   assert.equal(out.answer, "4");
@@ -32,20 +36,29 @@ test("lmx ask --json prints the answer with the usage the server reported", asyn
 
 test("lmx ask --technique votes over samples and accounts every internal call", async () => {
   const before = server.reported.length;
-  const run = await runCli(["ask", "-m", "openai:test-model", "-t", "self-consistency(n=6)", "--json", "What is 2+2?"], {
-    env: cleanEnv({ OPENAI_BASE_URL: server.url }),
-  });
+  const run = await runCli(
+    ["ask", "-m", "openai:test-model", "-t", "self-consistency(n=6)", "--json", "What is 2+2?"],
+    {
+      env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+    },
+  );
   assert.equal(run.code, 0, run.stderr);
   const out = JSON.parse(run.stdout);
   assert.equal(out.answer, "4");
   const reported = server.reported.slice(before);
-  assert.equal(out.usage.completion_tokens, reported.reduce((s, r) => s + r.completion_tokens, 0));
+  assert.equal(
+    out.usage.completion_tokens,
+    reported.reduce((s, r) => s + r.completion_tokens, 0),
+  );
   assert.equal(out.usage.calls, reported.length);
   assert.equal(out.model, "self-consistency(n=6)@openai:test-model");
 });
 
 test("the question can come from stdin, and the answer streams to stdout", async () => {
-  const run = await runCli(["ask", "-m", "openai:test-model"], { env: cleanEnv({ OPENAI_BASE_URL: server.url }), stdin: "What is 2+2?\n" });
+  const run = await runCli(["ask", "-m", "openai:test-model"], {
+    env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+    stdin: "What is 2+2?\n",
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /The answer is [45]\.\n$/);
   const last = server.requests.at(-1)!.body as { messages: { content: string }[]; stream?: boolean };
@@ -54,7 +67,9 @@ test("the question can come from stdin, and the answer streams to stdout", async
 });
 
 test("an unknown technique is a one-line error with suggestions and exit code 2", async () => {
-  const run = await runCli(["ask", "-m", "openai:test-model", "-t", "self-consistncy(n=5)", "hi"], { env: cleanEnv({ OPENAI_BASE_URL: server.url }) });
+  const run = await runCli(["ask", "-m", "openai:test-model", "-t", "self-consistncy(n=5)", "hi"], {
+    env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+  });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^lmx: unknown technique "self-consistncy"; did you mean "self-consistency"\?/);
   assert.equal(run.stdout, "");
@@ -62,14 +77,22 @@ test("an unknown technique is a one-line error with suggestions and exit code 2"
 
 test("an alias from lmx.config.json names a technique over a model", async () => {
   const dir = mkdtempSync(join(tmpdir(), "lmx-cli-"));
-  writeFileSync(join(dir, "lmx.config.json"), JSON.stringify({ aliases: { smart: "self-consistency(n=3)@openai:test-model" } }));
-  const run = await runCli(["ask", "-m", "smart", "--json", "What is 2+2?"], { env: cleanEnv({ OPENAI_BASE_URL: server.url }), cwd: dir });
+  writeFileSync(
+    join(dir, "lmx.config.json"),
+    JSON.stringify({ aliases: { smart: "self-consistency(n=3)@openai:test-model" } }),
+  );
+  const run = await runCli(["ask", "-m", "smart", "--json", "What is 2+2?"], {
+    env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+    cwd: dir,
+  });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(JSON.parse(run.stdout).model, "self-consistency(n=3)@openai:test-model");
 });
 
 test("a failing upstream is a one-line error naming it", async () => {
-  const run = await runCli(["ask", "-m", "openai:test-model", "hi"], { env: cleanEnv({ OPENAI_BASE_URL: "http://127.0.0.1:1/v1", LMX_CONFIG: "" }) });
+  const run = await runCli(["ask", "-m", "openai:test-model", "hi"], {
+    env: cleanEnv({ OPENAI_BASE_URL: "http://127.0.0.1:1/v1", LMX_CONFIG: "" }),
+  });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^lmx: openai .*connection/);
   assert.equal(run.stderr.trim().split("\n").length, 1);
@@ -77,7 +100,10 @@ test("a failing upstream is a one-line error naming it", async () => {
 
 test("offline, plain lmx ask ends quickly with one line naming the alternatives", async () => {
   const cache = mkdtempSync(join(tmpdir(), "lmx-models-"));
-  const run = await runCli(["ask", "hello"], { env: cleanEnv({ LMX_HF_ENDPOINT: "http://127.0.0.1:1", LMX_MODELS_DIR: cache }), timeoutMs: 10_000 });
+  const run = await runCli(["ask", "hello"], {
+    env: cleanEnv({ LMX_HF_ENDPOINT: "http://127.0.0.1:1", LMX_MODELS_DIR: cache }),
+    timeoutMs: 10_000,
+  });
   assert.equal(run.code, 1, `exit ${run.code}: ${run.stderr}`);
   const lines = run.stderr.trim().split("\n");
   assert.equal(lines.length, 1, run.stderr);

@@ -36,14 +36,20 @@ export function registerAsk(program: Command, io: CliIO): void {
     .command("ask")
     .description("answer a question (from the arguments, or stdin when omitted)")
     .argument("[question...]", "the question")
-    .option("-m, --model <spec>", "model spec or alias (default: config, LMX_MODEL, OpenAI/Anthropic if configured, else embedded llama.cpp)")
+    .option(
+      "-m, --model <spec>",
+      "model spec or alias (default: config, LMX_MODEL, OpenAI/Anthropic if configured, else embedded llama.cpp)",
+    )
     .option("-t, --technique <spec>", 'technique spec, e.g. "self-consistency(n=5) > self-refine(rounds=2)"')
     .option("--json", 'print one JSON object: {"answer", "text", "usage", "finish_reason"}')
     .option("-s, --system <text>", "system prompt")
     .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
     .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg)
-    .option("--cache [path]", "cache responses in SQLite (default path LMX_CACHE or <cache>/cache.sqlite: ~/.cache/lmx)")
+    .option(
+      "--cache [path]",
+      "cache responses in SQLite (default path LMX_CACHE or <cache>/cache.sqlite: ~/.cache/lmx)",
+    )
     .option("--no-stream", "print the answer only when complete")
     .option("--trace", "print the trace tree to stderr");
   addBudgetOptions(command).action(async (words: string[], options: AskOptions) => {
@@ -58,9 +64,20 @@ export function registerAsk(program: Command, io: CliIO): void {
       const lm = runtime.buildLM(modelSpec, options.technique);
       const messages: Message[] = options.system ? [{ role: "system", content: options.system }] : [];
       messages.push({ role: "user", content: question });
-      const request: ChatRequest = { messages, temperature: options.temperature, max_tokens: options.maxTokens, seed: options.seed };
-      const ctx = createRunContext({ name: "ask", budget: budgetFromOptions(options, runtime.config.budget), signal: abort.signal, seed: options.seed });
-      const result = options.json || !options.stream ? await lm.complete(request, ctx) : await streamTo(io, lm.stream(request, ctx));
+      const request: ChatRequest = {
+        messages,
+        temperature: options.temperature,
+        max_tokens: options.maxTokens,
+        seed: options.seed,
+      };
+      const ctx = createRunContext({
+        name: "ask",
+        budget: budgetFromOptions(options, runtime.config.budget),
+        signal: abort.signal,
+        seed: options.seed,
+      });
+      const result =
+        options.json || !options.stream ? await lm.complete(request, ctx) : await streamTo(io, lm.stream(request, ctx));
       const text = contentText(result.choices[0]?.message.content ?? null);
       const finish = result.choices[0]?.finish_reason ?? "stop";
       if (options.json) {
@@ -69,15 +86,30 @@ export function registerAsk(program: Command, io: CliIO): void {
           JSON.stringify({
             answer: extractAnswer(text) ?? text.trim(),
             text,
-            usage: { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, cached_tokens: u.cached_tokens, calls: u.calls, cost_usd: u.cost_usd },
+            usage: {
+              prompt_tokens: u.prompt_tokens,
+              completion_tokens: u.completion_tokens,
+              total_tokens: u.total_tokens,
+              cached_tokens: u.cached_tokens,
+              calls: u.calls,
+              cost_usd: u.cost_usd,
+            },
             finish_reason: finish,
             model: lm.id,
             trace_id: result.trace_id,
           }) + "\n",
         );
       } else if (!options.stream) io.stdout.write(text + "\n");
-      if (finish === "budget" || finish === "aborted") io.stderr.write(`lmx: stopped early (${finish}); this is the best answer so far\n`);
-      const traceId = await keepTrace({ span: ctx.span, model: modelSpec, lm: lm.id, stream: !options.json && options.stream, config: runtime.config, warn: (m) => io.stderr.write(`lmx: ${m}\n`) });
+      if (finish === "budget" || finish === "aborted")
+        io.stderr.write(`lmx: stopped early (${finish}); this is the best answer so far\n`);
+      const traceId = await keepTrace({
+        span: ctx.span,
+        model: modelSpec,
+        lm: lm.id,
+        stream: !options.json && options.stream,
+        config: runtime.config,
+        warn: (m) => io.stderr.write(`lmx: ${m}\n`),
+      });
       if (options.trace) {
         printTrace(ctx.span, io.stderr);
         io.stderr.write(`trace: ${traceId}\n`);
@@ -89,7 +121,10 @@ export function registerAsk(program: Command, io: CliIO): void {
   });
 }
 
-async function streamTo(io: CliIO, events: AsyncIterable<import("../../core/types.ts").StreamEvent>): Promise<ChatResult> {
+async function streamTo(
+  io: CliIO,
+  events: AsyncIterable<import("../../core/types.ts").StreamEvent>,
+): Promise<ChatResult> {
   let result: ChatResult | undefined;
   let wrote = false;
   for await (const event of events) {

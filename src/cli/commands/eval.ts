@@ -40,16 +40,32 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerEval(program: Command, io: CliIO): void {
   const command = program
     .command("eval")
-    .description("measure techniques on a dataset: accuracy with 95% intervals against compute, resumable, with an HTML report")
-    .requiredOption("-d, --data <file>", 'JSON lines of {"id"?, "question", "answer", "messages"?, "choices"?}, or a *.bank.jsonl sample bank')
+    .description(
+      "measure techniques on a dataset: accuracy with 95% intervals against compute, resumable, with an HTML report",
+    )
+    .requiredOption(
+      "-d, --data <file>",
+      'JSON lines of {"id"?, "question", "answer", "messages"?, "choices"?}, or a *.bank.jsonl sample bank',
+    )
     .option("-m, --model <spec>", "model spec or alias (techniques may name their own with @MODEL)")
-    .option("-t, --technique <spec>", 'technique spec, repeatable; sweeps expand: "self-consistency(n={1,2,4,8})"; "none" = the bare model', collect, [])
-    .option("-a, --answer <kind>", "how answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>")
+    .option(
+      "-t, --technique <spec>",
+      'technique spec, repeatable; sweeps expand: "self-consistency(n={1,2,4,8})"; "none" = the bare model',
+      collect,
+      [],
+    )
+    .option(
+      "-a, --answer <kind>",
+      "how answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>",
+    )
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
     .option("--limit <n>", "only the first n questions", parseIntArg)
     .option("-o, --out <dir>", "write report.html (and results.sqlite) into this folder")
     .option("--results <file>", "results file (default <out>/results.sqlite, else <state>/eval.sqlite)")
-    .option("--records <file>", "also write one JSON line per question and technique (answer, text, correct, samples, calls, usage, cost, trace id)")
+    .option(
+      "--records <file>",
+      "also write one JSON line per question and technique (answer, text, correct, samples, calls, usage, cost, trace id)",
+    )
     .option("--json", "print one JSON object {runs: [...]} on stdout")
     .option("--no-cache", "do not use the response cache (on by default for evaluation)")
     .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
@@ -64,7 +80,14 @@ export function registerEval(program: Command, io: CliIO): void {
     const replayOnly = models.every((m) => (config.aliases[m] ?? m).startsWith("replay:"));
     const runtime = openRuntime({ config: program.opts().config, cache: options.cache && !replayOnly });
     const settings = otlpSettings({ config: runtime.config, env: runtime.config.env });
-    const exporter = settings ? createOtlpExporter({ url: settings.url, headers: settings.headers, captureContent: settings.captureContent, warn: (m) => io.stderr.write(`lmx: ${m}\n`) }) : undefined;
+    const exporter = settings
+      ? createOtlpExporter({
+          url: settings.url,
+          headers: settings.headers,
+          captureContent: settings.captureContent,
+          warn: (m) => io.stderr.write(`lmx: ${m}\n`),
+        })
+      : undefined;
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once("SIGINT", onSigint);
@@ -82,12 +105,16 @@ export function registerEval(program: Command, io: CliIO): void {
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),
         seed: options.seed,
-        request: { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }) },
+        request: {
+          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+          ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),
+        },
         signal: abort.signal,
         // The runtime's resolver expands aliases that name whole LM specs (`smart = self-consistency(n=5)@...`), as ask does.
         env: runtime.env,
         onProblem: (p) => io.stderr.write(`lmx: ${options.data} line ${p.line}: ${p.message} (skipped)\n`),
-        onRunStart: ({ plan, run, runs, total, skipped }) => bar.start({ label: `[${run + 1}/${runs}] ${plan.technique}`, total, skipped }),
+        onRunStart: ({ plan, run, runs, total, skipped }) =>
+          bar.start({ label: `[${run + 1}/${runs}] ${plan.technique}`, total, skipped }),
         onProgress: (p) => {
           bar.update(p);
           if (p.done === p.total) bar.finish();
@@ -98,8 +125,11 @@ export function registerEval(program: Command, io: CliIO): void {
       const { outcome } = evaluation;
       if (options.json) io.stdout.write(JSON.stringify({ runs: outcome.runs }) + "\n");
       else io.stdout.write(formatEvalTable({ runs: outcome.runs }));
-      io.stderr.write(`lmx: results in ${evaluation.results}${evaluation.report ? `; report: ${evaluation.report}` : ""}${evaluation.records ? `; records: ${evaluation.records}` : ""}\n`);
-      if (outcome.interrupted) throw new AbortedError("interrupted; finished questions are saved: run the same command again to resume");
+      io.stderr.write(
+        `lmx: results in ${evaluation.results}${evaluation.report ? `; report: ${evaluation.report}` : ""}${evaluation.records ? `; records: ${evaluation.records}` : ""}\n`,
+      );
+      if (outcome.interrupted)
+        throw new AbortedError("interrupted; finished questions are saved: run the same command again to resume");
     } finally {
       bar.finish();
       process.off("SIGINT", onSigint);

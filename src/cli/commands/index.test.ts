@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), "lmx-cli-index-"));
 const server = await startOpenAITestServer({
   embeddingDimensions: 64,
   // The model cites passage [1] when it was given passages, as a RAG prompt asks.
-  reply: (body) => (body.messages.some((m: { content: unknown }) => /Passages:\n\[1\] /.test(String(m.content))) ? "Seven years [1]." : "No idea."),
+  reply: (body) =>
+    body.messages.some((m: { content: unknown }) => /Passages:\n\[1\] /.test(String(m.content)))
+      ? "Seven years [1]."
+      : "No idea.",
 });
 after(async () => {
   await server.close();
@@ -19,7 +22,10 @@ after(async () => {
 });
 const docs = join(dir, "docs");
 mkdirSync(docs);
-writeFileSync(join(docs, "billing.md"), "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five days.\n");
+writeFileSync(
+  join(docs, "billing.md"),
+  "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five days.\n",
+);
 writeFileSync(join(docs, "office.txt"), "The cafeteria opens at nine.\n");
 
 /** Runs `lmx …` in this process with captured output. */
@@ -29,7 +35,10 @@ test("lmx index add reports counts; adding again skips unchanged files", async (
   const index = join(dir, "a.sqlite");
   const first = await lmx("index", "add", docs, "--index", index);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /2 added, 0 updated, 0 unchanged, 0 removed \(3 chunks written; 2 files, 3 chunks in all\)/);
+  assert.match(
+    first.stdout,
+    /2 added, 0 updated, 0 unchanged, 0 removed \(3 chunks written; 2 files, 3 chunks in all\)/,
+  );
   const again = await lmx("index", "add", docs, "--index", index, "--json");
   const counts = JSON.parse(again.stdout);
   assert.deepEqual([counts.added, counts.unchanged, counts.chunks, counts.index.chunks], [0, 2, 0, 3]);
@@ -42,10 +51,16 @@ test("lmx index search shows hits with scores (FTS syntax is fine); --json gives
   await lmx("index", "add", docs, "--index", index);
   const run = await lmx("index", "search", 'how long are "invoices -kept: (AND', "-k", "2", "--index", index);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^1\. .*billing\.md:1-3 {2}Billing {2}score \d\.\d+ bm25\n {3}# Billing\n {3}Invoices are kept for seven years\./);
+  assert.match(
+    run.stdout,
+    /^1\. .*billing\.md:1-3 {2}Billing {2}score \d\.\d+ bm25\n {3}# Billing\n {3}Invoices are kept for seven years\./,
+  );
   const json = await lmx("index", "search", "cafeteria", "--json", "--index", index);
   const hits = JSON.parse(json.stdout);
-  assert.deepEqual(hits.map((h: { startLine: number; ranker: string }) => [h.startLine, h.ranker]), [[1, "bm25"]]);
+  assert.deepEqual(
+    hits.map((h: { startLine: number; ranker: string }) => [h.startLine, h.ranker]),
+    [[1, "bm25"]],
+  );
   assert.match(hits[0].text, /opens at nine/);
   const none = await lmx("index", "search", "zebra", "--index", index);
   assert.equal(none.stdout, "no passages found\n");
@@ -70,7 +85,10 @@ test("lmx index remove drops files; an index built with an embedder searches hyb
   }
   const removed = await lmx("index", "remove", join(docs, "office.txt"), "--index", index);
   assert.match(removed.stdout, /removed 1 file/);
-  assert.match((await lmx("index", "stats", "--index", index)).stdout, /1 files, 2 chunks, vectors by openai:test-embedding \(64 dimensions\)/);
+  assert.match(
+    (await lmx("index", "stats", "--index", index)).stdout,
+    /1 files, 2 chunks, vectors by openai:test-embedding \(64 dimensions\)/,
+  );
 });
 
 test("end to end through the real binary: lmx index add, then lmx ask -t retrieve answers from the passages", async () => {
@@ -78,9 +96,15 @@ test("end to end through the real binary: lmx index add, then lmx ask -t retriev
   const add = await runCli(["index", "add", "docs"], { cwd: dir, env });
   assert.equal(add.code, 0, add.stderr);
   const before = server.requests.length;
-  const ask = await runCli(["ask", "-m", "openai:test-model", "-t", "retrieve(k=2)", "How long are invoices kept?"], { cwd: dir, env });
+  const ask = await runCli(["ask", "-m", "openai:test-model", "-t", "retrieve(k=2)", "How long are invoices kept?"], {
+    cwd: dir,
+    env,
+  });
   assert.equal(ask.code, 0, ask.stderr);
   assert.equal(ask.stdout.trim(), "Seven years [1].");
   const sent = server.requests.slice(before).find((r) => r.path === "/v1/chat/completions")!;
-  assert.match(sent.body.messages.at(-1).content, /\[1\] docs\/billing\.md:1-3 \(Billing\)\n# Billing\n\nInvoices are kept for seven years\./);
+  assert.match(
+    sent.body.messages.at(-1).content,
+    /\[1\] docs\/billing\.md:1-3 \(Billing\)\n# Billing\n\nInvoices are kept for seven years\./,
+  );
 });

@@ -20,14 +20,22 @@ const MODES = ["auto", "bm25", "vector", "hybrid"];
 
 /** `lmx index add | search | remove | stats`: the document index the `retrieve` technique reads. */
 export function registerIndex(program: Command, io: CliIO): void {
-  const index = program.command("index").description("build and search the document index the retrieve technique reads");
+  const index = program
+    .command("index")
+    .description("build and search the document index the retrieve technique reads");
   const where = (c: Command) =>
-    c.option("-i, --index <file>", "index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)");
+    c.option(
+      "-i, --index <file>",
+      "index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)",
+    );
 
   where(index.command("add"))
     .description("index files and folders (again: only what changed is re-indexed)")
     .argument("<path...>", "files and folders")
-    .option("-e, --embedder <spec>", "also embed chunks: openai:<model> or llama:<file.gguf> (default: config index.embedder, else the index's own)")
+    .option(
+      "-e, --embedder <spec>",
+      "also embed chunks: openai:<model> or llama:<file.gguf> (default: config index.embedder, else the index's own)",
+    )
     .option("--json", "print the counts as JSON")
     .action(async (paths: string[], options: IndexOptions) => {
       const config = loadConfig({ path: program.opts().config });
@@ -54,12 +62,22 @@ export function registerIndex(program: Command, io: CliIO): void {
     .option("-e, --embedder <spec>", 'embedder for the query (default: the index\'s own; "none": BM25 only)')
     .option("--json", "print the hits as JSON")
     .action(async (words: string[], options: IndexOptions & { k: number; mode: string }) => {
-      if (!MODES.includes(options.mode)) throw new InvalidRequestError(`--mode must be one of ${MODES.join(", ")}, got "${options.mode}"`, { param: "mode" });
+      if (!MODES.includes(options.mode))
+        throw new InvalidRequestError(`--mode must be one of ${MODES.join(", ")}, got "${options.mode}"`, {
+          param: "mode",
+        });
       const config = loadConfig({ path: program.opts().config });
       const opened = await openIndex({ config, options, spec: options.embedder, mustExist: true });
       try {
         const hits = await opened.index.search(words.join(" "), { k: options.k, mode: options.mode as SearchMode });
-        if (options.json) return void io.stdout.write(JSON.stringify(hits.map((h) => ({ ...h, source: sourceOf(h) })), null, 2) + "\n");
+        if (options.json)
+          return void io.stdout.write(
+            JSON.stringify(
+              hits.map((h) => ({ ...h, source: sourceOf(h) })),
+              null,
+              2,
+            ) + "\n",
+          );
         if (hits.length === 0) return void io.stdout.write("no passages found\n");
         io.stdout.write(hits.map(formatHit).join("\n") + "\n");
       } finally {
@@ -90,7 +108,9 @@ export function registerIndex(program: Command, io: CliIO): void {
       try {
         const s = opened.index.stats();
         if (options.json) return void io.stdout.write(JSON.stringify(s) + "\n");
-        io.stdout.write(`${displayPath(s.path)}: ${s.files} files, ${s.chunks} chunks, ${s.embedder ? `vectors by ${s.embedder} (${s.dimensions} dimensions)` : "BM25 only"}\n`);
+        io.stdout.write(
+          `${displayPath(s.path)}: ${s.files} files, ${s.chunks} chunks, ${s.embedder ? `vectors by ${s.embedder} (${s.dimensions} dimensions)` : "BM25 only"}\n`,
+        );
       } finally {
         await opened.close();
       }

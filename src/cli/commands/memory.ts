@@ -18,8 +18,12 @@ interface MemoryOptions {
 export function registerMemory(program: Command, io: CliIO): void {
   const memory = program.command("memory").description("list, add and forget the lessons the memory technique recalls");
   const where = (c: Command) =>
-    c.option("-s, --store <file>", "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)");
-  const location = (options: MemoryOptions) => storeLocation({ kind: "memory", value: options.store, config: loadConfig({ path: program.opts().config }) }).path;
+    c.option(
+      "-s, --store <file>",
+      "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)",
+    );
+  const location = (options: MemoryOptions) =>
+    storeLocation({ kind: "memory", value: options.store, config: loadConfig({ path: program.opts().config }) }).path;
 
   where(memory.command("list"))
     .description("show the lessons, newest first")
@@ -47,18 +51,28 @@ export function registerMemory(program: Command, io: CliIO): void {
     .argument("<text...>", "the lesson")
     .option("-t, --tag <tag...>", "tags")
     .option("-q, --question <text>", "the question it comes from")
-    .option("-e, --embedder <spec>", "embed lessons: openai:<model> or llama:<file.gguf> (default: config memory.embedder, else the store's own)")
-    .action(async (words: string[], options: MemoryOptions & { tag?: string[]; question?: string; embedder?: string }) => {
-      const config = loadConfig({ path: program.opts().config });
-      const path = storeLocation({ kind: "memory", value: options.store, config }).path;
-      const store = await openStore({ path, config, spec: options.embedder ?? config.memory?.embedder });
-      try {
-        const lesson = await store.store.add({ text: words.join(" "), question: options.question, tags: options.tag ?? [], source: "manual" });
-        io.stdout.write(`lesson #${lesson.id} in ${displayPath(path)}\n`);
-      } finally {
-        await store.close();
-      }
-    });
+    .option(
+      "-e, --embedder <spec>",
+      "embed lessons: openai:<model> or llama:<file.gguf> (default: config memory.embedder, else the store's own)",
+    )
+    .action(
+      async (words: string[], options: MemoryOptions & { tag?: string[]; question?: string; embedder?: string }) => {
+        const config = loadConfig({ path: program.opts().config });
+        const path = storeLocation({ kind: "memory", value: options.store, config }).path;
+        const store = await openStore({ path, config, spec: options.embedder ?? config.memory?.embedder });
+        try {
+          const lesson = await store.store.add({
+            text: words.join(" "),
+            question: options.question,
+            tags: options.tag ?? [],
+            source: "manual",
+          });
+          io.stdout.write(`lesson #${lesson.id} in ${displayPath(path)}\n`);
+        } finally {
+          await store.close();
+        }
+      },
+    );
 
   where(memory.command("forget"))
     .description("delete a lesson")
@@ -67,7 +81,8 @@ export function registerMemory(program: Command, io: CliIO): void {
       const path = location(options);
       const store = MemoryStore.open({ path, mustExist: true });
       try {
-        if (!store.forget(id)) throw new InvalidRequestError(`no lesson #${id} in ${displayPath(path)}`, { param: "id" });
+        if (!store.forget(id))
+          throw new InvalidRequestError(`no lesson #${id} in ${displayPath(path)}`, { param: "id" });
         io.stdout.write(`forgot lesson #${id}\n`);
       } finally {
         store.close();
@@ -87,7 +102,11 @@ export function registerMemory(program: Command, io: CliIO): void {
       try {
         const hits = await store.store.search(words.join(" "), { k: options.k });
         if (options.json) return void io.stdout.write(JSON.stringify(hits, null, 2) + "\n");
-        io.stdout.write(hits.length ? hits.map((h) => `${formatLesson(h)}  (score ${h.score.toPrecision(3)} ${h.ranker})`).join("\n") + "\n" : "no matching lessons\n");
+        io.stdout.write(
+          hits.length
+            ? hits.map((h) => `${formatLesson(h)}  (score ${h.score.toPrecision(3)} ${h.ranker})`).join("\n") + "\n"
+            : "no matching lessons\n",
+        );
       } finally {
         await store.close();
       }

@@ -14,11 +14,21 @@ export function registerModels(program: Command, io: CliIO): void {
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig({ path: program.opts().config });
-      const modelsDir = config.providers.llama?.modelsDir ?? config.env.LMX_MODELS_DIR ?? join(homedir(), ".cache", "lmx", "models");
-      const local = existsSync(modelsDir) ? readdirSync(modelsDir, { recursive: true }).map(String).filter((f) => f.endsWith(".gguf")) : [];
+      const modelsDir =
+        config.providers.llama?.modelsDir ?? config.env.LMX_MODELS_DIR ?? join(homedir(), ".cache", "lmx", "models");
+      const local = existsSync(modelsDir)
+        ? readdirSync(modelsDir, { recursive: true })
+            .map(String)
+            .filter((f) => f.endsWith(".gguf"))
+        : [];
       const info = {
         default: await defaultModelSpec(config),
-        providers: providerRegistry.map((p) => ({ name: p.name, example: `${p.name}:${p.example}`, description: p.description, capabilities: p.capabilities })),
+        providers: providerRegistry.map((p) => ({
+          name: p.name,
+          example: `${p.name}:${p.example}`,
+          description: p.description,
+          capabilities: p.capabilities,
+        })),
         aliases: config.aliases,
         downloaded: local.map((f) => `llama:${join(modelsDir, f)}`),
       };

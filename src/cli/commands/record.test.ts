@@ -28,14 +28,40 @@ test("lmx record samples every question into a bank, resumes, and lmx eval repla
   writeFileSync(data, [...questions.map((q) => JSON.stringify(q)), "not json"].join("\n") + "\n");
   const out = join(dir, "mc.bank.jsonl");
   const env = cleanEnv({ OPENAI_BASE_URL: server.url });
-  const args = ["record", "--model", "openai:test-model", "--data", data, "--samples", "4", "--out", out, "--temperature", "0.8"];
+  const args = [
+    "record",
+    "--model",
+    "openai:test-model",
+    "--data",
+    data,
+    "--samples",
+    "4",
+    "--out",
+    out,
+    "--temperature",
+    "0.8",
+  ];
   const first = await runCli(args, { env, cwd: dir });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /mc\.jsonl line 4: not valid JSON .*\(skipped\)/);
   assert.match(first.stderr, /3 questions written to .*mc\.bank\.jsonl, 0 already there/);
-  const bank = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(bank.map((b) => [b.id, b.answer, b.samples.length]), [["p1", "B", 4], ["p2", "C", 4], ["p3", "A", 4]].sort());
-  assert.equal(bank.find((b) => b.id === "p1").question, "Which is a prime?\n\nA. 4\nB. 7\nC. 9", "the bank holds the prompt as eval asks it");
+  const bank = readFileSync(out, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    bank.map((b) => [b.id, b.answer, b.samples.length]),
+    [
+      ["p1", "B", 4],
+      ["p2", "C", 4],
+      ["p3", "A", 4],
+    ].sort(),
+  );
+  assert.equal(
+    bank.find((b) => b.id === "p1").question,
+    "Which is a prime?\n\nA. 4\nB. 7\nC. 9",
+    "the bank holds the prompt as eval asks it",
+  );
   const calls = server.requests.filter((r) => r.method === "POST");
   assert.equal(calls.length, 3);
   assert.ok(calls.every((c) => c.body.n === 4 && c.body.temperature === 0.8));
@@ -46,7 +72,23 @@ test("lmx record samples every question into a bank, resumes, and lmx eval repla
   assert.equal(server.requests.filter((r) => r.method === "POST").length, 3, "a rerun asks nothing");
 
   // The recorded samples are replayed for free: one sample per question, then a vote of four.
-  const evaluated = await runCli(["eval", "--data", data, "--model", `replay:${out}`, "-t", "none", "-t", "self-consistency(n=4)", "--answer", "choice", "--json"], { env: cleanEnv(), cwd: dir });
+  const evaluated = await runCli(
+    [
+      "eval",
+      "--data",
+      data,
+      "--model",
+      `replay:${out}`,
+      "-t",
+      "none",
+      "-t",
+      "self-consistency(n=4)",
+      "--answer",
+      "choice",
+      "--json",
+    ],
+    { env: cleanEnv(), cwd: dir },
+  );
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const [single, voted] = JSON.parse(evaluated.stdout).runs;
   const firstSamples = bank.map((b) => /The answer is (\w)/.exec(b.samples[0])![1] === b.answer);

@@ -32,7 +32,9 @@ interface RecordOptions {
 export function registerRecord(program: Command, io: CliIO): void {
   const command = program
     .command("record")
-    .description("sample a model N times per question into a *.bank.jsonl sample bank (for free replay: --model replay:<bank>); resumable")
+    .description(
+      "sample a model N times per question into a *.bank.jsonl sample bank (for free replay: --model replay:<bank>); resumable",
+    )
     .requiredOption("-m, --model <spec>", "model spec or alias to sample")
     .requiredOption("-d, --data <file>", 'questions: JSON lines of {"id"?, "question", "answer", "choices"?}')
     .requiredOption("-n, --samples <n>", "completions per question (asked as one request with n)", parseIntArg)
@@ -49,7 +51,11 @@ export function registerRecord(program: Command, io: CliIO): void {
     for (const p of data.problems) io.stderr.write(`lmx: ${options.data} line ${p.line}: ${p.message} (skipped)\n`);
     const records = options.limit === undefined ? data.records : data.records.slice(0, options.limit);
     // The bank holds the prompt exactly as eval asks it (choices included), so replays match.
-    const questions = records.map((r) => ({ id: r.id, question: contentText(evalRequest({ ...r, messages: undefined }).messages.at(-1)!.content), answer: r.answer }));
+    const questions = records.map((r) => ({
+      id: r.id,
+      question: contentText(evalRequest({ ...r, messages: undefined }).messages.at(-1)!.content),
+      answer: r.answer,
+    }));
     const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
     const abort = new AbortController();
     const onSigint = () => abort.abort();
@@ -75,11 +81,17 @@ export function registerRecord(program: Command, io: CliIO): void {
           const decile = Math.floor((10 * p.done) / Math.max(1, p.total));
           if (decile === printed && p.done < p.total) return;
           printed = decile;
-          io.stderr.write(`record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`);
+          io.stderr.write(
+            `record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`,
+          );
         },
       });
-      const incomplete = result.incomplete.length ? `; ${result.incomplete.length} incomplete (budget): ${result.incomplete.slice(0, 5).join(", ")}` : "";
-      io.stderr.write(`lmx: ${result.written} questions written to ${options.out}, ${result.skipped} already there${incomplete}\n`);
+      const incomplete = result.incomplete.length
+        ? `; ${result.incomplete.length} incomplete (budget): ${result.incomplete.slice(0, 5).join(", ")}`
+        : "";
+      io.stderr.write(
+        `lmx: ${result.written} questions written to ${options.out}, ${result.skipped} already there${incomplete}\n`,
+      );
     } finally {
       process.off("SIGINT", onSigint);
       await runtime.close();

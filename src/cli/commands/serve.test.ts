@@ -32,14 +32,30 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
   const upstream = await startOpenAITestServer({ reply: () => "served" });
   const dir = mkdtempSync(join(tmpdir(), "lmx-serve-"));
   const config = join(dir, "lmx.config.json");
-  writeFileSync(config, JSON.stringify({ providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET" } }, aliases: { fast: "openai:test-model" } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET" } },
+      aliases: { fast: "openai:test-model" },
+    }),
+  );
   const signals = new EventEmitter();
   const { io, out } = capture();
   const traces = join(dir, "traces.sqlite");
   const previous = process.env.LMX_TRACES;
   process.env.LMX_TRACES = traces;
   try {
-    const running = program(io, signals).parseAsync(["node", "lmx", "serve", "--port", "0", "--model", "openai:test-model", "--config", config]);
+    const running = program(io, signals).parseAsync([
+      "node",
+      "lmx",
+      "serve",
+      "--port",
+      "0",
+      "--model",
+      "openai:test-model",
+      "--config",
+      config,
+    ]);
     let url: string | undefined;
     for (let i = 0; i < 500 && !url; i++) {
       url = /listening on (\S+)/.exec(out())?.[1];
@@ -68,7 +84,17 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
 test("lmx serve refuses a non-loopback address without keys", async () => {
   const { io } = capture();
   await assert.rejects(
-    program(io, new EventEmitter()).parseAsync(["node", "lmx", "serve", "--port", "0", "--host", "0.0.0.0", "--model", "openai:x"]),
+    program(io, new EventEmitter()).parseAsync([
+      "node",
+      "lmx",
+      "serve",
+      "--port",
+      "0",
+      "--host",
+      "0.0.0.0",
+      "--model",
+      "openai:x",
+    ]),
     (e) => ConfigurationError.isInstance(e) && /refusing to listen on 0\.0\.0\.0 without keys/.test(e.message),
   );
 });

@@ -32,8 +32,12 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
       const saved = openTraceStore({ path: defaultTraceStorePath() });
       const otlp = otlpSettings({ config: runtime.config });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
-      const exporter = otlp ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn }) : undefined;
-      const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) => warn(`cannot save a trace: ${(e as Error).message}`));
+      const exporter = otlp
+        ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn })
+        : undefined;
+      const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) =>
+        warn(`cannot save a trace: ${(e as Error).message}`),
+      );
       try {
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
@@ -45,8 +49,12 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
           port: options.port,
           log: (line) => io.stderr.write(`${line}\n`),
         });
-        const access = server.settings.keys?.length ? `${server.settings.keys.length} key(s) required` : "local clients only";
-        io.stdout.write(`lmx serve: listening on ${server.url} (default model: ${defaultModel ?? "none"}; ${access})\n`);
+        const access = server.settings.keys?.length
+          ? `${server.settings.keys.length} key(s) required`
+          : "local clients only";
+        io.stdout.write(
+          `lmx serve: listening on ${server.url} (default model: ${defaultModel ?? "none"}; ${access})\n`,
+        );
         await new Promise<void>((resolve) => {
           const stop = () => {
             signals.off("SIGINT", stop);

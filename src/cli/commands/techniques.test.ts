@@ -24,9 +24,14 @@ test("lmx techniques NAME shows one technique; an unknown one is an error", asyn
 });
 
 test("lmx models names the default model and every provider", async () => {
-  const run = await runCli(["models", "--json"], { env: cleanEnv({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1", OPENAI_MODEL: "qwen" }) });
+  const run = await runCli(["models", "--json"], {
+    env: cleanEnv({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1", OPENAI_MODEL: "qwen" }),
+  });
   assert.equal(run.code, 0, run.stderr);
   const info = JSON.parse(run.stdout) as { default: string; providers: { name: string }[] };
   assert.equal(info.default, "openai:qwen");
-  assert.deepEqual(info.providers.map((p) => p.name), ["openai", "anthropic", "llama", "replay"]);
+  assert.deepEqual(
+    info.providers.map((p) => p.name),
+    ["openai", "anthropic", "llama", "replay"],
+  );
 });

@@ -15,7 +15,9 @@ const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
 const bankPath = shared.path;
 let server: OpenAITestServer;
 before(async () => {
-  server = await startOpenAITestServer({ reply: (_r, i) => (i % 3 === 2 ? "Hmm. The answer is 5." : "Two and two. The answer is 4.") });
+  server = await startOpenAITestServer({
+    reply: (_r, i) => (i % 3 === 2 ? "Hmm. The answer is 5." : "Two and two. The answer is 4."),
+  });
 });
 after(async () => {
   await server.close();
@@ -24,7 +26,10 @@ after(async () => {
 
 test("lmx ask saves its trace; lmx trace prints the tree (full id, short prefix or JSON) and lists recent traces", async () => {
   const env = cleanEnv({ OPENAI_BASE_URL: server.url });
-  const ask = await runCli(["ask", "-m", "openai:test-model", "-t", "self-consistency(n=3)", "--no-stream", "--trace", "What is 2+2?"], { env, cwd: dir });
+  const ask = await runCli(
+    ["ask", "-m", "openai:test-model", "-t", "self-consistency(n=3)", "--no-stream", "--trace", "What is 2+2?"],
+    { env, cwd: dir },
+  );
   assert.equal(ask.code, 0, ask.stderr);
   const id = /^trace: ([0-9a-f-]{36})$/m.exec(ask.stderr)?.[1];
   assert.ok(id, `no trace id in: ${ask.stderr}`);
@@ -52,10 +57,19 @@ shared.test("lmx trace finds a question's trace in the eval results; an unknown 
   const data = join(dir, "three.jsonl");
   writeFileSync(data, readFileSync(bankPath, "utf8").split("\n").slice(0, 3).join("\n") + "\n");
   const env = cleanEnv();
-  const evaluated = await runCli(["eval", "--data", data, "--model", `replay:${bankPath}`, "-t", "self-consistency(n=4)", "--answer", "literal"], { env, cwd: dir });
+  const evaluated = await runCli(
+    ["eval", "--data", data, "--model", `replay:${bankPath}`, "-t", "self-consistency(n=4)", "--answer", "literal"],
+    { env, cwd: dir },
+  );
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const store = EvalStore.open({ path: join(dir, ".state", "lmx", "eval.sqlite") });
-  const [questionId, trace] = [...store.traces({ dataset: sha256(data), model: `replay:${bankPath}`, technique: "self-consistency(n=4, answer=literal)" })][0]!;
+  const [questionId, trace] = [
+    ...store.traces({
+      dataset: sha256(data),
+      model: `replay:${bankPath}`,
+      technique: "self-consistency(n=4, answer=literal)",
+    }),
+  ][0]!;
   store.close();
   assert.equal(questionId, "sample_0");
 

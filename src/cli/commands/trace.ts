@@ -33,8 +33,16 @@ export function registerTrace(program: Command, io: CliIO): void {
       const found = findTrace(id, storePath, options.results ?? defaultResultsPath());
       if (options.json) io.stdout.write(JSON.stringify(found.stored ?? found.root) + "\n");
       else {
-        if (found.stored) io.stdout.write(`trace ${found.stored.id} · ${found.stored.lm ?? found.stored.model} · ${new Date(found.stored.start).toISOString()}\n`);
-        io.stdout.write(formatTraceTree(found.root, { details: true, width: Math.max(80, (io.stdout as { columns?: number }).columns ?? 160) }));
+        if (found.stored)
+          io.stdout.write(
+            `trace ${found.stored.id} · ${found.stored.lm ?? found.stored.model} · ${new Date(found.stored.start).toISOString()}\n`,
+          );
+        io.stdout.write(
+          formatTraceTree(found.root, {
+            details: true,
+            width: Math.max(80, (io.stdout as { columns?: number }).columns ?? 160),
+          }),
+        );
       }
     });
 }
@@ -47,7 +55,9 @@ function listTraces(io: CliIO, path: string, options: TraceOptions): void {
     if (traces.length === 0) return void io.stdout.write(`no traces in ${store.path}\n`);
     for (const t of traces) {
       const u = t.usage;
-      io.stdout.write(`${t.id}  ${new Date(t.start).toISOString()}  ${t.status.padEnd(5)}  ${u.calls} calls  ${u.prompt_tokens + u.completion_tokens} tok  $${u.cost_usd.toFixed(6)}  ${Math.round(t.duration_ms)} ms  ${t.lm ?? t.model}\n`);
+      io.stdout.write(
+        `${t.id}  ${new Date(t.start).toISOString()}  ${t.status.padEnd(5)}  ${u.calls} calls  ${u.prompt_tokens + u.completion_tokens} tok  $${u.cost_usd.toFixed(6)}  ${Math.round(t.duration_ms)} ms  ${t.lm ?? t.model}\n`,
+      );
     }
   } finally {
     store.close();
@@ -76,7 +86,8 @@ function findTrace(id: string, storePath: string, resultsPath: string): { stored
       results.close();
     }
   }
-  if (matches.length > 1) throw new InvalidRequestError(`trace id "${id}" is ambiguous: give more of it`, { param: "id" });
+  if (matches.length > 1)
+    throw new InvalidRequestError(`trace id "${id}" is ambiguous: give more of it`, { param: "id" });
   if (matches.length === 0) {
     const looked = [storePath, ...(existsSync(resultsPath) ? [resultsPath] : [])].join(" and ");
     throw new InvalidRequestError(`no trace "${id}" in ${looked}`, { param: "id" });

@@ -12,12 +12,40 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const shared = sharedReplay("cruxeval-output.codellama-7b.bank.jsonl");
 const { path: bankPath, test } = shared;
 const bank = shared.records<{ id: string; question: string; answer: string; samples: string[] }>();
-const base = ["tune", "--data", bankPath, "--model", `replay:${bankPath}`, "--answer", "literal", "--limit", "120", "--no-discover"];
+const base = [
+  "tune",
+  "--data",
+  bankPath,
+  "--model",
+  `replay:${bankPath}`,
+  "--answer",
+  "literal",
+  "--limit",
+  "120",
+  "--no-discover",
+];
 
 test("--save-alias writes the winner into lmx.config.json, keeping what was there, and lmx ask -m NAME uses it", async () => {
   const cwd = mkdtempSync(join(dir, "alias-"));
-  writeFileSync(join(cwd, "lmx.config.json"), JSON.stringify({ defaultModel: "openai:gpt-4o-mini", aliases: { other: "openai:gpt-4o" } }, null, 2));
-  const run = await runCli([...base, "--candidates", "self-consistency(n={1,3,10})", "none", "--max-tokens-per-question", "100", "--test-fraction", "0.25", "--save-alias", "crux"], { env: cleanEnv(), cwd });
+  writeFileSync(
+    join(cwd, "lmx.config.json"),
+    JSON.stringify({ defaultModel: "openai:gpt-4o-mini", aliases: { other: "openai:gpt-4o" } }, null, 2),
+  );
+  const run = await runCli(
+    [
+      ...base,
+      "--candidates",
+      "self-consistency(n={1,3,10})",
+      "none",
+      "--max-tokens-per-question",
+      "100",
+      "--test-fraction",
+      "0.25",
+      "--save-alias",
+      "crux",
+    ],
+    { env: cleanEnv(), cwd },
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^ +candidate +accuracy +95% CI +questions +tokens\/q/m);
   assert.match(run.stdout, /^best: (.+)$/m);
@@ -42,7 +70,8 @@ test("--json prints one object; rerunning evaluates nothing; a budget nothing fi
   const first = await runCli(args, { env: cleanEnv(), cwd });
   assert.equal(first.code, 0, first.stderr);
   const result = JSON.parse(first.stdout);
-  for (const key of ["best", "leaderboard", "frontier", "rounds", "split", "space", "evaluated", "reused", "results"]) assert.ok(key in result, key);
+  for (const key of ["best", "leaderboard", "frontier", "rounds", "split", "space", "evaluated", "reused", "results"])
+    assert.ok(key in result, key);
   assert.equal(result.leaderboard.length, 2);
   assert.deepEqual(Object.keys(result.best.compute).sort(), ["calls", "cost_usd", "samples", "tokens"]);
   assert.match(first.stderr, /round 1\/1: 2 candidates × 120 questions/);

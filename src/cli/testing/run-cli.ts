@@ -16,7 +16,10 @@ export interface CliRun {
 }
 
 /** Runs the real `lmx` process in a child process (asynchronously, so in-process test servers keep serving). */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...lmxNodeArgs, ...args], {
       cwd: options.cwd,

@@ -19,7 +19,9 @@ export class UpstreamError extends LmxError {
     retryAfter?: number;
     cause?: unknown;
   }) {
-    const where = options.status ? `${options.provider} answered ${options.status}` : `${options.provider} ${options.failure}`;
+    const where = options.status
+      ? `${options.provider} answered ${options.status}`
+      : `${options.provider} ${options.failure}`;
     super("upstream_error", `${where}: ${options.message}`, { cause: options.cause });
     this.name = "UpstreamError";
     this.provider = options.provider;

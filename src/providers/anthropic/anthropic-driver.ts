@@ -41,10 +41,17 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
   const structuredOutput = options.structuredOutput ?? "instruction";
   const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
   const client = options.client ? Promise.resolve(options.client) : createClient(options);
-  const capabilities: Capabilities = { nativeN: false, logprobs: false, tools: true, streaming: true, constrainedOutput: structuredOutput === "native" };
+  const capabilities: Capabilities = {
+    nativeN: false,
+    logprobs: false,
+    tools: true,
+    streaming: true,
+    constrainedOutput: structuredOutput === "native",
+  };
   const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
   const fail = async (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: await loadSdk() });
-  const isJson = (request: ChatRequest) => request.response_format?.type === "json_object" || request.response_format?.type === "json_schema";
+  const isJson = (request: ChatRequest) =>
+    request.response_format?.type === "json_object" || request.response_format?.type === "json_schema";
 
   return {
     provider: PROVIDER,
@@ -52,7 +59,12 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     capabilities,
 
     async complete(request: ChatRequest, o: DriverCallOptions) {
-      const params = anthropicParams({ request, model, defaultMaxTokens, structuredOutput }) as Anthropic.MessageCreateParamsNonStreaming;
+      const params = anthropicParams({
+        request,
+        model,
+        defaultMaxTokens,
+        structuredOutput,
+      }) as Anthropic.MessageCreateParamsNonStreaming;
       let body: unknown;
       try {
         body = await (await client).messages.create(params, callOptions(o));
@@ -63,7 +75,10 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     },
 
     async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
-      const params = { ...anthropicParams({ request, model, defaultMaxTokens, structuredOutput }), stream: true } as Anthropic.MessageCreateParamsStreaming;
+      const params = {
+        ...anthropicParams({ request, model, defaultMaxTokens, structuredOutput }),
+        stream: true,
+      } as Anthropic.MessageCreateParamsStreaming;
       try {
         const events: AsyncIterable<unknown> = await (await client).messages.create(params, callOptions(o));
         yield* anthropicStreamEvents({ events, request, provider: PROVIDER, signal: o.signal, json: isJson(request) });
@@ -80,9 +95,15 @@ function createClient(options: AnthropicDriverOptions): Promise<Anthropic> {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "ANTHROPIC",
-    noKey: "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
+    noKey:
+      "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
   });
-  const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
+  const fetch = boundedFetch({
+    provider: PROVIDER,
+    fetch: options.fetch,
+    maxResponseBytes: options.maxResponseBytes,
+    idleTimeoutMs: options.idleTimeoutMs,
+  });
   const made = loadSdk().then(({ default: Anthropic }) => new Anthropic({ ...settings, fetch }));
   made.catch(() => {}); // a load failure surfaces on the first call
   return made;

@@ -8,6 +8,30 @@ import { anthropicDriver, type AnthropicDriverOptions } from "./anthropic-driver
  * @example anthropicLM({ model: "claude-3-5-haiku-latest" }) // ANTHROPIC_API_KEY from the environment
  */
 export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): LM {
-  const { model, baseURL, apiKey, client, fetch, defaultMaxTokens, structuredOutput, maxResponseBytes, idleTimeoutMs, ...provider } = options;
-  return defineProvider(anthropicDriver({ model, baseURL, apiKey, client, fetch, defaultMaxTokens, structuredOutput, maxResponseBytes, idleTimeoutMs }), provider);
+  const {
+    model,
+    baseURL,
+    apiKey,
+    client,
+    fetch,
+    defaultMaxTokens,
+    structuredOutput,
+    maxResponseBytes,
+    idleTimeoutMs,
+    ...provider
+  } = options;
+  return defineProvider(
+    anthropicDriver({
+      model,
+      baseURL,
+      apiKey,
+      client,
+      fetch,
+      defaultMaxTokens,
+      structuredOutput,
+      maxResponseBytes,
+      idleTimeoutMs,
+    }),
+    provider,
+  );
 }

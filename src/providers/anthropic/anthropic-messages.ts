@@ -27,9 +27,14 @@ export function anthropicMessages(messages: Message[]): { system?: string; messa
       const text = contentText(m.content);
       if (text) system.push(text);
     } else if (m.role === "user") push("user", contentBlocks(m.content));
-    else if (m.role === "assistant") push("assistant", [...contentBlocks(m.content), ...(m.tool_calls ?? []).map((t, k) => toolUse(t, `messages[${i}].tool_calls[${k}]`))]);
+    else if (m.role === "assistant")
+      push("assistant", [
+        ...contentBlocks(m.content),
+        ...(m.tool_calls ?? []).map((t, k) => toolUse(t, `messages[${i}].tool_calls[${k}]`)),
+      ]);
     else if (m.role === "tool") {
-      if (!m.tool_call_id) throw new InvalidRequestError("a tool message needs tool_call_id", { param: `messages[${i}].tool_call_id` });
+      if (!m.tool_call_id)
+        throw new InvalidRequestError("a tool message needs tool_call_id", { param: `messages[${i}].tool_call_id` });
       const content = typeof m.content === "string" ? m.content : contentBlocks(m.content);
       push("user", [{ type: "tool_result", tool_use_id: m.tool_call_id, content }]);
     } else throw new InvalidRequestError(`unknown message role "${String(m.role)}"`, { param: `messages[${i}].role` });
@@ -42,7 +47,8 @@ function contentBlocks(content: Message["content"]): Block[] {
   if (content == null) return [];
   if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
   return content.flatMap((part): Block[] => {
-    if (part.type === "text") return typeof part.text === "string" && part.text ? [{ type: "text", text: part.text }] : [];
+    if (part.type === "text")
+      return typeof part.text === "string" && part.text ? [{ type: "text", text: part.text }] : [];
     if (part.type === "image_url") return [imageBlock(part as Extract<ContentPart, { type: "image_url" }>)];
     // Anything else (document, image blocks already in Anthropic's shape) goes through unchanged.
     return [part as Block];
@@ -63,7 +69,10 @@ function toolUse(call: { id: string; function: { name: string; arguments: string
     try {
       input = JSON.parse(call.function.arguments);
     } catch {
-      throw new InvalidRequestError(`tool call arguments are not valid JSON: ${call.function.arguments.slice(0, 100)}`, { param });
+      throw new InvalidRequestError(
+        `tool call arguments are not valid JSON: ${call.function.arguments.slice(0, 100)}`,
+        { param },
+      );
     }
   }
   return { type: "tool_use", id: call.id, name: call.function.name, input };

@@ -40,20 +40,65 @@ test("system and developer messages join into `system`; images become image bloc
 test("tool_choice and parallel_tool_calls map to Anthropic's tool_choice", () => {
   const tools = [{ type: "function" as const, function: { name: "f" } }];
   const msg = [{ role: "user" as const, content: "go" }];
-  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools, tool_choice: { type: "function", function: { name: "f" } } } }).tool_choice, { type: "tool", name: "f" });
-  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools, parallel_tool_calls: false } }).tool_choice, { type: "auto", disable_parallel_tool_use: true });
-  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools, tool_choice: "none" } }).tool_choice, { type: "none" });
-  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools } }).tools, [{ name: "f", input_schema: { type: "object", properties: {} } }]);
+  assert.deepEqual(
+    anthropicParams({
+      ...base,
+      request: { messages: msg, tools, tool_choice: { type: "function", function: { name: "f" } } },
+    }).tool_choice,
+    { type: "tool", name: "f" },
+  );
+  assert.deepEqual(
+    anthropicParams({ ...base, request: { messages: msg, tools, parallel_tool_calls: false } }).tool_choice,
+    { type: "auto", disable_parallel_tool_use: true },
+  );
+  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools, tool_choice: "none" } }).tool_choice, {
+    type: "none",
+  });
+  assert.deepEqual(anthropicParams({ ...base, request: { messages: msg, tools } }).tools, [
+    { name: "f", input_schema: { type: "object", properties: {} } },
+  ]);
 });
 
 test("empty assistant turns are dropped and bad tool-call JSON is an InvalidRequestError", () => {
-  const p = anthropicParams({ ...base, request: { messages: [{ role: "user", content: "a" }, { role: "assistant", content: "" }, { role: "user", content: "b" }] } });
-  assert.deepEqual(p.messages, [{ role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }]);
-  const bad: ChatRequest = { messages: [{ role: "user", content: "a" }, { role: "assistant", content: null, tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{oops" } }] }] };
-  assert.throws(() => anthropicParams({ ...base, request: bad }), (e) => InvalidRequestError.isInstance(e) && e.param === "messages[1].tool_calls[0]");
+  const p = anthropicParams({
+    ...base,
+    request: {
+      messages: [
+        { role: "user", content: "a" },
+        { role: "assistant", content: "" },
+        { role: "user", content: "b" },
+      ],
+    },
+  });
+  assert.deepEqual(p.messages, [
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ],
+    },
+  ]);
+  const bad: ChatRequest = {
+    messages: [
+      { role: "user", content: "a" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: "{oops" } }],
+      },
+    ],
+  };
+  assert.throws(
+    () => anthropicParams({ ...base, request: bad }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "messages[1].tool_calls[0]",
+  );
 });
 
 test("stop: null (sent by some OpenAI clients) sets no stop sequences", () => {
-  const p = anthropicParams({ ...base, request: { messages: [{ role: "user", content: "a" }], stop: null as unknown as string } });
+  const p = anthropicParams({
+    ...base,
+    request: { messages: [{ role: "user", content: "a" }], stop: null as unknown as string },
+  });
   assert.equal(p.stop_sequences, undefined);
 });

@@ -11,21 +11,36 @@ const PASSED = ["top_k", "thinking", "metadata", "service_tier", "output_config"
  * The body of one Messages API call for an OpenAI-shaped request. Fields with no Anthropic
  * counterpart (seed, n, logprobs, penalties) are dropped: the capabilities say so.
  */
-export function anthropicParams(options: { request: ChatRequest; model: string; defaultMaxTokens: number; structuredOutput: StructuredOutput }): Record<string, any> {
+export function anthropicParams(options: {
+  request: ChatRequest;
+  model: string;
+  defaultMaxTokens: number;
+  structuredOutput: StructuredOutput;
+}): Record<string, any> {
   const { request, model, structuredOutput } = options;
   const { system, messages } = anthropicMessages(request.messages);
   const caps = [request.max_tokens, request.max_completion_tokens].filter((x): x is number => typeof x === "number");
-  const params: Record<string, any> = { model, max_tokens: caps.length > 0 ? Math.min(...caps) : options.defaultMaxTokens, messages };
+  const params: Record<string, any> = {
+    model,
+    max_tokens: caps.length > 0 ? Math.min(...caps) : options.defaultMaxTokens,
+    messages,
+  };
   for (const key of PASSED) if (request[key] !== undefined) params[key] = request[key];
 
   let systemText = system;
   const format = request.response_format;
   if (format?.type === "json_schema" && structuredOutput === "native") {
-    params.output_config = { ...params.output_config, format: { type: "json_schema", schema: format.json_schema.schema ?? { type: "object" } } };
+    params.output_config = {
+      ...params.output_config,
+      format: { type: "json_schema", schema: format.json_schema.schema ?? { type: "object" } },
+    };
   } else if (format?.type === "json_schema" || format?.type === "json_object") {
     // Older Claude models have no constrained decoding, so the schema is asked for in words; the
     // driver strips a code fence from the answer. `structuredOutput: "native"` uses output_config instead.
-    const schema = format.type === "json_schema" && format.json_schema.schema ? `\nThe JSON must conform to this JSON schema:\n${JSON.stringify(format.json_schema.schema)}` : "";
+    const schema =
+      format.type === "json_schema" && format.json_schema.schema
+        ? `\nThe JSON must conform to this JSON schema:\n${JSON.stringify(format.json_schema.schema)}`
+        : "";
     const instruction = `Respond only with a single valid JSON value, with no prose and no code fences.${schema}`;
     systemText = systemText ? `${systemText}\n\n${instruction}` : instruction;
   }
@@ -39,7 +54,13 @@ export function anthropicParams(options: { request: ChatRequest; model: string; 
 
   if (request.tools?.length) {
     params.tools = request.tools.map((t) =>
-      t.type === "function" ? { name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), input_schema: t.function.parameters ?? { type: "object", properties: {} } } : t,
+      t.type === "function"
+        ? {
+            name: t.function.name,
+            ...(t.function.description ? { description: t.function.description } : {}),
+            input_schema: t.function.parameters ?? { type: "object", properties: {} },
+          }
+        : t,
     );
   }
   const choice = toolChoice(request.tool_choice, request.parallel_tool_calls);
@@ -47,7 +68,10 @@ export function anthropicParams(options: { request: ChatRequest; model: string; 
   return params;
 }
 
-function toolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Record<string, unknown> | undefined {
+function toolChoice(
+  choice: ToolChoice | undefined,
+  parallel: boolean | undefined,
+): Record<string, unknown> | undefined {
   const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
   if (choice === "none") return { type: "none" };
   if (choice === "required") return { type: "any", ...serial };

@@ -11,10 +11,18 @@ type Json = Record<string, any>;
  * A Messages API response as a DriverResult: text blocks joined into `content`, tool_use blocks as
  * OpenAI tool_calls, thinking as `reasoning_content`. A body without a content array is "malformed".
  */
-export function anthropicResult(options: { body: unknown; request: ChatRequest; provider: string; json?: boolean }): DriverResult {
+export function anthropicResult(options: {
+  body: unknown;
+  request: ChatRequest;
+  provider: string;
+  json?: boolean;
+}): DriverResult {
   const { body, provider } = options;
   if (!body || typeof body !== "object" || !Array.isArray((body as Json).content)) {
-    const what = typeof body === "string" ? `not JSON: ${body.slice(0, 200)}` : `missing its "content" array: ${JSON.stringify(body)?.slice(0, 200)}`;
+    const what =
+      typeof body === "string"
+        ? `not JSON: ${body.slice(0, 200)}`
+        : `missing its "content" array: ${JSON.stringify(body)?.slice(0, 200)}`;
     throw new UpstreamError({ provider, failure: "malformed", message: `the response was ${what}` });
   }
   const b = body as Json;
@@ -23,13 +31,20 @@ export function anthropicResult(options: { body: unknown; request: ChatRequest; 
   let thinking = "";
   const calls: ToolCall[] = [];
   (b.content as unknown[]).forEach((block, i) => {
-    if (!isObject(block) || typeof block.type !== "string") throw malformed(`content block ${i} is not a {type, …} object`);
+    if (!isObject(block) || typeof block.type !== "string")
+      throw malformed(`content block ${i} is not a {type, …} object`);
     if (block.type === "text") text += stringField(block.text, malformed, `text block ${i}`);
     else if (block.type === "thinking") thinking += stringField(block.thinking, malformed, `thinking block ${i}`);
     else if (block.type === "tool_use") calls.push(toolUse(block, malformed, `tool_use block ${i}`));
   });
   if (b.usage != null && !isObject(b.usage)) throw malformed("usage is not an object");
-  const choices = [{ index: 0, message: assistantMessage({ text, thinking, calls, json: options.json }), finish_reason: finishReason(stopReason(b.stop_reason, malformed)) }];
+  const choices = [
+    {
+      index: 0,
+      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      finish_reason: finishReason(stopReason(b.stop_reason, malformed)),
+    },
+  ];
   return {
     choices,
     usage: anthropicUsage(b.usage ?? {}, () => estimateUsage({ request: options.request, choices })),
@@ -47,9 +62,14 @@ export function stringField(value: unknown, malformed: Malformed, where: string)
 
 /** A tool_use block as an OpenAI tool call; it needs a string id and name, and an object input. */
 export function toolUse(block: Json, malformed: Malformed, where: string): ToolCall {
-  if (typeof block.id !== "string" || typeof block.name !== "string" || block.name === "") throw malformed(`${where} has no id and name strings`);
+  if (typeof block.id !== "string" || typeof block.name !== "string" || block.name === "")
+    throw malformed(`${where} has no id and name strings`);
   if (block.input != null && !isObject(block.input)) throw malformed(`${where}: input is not an object`);
-  return { id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } };
+  return {
+    id: block.id,
+    type: "function",
+    function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+  };
 }
 
 export function stopReason(value: unknown, malformed: Malformed): string | undefined {
@@ -58,7 +78,12 @@ export function stopReason(value: unknown, malformed: Malformed): string | undef
   return value;
 }
 
-export function assistantMessage(o: { text: string; thinking: string; calls: ToolCall[]; json?: boolean }): AssistantMessage {
+export function assistantMessage(o: {
+  text: string;
+  thinking: string;
+  calls: ToolCall[];
+  json?: boolean;
+}): AssistantMessage {
   const text = o.json ? unfence(o.text) : o.text;
   return {
     role: "assistant",
@@ -77,8 +102,17 @@ export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsag
   const writes = tokenCount(u.cache_creation_input_tokens);
   const unusable = (value: unknown, count: number | undefined) => value != null && count === undefined;
   const checked = checkedUsage({ prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens }, estimate);
-  const usage: DriverUsage = { prompt_tokens: checked.prompt_tokens + (reads ?? 0) + (writes ?? 0), completion_tokens: checked.completion_tokens, cached_tokens: reads ?? 0 };
-  if (checked.estimated || unusable(u.cache_read_input_tokens, reads) || unusable(u.cache_creation_input_tokens, writes)) usage.estimated = true;
+  const usage: DriverUsage = {
+    prompt_tokens: checked.prompt_tokens + (reads ?? 0) + (writes ?? 0),
+    completion_tokens: checked.completion_tokens,
+    cached_tokens: reads ?? 0,
+  };
+  if (
+    checked.estimated ||
+    unusable(u.cache_read_input_tokens, reads) ||
+    unusable(u.cache_creation_input_tokens, writes)
+  )
+    usage.estimated = true;
   return usage;
 }
 

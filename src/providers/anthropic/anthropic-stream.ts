@@ -3,7 +3,14 @@ import { estimateUsage } from "../openai/estimate-usage.ts";
 import { isObject, malformedFor } from "../openai/openai-result.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { DriverStreamEvent } from "../provider-driver.ts";
-import { anthropicUsage, assistantMessage, finishReason, stopReason, stringField, toolUse } from "./anthropic-result.ts";
+import {
+  anthropicUsage,
+  assistantMessage,
+  finishReason,
+  stopReason,
+  stringField,
+  toolUse,
+} from "./anthropic-result.ts";
 
 type Json = Record<string, any>;
 
@@ -12,7 +19,13 @@ type Json = Record<string, any>;
  * assembled message and the usage from message_start and message_delta. Events of the wrong shape
  * are "malformed" UpstreamErrors.
  */
-export async function* anthropicStreamEvents(options: { events: AsyncIterable<unknown>; request: ChatRequest; provider: string; signal: AbortSignal; json?: boolean }): AsyncGenerator<DriverStreamEvent> {
+export async function* anthropicStreamEvents(options: {
+  events: AsyncIterable<unknown>;
+  request: ChatRequest;
+  provider: string;
+  signal: AbortSignal;
+  json?: boolean;
+}): AsyncGenerator<DriverStreamEvent> {
   const { events, provider, signal } = options;
   const malformed = malformedFor(provider);
   let message: Json | undefined;
@@ -29,7 +42,8 @@ export async function* anthropicStreamEvents(options: { events: AsyncIterable<un
     if (!isObject(raw)) throw malformed("a stream event was not a JSON object");
     const e = raw as Json;
     if (e.type === "message_start") {
-      if (!isObject(e.message) || (e.message.usage != null && !isObject(e.message.usage))) throw malformed("message_start has no message object");
+      if (!isObject(e.message) || (e.message.usage != null && !isObject(e.message.usage)))
+        throw malformed("message_start has no message object");
       message = e.message;
       usage = { ...e.message.usage };
     } else if (e.type === "content_block_start") {
@@ -40,7 +54,13 @@ export async function* anthropicStreamEvents(options: { events: AsyncIterable<un
         call.function.arguments = "";
         const k = calls.push(call) - 1;
         toolAt.set(e.index, k);
-        yield { type: "delta", index: 0, tool_calls: [{ index: k, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] };
+        yield {
+          type: "delta",
+          index: 0,
+          tool_calls: [
+            { index: k, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
+          ],
+        };
       } else if (block.type === "text") {
         const t = stringField(block.text, malformed, "a streamed text block");
         text += t;
@@ -69,11 +89,19 @@ export async function* anthropicStreamEvents(options: { events: AsyncIterable<un
     } else if (e.type === "message_stop") stopped = true;
   }
   // The SDK ends a stream quietly when its signal fires; a cut-short answer must not look complete.
-  if (signal.aborted) throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
-  if (!message || !stopped) throw malformed(`the event stream ended without ${message ? "message_stop" : "message_start"}`);
+  if (signal.aborted)
+    throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
+  if (!message || !stopped)
+    throw malformed(`the event stream ended without ${message ? "message_stop" : "message_start"}`);
   // Tool inputs stream as JSON text; a tool without input fragments has the empty object as input.
   for (const c of calls) if (c.function.arguments === "") c.function.arguments = "{}";
-  const choices = [{ index: 0, message: assistantMessage({ text, thinking, calls, json: options.json }), finish_reason: finishReason(stop) }];
+  const choices = [
+    {
+      index: 0,
+      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      finish_reason: finishReason(stop),
+    },
+  ];
   yield {
     type: "done",
     result: {

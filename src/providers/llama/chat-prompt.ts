@@ -13,7 +13,11 @@ export interface ChatPrompt {
  * Renders OpenAI-shaped messages through the model's own chat wrapper (from its template) and tokenizes
  * the result, so prompt token counts are exactly what llama.cpp evaluates.
  */
-export function renderChatPrompt(options: { model: LlamaModel; chatWrapper: ChatWrapper; messages: Message[] }): ChatPrompt {
+export function renderChatPrompt(options: {
+  model: LlamaModel;
+  chatWrapper: ChatWrapper;
+  messages: Message[];
+}): ChatPrompt {
   const chatHistory = toChatHistory(options.messages);
   // An empty model turn at the end asks the wrapper for the assistant's generation prompt.
   if (chatHistory.at(-1)?.type !== "model") chatHistory.push({ type: "model", response: [] });
@@ -36,14 +40,19 @@ export function toChatHistory(messages: Message[]): ChatHistoryItem[] {
         break;
       case "assistant": {
         const calls = m.tool_calls?.map((c) => `${c.function.name}(${c.function.arguments})`).join("\n");
-        history.push({ type: "model", response: [[text, calls ? `Tool calls:\n${calls}` : ""].filter(Boolean).join("\n")] });
+        history.push({
+          type: "model",
+          response: [[text, calls ? `Tool calls:\n${calls}` : ""].filter(Boolean).join("\n")],
+        });
         break;
       }
       case "tool":
         history.push({ type: "user", text: `Tool result${m.name ? ` (${m.name})` : ""}:\n${text}` });
         break;
       default:
-        throw new InvalidRequestError(`messages[${i}] has an unknown role ${JSON.stringify(m.role)}`, { param: `messages[${i}].role` });
+        throw new InvalidRequestError(`messages[${i}] has an unknown role ${JSON.stringify(m.role)}`, {
+          param: `messages[${i}].role`,
+        });
     }
   }
   return history;
@@ -54,8 +63,13 @@ function textOf(m: Message, i: number): string {
   if (typeof m.content === "string") return m.content;
   const parts: string[] = [];
   for (const part of m.content) {
-    if (part.type === "text" && typeof (part as { text?: unknown }).text === "string") parts.push((part as { text: string }).text);
-    else throw new InvalidRequestError(`messages[${i}] has a ${part.type} part; local llama.cpp models here take text only`, { param: `messages[${i}].content` });
+    if (part.type === "text" && typeof (part as { text?: unknown }).text === "string")
+      parts.push((part as { text: string }).text);
+    else
+      throw new InvalidRequestError(
+        `messages[${i}] has a ${part.type} part; local llama.cpp models here take text only`,
+        { param: `messages[${i}].content` },
+      );
   }
   return parts.join("\n");
 }

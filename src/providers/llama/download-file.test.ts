@@ -51,7 +51,10 @@ after(async () => {
 test("a broken transfer leaves only a .part file, and the next call resumes it", async () => {
   const dest = path.join(dir, "a", "model.gguf");
   breakNext = true;
-  await assert.rejects(downloadFile({ url: `${base}/file`, dest, label: "hf:x/y/model.gguf" }), (e) => ConfigurationError.isInstance(e) && /run again to resume/.test(e.message));
+  await assert.rejects(
+    downloadFile({ url: `${base}/file`, dest, label: "hf:x/y/model.gguf" }),
+    (e) => ConfigurationError.isInstance(e) && /run again to resume/.test(e.message),
+  );
   await assert.rejects(stat(dest));
   const partial = (await stat(`${dest}.part`)).size;
   assert.ok(partial > 0 && partial < body.length);
@@ -69,19 +72,42 @@ test("redirects are followed, but the auth header stays with the first host", as
   const dest = path.join(dir, "b.gguf");
   await downloadFile({ url: `${base}/redirect`, dest, label: "x", headers: { authorization: "Bearer secret" } });
   assert.ok((await readFile(dest)).equals(body));
-  assert.deepEqual(seen.map((s) => [s.url, s.auth]), [["/redirect", "Bearer secret"], ["/file", undefined]]);
+  assert.deepEqual(
+    seen.map((s) => [s.url, s.auth]),
+    [
+      ["/redirect", "Bearer secret"],
+      ["/file", undefined],
+    ],
+  );
 });
 
 test("HTTP errors and stalls are ConfigurationErrors that say what happened", async () => {
-  await assert.rejects(downloadFile({ url: `${base}/missing`, dest: path.join(dir, "c.gguf"), label: "hf:a/b/c.gguf" }), (e) => ConfigurationError.isInstance(e) && e.message === "cannot download hf:a/b/c.gguf: the server answered 404 Not Found");
-  await assert.rejects(downloadFile({ url: `${base}/gated`, dest: path.join(dir, "d.gguf"), label: "x" }), (e) => ConfigurationError.isInstance(e) && /403.*HF_TOKEN/.test(e.message));
-  await assert.rejects(downloadFile({ url: `${base}/stall`, dest: path.join(dir, "e.gguf"), label: "x", idleTimeoutMs: 300 }), (e) => ConfigurationError.isInstance(e) && /no data/.test(e.message));
+  await assert.rejects(
+    downloadFile({ url: `${base}/missing`, dest: path.join(dir, "c.gguf"), label: "hf:a/b/c.gguf" }),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      e.message === "cannot download hf:a/b/c.gguf: the server answered 404 Not Found",
+  );
+  await assert.rejects(
+    downloadFile({ url: `${base}/gated`, dest: path.join(dir, "d.gguf"), label: "x" }),
+    (e) => ConfigurationError.isInstance(e) && /403.*HF_TOKEN/.test(e.message),
+  );
+  await assert.rejects(
+    downloadFile({ url: `${base}/stall`, dest: path.join(dir, "e.gguf"), label: "x", idleTimeoutMs: 300 }),
+    (e) => ConfigurationError.isInstance(e) && /no data/.test(e.message),
+  );
 });
 
 test("a refused connection is reported as offline with the alternatives", async () => {
-  await assert.rejects(downloadFile({ url: "http://127.0.0.1:1/x.gguf", dest: path.join(dir, "f.gguf"), label: "hf:a/b/x.gguf" }), (e) => {
-    assert.ok(ConfigurationError.isInstance(e));
-    assert.match(e.message, /^cannot download hf:a\/b\/x\.gguf: offline \(.*ECONNREFUSED.*\)\. Use a local model with --model llama:\.\/file\.gguf, or set OPENAI_BASE_URL \(any OpenAI-compatible server\) or ANTHROPIC_API_KEY\.$/);
-    return true;
-  });
+  await assert.rejects(
+    downloadFile({ url: "http://127.0.0.1:1/x.gguf", dest: path.join(dir, "f.gguf"), label: "hf:a/b/x.gguf" }),
+    (e) => {
+      assert.ok(ConfigurationError.isInstance(e));
+      assert.match(
+        e.message,
+        /^cannot download hf:a\/b\/x\.gguf: offline \(.*ECONNREFUSED.*\)\. Use a local model with --model llama:\.\/file\.gguf, or set OPENAI_BASE_URL \(any OpenAI-compatible server\) or ANTHROPIC_API_KEY\.$/,
+      );
+      return true;
+    },
+  );
 });

@@ -22,7 +22,18 @@ export interface DownloadFileOptions {
   onProgress?: (progress: DownloadProgress) => void;
 }
 
-const OFFLINE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ENETDOWN", "ETIMEDOUT", "ECONNRESET", "CONNECT_TIMEOUT"]);
+const OFFLINE_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "ECONNREFUSED",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENETDOWN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "CONNECT_TIMEOUT",
+]);
 
 export const OFFLINE_HINT =
   "Use a local model with --model llama:./file.gguf, or set OPENAI_BASE_URL (any OpenAI-compatible server) or ANTHROPIC_API_KEY.";
@@ -47,14 +58,18 @@ export async function downloadFile(options: DownloadFileOptions): Promise<string
     if (!res.statusCode || res.statusCode < 200 || res.statusCode >= 300) {
       res.resume();
       const hint = res.statusCode === 401 || res.statusCode === 403 ? " (a gated or private model needs HF_TOKEN)" : "";
-      throw new ConfigurationError(`cannot download ${options.label}: the server answered ${res.statusCode} ${res.statusMessage ?? ""}`.trimEnd() + hint);
+      throw new ConfigurationError(
+        `cannot download ${options.label}: the server answered ${res.statusCode} ${res.statusMessage ?? ""}`.trimEnd() +
+          hint,
+      );
     }
     const append = res.statusCode === 206;
     const start = append ? have : 0;
     const length = Number(res.headers["content-length"]);
     const total = Number.isFinite(length) ? start + length : undefined;
     let received = start;
-    const report = (done: boolean) => options.onProgress?.({ label: options.label, receivedBytes: received, totalBytes: total, done });
+    const report = (done: boolean) =>
+      options.onProgress?.({ label: options.label, receivedBytes: received, totalBytes: total, done });
     // Bytes that arrived are kept in the .part file even when the connection drops, so a retry resumes.
     const out = createWriteStream(part, { flags: append ? "a" : "w" });
     let broke: unknown;
@@ -72,9 +87,14 @@ export async function downloadFile(options: DownloadFileOptions): Promise<string
     await new Promise<void>((resolve) => out.end(resolve));
     if (writeError) throw new ConfigurationError(`cannot write ${part}: ${writeError.message}`, { cause: writeError });
     if (broke)
-      throw new ConfigurationError(`cannot download ${options.label}: the transfer broke off after ${received} bytes (${reason(broke)}); run again to resume`, { cause: broke });
+      throw new ConfigurationError(
+        `cannot download ${options.label}: the transfer broke off after ${received} bytes (${reason(broke)}); run again to resume`,
+        { cause: broke },
+      );
     if (total !== undefined && received !== total)
-      throw new ConfigurationError(`cannot download ${options.label}: got ${received} of ${total} bytes; run again to resume`);
+      throw new ConfigurationError(
+        `cannot download ${options.label}: got ${received} of ${total} bytes; run again to resume`,
+      );
     await rename(part, options.dest);
     report(true);
     return options.dest;
@@ -93,7 +113,9 @@ async function get(options: DownloadFileOptions, extra: Record<string, string>):
     } catch (error) {
       const offline = OFFLINE_CODES.has((error as { code?: string }).code ?? "");
       throw new ConfigurationError(
-        offline ? `cannot download ${options.label}: offline (${reason(error)}). ${OFFLINE_HINT}` : `cannot download ${options.label}: ${reason(error)}`,
+        offline
+          ? `cannot download ${options.label}: offline (${reason(error)}). ${OFFLINE_HINT}`
+          : `cannot download ${options.label}: ${reason(error)}`,
         { cause: error },
       );
     }
@@ -111,13 +133,22 @@ async function get(options: DownloadFileOptions, extra: Record<string, string>):
 /** A response, and why we cut its connection if we did (the body stream only says "aborted"). */
 type Response = IncomingMessage & { cutReason?: Error };
 
-function request(url: URL, headers: Record<string, string>, connectTimeoutMs: number, idleTimeoutMs: number): Promise<Response> {
+function request(
+  url: URL,
+  headers: Record<string, string>,
+  connectTimeoutMs: number,
+  idleTimeoutMs: number,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === "https:" ? https : url.protocol === "http:" ? http : undefined;
     if (!client) return reject(new Error(`unsupported protocol ${url.protocol}`));
     const req = client.get(url, { headers });
     const connectTimer = setTimeout(() => {
-      req.destroy(Object.assign(new Error(`no connection to ${url.host} within ${connectTimeoutMs / 1000} s`), { code: "CONNECT_TIMEOUT" }));
+      req.destroy(
+        Object.assign(new Error(`no connection to ${url.host} within ${connectTimeoutMs / 1000} s`), {
+          code: "CONNECT_TIMEOUT",
+        }),
+      );
     }, connectTimeoutMs);
     req.on("socket", (socket) => {
       if (!socket.connecting) return clearTimeout(connectTimer);

@@ -11,7 +11,8 @@ test("without a terminal: one plain line per 10% and a last line", () => {
   const { written, stream } = sink(false);
   const report = stderrDownloadProgress(stream);
   const total = 10 * 1_048_576;
-  for (let mb = 0; mb <= 10; mb += 0.5) report({ label: "hf:a/b/c.gguf", receivedBytes: mb * 1_048_576, totalBytes: total, done: false });
+  for (let mb = 0; mb <= 10; mb += 0.5)
+    report({ label: "hf:a/b/c.gguf", receivedBytes: mb * 1_048_576, totalBytes: total, done: false });
   report({ label: "hf:a/b/c.gguf", receivedBytes: total, totalBytes: total, done: true });
   assert.equal(written.length, 12);
   assert.ok(written.every((l) => l.endsWith("\n") && !l.includes("\r")));

@@ -43,7 +43,10 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
   if (prompt.length === 0) throw new InvalidRequestError("the prompt rendered to no tokens", { param: "messages" });
   const room = sequence.contextSize - prompt.length;
   if (room < 1)
-    throw new InvalidRequestError(`the prompt has ${prompt.length} tokens but the context holds ${sequence.contextSize}`, { param: "messages" });
+    throw new InvalidRequestError(
+      `the prompt has ${prompt.length} tokens but the context holds ${sequence.contextSize}`,
+      { param: "messages" },
+    );
   const maxTokens = Math.min(o.maxTokens ?? room, room);
   const cachedTokens = await loadPrompt(sequence, prompt);
   if (signal.aborted) throw new AbortedError();
@@ -68,9 +71,16 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
       topK: sampling.topK,
       minP: sampling.minP,
       seed: sampling.seed,
-      grammarEvaluationState: o.grammar ? new (loadedNodeLlamaCpp().LlamaGrammarEvaluationState)({ model, grammar: o.grammar }) : undefined,
+      grammarEvaluationState: o.grammar
+        ? new (loadedNodeLlamaCpp().LlamaGrammarEvaluationState)({ model, grammar: o.grammar })
+        : undefined,
       repeatPenalty: penalize
-        ? { punishTokens: () => generated, penalty: 1, presencePenalty: sampling.presencePenalty, frequencyPenalty: sampling.frequencyPenalty }
+        ? {
+            punishTokens: () => generated,
+            penalty: 1,
+            presencePenalty: sampling.presencePenalty,
+            frequencyPenalty: sampling.frequencyPenalty,
+          }
         : undefined,
     },
   );
@@ -129,9 +139,14 @@ async function loadPrompt(sequence: LlamaContextSequence, prompt: Token[]): Prom
   const head = prompt.slice(0, -1);
   const previous = evaluatedHeads.get(sequence);
   const context = sequence.contextTokens;
-  const reuse = previous !== undefined && sameTokens(previous, head) && context.length >= head.length && sameTokens(context.slice(0, head.length), head);
+  const reuse =
+    previous !== undefined &&
+    sameTokens(previous, head) &&
+    context.length >= head.length &&
+    sameTokens(context.slice(0, head.length), head);
   if (reuse) {
-    if (sequence.nextTokenIndex > head.length) await sequence.eraseContextTokenRanges([{ start: head.length, end: sequence.nextTokenIndex }]);
+    if (sequence.nextTokenIndex > head.length)
+      await sequence.eraseContextTokenRanges([{ start: head.length, end: sequence.nextTokenIndex }]);
     return head.length;
   }
   evaluatedHeads.delete(sequence);
@@ -152,7 +167,8 @@ function stopDetector(model: LlamaModel, o: GenerateSampleOptions): StopDetector
   const triggers = [...o.prompt.stopTriggers, ...(o.grammar?.stopGenerationTriggers ?? [])];
   for (const trigger of triggers) {
     if (typeof trigger === "string") texts.push(trigger);
-    else if (!(trigger instanceof loadedNodeLlamaCpp().LlamaText)) tokenSequences.push(trigger.map((t) => (typeof t === "string" ? model.tokenize(t, false) : [t])).flat());
+    else if (!(trigger instanceof loadedNodeLlamaCpp().LlamaText))
+      tokenSequences.push(trigger.map((t) => (typeof t === "string" ? model.tokenize(t, false) : [t])).flat());
     else if (trigger.values.every((v) => typeof v === "string")) texts.push(trigger.values.join(""));
     else {
       const tokens = trigger.tokenize(model.tokenizer);
@@ -179,9 +195,14 @@ function tokenLogprob(
   const text = (t: Token) => model.detokenize([t], false, before.slice(-4));
   const entry = (t: Token, p: number) => {
     const token = text(t);
-    return { token, logprob: Math.log(Math.max(p, Number.MIN_VALUE)), bytes: token.includes("\uFFFD") ? null : [...Buffer.from(token, "utf8")] };
+    return {
+      token,
+      logprob: Math.log(Math.max(p, Number.MIN_VALUE)),
+      bytes: token.includes("\uFFFD") ? null : [...Buffer.from(token, "utf8")],
+    };
   };
   const result: TokenLogprob = entry(out.token, out.confidence ?? out.probabilities?.get(out.token) ?? 1);
-  if (top > 0 && out.probabilities) result.top_logprobs = [...out.probabilities].slice(0, top).map(([t, p]) => entry(t, p));
+  if (top > 0 && out.probabilities)
+    result.top_logprobs = [...out.probabilities].slice(0, top).map(([t, p]) => entry(t, p));
   return result;
 }

@@ -29,7 +29,10 @@ export function parseHfUri(uri: string): HfFileRef {
  * `LMX_HF_ENDPOINT`, `HF_ENDPOINT` (mirrors), then huggingface.co.
  */
 export function hfFileUrl(ref: HfFileRef, endpoint?: string): string {
-  const base = (endpoint ?? process.env.LMX_HF_ENDPOINT ?? process.env.HF_ENDPOINT ?? DEFAULT_HF_ENDPOINT).replace(/\/+$/, "");
+  const base = (endpoint ?? process.env.LMX_HF_ENDPOINT ?? process.env.HF_ENDPOINT ?? DEFAULT_HF_ENDPOINT).replace(
+    /\/+$/,
+    "",
+  );
   const file = ref.file.split("/").map(encodeURIComponent).join("/");
   return `${base}/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.repo)}/resolve/main/${file}`;
 }

@@ -65,7 +65,8 @@ export function defaultThreads(): number {
  */
 export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver & { close(): Promise<void> } {
   const sequences = options.sequences ?? 1;
-  if (!Number.isInteger(sequences) || sequences < 1) throw new ConfigurationError(`llama sequences must be an integer >= 1, got ${sequences}`);
+  if (!Number.isInteger(sequences) || sequences < 1)
+    throw new ConfigurationError(`llama sequences must be an integer >= 1, got ${sequences}`);
   const sampling = { ...DEFAULT_SAMPLING, ...options.sampling };
   let loading: Promise<Loaded> | undefined;
 
@@ -82,7 +83,10 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
       return { handle, context, chatWrapper: chatWrapperOf(handle.model), free, slots: new Limiter(sequences) };
     } catch (error) {
       await handle.release();
-      throw new ConfigurationError(`cannot create a llama.cpp context for ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new ConfigurationError(
+        `cannot create a llama.cpp context for ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -97,7 +101,8 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
   }
 
   async function* run(request: ChatRequest, o: DriverCallOptions): AsyncGenerator<DriverStreamEvent, DriverResult> {
-    if (request.tools?.length) throw new InvalidRequestError("the embedded llama.cpp provider does not take tools", { param: "tools" });
+    if (request.tools?.length)
+      throw new InvalidRequestError("the embedded llama.cpp provider does not take tools", { param: "tools" });
     const loaded = await ready(o.signal);
     const { model } = loaded.handle;
     const prompt = renderChatPrompt({ model, chatWrapper: loaded.chatWrapper, messages: request.messages });
@@ -176,7 +181,10 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
 }
 
 /** Text deltas of one sample as stream events; closing the stream early closes the sample too. */
-async function* deltas(samples: AsyncGenerator<string, SampleResult>, index: number): AsyncGenerator<DriverStreamEvent, SampleResult> {
+async function* deltas(
+  samples: AsyncGenerator<string, SampleResult>,
+  index: number,
+): AsyncGenerator<DriverStreamEvent, SampleResult> {
   try {
     let step = await samples.next();
     for (; !step.done; step = await samples.next()) yield { type: "delta", index, content: step.value };

@@ -34,17 +34,29 @@ async function once(options: Parameters<typeof llamaLM>[0]) {
 
 test("a missing model file is a ConfigurationError naming the path", async () => {
   const missing = path.join(dir, "nope.gguf");
-  await assert.rejects(once({ model: missing }), (e) => ConfigurationError.isInstance(e) && e.message.includes(missing));
+  await assert.rejects(
+    once({ model: missing }),
+    (e) => ConfigurationError.isInstance(e) && e.message.includes(missing),
+  );
 });
 
 test("a file that is not GGUF is a ConfigurationError naming the file and llama.cpp's reason", async () => {
   const garbage = path.join(dir, "garbage.gguf");
   await writeFile(garbage, "definitely not a model\n".repeat(64));
-  await assert.rejects(once({ model: garbage }), (e) => ConfigurationError.isInstance(e) && e.message.includes(garbage) && /GGUF/i.test(e.message));
+  await assert.rejects(
+    once({ model: garbage }),
+    (e) => ConfigurationError.isInstance(e) && e.message.includes(garbage) && /GGUF/i.test(e.message),
+  );
   const truncated = path.join(dir, "truncated.gguf");
   const bytes = await readFile(tiny);
   await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
-  await assert.rejects(once({ model: truncated }), (e) => ConfigurationError.isInstance(e) && e.message.includes(truncated) && /corrupted|incomplete|bounds/.test(e.message));
+  await assert.rejects(
+    once({ model: truncated }),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      e.message.includes(truncated) &&
+      /corrupted|incomplete|bounds/.test(e.message),
+  );
 });
 
 test("hf: offline fails fast with one clear line naming the alternatives", async () => {
@@ -52,12 +64,18 @@ test("hf: offline fails fast with one clear line naming the alternatives", async
   process.env.LMX_HF_ENDPOINT = "http://127.0.0.1:1";
   const started = Date.now();
   try {
-    await assert.rejects(once({ model: "hf:someone/some-model-GGUF/model-q4_k_m.gguf", cacheDir: path.join(dir, "cache") }), (e) => {
-      assert.ok(ConfigurationError.isInstance(e));
-      assert.match(e.message, /^cannot download hf:someone\/some-model-GGUF\/model-q4_k_m\.gguf: offline \(.+\)\. Use a local model with --model llama:\.\/file\.gguf, or set OPENAI_BASE_URL/);
-      assert.ok(!e.message.includes("\n"));
-      return true;
-    });
+    await assert.rejects(
+      once({ model: "hf:someone/some-model-GGUF/model-q4_k_m.gguf", cacheDir: path.join(dir, "cache") }),
+      (e) => {
+        assert.ok(ConfigurationError.isInstance(e));
+        assert.match(
+          e.message,
+          /^cannot download hf:someone\/some-model-GGUF\/model-q4_k_m\.gguf: offline \(.+\)\. Use a local model with --model llama:\.\/file\.gguf, or set OPENAI_BASE_URL/,
+        );
+        assert.ok(!e.message.includes("\n"));
+        return true;
+      },
+    );
   } finally {
     if (previous === undefined) delete process.env.LMX_HF_ENDPOINT;
     else process.env.LMX_HF_ENDPOINT = previous;
@@ -71,7 +89,8 @@ test("an hf: model downloads once into the cache folder, then loads from there",
   const server = http.createServer((req, res) => {
     hits.push(req.url!);
     // Like huggingface.co: the resolve URL redirects to a file server.
-    if (req.url === "/lmx/tiny-GGUF/resolve/main/q/tiny.gguf") return res.writeHead(302, { location: "/cdn/tiny.gguf" }).end();
+    if (req.url === "/lmx/tiny-GGUF/resolve/main/q/tiny.gguf")
+      return res.writeHead(302, { location: "/cdn/tiny.gguf" }).end();
     if (req.url === "/cdn/tiny.gguf") return res.writeHead(200, { "content-length": bytes.length }).end(bytes);
     res.writeHead(404).end();
   });
@@ -80,14 +99,22 @@ test("an hf: model downloads once into the cache folder, then loads from there",
   const cacheDir = path.join(dir, "models");
   const progress: number[] = [];
   try {
-    const options = { model: "hf:lmx/tiny-GGUF/q/tiny.gguf", cacheDir, hfEndpoint: endpoint, onDownloadProgress: (p: { receivedBytes: number }) => progress.push(p.receivedBytes) };
+    const options = {
+      model: "hf:lmx/tiny-GGUF/q/tiny.gguf",
+      cacheDir,
+      hfEndpoint: endpoint,
+      onDownloadProgress: (p: { receivedBytes: number }) => progress.push(p.receivedBytes),
+    };
     assert.ok(resultText(await once(options)).length > 0);
     const cached = path.join(cacheDir, "lmx", "tiny-GGUF", "q", "tiny.gguf");
     assert.equal((await stat(cached)).size, bytes.length);
     assert.equal(progress.at(-1), bytes.length);
     assert.ok(resultText(await once(options)).length > 0);
     assert.deepEqual(hits, ["/lmx/tiny-GGUF/resolve/main/q/tiny.gguf", "/cdn/tiny.gguf"]);
-    await assert.rejects(once({ ...options, model: "hf:lmx/missing/x.gguf" }), (e) => ConfigurationError.isInstance(e) && /404/.test(e.message));
+    await assert.rejects(
+      once({ ...options, model: "hf:lmx/missing/x.gguf" }),
+      (e) => ConfigurationError.isInstance(e) && /404/.test(e.message),
+    );
   } finally {
     server.close();
   }

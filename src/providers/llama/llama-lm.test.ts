@@ -62,9 +62,15 @@ test("n=3 with a seed gives distinct samples that the same seed reproduces exact
   const perCall = first.usage.prompt_tokens / 3;
   assert.ok(first.usage.cached_tokens >= 2 * (perCall - 1), `cached ${first.usage.cached_tokens}`);
   const again = await lm.complete(ask);
-  assert.deepEqual(again.choices.map((c) => c.message.content), texts);
+  assert.deepEqual(
+    again.choices.map((c) => c.message.content),
+    texts,
+  );
   const other = await lm.complete({ ...ask, seed: 43 });
-  assert.notDeepEqual(other.choices.map((c) => c.message.content), texts);
+  assert.notDeepEqual(
+    other.choices.map((c) => c.message.content),
+    texts,
+  );
 });
 
 test("logprobs: one per generated token, each <= 0, with sorted alternatives", async () => {
@@ -75,7 +81,10 @@ test("logprobs: one per generated token, each <= 0, with sorted alternatives", a
     assert.ok(Number.isFinite(t.logprob) && t.logprob <= 0, `logprob ${t.logprob}`);
     const alts = t.top_logprobs!.map((a) => a.logprob);
     assert.ok(alts.length >= 1 && alts.length <= 3);
-    assert.deepEqual(alts, [...alts].sort((a, b) => b - a));
+    assert.deepEqual(
+      alts,
+      [...alts].sort((a, b) => b - a),
+    );
   }
   // Greedy decoding picks the most likely token every time.
   const greedy = await lm.complete({ ...hello, max_tokens: 6, temperature: 0, logprobs: true, top_logprobs: 2 });
@@ -84,16 +93,32 @@ test("logprobs: one per generated token, each <= 0, with sorted alternatives", a
 
 test("json_schema output parses and fits the schema; json_object parses", async () => {
   const schema = { type: "object", properties: { a: { type: "integer" } }, required: ["a"] };
-  const r = await lm.complete({ ...hello, max_tokens: 48, seed: 3, response_format: { type: "json_schema", json_schema: { name: "a", schema } } });
+  const r = await lm.complete({
+    ...hello,
+    max_tokens: 48,
+    seed: 3,
+    response_format: { type: "json_schema", json_schema: { name: "a", schema } },
+  });
   const value = JSON.parse(resultText(r)) as { a: unknown };
   assert.equal(typeof value, "object");
   assert.ok(Number.isInteger(value.a), `a = ${String(value.a)} in ${resultText(r)}`);
   assert.equal(r.choices[0]!.finish_reason, "stop");
   // anyOf (as zod and pydantic write unions) constrains output too.
-  const union = await lm.complete({ ...hello, max_tokens: 48, seed: 3, response_format: { type: "json_schema", json_schema: { name: "u", schema: { anyOf: [schema] } } } });
+  const union = await lm.complete({
+    ...hello,
+    max_tokens: 48,
+    seed: 3,
+    response_format: { type: "json_schema", json_schema: { name: "u", schema: { anyOf: [schema] } } },
+  });
   assert.ok(Number.isInteger((JSON.parse(resultText(union)) as { a: unknown }).a), resultText(union));
   // Free JSON lets this model babble inside strings, so this seed is one that closes them in time.
-  const o = await lm.complete({ ...hello, max_tokens: 64, seed: 1, temperature: 0.8, response_format: { type: "json_object" } });
+  const o = await lm.complete({
+    ...hello,
+    max_tokens: 64,
+    seed: 1,
+    temperature: 0.8,
+    response_format: { type: "json_object" },
+  });
   assert.equal(o.choices[0]!.finish_reason, "stop");
   assert.equal(typeof JSON.parse(resultText(o)), "object", resultText(o));
 });
@@ -125,7 +150,10 @@ test("stop sequences end the text before the stop string", async () => {
 test("an abort stops generation with AbortedError", async () => {
   const controller = new AbortController();
   const run = async () => {
-    for await (const e of lm.stream({ ...hello, max_tokens: 400, temperature: 1, seed: 1 }, createRunContext({ signal: controller.signal }))) {
+    for await (const e of lm.stream(
+      { ...hello, max_tokens: 400, temperature: 1, seed: 1 },
+      createRunContext({ signal: controller.signal }),
+    )) {
       if (e.type === "delta") controller.abort();
       if (e.type === "result") return e.result;
     }
@@ -137,7 +165,10 @@ test("an abort stops generation with AbortedError", async () => {
 
 test("requests the model cannot serve are InvalidRequestErrors", async () => {
   const tools = [{ type: "function" as const, function: { name: "f" } }];
-  await assert.rejects(lm.complete({ ...hello, tools }), (e) => InvalidRequestError.isInstance(e) && e.param === "tools");
+  await assert.rejects(
+    lm.complete({ ...hello, tools }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "tools",
+  );
   const long = { messages: [{ role: "user" as const, content: "x".repeat(600) }] };
   await assert.rejects(lm.complete(long), (e) => InvalidRequestError.isInstance(e) && /context holds/.test(e.message));
 });

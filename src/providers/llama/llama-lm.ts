@@ -15,6 +15,12 @@ export type LlamaLMOptions = LlamaDriverOptions & ProviderOptions;
 export function llamaLM(options: LlamaLMOptions): LM & { driver: ProviderDriver; close(): Promise<void> } {
   const { limiter, retry, timeoutMs, prices, cache, ...driverOptions } = options;
   const driver = createLlamaDriver(driverOptions);
-  const lm = defineProvider(driver, { limiter: limiter ?? driverOptions.sequences ?? 1, retry, timeoutMs, prices, cache });
+  const lm = defineProvider(driver, {
+    limiter: limiter ?? driverOptions.sequences ?? 1,
+    retry,
+    timeoutMs,
+    prices,
+    cache,
+  });
   return Object.assign(lm, { driver, close: () => driver.close() });
 }

@@ -66,7 +66,11 @@ async function share<T>(map: Map<string, Shared<T>>, key: string, create: () => 
   }
 }
 
-async function unshare<T>(map: Map<string, Shared<T>>, key: string, dispose: (value: T) => Promise<void>): Promise<void> {
+async function unshare<T>(
+  map: Map<string, Shared<T>>,
+  key: string,
+  dispose: (value: T) => Promise<void>,
+): Promise<void> {
   const entry = map.get(key);
   if (!entry || --entry.users > 0) return;
   map.delete(key);
@@ -99,7 +103,10 @@ async function loadModel(llama: Llama, path: string): Promise<LlamaModel> {
   if (!info.isFile()) throw new ConfigurationError(`model path is not a file: ${path}`);
   // Checked here because llama.cpp's own complaint quotes the file's first bytes, and the proxy lets clients name any path.
   const magic = await hasGgufMagic(path).catch((error) => {
-    throw new ConfigurationError(`cannot read model file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, { cause: error });
+    throw new ConfigurationError(
+      `cannot read model file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      { cause: error },
+    );
   });
   if (!magic) throw new ConfigurationError(`${path} is not a GGUF model file`);
   recentErrors.length = 0;
@@ -107,7 +114,11 @@ async function loadModel(llama: Llama, path: string): Promise<LlamaModel> {
     return await llama.loadModel({ modelPath: path });
   } catch (error) {
     // llama.cpp's log lines reach us asynchronously, sometimes after the failure itself: wait for them briefly.
-    for (let waited = 0; waited < 1000 && !recentErrors.some((line) => line.includes("error loading model")); waited += 20)
+    for (
+      let waited = 0;
+      waited < 1000 && !recentErrors.some((line) => line.includes("error loading model"));
+      waited += 20
+    )
       await new Promise((resolve) => setTimeout(resolve, 20));
     const logged = recentErrors.find((line) => line.includes("error loading model")) ?? recentErrors[0];
     const reason = logged ? `${errorText(error)} (${logged.replace(/^llama_model_load: /, "")})` : errorText(error);

@@ -15,7 +15,10 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
     (error: NodeJS.ErrnoException) => {
       loading = undefined;
       if (error?.code === "ERR_MODULE_NOT_FOUND" && /node-llama-cpp/.test(String(error.message)))
-        throw new ConfigurationError("llama: models need the optional package node-llama-cpp: run `npm install node-llama-cpp`", { cause: error });
+        throw new ConfigurationError(
+          "llama: models need the optional package node-llama-cpp: run `npm install node-llama-cpp`",
+          { cause: error },
+        );
       throw error;
     },
   );

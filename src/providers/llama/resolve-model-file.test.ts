@@ -22,7 +22,10 @@ test("LMX_MODELS_DIR moves the cache, and a cached hf: file is used without any 
     await writeFile(cached, "GGUF");
     assert.equal(await resolveModelFile({ model: "hf:owner/repo/sub/m.gguf" }), cached);
   } finally {
-    for (const [key, value] of [["LMX_MODELS_DIR", previous.models], ["LMX_HF_ENDPOINT", previous.endpoint]] as const) {
+    for (const [key, value] of [
+      ["LMX_MODELS_DIR", previous.models],
+      ["LMX_HF_ENDPOINT", previous.endpoint],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }

@@ -17,7 +17,11 @@ export class StopDetector {
   private readonly holdWhitespace: boolean;
 
   /** `holdWhitespace`: trailing whitespace may still be trimmed at the end (JSON grammars), so hold it too. */
-  constructor(options: { texts?: readonly string[]; tokenSequences?: readonly (readonly number[])[]; holdWhitespace?: boolean }) {
+  constructor(options: {
+    texts?: readonly string[];
+    tokenSequences?: readonly (readonly number[])[];
+    holdWhitespace?: boolean;
+  }) {
     this.texts = [...new Set(options.texts ?? [])].filter((t) => t.length > 0);
     this.tokenSequences = (options.tokenSequences ?? []).filter((s) => s.length > 0);
     this.holdWhitespace = options.holdWhitespace ?? false;

@@ -13,5 +13,9 @@ export function estimateUsage(options: { request: ChatRequest; choices: Choice[]
     if (typeof content === "string") tokens += estimateTextTokens(content);
     for (const t of c.message.tool_calls ?? []) tokens += estimateTextTokens(t.function.name + t.function.arguments);
   }
-  return { prompt_tokens: estimatePromptTokens(options.request), completion_tokens: Math.ceil(tokens), estimated: true };
+  return {
+    prompt_tokens: estimatePromptTokens(options.request),
+    completion_tokens: Math.ceil(tokens),
+    estimated: true,
+  };
 }

@@ -27,7 +27,13 @@ const PROVIDER = "openai";
 // The SDK loads on the first call, not with `import("lmx")` (it is ~90 ms of start-up).
 let sdk: Promise<typeof import("openai")> | undefined;
 const loadSdk = () => (sdk ??= import("openai"));
-const CAPABILITIES: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true };
+const CAPABILITIES: Capabilities = {
+  nativeN: true,
+  logprobs: true,
+  tools: true,
+  streaming: true,
+  constrainedOutput: true,
+};
 
 /**
  * A driver for any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp server,
@@ -48,7 +54,11 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
       let body: unknown;
       try {
         // The SDK's parameter types are narrower than what compatible servers accept; the body goes as is.
-        const params = openaiParams({ request, model, seed: o.seed }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+        const params = openaiParams({
+          request,
+          model,
+          seed: o.seed,
+        }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
         body = await (await client).chat.completions.create(params, callOptions(o));
       } catch (error) {
         throw await fail(error);
@@ -58,7 +68,12 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
 
     async *stream(request: ChatRequest, o: DriverCallOptions): AsyncIterable<DriverStreamEvent> {
       try {
-        const params = openaiParams({ request, model, seed: o.seed, stream: true }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
+        const params = openaiParams({
+          request,
+          model,
+          seed: o.seed,
+          stream: true,
+        }) as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming;
         const chunks: AsyncIterable<unknown> = await (await client).chat.completions.create(params, callOptions(o));
         yield* openaiStreamEvents({ chunks, request, provider: PROVIDER, signal: o.signal });
       } catch (error) {
@@ -74,9 +89,15 @@ function createClient(options: OpenAIDriverOptions): Promise<OpenAI> {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "OPENAI",
-    noKey: "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
+    noKey:
+      "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
   });
-  const fetch = boundedFetch({ provider: PROVIDER, fetch: options.fetch, maxResponseBytes: options.maxResponseBytes, idleTimeoutMs: options.idleTimeoutMs });
+  const fetch = boundedFetch({
+    provider: PROVIDER,
+    fetch: options.fetch,
+    maxResponseBytes: options.maxResponseBytes,
+    idleTimeoutMs: options.idleTimeoutMs,
+  });
   const made = loadSdk().then(({ default: OpenAI }) => new OpenAI({ ...settings, fetch }));
   made.catch(() => {}); // a load failure surfaces on the first call
   return made;

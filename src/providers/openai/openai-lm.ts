@@ -10,5 +10,8 @@ import { openaiDriver, type OpenAIDriverOptions } from "./openai-driver.ts";
  */
 export function openaiLM(options: OpenAIDriverOptions & ProviderOptions): LM {
   const { model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs, ...provider } = options;
-  return defineProvider(openaiDriver({ model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs }), provider);
+  return defineProvider(
+    openaiDriver({ model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs }),
+    provider,
+  );
 }

@@ -7,7 +7,12 @@ const DROPPED = new Set(["model", "stream", "stream_options", "lmx"]);
  * The body of one chat.completions call: every request field passes through (multi-part content,
  * tools, response_format, logprobs, unknown extras), with lmx's model, seed and streaming flags.
  */
-export function openaiParams(options: { request: ChatRequest; model: string; seed?: number; stream?: boolean }): Record<string, unknown> {
+export function openaiParams(options: {
+  request: ChatRequest;
+  model: string;
+  seed?: number;
+  stream?: boolean;
+}): Record<string, unknown> {
   const { request, model, seed, stream } = options;
   const params: Record<string, unknown> = { model };
   for (const key in request) {

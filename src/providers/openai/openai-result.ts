@@ -23,7 +23,10 @@ export function openaiResult(options: { body: unknown; request: ChatRequest; pro
   const { body, request, provider } = options;
   const malformed = malformedFor(provider);
   if (typeof body === "string") throw malformed(`the response was not JSON: ${snippet(body)}`);
-  if (!isObject(body)) throw malformed(`the response was ${body === null ? "null" : Array.isArray(body) ? "an array" : typeof body}, not a JSON object`);
+  if (!isObject(body))
+    throw malformed(
+      `the response was ${body === null ? "null" : Array.isArray(body) ? "an array" : typeof body}, not a JSON object`,
+    );
   const b = body as Json;
   if (!Array.isArray(b.choices)) {
     const said = typeof b.error?.message === "string" ? ` (it said: ${b.error.message})` : "";
@@ -42,7 +45,9 @@ export function openaiResult(options: { body: unknown; request: ChatRequest; pro
     .sort((x, y) => x.index - y.index);
   return {
     choices,
-    usage: isObject(b.usage) ? openaiUsage(b.usage, () => estimateUsage({ request, choices })) : estimateUsage({ request, choices }),
+    usage: isObject(b.usage)
+      ? openaiUsage(b.usage, () => estimateUsage({ request, choices }))
+      : estimateUsage({ request, choices }),
     id: typeof b.id === "string" ? b.id : undefined,
     model: typeof b.model === "string" ? b.model : undefined,
     system_fingerprint: typeof b.system_fingerprint === "string" ? b.system_fingerprint : null,
@@ -52,7 +57,11 @@ export function openaiResult(options: { body: unknown; request: ChatRequest; pro
 /** OpenAI usage → lmx's, checked; cached prompt tokens from `prompt_tokens_details` (DeepSeek: `prompt_cache_hit_tokens`). */
 export function openaiUsage(usage: Json, estimate: () => DriverUsage): DriverUsage {
   return checkedUsage(
-    { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens },
+    {
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens,
+    },
     estimate,
   );
 }
@@ -63,7 +72,8 @@ export function assistantMessage(message: Json, malformed: Malformed, where: str
   const out: AssistantMessage = { ...rest, role: "assistant", content: contentOf(content, malformed, where) };
   if (tool_calls != null) {
     if (!Array.isArray(tool_calls)) throw malformed(`${where}: tool_calls is not an array`);
-    if (tool_calls.length > 0) out.tool_calls = tool_calls.map((t, i) => toolCall(t, i, malformed, `${where} tool call ${i}`));
+    if (tool_calls.length > 0)
+      out.tool_calls = tool_calls.map((t, i) => toolCall(t, i, malformed, `${where} tool call ${i}`));
   }
   return out;
 }
@@ -72,10 +82,12 @@ export function assistantMessage(message: Json, malformed: Malformed, where: str
 function contentOf(content: unknown, malformed: Malformed, where: string): string | null {
   if (content == null) return null;
   if (typeof content === "string") return content;
-  if (!Array.isArray(content)) throw malformed(`${where}: content is ${typeof content}, not a string, null or an array of parts`);
+  if (!Array.isArray(content))
+    throw malformed(`${where}: content is ${typeof content}, not a string, null or an array of parts`);
   const texts: string[] = [];
   content.forEach((part: unknown, i) => {
-    if (!isObject(part) || typeof (part as ContentPart).type !== "string") throw malformed(`${where}: content part ${i} is not a {type, …} object`);
+    if (!isObject(part) || typeof (part as ContentPart).type !== "string")
+      throw malformed(`${where}: content part ${i} is not a {type, …} object`);
     if (part.type === "text") {
       if (typeof part.text !== "string") throw malformed(`${where}: text part ${i} has no text string`);
       if (part.text) texts.push(part.text);
@@ -85,16 +97,24 @@ function contentOf(content: unknown, malformed: Malformed, where: string): strin
 }
 
 function toolCall(t: unknown, i: number, malformed: Malformed, where: string): ToolCall {
-  if (!isObject(t) || !isObject(t.function) || typeof t.function.name !== "string" || t.function.name === "") throw malformed(`${where} has no function name`);
+  if (!isObject(t) || !isObject(t.function) || typeof t.function.name !== "string" || t.function.name === "")
+    throw malformed(`${where} has no function name`);
   const args = t.function.arguments;
-  if (args != null && typeof args !== "string" && !isObject(args)) throw malformed(`${where}: arguments are neither a JSON string nor an object`);
+  if (args != null && typeof args !== "string" && !isObject(args))
+    throw malformed(`${where}: arguments are neither a JSON string nor an object`);
   if (t.id != null && typeof t.id !== "string") throw malformed(`${where}: id is not a string`);
-  return { ...t, id: t.id ?? `call_${i}`, type: "function", function: { name: t.function.name, arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}) } };
+  return {
+    ...t,
+    id: t.id ?? `call_${i}`,
+    type: "function",
+    function: { name: t.function.name, arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}) },
+  };
 }
 
 function choiceIndex(index: unknown, k: number, malformed: Malformed): number {
   if (index == null) return k;
-  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index > 10_000) throw malformed(`choice ${k} has an index that is not a small integer`);
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index > 10_000)
+    throw malformed(`choice ${k} has an index that is not a small integer`);
   return index;
 }
 
@@ -106,7 +126,8 @@ function finishReason(reason: unknown, malformed: Malformed, where: string): str
 
 function logprobs(value: unknown, malformed: Malformed, where: string): Choice["logprobs"] {
   if (value == null) return null;
-  if (!isObject(value) || (value.content != null && !Array.isArray(value.content))) throw malformed(`${where}: logprobs is not {content: [...]}`);
+  if (!isObject(value) || (value.content != null && !Array.isArray(value.content)))
+    throw malformed(`${where}: logprobs is not {content: [...]}`);
   return value as Choice["logprobs"];
 }
 

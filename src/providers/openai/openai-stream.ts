@@ -23,7 +23,12 @@ const HANDLED = new Set(["role", "content", "tool_calls", "function_call"]);
  * Turns chat.completion.chunk objects into lmx deltas and, at the end, one `done` event with the
  * assembled message (tool-call argument fragments joined) and the usage of the include_usage chunk.
  */
-export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unknown>; request: ChatRequest; provider: string; signal: AbortSignal }): AsyncGenerator<DriverStreamEvent> {
+export async function* openaiStreamEvents(options: {
+  chunks: AsyncIterable<unknown>;
+  request: ChatRequest;
+  provider: string;
+  signal: AbortSignal;
+}): AsyncGenerator<DriverStreamEvent> {
   const { chunks, request, provider, signal } = options;
   const partials = new Map<number, ChoiceSoFar>();
   let usage: Json | undefined;
@@ -41,7 +46,8 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
       if (!isObject(chunk.usage)) throw malformed("a stream chunk's usage was not an object");
       usage = chunk.usage;
     }
-    if (chunk.choices != null && !Array.isArray(chunk.choices)) throw malformed("a stream chunk's choices were not an array");
+    if (chunk.choices != null && !Array.isArray(chunk.choices))
+      throw malformed("a stream chunk's choices were not an array");
     for (const c of (chunk.choices ?? []) as unknown[]) {
       if (!isObject(c)) throw malformed("a stream choice was not an object");
       const index = smallIndex(c.index, malformed, "a stream choice's index");
@@ -58,12 +64,19 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
     }
   }
   // The SDK ends a stream quietly when its signal fires; a cut-short answer must not look complete.
-  if (signal.aborted) throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
-  if (partials.size === 0) throw new UpstreamError({ provider, failure: "malformed", message: "the stream ended without any choice" });
+  if (signal.aborted)
+    throw new UpstreamError({ provider, failure: "aborted", message: "the stream was aborted", cause: signal.reason });
+  if (partials.size === 0)
+    throw new UpstreamError({ provider, failure: "malformed", message: "the stream ended without any choice" });
   // Every finished choice says why it finished; a stream closed without that was cut short, not complete.
   if ([...partials.values()].some((p) => p.finish === undefined))
-    throw new UpstreamError({ provider, failure: "connection", message: "the stream ended before the answer was finished (no finish_reason)" });
-  if ([...partials.values()].some((p) => p.tools.some((t) => t && t.function.name === ""))) throw malformed("a streamed tool call never got a function name");
+    throw new UpstreamError({
+      provider,
+      failure: "connection",
+      message: "the stream ended before the answer was finished (no finish_reason)",
+    });
+  if ([...partials.values()].some((p) => p.tools.some((t) => t && t.function.name === "")))
+    throw malformed("a streamed tool call never got a function name");
   const choices: Choice[] = [...partials.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, p]) => ({
@@ -77,21 +90,41 @@ export async function* openaiStreamEvents(options: { chunks: AsyncIterable<unkno
       finish_reason: p.finish ?? "stop",
       logprobs: p.logprobs.length > 0 ? { content: p.logprobs } : null,
     }));
-  yield { type: "done", result: { choices, usage: usage ? openaiUsage(usage, () => estimateUsage({ request, choices })) : estimateUsage({ request, choices }), id, model, system_fingerprint: fingerprint } };
+  yield {
+    type: "done",
+    result: {
+      choices,
+      usage: usage
+        ? openaiUsage(usage, () => estimateUsage({ request, choices }))
+        : estimateUsage({ request, choices }),
+      id,
+      model,
+      system_fingerprint: fingerprint,
+    },
+  };
 }
 
 /** A choice or tool-call index: absent is 0, else a small non-negative integer (it keys a map). */
 function smallIndex(value: unknown, malformed: Malformed, what: string): number {
   if (value == null) return 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 10_000) throw malformed(`${what} was not a small integer`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 10_000)
+    throw malformed(`${what} was not a small integer`);
   return value;
 }
 
-function applyDelta(p: ChoiceSoFar, index: number, delta: Json, logprobs: TokenLogprob[] | undefined, malformed: Malformed): Delta | undefined {
+function applyDelta(
+  p: ChoiceSoFar,
+  index: number,
+  delta: Json,
+  logprobs: TokenLogprob[] | undefined,
+  malformed: Malformed,
+): Delta | undefined {
   const event: Delta = { type: "delta", index };
   let any = false;
-  if (delta.content != null && typeof delta.content !== "string") throw malformed("a stream delta's content was not a string");
-  if (delta.tool_calls != null && !Array.isArray(delta.tool_calls)) throw malformed("a stream delta's tool_calls were not an array");
+  if (delta.content != null && typeof delta.content !== "string")
+    throw malformed("a stream delta's content was not a string");
+  if (delta.tool_calls != null && !Array.isArray(delta.tool_calls))
+    throw malformed("a stream delta's tool_calls were not an array");
   if (typeof delta.content === "string" && delta.content !== "") {
     p.text += delta.content;
     event.content = delta.content;
@@ -101,10 +134,19 @@ function applyDelta(p: ChoiceSoFar, index: number, delta: Json, logprobs: TokenL
     for (const t of delta.tool_calls as unknown[]) {
       if (!isObject(t)) throw malformed("a stream tool call was not an object");
       const k = smallIndex(t.index, malformed, "a stream tool call's index");
-      if (t.function != null && (!isObject(t.function) || (t.function.name != null && typeof t.function.name !== "string") || (t.function.arguments != null && typeof t.function.arguments !== "string")))
+      if (
+        t.function != null &&
+        (!isObject(t.function) ||
+          (t.function.name != null && typeof t.function.name !== "string") ||
+          (t.function.arguments != null && typeof t.function.arguments !== "string"))
+      )
         throw malformed("a stream tool call's function was not {name, arguments} strings");
       if (t.id != null && typeof t.id !== "string") throw malformed("a stream tool call's id was not a string");
-      const call = (p.tools[k] ??= { id: t.id ?? `call_${k}`, type: "function", function: { name: "", arguments: "" } });
+      const call = (p.tools[k] ??= {
+        id: t.id ?? `call_${k}`,
+        type: "function",
+        function: { name: "", arguments: "" },
+      });
       if (t.id) call.id = t.id;
       if (t.function?.name) call.function.name += t.function.name;
       if (t.function?.arguments) call.function.arguments += t.function.arguments;

@@ -18,8 +18,11 @@ export interface SdkErrorClasses {
 export function upstreamErrorFromSdk(options: { error: unknown; provider: string; classes: SdkErrorClasses }): unknown {
   const { error, provider, classes } = options;
   if (UpstreamError.isInstance(error)) return error;
-  const make = (failure: UpstreamError["failure"], message: string, extra: { status?: number; retryAfter?: number } = {}) =>
-    new UpstreamError({ provider, failure, message, cause: error, ...extra });
+  const make = (
+    failure: UpstreamError["failure"],
+    message: string,
+    extra: { status?: number; retryAfter?: number } = {},
+  ) => new UpstreamError({ provider, failure, message, cause: error, ...extra });
 
   // Subclasses first: the abort and timeout errors extend the connection error, which extends APIError.
   if (error instanceof classes.APIUserAbortError) return make("aborted", "the request was aborted");
@@ -27,11 +30,17 @@ export function upstreamErrorFromSdk(options: { error: unknown; provider: string
   if (error instanceof classes.APIConnectionError) return make("connection", connectionMessage(error));
   if (error instanceof classes.APIError) {
     const e = error as Error & { status?: number; headers?: Headers; error?: unknown; type?: unknown };
-    return make("http", upstreamMessage(e), { status: e.status ?? statusOfType(e), retryAfter: retryAfterSeconds({ headers: e.headers }) });
+    return make("http", upstreamMessage(e), {
+      status: e.status ?? statusOfType(e),
+      retryAfter: retryAfterSeconds({ headers: e.headers }),
+    });
   }
   if (error instanceof SyntaxError) return make("malformed", `the response body was not valid JSON (${error.message})`);
   // undici reports a body cut off mid-read (connection dropped while streaming) as a TypeError.
-  if (error instanceof TypeError && /terminated|socket|closed|ECONNRESET/i.test(`${error.message} ${String(error.cause)}`))
+  if (
+    error instanceof TypeError &&
+    /terminated|socket|closed|ECONNRESET/i.test(`${error.message} ${String(error.cause)}`)
+  )
     return make("connection", `the connection was dropped (${String(error.cause ?? error.message)})`);
   return error;
 }
@@ -56,7 +65,8 @@ const STATUS_OF_TYPE: Record<string, number> = {
 
 function statusOfType(e: { type?: unknown; error?: unknown }): number | undefined {
   const body = e.error as { type?: unknown; error?: { type?: unknown } } | undefined;
-  const type = [e.type, body?.error?.type, body?.type].find((t) => typeof t === "string" && t in STATUS_OF_TYPE) as string | undefined;
+  const type = [e.type, body?.error?.type, body?.type].find((t) => typeof t === "string" && t in STATUS_OF_TYPE) as
+    string | undefined;
   return type === undefined ? undefined : STATUS_OF_TYPE[type];
 }
 
@@ -71,7 +81,9 @@ function upstreamMessage(e: Error & { status?: number; error?: unknown }): strin
 
 function connectionMessage(error: Error): string {
   const cause = error.cause instanceof Error ? error.cause : undefined;
-  const detail = cause ? [cause.message, cause.cause instanceof Error ? cause.cause.message : ""].filter(Boolean).join(": ") : "";
+  const detail = cause
+    ? [cause.message, cause.cause instanceof Error ? cause.cause.message : ""].filter(Boolean).join(": ")
+    : "";
   // The SDK's own message is a long paragraph about undici proxies; the cause says what happened.
   return detail ? `connection failed (${detail})` : error.message;
 }

@@ -15,7 +15,8 @@ const dir = mkdtempSync(join(tmpdir(), "lmx-generated-bank-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const bankPath = join(dir, "arith.bank.jsonl");
 const records = writeGeneratedBank(bankPath);
-const right = (sample: string, answer: string) => canonicalAnswer(sample, "literal") === canonicalAnswer(answer, "literal");
+const right = (sample: string, answer: string) =>
+  canonicalAnswer(sample, "literal") === canonicalAnswer(answer, "literal");
 
 test("a generated bank loads with maps by id and by question", () => {
   const bank = loadSampleBank(bankPath);
@@ -28,12 +29,28 @@ test("replay serves a question's samples in order from the context's sample offs
   const lm = replayLM({ bank: bankPath });
   const q = records[2]!;
   const result = await lm.complete({ messages: [{ role: "user", content: q.question }], n: 12 }, createRunContext());
-  assert.deepEqual(result.choices.map((c) => c.message.content), [...q.samples, ...q.samples.slice(0, 2)]);
+  assert.deepEqual(
+    result.choices.map((c) => c.message.content),
+    [...q.samples, ...q.samples.slice(0, 2)],
+  );
 });
 
 test("lmx eval over the generated bank: n=1 grades the first samples, voting over 5 does better", async () => {
   const run = await runCli(
-    ["eval", "--data", bankPath, "--model", `replay:${bankPath}`, "--technique", "self-consistency(n={1,5})", "--answer", "literal", "--json", "--results", join(dir, "r.sqlite")],
+    [
+      "eval",
+      "--data",
+      bankPath,
+      "--model",
+      `replay:${bankPath}`,
+      "--technique",
+      "self-consistency(n={1,5})",
+      "--answer",
+      "literal",
+      "--json",
+      "--results",
+      join(dir, "r.sqlite"),
+    ],
     { env: cleanEnv(), cwd: dir },
   );
   assert.equal(run.code, 0, run.stderr);

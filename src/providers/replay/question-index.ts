@@ -26,7 +26,10 @@ export class QuestionIndex {
     bank.records.forEach((record, i) => {
       let anchor: string | undefined;
       for (const w of interior[i]!) {
-        const better = anchor === undefined || frequency.get(w)! < frequency.get(anchor)! || (frequency.get(w) === frequency.get(anchor) && w.length > anchor.length);
+        const better =
+          anchor === undefined ||
+          frequency.get(w)! < frequency.get(anchor)! ||
+          (frequency.get(w) === frequency.get(anchor) && w.length > anchor.length);
         if (better) anchor = w;
       }
       if (anchor === undefined) this.unanchored.push(record);

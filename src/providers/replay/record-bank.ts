@@ -47,9 +47,12 @@ export interface RecordBankOptions {
  * asked (a budget ran out) is not written and is listed in `incomplete`; any other error stops the
  * recording after the questions in flight finish, keeping every line already written.
  */
-export async function recordBank(options: RecordBankOptions): Promise<{ written: number; skipped: number; incomplete: string[] }> {
+export async function recordBank(
+  options: RecordBankOptions,
+): Promise<{ written: number; skipped: number; incomplete: string[] }> {
   const { lm, samples, out, concurrency = 4, request = {}, ctx, onProgress } = options;
-  if (!Number.isInteger(samples) || samples < 1) throw new InvalidRequestError(`samples must be an integer >= 1, got ${samples}`, { param: "samples" });
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new InvalidRequestError(`samples must be an integer >= 1, got ${samples}`, { param: "samples" });
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InvalidRequestError(`concurrency must be an integer >= 1, got ${concurrency}`, { param: "concurrency" });
 
@@ -57,7 +60,10 @@ export async function recordBank(options: RecordBankOptions): Promise<{ written:
   const questions = withIds(options.questions);
   const pending = questions.filter((q) => {
     const recorded = existing.byQuestion.get(q.question.trim());
-    if (recorded && recorded.id !== q.id) throw new InvalidRequestError(`question "${q.id}" is already in ${out} as "${recorded.id}"`, { param: "questions" });
+    if (recorded && recorded.id !== q.id)
+      throw new InvalidRequestError(`question "${q.id}" is already in ${out} as "${recorded.id}"`, {
+        param: "questions",
+      });
     return !existing.ids.has(q.id);
   });
   const skipped = questions.length - pending.length;
@@ -80,11 +86,18 @@ export async function recordBank(options: RecordBankOptions): Promise<{ written:
 
   async function recordOne(q: Required<RecordQuestion>): Promise<void> {
     const messages = [...(request.messages ?? []), { role: "user" as const, content: q.question }];
-    const runCtx = ctx ? { ...childContext(ctx, `record ${q.id}`, "step"), sampleOffset: 0 } : createRunContext({ name: `record ${q.id}` });
+    const runCtx = ctx
+      ? { ...childContext(ctx, `record ${q.id}`, "step"), sampleOffset: 0 }
+      : createRunContext({ name: `record ${q.id}` });
     const result = await lm.complete({ ...request, messages, n: samples }, runCtx);
     if (result.choices.length < samples) incomplete.push(q.id);
     else {
-      await append({ id: q.id, question: q.question, answer: q.answer, samples: result.choices.map((c) => contentText(c.message.content)) });
+      await append({
+        id: q.id,
+        question: q.question,
+        answer: q.answer,
+        samples: result.choices.map((c) => contentText(c.message.content)),
+      });
       written++;
     }
     done++;
@@ -108,7 +121,11 @@ export async function recordBank(options: RecordBankOptions): Promise<{ written:
   return { written, skipped, incomplete };
 }
 
-function readExisting(out: string): { ids: Set<string>; byQuestion: Map<string, BankRecord>; endsWithNewline: boolean } {
+function readExisting(out: string): {
+  ids: Set<string>;
+  byQuestion: Map<string, BankRecord>;
+  endsWithNewline: boolean;
+} {
   const text = existsSync(out) ? readFileSync(out, "utf8") : "";
   if (!text.trim()) return { ids: new Set(), byQuestion: new Map(), endsWithNewline: true };
   const bank = loadSampleBank(out);
@@ -119,10 +136,12 @@ function withIds(questions: RecordQuestion[]): Required<RecordQuestion>[] {
   const ids = new Set<string>();
   const texts = new Set<string>();
   return questions.map((q, i) => {
-    if (typeof q.question !== "string" || !q.question.trim()) throw new InvalidRequestError(`question ${i} has no text`, { param: "questions" });
+    if (typeof q.question !== "string" || !q.question.trim())
+      throw new InvalidRequestError(`question ${i} has no text`, { param: "questions" });
     const id = q.id ?? `q-${createHash("sha256").update(q.question.trim()).digest("hex").slice(0, 16)}`;
     if (ids.has(id)) throw new InvalidRequestError(`question id "${id}" appears twice`, { param: "questions" });
-    if (texts.has(q.question.trim())) throw new InvalidRequestError(`question "${id}" repeats an earlier question`, { param: "questions" });
+    if (texts.has(q.question.trim()))
+      throw new InvalidRequestError(`question "${id}" repeats an earlier question`, { param: "questions" });
     ids.add(id);
     texts.add(q.question.trim());
     return { id, question: q.question, answer: q.answer ?? "" };

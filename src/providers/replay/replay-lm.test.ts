@@ -26,7 +26,8 @@ test("successive sample offsets serve the recorded samples in order, wrapping ar
   assert.ok(new Set(first.samples).size > 1);
   const ctx = createRunContext();
   const served: unknown[] = [];
-  for (let i = 0; i < 13; i++) served.push(texts(await lm.complete(ask(first.question), { ...ctx, sampleOffset: i }))[0]);
+  for (let i = 0; i < 13; i++)
+    served.push(texts(await lm.complete(ask(first.question), { ...ctx, sampleOffset: i }))[0]);
   assert.deepEqual(served, [...first.samples, ...first.samples.slice(0, 3)]);
 });
 
@@ -34,10 +35,16 @@ test("n=10 returns the ten recorded samples in order in one call; n=12 at offset
   const ctx = createRunContext();
   const all = await lm.complete(ask(late.question, 10), ctx);
   assert.deepEqual(texts(all), late.samples);
-  assert.deepEqual(all.choices.map((c) => c.index), [...Array(10).keys()]);
+  assert.deepEqual(
+    all.choices.map((c) => c.index),
+    [...Array(10).keys()],
+  );
   assert.equal(ctx.span.total.calls, 1);
   const wrapped = await lm.complete(ask(late.question, 12), { ...createRunContext(), sampleOffset: 5 });
-  assert.deepEqual(texts(wrapped), [...late.samples.slice(5), ...late.samples, ...late.samples.slice(0, 2)].slice(0, 12));
+  assert.deepEqual(
+    texts(wrapped),
+    [...late.samples.slice(5), ...late.samples, ...late.samples.slice(0, 2)].slice(0, 12),
+  );
 });
 
 test("usage: prompt tokens from the request, completion ~chars/4, zero cost", async () => {
@@ -65,11 +72,16 @@ test("a question embedded in a technique's longer prompt (or a system message) i
 test("an unknown question is an InvalidRequestError naming the bank and its size", async () => {
   await assert.rejects(lm.complete(ask("What is the capital of France?")), (e) => {
     assert.ok(InvalidRequestError.isInstance(e), String(e));
-    assert.match(e.message, /replay: no question in bank .*cruxeval-output.*matches the request; the bank has 800 questions such as sample_0/);
+    assert.match(
+      e.message,
+      /replay: no question in bank .*cruxeval-output.*matches the request; the bank has 800 questions such as sample_0/,
+    );
     return true;
   });
   // A prompt that quotes only part of a question does not match either.
-  await assert.rejects(lm.complete(ask(late.question.slice(0, late.question.length - 10))), (e) => InvalidRequestError.isInstance(e));
+  await assert.rejects(lm.complete(ask(late.question.slice(0, late.question.length - 10))), (e) =>
+    InvalidRequestError.isInstance(e),
+  );
 });
 
 test("streaming replays the same sample as complete", async () => {
@@ -94,8 +106,13 @@ test("stop sequences and max_tokens cut a sample like a live model would", async
 });
 
 test("every one of the 800 questions is found when wrapped in a longer prompt", () => {
-  const misses = lines.filter((l) => lm.findRecord(ask(`Prefix text:${l.question}(end of question) Reply now.`))?.id !== l.id);
-  assert.deepEqual(misses.map((l) => l.id), []);
+  const misses = lines.filter(
+    (l) => lm.findRecord(ask(`Prefix text:${l.question}(end of question) Reply now.`))?.id !== l.id,
+  );
+  assert.deepEqual(
+    misses.map((l) => l.id),
+    [],
+  );
 });
 
 test("a token budget caps a replayed sample even when the request sets a larger max_completion_tokens", async () => {

@@ -18,7 +18,13 @@ export interface ReplayLM extends LM {
   findRecord(request: ChatRequest): BankRecord | undefined;
 }
 
-const capabilities: Capabilities = { nativeN: true, logprobs: false, tools: false, streaming: true, constrainedOutput: false };
+const capabilities: Capabilities = {
+  nativeN: true,
+  logprobs: false,
+  tools: false,
+  streaming: true,
+  constrainedOutput: false,
+};
 
 /**
  * A base LM that answers from recorded samples, free and offline (model id `replay:<bank path>`).
@@ -68,7 +74,10 @@ export function replayLM(options: ReplayOptions): ReplayLM {
       yield { type: "done", result };
     },
   };
-  return Object.assign(defineProvider(driver, { limiter: 64, ...providerOptions }), { bank, findRecord: (request: ChatRequest) => index.find(request) });
+  return Object.assign(defineProvider(driver, { limiter: 64, ...providerOptions }), {
+    bank,
+    findRecord: (request: ChatRequest) => index.find(request),
+  });
 }
 
 function approximateTokens(text: string): number {
@@ -84,7 +93,8 @@ function shape(sample: string, request: ChatRequest): { text: string; finish: Ch
     if (at >= 0) text = text.slice(0, at);
   }
   const limit = completionCap(request);
-  if (limit !== undefined && approximateTokens(text) > limit) return { text: text.slice(0, Math.max(0, limit) * 4), finish: "length" };
+  if (limit !== undefined && approximateTokens(text) > limit)
+    return { text: text.slice(0, Math.max(0, limit) * 4), finish: "length" };
   return { text, finish: "stop" };
 }
 

@@ -14,7 +14,8 @@ const bankPath = shared.path;
 const dir = mkdtempSync(join(tmpdir(), "lmx-sample-bank-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const good = (id: string, question = `question ${id}`) => JSON.stringify({ id, question, answer: "42", samples: ["a", "b"] });
+const good = (id: string, question = `question ${id}`) =>
+  JSON.stringify({ id, question, answer: "42", samples: ["a", "b"] });
 
 function bankWith(name: string, text: string): string {
   const path = join(dir, name);
@@ -39,8 +40,14 @@ shared.test("the cruxeval bank loads with maps by id and by question", () => {
 });
 
 test("a line that is not JSON is a ConfigurationError naming the file and line", () => {
-  const path = bankWith("broken.bank.jsonl", `${good("a")}\n\n${good("b")}\n{"id": "c", "question": "q c", "answer": "1", "samples": ["x"\n`);
-  assert.throws(() => loadSampleBank(path), configError(new RegExp(`sample bank .*broken\\.bank\\.jsonl line 4 is not valid JSON`)));
+  const path = bankWith(
+    "broken.bank.jsonl",
+    `${good("a")}\n\n${good("b")}\n{"id": "c", "question": "q c", "answer": "1", "samples": ["x"\n`,
+  );
+  assert.throws(
+    () => loadSampleBank(path),
+    configError(new RegExp(`sample bank .*broken\\.bank\\.jsonl line 4 is not valid JSON`)),
+  );
 });
 
 test("missing or mistyped fields name the field and the line", () => {
@@ -48,8 +55,14 @@ test("missing or mistyped fields name the field and the line", () => {
     [JSON.stringify({ question: "q", answer: "a", samples: ["s"] }), /line 2: "id" must be a non-empty string/],
     [JSON.stringify({ id: "x", answer: "a", samples: ["s"] }), /line 2: "question" must be a non-empty string/],
     [JSON.stringify({ id: "x", question: "q", samples: ["s"] }), /line 2: "answer" must be a string/],
-    [JSON.stringify({ id: "x", question: "q", answer: "a", samples: [] }), /line 2: "samples" must be a non-empty array of strings/],
-    [JSON.stringify({ id: "x", question: "q", answer: "a", samples: ["s", 3] }), /line 2: "samples" must be a non-empty array of strings/],
+    [
+      JSON.stringify({ id: "x", question: "q", answer: "a", samples: [] }),
+      /line 2: "samples" must be a non-empty array of strings/,
+    ],
+    [
+      JSON.stringify({ id: "x", question: "q", answer: "a", samples: ["s", 3] }),
+      /line 2: "samples" must be a non-empty array of strings/,
+    ],
     ["[1, 2]", /line 2 is not a JSON object/],
     [good("a"), /line 2: id "a" appears twice/],
     [good("z", "question a"), /line 2: the question of "z" repeats that of "a"/],

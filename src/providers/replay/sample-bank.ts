@@ -29,7 +29,10 @@ export function loadSampleBank(path: string): SampleBank {
   try {
     text = readFileSync(resolve(path), "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : `cannot be read (${(error as Error).message})`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "does not exist"
+        : `cannot be read (${(error as Error).message})`;
     throw new ConfigurationError(`sample bank ${path} ${reason}`, { cause: error });
   }
   const bank: SampleBank = { path, records: [], byId: new Map(), byQuestion: new Map() };
@@ -61,7 +64,8 @@ function parseRecord(line: string, where: string): BankRecord {
     // Not the parser's message: it quotes the line, and the proxy lets clients name a bank by any path.
     throw new ConfigurationError(`${where} is not valid JSON`, { cause: error });
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new ConfigurationError(`${where} is not a JSON object`);
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new ConfigurationError(`${where} is not a JSON object`);
   const v = value as Record<string, unknown>;
   const problem =
     typeof v.id !== "string" || !v.id
@@ -74,5 +78,10 @@ function parseRecord(line: string, where: string): BankRecord {
             ? `"samples" must be a non-empty array of strings`
             : undefined;
   if (problem) throw new ConfigurationError(`${where}: ${problem}`);
-  return { id: v.id as string, question: v.question as string, answer: v.answer as string, samples: v.samples as string[] };
+  return {
+    id: v.id as string,
+    question: v.question as string,
+    answer: v.answer as string,
+    samples: v.samples as string[],
+  };
 }

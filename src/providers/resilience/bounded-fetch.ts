@@ -28,8 +28,18 @@ export function boundedFetch(options: BoundedFetchOptions): typeof fetch {
   const inner = options.fetch ?? globalThis.fetch;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const tooLarge = () => new UpstreamError({ provider: options.provider, failure: "malformed", message: `the reply was larger than ${maxBytes} bytes (maxResponseBytes)` });
-  const stalled = () => new UpstreamError({ provider: options.provider, failure: "timeout", message: `the reply stalled: no data for ${idleMs} ms (idleTimeoutMs)` });
+  const tooLarge = () =>
+    new UpstreamError({
+      provider: options.provider,
+      failure: "malformed",
+      message: `the reply was larger than ${maxBytes} bytes (maxResponseBytes)`,
+    });
+  const stalled = () =>
+    new UpstreamError({
+      provider: options.provider,
+      failure: "timeout",
+      message: `the reply stalled: no data for ${idleMs} ms (idleTimeoutMs)`,
+    });
 
   return async (input, init) => {
     const response = await inner(input, init);
@@ -40,13 +50,20 @@ export function boundedFetch(options: BoundedFetchOptions): typeof fetch {
       throw tooLarge();
     }
     const body = boundedBody(response.body, { maxBytes, idleMs, tooLarge, stalled });
-    const bounded = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const bounded = new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
     Object.defineProperty(bounded, "url", { value: response.url });
     return bounded;
   };
 }
 
-function boundedBody(source: ReadableStream<Uint8Array>, o: { maxBytes: number; idleMs: number; tooLarge: () => Error; stalled: () => Error }): ReadableStream<Uint8Array> {
+function boundedBody(
+  source: ReadableStream<Uint8Array>,
+  o: { maxBytes: number; idleMs: number; tooLarge: () => Error; stalled: () => Error },
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let total = 0;
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: Error) => {

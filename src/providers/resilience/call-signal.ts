@@ -22,11 +22,25 @@ export function callSignal(ctx: RunContext, timeoutMs: number) {
  * a BudgetExceededError when the time budget ran out (so a technique stops with its best answer
  * instead of retrying), an upstream timeout when the request timeout fired, else the error itself.
  */
-export function translateAbort(error: unknown, ctx: RunContext, timedOut: TimedOut, provider: string, timeoutMs: number, limit = "timeoutMs"): unknown {
-  if (ctx.signal?.aborted) return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
+export function translateAbort(
+  error: unknown,
+  ctx: RunContext,
+  timedOut: TimedOut,
+  provider: string,
+  timeoutMs: number,
+  limit = "timeoutMs",
+): unknown {
+  if (ctx.signal?.aborted)
+    return AbortedError.isInstance(error) ? error : new AbortedError("the run was aborted", { cause: error });
   // Whatever the driver threw after our timer fired was caused by it.
   if (timedOut === "budget") return ctx.budget.timeExceeded();
-  if (timedOut === "request") return new UpstreamError({ provider, failure: "timeout", message: `no answer within ${timeoutMs} ms (${limit})`, cause: error });
+  if (timedOut === "request")
+    return new UpstreamError({
+      provider,
+      failure: "timeout",
+      message: `no answer within ${timeoutMs} ms (${limit})`,
+      cause: error,
+    });
   return error;
 }
 
@@ -38,7 +52,10 @@ const MAX_TIMER_MS = 2_147_483_647;
  * when the time budget runs out, so that a queued call never outlasts its run's time limit: the
  * budget running out is a BudgetExceededError, an abort an AbortedError.
  */
-export async function withinTimeBudget<T>(ctx: RunContext, wait: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+export async function withinTimeBudget<T>(
+  ctx: RunContext,
+  wait: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
   const remaining = ctx.budget.remainingMs();
   if (remaining === undefined || remaining > MAX_TIMER_MS) return wait(ctx.signal);
   const deadline = new AbortController();

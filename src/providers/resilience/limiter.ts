@@ -7,7 +7,8 @@ export class Limiter {
   private readonly waiting: (() => void)[] = [];
 
   constructor(concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new TypeError(`concurrency must be an integer >= 1, got ${concurrency}`);
     this.concurrency = concurrency;
   }
 

@@ -33,7 +33,15 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
  * waits the backoff (at least what Retry-After asked for) and returns.
  */
 export async function waitBeforeRetry(error: unknown, attempt: number, options: RetryOptions = {}): Promise<void> {
-  const { retries = 3, baseDelayMs = 200, maxDelayMs = 10_000, signal, onRetry, beforeWait, random = Math.random } = options;
+  const {
+    retries = 3,
+    baseDelayMs = 200,
+    maxDelayMs = 10_000,
+    signal,
+    onRetry,
+    beforeWait,
+    random = Math.random,
+  } = options;
   if (!UpstreamError.isInstance(error) || !error.isRetryable || attempt >= retries || signal?.aborted) throw error;
   const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * (0.5 + random() / 2);
   const delayMs = error.retryAfter !== undefined ? Math.max(error.retryAfter * 1000, backoff) : backoff;

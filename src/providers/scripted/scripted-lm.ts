@@ -21,7 +21,10 @@ export interface ScriptInfo {
   seed?: number;
 }
 
-export type Script = (request: ChatRequest, info: ScriptInfo) => string | ScriptedReply | Promise<string | ScriptedReply>;
+export type Script = (
+  request: ChatRequest,
+  info: ScriptInfo,
+) => string | ScriptedReply | Promise<string | ScriptedReply>;
 
 export interface ScriptedOptions extends ProviderOptions {
   /** Name after `scripted:` (default "test"). */
@@ -38,9 +41,21 @@ export interface ScriptedOptions extends ProviderOptions {
 export function scriptedLM(script: Script, options: ScriptedOptions = {}): LM & { calls: ChatRequest[] } {
   const calls: ChatRequest[] = [];
   let callIndex = 0;
-  const capabilities: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: false, ...options.capabilities };
+  const capabilities: Capabilities = {
+    nativeN: true,
+    logprobs: true,
+    tools: true,
+    streaming: true,
+    constrainedOutput: false,
+    ...options.capabilities,
+  };
 
-  async function produce(request: ChatRequest, sampleIndex: number, seed: number | undefined, signal: AbortSignal): Promise<DriverResult> {
+  async function produce(
+    request: ChatRequest,
+    sampleIndex: number,
+    seed: number | undefined,
+    signal: AbortSignal,
+  ): Promise<DriverResult> {
     calls.push(request);
     if (options.latencyMs) await sleep(options.latencyMs, signal);
     const choices: Choice[] = [];
@@ -57,7 +72,11 @@ export function scriptedLM(script: Script, options: ScriptedOptions = {}): LM & 
         logprobs: reply.logprobs ? { content: reply.logprobs } : null,
       });
     }
-    return { choices, usage: { prompt_tokens: estimatePromptTokens(request), completion_tokens: completion }, model: options.name ?? "test" };
+    return {
+      choices,
+      usage: { prompt_tokens: estimatePromptTokens(request), completion_tokens: completion },
+      model: options.name ?? "test",
+    };
   }
 
   const driver: ProviderDriver = {

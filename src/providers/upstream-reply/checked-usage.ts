@@ -8,7 +8,9 @@ export const MAX_TOKENS_PER_CALL = 100_000_000;
 
 /** A token count as an upstream reported it: a non-negative integer within reason, else undefined. */
 export function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS_PER_CALL ? value : undefined;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKENS_PER_CALL
+    ? value
+    : undefined;
 }
 
 /** The counts an upstream reported, unchecked; `undefined`/`null` means it left the field out (0). */

@@ -35,7 +35,12 @@ const write = (line) => {
   size += line.length + 1;
 };
 // stderr (warnings, fatal-error dumps) is not part of the output: errors come back as the error text.
-const pyodide = await loadPyodide({ stdout: write, stderr: () => {}, jsglobals: Object.create(null), env: { HOME: "/home/pyodide" } });
+const pyodide = await loadPyodide({
+  stdout: write,
+  stderr: () => {},
+  jsglobals: Object.create(null),
+  env: { HOME: "/home/pyodide" },
+});
 // Converts the program's result to JSON in Python, in a namespace the program cannot see: integers
 // beyond 2^53 become strings (JSON numbers would lose digits), other objects their repr.
 const helpers = pyodide.toPy({});
@@ -71,7 +76,20 @@ function lockDown(memoryBytes) {
   capWebAssemblyMemory(memoryBytes);
   delete pyodide.FS.filesystems.NODEFS;
   delete pyodide.FS.filesystems.NATIVEFS_ASYNC;
-  for (const key of ["process", "fetch", "XMLHttpRequest", "WebSocket", "EventSource", "Request", "Response", "Headers", "require", "module", "Buffer", "navigator"]) {
+  for (const key of [
+    "process",
+    "fetch",
+    "XMLHttpRequest",
+    "WebSocket",
+    "EventSource",
+    "Request",
+    "Response",
+    "Headers",
+    "require",
+    "module",
+    "Buffer",
+    "navigator",
+  ]) {
     try {
       delete globalThis[key];
     } catch {}
@@ -114,7 +132,11 @@ function capWebAssemblyMemory(memoryBytes) {
   function Memory(descriptor) {
     if (!new.target) throw new TypeError("WebAssembly.Memory must be called with new");
     // Read once: a getter could answer differently to the count and to the constructor.
-    const d = { initial: Number(descriptor?.initial ?? 0), maximum: descriptor?.maximum === undefined ? undefined : Number(descriptor.maximum), shared: Boolean(descriptor?.shared) };
+    const d = {
+      initial: Number(descriptor?.initial ?? 0),
+      maximum: descriptor?.maximum === undefined ? undefined : Number(descriptor.maximum),
+      shared: Boolean(descriptor?.shared),
+    };
     take(d.initial * 65536);
     return new NativeMemory(d.maximum === undefined ? { initial: d.initial, shared: d.shared } : d);
   }

@@ -10,26 +10,58 @@ describe("the Python sandbox", { concurrency: 2 }, () => {
   test("an endless loop is killed at the time limit, a huge allocation stopped by the memory limit, and the host runs on", async () => {
     const [loop, memory] = await Promise.all([
       runPython("while True:\n    pass", { timeoutMs: 300 }),
-      runPython("blocks = []\nwhile True:\n    blocks.append(bytearray(1024 * 1024))", { memoryBytes: 16 * 1024 * 1024, timeoutMs: 10_000 }),
+      runPython("blocks = []\nwhile True:\n    blocks.append(bytearray(1024 * 1024))", {
+        memoryBytes: 16 * 1024 * 1024,
+        timeoutMs: 10_000,
+      }),
     ]);
-    assert.deepEqual({ ok: loop.ok, limit: loop.limit, error: loop.error }, { ok: false, limit: "time", error: "TimeoutError: the program ran longer than 300 ms and was stopped" });
-    assert.deepEqual({ ok: memory.ok, limit: memory.limit, error: memory.error }, { ok: false, limit: "memory", error: "MemoryError: the program exceeded the 16 MB memory limit" });
+    assert.deepEqual(
+      { ok: loop.ok, limit: loop.limit, error: loop.error },
+      { ok: false, limit: "time", error: "TimeoutError: the program ran longer than 300 ms and was stopped" },
+    );
+    assert.deepEqual(
+      { ok: memory.ok, limit: memory.limit, error: memory.error },
+      { ok: false, limit: "memory", error: "MemoryError: the program exceeded the 16 MB memory limit" },
+    );
     // Afterwards a normal program: it prints, and its last expression is the result as JSON data.
-    const ok = await runPython("import math, fractions\nprint('sum', sum(range(10)))\nf = fractions.Fraction(1, 3) * 3\n{'fact': math.factorial(25), 'one': str(f), 'pair': (1, 2.5), 'none': None}");
-    assert.deepEqual({ ok: ok.ok, stdout: ok.stdout, result: ok.result }, { ok: true, stdout: "sum 45", result: { fact: "15511210043330985984000000", one: "1", pair: [1, 2.5], none: null } });
+    const ok = await runPython(
+      "import math, fractions\nprint('sum', sum(range(10)))\nf = fractions.Fraction(1, 3) * 3\n{'fact': math.factorial(25), 'one': str(f), 'pair': (1, 2.5), 'none': None}",
+    );
+    assert.deepEqual(
+      { ok: ok.ok, stdout: ok.stdout, result: ok.result },
+      {
+        ok: true,
+        stdout: "sum 45",
+        result: { fact: "15511210043330985984000000", one: "1", pair: [1, 2.5], none: null },
+      },
+    );
   });
 
   test("a long result comes back whole (the process exits only once it is sent), and one beyond the output limit is cut like printed output", async () => {
-    const [whole, cut] = await Promise.all([runPython("'ab' * 10**6", { maxOutputChars: 3_000_000 }), runPython("'ab' * 10**6", { maxOutputChars: 10 })]);
-    assert.deepEqual({ ok: whole.ok, error: whole.error, length: (whole.result as string)?.length, limit: whole.limit }, { ok: true, error: undefined, length: 2_000_000, limit: undefined });
-    assert.deepEqual({ ok: cut.ok, result: cut.result, limit: cut.limit }, { ok: true, result: "ababababab\n[result truncated at 10 characters]", limit: "output" });
+    const [whole, cut] = await Promise.all([
+      runPython("'ab' * 10**6", { maxOutputChars: 3_000_000 }),
+      runPython("'ab' * 10**6", { maxOutputChars: 10 }),
+    ]);
+    assert.deepEqual(
+      { ok: whole.ok, error: whole.error, length: (whole.result as string)?.length, limit: whole.limit },
+      { ok: true, error: undefined, length: 2_000_000, limit: undefined },
+    );
+    assert.deepEqual(
+      { ok: cut.ok, result: cut.result, limit: cut.limit },
+      { ok: true, result: "ababababab\n[result truncated at 10 characters]", limit: "output" },
+    );
   });
 
   test("errors come back with the program's lines, without Pyodide's frames", async () => {
-    const failed = await runPython("def share(total, people):\n    return total / people\n\nprint('before')\nshare(10, 0)");
+    const failed = await runPython(
+      "def share(total, people):\n    return total / people\n\nprint('before')\nshare(10, 0)",
+    );
     assert.equal(failed.ok, false);
     assert.equal(failed.stdout, "before");
-    assert.match(failed.error!, /^ZeroDivisionError: division by zero \(line 2\)\nTraceback \(program frames\):\n {2}File "program\.py", line 5, in <module>/);
+    assert.match(
+      failed.error!,
+      /^ZeroDivisionError: division by zero \(line 2\)\nTraceback \(program frames\):\n {2}File "program\.py", line 5, in <module>/,
+    );
     assert.doesNotMatch(failed.error!, /_pyodide|\^\^\^/, "Pyodide's own frames and caret lines are left out");
   });
 

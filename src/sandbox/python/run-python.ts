@@ -52,7 +52,12 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
 
 type Outcome = Omit<SandboxResult, "durationMs">;
 
-async function runInProcess(code: string, limits: ReturnType<typeof sandboxLimits>, deadline: number | undefined, signal?: AbortSignal): Promise<Outcome> {
+async function runInProcess(
+  code: string,
+  limits: ReturnType<typeof sandboxLimits>,
+  deadline: number | undefined,
+  signal?: AbortSignal,
+): Promise<Outcome> {
   const { memoryBytes, maxOutputChars } = limits;
   const left = () => (deadline === undefined ? Infinity : Math.floor(deadline - Date.now()));
   const child = spawnRunner(memoryBytes);
@@ -62,40 +67,82 @@ async function runInProcess(code: string, limits: ReturnType<typeof sandboxLimit
       if (error instanceof TimeLimit && left() <= 0) return undefined;
       throw error;
     });
-    if (!loaded) return { ok: false, stdout: "", error: `TimeoutError: the time budget ran out while the Python sandbox was starting (time limit ${limits.timeoutMs} ms)`, limit: "time" };
+    if (!loaded)
+      return {
+        ok: false,
+        stdout: "",
+        error: `TimeoutError: the time budget ran out while the Python sandbox was starting (time limit ${limits.timeoutMs} ms)`,
+        limit: "time",
+      };
     const timeoutMs = Math.max(1, Math.min(limits.timeoutMs, left()));
     child.send({ code, memoryBytes, maxOutputChars });
     const reply = await waitFor(child, "result", timeoutMs, signal).catch((error: unknown) => {
       if (error instanceof TimeLimit || error instanceof ProcessEnded) return error;
       throw error;
     });
-    if (reply instanceof TimeLimit) return { ok: false, stdout: "", error: `TimeoutError: the program ran longer than ${timeoutMs} ms and was stopped`, limit: "time" };
+    if (reply instanceof TimeLimit)
+      return {
+        ok: false,
+        stdout: "",
+        error: `TimeoutError: the program ran longer than ${timeoutMs} ms and was stopped`,
+        limit: "time",
+      };
     // V8 aborts the process when an allocation fails at the data limit: the program's memory, not the host's fault.
     if (reply instanceof ProcessEnded)
       return reply.signal === "SIGABRT" || reply.signal === "SIGTRAP" || reply.signal === "SIGSEGV"
-        ? { ok: false, stdout: "", error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit (the sandbox process ran out of memory)`, limit: "memory" }
+        ? {
+            ok: false,
+            stdout: "",
+            error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit (the sandbox process ran out of memory)`,
+            limit: "memory",
+          }
         : { ok: false, stdout: "", error: "InternalError: the Python sandbox stopped unexpectedly" };
     const { result, truncated } = capResult({ result: reply.result, maxChars: maxOutputChars });
     const limit = (reply.truncated || truncated) && reply.ok ? ("output" as const) : undefined;
-    if (reply.ok) return { ok: true, stdout: reply.stdout, ...(result !== undefined ? { result } : {}), ...(limit ? { limit } : {}) };
+    if (reply.ok)
+      return {
+        ok: true,
+        stdout: reply.stdout,
+        ...(result !== undefined ? { result } : {}),
+        ...(limit ? { limit } : {}),
+      };
     if (reply.errorType === "MemoryError" || OUT_OF_MEMORY.test(reply.error ?? ""))
-      return { ok: false, stdout: reply.stdout, error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit`, limit: "memory" };
+      return {
+        ok: false,
+        stdout: reply.stdout,
+        error: `MemoryError: the program exceeded the ${mib(memoryBytes)} memory limit`,
+        limit: "memory",
+      };
     if (reply.errorType === "RangeError")
-      return { ok: false, stdout: reply.stdout, error: "RecursionError: maximum call stack size exceeded (the program recursed too deeply)", limit: "stack" };
+      return {
+        ok: false,
+        stdout: reply.stdout,
+        error: "RecursionError: maximum call stack size exceeded (the program recursed too deeply)",
+        limit: "stack",
+      };
     const text = formatPythonError({ message: reply.error ?? "", type: reply.errorType });
-    return { ok: false, stdout: reply.stdout, error: text, ...(reply.errorType === "RecursionError" ? { limit: "stack" as const } : {}) };
+    return {
+      ok: false,
+      stdout: reply.stdout,
+      error: text,
+      ...(reply.errorType === "RecursionError" ? { limit: "stack" as const } : {}),
+    };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
 }
 
 /** JavaScript allocation failures reached through the FFI: the WebAssembly cap or the process's data limit. */
-const OUT_OF_MEMORY = /RangeError: (sandbox memory limit|Array buffer allocation failed)|WebAssembly\.Memory\(\): could not allocate memory/;
+const OUT_OF_MEMORY =
+  /RangeError: (sandbox memory limit|Array buffer allocation failed)|WebAssembly\.Memory\(\): could not allocate memory/;
 
 class TimeLimit extends Error {}
 
 class ProcessEnded extends Error {
-  constructor(readonly signal: string | null, code: number | null) {
+  constructor(
+    readonly signal: string | null,
+    code: number | null,
+  ) {
     super(`the Python sandbox process ended (${signal ?? `exit code ${code}`}) before it answered`);
   }
 }
@@ -139,7 +186,12 @@ function spawnRunner(memoryBytes: number): ChildProcess {
 }
 
 /** The runner's next message of `type`; a TimeLimit after `ms`, an error when the process dies first. */
-function waitFor<T extends string>(child: ChildProcess, type: T, ms: number, signal?: AbortSignal): Promise<T extends "result" ? RunnerResult : { type: T }> {
+function waitFor<T extends string>(
+  child: ChildProcess,
+  type: T,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<T extends "result" ? RunnerResult : { type: T }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new TimeLimit(`no ${type} within ${ms} ms`)), ms);
     const onMessage = (m: { type?: string }) => m?.type === type && done(undefined, m);

@@ -23,9 +23,19 @@ test("a granted demo set is named by the request and used; its path never is", a
     const ok = await f.client.chat.completions.create({ ...ask, model: "few-shot(demos=math)@openai:test-model" });
     assert.equal(ok.choices[0]!.message.content, "answer 0");
     const sent = f.upstream.requests[0]!.body as { messages: { content: string }[] };
-    assert.ok(sent.messages.some((m) => contentText(m.content as never).includes("one and one make two")), "the granted demos reached the upstream");
-    for (const model of [`few-shot(demos=${JSON.stringify(demos)})@openai:test-model`, "few-shot(demos=physics)@openai:test-model"]) {
-      const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...ask, model }) });
+    assert.ok(
+      sent.messages.some((m) => contentText(m.content as never).includes("one and one make two")),
+      "the granted demos reached the upstream",
+    );
+    for (const model of [
+      `few-shot(demos=${JSON.stringify(demos)})@openai:test-model`,
+      "few-shot(demos=physics)@openai:test-model",
+    ]) {
+      const r = await fetch(`${f.proxy.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...ask, model }),
+      });
       const body = await r.json();
       assert.equal(r.status, 400, model);
       assert.equal(body.error.param, "demos");
@@ -41,7 +51,10 @@ test("a granted demo set is named by the request and used; its path never is", a
 test("a granted MCP server that fails keeps its stderr and command out of the answer; the log has them", async () => {
   const lines: string[] = [];
   const script = "process.stderr.write('STDERR-CANARY ' + (process.env.HOME ?? '')); process.exit(3)";
-  const f = await startProxyFixture({ config: { mcp: { servers: { broken: { command: process.execPath, args: ["-e", script] } } } }, log: (l) => lines.push(l) });
+  const f = await startProxyFixture({
+    config: { mcp: { servers: { broken: { command: process.execPath, args: ["-e", script] } } } },
+    log: (l) => lines.push(l),
+  });
   try {
     const r = await fetch(`${f.proxy.url}/chat/completions`, {
       method: "POST",
@@ -51,7 +64,8 @@ test("a granted MCP server that fails keeps its stderr and command out of the an
     const text = await r.text();
     assert.equal(r.status, 503, text);
     assert.equal(JSON.parse(text).error.code, "configuration_error");
-    for (const bad of ["STDERR-CANARY", process.execPath, "-e"]) assert.ok(!text.includes(bad), `the answer holds ${bad}`);
+    for (const bad of ["STDERR-CANARY", process.execPath, "-e"])
+      assert.ok(!text.includes(bad), `the answer holds ${bad}`);
     const traceId = r.headers.get("x-lmx-trace-id");
     assert.ok(traceId);
     const logged = lines.join("\n");
@@ -59,7 +73,8 @@ test("a granted MCP server that fails keeps its stderr and command out of the an
     assert.ok(logged.includes(traceId!), "with the trace id");
     assert.equal(lines.filter((l) => l.includes("STDERR-CANARY")).length, 1, "logged once");
     const trace = await (await fetch(`${f.proxy.url}/traces/${traceId}`)).text();
-    for (const bad of ["STDERR-CANARY", process.execPath]) assert.ok(!trace.includes(bad), `the trace the client may read holds ${bad}: ${trace}`);
+    for (const bad of ["STDERR-CANARY", process.execPath])
+      assert.ok(!trace.includes(bad), `the trace the client may read holds ${bad}: ${trace}`);
     const ungranted = await fetch(`${f.proxy.url}/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -80,7 +95,10 @@ test("tenants: Bob cannot list or open Alice's traces; the operator key sees bot
     return { status: r.status, text: await r.text() };
   };
   try {
-    await as(ALICE).chat.completions.create({ ...ask, messages: [{ role: "user", content: "alice's private question" }] });
+    await as(ALICE).chat.completions.create({
+      ...ask,
+      messages: [{ role: "user", content: "alice's private question" }],
+    });
     await as(BOB).chat.completions.create(ask);
     const aliceList = JSON.parse((await get(ALICE, "/traces")).text).data as { id: string }[];
     const bobList = JSON.parse((await get(BOB, "/traces")).text).data as { id: string }[];
@@ -111,8 +129,14 @@ test("keys shorter than 16 characters or with spaces are refused at start-up, wi
       keys[0],
     );
   }
-  assert.throws(() => serverConfigFrom({ config: { env: { LMX_SERVER_KEYS: "short" } } }), (e) => ConfigurationError.isInstance(e));
-  assert.throws(() => serverConfigFrom({ config: { server: { operatorKeys: ["tiny"] }, env: {} } }), (e) => ConfigurationError.isInstance(e));
+  assert.throws(
+    () => serverConfigFrom({ config: { env: { LMX_SERVER_KEYS: "short" } } }),
+    (e) => ConfigurationError.isInstance(e),
+  );
+  assert.throws(
+    () => serverConfigFrom({ config: { server: { operatorKeys: ["tiny"] }, env: {} } }),
+    (e) => ConfigurationError.isInstance(e),
+  );
   assert.equal(serverConfigFrom({ config: { server: { keys: [ALICE] }, env: {} } }).keys?.length, 1);
 });
 

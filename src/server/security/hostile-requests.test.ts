@@ -43,9 +43,17 @@ after(async () => {
 });
 
 /** A value for a host-resource option that would do harm if it were used. */
-function hostileValue(param: { name: string; type: string; default?: unknown; maximum?: number; trust?: { lowerOnly?: boolean; grant?: string } }): unknown[] {
-  if (param.trust?.lowerOnly) return [Math.min(param.maximum ?? Number(param.default) * 10, Number(param.default) + 1000)];
-  if (param.trust?.grant === "tools") return [["mcp:x"], [`index:${secretFile}`], [`memory:${secretFile}`], ["calculator", `mcp:${canaryUrl}`]];
+function hostileValue(param: {
+  name: string;
+  type: string;
+  default?: unknown;
+  maximum?: number;
+  trust?: { lowerOnly?: boolean; grant?: string };
+}): unknown[] {
+  if (param.trust?.lowerOnly)
+    return [Math.min(param.maximum ?? Number(param.default) * 10, Number(param.default) + 1000)];
+  if (param.trust?.grant === "tools")
+    return [["mcp:x"], [`index:${secretFile}`], [`memory:${secretFile}`], ["calculator", `mcp:${canaryUrl}`]];
   if (param.type.includes("object") && param.name.includes("mcp"))
     return [{ x: { command: "sh", args: ["-c", `echo pwned > ${touched}`] } }, { x: { url: canaryUrl } }];
   if (param.type === "any") return [`sh -c 'echo pwned > ${touched}'`];
@@ -67,7 +75,8 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
 
 /** Nothing of the host in the answer: no upstream key, no file content, no canary path. */
 function assertClean(text: string, what: string): void {
-  for (const bad of [UPSTREAM_KEY, SECRET_TEXT, "root:x:0:0", "uid=", "pwned\n"]) assert.ok(!text.includes(bad), `${what}: the answer holds ${bad}: ${text}`);
+  for (const bad of [UPSTREAM_KEY, SECRET_TEXT, "root:x:0:0", "uid=", "pwned\n"])
+    assert.ok(!text.includes(bad), `${what}: the answer holds ${bad}: ${text}`);
 }
 
 function assertNoSideEffect(what: string): void {
@@ -78,7 +87,16 @@ function assertNoSideEffect(what: string): void {
 
 test("there are host-resource options to attack (the corpus covers each of them)", () => {
   const names = hostParams.map((h) => `${h.technique}.${h.param.name}`);
-  for (const must of ["few-shot.demos", "retrieve.index", "retrieve.embedder", "memory.store", "memory.embedder", "tools.tools", "tools.mcp_servers", "program-aided.timeout_ms"])
+  for (const must of [
+    "few-shot.demos",
+    "retrieve.index",
+    "retrieve.embedder",
+    "memory.store",
+    "memory.embedder",
+    "tools.tools",
+    "tools.mcp_servers",
+    "program-aided.timeout_ms",
+  ])
     assert.ok(names.includes(must), must);
 });
 
@@ -171,12 +189,28 @@ test("bodies nested 5,000 deep are 400 wherever the nesting is, and the server s
 
 test("content-type and origin tricks: only application/json bodies, only allowed origins", async () => {
   const body = JSON.stringify({ ...ask, model: "openai:test-model" });
-  for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonp", "text/json", ""]) {
-    const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: type ? { "content-type": type } : {}, body: new TextEncoder().encode(body) });
+  for (const type of [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/jsonp",
+    "text/json",
+    "",
+  ]) {
+    const r = await fetch(`${f.proxy.url}/chat/completions`, {
+      method: "POST",
+      headers: type ? { "content-type": type } : {},
+      body: new TextEncoder().encode(body),
+    });
     assert.equal(r.status, 415, type);
     assert.equal((await r.json()).error.code, "unsupported_media_type");
   }
-  for (const origin of ["https://evil.example", "null", `http://127.0.0.1.evil.example:${f.proxy.port}`, "http://localhost:1"]) {
+  for (const origin of [
+    "https://evil.example",
+    "null",
+    `http://127.0.0.1.evil.example:${f.proxy.port}`,
+    "http://localhost:1",
+  ]) {
     const r = await post(body, { origin });
     assert.equal(r.status, 403, origin);
     assert.equal(JSON.parse(r.text).error.code, "origin_not_allowed");
@@ -191,7 +225,15 @@ test("content-type and origin tricks: only application/json bodies, only allowed
 
 test("traversal and odd ids in routes are 404s that quote nothing of the host", async () => {
   const base = f.proxy.url.replace(/\/v1$/, "");
-  for (const path of ["/v1/traces/..%2F..%2F..%2Fetc%2Fpasswd", "/v1/traces/%2e%2e/%2e%2e/etc/passwd", "/v1/traces/__proto__", "/v1/traces/constructor", "/v1/..%2f..%2fetc/passwd", "/v1/traces/%00", "/ui/../../etc/passwd"]) {
+  for (const path of [
+    "/v1/traces/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/v1/traces/%2e%2e/%2e%2e/etc/passwd",
+    "/v1/traces/__proto__",
+    "/v1/traces/constructor",
+    "/v1/..%2f..%2fetc/passwd",
+    "/v1/traces/%00",
+    "/ui/../../etc/passwd",
+  ]) {
     const r = await fetch(`${base}${path}`);
     const text = await r.text();
     assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`);

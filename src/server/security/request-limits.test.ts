@@ -12,7 +12,9 @@ const ask = { model: "openai:test-model", messages: [{ role: "user" as const, co
 function dripper(port: number, everyMs: number): { socket: Socket; reply: Promise<string> } {
   const socket = connect(port, "127.0.0.1");
   const body = JSON.stringify(ask);
-  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+  socket.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+  );
   let sent = 10;
   const timer = setInterval(() => {
     if (sent < body.length - 1 && !socket.destroyed) socket.write(body[sent++]!);
@@ -30,7 +32,9 @@ function dripper(port: number, everyMs: number): { socket: Socket; reply: Promis
 }
 
 test("slow senders hold no concurrency slot: others are served at once; the slow ones get 408 and are cut off", async () => {
-  const f = await startProxyFixture({ server: { maxConcurrent: 2, limits: { bodyReadMs: 3000, requestMs: 300_000, jsonDepth: 64 } } });
+  const f = await startProxyFixture({
+    server: { maxConcurrent: 2, limits: { bodyReadMs: 3000, requestMs: 300_000, jsonDepth: 64 } },
+  });
   try {
     const slow = Array.from({ length: 16 }, () => dripper(f.proxy.port, 200));
     await new Promise((r) => setTimeout(r, 200));
@@ -51,11 +55,18 @@ test("slow senders hold no concurrency slot: others are served at once; the slow
 });
 
 test("the server's deadline (limits.requestMs) is the time budget; a client may lower it, not raise it", async () => {
-  const f = await startProxyFixture({ server: { limits: { requestMs: 400, bodyReadMs: 30_000, jsonDepth: 64 } }, behaviour: { delayMs: 3000 } });
+  const f = await startProxyFixture({
+    server: { limits: { requestMs: 400, bodyReadMs: 30_000, jsonDepth: 64 } },
+    behaviour: { delayMs: 3000 },
+  });
   try {
     for (const budget of [undefined, { time_ms: 600_000 }]) {
       const started = Date.now();
-      const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...ask, lmx: { budget } }) });
+      const r = await fetch(`${f.proxy.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...ask, lmx: { budget } }),
+      });
       const took = Date.now() - started;
       const body = await r.json();
       assert.equal(r.status, 400, JSON.stringify(body));
@@ -95,7 +106,11 @@ test("the request-LM memo is a bounded LRU", () => {
   const again = resolver({ model: "m:a" });
   assert.notEqual(again, a, "the memo holds at most 3: a is long gone");
   const long = `m:${"x".repeat(5000)}`;
-  assert.notEqual(resolver({ model: long }), resolver({ model: long }), "a very long spec is not kept (its key alone would be large)");
+  assert.notEqual(
+    resolver({ model: long }),
+    resolver({ model: long }),
+    "a very long spec is not kept (its key alone would be large)",
+  );
 });
 
 test("a chunked body without a length is cut off at maxBodyBytes (413), and the server keeps serving", async () => {
@@ -110,7 +125,12 @@ test("a chunked body without a length is cut off at maxBodyBytes (413), and the 
         else controller.close();
       },
     });
-    const r = await fetch(`${f.proxy.url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body, duplex: "half" } as RequestInit);
+    const r = await fetch(`${f.proxy.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     assert.equal(r.status, 413);
     assert.equal((await r.json()).error.code, "request_too_large");
     assert.ok(pulled < 640, `the server stopped reading (${pulled} chunks pulled)`);

@@ -9,7 +9,12 @@ import { defineTechnique, type TechniqueFactory } from "../../techniques/define-
 import { allTechniques } from "../../techniques/all.ts";
 import { clientValue } from "../../techniques/spec/option-trust.ts";
 import { createRegistry } from "../../techniques/registry.ts";
-import { startOpenAITestServer, type OpenAIReply, type OpenAITestBehaviour, type OpenAITestServer } from "../../testing/openai-test-server.ts";
+import {
+  startOpenAITestServer,
+  type OpenAIReply,
+  type OpenAITestBehaviour,
+  type OpenAITestServer,
+} from "../../testing/openai-test-server.ts";
 import type { ServerConfigInput } from "../server-config.ts";
 import { startServer, type RunningServer } from "../start-server.ts";
 
@@ -36,7 +41,8 @@ export const majorityVote: TechniqueFactory = defineTechnique({
       }),
     );
     const counts = new Map<string, number>();
-    for (const s of samples) counts.set(contentText(s.message.content), (counts.get(contentText(s.message.content)) ?? 0) + 1);
+    for (const s of samples)
+      counts.set(contentText(s.message.content), (counts.get(contentText(s.message.content)) ?? 0) + 1);
     const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     return samples.find((s) => contentText(s.message.content) === best)!;
   },
@@ -55,24 +61,33 @@ export interface ProxyFixture {
  * `lmx serve`'s app on 127.0.0.1:0 in front of a real OpenAI-compatible test server (with the upstream
  * key `sk-test-SECRET`), and the official `openai` client pointed at it.
  */
-export async function startProxyFixture(options: {
-  reply?: OpenAIReply;
-  behaviour?: OpenAITestBehaviour;
-  server?: ServerConfigInput;
-  aliases?: Record<string, string>;
-  /** Key the client sends (default: none). */
-  clientKey?: string;
-  upstreamTimeoutMs?: number;
-  /** More of lmx.config.json (grants, mcp servers...). */
-  config?: Record<string, unknown>;
-  env?: NodeJS.ProcessEnv;
-  /** Where the server logs unexpected errors. */
-  log?: (line: string) => void;
-} = {}): Promise<ProxyFixture> {
+export async function startProxyFixture(
+  options: {
+    reply?: OpenAIReply;
+    behaviour?: OpenAITestBehaviour;
+    server?: ServerConfigInput;
+    aliases?: Record<string, string>;
+    /** Key the client sends (default: none). */
+    clientKey?: string;
+    upstreamTimeoutMs?: number;
+    /** More of lmx.config.json (grants, mcp servers...). */
+    config?: Record<string, unknown>;
+    env?: NodeJS.ProcessEnv;
+    /** Where the server logs unexpected errors. */
+    log?: (line: string) => void;
+  } = {},
+): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
   const config: LoadedConfig = {
     ...configSchema.parse({
-      providers: { openai: { baseURL: upstream.url, apiKey: UPSTREAM_KEY, retries: 0, timeoutMs: options.upstreamTimeoutMs ?? 10_000 } },
+      providers: {
+        openai: {
+          baseURL: upstream.url,
+          apiKey: UPSTREAM_KEY,
+          retries: 0,
+          timeoutMs: options.upstreamTimeoutMs ?? 10_000,
+        },
+      },
       aliases: options.aliases ?? {},
       // Priced so that costs show (USD per million tokens).
       prices: { "openai:test-model": { input: 1000, output: 2000, cached_input: 500 } },
@@ -81,8 +96,19 @@ export async function startProxyFixture(options: {
     env: options.env ?? {},
   };
   const resolveModel = createModelResolver({ config });
-  const registry = createRegistry([...allTechniques.filter((t) => t.definition.name !== majorityVote.definition.name), majorityVote]);
-  const proxy = await startServer({ config, resolveModel, registry, defaultModel: "openai:test-model", server: options.server, port: 0, log: options.log });
+  const registry = createRegistry([
+    ...allTechniques.filter((t) => t.definition.name !== majorityVote.definition.name),
+    majorityVote,
+  ]);
+  const proxy = await startServer({
+    config,
+    resolveModel,
+    registry,
+    defaultModel: "openai:test-model",
+    server: options.server,
+    port: 0,
+    log: options.log,
+  });
   const client = new OpenAI({ baseURL: proxy.url, apiKey: options.clientKey ?? "no-key", maxRetries: 0 });
   return {
     upstream,

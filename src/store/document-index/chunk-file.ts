@@ -8,9 +8,10 @@ import { chunkText } from "./chunk-text.ts";
 export type DocumentKind = "markdown" | "json" | "jsonl" | "source" | "text";
 
 const SOURCE_EXTENSIONS = new Set(
-  (".ts .tsx .mts .cts .js .jsx .mjs .cjs .py .pyi .go .rs .java .kt .kts .scala .c .h .cc .cpp .cxx .hpp .hh .cs .fs .swift .m .mm " +
-    ".rb .php .pl .pm .lua .r .jl .dart .ex .exs .erl .hs .ml .clj .sh .bash .zsh .fish .ps1 .sql .vue .svelte .zig .nim .sol .tf .proto .graphql")
-    .split(" "),
+  (
+    ".ts .tsx .mts .cts .js .jsx .mjs .cjs .py .pyi .go .rs .java .kt .kts .scala .c .h .cc .cpp .cxx .hpp .hh .cs .fs .swift .m .mm " +
+    ".rb .php .pl .pm .lua .r .jl .dart .ex .exs .erl .hs .ml .clj .sh .bash .zsh .fish .ps1 .sql .vue .svelte .zig .nim .sol .tf .proto .graphql"
+  ).split(" "),
 );
 
 /** How a file is chunked, from its extension. */

@@ -19,7 +19,13 @@ test("a JSON array gives one pretty-printed chunk per element with the element's
 
 test("a JSON object gives one chunk per entry, named by its key", () => {
   const chunks = chunkJson({ text: '{\n  "alpha": {"x": 1},\n  "beta": [1, 2]\n}\n' });
-  assert.deepEqual(chunks.map((c) => [c.context, c.startLine, c.endLine]), [["alpha", 2, 2], ["beta", 3, 3]]);
+  assert.deepEqual(
+    chunks.map((c) => [c.context, c.startLine, c.endLine]),
+    [
+      ["alpha", 2, 2],
+      ["beta", 3, 3],
+    ],
+  );
   assert.deepEqual(JSON.parse(chunks[1]!.text), { beta: [1, 2] });
 });
 
@@ -29,12 +35,22 @@ test("a record bigger than a chunk is cut between lines; invalid JSON falls back
   assert.ok(chunks.length > 1);
   assert.ok(chunks.every((c) => c.text.length <= 1200 && c.startLine === 1));
   assert.ok(chunks.at(-1)!.text.includes("item number 199"));
-  assert.deepEqual(chunkJson({ text: "not { json\n\nsecond paragraph" }).map((c) => c.text), ["not { json\n\nsecond paragraph"]);
+  assert.deepEqual(
+    chunkJson({ text: "not { json\n\nsecond paragraph" }).map((c) => c.text),
+    ["not { json\n\nsecond paragraph"],
+  );
 });
 
 test("JSON Lines: one chunk per record line, blank lines skipped, bad lines kept as text", () => {
   const chunks = chunkJsonl({ text: '{"name": "first", "n": 1}\n\nnot json at all\n{"n": 3}\n' });
-  assert.deepEqual(chunks.map((c) => [c.startLine, c.context]), [[1, "first"], [3, undefined], [4, undefined]]);
+  assert.deepEqual(
+    chunks.map((c) => [c.startLine, c.context]),
+    [
+      [1, "first"],
+      [3, undefined],
+      [4, undefined],
+    ],
+  );
   assert.equal(chunks[0]!.text, '{\n  "name": "first",\n  "n": 1\n}');
   assert.equal(chunks[1]!.text, "not json at all");
 });

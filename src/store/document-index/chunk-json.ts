@@ -24,7 +24,13 @@ export function chunkJson(options: { text: string; size?: ChunkSize }): Chunk[] 
     const raw = text.slice(span.start, span.end);
     const record = isArray ? JSON.parse(raw) : JSON.parse(`{${raw}}`);
     const key = isArray ? undefined : Object.keys(record)[0];
-    return recordChunks({ value: record, startLine: lineAt(span.start), endLine: lineAt(span.end - 1), size, context: key ?? nameOf(record) ?? `[${i}]` });
+    return recordChunks({
+      value: record,
+      startLine: lineAt(span.start),
+      endLine: lineAt(span.end - 1),
+      size,
+      context: key ?? nameOf(record) ?? `[${i}]`,
+    });
   });
 }
 
@@ -45,12 +51,25 @@ export function chunkJsonl(options: { text: string; size?: ChunkSize }): Chunk[]
   });
 }
 
-function recordChunks(o: { value: unknown; raw?: string; startLine: number; endLine: number; size: ChunkSize; context?: string }): Chunk[] {
+function recordChunks(o: {
+  value: unknown;
+  raw?: string;
+  startLine: number;
+  endLine: number;
+  size: ChunkSize;
+  context?: string;
+}): Chunk[] {
   const pretty = o.raw ?? JSON.stringify(o.value, null, 2);
-  if (pretty.length <= o.size.maxChars) return [{ text: pretty, startLine: o.startLine, endLine: o.endLine, context: o.context }];
+  if (pretty.length <= o.size.maxChars)
+    return [{ text: pretty, startLine: o.startLine, endLine: o.endLine, context: o.context }];
   const lines = pretty.split("\n");
   // The pieces keep the record's line range in the file: their own lines exist only in the pretty form.
-  return packLines({ lines, blocks: lines.map((_, i) => ({ start: i, end: i + 1 })), size: { ...o.size, overlapChars: 0 }, context: o.context }).map((c) => ({
+  return packLines({
+    lines,
+    blocks: lines.map((_, i) => ({ start: i, end: i + 1 })),
+    size: { ...o.size, overlapChars: 0 },
+    context: o.context,
+  }).map((c) => ({
     ...c,
     startLine: o.startLine,
     endLine: o.endLine,
@@ -61,7 +80,8 @@ function recordChunks(o: { value: unknown; raw?: string; startLine: number; endL
 function nameOf(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  for (const key of ["title", "name", "id"]) if (typeof v[key] === "string" || typeof v[key] === "number") return String(v[key]).slice(0, 120);
+  for (const key of ["title", "name", "id"])
+    if (typeof v[key] === "string" || typeof v[key] === "number") return String(v[key]).slice(0, 120);
   return undefined;
 }
 

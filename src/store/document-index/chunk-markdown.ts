@@ -36,7 +36,9 @@ export function chunkMarkdown(options: { text: string; size?: ChunkSize }): Chun
     const blocks = paragraphBlocks({ lines, from: section.line, to: end, keep: fences });
     const packed = packLines({ lines, blocks, size, context });
     // A heading alone (its section's text was too big to join it) says nothing its context does not.
-    chunks.push(...(packed.length > 1 ? packed.filter((c) => !(c.startLine === c.endLine && HEADING.test(c.text))) : packed));
+    chunks.push(
+      ...(packed.length > 1 ? packed.filter((c) => !(c.startLine === c.endLine && HEADING.test(c.text))) : packed),
+    );
   });
   return chunks;
 }

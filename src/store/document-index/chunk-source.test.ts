@@ -5,8 +5,12 @@ import { chunkSource } from "./chunk-source.ts";
 
 test("source files are cut at top-level blocks: a function with blank lines inside stays whole", () => {
   const fn = (name: string, body: number) =>
-    `export function ${name}(x: number): number {\n` + Array.from({ length: body }, (_, i) => `  const v${i} = x * ${i}; // step ${i} of ${name}\n\n`).join("") + "  return x;\n}";
-  const text = ["import { a } from \"./a.ts\";", "", fn("first", 12), "", fn("second", 12), "", fn("third", 12)].join("\n");
+    `export function ${name}(x: number): number {\n` +
+    Array.from({ length: body }, (_, i) => `  const v${i} = x * ${i}; // step ${i} of ${name}\n\n`).join("") +
+    "  return x;\n}";
+  const text = ['import { a } from "./a.ts";', "", fn("first", 12), "", fn("second", 12), "", fn("third", 12)].join(
+    "\n",
+  );
   const chunks = chunkSource({ text });
   const lines = text.split("\n");
   for (const c of chunks) {
@@ -17,7 +21,10 @@ test("source files are cut at top-level blocks: a function with blank lines insi
   for (const name of ["first", "second", "third"]) {
     const holders = chunks.filter((c) => c.text.includes(`function ${name}(`));
     assert.equal(holders.length, 1, name);
-    assert.ok(holders[0]!.text.includes(`step 11 of ${name}`) && /return x;\n}/.test(holders[0]!.text.slice(holders[0]!.text.indexOf(`function ${name}(`))));
+    assert.ok(
+      holders[0]!.text.includes(`step 11 of ${name}`) &&
+        /return x;\n}/.test(holders[0]!.text.slice(holders[0]!.text.indexOf(`function ${name}(`))),
+    );
   }
   // Whole blocks do not overlap: no line is in two chunks.
   for (let i = 1; i < chunks.length; i++) assert.ok(chunks[i]!.startLine > chunks[i - 1]!.endLine);

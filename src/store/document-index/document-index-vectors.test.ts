@@ -25,7 +25,10 @@ const embedder = () => openaiEmbedder({ model: "test-embedding", baseURL: server
 function vectorCount(path: string): { chunks: number; vectors: number } {
   const db = new Database(path, { readonly: true });
   sqliteVec.load(db);
-  const out = { chunks: db.prepare("SELECT count(*) FROM chunks").pluck().get() as number, vectors: db.prepare("SELECT count(*) FROM chunk_vec").pluck().get() as number };
+  const out = {
+    chunks: db.prepare("SELECT count(*) FROM chunks").pluck().get() as number,
+    vectors: db.prepare("SELECT count(*) FROM chunk_vec").pluck().get() as number,
+  };
   db.close();
   return out;
 }
@@ -65,7 +68,10 @@ test("hybrid retrieval (BM25 + embeddings from a real OpenAI-compatible server, 
   // Without an embedder the index still answers, by BM25; it refuses to add chunks without vectors.
   const plain = DocumentIndex.open({ path });
   assert.equal((await plain.search(facts[3]!.question))[0]!.ranker, "bm25");
-  await assert.rejects(plain.add([docs]), (e) => ConfigurationError.isInstance(e) && /built with embedder "openai:test-embedding"/.test(e.message));
+  await assert.rejects(
+    plain.add([docs]),
+    (e) => ConfigurationError.isInstance(e) && /built with embedder "openai:test-embedding"/.test(e.message),
+  );
   plain.close();
 });
 
@@ -78,9 +84,17 @@ test("an index refuses an embedder other than the one it was built with", async 
   await index.add([docs]);
   index.close();
   const other = openaiEmbedder({ model: "other-embedding", baseURL: server.url });
-  assert.throws(() => DocumentIndex.open({ path, embedder: other }), (e) => ConfigurationError.isInstance(e) && /built with embedder "openai:test-embedding" \(256 dimensions\).*"openai:other-embedding"/.test(e.message));
+  assert.throws(
+    () => DocumentIndex.open({ path, embedder: other }),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      /built with embedder "openai:test-embedding" \(256 dimensions\).*"openai:other-embedding"/.test(e.message),
+  );
   const shorter = openaiEmbedder({ model: "test-embedding", baseURL: server.url, dimensions: 32 });
-  assert.throws(() => DocumentIndex.open({ path, embedder: shorter }), (e) => ConfigurationError.isInstance(e) && /32 dimensions/.test(e.message));
+  assert.throws(
+    () => DocumentIndex.open({ path, embedder: shorter }),
+    (e) => ConfigurationError.isInstance(e) && /32 dimensions/.test(e.message),
+  );
 });
 
 test("adding with an embedder gives vectors to chunks indexed without one; a changed file's old vectors go", async () => {

@@ -28,7 +28,10 @@ function counts(path: string): { files: number; chunks: number; texts: number } 
 
 test("add indexes new files, skips unchanged ones, replaces changed ones and drops deleted ones", async () => {
   const docs = join(dir, "sync");
-  const a = write(join(docs, "a.md"), "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five days.");
+  const a = write(
+    join(docs, "a.md"),
+    "# Billing\n\nInvoices are kept for seven years.\n\n## Refunds\n\nRefunds take five days.",
+  );
   const b = write(join(docs, "sub", "b.txt"), "The cafeteria opens at nine.");
   write(join(docs, "node_modules", "pkg", "readme.md"), "Invoices in a dependency");
   write(join(docs, ".git", "HEAD"), "ref: invoices");
@@ -39,18 +42,25 @@ test("add indexes new files, skips unchanged ones, replaces changed ones and dro
   const index = DocumentIndex.open({ path, maxFileBytes: 2000 });
 
   const first = await index.add([docs]);
-  assert.deepEqual({ ...first, skipped: first.skipped.map((s) => s.reason).sort() }, {
-    added: 2,
-    updated: 0,
-    unchanged: 0,
-    removed: 0,
-    chunks: 3,
-    skipped: ["binary content", "binary file", "larger than 2000 bytes"],
-  });
+  assert.deepEqual(
+    { ...first, skipped: first.skipped.map((s) => s.reason).sort() },
+    {
+      added: 2,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
+      chunks: 3,
+      skipped: ["binary content", "binary file", "larger than 2000 bytes"],
+    },
+  );
   assert.deepEqual(counts(path), { files: 2, chunks: 3, texts: 3 });
 
   const second = await index.add([docs, a]);
-  assert.deepEqual([second.added, second.updated, second.unchanged, second.chunks], [0, 0, 2, 0], "nothing is indexed twice");
+  assert.deepEqual(
+    [second.added, second.updated, second.unchanged, second.chunks],
+    [0, 0, 2, 0],
+    "nothing is indexed twice",
+  );
   assert.deepEqual(counts(path), { files: 2, chunks: 3, texts: 3 });
 
   // Same content, new mtime: unchanged (hash equal), and the next run is skipped by mtime again.
@@ -83,10 +93,26 @@ test("paths that cannot be read are skipped with a reason, not a crash that inde
   symlinkSync(join(docs, "real"), join(docs, "linked"));
   const index = DocumentIndex.open({ path: join(dir, "links.sqlite") });
   try {
-    const added = await index.add([ok, join(docs, "broken.md"), join(docs, "loop-a"), join(docs, "linked"), join(docs, "missing")]);
+    const added = await index.add([
+      ok,
+      join(docs, "broken.md"),
+      join(docs, "loop-a"),
+      join(docs, "linked"),
+      join(docs, "missing"),
+    ]);
     assert.equal(added.added, 2);
-    assert.deepEqual(added.skipped.map((s) => [s.path.slice(docs.length + 1), s.reason]), [["broken.md", "broken link"], ["loop-a", "unreadable (ELOOP)"], ["missing", "not found"]]);
-    assert.deepEqual((await index.search("refund policy")).map((h) => h.path), [join(docs, "linked", "inside.txt")]);
+    assert.deepEqual(
+      added.skipped.map((s) => [s.path.slice(docs.length + 1), s.reason]),
+      [
+        ["broken.md", "broken link"],
+        ["loop-a", "unreadable (ELOOP)"],
+        ["missing", "not found"],
+      ],
+    );
+    assert.deepEqual(
+      (await index.search("refund policy")).map((h) => h.path),
+      [join(docs, "linked", "inside.txt")],
+    );
 
     // A folder that cannot be read (no permission; root reads everything, so only checked as another user)
     // is skipped, and what the index holds under it stays.
@@ -117,11 +143,17 @@ test("remove drops a file or a whole folder, and search reports paths and line r
   assert.deepEqual([hit.path, hit.startLine, hit.endLine, hit.ranker], [join(docs, "drop", "one.txt"), 1, 3, "bm25"]);
   assert.ok(hit.score > 0);
   assert.equal(index.remove(join(docs, "drop")), 2, "the folder, not dropped.txt beside it");
-  assert.deepEqual((await index.search("alpha", { k: 10 })).map((h) => h.path).sort(), [join(docs, "dropped.txt"), join(docs, "keep.md")]);
+  assert.deepEqual((await index.search("alpha", { k: 10 })).map((h) => h.path).sort(), [
+    join(docs, "dropped.txt"),
+    join(docs, "keep.md"),
+  ]);
   assert.equal(index.remove(join(docs, "keep.md")), 1);
   assert.equal(index.stats().files, 1);
   index.close();
-  assert.throws(() => index.stats(), (e) => ConfigurationError.isInstance(e) && /after close/.test(e.message));
+  assert.throws(
+    () => index.stats(),
+    (e) => ConfigurationError.isInstance(e) && /after close/.test(e.message),
+  );
 });
 
 test("retrieval finds the chunk holding a fact among 1,000 generated documents (BM25), and the index survives reopening", async () => {
@@ -139,7 +171,10 @@ test("retrieval finds the chunk holding a fact among 1,000 generated documents (
   const sample = facts.filter((_, i) => i % 20 === 3);
   for (const fact of sample) {
     const hits = await reopened.search(fact.question, { k: 4 });
-    assert.ok(hits.some((h) => h.path === fact.path && h.text.includes(fact.sentence)), `no hit for ${fact.question}`);
+    assert.ok(
+      hits.some((h) => h.path === fact.path && h.text.includes(fact.sentence)),
+      `no hit for ${fact.question}`,
+    );
     if (hits[0]!.path === fact.path) top1++;
   }
   assert.equal(top1, sample.length, "the fact's chunk ranks first");
@@ -151,23 +186,47 @@ test("FTS5 syntax in queries does not throw; bad k is an InvalidRequestError", a
   write(join(docs, "a.txt"), "Invoices are kept for seven years (by law).");
   const index = DocumentIndex.open({ path: join(dir, "syntax.sqlite") });
   await index.add([docs]);
-  for (const q of ['"invoices', "invoices -kept", "text:invoices", "invoice*", "(invoices AND", "NOT invoices", "NEAR(", "a:b:c", "***", "", "   "]) {
+  for (const q of [
+    '"invoices',
+    "invoices -kept",
+    "text:invoices",
+    "invoice*",
+    "(invoices AND",
+    "NOT invoices",
+    "NEAR(",
+    "a:b:c",
+    "***",
+    "",
+    "   ",
+  ]) {
     const hits = await index.search(q);
     if (/invoice/.test(q)) assert.equal(hits.length, 1, q);
   }
   await assert.rejects(index.search("x", { k: 0 }), (e) => InvalidRequestError.isInstance(e));
-  await assert.rejects(index.search("x", { mode: "hybrid" }), (e) => ConfigurationError.isInstance(e) && /needs an embedder/.test(e.message));
+  await assert.rejects(
+    index.search("x", { mode: "hybrid" }),
+    (e) => ConfigurationError.isInstance(e) && /needs an embedder/.test(e.message),
+  );
   index.close();
 });
 
 test("a missing index, another program's database and a file that is not a database are clear errors", () => {
   const missing = join(dir, "nope", "index.sqlite");
-  assert.throws(() => DocumentIndex.open({ path: missing, mustExist: true }), (e) => ConfigurationError.isInstance(e) && /does not exist.*lmx index add/.test(e.message));
+  assert.throws(
+    () => DocumentIndex.open({ path: missing, mustExist: true }),
+    (e) => ConfigurationError.isInstance(e) && /does not exist.*lmx index add/.test(e.message),
+  );
   const foreign = join(dir, "foreign.sqlite");
   const db = new Database(foreign);
   db.exec("CREATE TABLE customers (id INTEGER)");
   db.close();
-  assert.throws(() => DocumentIndex.open({ path: foreign }), (e) => ConfigurationError.isInstance(e) && /not an lmx document index \(it has tables: customers\)/.test(e.message));
+  assert.throws(
+    () => DocumentIndex.open({ path: foreign }),
+    (e) => ConfigurationError.isInstance(e) && /not an lmx document index \(it has tables: customers\)/.test(e.message),
+  );
   const text = write(join(dir, "notes.sqlite"), "just some notes\n".repeat(100));
-  assert.throws(() => DocumentIndex.open({ path: text }), (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message));
+  assert.throws(
+    () => DocumentIndex.open({ path: text }),
+    (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message),
+  );
 });

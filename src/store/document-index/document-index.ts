@@ -56,7 +56,12 @@ export class DocumentIndex {
     const db = file.db;
     this.path = file.path;
     this.file = file;
-    this.vectors = new StoreVectors({ db, table: VECTOR_TABLE, what: `document index ${file.path}`, embedder: options.embedder });
+    this.vectors = new StoreVectors({
+      db,
+      table: VECTOR_TABLE,
+      what: `document index ${file.path}`,
+      embedder: options.embedder,
+    });
     this.writer = new IndexWriter(db, this.vectors);
     this.searcher = new IndexSearch(db, this.vectors);
     this.chunkSize = options.chunkSize ?? defaultChunkSize;
@@ -88,9 +93,20 @@ export class DocumentIndex {
       const db = this.file.db;
       const built = this.vectors.builtWith().id;
       if (built && !this.vectors.embedder)
-        throw new ConfigurationError(`document index ${this.path} was built with embedder "${built}": pass the same embedder to add files (--embedder ${built})`);
+        throw new ConfigurationError(
+          `document index ${this.path} was built with embedder "${built}": pass the same embedder to add files (--embedder ${built})`,
+        );
       const exclude = new Set([this.path, `${this.path}-wal`, `${this.path}-shm`, `${this.path}-journal`]);
-      return await syncFiles({ db, writer: this.writer, vectors: this.vectors, paths, exclude, chunkSize: this.chunkSize, maxFileBytes: this.maxFileBytes, ctx: options.ctx });
+      return await syncFiles({
+        db,
+        writer: this.writer,
+        vectors: this.vectors,
+        paths,
+        exclude,
+        chunkSize: this.chunkSize,
+        maxFileBytes: this.maxFileBytes,
+        ctx: options.ctx,
+      });
     } catch (error) {
       throw this.file.error(error, "update the index");
     }
@@ -121,7 +137,13 @@ export class DocumentIndex {
     const db = this.file.db;
     const count = (table: string) => db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
     const built = this.vectors.builtWith();
-    return { path: this.path, files: count("files"), chunks: count("chunks"), embedder: built.id, dimensions: built.dimensions };
+    return {
+      path: this.path,
+      files: count("files"),
+      chunks: count("chunks"),
+      embedder: built.id,
+      dimensions: built.dimensions,
+    };
   }
 
   /** Closes the file (merging the WAL back). Closing twice is harmless. */

@@ -10,7 +10,13 @@ export const VECTOR_TABLE = "chunk_vec";
 
 /** Tables of a document index (FTS5 and vec0 keep shadow tables named after theirs). */
 export function ownsIndexTable(table: string): boolean {
-  return table === META_TABLE || table === "files" || table === "chunks" || table.startsWith(TEXT_TABLE) || table.startsWith(VECTOR_TABLE);
+  return (
+    table === META_TABLE ||
+    table === "files" ||
+    table === "chunks" ||
+    table.startsWith(TEXT_TABLE) ||
+    table.startsWith(VECTOR_TABLE)
+  );
 }
 
 /** Creates the tables of a new index. */

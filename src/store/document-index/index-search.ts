@@ -31,13 +31,18 @@ const BM25 = `bm25(${TEXT_TABLE}, 1.0, 0.5, 0.2)`;
 /** Searches one index's tables; see DocumentIndex.search. */
 export class IndexSearch {
   private readonly lexical: Database.Statement<[string, number], { id: number; rank: number }>;
-  private readonly detail: Database.Statement<[number], { path: string; start_line: number; end_line: number; text: string; context: string }>;
+  private readonly detail: Database.Statement<
+    [number],
+    { path: string; start_line: number; end_line: number; text: string; context: string }
+  >;
 
   constructor(
     db: Database.Database,
     private readonly vectors: StoreVectors,
   ) {
-    this.lexical = db.prepare(`SELECT rowid AS id, ${BM25} AS rank FROM ${TEXT_TABLE} WHERE ${TEXT_TABLE} MATCH ? ORDER BY rank LIMIT ?`);
+    this.lexical = db.prepare(
+      `SELECT rowid AS id, ${BM25} AS rank FROM ${TEXT_TABLE} WHERE ${TEXT_TABLE} MATCH ? ORDER BY rank LIMIT ?`,
+    );
     this.detail = db.prepare(
       `SELECT f.path, c.start_line, c.end_line, t.text, t.context FROM chunks c JOIN files f ON f.id = c.file_id JOIN ${TEXT_TABLE} t ON t.rowid = c.id WHERE c.id = ?`,
     );
@@ -46,11 +51,29 @@ export class IndexSearch {
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     const { k = 4, mode = "auto", ctx } = options;
     const match = ftsQuery(query);
-    const ranked = await hybridRank({ query, k, mode, ctx, vectors: this.vectors, bm25: (limit) => (match ? this.lexical.all(match, limit) : []) });
+    const ranked = await hybridRank({
+      query,
+      k,
+      mode,
+      ctx,
+      vectors: this.vectors,
+      bm25: (limit) => (match ? this.lexical.all(match, limit) : []),
+    });
     // A chunk deleted meanwhile by another process is left out.
     return ranked.flatMap(({ id, ...scoring }) => {
       const row = this.detail.get(id);
-      return row ? [{ path: row.path, startLine: row.start_line, endLine: row.end_line, text: row.text, context: row.context || undefined, ...scoring }] : [];
+      return row
+        ? [
+            {
+              path: row.path,
+              startLine: row.start_line,
+              endLine: row.end_line,
+              text: row.text,
+              context: row.context || undefined,
+              ...scoring,
+            },
+          ]
+        : [];
     });
   }
 }

@@ -42,8 +42,12 @@ export class IndexWriter {
         "UPDATE files SET size = ?, mtime_ms = ?, hash = ?, kind = ?, indexed_at = ? WHERE id = ?",
       ),
       touchFile: db.prepare<[number, number, number]>("UPDATE files SET size = ?, mtime_ms = ? WHERE id = ?"),
-      insertChunk: db.prepare<[number, number, number, number]>("INSERT INTO chunks (file_id, ord, start_line, end_line) VALUES (?, ?, ?, ?)"),
-      insertText: db.prepare<[number, string, string, string]>(`INSERT INTO ${TEXT_TABLE} (rowid, text, context, source) VALUES (?, ?, ?, ?)`),
+      insertChunk: db.prepare<[number, number, number, number]>(
+        "INSERT INTO chunks (file_id, ord, start_line, end_line) VALUES (?, ?, ?, ?)",
+      ),
+      insertText: db.prepare<[number, string, string, string]>(
+        `INSERT INTO ${TEXT_TABLE} (rowid, text, context, source) VALUES (?, ?, ?, ?)`,
+      ),
     };
   }
 
@@ -53,25 +57,35 @@ export class IndexWriter {
    */
   write(files: readonly PreparedFile[], vectors?: readonly Float32Array[][]): number {
     let written = 0;
-    this.guard(() => this.db.transaction(() => {
-      files.forEach((file, i) => {
-        const now = Date.now();
-        let fileId: number;
-        if (file.existingId !== undefined) {
-          this.dropChunks(file.existingId);
-          this.statements.updateFile.run(file.size, file.mtimeMs, file.hash, file.kind, now, file.existingId);
-          fileId = file.existingId;
-        } else fileId = Number(this.statements.insertFile.run(file.path, file.size, file.mtimeMs, file.hash, file.kind, now).lastInsertRowid);
-        const source = sourceTerms(file.path);
-        file.chunks.forEach((chunk, ord) => {
-          const id = Number(this.statements.insertChunk.run(fileId, ord, chunk.startLine, chunk.endLine).lastInsertRowid);
-          this.statements.insertText.run(id, chunk.text, chunk.context ?? "", source);
-          const vector = vectors?.[i]?.[ord];
-          if (vector) this.vectors.write(id, vector);
-          written++;
-        });
-      });
-    }).immediate());
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          files.forEach((file, i) => {
+            const now = Date.now();
+            let fileId: number;
+            if (file.existingId !== undefined) {
+              this.dropChunks(file.existingId);
+              this.statements.updateFile.run(file.size, file.mtimeMs, file.hash, file.kind, now, file.existingId);
+              fileId = file.existingId;
+            } else
+              fileId = Number(
+                this.statements.insertFile.run(file.path, file.size, file.mtimeMs, file.hash, file.kind, now)
+                  .lastInsertRowid,
+              );
+            const source = sourceTerms(file.path);
+            file.chunks.forEach((chunk, ord) => {
+              const id = Number(
+                this.statements.insertChunk.run(fileId, ord, chunk.startLine, chunk.endLine).lastInsertRowid,
+              );
+              this.statements.insertText.run(id, chunk.text, chunk.context ?? "", source);
+              const vector = vectors?.[i]?.[ord];
+              if (vector) this.vectors.write(id, vector);
+              written++;
+            });
+          });
+        })
+        .immediate(),
+    );
     return written;
   }
 
@@ -82,18 +96,22 @@ export class IndexWriter {
 
   /** Removes files (by row id) with their chunks, texts and vectors, in one transaction. */
   remove(fileIds: readonly number[]): void {
-    this.db.transaction(() => {
-      for (const id of fileIds) {
-        this.dropChunks(id);
-        this.statements.deleteFile.run(id);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const id of fileIds) {
+          this.dropChunks(id);
+          this.statements.deleteFile.run(id);
+        }
+      })
+      .immediate();
   }
 
   /** Embeds chunks that have no vector (indexed before an embedder was configured, or by an interrupted run). */
   async backfill(options: { batch: number; ctx?: RunContext }): Promise<void> {
     const ids = this.vectors.missing(this.db.prepare<[], number>("SELECT id FROM chunks ORDER BY id").pluck().all());
-    const text = this.db.prepare<[number], { text: string; context: string }>(`SELECT text, context FROM ${TEXT_TABLE} WHERE rowid = ?`);
+    const text = this.db.prepare<[number], { text: string; context: string }>(
+      `SELECT text, context FROM ${TEXT_TABLE} WHERE rowid = ?`,
+    );
     for (let i = 0; i < ids.length; i += options.batch) {
       const batch = ids.slice(i, i + options.batch);
       const vectors = await this.vectors.embed(
@@ -103,7 +121,9 @@ export class IndexWriter {
         }),
         options.ctx,
       );
-      this.guard(() => this.db.transaction(() => batch.forEach((id, k) => this.vectors.write(id, vectors[k]!))).immediate());
+      this.guard(() =>
+        this.db.transaction(() => batch.forEach((id, k) => this.vectors.write(id, vectors[k]!))).immediate(),
+      );
     }
   }
 

@@ -80,7 +80,8 @@ export function packLines(options: PackLinesOptions): Chunk[] {
 function fitBlock(lines: readonly string[], block: LineBlock, max: number): (LineBlock | Chunk)[] {
   if (charsOf(lines, block.start, block.end) <= max) return [block];
   const out: (LineBlock | Chunk)[] = [];
-  const push = (piece: LineBlock | Chunk) => out.push(out.length > 0 && !("text" in piece) ? { ...piece, continues: true } : piece);
+  const push = (piece: LineBlock | Chunk) =>
+    out.push(out.length > 0 && !("text" in piece) ? { ...piece, continues: true } : piece);
   // Paragraph-sized parts first (split after blank lines), then single lines.
   let partStart = block.start;
   for (let i = block.start; i < block.end; i++) {
@@ -119,7 +120,12 @@ function charsOf(lines: readonly string[], start: number, end: number): number {
 }
 
 /** The chunk of lines `[start, end)` without leading and trailing blank lines; undefined when blank. */
-function makeChunk(lines: readonly string[], start: number, end: number, context: string | undefined): Chunk | undefined {
+function makeChunk(
+  lines: readonly string[],
+  start: number,
+  end: number,
+  context: string | undefined,
+): Chunk | undefined {
   let s = start;
   let e = end;
   while (s < e && lines[s]!.trim() === "") s++;

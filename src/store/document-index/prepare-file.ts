@@ -22,7 +22,11 @@ export type Preparation =
   | { kind: "changed"; file: PreparedFile };
 
 /** Decides what adding `file` means for the index (see Preparation), reading it only when needed. */
-export async function prepareFile(options: { file: FoundFile; indexed?: IndexedFile; size: ChunkSize }): Promise<Preparation> {
+export async function prepareFile(options: {
+  file: FoundFile;
+  indexed?: IndexedFile;
+  size: ChunkSize;
+}): Promise<Preparation> {
   const { file, indexed, size } = options;
   if (indexed && indexed.size === file.size && indexed.mtime_ms === file.mtimeMs) return { kind: "unchanged" };
   let content: Buffer;
@@ -30,7 +34,10 @@ export async function prepareFile(options: { file: FoundFile; indexed?: IndexedF
     content = await readFile(file.path);
   } catch (error) {
     // Deleted or locked since the folder was walked.
-    return { kind: "skipped", reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return {
+      kind: "skipped",
+      reason: `unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   if (looksBinary(content)) return { kind: "skipped", reason: "binary content" };
   const hash = createHash("sha256").update(content).digest("hex");

@@ -44,7 +44,11 @@ const GROUP_CHUNKS = 256;
  */
 export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
   const { db, writer, vectors, paths, ctx } = options;
-  const { files, skipped, unreadable } = await walkFiles({ paths, maxFileBytes: options.maxFileBytes, exclude: options.exclude });
+  const { files, skipped, unreadable } = await walkFiles({
+    paths,
+    maxFileBytes: options.maxFileBytes,
+    exclude: options.exclude,
+  });
   const result: AddResult = { added: 0, updated: 0, unchanged: 0, removed: 0, chunks: 0, skipped };
   const known = db.prepare<[string], IndexedFile>("SELECT id, size, mtime_ms, hash FROM files WHERE path = ?");
   const kept = new Set<string>();
@@ -81,11 +85,19 @@ export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
   return result;
 }
 
-async function writeGroup(writer: IndexWriter, vectors: StoreVectors, group: PreparedFile[], ctx: RunContext | undefined): Promise<number> {
+async function writeGroup(
+  writer: IndexWriter,
+  vectors: StoreVectors,
+  group: PreparedFile[],
+  ctx: RunContext | undefined,
+): Promise<number> {
   if (group.length === 0) return 0;
   let embedded: Float32Array[][] | undefined;
   if (vectors.embedder) {
-    const flat = await vectors.embed(group.flatMap((f) => f.chunks.map(embeddingText)), ctx);
+    const flat = await vectors.embed(
+      group.flatMap((f) => f.chunks.map(embeddingText)),
+      ctx,
+    );
     let at = 0;
     embedded = group.map((f) => flat.slice(at, (at += f.chunks.length)));
   }
@@ -96,9 +108,16 @@ async function writeGroup(writer: IndexWriter, vectors: StoreVectors, group: Pre
  * Files under the added folders (or named directly) that are indexed but were not found now. What
  * sits under a path that could not be read (no permission, say) stays: it may well still be there.
  */
-function removeMissing(db: Database.Database, writer: IndexWriter, paths: readonly string[], kept: ReadonlySet<string>, unreadable: readonly string[]): number {
+function removeMissing(
+  db: Database.Database,
+  writer: IndexWriter,
+  paths: readonly string[],
+  kept: ReadonlySet<string>,
+  unreadable: readonly string[],
+): number {
   const rows = db.prepare<[], { id: number; path: string }>("SELECT id, path FROM files").all();
-  const within = (roots: readonly string[]) => (file: string) => roots.some((root) => file === root || file.startsWith(root + sep));
+  const within = (roots: readonly string[]) => (file: string) =>
+    roots.some((root) => file === root || file.startsWith(root + sep));
   const under = within(paths.map((p) => resolve(p)));
   const unknown = within(unreadable);
   const gone = rows.filter((r) => under(r.path) && !kept.has(r.path) && !unknown(r.path)).map((r) => r.id);

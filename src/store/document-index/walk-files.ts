@@ -2,14 +2,26 @@ import { lstat, readdir, stat } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 
 /** Folders never indexed: dependencies, version control, lmx's own data. */
-const SKIPPED_FOLDERS = new Set(["node_modules", ".git", ".hg", ".svn", ".lmx", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"]);
+const SKIPPED_FOLDERS = new Set([
+  "node_modules",
+  ".git",
+  ".hg",
+  ".svn",
+  ".lmx",
+  "__pycache__",
+  ".venv",
+  ".tox",
+  ".mypy_cache",
+  ".pytest_cache",
+]);
 
 /** Extensions of files that are binary for sure (saves reading them). */
 const BINARY_EXTENSIONS = new Set(
-  (".png .jpg .jpeg .gif .bmp .ico .webp .tiff .pdf .zip .gz .tgz .bz2 .xz .7z .rar .tar .jar .war .class .o .a .so .dylib .dll .exe " +
+  (
+    ".png .jpg .jpeg .gif .bmp .ico .webp .tiff .pdf .zip .gz .tgz .bz2 .xz .7z .rar .tar .jar .war .class .o .a .so .dylib .dll .exe " +
     ".wasm .node .bin .dat .db .sqlite .sqlite3 .gguf .safetensors .pt .onnx .npy .npz .parquet .mp3 .mp4 .wav .ogg .flac .mov .avi .mkv " +
-    ".woff .woff2 .ttf .otf .eot .psd .xcf .pyc")
-    .split(" "),
+    ".woff .woff2 .ttf .otf .eot .psd .xcf .pyc"
+  ).split(" "),
 );
 
 export interface FoundFile {
@@ -38,28 +50,37 @@ export interface WalkFilesOptions {
  * skipped, as are paths that cannot be read: a broken link, a folder without permission). Paths are
  * absolute. `unreadable` lists what could not be read, so that what the index holds there is kept.
  */
-export async function walkFiles(options: WalkFilesOptions): Promise<{ files: FoundFile[]; skipped: SkippedFile[]; unreadable: string[] }> {
+export async function walkFiles(
+  options: WalkFilesOptions,
+): Promise<{ files: FoundFile[]; skipped: SkippedFile[]; unreadable: string[] }> {
   const files: FoundFile[] = [];
   const skipped: SkippedFile[] = [];
   const unreadable: string[] = [];
   const seen = new Set<string>();
   const cannotRead = (path: string, error: unknown, what = "") => {
     unreadable.push(path);
-    skipped.push({ path, reason: `${what}unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    skipped.push({
+      path,
+      reason: `${what}unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    });
   };
 
   const visitFile = async (path: string, explicit: boolean) => {
     if (seen.has(path) || options.exclude?.has(path)) return;
     seen.add(path);
-    if (!explicit && BINARY_EXTENSIONS.has(extname(path).toLowerCase())) return void skipped.push({ path, reason: "binary file" });
+    if (!explicit && BINARY_EXTENSIONS.has(extname(path).toLowerCase()))
+      return void skipped.push({ path, reason: "binary file" });
     const info = await stat(path).catch((error: unknown) => void cannotRead(path, error));
     if (!info) return;
-    if (info.size > options.maxFileBytes) return void skipped.push({ path, reason: `larger than ${options.maxFileBytes} bytes` });
+    if (info.size > options.maxFileBytes)
+      return void skipped.push({ path, reason: `larger than ${options.maxFileBytes} bytes` });
     files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
   };
 
   const visitFolder = async (folder: string) => {
-    const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => void cannotRead(folder, error, "folder "));
+    const entries = await readdir(folder, { withFileTypes: true }).catch(
+      (error: unknown) => void cannotRead(folder, error, "folder "),
+    );
     if (!entries) return;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {

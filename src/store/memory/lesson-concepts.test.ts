@@ -20,7 +20,9 @@ test("the documented quick-start finds its lesson without an embedder, though th
     assert.equal(hits[0]!.ranker, "bm25");
     // Without its tag, the lesson's own general words ("convert", "unit") still meet the question.
     const untagged = await store.add({ text: "Convert each quantity into a single unit first." });
-    const ids = (await store.search("A recipe needs 2 cups and 3 tablespoons of milk; how many tablespoons?", { k: 5 })).map((h) => h.id);
+    const ids = (
+      await store.search("A recipe needs 2 cups and 3 tablespoons of milk; how many tablespoons?", { k: 5 })
+    ).map((h) => h.id);
     assert.ok(ids.includes(units.id) && ids.includes(untagged.id), `got ${ids}`);
   } finally {
     store.close();

@@ -32,5 +32,13 @@ export function toLesson(row: LessonRow): Lesson {
   } catch {
     // A hand-edited row: no tags rather than a crash.
   }
-  return { id: row.id, text: row.text, question: row.question ?? undefined, tags, source: row.source, createdAt: new Date(row.created_at).toISOString(), uses: row.uses };
+  return {
+    id: row.id,
+    text: row.text,
+    question: row.question ?? undefined,
+    tags,
+    source: row.source,
+    createdAt: new Date(row.created_at).toISOString(),
+    uses: row.uses,
+  };
 }

@@ -9,7 +9,12 @@ export const LESSON_TEXT_TABLE = "lesson_text";
 export const LESSON_VECTOR_TABLE = "lesson_vec";
 
 export function ownsMemoryTable(table: string): boolean {
-  return table === META_TABLE || table === "lessons" || table.startsWith(LESSON_TEXT_TABLE) || table.startsWith(LESSON_VECTOR_TABLE);
+  return (
+    table === META_TABLE ||
+    table === "lessons" ||
+    table.startsWith(LESSON_TEXT_TABLE) ||
+    table.startsWith(LESSON_VECTOR_TABLE)
+  );
 }
 
 export function migrateMemory(db: Database.Database, fromVersion: number): void {

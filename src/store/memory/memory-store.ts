@@ -9,7 +9,13 @@ import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
-import { LESSON_TEXT_TABLE, LESSON_VECTOR_TABLE, MEMORY_SCHEMA_VERSION, migrateMemory, ownsMemoryTable } from "./memory-schema.ts";
+import {
+  LESSON_TEXT_TABLE,
+  LESSON_VECTOR_TABLE,
+  MEMORY_SCHEMA_VERSION,
+  migrateMemory,
+  ownsMemoryTable,
+} from "./memory-schema.ts";
 
 export type { Lesson } from "./lesson.ts";
 
@@ -40,7 +46,12 @@ export class MemoryStore {
   private constructor(file: SqliteFile, embedder: Embedder | undefined) {
     this.path = file.path;
     this.file = file;
-    this.vectors = new StoreVectors({ db: file.db, table: LESSON_VECTOR_TABLE, what: `memory store ${file.path}`, embedder });
+    this.vectors = new StoreVectors({
+      db: file.db,
+      table: LESSON_VECTOR_TABLE,
+      what: `memory store ${file.path}`,
+      embedder,
+    });
   }
 
   static open(options: MemoryStoreOptions): MemoryStore {
@@ -51,33 +62,53 @@ export class MemoryStore {
       schemaVersion: MEMORY_SCHEMA_VERSION,
       owns: ownsMemoryTable,
       migrate: migrateMemory,
-      missing: options.mustExist ? "Add a lesson with `lmx memory add <text>` or let the memory technique learn one." : undefined,
+      missing: options.mustExist
+        ? "Add a lesson with `lmx memory add <text>` or let the memory technique learn one."
+        : undefined,
       busyTimeoutMs: options.busyTimeoutMs,
     });
     return file.build(() => new MemoryStore(file, options.embedder));
   }
 
   /** Stores a lesson (its vector too, with an embedder). The same text again returns the stored lesson. */
-  async add(options: { text: string; question?: string; tags?: string[]; source?: string; ctx?: RunContext }): Promise<Lesson> {
+  async add(options: {
+    text: string;
+    question?: string;
+    tags?: string[];
+    source?: string;
+    ctx?: RunContext;
+  }): Promise<Lesson> {
     const text = options.text.trim().slice(0, MAX_LESSON_CHARS);
     if (!text) throw new InvalidRequestError("a lesson needs some text", { param: "text" });
     const key = text.toLowerCase().replace(/\s+/g, " ");
-    const existing = this.file.run("read the memory store", (db) => db.prepare<[string], LessonRow>("SELECT * FROM lessons WHERE text_key = ?").get(key));
+    const existing = this.file.run("read the memory store", (db) =>
+      db.prepare<[string], LessonRow>("SELECT * FROM lessons WHERE text_key = ?").get(key),
+    );
     if (existing) return toLesson(existing);
     const built = this.vectors.builtWith().id;
     if (built && !this.vectors.embedder)
-      throw new ConfigurationError(`memory store ${this.path} was built with embedder "${built}": pass the same embedder to add lessons`);
+      throw new ConfigurationError(
+        `memory store ${this.path} was built with embedder "${built}": pass the same embedder to add lessons`,
+      );
     const [vector] = this.vectors.embedder ? await this.vectors.embed([text], options.ctx) : [];
     const tags = [...new Set((options.tags ?? []).map((t) => t.trim()).filter(Boolean))];
     const id = this.write(() => {
       const db = this.file.db;
       const info = db
-        .prepare("INSERT INTO lessons (text, text_key, question, tags, source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(text_key) DO NOTHING")
+        .prepare(
+          "INSERT INTO lessons (text, text_key, question, tags, source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(text_key) DO NOTHING",
+        )
         .run(text, key, options.question ?? null, JSON.stringify(tags), options.source ?? "manual", Date.now());
       // Another process stored the same lesson since we looked.
-      if (info.changes === 0) return db.prepare<[string], number>("SELECT id FROM lessons WHERE text_key = ?").pluck().get(key)!;
+      if (info.changes === 0)
+        return db.prepare<[string], number>("SELECT id FROM lessons WHERE text_key = ?").pluck().get(key)!;
       const id = Number(info.lastInsertRowid);
-      db.prepare(`INSERT INTO ${LESSON_TEXT_TABLE} (rowid, text, question, tags) VALUES (?, ?, ?, ?)`).run(id, text, options.question ?? "", tags.join(" "));
+      db.prepare(`INSERT INTO ${LESSON_TEXT_TABLE} (rowid, text, question, tags) VALUES (?, ?, ?, ?)`).run(
+        id,
+        text,
+        options.question ?? "",
+        tags.join(" "),
+      );
       if (vector) this.vectors.write(id, vector);
       return id;
     });
@@ -98,7 +129,14 @@ export class MemoryStore {
       `SELECT rowid AS id, bm25(${LESSON_TEXT_TABLE}, 1.0, 0.5, 0.5) AS rank FROM ${LESSON_TEXT_TABLE} WHERE ${LESSON_TEXT_TABLE} MATCH ? ORDER BY rank LIMIT ?`,
     );
     try {
-      const ranked = await hybridRank({ query, k: options.k ?? 3, mode: options.mode ?? "auto", ctx: options.ctx, vectors: this.vectors, bm25: (limit) => (match ? lexical.all(match, limit) : []) });
+      const ranked = await hybridRank({
+        query,
+        k: options.k ?? 3,
+        mode: options.mode ?? "auto",
+        ctx: options.ctx,
+        vectors: this.vectors,
+        bm25: (limit) => (match ? lexical.all(match, limit) : []),
+      });
       return ranked.flatMap(({ id, ...scoring }) => {
         const lesson = this.get(id);
         return lesson ? [{ ...lesson, ...scoring }] : [];
@@ -109,13 +147,17 @@ export class MemoryStore {
   }
 
   get(id: number): Lesson | undefined {
-    const row = this.file.run("read the memory store", (db) => db.prepare<[number], LessonRow>("SELECT * FROM lessons WHERE id = ?").get(id));
+    const row = this.file.run("read the memory store", (db) =>
+      db.prepare<[number], LessonRow>("SELECT * FROM lessons WHERE id = ?").get(id),
+    );
     return row ? toLesson(row) : undefined;
   }
 
   /** Lessons, newest first (optionally only those with `tag`). */
   list(options: { limit?: number; tag?: string } = {}): Lesson[] {
-    const rows = this.file.run("read the memory store", (db) => db.prepare<[], LessonRow>("SELECT * FROM lessons ORDER BY id DESC").all());
+    const rows = this.file.run("read the memory store", (db) =>
+      db.prepare<[], LessonRow>("SELECT * FROM lessons ORDER BY id DESC").all(),
+    );
     const lessons = rows.map(toLesson).filter((l) => !options.tag || l.tags.includes(options.tag));
     return options.limit === undefined ? lessons : lessons.slice(0, options.limit);
   }
@@ -148,7 +190,10 @@ export class MemoryStore {
   }
 
   count(): number {
-    return this.file.run("read the memory store", (db) => db.prepare<[], number>("SELECT count(*) FROM lessons").pluck().get() ?? 0);
+    return this.file.run(
+      "read the memory store",
+      (db) => db.prepare<[], number>("SELECT count(*) FROM lessons").pluck().get() ?? 0,
+    );
   }
 
   close(): void {

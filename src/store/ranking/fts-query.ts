@@ -1,7 +1,9 @@
 /** Words too common to help a ranking; dropped unless the query has nothing else. */
 const STOP_WORDS = new Set(
-  ("a an and are as at be but by can could did do does for from had has have how i if in into is it its of on or our so " +
-    "such than that the their then there these they this those to was we were what when where which who whom why will with would you your").split(" "),
+  (
+    "a an and are as at be but by can could did do does for from had has have how i if in into is it its of on or our so " +
+    "such than that the their then there these they this those to was we were what when where which who whom why will with would you your"
+  ).split(" "),
 );
 
 /** At most this many terms go into one MATCH: long pasted questions stay fast. */

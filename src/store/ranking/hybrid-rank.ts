@@ -33,10 +33,15 @@ export interface HybridRankOptions {
  */
 export async function hybridRank(options: HybridRankOptions): Promise<RankedId[]> {
   const { query, k, mode, vectors, ctx } = options;
-  if (!Number.isInteger(k) || k < 1 || k > 1000) throw new InvalidRequestError(`k must be an integer from 1 to 1000, got ${k}`, { param: "k" });
+  if (!Number.isInteger(k) || k < 1 || k > 1000)
+    throw new InvalidRequestError(`k must be an integer from 1 to 1000, got ${k}`, { param: "k" });
   const canVector = vectors.embedder !== undefined && vectors.built;
   if ((mode === "vector" || mode === "hybrid") && !canVector)
-    throw new ConfigurationError(vectors.embedder ? `${mode} search: there are no vectors yet (add entries with the embedder first)` : `${mode} search needs an embedder`);
+    throw new ConfigurationError(
+      vectors.embedder
+        ? `${mode} search: there are no vectors yet (add entries with the embedder first)`
+        : `${mode} search needs an embedder`,
+    );
   if (mode === "bm25" || !canVector) return options.bm25(k).map((h) => ({ id: h.id, score: -h.rank, ranker: "bm25" }));
   const depth = Math.max(k * 4, 20);
   const semantic = await vectors.nearest(query, mode === "vector" ? k : depth, ctx);

@@ -39,11 +39,14 @@ export function openSqliteFile(options: OpenSqliteFileOptions): SqliteFile {
   const memory = options.path === ":memory:";
   const path = memory ? options.path : resolve(options.path);
   if (!memory && !existsSync(path)) {
-    if (options.missing !== undefined) throw new ConfigurationError(`${options.label} ${path} does not exist. ${options.missing}`);
+    if (options.missing !== undefined)
+      throw new ConfigurationError(`${options.label} ${path} does not exist. ${options.missing}`);
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
-      throw new ConfigurationError(`${options.label} ${path}: cannot create its folder (${(error as Error).message})`, { cause: error });
+      throw new ConfigurationError(`${options.label} ${path}: cannot create its folder (${(error as Error).message})`, {
+        cause: error,
+      });
     }
   }
   let db: Database.Database | undefined;
@@ -59,7 +62,13 @@ export function openSqliteFile(options: OpenSqliteFileOptions): SqliteFile {
     return new SqliteFile({ path, db, label: options.label, elsewhere: options.elsewhere });
   } catch (error) {
     db?.close();
-    throw sqliteFileError({ path, error, action: `open the ${options.label}`, label: options.label, elsewhere: options.elsewhere });
+    throw sqliteFileError({
+      path,
+      error,
+      action: `open the ${options.label}`,
+      label: options.label,
+      elsewhere: options.elsewhere,
+    });
   }
 }
 

@@ -47,6 +47,9 @@ export function sqliteFileError(options: SqliteFileErrorOptions): unknown {
       cause,
     );
   if (code.startsWith("SQLITE_FULL") || code.startsWith("SQLITE_IOERR"))
-    return new ConfigurationError(`${where}: the disk failed while trying to ${action} (${error.message}). Free some space or point ${elsewhere} elsewhere.`, cause);
+    return new ConfigurationError(
+      `${where}: the disk failed while trying to ${action} (${error.message}). Free some space or point ${elsewhere} elsewhere.`,
+      cause,
+    );
   return new ConfigurationError(`${where}: SQLite failed to ${action} (${code}: ${error.message})`, cause);
 }

@@ -14,5 +14,7 @@ export function readMeta(db: Database.Database, key: string): string | undefined
 }
 
 export function writeMeta(db: Database.Database, key: string, value: string): void {
-  db.prepare(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+  db.prepare(
+    `INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ).run(key, value);
 }

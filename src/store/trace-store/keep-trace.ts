@@ -27,7 +27,10 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   const { span, warn } = options;
   span.finish();
   try {
-    const store = openTraceStore({ path: options.path ?? defaultTraceStorePath({ env: options.config.env }), ...traceStoreLimits(options.config.traces) });
+    const store = openTraceStore({
+      path: options.path ?? defaultTraceStorePath({ env: options.config.env }),
+      ...traceStoreLimits(options.config.traces),
+    });
     try {
       store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
     } finally {
@@ -38,7 +41,12 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   }
   const otlp = otlpSettings({ config: options.config, env: options.config.env });
   if (otlp) {
-    const exporter = createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn });
+    const exporter = createOtlpExporter({
+      url: otlp.url,
+      headers: otlp.headers,
+      captureContent: otlp.captureContent,
+      warn,
+    });
     exporter.export(span);
     await exporter.shutdown();
   }

@@ -16,11 +16,14 @@ const MiB = 1024 * 1024;
 /** A finished run whose request carried a 4 MB body, as the issue's 1,150 requests did. */
 function bigRun(i: number) {
   const ctx = createRunContext({ name: `run-${i}` });
-  ctx.span.child("openai:m", "lm", { request: { messages: [{ role: "user", content: `${i} ${"x".repeat(4 * MiB)}` }] } }).finish();
+  ctx.span
+    .child("openai:m", "lm", { request: { messages: [{ role: "user", content: `${i} ${"x".repeat(4 * MiB)}` }] } })
+    .finish();
   return ctx.span;
 }
 
-const fileBytes = (path: string) => [path, `${path}-wal`, `${path}-shm`].reduce((sum, p) => sum + (existsSync(p) ? statSync(p).size : 0), 0);
+const fileBytes = (path: string) =>
+  [path, `${path}-wal`, `${path}-shm`].reduce((sum, p) => sum + (existsSync(p) ? statSync(p).size : 0), 0);
 
 test("200 traces with 4 MB bodies stay within maxBytes on disk; bodies are kept cut, with their size", async () => {
   const path = join(dir, "bounded.sqlite");
@@ -41,7 +44,8 @@ test("200 traces with 4 MB bodies stay within maxBytes on disk; bodies are kept 
   const reopened = openTraceStore({ path, mustExist: true });
   assert.equal(reopened.get(ids[0]!), undefined, "the oldest traces were pruned");
   const newest = reopened.get(ids.at(-1)!)!;
-  const content = (newest.root.children[0]!.attributes.request as { messages: { content: string }[] }).messages[0]!.content;
+  const content = (newest.root.children[0]!.attributes.request as { messages: { content: string }[] }).messages[0]!
+    .content;
   assert.ok(content.startsWith("199 xxx"), "the start of the body is kept");
   assert.match(content, /… \[truncated: 4194308 bytes\]$/);
   assert.ok(content.length < 17 * 1024);
@@ -52,7 +56,13 @@ test("traces older than maxAgeMs are pruned; a trace too big even when cut keeps
   const path = join(dir, "aged.sqlite");
   let clock = Date.now();
   // The clock is a seam: "now" is 10 ms after the wide run started, so the run 120 ms older is past a 60 ms maxAge.
-  const store = openTraceStore({ path, maxAgeMs: 60, now: () => clock, maxTraceBytes: 64 * 1024, maxFieldBytes: 64 * 1024 });
+  const store = openTraceStore({
+    path,
+    maxAgeMs: 60,
+    now: () => clock,
+    maxTraceBytes: 64 * 1024,
+    maxFieldBytes: 64 * 1024,
+  });
   const old = createRunContext({ name: "old" }).span;
   store.add({ span: old, model: "m", stream: false });
   await new Promise((resolve) => setTimeout(resolve, 120));

@@ -15,7 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), "lmx-trace-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function tracedRun(question: string) {
-  const lm = selfConsistency(scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex % 2 ? 4 : 5}`), { n: 3 });
+  const lm = selfConsistency(
+    scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex % 2 ? 4 : 5}`),
+    { n: 3 },
+  );
   const ctx = createRunContext({ name: "ask" });
   await lm.complete({ messages: [{ role: "user", content: question }] }, ctx);
   return ctx.span;
@@ -54,11 +57,20 @@ test("keeps only the newest `capacity` traces; a missing file can be required to
     spans.push(span);
     store.add({ span, model: `m${i}`, stream: false });
   }
-  assert.deepEqual(store.list().map((t) => t.model), ["m4", "m3", "m2"]);
-  assert.deepEqual(store.list({ limit: 1 }).map((t) => t.model), ["m4"]);
+  assert.deepEqual(
+    store.list().map((t) => t.model),
+    ["m4", "m3", "m2"],
+  );
+  assert.deepEqual(
+    store.list({ limit: 1 }).map((t) => t.model),
+    ["m4"],
+  );
   assert.equal(store.get(spans[0]!.traceId), undefined);
   store.close();
-  assert.throws(() => openTraceStore({ path: join(dir, "absent.sqlite"), mustExist: true }), (e) => ConfigurationError.isInstance(e) && /No trace has been saved yet/.test(e.message));
+  assert.throws(
+    () => openTraceStore({ path: join(dir, "absent.sqlite"), mustExist: true }),
+    (e) => ConfigurationError.isInstance(e) && /No trace has been saved yet/.test(e.message),
+  );
 });
 
 test("another program's database is refused untouched; the default path honours LMX_TRACES", () => {
@@ -66,10 +78,20 @@ test("another program's database is refused untouched; the default path honours 
   const db = new Database(foreign);
   db.exec("CREATE TABLE invoices (id INTEGER)");
   db.close();
-  assert.throws(() => openTraceStore({ path: foreign }), (e) => ConfigurationError.isInstance(e) && /not an lmx trace store.*invoices/.test(e.message));
+  assert.throws(
+    () => openTraceStore({ path: foreign }),
+    (e) => ConfigurationError.isInstance(e) && /not an lmx trace store.*invoices/.test(e.message),
+  );
   const junk = join(dir, "junk.sqlite");
   writeFileSync(junk, "this is not a database at all, just text that is long enough to be read");
-  assert.throws(() => openTraceStore({ path: junk }), (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message));
+  assert.throws(
+    () => openTraceStore({ path: junk }),
+    (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message),
+  );
   assert.equal(defaultTraceStorePath({ env: { LMX_TRACES: "t.sqlite" }, cwd: "/x" }), "/x/t.sqlite");
-  assert.equal(defaultTraceStorePath({ env: { XDG_STATE_HOME: "/st" }, cwd: "/x" }), "/st/lmx/traces.sqlite", "not in the working folder");
+  assert.equal(
+    defaultTraceStorePath({ env: { XDG_STATE_HOME: "/st" }, cwd: "/x" }),
+    "/st/lmx/traces.sqlite",
+    "not in the working folder",
+  );
 });

@@ -69,7 +69,9 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
     elsewhere: ELSEWHERE,
     schemaVersion: TRACE_STORE_SCHEMA_VERSION,
     owns: (table) => table === "traces" || table === META_TABLE,
-    missing: options.mustExist ? "No trace has been saved yet: run `lmx ask --trace ...` or `lmx serve` first, or set LMX_TRACES." : undefined,
+    missing: options.mustExist
+      ? "No trace has been saved yet: run `lmx ask --trace ...` or `lmx serve` first, or set LMX_TRACES."
+      : undefined,
     migrate(db, fromVersion) {
       createMetaTable(db);
       db.exec(`CREATE TABLE IF NOT EXISTS traces (
@@ -78,7 +80,9 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
       // Version 1 had no size column: count what its rows hold.
       if (fromVersion === 1) {
         db.exec("ALTER TABLE traces ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0");
-        db.exec("UPDATE traces SET bytes = length(CAST(root AS BLOB)) + length(CAST(usage AS BLOB)) + length(CAST(coalesce(error, '') AS BLOB))");
+        db.exec(
+          "UPDATE traces SET bytes = length(CAST(root AS BLOB)) + length(CAST(usage AS BLOB)) + length(CAST(coalesce(error, '') AS BLOB))",
+        );
       }
     },
   });
@@ -98,12 +102,21 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
   );
   const totalBytes = db.prepare<[], number>("SELECT coalesce(sum(bytes), 0) FROM traces").pluck();
   const getRow = db.prepare<[string], Row & { root: string }>("SELECT * FROM traces WHERE id = ?");
-  const byPrefix = db.prepare<[string, number], string>("SELECT id FROM traces WHERE id LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?").pluck();
-  const listRows = db.prepare<[number], Row>("SELECT id, model, lm, status, error, stream, start, duration_ms, usage FROM traces ORDER BY seq DESC LIMIT ?");
+  const byPrefix = db
+    .prepare<[string, number], string>("SELECT id FROM traces WHERE id LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?")
+    .pluck();
+  const listRows = db.prepare<[number], Row>(
+    "SELECT id, model, lm, status, error, stream, start, duration_ms, usage FROM traces ORDER BY seq DESC LIMIT ?",
+  );
 
   const prune = (): number =>
     file.run("prune traces", () =>
-      db.transaction(() => pruneAge.run(now() - limits.maxAgeMs).changes + pruneBytes.run(limits.maxBytes).changes + pruneCount.run(limits.capacity).changes)(),
+      db.transaction(
+        () =>
+          pruneAge.run(now() - limits.maxAgeMs).changes +
+          pruneBytes.run(limits.maxBytes).changes +
+          pruneCount.run(limits.capacity).changes,
+      )(),
     );
   // Writes since the last prune; past a slice of maxBytes a prune is scheduled (not run inside add).
   let unpruned = 0;
@@ -128,7 +141,12 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
     add({ span, model, lm, stream, error }) {
       span.finish();
       const root = traceJson(span.toJSON(), limits);
-      const cutError = error === undefined ? null : error.length > limits.maxFieldBytes ? `${error.slice(0, limits.maxFieldBytes)}… [truncated]` : error;
+      const cutError =
+        error === undefined
+          ? null
+          : error.length > limits.maxFieldBytes
+            ? `${error.slice(0, limits.maxFieldBytes)}… [truncated]`
+            : error;
       const usage = JSON.stringify(span.total);
       const bytes = Buffer.byteLength(root) + Buffer.byteLength(usage) + (cutError ? Buffer.byteLength(cutError) : 0);
       file.run("save a trace", () =>
@@ -154,7 +172,7 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
     },
     get(id) {
       const row = file.run("read a trace", () => getRow.get(id));
-      return row ? { ...summary(row), root: JSON.parse(row.root) as SpanJSON } satisfies StoredTrace : undefined;
+      return row ? ({ ...summary(row), root: JSON.parse(row.root) as SpanJSON } satisfies StoredTrace) : undefined;
     },
     list({ limit = 50 } = {}) {
       return file.run("list traces", () => listRows.all(Math.max(0, Math.floor(limit)))).map(summary);
@@ -182,7 +200,11 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
 
 /** The limits `options` sets (an undefined one keeps its default). */
 function definedOnly(options: TraceStoreLimits): TraceStoreLimits {
-  return Object.fromEntries(Object.keys(TRACE_STORE_DEFAULTS).flatMap((k) => (options[k as keyof TraceStoreLimits] === undefined ? [] : [[k, options[k as keyof TraceStoreLimits]]])));
+  return Object.fromEntries(
+    Object.keys(TRACE_STORE_DEFAULTS).flatMap((k) =>
+      options[k as keyof TraceStoreLimits] === undefined ? [] : [[k, options[k as keyof TraceStoreLimits]]],
+    ),
+  );
 }
 
 function summary(row: Row): TraceSummary {

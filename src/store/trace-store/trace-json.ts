@@ -13,14 +13,21 @@ export function traceJson(root: SpanJSON, limits: { maxFieldBytes: number; maxTr
     const max = Math.max(64, Math.floor(limits.maxFieldBytes * step));
     let text: string;
     try {
-      text = JSON.stringify(root, (_key, value) => (typeof value === "string" && value.length > max ? cut(value, max) : value));
+      text = JSON.stringify(root, (_key, value) =>
+        typeof value === "string" && value.length > max ? cut(value, max) : value,
+      );
     } catch {
       break; // nested too deeply to serialise: keep the summary
     }
     if (Buffer.byteLength(text) <= limits.maxTraceBytes) return text;
   }
   const { children, attributes, events, ...summary } = root;
-  return JSON.stringify({ ...summary, attributes: { truncated: `the trace was too large to keep (${children.length} child spans)` }, events: [], children: [] } satisfies SpanJSON);
+  return JSON.stringify({
+    ...summary,
+    attributes: { truncated: `the trace was too large to keep (${children.length} child spans)` },
+    events: [],
+    children: [],
+  } satisfies SpanJSON);
 }
 
 function cut(value: string, max: number): string {

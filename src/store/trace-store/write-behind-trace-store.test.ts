@@ -14,12 +14,24 @@ test("adds are written after the current turn, and reads see them at once", asyn
   const second = new Span({ name: "run", kind: "run" });
   store.add({ span: second, model: "m", stream: false });
   await new Promise((r) => setImmediate(r));
-  assert.ok(inner.list().some((t) => t.id === second.id), "written on the next turn");
+  assert.ok(
+    inner.list().some((t) => t.id === second.id),
+    "written on the next turn",
+  );
 });
 
 test("a failing write is reported, not thrown into the request path", async () => {
   const errors: unknown[] = [];
-  const store = writeBehindTraceStore({ add: () => { throw new Error("disk full"); }, get: () => undefined, list: () => [] }, (e) => errors.push(e));
+  const store = writeBehindTraceStore(
+    {
+      add: () => {
+        throw new Error("disk full");
+      },
+      get: () => undefined,
+      list: () => [],
+    },
+    (e) => errors.push(e),
+  );
   store.add({ span: new Span({ name: "run", kind: "run" }), model: "m", stream: false });
   await new Promise((r) => setImmediate(r));
   assert.equal((errors[0] as Error).message, "disk full");

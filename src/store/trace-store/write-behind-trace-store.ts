@@ -4,7 +4,10 @@ import type { TraceStore } from "../../server/trace-store.ts";
  * Saves traces after the response has gone out: `add` only queues, and the queue is written on the
  * next turn of the event loop (or before any read), so a persistent store costs the request path nothing.
  */
-export function writeBehindTraceStore(store: TraceStore, onError: (error: unknown) => void = () => {}): TraceStore & { flush(): void } {
+export function writeBehindTraceStore(
+  store: TraceStore,
+  onError: (error: unknown) => void = () => {},
+): TraceStore & { flush(): void } {
   let pending: Parameters<TraceStore["add"]>[0][] = [];
   let scheduled = false;
   const flush = () => {

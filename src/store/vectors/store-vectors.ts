@@ -34,7 +34,11 @@ export class StoreVectors {
   private readonly what: string;
   /** Cached once the table is known to exist; `reset()` forgets it after a rolled-back transaction. */
   private knownBuilt = false;
-  private statements?: { insert: Database.Statement; remove: Database.Statement; has: Database.Statement<[bigint], number> };
+  private statements?: {
+    insert: Database.Statement;
+    remove: Database.Statement;
+    has: Database.Statement<[bigint], number>;
+  };
 
   constructor(options: StoreVectorsOptions) {
     this.db = options.db;
@@ -42,7 +46,12 @@ export class StoreVectors {
     this.what = options.what;
     this.embedder = options.embedder;
     const built = this.builtWith();
-    if (this.embedder && built.id !== undefined && (built.id !== this.embedder.id || (this.embedder.dimensions !== undefined && this.embedder.dimensions !== built.dimensions)))
+    if (
+      this.embedder &&
+      built.id !== undefined &&
+      (built.id !== this.embedder.id ||
+        (this.embedder.dimensions !== undefined && this.embedder.dimensions !== built.dimensions))
+    )
       throw this.mismatch(this.embedder.dimensions);
   }
 
@@ -81,7 +90,9 @@ export class StoreVectors {
     if (texts.length === 0) return [];
     const vectors = await embedder.embed(texts, ctx);
     if (vectors.length !== texts.length)
-      throw new ConfigurationError(`embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`);
+      throw new ConfigurationError(
+        `embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`,
+      );
     const expected = this.builtWith().dimensions ?? vectors[0]!.length;
     for (const v of vectors) if (v.length !== expected) throw this.mismatch(v.length);
     return vectors.map((v) => Float32Array.from(v));
@@ -91,7 +102,9 @@ export class StoreVectors {
   write(id: number, vector: Float32Array): void {
     if (!this.built) {
       const embedder = this.requireEmbedder();
-      this.db.exec(`CREATE VIRTUAL TABLE ${this.table} USING vec0(embedding float[${vector.length}] distance_metric=cosine)`);
+      this.db.exec(
+        `CREATE VIRTUAL TABLE ${this.table} USING vec0(embedding float[${vector.length}] distance_metric=cosine)`,
+      );
       writeMeta(this.db, EMBEDDER_KEY, embedder.id);
       writeMeta(this.db, DIMENSIONS_KEY, String(vector.length));
     }
@@ -132,7 +145,9 @@ export class StoreVectors {
 
   private mismatch(dimensions: number | undefined): ConfigurationError {
     const built = this.builtWith();
-    const mine = this.embedder ? `"${this.embedder.id}"${dimensions === undefined ? "" : ` (${dimensions} dimensions)`}` : "another embedder";
+    const mine = this.embedder
+      ? `"${this.embedder.id}"${dimensions === undefined ? "" : ` (${dimensions} dimensions)`}`
+      : "another embedder";
     return new ConfigurationError(
       `${this.what} was built with embedder "${built.id}" (${built.dimensions} dimensions), but this run uses ${mine}. ` +
         `Vectors of different embedders cannot be compared: use the same embedder, or build a new index in another file.`,

@@ -62,6 +62,11 @@ const corpus: [string, AnswerKind, string | undefined][] = [
 ];
 
 test("a corpus of realistic final lines reads as its kind's canonical answer", () => {
-  const wrong = corpus.filter(([text, kind, want]) => canonicalAnswer(text, kind) !== want).map(([text, kind, want]) => `${JSON.stringify(text)} (${String(kind)}): got ${canonicalAnswer(text, kind)}, want ${want}`);
+  const wrong = corpus
+    .filter(([text, kind, want]) => canonicalAnswer(text, kind) !== want)
+    .map(
+      ([text, kind, want]) =>
+        `${JSON.stringify(text)} (${String(kind)}): got ${canonicalAnswer(text, kind)}, want ${want}`,
+    );
   assert.deepEqual(wrong, []);
 });

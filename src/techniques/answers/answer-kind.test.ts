@@ -14,8 +14,14 @@ test("regex:<pattern> becomes a case-insensitive RegExp", () => {
 });
 
 test("unknown kinds and broken regexes are InvalidRequestErrors listing the valid kinds", () => {
-  assert.throws(() => parseAnswerKind("numbers"), (e) => InvalidRequestError.isInstance(e) && /number, choice, text, literal, date/.test(e.message));
-  assert.throws(() => parseAnswerKind("regex:("), (e) => InvalidRequestError.isInstance(e) && /regular expression/.test(e.message));
+  assert.throws(
+    () => parseAnswerKind("numbers"),
+    (e) => InvalidRequestError.isInstance(e) && /number, choice, text, literal, date/.test(e.message),
+  );
+  assert.throws(
+    () => parseAnswerKind("regex:("),
+    (e) => InvalidRequestError.isInstance(e) && /regular expression/.test(e.message),
+  );
   assert.throws(() => parseAnswerKind("regex:"), InvalidRequestError);
 });
 

@@ -15,14 +15,23 @@ export function parseAnswerKind(spec: string): AnswerKind {
   if ((names as readonly string[]).includes(s)) return s as (typeof names)[number];
   if (s.startsWith("regex:")) {
     const pattern = s.slice("regex:".length);
-    if (!pattern) throw new InvalidRequestError("answer kind regex: needs a pattern, e.g. regex:ANSWER: (\\w+)", { param: "answer" });
+    if (!pattern)
+      throw new InvalidRequestError("answer kind regex: needs a pattern, e.g. regex:ANSWER: (\\w+)", {
+        param: "answer",
+      });
     try {
       return { regex: new RegExp(pattern, "i") };
     } catch (error) {
-      throw new InvalidRequestError(`answer kind ${s}: invalid regular expression (${(error as Error).message})`, { param: "answer", cause: error });
+      throw new InvalidRequestError(`answer kind ${s}: invalid regular expression (${(error as Error).message})`, {
+        param: "answer",
+        cause: error,
+      });
     }
   }
-  throw new InvalidRequestError(`unknown answer kind ${JSON.stringify(spec)}; valid kinds: ${names.join(", ")}, regex:<pattern>`, { param: "answer" });
+  throw new InvalidRequestError(
+    `unknown answer kind ${JSON.stringify(spec)}; valid kinds: ${names.join(", ")}, regex:<pattern>`,
+    { param: "answer" },
+  );
 }
 
 /** zod schema for a technique option `answer` (string, default "auto"), validated with parseAnswerKind (a `z.ZodType<string>`). */

@@ -17,10 +17,17 @@ test("auto classifies explicit answers by what they are", () => {
 
 test("auto: differently written equal answers from whole responses compare equal", () => {
   const groups: string[][] = [
-    ["The answer is 18.", "So she earns $18 a day.\nAnswer: $18.00", "\\boxed{18}", "#### 18", "A: 18 dollars", "The final answer is 18.0"],
+    [
+      "The answer is 18.",
+      "So she earns $18 a day.\nAnswer: $18.00",
+      "\\boxed{18}",
+      "#### 18",
+      "A: 18 dollars",
+      "The final answer is 18.0",
+    ],
     ["The answer is (b).", "Answer: B", "I choose option B.\nThe answer is B) 42", "**Answer:** (B)"],
     ["The answer is August 3, 1997.", "Answer: 08/03/1997", "Final answer: 3 Aug 1997"],
-    ["The answer is Paris.", "Answer: \"paris\"", "Final answer: **PARIS**"],
+    ["The answer is Paris.", 'Answer: "paris"', "Final answer: **PARIS**"],
     ["The answer is 3/4", "Answer: 0.75", "\\boxed{\\frac{3}{4}}"],
   ];
   const seen = new Set<string>();
@@ -51,7 +58,10 @@ test("auto: an explicit answer written as a sentence, or with its reason after i
     "So the answer is 18 because she sells 9 eggs at $2 each.",
     "The answer is 18.",
   ];
-  assert.deepEqual(eighteen.map((t) => canonicalAnswer(t)), eighteen.map(() => "18"));
+  assert.deepEqual(
+    eighteen.map((t) => canonicalAnswer(t)),
+    eighteen.map(() => "18"),
+  );
   assert.equal(canonicalAnswer("The answer is C because A and B are wrong."), "C");
   assert.equal(canonicalAnswer("The answer is B, which is 42."), "B");
   // Several numbers and no typed head, or no number at all: the text stands.

@@ -36,7 +36,10 @@ export function canonicalChoice(span: string, options: { strict?: boolean } = {}
 
 /** The last clear choice mention in a text: a final line that is (or opens with) a choice, else the last "(X)" or "option X". */
 export function lastChoice(text: string): string | undefined {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const final = lines.at(-1);
   // A final line that is a choice, or opens with one and its text ("C. Paris", "**C. Paris**").
   if (final && (canonicalChoice(final, { strict: true }) || /^[*_]*[A-Z][.:][*_]*\s+\S/.test(final))) return final;

@@ -3,8 +3,24 @@ import { test } from "node:test";
 import { canonicalDate, lastDate } from "./canonical-date.ts";
 
 test("common spellings of one date meet in ISO form", () => {
-  const spellings = ["8/3/1997", "08/03/1997", "8-3-1997", "08/03/97", "August 3, 1997", "Aug 3 1997", "Aug. 3, 1997", "August 3rd, 1997",
-    "3 Aug 1997", "3 August, 1997", "3rd of August 1997", "Sunday, August 3, 1997", "1997-08-03", "1997/8/3", "**August 3, 1997**", "08/03/1997."];
+  const spellings = [
+    "8/3/1997",
+    "08/03/1997",
+    "8-3-1997",
+    "08/03/97",
+    "August 3, 1997",
+    "Aug 3 1997",
+    "Aug. 3, 1997",
+    "August 3rd, 1997",
+    "3 Aug 1997",
+    "3 August, 1997",
+    "3rd of August 1997",
+    "Sunday, August 3, 1997",
+    "1997-08-03",
+    "1997/8/3",
+    "**August 3, 1997**",
+    "08/03/1997.",
+  ];
   for (const s of spellings) assert.equal(canonicalDate(s, { strict: true }), "1997-08-03", s);
 });
 

@@ -13,9 +13,15 @@ const WEEKDAY = String.raw`(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)
 type Parse = (m: RegExpExecArray) => string | undefined;
 const patterns: [RegExp, Parse][] = [
   [new RegExp(String.raw`(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d])`, "i"), (m) => iso(+m[1]!, +m[3]!, +m[4]!)],
-  [new RegExp(String.raw`(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d])`, "i"), (m) => numeric(+m[1]!, +m[3]!, m[4]!)],
+  [
+    new RegExp(String.raw`(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\d])`, "i"),
+    (m) => numeric(+m[1]!, +m[3]!, m[4]!),
+  ],
   [new RegExp(String.raw`${WEEKDAY}${MONTH}\s+${DAY},?\s+(\d{4})`, "i"), (m) => iso(+m[3]!, month(m[1]!), +m[2]!)],
-  [new RegExp(String.raw`${WEEKDAY}${DAY}\s+(?:of\s+)?${MONTH},?\s+(\d{4})`, "i"), (m) => iso(+m[3]!, month(m[2]!), +m[1]!)],
+  [
+    new RegExp(String.raw`${WEEKDAY}${DAY}\s+(?:of\s+)?${MONTH},?\s+(\d{4})`, "i"),
+    (m) => iso(+m[3]!, month(m[2]!), +m[1]!),
+  ],
   [new RegExp(String.raw`${MONTH},?\s+(\d{4})`, "i"), (m) => yearMonth(+m[2]!, month(m[1]!))],
   [new RegExp(String.raw`${WEEKDAY}${MONTH}\s+${DAY}(?![\d:])`, "i"), (m) => monthDay(month(m[1]!), +m[2]!)],
   [new RegExp(String.raw`${WEEKDAY}${DAY}\s+(?:of\s+)?${MONTH}`, "i"), (m) => monthDay(month(m[2]!), +m[1]!)],
@@ -49,7 +55,12 @@ function findDates(text: string): Found[] {
 
 /** The ISO form of a date span. `strict`: the span must be just a date; otherwise its first date. */
 export function canonicalDate(span: string, options: { strict?: boolean } = {}): string | undefined {
-  const s = span.replace(/\*\*|__|`/g, "").trim().replace(/^["'“‘]|["'”’]$/g, "").replace(/[.;,!]+$/, "").trim();
+  const s = span
+    .replace(/\*\*|__|`/g, "")
+    .trim()
+    .replace(/^["'“‘]|["'”’]$/g, "")
+    .replace(/[.;,!]+$/, "")
+    .trim();
   const dates = findDates(s);
   if (options.strict) return dates.length === 1 && dates[0]!.text.length === s.length ? dates[0]!.iso : undefined;
   return dates[0]?.iso;
@@ -65,11 +76,17 @@ export function lastDate(text: string): string | undefined {
  * miles" or "you may 3" are not dates, so month names must be capitalised here.
  */
 export function sentenceDate(text: string): string | undefined {
-  return findDates(text).filter((d) => !/^[a-z]/.test(d.text)).at(-1)?.text;
+  return findDates(text)
+    .filter((d) => !/^[a-z]/.test(d.text))
+    .at(-1)?.text;
 }
 
 function month(name: string): number {
-  return ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(name.slice(0, 3).toLowerCase()) + 1;
+  return (
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(
+      name.slice(0, 3).toLowerCase(),
+    ) + 1
+  );
 }
 
 function numeric(first: number, second: number, yearText: string): string | undefined {

@@ -50,6 +50,7 @@ test("canonical forms are stable and readable", () => {
 });
 
 test("non-literals are undefined, and parse errors are SyntaxErrors", () => {
-  for (const s of ["'<' * 10", "'unterminated", "[1, 2", "foo", "1 2", "10**2", "1j", ""]) assert.equal(canonicalLiteral(s), undefined, s);
+  for (const s of ["'<' * 10", "'unterminated", "[1, 2", "foo", "1 2", "10**2", "1j", ""])
+    assert.equal(canonicalLiteral(s), undefined, s);
   assert.throws(() => parsePythonLiteral("[1,,2]"), SyntaxError);
 });

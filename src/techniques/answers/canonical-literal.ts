@@ -50,7 +50,10 @@ function formatValue(v: PyValue): string {
     case "dict": {
       // Later duplicate keys win, as in Python; order is irrelevant to equality, so sort.
       const entries = new Map(v.entries.map(([k, value]) => [formatValue(k), formatValue(value)]));
-      return `{${[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, value]) => `${k}: ${value}`).join(", ")}}`;
+      return `{${[...entries]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, value]) => `${k}: ${value}`)
+        .join(", ")}}`;
     }
   }
 }

@@ -28,7 +28,11 @@ function tokens(text: string): RegExpMatchArray[] {
  * a few unit words allowed); otherwise the first number after the last "=" (so "3 + 4 = 7" is 7).
  */
 export function canonicalNumber(span: string, options: { strict?: boolean } = {}): string | undefined {
-  const s = stripLatex(span).replace(/^(?:\*\*|__)|(?:\*\*|__)$/g, "").trim().replace(/[.;,:!]+$/, "").trim();
+  const s = stripLatex(span)
+    .replace(/^(?:\*\*|__)|(?:\*\*|__)$/g, "")
+    .trim()
+    .replace(/[.;,:!]+$/, "")
+    .trim();
   if (options.strict) {
     const m = STRICT.exec(s);
     return m ? numberValue(m[1]!) : undefined;
@@ -64,7 +68,9 @@ function numberValue(token: string): string | undefined {
   if (fraction) return formatFloat(Number(unComma(fraction[1]!)) / Number(unComma(fraction[2]!)));
   const exact = exactDecimal(unComma(t));
   // Long decimals ("0.3333333333333333") meet the fractions they came from ("1/3").
-  return exact && exact.includes(".") && exact.replace(/\D|^[-0.]+/g, "").length > 12 ? formatFloat(Number(exact)) : exact;
+  return exact && exact.includes(".") && exact.replace(/\D|^[-0.]+/g, "").length > 12
+    ? formatFloat(Number(exact))
+    : exact;
 }
 
 function unComma(s: string): string {

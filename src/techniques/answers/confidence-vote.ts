@@ -20,7 +20,12 @@ export type VoteKeep = { top: number } | "all";
 /** Alternatives per token asked for when confidence is needed. */
 export const CONFIDENCE_TOP_LOGPROBS = 5;
 
-export const weightOption = z.enum(["count", "confidence"]).default("count").describe("How votes count: one each, or each sample's confidence from token logprobs (needs a model that returns logprobs).");
+export const weightOption = z
+  .enum(["count", "confidence"])
+  .default("count")
+  .describe(
+    "How votes count: one each, or each sample's confidence from token logprobs (needs a model that returns logprobs).",
+  );
 
 export const keepOption = z
   .string()
@@ -43,7 +48,10 @@ export function sampleConfidence(choice: Choice): number | undefined {
   const tokens = choice.logprobs?.content;
   if (!tokens || tokens.length === 0) return undefined;
   if (tokens.every((t) => (t.top_logprobs?.length ?? 0) >= 2))
-    return tokens.reduce((sum, t) => sum - t.top_logprobs!.reduce((s, a) => s + a.logprob, 0) / t.top_logprobs!.length, 0) / tokens.length;
+    return (
+      tokens.reduce((sum, t) => sum - t.top_logprobs!.reduce((s, a) => s + a.logprob, 0) / t.top_logprobs!.length, 0) /
+      tokens.length
+    );
   return Math.exp(tokens.reduce((sum, t) => sum + t.logprob, 0) / tokens.length);
 }
 
@@ -59,12 +67,19 @@ export interface ConfidenceVoteResult extends VoteResult {
  * Groups are ranked by total weight; their `count` stays the number of kept members, and indices
  * refer to `choices`. Samples without logprobs have confidence 0 (they are kept last and weigh nothing).
  */
-export function confidenceVote(choices: Choice[], kind: AnswerKind, options: { weight: VoteWeight; keep: VoteKeep }): ConfidenceVoteResult {
+export function confidenceVote(
+  choices: Choice[],
+  kind: AnswerKind,
+  options: { weight: VoteWeight; keep: VoteKeep },
+): ConfidenceVoteResult {
   const confidences = choices.map(sampleConfidence);
   const order = choices.map((_, i) => i).sort((a, b) => (confidences[b] ?? 0) - (confidences[a] ?? 0) || a - b);
   const keepCount = options.keep === "all" ? choices.length : Math.max(1, Math.ceil(options.keep.top * choices.length));
   const kept = order.slice(0, keepCount).sort((a, b) => a - b);
-  const inner = vote(kept.map((i) => choices[i]!), kind);
+  const inner = vote(
+    kept.map((i) => choices[i]!),
+    kind,
+  );
   const groups = inner.groups.map((g) => {
     const indices = g.indices.map((k) => kept[k]!);
     const weight = options.weight === "confidence" ? indices.reduce((s, i) => s + (confidences[i] ?? 0), 0) : g.count;
@@ -73,6 +88,13 @@ export function confidenceVote(choices: Choice[], kind: AnswerKind, options: { w
   // A stable sort keeps the plain vote's order (and its tie-breaks) among equal weights.
   groups.sort((a, b) => b.weight - a.weight);
   const winner = groups[0];
-  const representative = winner && choices[winner.indices.reduce((best, i) => ((confidences[i] ?? 0) > (confidences[best] ?? 0) ? i : best), winner.indices[0]!)];
+  const representative =
+    winner &&
+    choices[
+      winner.indices.reduce(
+        (best, i) => ((confidences[i] ?? 0) > (confidences[best] ?? 0) ? i : best),
+        winner.indices[0]!,
+      )
+    ];
   return { groups, winner, representative, total: choices.length, abstained: inner.abstained, confidences, kept };
 }

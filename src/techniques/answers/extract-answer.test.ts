@@ -69,7 +69,10 @@ test("regex kinds take the last match's first group, or the whole match", () => 
 });
 
 gsm8k.test("GSM8K: extracted answers agree with the recorded correctness of real model solutions", () => {
-  const rows = readFileSync(gsm8k.path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const rows = readFileSync(gsm8k.path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(rows.length, 1319);
   for (const kind of ["number", "auto"] as const) {
     let agree = 0;

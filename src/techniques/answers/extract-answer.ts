@@ -71,7 +71,12 @@ function explicitCandidates(t: string): string[][] {
   const plain: string[] = [];
   for (const m of t.matchAll(MARKER)) (m[1] ? final : plain).push(afterMarker(t, m.index! + m[0].length));
   const aLines = [...t.matchAll(/^[ \t]*A[ \t]*[:：][ \t]*(.+)$/gm)].map((m) => m[1]!);
-  return [boxed, hashes, final, plain, aLines].map((g) => g.map(cleanSpan).filter((s) => s.length > 0).reverse());
+  return [boxed, hashes, final, plain, aLines].map((g) =>
+    g
+      .map(cleanSpan)
+      .filter((s) => s.length > 0)
+      .reverse(),
+  );
 }
 
 /** The rest of the line after a marker, or the next non-empty line (or fenced block) when it is empty. */
@@ -89,16 +94,26 @@ function cleanSpan(span: string): string {
   let s = span.trim();
   // Literals may hold ". " inside quotes or brackets; other spans end at the first sentence end.
   // An abbreviation ("Aug. 3, 1997", "Dr. Smith") does not end the sentence.
-  if (!/^[[({'"`]/.test(s)) s = s.split(/(?<=[^\s.][.!?])(?<!\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mrs?|ms|dr|st|no|vs)\.)\s+(?=\S)/i)[0]!;
-  for (let previous = ""; previous !== s; ) {
+  if (!/^[[({'"`]/.test(s))
+    s = s.split(
+      /(?<=[^\s.][.!?])(?<!\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|mrs?|ms|dr|st|no|vs)\.)\s+(?=\S)/i,
+    )[0]!;
+  for (let previous = ""; previous !== s;) {
     previous = s;
-    s = s.replace(/^(__)([\s\S]*)\1$/, "$2").replace(/^\*+|\*+$/g, "").replace(/[.,;!]+$/, "").trim();
+    s = s
+      .replace(/^(__)([\s\S]*)\1$/, "$2")
+      .replace(/^\*+|\*+$/g, "")
+      .replace(/[.,;!]+$/, "")
+      .trim();
   }
   return s;
 }
 
 function finalLine(t: string): string | undefined {
-  const lines = t.split("\n").map((l) => l.replace(/^\s*(?:[-*>]|#+)\s+/, "").trim()).filter(Boolean);
+  const lines = t
+    .split("\n")
+    .map((l) => l.replace(/^\s*(?:[-*>]|#+)\s+/, "").trim())
+    .filter(Boolean);
   return lines.at(-1);
 }
 
@@ -115,7 +130,10 @@ function fallback(t: string, kind: Exclude<AnswerKind, object>): string | undefi
     case "literal": {
       const whole = t.trim();
       if (whole && isLiteral(whole)) return whole;
-      const lines = t.split("\n").map((l) => l.trim()).filter(Boolean);
+      const lines = t
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
       for (let i = lines.length - 1; i >= 0; i--) {
         const line = lines[i]!.replace(/^.*?==\s*/, "");
         if (isLiteral(line)) return line;

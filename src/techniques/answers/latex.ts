@@ -4,7 +4,7 @@
  */
 export function stripLatex(span: string): string {
   let s = span.trim();
-  for (let previous = ""; previous !== s; ) {
+  for (let previous = ""; previous !== s;) {
     previous = s;
     s = s
       .replace(/^\$\$([\s\S]*)\$\$$/, "$1")

@@ -22,7 +22,19 @@ export function parsePythonLiteral(text: string): PyValue {
   return value;
 }
 
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", "'": "'", '"': '"', "\n": "" };
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "\n": "",
+};
 
 class Parser {
   i = 0;
@@ -64,7 +76,8 @@ class Parser {
       this.fail("a sign needs a number");
     }
     const word = /^[A-Za-z_]\w*/.exec(this.s.slice(this.i))?.[0];
-    const stringPrefix = word !== undefined && /^[rbu]{1,2}$/i.test(word) && /['"]/.test(this.s[this.i + word.length] ?? "");
+    const stringPrefix =
+      word !== undefined && /^[rbu]{1,2}$/i.test(word) && /['"]/.test(this.s[this.i + word.length] ?? "");
     if (word && !stringPrefix) {
       this.i += word.length;
       if (word === "None" || word === "null") return { t: "none" };

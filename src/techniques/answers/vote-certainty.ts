@@ -13,7 +13,12 @@ export interface VoteCertainty {
   reject: boolean;
 }
 
-export function voteCertainty(options: { counts: readonly number[]; drawn: number; total: number; threshold?: number }): VoteCertainty {
+export function voteCertainty(options: {
+  counts: readonly number[];
+  drawn: number;
+  total: number;
+  threshold?: number;
+}): VoteCertainty {
   const { counts, drawn, total, threshold } = options;
   const remaining = Math.max(0, total - drawn);
   const leader = counts[0] ?? 0;

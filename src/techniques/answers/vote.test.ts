@@ -8,15 +8,35 @@ function choice(content: string | null, extra: { logprob?: number; finish?: stri
     index: 0,
     message: { role: "assistant", content },
     finish_reason: extra.finish ?? "stop",
-    logprobs: extra.logprob === undefined ? null : { content: [{ token: "a", logprob: extra.logprob }, { token: "b", logprob: extra.logprob }] },
+    logprobs:
+      extra.logprob === undefined
+        ? null
+        : {
+            content: [
+              { token: "a", logprob: extra.logprob },
+              { token: "b", logprob: extra.logprob },
+            ],
+          },
   };
 }
 
 test("the majority wins over canonical answers, with counts and indices", () => {
-  const choices = [choice("The answer is 7."), choice("Answer: $18"), choice("so 18 dollars.\nThe answer is 18.0"), choice("\\boxed{18}"), choice("no idea")];
+  const choices = [
+    choice("The answer is 7."),
+    choice("Answer: $18"),
+    choice("so 18 dollars.\nThe answer is 18.0"),
+    choice("\\boxed{18}"),
+    choice("no idea"),
+  ];
   const v = vote(choices, "number");
   assert.equal(v.winner?.answer, "18");
-  assert.deepEqual(v.groups.map((g) => [g.answer, g.count, g.indices]), [["18", 3, [1, 2, 3]], ["7", 1, [0]]]);
+  assert.deepEqual(
+    v.groups.map((g) => [g.answer, g.count, g.indices]),
+    [
+      ["18", 3, [1, 2, 3]],
+      ["7", 1, [0]],
+    ],
+  );
   assert.equal(v.total, 5);
   assert.equal(v.abstained, 1);
   assert.equal(v.representative, choices[1], "a full response from the winning group");
@@ -28,7 +48,12 @@ test("ties go to the first occurrence without logprobs", () => {
 });
 
 test("ties go to the higher mean logprob when every tied group has logprobs", () => {
-  const choices = [choice("Answer: B", { logprob: -2 }), choice("Answer: A", { logprob: -0.5 }), choice("Answer: A", { logprob: -0.1 }), choice("Answer: B", { logprob: -1 })];
+  const choices = [
+    choice("Answer: B", { logprob: -2 }),
+    choice("Answer: A", { logprob: -0.5 }),
+    choice("Answer: A", { logprob: -0.1 }),
+    choice("Answer: B", { logprob: -1 }),
+  ];
   const v = vote(choices, "choice");
   assert.equal(v.winner?.answer, "A");
   assert.ok(Math.abs(v.winner!.meanLogprob! - -0.3) < 1e-9);

@@ -59,7 +59,7 @@ export function vote(choices: Choice[], kind: AnswerKind = "auto"): VoteResult {
   );
   // Insertion order is first occurrence; a stable sort by count keeps it within ties.
   groups.sort((a, b) => b.count - a.count);
-  for (let start = 0; start < groups.length; ) {
+  for (let start = 0; start < groups.length;) {
     let end = start + 1;
     while (end < groups.length && groups[end]!.count === groups[start]!.count) end++;
     const tied = groups.slice(start, end);
@@ -71,11 +71,20 @@ export function vote(choices: Choice[], kind: AnswerKind = "auto"): VoteResult {
   }
 
   const winner = groups[0];
-  return { groups, winner, representative: winner && representativeOf(choices, winner), total: choices.length, abstained };
+  return {
+    groups,
+    winner,
+    representative: winner && representativeOf(choices, winner),
+    total: choices.length,
+    abstained,
+  };
 }
 
 function representativeOf(choices: Choice[], group: VoteGroup): Choice {
-  const rank = (i: number) => ({ done: choices[i]!.finish_reason !== "length", lp: meanLogprob(choices[i]!) ?? -Infinity });
+  const rank = (i: number) => ({
+    done: choices[i]!.finish_reason !== "length",
+    lp: meanLogprob(choices[i]!) ?? -Infinity,
+  });
   let best = group.indices[0]!;
   for (const i of group.indices.slice(1)) {
     const a = rank(i);
@@ -88,7 +97,13 @@ function representativeOf(choices: Choice[], group: VoteGroup): Choice {
 /** A vote as plain JSON for trace events and progress: groups with counts, the winner, abstentions. */
 export function voteSummary(v: VoteResult): Record<string, unknown> {
   return {
-    groups: v.groups.map((g) => ({ answer: g.answer, count: g.count, indices: g.indices, ...(g.meanLogprob === undefined ? {} : { mean_logprob: g.meanLogprob }), ...(g.weight === undefined ? {} : { weight: g.weight }) })),
+    groups: v.groups.map((g) => ({
+      answer: g.answer,
+      count: g.count,
+      indices: g.indices,
+      ...(g.meanLogprob === undefined ? {} : { mean_logprob: g.meanLogprob }),
+      ...(g.weight === undefined ? {} : { weight: g.weight }),
+    })),
     winner: v.winner?.answer ?? null,
     total: v.total,
     abstained: v.abstained,

@@ -29,11 +29,20 @@ export async function distillLesson(options: DistillOptions): Promise<Lesson | u
   const ctx = childContext(parent, "distill", "step");
   try {
     // A lesson is a note for later, so the caller's answer format and length limits do not bind it.
-    const result = await options.inner.complete(stageRequest({ request: options.request, prompt, purpose: "note" }), ctx);
+    const result = await options.inner.complete(
+      stageRequest({ request: options.request, prompt, purpose: "note" }),
+      ctx,
+    );
     const text = cleanLesson(resultText(result));
     ctx.span.set({ output: text }).finish();
     if (!text) return undefined;
-    const lesson = await options.store.add({ text, question, tags: [options.source], source: options.source, ctx: parent });
+    const lesson = await options.store.add({
+      text,
+      question,
+      tags: [options.source],
+      source: options.source,
+      ctx: parent,
+    });
     parent.span.event("learned", { lesson_id: lesson.id, text: lesson.text, source: options.source });
     return lesson;
   } catch (error) {

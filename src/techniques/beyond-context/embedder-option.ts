@@ -12,7 +12,10 @@ export function embedderOption() {
   return z
     .union([
       z.string().min(1),
-      z.custom<Embedder>((v) => typeof v === "object" && v !== null && typeof (v as Embedder).embed === "function", "must be an embedder spec or an Embedder"),
+      z.custom<Embedder>(
+        (v) => typeof v === "object" && v !== null && typeof (v as Embedder).embed === "function",
+        "must be an embedder spec or an Embedder",
+      ),
     ])
     .default("auto");
 }
@@ -24,7 +27,11 @@ const made = new WeakMap<object, Map<string, Promise<Embedder>>>();
  * The embedder to open a store with, given the option's value and the spec the store was built
  * with (`builtWith`); undefined for BM25 only.
  */
-export function resolveEmbedder(options: { value: string | Embedder; builtWith?: string; owner: object }): Promise<Embedder | undefined> {
+export function resolveEmbedder(options: {
+  value: string | Embedder;
+  builtWith?: string;
+  owner: object;
+}): Promise<Embedder | undefined> {
   const { value, builtWith, owner } = options;
   if (typeof value !== "string") return Promise.resolve(value);
   const spec = value === "auto" ? builtWith : value === "none" ? undefined : value;

@@ -15,7 +15,9 @@ export function sourceOf(hit: Pick<SearchHit, "path" | "startLine" | "endLine">)
 
 /** Numbered passages for a prompt: `[1] docs/setup.md:10-24 (Setup > Install)` then the passage text. */
 export function formatPassages(hits: readonly SearchHit[]): string {
-  return hits.map((hit, i) => `[${i + 1}] ${sourceOf(hit)}${hit.context ? ` (${hit.context})` : ""}\n${hit.text.trim()}`).join("\n\n");
+  return hits
+    .map((hit, i) => `[${i + 1}] ${sourceOf(hit)}${hit.context ? ` (${hit.context})` : ""}\n${hit.text.trim()}`)
+    .join("\n\n");
 }
 
 /** The passage numbers an answer cites as [n] (also [1, 2] and [1][3]), in order of first citation. */

@@ -33,11 +33,18 @@ export function feedback(lm: LM, evaluation: MemoryFeedback, ctx?: RunContext): 
     const learner = at as Partial<MemoryLM>;
     if (typeof learner.feedback === "function") return learner.feedback(evaluation, ctx);
   }
-  return Promise.reject(new InvalidRequestError(`feedback: ${lm.id} has no memory; build it with the memory technique`, { param: "lm" }));
+  return Promise.reject(
+    new InvalidRequestError(`feedback: ${lm.id} has no memory; build it with the memory technique`, { param: "lm" }),
+  );
 }
 
 /** The memory technique's side of `feedback()`. */
-export async function learnFromFeedback(options: { inner: LM; options: MemoryOptions; feedback: MemoryFeedback; ctx?: RunContext }): Promise<Lesson | undefined> {
+export async function learnFromFeedback(options: {
+  inner: LM;
+  options: MemoryOptions;
+  feedback: MemoryFeedback;
+  ctx?: RunContext;
+}): Promise<Lesson | undefined> {
   const { inner, options: o, feedback: f, ctx } = options;
   const answer = typeof f.answer === "string" ? f.answer : resultText(f.answer);
   let correct = f.correct;
@@ -45,13 +52,25 @@ export async function learnFromFeedback(options: { inner: LM; options: MemoryOpt
     const given = canonicalAnswer(answer, f.kind);
     correct = given !== undefined && given === (canonicalAnswer(f.gold, f.kind) ?? f.gold.trim());
   }
-  if (correct === undefined) throw new InvalidRequestError("memory feedback needs `correct` or a `gold` answer", { param: "correct" });
+  if (correct === undefined)
+    throw new InvalidRequestError("memory feedback needs `correct` or a `gold` answer", { param: "correct" });
   ctx?.span.event("feedback", { correct, gold: f.gold, note: f.note });
   if (correct || !o.learn) return undefined;
-  const known = [f.gold !== undefined ? `The correct answer is: ${f.gold}` : "", f.note ? `Feedback: ${f.note}` : ""].filter(Boolean).join("\n");
+  const known = [f.gold !== undefined ? `The correct answer is: ${f.gold}` : "", f.note ? `Feedback: ${f.note}` : ""]
+    .filter(Boolean)
+    .join("\n");
   const store = (await openMemory({ path: memoryFile(o.store), embedder: o.embedder, owner: o, create: true }))!;
   try {
-    return await distillLesson({ inner, store, request: f.request, answer, feedback: known || "The answer was judged wrong.", prompt: o.distill_prompt, source: "feedback", ctx });
+    return await distillLesson({
+      inner,
+      store,
+      request: f.request,
+      answer,
+      feedback: known || "The answer was judged wrong.",
+      prompt: o.distill_prompt,
+      source: "feedback",
+      ctx,
+    });
   } finally {
     store.close();
   }

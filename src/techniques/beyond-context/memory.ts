@@ -22,18 +22,45 @@ export type MemoryVerdict = boolean | { pass: boolean; feedback?: string };
 export type MemoryVerifier = (answer: string, request: ChatRequest) => MemoryVerdict | Promise<MemoryVerdict>;
 
 const options = z.strictObject({
-  store: hostResource(z.string().min(1).optional().describe("Lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)."), { grant: "memoryStores" }),
+  store: hostResource(
+    z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite).",
+      ),
+    { grant: "memoryStores" },
+  ),
   k: clientValue(z.int().min(0).max(20).default(3).describe("Lessons recalled into the system prompt (0: none).")),
   learn: clientValue(z.boolean().default(true).describe("Store a lesson when an answer is judged wrong.")),
-  verifier: hostResource(z
-    .custom<MemoryVerifier>((v) => typeof v === "function", "must be a function (answer, request) => boolean | {pass, feedback}")
-    .optional()
-    .describe("From code: (answer, request) => boolean | {pass, feedback}; a failed answer teaches a lesson at once.")),
-  embedder: hostResource(embedderOption().describe('"auto" (the store\'s own), "none" (BM25 only) or an embedder spec.'), { clientMay: (v) => v === "auto" || v === "none" }),
-  lessons_prompt: clientValue(templateOption({ text: lessonsPrompt, placeholders: ["lessons"], required: ["lessons"] }).describe("Added to the system prompt; {lessons} is a numbered list.")),
-  distill_prompt: clientValue(templateOption({ text: distillPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
-    "Asks for the lesson behind a wrong answer; {feedback} is the gold answer, note or checker's words.",
-  )),
+  verifier: hostResource(
+    z
+      .custom<MemoryVerifier>(
+        (v) => typeof v === "function",
+        "must be a function (answer, request) => boolean | {pass, feedback}",
+      )
+      .optional()
+      .describe(
+        "From code: (answer, request) => boolean | {pass, feedback}; a failed answer teaches a lesson at once.",
+      ),
+  ),
+  embedder: hostResource(
+    embedderOption().describe('"auto" (the store\'s own), "none" (BM25 only) or an embedder spec.'),
+    { clientMay: (v) => v === "auto" || v === "none" },
+  ),
+  lessons_prompt: clientValue(
+    templateOption({ text: lessonsPrompt, placeholders: ["lessons"], required: ["lessons"] }).describe(
+      "Added to the system prompt; {lessons} is a numbered list.",
+    ),
+  ),
+  distill_prompt: clientValue(
+    templateOption({
+      text: distillPrompt,
+      placeholders: ["question", "answer", "feedback"],
+      required: ["answer"],
+    }).describe("Asks for the lesson behind a wrong answer; {feedback} is the gold answer, note or checker's words."),
+  ),
 });
 export type MemoryOptions = z.output<typeof options>;
 
@@ -42,7 +69,8 @@ const base = defineTechnique({
   name: "memory",
   family: "beyond-context",
   paper: "Zhao et al. 2024, ExpeL: LLM Agents Are Experiential Learners",
-  description: "Recalls lessons from past mistakes into the prompt, and learns a new lesson whenever an answer is judged wrong.",
+  description:
+    "Recalls lessons from past mistakes into the prompt, and learns a new lesson whenever an answer is judged wrong.",
   options,
   ...finalStage<MemoryOptions>({
     name: "answer",
@@ -71,7 +99,9 @@ export const memory = Object.assign(
   (inner: LM, rawOptions?: z.input<typeof options>): MemoryLM => {
     const lm = base(inner, rawOptions);
     const o = lm.technique.options as MemoryOptions;
-    return Object.assign(lm, { feedback: (feedback: MemoryFeedback, ctx?: RunContext) => learnFromFeedback({ inner, options: o, feedback, ctx }) });
+    return Object.assign(lm, {
+      feedback: (feedback: MemoryFeedback, ctx?: RunContext) => learnFromFeedback({ inner, options: o, feedback, ctx }),
+    });
   },
   { definition: base.definition },
 ) satisfies TechniqueFactory<typeof options>;
@@ -90,10 +120,16 @@ async function recall(run: TechniqueRun, o: MemoryOptions): Promise<ChatRequest>
   try {
     const hits = await store.search(question, { k: o.k, ctx: run.ctx });
     store.markUsed(hits.map((h) => h.id));
-    run.ctx.span.event("lessons", { store: path, lessons: hits.map((h) => ({ id: h.id, text: h.text, score: h.score, ranker: h.ranker })) });
+    run.ctx.span.event("lessons", {
+      store: path,
+      lessons: hits.map((h) => ({ id: h.id, text: h.text, score: h.score, ranker: h.ranker })),
+    });
     run.progress({ stage: "recalled", lessons: hits.length });
     if (hits.length === 0) return run.request;
-    return withSystemNote(run.request, fillTemplate(o.lessons_prompt, { lessons: hits.map((h, i) => `${i + 1}. ${h.text}`).join("\n") }));
+    return withSystemNote(
+      run.request,
+      fillTemplate(o.lessons_prompt, { lessons: hits.map((h, i) => `${i + 1}. ${h.text}`).join("\n") }),
+    );
   } finally {
     store.close();
   }
@@ -112,8 +148,19 @@ async function verifyAndLearn(run: TechniqueRun, o: MemoryOptions, result: ChatR
   if (run.ctx.signal?.aborted) throw new AbortedError();
   const store = (await openMemory({ path: memoryFile(o.store), embedder: o.embedder, owner: o, create: true }))!;
   try {
-    const text = feedback ? `A checker found this wrong with the answer: ${feedback}` : "A checker judged the answer wrong.";
-    await distillLesson({ inner: run.inner, store, request: run.request, answer, feedback: text, prompt: o.distill_prompt, source: "verifier", ctx: run.ctx });
+    const text = feedback
+      ? `A checker found this wrong with the answer: ${feedback}`
+      : "A checker judged the answer wrong.";
+    await distillLesson({
+      inner: run.inner,
+      store,
+      request: run.request,
+      answer,
+      feedback: text,
+      prompt: o.distill_prompt,
+      source: "verifier",
+      ctx: run.ctx,
+    });
   } catch (error) {
     // The answer is complete; running out of budget only means this lesson is not learned.
     if (!BudgetExceededError.isInstance(error)) throw error;

@@ -14,7 +14,12 @@ export function memoryFile(store: string | undefined): string {
  * Opens the memory store at `path` with the embedder the option asks for ("auto": the one the store
  * was built with). Undefined when the file does not exist and `create` is false: nothing learned yet.
  */
-export async function openMemory(options: { path: string; embedder: string | Embedder; owner: object; create: boolean }): Promise<MemoryStore | undefined> {
+export async function openMemory(options: {
+  path: string;
+  embedder: string | Embedder;
+  owner: object;
+  create: boolean;
+}): Promise<MemoryStore | undefined> {
   const { path, create } = options;
   if (!create && !existsSync(path)) return undefined;
   const probe = MemoryStore.open({ path });

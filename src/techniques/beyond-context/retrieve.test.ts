@@ -26,7 +26,10 @@ after(async () => {
 });
 
 mkdirSync(join(dir, "docs"), { recursive: true });
-writeFileSync(join(dir, "docs", "billing.md"), "# Billing\n\nInvoices are kept for seven years, then shredded.\n\n## Refunds\n\nRefunds take five working days.");
+writeFileSync(
+  join(dir, "docs", "billing.md"),
+  "# Billing\n\nInvoices are kept for seven years, then shredded.\n\n## Refunds\n\nRefunds take five working days.",
+);
 writeFileSync(join(dir, "docs", "office.txt"), "The cafeteria opens at nine and closes at four.");
 writeFileSync(join(dir, "docs", "faq.jsonl"), '{"title": "parking", "text": "Visitors park in lot C."}\n');
 const plainPath = join(dir, "plain.sqlite");
@@ -68,8 +71,14 @@ test("the top passages go into the last user message, numbered with source and l
   assert.equal(sent.temperature, 0.3);
   const prompt = contentText(sent.messages[3]!.content);
   // The shorter refunds section ranks first under BM25's length normalisation.
-  assert.match(prompt, /\[1\] docs\/billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\./);
-  assert.match(prompt, /\[2\] docs\/billing\.md:1-3 \(Billing\)\n# Billing\n\nInvoices are kept for seven years, then shredded\./);
+  assert.match(
+    prompt,
+    /\[1\] docs\/billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\./,
+  );
+  assert.match(
+    prompt,
+    /\[2\] docs\/billing\.md:1-3 \(Billing\)\n# Billing\n\nInvoices are kept for seven years, then shredded\./,
+  );
   assert.doesNotMatch(prompt, /^\[3\] /m, "k=2 passages");
   assert.match(prompt, /Question: How long are invoices kept, and how long do refunds take\?$/);
   assert.match(prompt, /Cite the passages/);
@@ -77,9 +86,18 @@ test("the top passages go into the last user message, numbered with source and l
   const technique = ctx.span.children[0]!;
   const search = spansNamed(technique, "search")[0]!;
   assert.equal(search.kind, "tool");
-  assert.deepEqual((search.attributes.hits as { source: string }[]).map((h) => h.source), ["docs/billing.md:5-7", "docs/billing.md:1-3"]);
+  assert.deepEqual(
+    (search.attributes.hits as { source: string }[]).map((h) => h.source),
+    ["docs/billing.md:5-7", "docs/billing.md:1-3"],
+  );
   const citations = technique.events.find((e) => e.name === "citations")!.data;
-  assert.deepEqual(citations, { cited: [{ n: 1, source: "docs/billing.md:5-7" }, { n: 2, source: "docs/billing.md:1-3" }], unknown: [9] });
+  assert.deepEqual(citations, {
+    cited: [
+      { n: 1, source: "docs/billing.md:5-7" },
+      { n: 2, source: "docs/billing.md:1-3" },
+    ],
+    unknown: [9],
+  });
   assert.equal(result.usage.calls, 1);
   assert.deepEqual(result.usage, technique.total);
 });
@@ -98,15 +116,30 @@ test("the final call streams through, ending with the same result", async () => 
 test("a custom prompt is used; one without {passages} is refused when the technique is made", async () => {
   const lm = scriptedLM(() => "ok");
   await retrieve(lm, { index: plainPath, k: 1, prompt: "Q: {question}\nSources:\n{passages}" }).complete(request);
-  assert.match(contentText(lm.calls[0]!.messages.at(-1)!.content), /^Q: How long are invoices kept, and how long do refunds take\?\nSources:\n\[1\] docs\/billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\.$/);
-  assert.throws(() => retrieve(lm, { prompt: "Just {question}" }), (e) => InvalidRequestError.isInstance(e) && /\{passages\}/.test(e.message));
-  assert.throws(() => retrieve(lm, { k: 0 }), (e) => InvalidRequestError.isInstance(e));
+  assert.match(
+    contentText(lm.calls[0]!.messages.at(-1)!.content),
+    /^Q: How long are invoices kept, and how long do refunds take\?\nSources:\n\[1\] docs\/billing\.md:5-7 \(Billing > Refunds\)\n## Refunds\n\nRefunds take five working days\.$/,
+  );
+  assert.throws(
+    () => retrieve(lm, { prompt: "Just {question}" }),
+    (e) => InvalidRequestError.isInstance(e) && /\{passages\}/.test(e.message),
+  );
+  assert.throws(
+    () => retrieve(lm, { k: 0 }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
 });
 
 test("a named index that does not exist is an error naming `lmx index add`; no index at all answers as asked", async () => {
   const lm = scriptedLM(reader);
-  await assert.rejects(retrieve(lm, { index: join(dir, "missing.sqlite") }).complete(request), (e) => ConfigurationError.isInstance(e) && /lmx index add/.test(e.message));
-  await assert.rejects(retrieve(lm, { index: "docs-index" }).complete(request), (e) => ConfigurationError.isInstance(e) && /\/docs-index\.sqlite.*--index docs-index/.test(e.message));
+  await assert.rejects(
+    retrieve(lm, { index: join(dir, "missing.sqlite") }).complete(request),
+    (e) => ConfigurationError.isInstance(e) && /lmx index add/.test(e.message),
+  );
+  await assert.rejects(
+    retrieve(lm, { index: "docs-index" }).complete(request),
+    (e) => ConfigurationError.isInstance(e) && /\/docs-index\.sqlite.*--index docs-index/.test(e.message),
+  );
   assert.equal(lm.calls.length, 0);
   const ctx = createRunContext();
   const result = await retrieve(lm).complete(request, ctx);
@@ -117,7 +150,10 @@ test("a named index that does not exist is an error naming `lmx index add`; no i
 
 test("with an index built with embeddings, the question is embedded by the index's own embedder (auto) and ranked hybrid", async () => {
   const path = join(dir, "hybrid.sqlite");
-  const index = DocumentIndex.open({ path, embedder: openaiEmbedder({ model: "test-embedding", baseURL: server.url }) });
+  const index = DocumentIndex.open({
+    path,
+    embedder: openaiEmbedder({ model: "test-embedding", baseURL: server.url }),
+  });
   await index.add([join(dir, "docs")]);
   index.close();
   process.env.OPENAI_BASE_URL = server.url;
@@ -127,11 +163,17 @@ test("with an index built with embeddings, the question is embedded by the index
     const before = server.requests.length;
     const result = await retrieve(lm, { index: path, k: 2 }).complete(request, ctx);
     assert.equal(resultText(result), ANSWER);
-    assert.deepEqual(server.requests.slice(before).map((r) => [r.path, r.body.input]), [["/v1/embeddings", [question]]]);
+    assert.deepEqual(
+      server.requests.slice(before).map((r) => [r.path, r.body.input]),
+      [["/v1/embeddings", [question]]],
+    );
     const hits = spansNamed(ctx.span, "search")[0]!.attributes.hits as { ranker: string }[];
     assert.ok(hits.every((h) => h.ranker === "hybrid"));
     assert.equal(result.usage.calls, 2, "the embedding call and the answer");
-    const none = await retrieve(scriptedLM(reader), { index: path, embedder: "none" }).complete(request, createRunContext());
+    const none = await retrieve(scriptedLM(reader), { index: path, embedder: "none" }).complete(
+      request,
+      createRunContext(),
+    );
     assert.equal(none.usage.calls, 1, "embedder=none searches by BM25 only");
   } finally {
     delete process.env.OPENAI_BASE_URL;

@@ -26,12 +26,28 @@ Passages:
 Question: {question}`;
 
 const options = z.strictObject({
-  index: hostResource(z.string().min(1).optional().describe("Index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)."), { grant: "indexes" }),
+  index: hostResource(
+    z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite).",
+      ),
+    { grant: "indexes" },
+  ),
   k: clientValue(z.int().min(1).max(50).default(4).describe("Passages added to the prompt.")),
-  embedder: hostResource(embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'), { clientMay: (v) => v === "auto" || v === "none" }),
-  prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["passages", "question"], required: ["passages", "question"] }).describe(
-    "The answer prompt; {passages} are the numbered passages, {question} the last user message.",
-  )),
+  embedder: hostResource(
+    embedderOption().describe('"auto" (the index\'s own), "none" (BM25 only) or an embedder spec.'),
+    { clientMay: (v) => v === "auto" || v === "none" },
+  ),
+  prompt: clientValue(
+    templateOption({
+      text: answerPrompt,
+      placeholders: ["passages", "question"],
+      required: ["passages", "question"],
+    }).describe("The answer prompt; {passages} are the numbered passages, {question} the last user message."),
+  ),
 });
 type Options = z.output<typeof options>;
 
@@ -48,7 +64,8 @@ export const retrieve = defineTechnique({
   name: "retrieve",
   family: "beyond-context",
   paper: "Lewis et al. 2020, Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks",
-  description: "Searches your indexed documents for the question and answers from the top passages, citing them as [n].",
+  description:
+    "Searches your indexed documents for the question and answers from the top passages, citing them as [n].",
   options,
   ...finalStage({
     name: "answer",
@@ -69,7 +86,9 @@ async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRe
   const ctx = childContext(run.ctx, "search", "tool", { index: location.path, query: question, k: o.k });
   if (!existsSync(location.path)) {
     if (location.explicit)
-      throw new ConfigurationError(`retrieve: no document index at ${location.path}. Build it with \`lmx index add <path...>\`${o.index ? ` --index ${o.index}` : ""}.`);
+      throw new ConfigurationError(
+        `retrieve: no document index at ${location.path}. Build it with \`lmx index add <path...>\`${o.index ? ` --index ${o.index}` : ""}.`,
+      );
     ctx.span.set({ hits: [], skipped: "no index yet: build one with `lmx index add <path...>`" }).finish();
     return { request: run.request, hits: [] };
   }
@@ -80,7 +99,14 @@ async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRe
     ctx.span.fail(error);
     throw error;
   }
-  const summary = hits.map((h, i) => ({ n: i + 1, source: sourceOf(h), context: h.context, score: h.score, ranker: h.ranker, ranks: h.ranks }));
+  const summary = hits.map((h, i) => ({
+    n: i + 1,
+    source: sourceOf(h),
+    context: h.context,
+    score: h.score,
+    ranker: h.ranker,
+    ranks: h.ranks,
+  }));
   ctx.span.set({ hits: summary }).finish();
   run.ctx.span.event("retrieval", { index: location.path, hits: summary });
   run.progress({ stage: "retrieved", hits: hits.length });
@@ -89,7 +115,12 @@ async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRe
   return { request: stageRequest({ request: run.request, prompt }), hits };
 }
 
-async function search(options: { path: string; question: string; o: Options; ctx: TechniqueRun["ctx"] }): Promise<SearchHit[]> {
+async function search(options: {
+  path: string;
+  question: string;
+  o: Options;
+  ctx: TechniqueRun["ctx"];
+}): Promise<SearchHit[]> {
   const { path, question, o, ctx } = options;
   const probe = DocumentIndex.open({ path, mustExist: true });
   const builtWith = probe.stats().embedder;

@@ -34,9 +34,14 @@ export async function selfVerified(options: RungOptions & { question: string; pr
   const answered = await runStage({ run, name: `answer ${step}`, lm, request: withoutN(run.request) });
   const answer = answered.choices[0]!;
   run.keep(answer);
-  const prompt = fillTemplate(options.prompt, { question: options.question, answer: contentText(answer.message.content) });
+  const prompt = fillTemplate(options.prompt, {
+    question: options.question,
+    answer: contentText(answer.message.content),
+  });
   const request = { ...stageRequest({ request: run.request, prompt, purpose: "note" }), n: samples, temperature: 1 };
-  const verdicts = (await runStage({ run, name: `verify ${step}`, lm, request })).choices.map((c) => parseVerdict(contentText(c.message.content)) ?? null);
+  const verdicts = (await runStage({ run, name: `verify ${step}`, lm, request })).choices.map(
+    (c) => parseVerdict(contentText(c.message.content)) ?? null,
+  );
   const correct = verdicts.filter((v) => v === true).length;
   return { answer, confidence: correct / samples, evidence: { verdicts } };
 }
@@ -48,7 +53,9 @@ export async function selfVerified(options: RungOptions & { question: string; pr
  * leader can no longer reach `threshold` (escalate), or holds it and cannot be overtaken (accept),
  * so the decision is the one all `samples` would give.
  */
-export async function agreed(options: RungOptions & { kind: AnswerKind; temperature?: number; threshold: number; batch?: number }): Promise<RungOutcome> {
+export async function agreed(
+  options: RungOptions & { kind: AnswerKind; temperature?: number; threshold: number; batch?: number },
+): Promise<RungOutcome> {
   const { run, lm, step, samples, threshold } = options;
   const batch = Math.min(options.batch ?? samples, samples);
   // Greedy samples always agree, which would make every answer look certain.
@@ -61,7 +68,13 @@ export async function agreed(options: RungOptions & { kind: AnswerKind; temperat
   for (let b = 1; drawn.length < samples; b++) {
     const size = Math.min(batch, samples - drawn.length);
     const name = batch >= samples ? `answer ${step}` : `answer ${step} batch ${b}`;
-    const sampled = await runStage({ run, name, lm, request: { ...request, n: size }, sampleOffset: base + drawn.length });
+    const sampled = await runStage({
+      run,
+      name,
+      lm,
+      request: { ...request, n: size },
+      sampleOffset: base + drawn.length,
+    });
     drawn.push(...sampled.choices);
     result = vote(drawn, options.kind);
     if (result.representative ?? drawn[0]) run.keep((result.representative ?? drawn[0])!);
@@ -70,7 +83,12 @@ export async function agreed(options: RungOptions & { kind: AnswerKind; temperat
       stop = "budget";
       break;
     }
-    const sure = voteCertainty({ counts: result.groups.map((g) => g.count), drawn: drawn.length, total: samples, threshold });
+    const sure = voteCertainty({
+      counts: result.groups.map((g) => g.count),
+      drawn: drawn.length,
+      total: samples,
+      threshold,
+    });
     if (drawn.length < samples && (sure.accept || sure.reject)) {
       stop = "decided";
       break;
@@ -79,8 +97,20 @@ export async function agreed(options: RungOptions & { kind: AnswerKind; temperat
   const answer = result.representative ?? drawn[0]!;
   const confidence = result.winner ? result.winner.count / samples : 0;
   const votes = result.groups.map((g) => ({ answer: g.answer, count: g.count }));
-  run.ctx.span.event("vote", { step, votes, abstained: result.abstained, winner: result.winner?.answer ?? null, drawn: drawn.length, planned: samples, stop });
-  return { answer, confidence, evidence: { votes, abstained: result.abstained, drawn: drawn.length, planned: samples } };
+  run.ctx.span.event("vote", {
+    step,
+    votes,
+    abstained: result.abstained,
+    winner: result.winner?.answer ?? null,
+    drawn: drawn.length,
+    planned: samples,
+    stop,
+  });
+  return {
+    answer,
+    confidence,
+    evidence: { votes, abstained: result.abstained, drawn: drawn.length, planned: samples },
+  };
 }
 
 function withoutN<T extends { n?: number }>(request: T): T {

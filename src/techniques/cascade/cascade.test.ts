@@ -18,7 +18,9 @@ function rung(name: string, answer: string | ((sample: number) => string), corre
   return scriptedLM(
     (r, { sampleIndex }) => {
       if (!isVerify(r)) return typeof answer === "string" ? answer : answer(sampleIndex);
-      return sampleIndex < correct ? "I recomputed it.\nVerdict: Correct" : "That product is wrong.\nVerdict: Incorrect";
+      return sampleIndex < correct
+        ? "I recomputed it.\nVerdict: Correct"
+        : "That product is wrong.\nVerdict: Incorrect";
     },
     { name },
   );
@@ -35,8 +37,19 @@ test("self: a verified cheap answer is returned without escalating", async () =>
   const verify = cheap.calls[1]!;
   assert.equal(verify.n, 3, "the verdicts are sampled in one request");
   assert.equal(verify.temperature, 1);
-  assert.ok(lastUserText(verify).includes("Question: What is 17 * 3?\nAI-generated answer: 17 * 3 = 51. The answer is 51."));
-  assert.deepEqual(steps(ctx.span), [{ step: 1, model: "scripted:cheap", confidence: 1, threshold: 0.7, decision: "accept", verdicts: [true, true, true] }]);
+  assert.ok(
+    lastUserText(verify).includes("Question: What is 17 * 3?\nAI-generated answer: 17 * 3 = 51. The answer is 51."),
+  );
+  assert.deepEqual(steps(ctx.span), [
+    {
+      step: 1,
+      model: "scripted:cheap",
+      confidence: 1,
+      threshold: 0.7,
+      decision: "accept",
+      verdicts: [true, true, true],
+    },
+  ]);
   assert.equal(r.usage.calls, 2);
 });
 
@@ -49,7 +62,10 @@ test("self: failed verification escalates, and the next rung's verified answer s
   assert.equal(resultText(r), "The answer is 51.");
   assert.equal(big.calls.length, 0);
   const decisions = steps(ctx.span).map((s) => [s.model, Math.round((s.confidence as number) * 100), s.decision]);
-  assert.deepEqual(decisions, [["scripted:cheap", 33, "escalate"], ["scripted:mid", 100, "accept"]]);
+  assert.deepEqual(decisions, [
+    ["scripted:cheap", 33, "escalate"],
+    ["scripted:mid", 100, "accept"],
+  ]);
 });
 
 test("self: the threshold decides (2 of 3 is below 0.7 but not below 0.6)", async () => {
@@ -70,7 +86,10 @@ test("self: when every rung fails, the last model answers once, unverified", asy
   assert.equal(resultText(r), "The answer is 51.");
   assert.equal(big.calls.length, 1);
   assert.ok(!big.calls.some(isVerify));
-  assert.deepEqual(steps(ctx.span).map((s) => s.decision), ["escalate", "escalate", "final"]);
+  assert.deepEqual(
+    steps(ctx.span).map((s) => s.decision),
+    ["escalate", "escalate", "final"],
+  );
   assert.equal(r.usage.calls, 5);
 });
 
@@ -119,7 +138,9 @@ test("a budget stop while escalating returns the cheap answer with finish_reason
 
 test("verdicts or samples a budget cut count against: one 'Correct' verdict of three asked is no acceptance", async () => {
   // One call per sample: the budget pays for the answer and one verdict only.
-  const cheap = scriptedLM((r) => (isVerify(r) ? "Verdict: Correct" : "The answer is 41."), { capabilities: { nativeN: false } });
+  const cheap = scriptedLM((r) => (isVerify(r) ? "Verdict: Correct" : "The answer is 41."), {
+    capabilities: { nativeN: false },
+  });
   const big = rung("big", "The answer is 51.");
   const ctx = createRunContext({ budget: { calls: 2 } });
   const r = await cascade(cheap, { models: [big] }).complete(ask, ctx);
@@ -128,10 +149,15 @@ test("verdicts or samples a budget cut count against: one 'Correct' verdict of t
   assert.equal(steps(ctx.span)[0]!.decision, "escalate");
   assert.equal(resultText(r), "The answer is 41.");
   assert.equal(r.choices[0]!.finish_reason, "budget", "the escalation the budget refused is reported");
-  const split = scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex}.`, { capabilities: { nativeN: false } });
+  const split = scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex}.`, {
+    capabilities: { nativeN: false },
+  });
   const ctx2 = createRunContext({ budget: { calls: 1 } });
   const r2 = await cascade(split, { models: [big], verify: "agreement" }).complete(ask, ctx2);
-  assert.ok(Math.abs((steps(ctx2.span)[0]!.confidence as number) - 1 / 3) < 1e-9, "one sample of three is a third of the votes");
+  assert.ok(
+    Math.abs((steps(ctx2.span)[0]!.confidence as number) - 1 / 3) < 1e-9,
+    "one sample of three is a third of the votes",
+  );
   assert.equal(r2.choices[0]!.finish_reason, "budget");
 });
 
@@ -152,7 +178,10 @@ test("streaming: the last model's answer is streamed; an accepted answer arrives
 
 test("the caller's request reaches the answers; the verifier keeps the conversation", async () => {
   const request: ChatRequest = {
-    messages: [{ role: "system", content: "Context: the shop sells 17 boxes of 3." }, { role: "user", content: "How many items?" }],
+    messages: [
+      { role: "system", content: "Context: the shop sells 17 boxes of 3." },
+      { role: "user", content: "How many items?" },
+    ],
     max_tokens: 30,
     temperature: 0,
   };
@@ -165,10 +194,22 @@ test("the caller's request reaches the answers; the verifier keeps the conversat
 
 test("options are validated; with no ladder the inner LM just answers", async () => {
   const lm = rung("cheap", "The answer is 51.");
-  assert.throws(() => cascade(lm, { threshold: 1.5 }), (e) => InvalidRequestError.isInstance(e) && e.param === "threshold");
-  assert.throws(() => cascade(lm, { verify: "vibes" as "self" }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => cascade(lm, { answer: "colour" }), (e) => InvalidRequestError.isInstance(e) && /valid kinds/.test(e.message));
-  assert.throws(() => cascade(lm, { prompt: "Is it right?" }), (e) => InvalidRequestError.isInstance(e));
+  assert.throws(
+    () => cascade(lm, { threshold: 1.5 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "threshold",
+  );
+  assert.throws(
+    () => cascade(lm, { verify: "vibes" as "self" }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
+  assert.throws(
+    () => cascade(lm, { answer: "colour" }),
+    (e) => InvalidRequestError.isInstance(e) && /valid kinds/.test(e.message),
+  );
+  assert.throws(
+    () => cascade(lm, { prompt: "Is it right?" }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
   const r = await cascade(lm).complete(ask);
   assert.equal(resultText(r), "The answer is 51.");
   assert.equal(lm.calls.length, 1);
@@ -176,13 +217,23 @@ test("options are validated; with no ladder the inner LM just answers", async ()
 
 test("agreement samples are not greedy: temperature 0 requests sample at 0.7, an explicit temperature wins", async () => {
   const small = scriptedLM(() => "The answer is 4.");
-  await cascade(small, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({ ...ask, temperature: 0 });
+  await cascade(small, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({
+    ...ask,
+    temperature: 0,
+  });
   assert.equal(small.calls[0]!.temperature, 0.7);
   const small2 = scriptedLM(() => "The answer is 4.");
-  await cascade(small2, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement", temperature: 1.2 }).complete({ ...ask, temperature: 0 });
+  await cascade(small2, {
+    models: [scriptedLM(() => "The answer is 4.")],
+    verify: "agreement",
+    temperature: 1.2,
+  }).complete({ ...ask, temperature: 0 });
   assert.equal(small2.calls[0]!.temperature, 1.2);
   const small3 = scriptedLM(() => "The answer is 4.");
-  await cascade(small3, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({ ...ask, temperature: 0.4 });
+  await cascade(small3, { models: [scriptedLM(() => "The answer is 4.")], verify: "agreement" }).complete({
+    ...ask,
+    temperature: 0.4,
+  });
   assert.equal(small3.calls[0]!.temperature, 0.4, "the request's own non-zero temperature is kept");
 });
 
@@ -190,9 +241,16 @@ test("agreement in batches: the second sample's disagreement escalates a unanimi
   const cheap = rung("cheap", (k) => `The answer is ${k === 1 ? 50 : 51}.`);
   const big = rung("big", "Carefully: the answer is 51.");
   const ctx = createRunContext();
-  const r = await cascade(cheap, { models: [big], verify: "agreement", samples: 10, threshold: 1, batch: 2 }).complete(ask, ctx);
+  const r = await cascade(cheap, { models: [big], verify: "agreement", samples: 10, threshold: 1, batch: 2 }).complete(
+    ask,
+    ctx,
+  );
   assert.equal(resultText(r), "Carefully: the answer is 51.");
-  assert.deepEqual(cheap.calls.map((c) => c.n), [2], "2 samples of 10 drawn");
+  assert.deepEqual(
+    cheap.calls.map((c) => c.n),
+    [2],
+    "2 samples of 10 drawn",
+  );
   const first = steps(ctx.span)[0]!;
   assert.deepEqual([first.decision, first.drawn, first.planned], ["escalate", 2, 10]);
 });
@@ -202,19 +260,39 @@ test("agreement in batches accepts once the leader must keep the threshold, with
   const cheap = rung("cheap", (k) => `Sample ${k}: the answer is 51.`);
   const big = rung("big", "The answer is 51.");
   const ctx = createRunContext();
-  const r = await cascade(cheap, { models: [big], verify: "agreement", samples: 10, threshold: 0.6, batch: 3 }).complete(ask, ctx);
+  const r = await cascade(cheap, {
+    models: [big],
+    verify: "agreement",
+    samples: 10,
+    threshold: 0.6,
+    batch: 3,
+  }).complete(ask, ctx);
   assert.match(resultText(r), /answer is 51/);
   assert.equal(big.calls.length, 0);
-  assert.deepEqual(cheap.calls.map((c) => c.n), [3, 3], "two batches: 6 of 10 samples");
+  assert.deepEqual(
+    cheap.calls.map((c) => c.n),
+    [3, 3],
+    "two batches: 6 of 10 samples",
+  );
   const first = steps(ctx.span)[0]!;
   assert.deepEqual([first.decision, first.drawn, first.confidence], ["accept", 6, 0.6]);
 
   // Same sequences decided with every sample in one request give the same decisions.
-  for (const [answers, threshold] of [[[51, 50, 51, 51, 51, 52, 51, 51, 51, 51], 0.7], [[51, 50, 52, 51, 50, 52, 51, 50, 52, 51], 0.5], [[51, 51, 51, 51, 51, 51, 51, 50, 50, 50], 0.7]] as const) {
+  for (const [answers, threshold] of [
+    [[51, 50, 51, 51, 51, 52, 51, 51, 51, 51], 0.7],
+    [[51, 50, 52, 51, 50, 52, 51, 50, 52, 51], 0.5],
+    [[51, 51, 51, 51, 51, 51, 51, 50, 50, 50], 0.7],
+  ] as const) {
     const decide = async (batch: number | undefined) => {
       const c = createRunContext();
       const lm = rung("cheap", (k) => `The answer is ${answers[k % 10]}.`);
-      await cascade(lm, { models: [rung("big", "The answer is 1.")], verify: "agreement", samples: 10, threshold, ...(batch ? { batch } : {}) }).complete(ask, c);
+      await cascade(lm, {
+        models: [rung("big", "The answer is 1.")],
+        verify: "agreement",
+        samples: 10,
+        threshold,
+        ...(batch ? { batch } : {}),
+      }).complete(ask, c);
       return { decision: steps(c.span)[0]!.decision, drawn: steps(c.span)[0]!.drawn as number };
     };
     const [all, batched] = [await decide(undefined), await decide(2)];

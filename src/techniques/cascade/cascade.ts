@@ -32,7 +32,9 @@ const options = z.strictObject({
   /** How answers are compared in agreement mode. (The cast restores the optional input that answerOption's declared type hides.) */
   answer: clientValue(answerOption as unknown as z.ZodDefault<z.ZodString>),
   /** Self-verification prompt; {question} is the last user message, {answer} the rung's answer. */
-  prompt: clientValue(templateOption({ text: selfVerificationPrompt, placeholders: ["question", "answer"], required: ["answer"] })),
+  prompt: clientValue(
+    templateOption({ text: selfVerificationPrompt, placeholders: ["question", "answer"], required: ["answer"] }),
+  ),
 });
 
 type Options = z.output<typeof options>;
@@ -52,7 +54,8 @@ export const cascade = defineTechnique({
   name: "cascade",
   family: "cascade",
   paper: "Madaan et al. 2023, AutoMix: Automatically Mixing Language Models",
-  description: "Answer with the cheapest model, verify, and escalate to the next model only when confidence is below a threshold.",
+  description:
+    "Answer with the cheapest model, verify, and escalate to the next model only when confidence is below a threshold.",
   options,
   modelOptions: ["models"],
   async run(run, o) {
@@ -68,7 +71,12 @@ export const cascade = defineTechnique({
       yield { type: "result", result: asResult(climb.accepted, climb.lm) };
       return;
     }
-    const result = yield* streamStage({ run, name: `answer ${climb.step}`, lm: climb.last, request: finalRequest(run.request) });
+    const result = yield* streamStage({
+      run,
+      name: `answer ${climb.step}`,
+      lm: climb.last,
+      request: finalRequest(run.request),
+    });
     yield { type: "result", result };
   },
 });
@@ -77,12 +85,16 @@ export const cascade = defineTechnique({
 async function climbLadder(run: TechniqueRun, o: Options): Promise<Climb> {
   const ladder = [run.inner, ...o.models];
   const kind = parseAnswerKind(o.answer);
-  const question = o.verify === "self" && ladder.length > 1 ? questionOf({ request: run.request, technique: "cascade" }) : "";
+  const question =
+    o.verify === "self" && ladder.length > 1 ? questionOf({ request: run.request, technique: "cascade" }) : "";
   for (let i = 0; i < ladder.length - 1; i++) {
     if (run.ctx.signal?.aborted) throw new AbortedError();
     const lm = ladder[i]!;
     const rung = { run, lm, step: i + 1, samples: o.samples };
-    const outcome: RungOutcome = o.verify === "self" ? await selfVerified({ ...rung, question, prompt: o.prompt }) : await agreed({ ...rung, kind, temperature: o.temperature, threshold: o.threshold, batch: o.batch });
+    const outcome: RungOutcome =
+      o.verify === "self"
+        ? await selfVerified({ ...rung, question, prompt: o.prompt })
+        : await agreed({ ...rung, kind, temperature: o.temperature, threshold: o.threshold, batch: o.batch });
     const decision = outcome.confidence >= o.threshold ? "accept" : "escalate";
     const record = { step: i + 1, model: lm.id, confidence: outcome.confidence, threshold: o.threshold, decision };
     run.ctx.span.event("step", { ...record, ...outcome.evidence });

@@ -40,8 +40,14 @@ export function abortingLM(options: {
         finish_reason: "stop",
       }));
       if (first && when === "after") controller.abort();
-      return { choices, usage: { prompt_tokens: estimatePromptTokens(request), completion_tokens: 10 * choices.length } };
+      return {
+        choices,
+        usage: { prompt_tokens: estimatePromptTokens(request), completion_tokens: 10 * choices.length },
+      };
     },
   };
-  return Object.assign(defineProvider(driver, { limiter: 64, retry: { retries: 0 } }), { calls, startedAfterAbort: () => afterAbort });
+  return Object.assign(defineProvider(driver, { limiter: 64, retry: { retries: 0 } }), {
+    calls,
+    startedAfterAbort: () => afterAbort,
+  });
 }

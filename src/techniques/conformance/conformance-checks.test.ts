@@ -14,7 +14,12 @@ function check(name: string): ConformanceCheck {
   return found;
 }
 
-const base = { family: "iterate" as const, paper: "none", description: "a deliberately broken technique", options: z.strictObject({}) };
+const base = {
+  family: "iterate" as const,
+  paper: "none",
+  description: "a deliberately broken technique",
+  options: z.strictObject({}),
+};
 
 /** Calls its model outside the run's context: untraced, unaccounted, unbudgeted, unabortable. */
 const untraced = defineTechnique({
@@ -22,7 +27,10 @@ const untraced = defineTechnique({
   name: "broken-untraced",
   async run(run) {
     const draft = await run.inner.complete(run.request);
-    return run.inner.complete({ ...run.request, messages: [...run.request.messages, { role: "user", content: resultText(draft) }] });
+    return run.inner.complete({
+      ...run.request,
+      messages: [...run.request.messages, { role: "user", content: resultText(draft) }],
+    });
   },
 });
 
@@ -64,7 +72,13 @@ const twoFaced = defineTechnique({
       if (event.type !== "result") yield event;
       else {
         const choice = event.result.choices[0]!;
-        yield { type: "result", result: { ...event.result, choices: [{ ...choice, message: { ...choice.message, content: "streamed differently" } }] } };
+        yield {
+          type: "result",
+          result: {
+            ...event.result,
+            choices: [{ ...choice, message: { ...choice.message, content: "streamed differently" } }],
+          },
+        };
       }
     }
   },
@@ -78,9 +92,16 @@ describe("sound techniques pass every check", () => {
 describe("broken techniques are caught", () => {
   const expectFailure = (factory: typeof untraced, checkName: string, pattern: RegExp) =>
     test(`${factory.definition.name} fails "${checkName}"`, () =>
-      assert.rejects(check(checkName).run(factory), (e) => e instanceof assert.AssertionError && pattern.test(e.message)));
+      assert.rejects(
+        check(checkName).run(factory),
+        (e) => e instanceof assert.AssertionError && pattern.test(e.message),
+      ));
   expectFailure(untraced, "usage equals", /result usage = sum of the LM spans|usage\.calls = upstream calls/);
-  expectFailure(untraced, "the trace is complete", /outside the technique span|at least one LM span|every upstream call has an LM span/);
+  expectFailure(
+    untraced,
+    "the trace is complete",
+    /outside the technique span|at least one LM span|every upstream call has an LM span/,
+  );
   expectFailure(untraced, "a calls budget", /upstream calls were made/);
   expectFailure(swallowing, "a calls budget", /must say finish_reason "budget"/);
   expectFailure(swallowing, "an abort ends", /must say finish_reason "aborted"/);

@@ -67,7 +67,10 @@ const completes: ConformanceCheck = {
     assert.ok(result!.choices.length >= 1, "the result has a choice");
     const choice = result!.choices[0]!;
     assert.ok(resultText(result!).trim() || choice.message.tool_calls?.length, "the answer is not empty");
-    assert.ok(!["budget", "aborted"].includes(choice.finish_reason), `finish_reason is ${choice.finish_reason} without any limit`);
+    assert.ok(
+      !["budget", "aborted"].includes(choice.finish_reason),
+      `finish_reason is ${choice.finish_reason} without any limit`,
+    );
   },
 };
 
@@ -77,8 +80,13 @@ const accounts: ConformanceCheck = {
     const { base, ctx, result, error } = await runOnce(factory);
     if (error) throw error;
     const sum = emptyUsage();
-    for (const span of descendants(techniqueSpan(ctx, factory.definition.name))) if (span.kind === "lm") addUsage(sum, span.own);
-    assert.deepEqual(rounded(result!.usage), rounded(sum), "result usage = sum of the LM spans in the technique's trace");
+    for (const span of descendants(techniqueSpan(ctx, factory.definition.name)))
+      if (span.kind === "lm") addUsage(sum, span.own);
+    assert.deepEqual(
+      rounded(result!.usage),
+      rounded(sum),
+      "result usage = sum of the LM spans in the technique's trace",
+    );
     assert.equal(result!.usage.calls, base.calls.length, "usage.calls = upstream calls the model saw");
     assert.ok(base.calls.length >= 1, "the technique called its model");
   },
@@ -96,7 +104,11 @@ const traces: ConformanceCheck = {
     const lmSpans = all.filter((s) => s.kind === "lm");
     assert.ok(lmSpans.length >= 1, "at least one LM span");
     for (const s of lmSpans) assert.ok(inside.has(s), `LM span ${s.name} is outside the technique span`);
-    assert.equal(lmSpans.reduce((n, s) => n + s.own.calls, 0), base.calls.length, "every upstream call has an LM span");
+    assert.equal(
+      lmSpans.reduce((n, s) => n + s.own.calls, 0),
+      base.calls.length,
+      "every upstream call has an LM span",
+    );
     for (const s of [span, ...inside]) assert.ok(s.end !== undefined, `span ${s.name} (${s.kind}) was never finished`);
   },
 };
@@ -122,7 +134,10 @@ async function checkBudgets(factory: TechniqueFactory, nativeN: boolean): Promis
     const budget = `budget of ${calls} call(s)${nativeN ? "" : " over a model with one call per sample"} (unlimited: ${needed})`;
     assert.ok(base.calls.length <= calls, `${budget}: ${base.calls.length} upstream calls were made`);
     if (error) {
-      assert.ok(BudgetExceededError.isInstance(error), `${budget}: failed with ${String(error)} instead of a BudgetExceededError`);
+      assert.ok(
+        BudgetExceededError.isInstance(error),
+        `${budget}: failed with ${String(error)} instead of a BudgetExceededError`,
+      );
       assert.ok(needed > calls, `${budget}: failed although the budget was enough`);
       continue;
     }
@@ -130,7 +145,11 @@ async function checkBudgets(factory: TechniqueFactory, nativeN: boolean): Promis
     if (needed > calls) assert.equal(reason, "budget", `${budget}: the answer must say finish_reason "budget"`);
     else {
       assert.notEqual(reason, "budget", `${budget}: the budget was enough`);
-      assert.equal(resultText(result!), resultText(free.result!), `${budget}: the budget was enough, yet the answer changed`);
+      assert.equal(
+        resultText(result!),
+        resultText(free.result!),
+        `${budget}: the budget was enough, yet the answer changed`,
+      );
     }
     assert.ok(result!.usage.calls <= calls, `${budget}: usage says ${result!.usage.calls} calls`);
   }
@@ -138,7 +157,7 @@ async function checkBudgets(factory: TechniqueFactory, nativeN: boolean): Promis
 
 /** Aborting while the first call is in flight, and right after it returns. */
 const honoursAbort: ConformanceCheck = {
-  name: "an abort ends the run with AbortedError or finish_reason \"aborted\", and no call starts after it",
+  name: 'an abort ends the run with AbortedError or finish_reason "aborted", and no call starts after it',
   async run(factory) {
     const free = await runOnce(factory);
     if (free.error) throw free.error;
@@ -151,13 +170,17 @@ const honoursAbort: ConformanceCheck = {
       try {
         result = await factory(base).complete(conformanceRequest, ctx);
       } catch (error) {
-        assert.ok(AbortedError.isInstance(error), `abort ${when} the first call: failed with ${String(error)} instead of an AbortedError`);
+        assert.ok(
+          AbortedError.isInstance(error),
+          `abort ${when} the first call: failed with ${String(error)} instead of an AbortedError`,
+        );
       }
       assert.ok(controller.signal.aborted, "the first call was made");
       assert.equal(base.startedAfterAbort(), 0, `abort ${when} the first call: upstream calls started after the abort`);
       if (!result) continue;
       const reason = result.choices[0]!.finish_reason;
-      if (when === "during" || needed > 1) assert.equal(reason, "aborted", `abort ${when} the first call: the answer must say finish_reason "aborted"`);
+      if (when === "during" || needed > 1)
+        assert.equal(reason, "aborted", `abort ${when} the first call: the answer must say finish_reason "aborted"`);
     }
   },
 };
@@ -169,7 +192,10 @@ const streams: ConformanceCheck = {
     if (free.error) throw free.error;
     const base = scriptedLM(conformanceScript);
     const events = await collect(factory(base).stream(conformanceRequest, createRunContext({ name: "conformance" })));
-    assert.ok(events.some((e) => e.type === "delta"), "at least one delta");
+    assert.ok(
+      events.some((e) => e.type === "delta"),
+      "at least one delta",
+    );
     const results = events.filter((e) => e.type === "result");
     assert.equal(results.length, 1, "exactly one result event");
     assert.equal(events.at(-1)!.type, "result", "the result comes last");
@@ -186,13 +212,27 @@ const answersN: ConformanceCheck = {
   name: "n=2 gives two choices",
   async run(factory) {
     const base = scriptedLM(conformanceScript);
-    const result = await factory(base).complete({ ...conformanceRequest, n: 2 }, createRunContext({ name: "conformance" }));
-    assert.deepEqual(result.choices.map((c) => c.index), [0, 1]);
-    for (const c of result.choices) assert.ok(contentText(c.message.content).trim() || c.message.tool_calls?.length, "every choice has an answer");
+    const result = await factory(base).complete(
+      { ...conformanceRequest, n: 2 },
+      createRunContext({ name: "conformance" }),
+    );
+    assert.deepEqual(
+      result.choices.map((c) => c.index),
+      [0, 1],
+    );
+    for (const c of result.choices)
+      assert.ok(contentText(c.message.content).trim() || c.message.tool_calls?.length, "every choice has an answer");
     assert.equal(result.usage.calls, base.calls.length);
   },
 };
 
 /** Every check, in the order the suite reports them. */
-export const conformanceChecks: ConformanceCheck[] = [completes, accounts, traces, respectsBudget, honoursAbort, streams, answersN];
-
+export const conformanceChecks: ConformanceCheck[] = [
+  completes,
+  accounts,
+  traces,
+  respectsBudget,
+  honoursAbort,
+  streams,
+  answersN,
+];

@@ -16,8 +16,12 @@ export const conformanceAnswer = "42";
 export function conformanceScript(request: ChatRequest): ScriptedReply {
   const format = request.response_format;
   if (format?.type === "json_schema") return { content: JSON.stringify(exampleOf(format.json_schema.schema ?? {})) };
-  if (format?.type === "json_object") return { content: JSON.stringify({ answer: conformanceAnswer, score: 10, verdict: "pass" }) };
-  const prompt = request.messages.map((m) => contentText(m.content)).join("\n").toLowerCase();
+  if (format?.type === "json_object")
+    return { content: JSON.stringify({ answer: conformanceAnswer, score: 10, verdict: "pass" }) };
+  const prompt = request.messages
+    .map((m) => contentText(m.content))
+    .join("\n")
+    .toLowerCase();
   const lines = [
     "1. What is 6 times 7?",
     "Reasoning: 6 times 7 is 42, and checking it, 7 + 7 + 7 + 7 + 7 + 7 = 42.",

@@ -70,7 +70,10 @@ async function* refineStages(run: TechniqueRun, critique: string, streaming: boo
   const prompt = critique.replace("{question}", question).replace("{answer}", resultText(draft));
   const feedback = await run.inner.complete(withQuestion(run.request, prompt), { ...run.ctx, sampleOffset: 1 });
   run.ctx.span.event("critique", { text: resultText(feedback) });
-  const rewrite = withQuestion(run.request, `${question}\n\nDraft:\n${resultText(draft)}\n\nFeedback:\n${resultText(feedback)}\n\nRewrite the draft.`);
+  const rewrite = withQuestion(
+    run.request,
+    `${question}\n\nDraft:\n${resultText(draft)}\n\nFeedback:\n${resultText(feedback)}\n\nRewrite the draft.`,
+  );
   if (streaming) yield* run.inner.stream(rewrite, { ...run.ctx, sampleOffset: 2 });
   else yield { type: "result" as const, result: await run.inner.complete(rewrite, { ...run.ctx, sampleOffset: 2 }) };
 }
@@ -81,11 +84,15 @@ export const fixtureFanOut = defineTechnique({
   family: "sample-many",
   paper: "Wang et al. 2024, Mixture-of-Agents Enhances Large Language Model Capabilities",
   description: "Asks three perspectives at once and combines them.",
-  options: z.strictObject({ perspectives: z.array(z.string()).min(1).default(["a teacher", "an engineer", "a sceptic"]) }),
+  options: z.strictObject({
+    perspectives: z.array(z.string()).min(1).default(["a teacher", "an engineer", "a sceptic"]),
+  }),
   async run(run, o) {
     const question = questionOf(run);
     const views = await Promise.all(
-      o.perspectives.map((who, i) => run.inner.complete(withQuestion(run.request, `As ${who}: ${question}`), { ...run.ctx, sampleOffset: i })),
+      o.perspectives.map((who, i) =>
+        run.inner.complete(withQuestion(run.request, `As ${who}: ${question}`), { ...run.ctx, sampleOffset: i }),
+      ),
     );
     run.keep(views[0]!);
     const combined = views.map((v, i) => `(${i + 1}) ${resultText(v)}`).join("\n\n");

@@ -8,8 +8,15 @@ import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import { collectStream } from "../stage/collect-stream.ts";
 import { leastToMost } from "./least-to-most.ts";
 
-const question = "Amy climbs a slide in 4 minutes and slides down in 1. The slide closes in 15 minutes. How many times can she slide?";
-const ask: ChatRequest = { messages: [{ role: "system", content: "Be exact." }, { role: "user", content: question }], temperature: 0.1 };
+const question =
+  "Amy climbs a slide in 4 minutes and slides down in 1. The slide closes in 15 minutes. How many times can she slide?";
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "Be exact." },
+    { role: "user", content: question },
+  ],
+  temperature: 0.1,
+};
 const stage = (r: ChatRequest) => {
   const p = lastUserText(r);
   if (p.startsWith("Break the question below")) return "decompose";
@@ -41,9 +48,15 @@ test("solves the subquestions in order, each with the earlier answers, then answ
   assert.match(second, /Answer this subquestion concisely: How many trips fit in 15 minutes\?$/);
   const final = lastUserText(lm.calls[3]!);
   assert.ok(final.startsWith(question));
-  assert.match(final, /A1: answer to "How long is one trip\?"\nQ2: How many trips fit in 15 minutes\?\nA2: answer to "How many trips/);
+  assert.match(
+    final,
+    /A1: answer to "How long is one trip\?"\nQ2: How many trips fit in 15 minutes\?\nA2: answer to "How many trips/,
+  );
   assert.ok(lm.calls.every((c) => c.messages[0]!.content === "Be exact." && c.temperature === 0.1));
-  assert.deepEqual(ctx.span.children[0]!.events.find((e) => e.name === "decomposition")!.data.subquestions, ["How long is one trip?", "How many trips fit in 15 minutes?"]);
+  assert.deepEqual(ctx.span.children[0]!.events.find((e) => e.name === "decomposition")!.data.subquestions, [
+    "How long is one trip?",
+    "How many trips fit in 15 minutes?",
+  ]);
   assert.equal(r.usage.calls, 4);
 });
 
@@ -80,6 +93,8 @@ test("streams the final answer with usage of every call", async () => {
 
 test("a budget stop mid-way is a typed error and no further calls are made", async () => {
   const lm = solver();
-  await assert.rejects(leastToMost(lm).complete(ask, createRunContext({ budget: { calls: 2 } })), (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(leastToMost(lm).complete(ask, createRunContext({ budget: { calls: 2 } })), (e) =>
+    BudgetExceededError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 2);
 });

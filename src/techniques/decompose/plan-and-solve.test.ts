@@ -8,7 +8,13 @@ import { collectStream } from "../stage/collect-stream.ts";
 import { planAndSolve, planAndSolveTriggers } from "./plan-and-solve.ts";
 
 const question = "A pen costs $2 and a book $5 more. What do both cost?";
-const ask: ChatRequest = { messages: [{ role: "system", content: "Show your work." }, { role: "user", content: question }], max_tokens: 400 };
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "Show your work." },
+    { role: "user", content: question },
+  ],
+  max_tokens: 400,
+};
 const reasoning = "Plan: find the book price, then add. Book = 2 + 5 = 7. Total = 9.";
 const solver = () => scriptedLM((r) => (lastUserText(r).startsWith("Therefore") ? "The answer is 9." : reasoning));
 
@@ -16,7 +22,10 @@ test("PS appends the paper's trigger to the question in one call", async () => {
   const lm = solver();
   const r = await planAndSolve(lm).complete(ask);
   assert.equal(lm.calls.length, 1);
-  assert.equal(lastUserText(lm.calls[0]!), `${question}\n\nLet's first understand the problem and devise a plan to solve the problem. Then, let's carry out the plan and solve the problem step by step.`);
+  assert.equal(
+    lastUserText(lm.calls[0]!),
+    `${question}\n\nLet's first understand the problem and devise a plan to solve the problem. Then, let's carry out the plan and solve the problem step by step.`,
+  );
   assert.equal(lm.calls[0]!.messages[0]!.content, "Show your work.");
   assert.equal(lm.calls[0]!.max_tokens, 400);
   assert.equal(resultText(r), reasoning);
@@ -57,7 +66,9 @@ test("a budget stop before the extraction returns the solution with finish_reaso
   const r = await planAndSolve(lm, { extract: true }).complete(ask, createRunContext({ budget: { calls: 1 } }));
   assert.equal(resultText(r), reasoning);
   assert.equal(r.choices[0]!.finish_reason, "budget");
-  const streamed = await collectStream(planAndSolve(lm, { extract: true }).stream(ask, createRunContext({ budget: { calls: 1 } })));
+  const streamed = await collectStream(
+    planAndSolve(lm, { extract: true }).stream(ask, createRunContext({ budget: { calls: 1 } })),
+  );
   assert.equal(resultText(streamed.result), reasoning);
   assert.equal(streamed.text, reasoning, "no separator is streamed for an extraction that never ran");
   assert.equal(streamed.result.choices[0]!.finish_reason, "budget");
@@ -65,14 +76,23 @@ test("a budget stop before the extraction returns the solution with finish_reaso
 
 test("extract=true with a JSON response format reasons in free text and answers with the extraction's JSON alone", async () => {
   const lm = scriptedLM((r) => (r.response_format ? JSON.stringify({ answer: 9 }) : reasoning));
-  const json: ChatRequest = { ...ask, response_format: { type: "json_schema", json_schema: { name: "a", schema: { type: "object" } } } };
-  for (const result of [await planAndSolve(lm, { extract: true }).complete(json), (await collectStream(planAndSolve(lm, { extract: true }).stream(json))).result]) {
+  const json: ChatRequest = {
+    ...ask,
+    response_format: { type: "json_schema", json_schema: { name: "a", schema: { type: "object" } } },
+  };
+  for (const result of [
+    await planAndSolve(lm, { extract: true }).complete(json),
+    (await collectStream(planAndSolve(lm, { extract: true }).stream(json))).result,
+  ]) {
     assert.deepEqual(JSON.parse(resultText(result)), { answer: 9 });
   }
   const streamed = await collectStream(planAndSolve(lm, { extract: true }).stream(json));
   assert.deepEqual(JSON.parse(streamed.text), { answer: 9 }, "only the JSON is streamed");
   // Each run: the solution without the format, then the extraction with it.
-  assert.deepEqual(lm.calls.map((c) => c.response_format?.type ?? null), [null, "json_schema", null, "json_schema", null, "json_schema"]);
+  assert.deepEqual(
+    lm.calls.map((c) => c.response_format?.type ?? null),
+    [null, "json_schema", null, "json_schema", null, "json_schema"],
+  );
 });
 
 test("unknown variants are rejected", () => {

@@ -16,11 +16,36 @@ export const planAndSolveTriggers = {
 } as const;
 
 const options = z.strictObject({
-  variant: clientValue(z.enum(["ps", "ps+"]).default("ps").describe("PS, or PS+ with more detailed instructions (variables, intermediate results).")),
-  trigger: clientValue(z.string().trim().min(1).optional().describe("A custom trigger sentence instead of the variant's.")),
-  prompt: clientValue(templateOption({ text: "{question}\n\n{trigger}", placeholders: ["question", "trigger"], required: ["question", "trigger"] }).describe("How the question and the trigger are laid out.")),
-  extract: clientValue(z.boolean().default(false).describe("Add the paper's answer-extraction call; its \"The answer is X.\" becomes the last line.")),
-  extract_prompt: clientValue(z.string().trim().min(1).default('Therefore, what is the final answer? Reply with one line of the form "The answer is X."').describe("The extraction call's prompt (extract=true).")),
+  variant: clientValue(
+    z
+      .enum(["ps", "ps+"])
+      .default("ps")
+      .describe("PS, or PS+ with more detailed instructions (variables, intermediate results)."),
+  ),
+  trigger: clientValue(
+    z.string().trim().min(1).optional().describe("A custom trigger sentence instead of the variant's."),
+  ),
+  prompt: clientValue(
+    templateOption({
+      text: "{question}\n\n{trigger}",
+      placeholders: ["question", "trigger"],
+      required: ["question", "trigger"],
+    }).describe("How the question and the trigger are laid out."),
+  ),
+  extract: clientValue(
+    z
+      .boolean()
+      .default(false)
+      .describe('Add the paper\'s answer-extraction call; its "The answer is X." becomes the last line.'),
+  ),
+  extract_prompt: clientValue(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .default('Therefore, what is the final answer? Reply with one line of the form "The answer is X."')
+      .describe("The extraction call's prompt (extract=true)."),
+  ),
 });
 type Options = z.output<typeof options>;
 
@@ -37,7 +62,8 @@ type Options = z.output<typeof options>;
 export const planAndSolve = defineTechnique({
   name: "plan-and-solve",
   family: "decompose",
-  paper: "Wang et al. 2023, Plan-and-Solve Prompting: Improving Zero-Shot Chain-of-Thought Reasoning by Large Language Models",
+  paper:
+    "Wang et al. 2023, Plan-and-Solve Prompting: Improving Zero-Shot Chain-of-Thought Reasoning by Large Language Models",
   description: "Asks the model to devise a plan, then carry it out step by step (PS / PS+ triggers).",
   options,
   async run(run, o) {
@@ -61,7 +87,9 @@ export const planAndSolve = defineTechnique({
       return;
     }
     run.keep(solution);
-    const extracted = yield* separated(streamStage({ run, name: "extract", request: extractRequest(run.request, o, solution) }));
+    const extracted = yield* separated(
+      streamStage({ run, name: "extract", request: extractRequest(run.request, o, solution) }),
+    );
     yield { type: "result", result: joined(run.request, solution, extracted) };
   },
 });
@@ -73,7 +101,10 @@ function structured(request: ChatRequest): boolean {
 
 function solveRequest(request: ChatRequest, o: Options): ChatRequest {
   const question = questionOf({ request, technique: "plan-and-solve" });
-  const solving = stageRequest({ request, prompt: fillTemplate(o.prompt, { question, trigger: o.trigger ?? planAndSolveTriggers[o.variant] }) });
+  const solving = stageRequest({
+    request,
+    prompt: fillTemplate(o.prompt, { question, trigger: o.trigger ?? planAndSolveTriggers[o.variant] }),
+  });
   if (o.extract && structured(request)) delete solving.response_format;
   return solving;
 }
@@ -83,7 +114,11 @@ function extractRequest(request: ChatRequest, o: Options, solution: ChatResult):
   const solving = solveRequest(request, o);
   const said = contentText(solution.choices[0]!.message.content);
   const format = request.response_format === undefined ? {} : { response_format: request.response_format };
-  return { ...solving, ...format, messages: [...solving.messages, { role: "assistant", content: said }, { role: "user", content: o.extract_prompt }] };
+  return {
+    ...solving,
+    ...format,
+    messages: [...solving.messages, { role: "assistant", content: said }, { role: "user", content: o.extract_prompt }],
+  };
 }
 
 /** The blank line between solution and answer is sent with the answer's first delta, so a stopped extraction leaves no stray separator. */

@@ -20,14 +20,23 @@ test("no score and no stop phrase leaves the score undefined", () => {
 
 test("the stop phrase at the start of a line ends the loop; a bare one scores 10", () => {
   assert.deepEqual(parseCritique({ text: "NO ISSUES", stopPhrase }), { score: 10, done: true });
-  assert.deepEqual(parseCritique({ text: "**No issues.** The answer is right.\nScore: 9/10", stopPhrase }), { score: 9, done: true });
+  assert.deepEqual(parseCritique({ text: "**No issues.** The answer is right.\nScore: 9/10", stopPhrase }), {
+    score: 9,
+    done: true,
+  });
   assert.equal(parseCritique({ text: "- no issues found", stopPhrase }).done, true);
 });
 
 test("a passing mention of the stop phrase mid-sentence does not end the loop", () => {
-  const c = parseCritique({ text: "There are no issues with the units, but the total is wrong.\nScore: 5/10", stopPhrase });
+  const c = parseCritique({
+    text: "There are no issues with the units, but the total is wrong.\nScore: 5/10",
+    stopPhrase,
+  });
   assert.deepEqual(c, { score: 5, done: false });
-  const hedged = parseCritique({ text: "No issues with the units, but the total is wrong: 9 * 2 is 18.\nScore: 5/10", stopPhrase });
+  const hedged = parseCritique({
+    text: "No issues with the units, but the total is wrong: 9 * 2 is 18.\nScore: 5/10",
+    stopPhrase,
+  });
   assert.deepEqual(hedged, { score: 5, done: false }, "a line that opens with the stop phrase and takes it back");
   assert.equal(parseCritique({ text: "No issues. However, the rounding should be shown.", stopPhrase }).done, false);
 });

@@ -11,7 +11,12 @@ import { collectStream } from "../stage/collect-stream.ts";
 import { reflexion } from "./reflexion.ts";
 import { sharedReplay } from "../../testing/shared-replay.ts";
 
-const ask: ChatRequest = { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Name a prime above 90." }] };
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: "Name a prime above 90." },
+  ],
+};
 const stage = (r: ChatRequest) => {
   const text = lastUserText(r);
   if (text.startsWith("Check whether the answer")) return "evaluate";
@@ -34,7 +39,10 @@ function agent(judge: (answer: string) => string = () => "Verdict: FAIL") {
 test("carries the accumulated reflections into later attempts and stops at the first pass", async () => {
   const lm = agent();
   const seen: string[] = [];
-  const r = await reflexion(lm, { trials: 5, evaluator: (answer) => (seen.push(answer), answer === "attempt-2") }).complete(ask);
+  const r = await reflexion(lm, {
+    trials: 5,
+    evaluator: (answer) => (seen.push(answer), answer === "attempt-2"),
+  }).complete(ask);
   assert.equal(resultText(r), "attempt-2");
   assert.deepEqual(seen, ["attempt-0", "attempt-1", "attempt-2"]);
   const attempts = lm.calls.filter((c) => stage(c) === "attempt");
@@ -74,7 +82,10 @@ test("self evaluation: the LM judges its own attempts; all failing returns the l
   // 3 attempts, 3 evaluations, 2 reflections
   assert.equal(lm.calls.length, 8);
   const events = ctx.span.children[0]!.events.map((e) => e.name);
-  assert.deepEqual(events.filter((e) => e !== "progress"), ["attempt", "evaluation", "reflection", "attempt", "evaluation", "reflection", "attempt", "evaluation"]);
+  assert.deepEqual(
+    events.filter((e) => e !== "progress"),
+    ["attempt", "evaluation", "reflection", "attempt", "evaluation", "reflection", "attempt", "evaluation"],
+  );
 });
 
 test("self evaluation stops on PASS", async () => {
@@ -106,29 +117,44 @@ test("streams the chosen attempt with usage of every call", async () => {
 });
 
 test("rejects evaluators that are neither self nor a function", () => {
-  assert.throws(() => reflexion(agent(), { evaluator: "exact" as never }), (e) => InvalidRequestError.isInstance(e) && /evaluator/.test(e.message));
-  assert.throws(() => reflexion(agent(), { retry_prompt: "{question}" }), (e) => InvalidRequestError.isInstance(e) && /reflections/.test(e.message));
+  assert.throws(
+    () => reflexion(agent(), { evaluator: "exact" as never }),
+    (e) => InvalidRequestError.isInstance(e) && /evaluator/.test(e.message),
+  );
+  assert.throws(
+    () => reflexion(agent(), { retry_prompt: "{question}" }),
+    (e) => InvalidRequestError.isInstance(e) && /reflections/.test(e.message),
+  );
 });
 
-sharedReplay("gsm8k-openai-solutions.jsonl").test("recorded GSM8K solutions: a wrong first attempt, a gold-answer evaluator, a corrected retry", async () => {
-  // Real model outputs (openai/grade-school-math): the first problem where GPT-3 6B is wrong and 175B+verifier right.
-  const bank = new URL("../../../../shared/replay/gsm8k-openai-solutions.jsonl", import.meta.url);
-  type Row = { question: string; ground_truth: string } & Record<string, { is_correct: boolean; solution: string }>;
-  const row = readFileSync(bank, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Row)
-    .find((r) => !r["6b_finetuning"]!.is_correct && r["175b_verification"]!.is_correct)!;
-  const attempts = [row["6b_finetuning"]!.solution, row["175b_verification"]!.solution];
-  const lm = scriptedLM((r) => (stage(r) === "reflect" ? "I skipped a quantity; account for every quantity in the problem first." : attempts.shift()!));
-  const gold = canonicalAnswer(row.ground_truth, "number");
-  const exact = (answer: string) => {
-    const got = canonicalAnswer(answer, "number");
-    return { pass: got === gold, feedback: `The final answer ${got} is wrong.` };
-  };
-  const r = await reflexion(lm, { evaluator: exact }).complete({ messages: [{ role: "user", content: row.question }] });
-  assert.equal(canonicalAnswer(resultText(r), "number"), gold);
-  assert.equal(lm.calls.length, 3, "attempt, reflection, passing attempt");
-  assert.match(lastUserText(lm.calls[1]!), /The final answer \S+ is wrong\./);
-  assert.match(lastUserText(lm.calls[2]!), /account for every quantity in the problem first/);
-});
+sharedReplay("gsm8k-openai-solutions.jsonl").test(
+  "recorded GSM8K solutions: a wrong first attempt, a gold-answer evaluator, a corrected retry",
+  async () => {
+    // Real model outputs (openai/grade-school-math): the first problem where GPT-3 6B is wrong and 175B+verifier right.
+    const bank = new URL("../../../../shared/replay/gsm8k-openai-solutions.jsonl", import.meta.url);
+    type Row = { question: string; ground_truth: string } & Record<string, { is_correct: boolean; solution: string }>;
+    const row = readFileSync(bank, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Row)
+      .find((r) => !r["6b_finetuning"]!.is_correct && r["175b_verification"]!.is_correct)!;
+    const attempts = [row["6b_finetuning"]!.solution, row["175b_verification"]!.solution];
+    const lm = scriptedLM((r) =>
+      stage(r) === "reflect"
+        ? "I skipped a quantity; account for every quantity in the problem first."
+        : attempts.shift()!,
+    );
+    const gold = canonicalAnswer(row.ground_truth, "number");
+    const exact = (answer: string) => {
+      const got = canonicalAnswer(answer, "number");
+      return { pass: got === gold, feedback: `The final answer ${got} is wrong.` };
+    };
+    const r = await reflexion(lm, { evaluator: exact }).complete({
+      messages: [{ role: "user", content: row.question }],
+    });
+    assert.equal(canonicalAnswer(resultText(r), "number"), gold);
+    assert.equal(lm.calls.length, 3, "attempt, reflection, passing attempt");
+    assert.match(lastUserText(lm.calls[1]!), /The final answer \S+ is wrong\./);
+    assert.match(lastUserText(lm.calls[2]!), /account for every quantity in the problem first/);
+  },
+);

@@ -47,20 +47,42 @@ Use these lessons to answer the question correctly.`;
 
 const options = z.strictObject({
   trials: clientValue(z.int().min(1).max(10).default(3).describe("Attempts at most.")),
-  evaluator: clientValue(z
-    .union([z.literal("self"), z.custom<ReflexionEvaluator>((v) => typeof v === "function", "must be \"self\" or a function")])
-    .default("self")
-    .describe("self: the LM judges its own answer; or a function (answer, request) => boolean | {pass, feedback}.")),
-  memory: clientValue(z.int().min(1).max(10).default(3).describe("How many of the latest reflections the next attempt sees (the paper keeps 1-3).")),
-  evaluate_prompt: clientValue(templateOption({ text: evaluatePrompt, placeholders: ["question", "answer"], required: ["answer"] }).describe(
-    "Self evaluation; ends with \"Verdict: PASS\" or \"Verdict: FAIL\".",
-  )),
-  reflect_prompt: clientValue(templateOption({ text: reflectPrompt, placeholders: ["question", "answer", "feedback"], required: ["answer"] }).describe(
-    "Asks what went wrong and what to do differently.",
-  )),
-  retry_prompt: clientValue(templateOption({ text: retryPrompt, placeholders: ["question", "reflections"], required: ["reflections"] }).describe(
-    "The next attempt's prompt; {reflections} is a numbered list.",
-  )),
+  evaluator: clientValue(
+    z
+      .union([
+        z.literal("self"),
+        z.custom<ReflexionEvaluator>((v) => typeof v === "function", 'must be "self" or a function'),
+      ])
+      .default("self")
+      .describe("self: the LM judges its own answer; or a function (answer, request) => boolean | {pass, feedback}."),
+  ),
+  memory: clientValue(
+    z
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe("How many of the latest reflections the next attempt sees (the paper keeps 1-3)."),
+  ),
+  evaluate_prompt: clientValue(
+    templateOption({ text: evaluatePrompt, placeholders: ["question", "answer"], required: ["answer"] }).describe(
+      'Self evaluation; ends with "Verdict: PASS" or "Verdict: FAIL".',
+    ),
+  ),
+  reflect_prompt: clientValue(
+    templateOption({
+      text: reflectPrompt,
+      placeholders: ["question", "answer", "feedback"],
+      required: ["answer"],
+    }).describe("Asks what went wrong and what to do differently."),
+  ),
+  retry_prompt: clientValue(
+    templateOption({
+      text: retryPrompt,
+      placeholders: ["question", "reflections"],
+      required: ["reflections"],
+    }).describe("The next attempt's prompt; {reflections} is a numbered list."),
+  ),
 });
 type Options = z.output<typeof options>;
 
@@ -75,7 +97,8 @@ export const reflexion = defineTechnique({
   name: "reflexion",
   family: "iterate",
   paper: "Shinn et al. 2023, Reflexion: Language Agents with Verbal Reinforcement Learning",
-  description: "Retries a failed answer with the model's own written reflections on what went wrong, until an evaluator passes it.",
+  description:
+    "Retries a failed answer with the model's own written reflections on what went wrong, until an evaluator passes it.",
   options,
   async run(run, o) {
     const question = questionOf({ request: run.request, technique: "reflexion" });
@@ -83,10 +106,24 @@ export const reflexion = defineTechnique({
     const base = run.ctx.sampleOffset ?? 0;
     let attempt!: ChatResult;
     for (let trial = 0; trial < o.trials; trial++) {
-      const recent = reflections.slice(-o.memory).map((r, i) => `${i + 1}. ${r}`).join("\n");
-      const request = trial === 0 ? run.request : stageRequest({ request: run.request, prompt: fillTemplate(o.retry_prompt, { question, reflections: recent }) });
+      const recent = reflections
+        .slice(-o.memory)
+        .map((r, i) => `${i + 1}. ${r}`)
+        .join("\n");
+      const request =
+        trial === 0
+          ? run.request
+          : stageRequest({
+              request: run.request,
+              prompt: fillTemplate(o.retry_prompt, { question, reflections: recent }),
+            });
       // A fresh sample per trial, so a retry never replays an earlier attempt from the cache.
-      const next = trial === 0 ? await runStage({ run, name: "attempt", request, sampleOffset: base }) : await tryRound(run, "attempt", () => runStage({ run, name: "attempt", request, sampleOffset: base + trial }));
+      const next =
+        trial === 0
+          ? await runStage({ run, name: "attempt", request, sampleOffset: base })
+          : await tryRound(run, "attempt", () =>
+              runStage({ run, name: "attempt", request, sampleOffset: base + trial }),
+            );
       // A later round that keeps failing ends the run with the last attempt, marked partial.
       if (!next) return partial(attempt);
       attempt = next;
@@ -102,7 +139,9 @@ export const reflexion = defineTechnique({
       if (verdict.pass || trial === o.trials - 1) break;
 
       const prompt = fillTemplate(o.reflect_prompt, { question, answer, feedback: verdict.feedback });
-      const reflected = await tryRound(run, "reflect", () => runStage({ run, name: "reflect", request: stageRequest({ request: run.request, prompt, purpose: "note" }) }));
+      const reflected = await tryRound(run, "reflect", () =>
+        runStage({ run, name: "reflect", request: stageRequest({ request: run.request, prompt, purpose: "note" }) }),
+      );
       if (!reflected) return partial(attempt);
       const reflection = resultText(reflected).trim();
       reflections.push(reflection);
@@ -116,7 +155,17 @@ function partial(attempt: ChatResult): ChatResult {
   return { ...attempt, choices: attempt.choices.map(markRoundFailed) };
 }
 
-async function evaluate({ run, o, question, answer }: { run: TechniqueRun; o: Options; question: string; answer: string }): Promise<{ pass: boolean; feedback: string }> {
+async function evaluate({
+  run,
+  o,
+  question,
+  answer,
+}: {
+  run: TechniqueRun;
+  o: Options;
+  question: string;
+  answer: string;
+}): Promise<{ pass: boolean; feedback: string }> {
   if (o.evaluator !== "self") {
     const v = await o.evaluator(answer, run.request);
     const pass = typeof v === "boolean" ? v : v.pass;
@@ -124,6 +173,8 @@ async function evaluate({ run, o, question, answer }: { run: TechniqueRun; o: Op
     return { pass, feedback: feedback ?? (pass ? "The answer passed." : "The answer was judged incorrect.") };
   }
   const prompt = fillTemplate(o.evaluate_prompt, { question, answer });
-  const judged = resultText(await runStage({ run, name: "evaluate", request: stageRequest({ request: run.request, prompt, purpose: "note" }) }));
+  const judged = resultText(
+    await runStage({ run, name: "evaluate", request: stageRequest({ request: run.request, prompt, purpose: "note" }) }),
+  );
   return { pass: parseVerdict(judged) === true, feedback: judged };
 }

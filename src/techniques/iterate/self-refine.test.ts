@@ -51,9 +51,13 @@ test("runs every round when the critic is never satisfied, keeping the whole his
   assert.match(resultText(r), /^draft-2/);
   const lastRefine = lastUserText(lm.calls.filter(isRefine).at(-1)!);
   assert.ok(lastRefine.includes("What is 17 * 3?"), "the question is in the refine prompt");
-  for (const needle of ["draft-0", "draft-1", "Score: 3/10", "Score: 5/10"]) assert.ok(lastRefine.includes(needle), `refine prompt lacks ${needle}`);
+  for (const needle of ["draft-0", "draft-1", "Score: 3/10", "Score: 5/10"])
+    assert.ok(lastRefine.includes(needle), `refine prompt lacks ${needle}`);
   const events = ctx.span.children[0]!.events;
-  assert.deepEqual(events.filter((e) => e.name === "critique").map((e) => e.data.score), [3, 5, 7]);
+  assert.deepEqual(
+    events.filter((e) => e.name === "critique").map((e) => e.data.score),
+    [3, 5, 7],
+  );
   assert.equal(events.filter((e) => e.name === "draft").length, 3);
   assert.equal(r.usage.calls, 6, "usage counts every internal call");
 });
@@ -72,7 +76,9 @@ test("on equal scores the later draft wins", async () => {
 
 test("a separate critic writes the feedback; the inner LM only drafts", async () => {
   const inner = scriptedLM((r) => (isRefine(r) ? "draft-1 better" : "draft-0 first"));
-  const critic = scriptedLM((r) => (lastUserText(r).includes("draft-1") ? "NO ISSUES" : "Wrong.\nScore: 2/10"), { name: "critic" });
+  const critic = scriptedLM((r) => (lastUserText(r).includes("draft-1") ? "NO ISSUES" : "Wrong.\nScore: 2/10"), {
+    name: "critic",
+  });
   const r = await selfRefine(inner, { critic }).complete(ask);
   assert.equal(resultText(r), "draft-1 better");
   assert.equal(inner.calls.length, 2);
@@ -152,9 +158,21 @@ test("n > 1 runs independent refinements concurrently", async () => {
 
 test("options are validated when the technique is made", () => {
   const lm = refiner([]);
-  assert.throws(() => selfRefine(lm, { rounds: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "rounds");
-  assert.throws(() => selfRefine(lm, { critique_prompt: "Rate {answr}" }), (e) => InvalidRequestError.isInstance(e) && /answr/.test(e.message));
-  assert.throws(() => selfRefine(lm, { critique_prompt: "Rate {question}" }), (e) => InvalidRequestError.isInstance(e) && /\{answer\}/.test(e.message));
-  assert.throws(() => selfRefine(lm, { round: 2 } as never), (e) => InvalidRequestError.isInstance(e));
+  assert.throws(
+    () => selfRefine(lm, { rounds: 0 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "rounds",
+  );
+  assert.throws(
+    () => selfRefine(lm, { critique_prompt: "Rate {answr}" }),
+    (e) => InvalidRequestError.isInstance(e) && /answr/.test(e.message),
+  );
+  assert.throws(
+    () => selfRefine(lm, { critique_prompt: "Rate {question}" }),
+    (e) => InvalidRequestError.isInstance(e) && /\{answer\}/.test(e.message),
+  );
+  assert.throws(
+    () => selfRefine(lm, { round: 2 } as never),
+    (e) => InvalidRequestError.isInstance(e),
+  );
   assert.equal(selfRefine(lm, { rounds: 2 }).id, "self-refine(rounds=2)@scripted:test");
 });

@@ -33,16 +33,37 @@ Your earlier drafts of an answer and the feedback on each, oldest first:
 Write an improved answer to the question that fixes every problem raised in the latest feedback and keeps what was already right. Reply with the improved answer only, without remarks about the changes.`;
 
 const options = z.strictObject({
-  rounds: clientValue(z.int().min(1).max(10).default(3).describe("Refinements at most; every draft, the last included, is critiqued so that it has a score.")),
-  critic: clientModel(lmOption().optional().describe("The model that writes the feedback (default: the inner LM itself, as in the paper).")),
-  stop_phrase: clientValue(z.string().trim().min(1).default("NO ISSUES").describe("A feedback line starting with this ends the loop.")),
-  stop_score: clientValue(z.number().min(0).max(10).default(10).describe("A score (out of 10) at or above this ends the loop.")),
-  critique_prompt: clientValue(templateOption({ text: critiquePrompt, placeholders: ["question", "answer", "stop_phrase"], required: ["answer"] }).describe(
-    "Asks for concrete problems and a final \"Score: N/10\" line.",
-  )),
-  refine_prompt: clientValue(templateOption({ text: refinePrompt, placeholders: ["question", "history", "answer", "feedback"] }).describe(
-    "Asks for a rewrite; {history} is every draft with its feedback, {answer} and {feedback} the latest.",
-  )),
+  rounds: clientValue(
+    z
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe("Refinements at most; every draft, the last included, is critiqued so that it has a score."),
+  ),
+  critic: clientModel(
+    lmOption()
+      .optional()
+      .describe("The model that writes the feedback (default: the inner LM itself, as in the paper)."),
+  ),
+  stop_phrase: clientValue(
+    z.string().trim().min(1).default("NO ISSUES").describe("A feedback line starting with this ends the loop."),
+  ),
+  stop_score: clientValue(
+    z.number().min(0).max(10).default(10).describe("A score (out of 10) at or above this ends the loop."),
+  ),
+  critique_prompt: clientValue(
+    templateOption({
+      text: critiquePrompt,
+      placeholders: ["question", "answer", "stop_phrase"],
+      required: ["answer"],
+    }).describe('Asks for concrete problems and a final "Score: N/10" line.'),
+  ),
+  refine_prompt: clientValue(
+    templateOption({ text: refinePrompt, placeholders: ["question", "history", "answer", "feedback"] }).describe(
+      "Asks for a rewrite; {history} is every draft with its feedback, {answer} and {feedback} the latest.",
+    ),
+  ),
 });
 
 interface Draft {
@@ -63,7 +84,8 @@ export const selfRefine = defineTechnique({
   name: "self-refine",
   family: "iterate",
   paper: "Madaan et al. 2023, Self-Refine: Iterative Refinement with Self-Feedback",
-  description: "Drafts an answer, has a critic list its problems and score it, rewrites it with the feedback, and returns the best-scored draft.",
+  description:
+    "Drafts an answer, has a critic list its problems and score it, rewrites it with the feedback, and returns the best-scored draft.",
   options,
   modelOptions: ["critic"],
   async run(run, o) {
@@ -86,7 +108,14 @@ export const selfRefine = defineTechnique({
     for (let round = 0; ; round++) {
       const draft = drafts[round]!;
       const prompt = fillTemplate(o.critique_prompt, { question, answer: draft.text, stop_phrase: o.stop_phrase });
-      const critique = await tryRound(run, "critique", () => runStage({ run, name: "critique", lm: o.critic, request: stageRequest({ request: run.request, prompt, purpose: "note" }) }));
+      const critique = await tryRound(run, "critique", () =>
+        runStage({
+          run,
+          name: "critique",
+          lm: o.critic,
+          request: stageRequest({ request: run.request, prompt, purpose: "note" }),
+        }),
+      );
       if (!critique) {
         failed = true;
         break;
@@ -100,8 +129,15 @@ export const selfRefine = defineTechnique({
       run.progress({ round, score: verdict.score ?? null, best_score: best(drafts).score ?? null });
       if (done || round >= o.rounds) break;
 
-      const refine = fillTemplate(o.refine_prompt, { question, history: history(drafts), answer: draft.text, feedback: draft.feedback });
-      const refined = await tryRound(run, "refine", () => runStage({ run, name: "refine", request: stageRequest({ request: run.request, prompt: refine }) }));
+      const refine = fillTemplate(o.refine_prompt, {
+        question,
+        history: history(drafts),
+        answer: draft.text,
+        feedback: draft.feedback,
+      });
+      const refined = await tryRound(run, "refine", () =>
+        runStage({ run, name: "refine", request: stageRequest({ request: run.request, prompt: refine }) }),
+      );
       if (!refined) {
         failed = true;
         break;
@@ -110,7 +146,11 @@ export const selfRefine = defineTechnique({
     }
 
     const chosen = best(drafts);
-    run.ctx.span.event("selected", { round: drafts.indexOf(chosen), score: chosen.score ?? null, drafts: drafts.length });
+    run.ctx.span.event("selected", {
+      round: drafts.indexOf(chosen),
+      score: chosen.score ?? null,
+      drafts: drafts.length,
+    });
     return failed ? markRoundFailed(chosen.choice) : chosen.choice;
   },
 });

@@ -86,7 +86,11 @@ test("demos load from a JSON array or JSON lines file, and the spec prints the p
     const lm = scriptedLM(() => "The answer is 10.");
     const env = { registry: defaultRegistry(), resolveModel: () => lm };
     const built = parseLMSpec(`few-shot(demos=${JSON.stringify(path)}, k=3)@scripted:test`, env);
-    assert.equal(formatTechniqueSpec(built), `few-shot(demos=${path})@scripted:test`, "k=3 is the default, the path stays a path");
+    assert.equal(
+      formatTechniqueSpec(built),
+      `few-shot(demos=${path})@scripted:test`,
+      "k=3 is the default, the path stays a path",
+    );
     await built.complete({ messages: [{ role: "user", content: "What is 9 + 9?" }] });
     assert.deepEqual(
       lm.calls[0]!.messages.filter((m) => m.role === "user").map((m) => m.content),
@@ -97,11 +101,20 @@ test("demos load from a JSON array or JSON lines file, and the spec prints the p
 
 test("a missing or malformed demos file is an error when the LM is made, not at the first request", () => {
   const lm = scriptedLM(() => "x");
-  assert.throws(() => fewShot(lm, { demos: join(dir, "nope.json") }), (e) => InvalidRequestError.isInstance(e) && /demos.*cannot be read/.test(e.message));
+  assert.throws(
+    () => fewShot(lm, { demos: join(dir, "nope.json") }),
+    (e) => InvalidRequestError.isInstance(e) && /demos.*cannot be read/.test(e.message),
+  );
   const bad = join(dir, "bad.json");
   writeFileSync(bad, JSON.stringify([{ question: "q" }]));
-  assert.throws(() => fewShot(lm, { demos: bad }), (e) => InvalidRequestError.isInstance(e) && /answer/.test(e.message));
-  assert.throws(() => fewShot(lm, { k: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "k");
+  assert.throws(
+    () => fewShot(lm, { demos: bad }),
+    (e) => InvalidRequestError.isInstance(e) && /answer/.test(e.message),
+  );
+  assert.throws(
+    () => fewShot(lm, { k: 0 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "k",
+  );
 });
 
 test("no demos: the request passes through unchanged", async () => {
@@ -116,7 +129,10 @@ test("streams the answer's deltas and n reaches the model in one call", async ()
   assert.deepEqual(deltas, ["The ", "answer ", "is ", "10."]);
   assert.equal(result.usage.calls, 1);
   const many = await fewShot(lm, { demos }).complete({ ...asked, n: 3 });
-  assert.deepEqual(many.choices.map((c) => c.message.content), ["The answer is 10.", "The answer is 11.", "The answer is 12."]);
+  assert.deepEqual(
+    many.choices.map((c) => c.message.content),
+    ["The answer is 10.", "The answer is 11.", "The answer is 12."],
+  );
   assert.equal(lm.calls.length, 2, "n=3 is one call to a native-n model");
 });
 
@@ -132,7 +148,10 @@ test("the demos shown are a trace event, and a budget too small for the demos st
 });
 
 // The conformance suite runs few-shot with its defaults (no demos); run it again with demos shown.
-const withTwoDemos = Object.assign((inner: Parameters<typeof fewShot>[0], o?: Record<string, unknown>) => fewShot(inner, { demos, k: 2, ...o }), {
-  definition: fewShot.definition,
-}) as unknown as TechniqueFactory;
+const withTwoDemos = Object.assign(
+  (inner: Parameters<typeof fewShot>[0], o?: Record<string, unknown>) => fewShot(inner, { demos, k: 2, ...o }),
+  {
+    definition: fewShot.definition,
+  },
+) as unknown as TechniqueFactory;
 for (const check of conformanceChecks) test(`with demos: ${check.name}`, () => check.run(withTwoDemos));

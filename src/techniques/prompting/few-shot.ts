@@ -21,10 +21,20 @@ const demosOption = z
   .default([]);
 
 const options = z.strictObject({
-  demos: hostResource(demosOption.describe(
-    "Demonstrations: a list of {question, answer} objects, or the path of a file of them (a JSON array or JSON lines; relative to the current folder).",
-  ), { grant: "demoSets", clientMay: (v) => Array.isArray(v) }),
-  k: clientValue(z.int().min(1).max(64).default(3).describe("How many demonstrations to show: the first k, skipping any whose question is the one being asked.")),
+  demos: hostResource(
+    demosOption.describe(
+      "Demonstrations: a list of {question, answer} objects, or the path of a file of them (a JSON array or JSON lines; relative to the current folder).",
+    ),
+    { grant: "demoSets", clientMay: (v) => Array.isArray(v) },
+  ),
+  k: clientValue(
+    z
+      .int()
+      .min(1)
+      .max(64)
+      .default(3)
+      .describe("How many demonstrations to show: the first k, skipping any whose question is the one being asked."),
+  ),
 });
 
 /**
@@ -48,7 +58,11 @@ function prompted(run: TechniqueRun, o: z.output<typeof options>): ChatRequest {
   const all: readonly Demo[] = typeof o.demos === "string" ? loadDemos({ path: o.demos }) : o.demos;
   const question = lastUserText(run.request).trim();
   const chosen = all.filter((d) => d.question.trim() !== question).slice(0, o.k);
-  run.ctx.span.event("demos", { shown: chosen.length, available: all.length, questions: chosen.map((d) => clip(d.question)) });
+  run.ctx.span.event("demos", {
+    shown: chosen.length,
+    available: all.length,
+    questions: chosen.map((d) => clip(d.question)),
+  });
   return withDemos({ request: run.request, demos: chosen });
 }
 

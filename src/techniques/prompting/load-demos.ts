@@ -29,7 +29,10 @@ export function loadDemos(options: { path: string }): Demo[] {
     const stat = statSync(file);
     stamp = `${stat.mtimeMs}:${stat.size}`;
   } catch (error) {
-    throw new ConfigurationError(`demos file ${options.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new ConfigurationError(
+      `demos file ${options.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { cause: error },
+    );
   }
   const cached = loaded.get(file);
   if (cached?.stamp === stamp) return cached.demos;
@@ -42,19 +45,24 @@ function parseDemos(text: string, path: string): Demo[] {
   const trimmed = text.trim();
   const items: { value: unknown; where: string }[] = [];
   try {
-    if (trimmed.startsWith("[")) (JSON.parse(trimmed) as unknown[]).forEach((value, i) => items.push({ value, where: `item ${i + 1}` }));
+    if (trimmed.startsWith("["))
+      (JSON.parse(trimmed) as unknown[]).forEach((value, i) => items.push({ value, where: `item ${i + 1}` }));
     else
       text.split("\n").forEach((line, i) => {
         if (line.trim()) items.push({ value: JSON.parse(line), where: `line ${i + 1}` });
       });
   } catch (error) {
-    throw new ConfigurationError(`demos file ${path} is not a JSON array or JSON lines: ${(error as Error).message}`, { cause: error });
+    throw new ConfigurationError(`demos file ${path} is not a JSON array or JSON lines: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return items.map(({ value, where }) => {
     const parsed = demoSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ConfigurationError(`demos file ${path}, ${where}: ${issue.path.join(".") || "record"} ${issue.message}`);
+      throw new ConfigurationError(
+        `demos file ${path}, ${where}: ${issue.path.join(".") || "record"} ${issue.message}`,
+      );
     }
     return { question: parsed.data.question, answer: parsed.data.answer };
   });

@@ -10,7 +10,12 @@ import { collectStream } from "../stage/collect-stream.ts";
 
 const question = "Roger has 5 balls and buys 2 cans of 3. How many balls does he have?";
 const ask: ChatRequest = {
-  messages: [{ role: "system", content: "Think step by step." }, { role: "user", content: "Hi" }, { role: "assistant", content: "Hello" }, { role: "user", content: question }],
+  messages: [
+    { role: "system", content: "Think step by step." },
+    { role: "user", content: "Hi" },
+    { role: "assistant", content: "Hello" },
+    { role: "user", content: question },
+  ],
   temperature: 0,
   max_tokens: 200,
 };
@@ -47,7 +52,9 @@ test("streams the answer's deltas and ends with its result", async () => {
 
 test("a budget that forbids the call raises a typed error and makes no call", async () => {
   const lm = scriptedLM(() => "11");
-  await assert.rejects(re2(lm).complete(ask, createRunContext({ budget: { calls: 0 } })), (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(re2(lm).complete(ask, createRunContext({ budget: { calls: 0 } })), (e) =>
+    BudgetExceededError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 0);
 });
 

@@ -8,10 +8,16 @@ import { templateOption } from "../stage/template-option.ts";
 import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  reads: clientValue(z.int().min(2).max(5).default(2).describe("How many times the question is read (2 in the paper).")),
-  reread_prompt: clientValue(templateOption({ text: "Read the question again: {question}", placeholders: ["question"], required: ["question"] }).describe(
-    "Appended once per extra read, after the question.",
-  )),
+  reads: clientValue(
+    z.int().min(2).max(5).default(2).describe("How many times the question is read (2 in the paper)."),
+  ),
+  reread_prompt: clientValue(
+    templateOption({
+      text: "Read the question again: {question}",
+      placeholders: ["question"],
+      required: ["question"],
+    }).describe("Appended once per extra read, after the question."),
+  ),
 });
 
 /**
@@ -23,9 +29,12 @@ export const re2 = defineTechnique({
   name: "re2",
   family: "rephrase",
   paper: "Xu et al. 2023, Re-Reading Improves Reasoning in Large Language Models",
-  description: "Repeats the question (\"Read the question again: ...\") before the model answers it.",
+  description: 'Repeats the question ("Read the question again: ...") before the model answers it.',
   options,
-  ...finalStage<z.output<typeof options>>({ name: "answer", prepare: (run, o) => ({ request: reread(run.request, o) }) }),
+  ...finalStage<z.output<typeof options>>({
+    name: "answer",
+    prepare: (run, o) => ({ request: reread(run.request, o) }),
+  }),
 });
 
 function reread(request: ChatRequest, o: z.output<typeof options>): ChatRequest {

@@ -10,9 +10,16 @@ import { rephraseAndRespond } from "./rephrase-and-respond.ts";
 import { collectStream } from "../stage/collect-stream.ts";
 
 const question = "Was Abraham Lincoln born in an even day?";
-const ask: ChatRequest = { messages: [{ role: "system", content: "Answer yes or no." }, { role: "user", content: question }], response_format: { type: "json_object" } };
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "Answer yes or no." },
+    { role: "user", content: question },
+  ],
+  response_format: { type: "json_object" },
+};
 const isRephrase = (r: ChatRequest) => lastUserText(r).includes("rephrase and expand it");
-const rephrasing = "Rephrased question: Was the day of the month on which Lincoln was born (12 February 1809) an even number?";
+const rephrasing =
+  "Rephrased question: Was the day of the month on which Lincoln was born (12 February 1809) an even number?";
 
 test("one-step asks to rephrase, expand and respond in a single call", async () => {
   const lm = scriptedLM(() => "Yes: the 12th is even.");
@@ -31,7 +38,10 @@ test("two-step passes the rephrased question, with the original, to the answer c
   assert.ok(isRephrase(lm.calls[0]!));
   const final = lastUserText(lm.calls[1]!);
   assert.ok(final.includes(`(original) ${question}`));
-  assert.ok(final.includes("(rephrased) Was the day of the month on which Lincoln was born (12 February 1809) an even number?"), "the label is stripped");
+  assert.ok(
+    final.includes("(rephrased) Was the day of the month on which Lincoln was born (12 February 1809) an even number?"),
+    "the label is stripped",
+  );
   assert.ok(lm.calls.every((c) => c.messages[0]!.content === "Answer yes or no."));
   assert.equal(lm.calls[0]!.response_format, undefined, "the rephrasing is not bound by the answer's format");
   assert.deepEqual(lm.calls[1]!.response_format, { type: "json_object" });
@@ -60,12 +70,21 @@ test("streams only the answer call, with usage of both calls", async () => {
 
 test("a budget stop before the answer call is a typed error; no answer call is made", async () => {
   const lm = scriptedLM((r) => (isRephrase(r) ? rephrasing : "Yes."));
-  await assert.rejects(rephraseAndRespond(lm, { mode: "two-step" }).complete(ask, createRunContext({ budget: { calls: 1 } })), (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(
+    rephraseAndRespond(lm, { mode: "two-step" }).complete(ask, createRunContext({ budget: { calls: 1 } })),
+    (e) => BudgetExceededError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 1);
 });
 
 test("a rephraser with one-step mode is rejected", () => {
   const lm = scriptedLM(() => "x");
-  assert.throws(() => rephraseAndRespond(lm, { rephraser: lm }), (e) => InvalidRequestError.isInstance(e) && e.param === "rephraser");
-  assert.throws(() => rephraseAndRespond(lm, { mode: "three-step" as never }), (e) => InvalidRequestError.isInstance(e) && e.param === "mode");
+  assert.throws(
+    () => rephraseAndRespond(lm, { rephraser: lm }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "rephraser",
+  );
+  assert.throws(
+    () => rephraseAndRespond(lm, { mode: "three-step" as never }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "mode",
+  );
 });

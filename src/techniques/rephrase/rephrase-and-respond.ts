@@ -12,21 +12,41 @@ import { clientModel, clientValue } from "../spec/option-trust.ts";
 
 const options = z
   .strictObject({
-    mode: clientValue(z.enum(["one-step", "two-step"]).default("one-step").describe("one-step: rephrase and answer in one call; two-step: rephrase, then answer.")),
-    rephraser: clientModel(lmOption().optional().describe("Two-step only: the model that rephrases (default: the inner LM).")),
-    one_step_prompt: clientValue(templateOption({ text: "{question}\nRephrase and expand the question, and respond.", placeholders: ["question"], required: ["question"] }).describe("One-step prompt.")),
-    rephrase_prompt: clientValue(templateOption({
-      text: "{question}\nGiven the above question, rephrase and expand it to help you do better answering. Maintain all information in the original question.",
-      placeholders: ["question"],
-      required: ["question"],
-    }).describe("Two-step: asks for the rephrased question.")),
-    respond_prompt: clientValue(templateOption({
-      text: "(original) {question}\n(rephrased) {rephrased}\nUse your answer for the rephrased question to answer the original question.",
-      placeholders: ["question", "rephrased"],
-      required: ["rephrased"],
-    }).describe("Two-step: the answer call, with the original and the rephrased question.")),
+    mode: clientValue(
+      z
+        .enum(["one-step", "two-step"])
+        .default("one-step")
+        .describe("one-step: rephrase and answer in one call; two-step: rephrase, then answer."),
+    ),
+    rephraser: clientModel(
+      lmOption().optional().describe("Two-step only: the model that rephrases (default: the inner LM)."),
+    ),
+    one_step_prompt: clientValue(
+      templateOption({
+        text: "{question}\nRephrase and expand the question, and respond.",
+        placeholders: ["question"],
+        required: ["question"],
+      }).describe("One-step prompt."),
+    ),
+    rephrase_prompt: clientValue(
+      templateOption({
+        text: "{question}\nGiven the above question, rephrase and expand it to help you do better answering. Maintain all information in the original question.",
+        placeholders: ["question"],
+        required: ["question"],
+      }).describe("Two-step: asks for the rephrased question."),
+    ),
+    respond_prompt: clientValue(
+      templateOption({
+        text: "(original) {question}\n(rephrased) {rephrased}\nUse your answer for the rephrased question to answer the original question.",
+        placeholders: ["question", "rephrased"],
+        required: ["rephrased"],
+      }).describe("Two-step: the answer call, with the original and the rephrased question."),
+    ),
   })
-  .refine((o) => o.mode === "two-step" || o.rephraser === undefined, { message: "rephraser needs mode=two-step", path: ["rephraser"] });
+  .refine((o) => o.mode === "two-step" || o.rephraser === undefined, {
+    message: "rephraser needs mode=two-step",
+    path: ["rephraser"],
+  });
 type Options = z.output<typeof options>;
 
 /**
@@ -48,9 +68,15 @@ export const rephraseAndRespond = defineTechnique({
 
 async function respondRequest(run: TechniqueRun, o: Options): Promise<ChatRequest> {
   const question = questionOf({ request: run.request, technique: "rephrase-and-respond" });
-  if (o.mode === "one-step") return stageRequest({ request: run.request, prompt: fillTemplate(o.one_step_prompt, { question }) });
+  if (o.mode === "one-step")
+    return stageRequest({ request: run.request, prompt: fillTemplate(o.one_step_prompt, { question }) });
   const prompt = fillTemplate(o.rephrase_prompt, { question });
-  const reply = await runStage({ run, name: "rephrase", lm: o.rephraser, request: stageRequest({ request: run.request, prompt, purpose: "note" }) });
+  const reply = await runStage({
+    run,
+    name: "rephrase",
+    lm: o.rephraser,
+    request: stageRequest({ request: run.request, prompt, purpose: "note" }),
+  });
   const rephrased = stripLabel(resultText(reply));
   run.ctx.span.event("rephrased", { text: rephrased });
   return stageRequest({ request: run.request, prompt: fillTemplate(o.respond_prompt, { question, rephrased }) });

@@ -10,7 +10,13 @@ import { collectStream } from "../stage/collect-stream.ts";
 import { stepBack } from "./step-back.ts";
 
 const question = "What happens to the pressure of an ideal gas if the temperature doubles and the volume is halved?";
-const ask: ChatRequest = { messages: [{ role: "system", content: "You are a physics tutor." }, { role: "user", content: question }], max_tokens: 300 };
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "You are a physics tutor." },
+    { role: "user", content: question },
+  ],
+  max_tokens: 300,
+};
 const stepBackQ = "What are the physics principles behind this question?";
 const principles = "Ideal gas law: PV = nRT.";
 
@@ -36,8 +42,14 @@ test("asks the step-back question, answers it, and grounds the final answer in t
   assert.ok(final.includes(stepBackQ));
   assert.ok(final.endsWith(`Original question: ${question}`));
   assert.ok(lm.calls.every((c) => c.messages[0]!.content === "You are a physics tutor."));
-  assert.deepEqual(lm.calls.map((c) => c.max_tokens), [undefined, undefined, 300]);
-  assert.deepEqual(ctx.span.children[0]!.children.map((s) => s.name), ["step-back question", "principles", "answer"]);
+  assert.deepEqual(
+    lm.calls.map((c) => c.max_tokens),
+    [undefined, undefined, 300],
+  );
+  assert.deepEqual(
+    ctx.span.children[0]!.children.map((s) => s.name),
+    ["step-back question", "principles", "answer"],
+  );
 });
 
 test("streams the grounded answer with usage of all three calls", async () => {
@@ -49,7 +61,9 @@ test("streams the grounded answer with usage of all three calls", async () => {
 
 test("a budget stop is a typed error after exactly the affordable calls", async () => {
   const lm = tutor();
-  await assert.rejects(stepBack(lm).complete(ask, createRunContext({ budget: { calls: 2 } })), (e) => BudgetExceededError.isInstance(e));
+  await assert.rejects(stepBack(lm).complete(ask, createRunContext({ budget: { calls: 2 } })), (e) =>
+    BudgetExceededError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 2);
 });
 
@@ -59,6 +73,8 @@ test("an abort between stages stops before the next call", async () => {
     controller.abort();
     return stepBackQ;
   });
-  await assert.rejects(stepBack(lm).complete(ask, createRunContext({ signal: controller.signal })), (e) => AbortedError.isInstance(e));
+  await assert.rejects(stepBack(lm).complete(ask, createRunContext({ signal: controller.signal })), (e) =>
+    AbortedError.isInstance(e),
+  );
   assert.equal(lm.calls.length, 1);
 });

@@ -27,13 +27,23 @@ const answerPrompt = `You are an expert of world knowledge. I am going to ask yo
 Original question: {question}`;
 
 const options = z.strictObject({
-  stepback_prompt: clientValue(templateOption({ text: stepBackPrompt, placeholders: ["question"], required: ["question"] }).describe("Asks for the more abstract step-back question.")),
-  principles_prompt: clientValue(templateOption({ text: principlesPrompt, placeholders: ["question", "stepback"], required: ["stepback"] }).describe(
-    "Answers the step-back question.",
-  )),
-  answer_prompt: clientValue(templateOption({ text: answerPrompt, placeholders: ["question", "stepback", "principles"], required: ["question", "principles"] }).describe(
-    "Answers the original question grounded in the principles.",
-  )),
+  stepback_prompt: clientValue(
+    templateOption({ text: stepBackPrompt, placeholders: ["question"], required: ["question"] }).describe(
+      "Asks for the more abstract step-back question.",
+    ),
+  ),
+  principles_prompt: clientValue(
+    templateOption({ text: principlesPrompt, placeholders: ["question", "stepback"], required: ["stepback"] }).describe(
+      "Answers the step-back question.",
+    ),
+  ),
+  answer_prompt: clientValue(
+    templateOption({
+      text: answerPrompt,
+      placeholders: ["question", "stepback", "principles"],
+      required: ["question", "principles"],
+    }).describe("Answers the original question grounded in the principles."),
+  ),
 });
 type Options = z.output<typeof options>;
 
@@ -47,7 +57,8 @@ export const stepBack = defineTechnique({
   name: "step-back",
   family: "rephrase",
   paper: "Zheng et al. 2023, Take a Step Back: Evoking Reasoning via Abstraction in Large Language Models",
-  description: "Asks a more abstract step-back question, answers it, and answers the original question grounded in those principles.",
+  description:
+    "Asks a more abstract step-back question, answers it, and answers the original question grounded in those principles.",
   options,
   ...finalStage<Options>({ name: "answer", prepare: async (run, o) => ({ request: await groundedRequest(run, o) }) }),
 });
@@ -55,11 +66,22 @@ export const stepBack = defineTechnique({
 async function groundedRequest(run: TechniqueRun, o: Options): Promise<ChatRequest> {
   const question = questionOf({ request: run.request, technique: "step-back" });
   const note = (prompt: string) => stageRequest({ request: run.request, prompt, purpose: "note" });
-  const asked = await runStage({ run, name: "step-back question", request: note(fillTemplate(o.stepback_prompt, { question })) });
+  const asked = await runStage({
+    run,
+    name: "step-back question",
+    request: note(fillTemplate(o.stepback_prompt, { question })),
+  });
   const stepback = resultText(asked).trim();
   run.ctx.span.event("step-back question", { text: stepback });
-  const answered = await runStage({ run, name: "principles", request: note(fillTemplate(o.principles_prompt, { question, stepback })) });
+  const answered = await runStage({
+    run,
+    name: "principles",
+    request: note(fillTemplate(o.principles_prompt, { question, stepback })),
+  });
   const principles = resultText(answered).trim();
   run.ctx.span.event("principles", { text: principles });
-  return stageRequest({ request: run.request, prompt: fillTemplate(o.answer_prompt, { question, stepback, principles }) });
+  return stageRequest({
+    request: run.request,
+    prompt: fillTemplate(o.answer_prompt, { question, stepback, principles }),
+  });
 }

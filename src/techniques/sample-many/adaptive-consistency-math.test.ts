@@ -37,7 +37,8 @@ test("the incomplete beta function at edges and for non-integer parameters", () 
   assert.equal(regularizedIncompleteBeta(0, 2, 3), 0);
   assert.equal(regularizedIncompleteBeta(1, 2, 3), 1);
   // I_x(1/2, 1/2) = (2/π) asin(√x), the arcsine distribution.
-  for (const x of [0.1, 0.5, 0.9]) assert.ok(Math.abs(regularizedIncompleteBeta(x, 0.5, 0.5) - (2 / Math.PI) * Math.asin(Math.sqrt(x))) < 1e-10);
+  for (const x of [0.1, 0.5, 0.9])
+    assert.ok(Math.abs(regularizedIncompleteBeta(x, 0.5, 0.5) - (2 / Math.PI) * Math.asin(Math.sqrt(x))) < 1e-10);
   assert.throws(() => regularizedIncompleteBeta(0.5, 0, 1), RangeError);
 });
 

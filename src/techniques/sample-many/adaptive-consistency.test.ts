@@ -29,7 +29,9 @@ function techniqueSpan(ctx: RunContext): Span {
 }
 
 function votes(ctx: RunContext) {
-  return techniqueSpan(ctx).events.filter((e) => e.name === "vote").map((e) => e.data);
+  return techniqueSpan(ctx)
+    .events.filter((e) => e.name === "vote")
+    .map((e) => e.data);
 }
 
 test("unanimous samples stop as soon as the Beta criterion holds: 4 samples at the defaults", async () => {
@@ -38,7 +40,11 @@ test("unanimous samples stop as soon as the Beta criterion holds: 4 samples at t
   const result = await adaptiveConsistency(lm).complete(ask, ctx);
   // P(p > 1/2) for p ~ Beta(4, 1) is 1 - 2^-4 = 0.9375 < 0.95 after 3 votes; Beta(5, 1) gives 0.96875.
   assert.deepEqual(lm.served, [0, 1, 2, 3]);
-  assert.deepEqual(lm.calls.map((c) => c.n), [3, 1], "min samples in one request, then batches of one");
+  assert.deepEqual(
+    lm.calls.map((c) => c.n),
+    [3, 1],
+    "min samples in one request, then batches of one",
+  );
   assert.match(resultText(result), /The answer is 42/);
   const v = votes(ctx);
   assert.equal(v.length, 2);
@@ -82,7 +88,10 @@ test("batch size sets the later batches, each at a fresh sample offset", async (
   // A vote split five ways never settles nor decides early.
   const lm = bank((i) => String(i % 5));
   await adaptiveConsistency(lm, { batch: 3, max: 10 }).complete(ask);
-  assert.deepEqual(lm.calls.map((c) => c.n), [3, 3, 3, 1]);
+  assert.deepEqual(
+    lm.calls.map((c) => c.n),
+    [3, 3, 3, 1],
+  );
   assert.deepEqual(lm.served, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
@@ -160,14 +169,23 @@ test("usage equals the sum over the internal calls", async () => {
   const lmSpans = (s: Span): Span[] => s.children.flatMap((c) => (c.kind === "lm" ? [c] : lmSpans(c)));
   const spans = lmSpans(techniqueSpan(ctx));
   assert.equal(spans.length, 7);
-  assert.deepEqual(result.usage, spans.reduce((u, s) => addUsage(u, s.own), emptyUsage()));
+  assert.deepEqual(
+    result.usage,
+    spans.reduce((u, s) => addUsage(u, s.own), emptyUsage()),
+  );
 });
 
 test("options are validated", () => {
   const lm = bank(() => "1");
-  assert.throws(() => adaptiveConsistency(lm, { min: 5, max: 4 }), (e) => InvalidRequestError.isInstance(e) && /min/.test(e.message));
+  assert.throws(
+    () => adaptiveConsistency(lm, { min: 5, max: 4 }),
+    (e) => InvalidRequestError.isInstance(e) && /min/.test(e.message),
+  );
   assert.throws(() => adaptiveConsistency(lm, { threshold: 1 }), InvalidRequestError);
   assert.throws(() => adaptiveConsistency(lm, { criterion: "majority" as never }), InvalidRequestError);
   assert.throws(() => adaptiveConsistency(lm, { batch: 0 }), InvalidRequestError);
-  assert.equal(adaptiveConsistency(lm, { criterion: "window" }).id, "adaptive-consistency(criterion=window)@scripted:test");
+  assert.equal(
+    adaptiveConsistency(lm, { criterion: "window" }).id,
+    "adaptive-consistency(criterion=window)@scripted:test",
+  );
 });

@@ -18,7 +18,10 @@ const tokens = (...logprobs: number[]): TokenLogprob[] => logprobs.map((logprob,
 test("judge=logprob returns the whole candidate with the highest mean token logprob (not the highest sum)", async () => {
   // Candidate 2 is long with a better mean but a worse sum than the short candidate 0.
   const bank = [tokens(-0.5), tokens(-2, -2), tokens(-0.2, -0.2, -0.2, -0.2, -0.2), tokens(-1, -1, -1)];
-  const lm = scriptedLM((_r, { sampleIndex }) => ({ content: `candidate-${sampleIndex} full text`, logprobs: bank[sampleIndex]! }));
+  const lm = scriptedLM((_r, { sampleIndex }) => ({
+    content: `candidate-${sampleIndex} full text`,
+    logprobs: bank[sampleIndex]!,
+  }));
   const ctx = createRunContext();
   const r = await bestOfN(lm, { judge: "logprob" }).complete(ask, ctx);
   assert.equal(resultText(r), "candidate-2 full text");
@@ -33,10 +36,16 @@ test("judge=logprob returns the whole candidate with the highest mean token logp
 
 test("judge=logprob fails clearly when the inner LM cannot give logprobs", async () => {
   const blind = scriptedLM(() => "x", { capabilities: { logprobs: false } });
-  await assert.rejects(bestOfN(blind, { judge: "logprob" }).complete(ask), (e) => InvalidRequestError.isInstance(e) && e.param === "judge" && /logprobs/.test(e.message));
+  await assert.rejects(
+    bestOfN(blind, { judge: "logprob" }).complete(ask),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "judge" && /logprobs/.test(e.message),
+  );
   assert.equal(blind.calls.length, 0, "nothing is sampled when the judge cannot work");
   const silent = scriptedLM(() => "no logprobs here");
-  await assert.rejects(bestOfN(silent, { judge: "logprob" }).complete(ask), (e) => InvalidRequestError.isInstance(e) && /returned none/.test(e.message));
+  await assert.rejects(
+    bestOfN(silent, { judge: "logprob" }).complete(ask),
+    (e) => InvalidRequestError.isInstance(e) && /returned none/.test(e.message),
+  );
 });
 
 test("judge=llm scores every candidate concurrently with a separate judge model and picks the top score", async () => {
@@ -67,8 +76,14 @@ test("judge=llm scores every candidate concurrently with a separate judge model 
   const lmSpans = (s: Span): Span[] => (s.kind === "lm" ? [s] : s.children.flatMap(lmSpans));
   const calls = lmSpans(ctx.span);
   assert.equal(calls.length, 5, "every internal call is in the trace");
-  assert.equal(r.usage.completion_tokens, calls.reduce((sum, s) => sum + s.own.completion_tokens, 0));
-  assert.equal(r.usage.prompt_tokens, calls.reduce((sum, s) => sum + s.own.prompt_tokens, 0));
+  assert.equal(
+    r.usage.completion_tokens,
+    calls.reduce((sum, s) => sum + s.own.completion_tokens, 0),
+  );
+  assert.equal(
+    r.usage.prompt_tokens,
+    calls.reduce((sum, s) => sum + s.own.prompt_tokens, 0),
+  );
 });
 
 test("judge calls keep the conversation; candidates keep the caller's sampling settings", async () => {
@@ -83,7 +98,11 @@ test("judge calls keep the conversation; candidates keep the caller's sampling s
     max_tokens: 50,
     response_format: { type: "json_object" },
   };
-  const lm = scriptedLM((r, { sampleIndex }) => (isJudge(r) ? `Score: ${sampleIndex === 0 && lastUserText(r).includes("11") ? 8 : 2}` : `${[11, 9][sampleIndex % 2]}`));
+  const lm = scriptedLM((r, { sampleIndex }) =>
+    isJudge(r)
+      ? `Score: ${sampleIndex === 0 && lastUserText(r).includes("11") ? 8 : 2}`
+      : `${[11, 9][sampleIndex % 2]}`,
+  );
   const r = await bestOfN(lm, { n: 2 }).complete(request);
   assert.equal(resultText(r), "11");
   const sample = lm.calls.find((c) => !isJudge(c))!;
@@ -120,7 +139,9 @@ test("ties go to the earlier candidate; no score at all keeps the first", async 
 
 test("a budget stop during judging returns the best candidate scored so far", async () => {
   const scoresBySample = [2, 6, 10, 10];
-  const lm = scriptedLM((r, { sampleIndex }) => (isJudge(r) ? `Score: ${scoresBySample[Number(/c(\d)/.exec(lastUserText(r))![1])]}` : `c${sampleIndex}`));
+  const lm = scriptedLM((r, { sampleIndex }) =>
+    isJudge(r) ? `Score: ${scoresBySample[Number(/c(\d)/.exec(lastUserText(r))![1])]}` : `c${sampleIndex}`,
+  );
   // One sampling call and two judge calls fit; the judges of c2 and c3 are refused.
   const ctx = createRunContext({ budget: { calls: 3 } });
   const r = await bestOfN(lm).complete(ask, ctx);
@@ -140,10 +161,22 @@ test("a budget that cut the sampling short marks the pick finish_reason budget",
 
 test("options are validated", () => {
   const lm = scriptedLM(() => "x");
-  assert.throws(() => bestOfN(lm, { n: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "n");
-  assert.throws(() => bestOfN(lm, { judge: "vibes" as "llm" }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => bestOfN(lm, { prompt: "Rate {question}" }), (e) => InvalidRequestError.isInstance(e) && /\{answer\}/.test(e.message));
-  assert.throws(() => bestOfN(lm, { judge_model: "gpt" as never }), (e) => InvalidRequestError.isInstance(e));
+  assert.throws(
+    () => bestOfN(lm, { n: 0 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "n",
+  );
+  assert.throws(
+    () => bestOfN(lm, { judge: "vibes" as "llm" }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
+  assert.throws(
+    () => bestOfN(lm, { prompt: "Rate {question}" }),
+    (e) => InvalidRequestError.isInstance(e) && /\{answer\}/.test(e.message),
+  );
+  assert.throws(
+    () => bestOfN(lm, { judge_model: "gpt" as never }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
   assert.equal(bestOfN(lm).id, "best-of-n@scripted:test");
   assert.equal(bestOfN(lm, { n: 8, judge: "logprob" }).id, "best-of-n(n=8, judge=logprob)@scripted:test");
 });

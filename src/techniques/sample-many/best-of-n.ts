@@ -39,13 +39,20 @@ const options = z.strictObject({
   n: clientValue(z.number().int().min(1).max(1000).default(4)),
   /** Most candidates asked for in one request; more are drawn in several. */
   per_call: clientValue(perCallOption),
-  judge: clientValue(z
-    .union([z.enum(["llm", "logprob"]), z.custom<Verifier>((v) => typeof v === "function", { message: 'expected "llm", "logprob" or a function' })])
-    .default("llm")),
+  judge: clientValue(
+    z
+      .union([
+        z.enum(["llm", "logprob"]),
+        z.custom<Verifier>((v) => typeof v === "function", { message: 'expected "llm", "logprob" or a function' }),
+      ])
+      .default("llm"),
+  ),
   /** The LM that scores candidates for judge=llm (default: the inner LM). */
   judge_model: clientModel(lmOption().optional()),
   /** The judge's prompt; {question} is the last user message, {answer} one candidate. */
-  prompt: clientValue(templateOption({ text: defaultJudgePrompt, placeholders: ["question", "answer"], required: ["answer"] })),
+  prompt: clientValue(
+    templateOption({ text: defaultJudgePrompt, placeholders: ["question", "answer"], required: ["answer"] }),
+  ),
 });
 
 type Options = z.output<typeof options>;
@@ -67,26 +74,47 @@ export const bestOfN = defineTechnique({
   name: "best-of-n",
   family: "sample-many",
   paper: "Cobbe et al. 2021, Training Verifiers to Solve Math Word Problems",
-  description: "Sample n candidates and return the one a judge (LLM score, mean logprob or a verifier function) rates highest.",
+  description:
+    "Sample n candidates and return the one a judge (LLM score, mean logprob or a verifier function) rates highest.",
   options,
   modelOptions: ["judge_model"],
   async run(run, o) {
     const { inner, request, ctx } = run;
     const byLogprob = o.judge === "logprob";
     if (byLogprob && !inner.capabilities.logprobs)
-      throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, which ${inner.id} does not provide; use judge=llm`, { param: "judge" });
+      throw new InvalidRequestError(
+        `best-of-n: judge=logprob needs token logprobs, which ${inner.id} does not provide; use judge=llm`,
+        { param: "judge" },
+      );
 
-    const stage = await sampleStage({ run, name: "sample", request: { ...request, ...(byLogprob ? { logprobs: true } : {}) }, n: o.n, perCall: o.per_call });
+    const stage = await sampleStage({
+      run,
+      name: "sample",
+      request: { ...request, ...(byLogprob ? { logprobs: true } : {}) },
+      n: o.n,
+      perCall: o.per_call,
+    });
     const sampled = stage.result;
     const mark = (choice: Choice) => markPartial(run, choice, { ...stage, got: candidates.length });
-    const candidates = sampled.choices.map((choice, index): Candidate => ({ index, choice, text: contentText(choice.message.content) }));
+    const candidates = sampled.choices.map((choice, index): Candidate => ({
+      index,
+      choice,
+      text: contentText(choice.message.content),
+    }));
     run.keep(candidates[0]!.choice);
     run.progress({ stage: "sampled", candidates: candidates.length });
     if (byLogprob && candidates.every((c) => !c.choice.logprobs?.content))
-      throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, but ${inner.id} returned none`, { param: "judge" });
+      throw new InvalidRequestError(`best-of-n: judge=logprob needs token logprobs, but ${inner.id} returned none`, {
+        param: "judge",
+      });
     if (candidates.length === 1) return mark(candidates[0]!.choice);
     if (ctx.signal?.aborted) throw new AbortedError();
-    const chosen = await pickBest({ run, candidates, score: scorer(run, o), judge: typeof o.judge === "function" ? "function" : o.judge });
+    const chosen = await pickBest({
+      run,
+      candidates,
+      score: scorer(run, o),
+      judge: typeof o.judge === "function" ? "function" : o.judge,
+    });
     return mark(chosen.choice);
   },
 });
@@ -104,7 +132,12 @@ function scorer(run: TechniqueRun, o: Options): Scorer {
   const question = questionOf({ request: run.request, technique: "best-of-n" });
   return async (c) => {
     const prompt = fillTemplate(o.prompt, { question, answer: c.text });
-    const reply = await runStage({ run, name: `judge ${c.index + 1}`, lm: model, request: stageRequest({ request: run.request, prompt, purpose: "note" }) });
+    const reply = await runStage({
+      run,
+      name: `judge ${c.index + 1}`,
+      lm: model,
+      request: stageRequest({ request: run.request, prompt, purpose: "note" }),
+    });
     return parseScore(resultText(reply));
   };
 }
@@ -114,7 +147,12 @@ function scorer(run: TechniqueRun, o: Options): Scorer {
  * Ties go to the earlier candidate; unscored candidates lose to any scored one; with no scores at all
  * the first candidate stands.
  */
-async function pickBest(args: { run: TechniqueRun; candidates: Candidate[]; score: Scorer; judge: string }): Promise<Candidate> {
+async function pickBest(args: {
+  run: TechniqueRun;
+  candidates: Candidate[];
+  score: Scorer;
+  judge: string;
+}): Promise<Candidate> {
   const { run, candidates, score, judge } = args;
   const scores: (number | null)[] = candidates.map(() => null);
   let best: { candidate: Candidate; score: number } | undefined;
@@ -125,7 +163,10 @@ async function pickBest(args: { run: TechniqueRun; candidates: Candidate[]; scor
       scores[candidate.index] = s ?? null;
       run.ctx.span.event("score", { index: candidate.index, score: s ?? null, judge });
       run.progress({ stage: "scoring", scored: ++done, of: candidates.length });
-      if (s !== undefined && (!best || s > best.score || (s === best.score && candidate.index < best.candidate.index))) {
+      if (
+        s !== undefined &&
+        (!best || s > best.score || (s === best.score && candidate.index < best.candidate.index))
+      ) {
         best = { candidate, score: s };
         run.keep(candidate.choice);
       }

@@ -19,7 +19,11 @@ let dir: string;
 let lm: ReturnType<typeof llamaLM>;
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "lmx-confidence-"));
-  lm = llamaLM({ model: await writeTinyGguf({ path: path.join(dir, "tiny.gguf"), seed: 7 }), threads: 1, contextSize: 512 });
+  lm = llamaLM({
+    model: await writeTinyGguf({ path: path.join(dir, "tiny.gguf"), seed: 7 }),
+    threads: 1,
+    contextSize: 512,
+  });
 });
 after(async () => {
   await lm.close();
@@ -34,7 +38,10 @@ const voteEvent = (span: Span): Record<string, unknown> => {
 
 test("self-consistency keep=top:0.5 over llama.cpp logprobs: only the most confident half votes, and the answer is one of them", async () => {
   const ctx = createRunContext();
-  const result = await selfConsistency(lm, { n: 6, answer: "text", keep: "top:0.5", weight: "confidence" }).complete(ask, ctx);
+  const result = await selfConsistency(lm, { n: 6, answer: "text", keep: "top:0.5", weight: "confidence" }).complete(
+    ask,
+    ctx,
+  );
   const chosen = result.choices[0]!;
   const mine = sampleConfidence(chosen);
   assert.ok(mine !== undefined && mine > 0, "llama.cpp returned top logprobs for the sample");
@@ -49,8 +56,14 @@ test("self-consistency keep=top:0.5 over llama.cpp logprobs: only the most confi
 
 test("adaptive-consistency weight=confidence samples with logprobs; a model without logprobs is a clear error", async () => {
   const ctx = createRunContext();
-  const result = await adaptiveConsistency(lm, { max: 4, min: 2, answer: "text", weight: "confidence" }).complete(ask, ctx);
+  const result = await adaptiveConsistency(lm, { max: 4, min: 2, answer: "text", weight: "confidence" }).complete(
+    ask,
+    ctx,
+  );
   assert.ok(sampleConfidence(result.choices[0]!) !== undefined);
   const none = scriptedLM(() => "The answer is 4.", { capabilities: { logprobs: false } });
-  await assert.rejects(selfConsistency(none, { n: 3, weight: "confidence" }).complete(ask), (e) => InvalidRequestError.isInstance(e) && /need token logprobs/.test(e.message));
+  await assert.rejects(
+    selfConsistency(none, { n: 3, weight: "confidence" }).complete(ask),
+    (e) => InvalidRequestError.isInstance(e) && /need token logprobs/.test(e.message),
+  );
 });

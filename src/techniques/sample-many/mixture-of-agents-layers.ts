@@ -23,7 +23,13 @@ export interface ProposerLayersOptions {
  * references. All proposers of a layer run at once; each call gets its own sample indices so that no
  * two proposers collapse into one cached sample.
  */
-export async function proposerLayers({ run, models, samples, layers, prompt }: ProposerLayersOptions): Promise<string[]> {
+export async function proposerLayers({
+  run,
+  models,
+  samples,
+  layers,
+  prompt,
+}: ProposerLayersOptions): Promise<string[]> {
   const { request, ctx } = run;
   const count = models.length || samples;
   const base = ctx.sampleOffset ?? 0;
@@ -35,17 +41,22 @@ export async function proposerLayers({ run, models, samples, layers, prompt }: P
     const offset = base + layer * count;
     const name = `propose ${layer + 1}`;
     const calls: Promise<ChatResult>[] = models.length
-      ? models.map((lm, j) => runStage({ run, name: `${name}.${j + 1}`, lm, request: layerRequest, sampleOffset: offset + j }))
+      ? models.map((lm, j) =>
+          runStage({ run, name: `${name}.${j + 1}`, lm, request: layerRequest, sampleOffset: offset + j }),
+        )
       : [sampleStage({ run, name, request: layerRequest, n: samples, sampleOffset: offset }).then((s) => s.result)];
     const settled = await Promise.allSettled(calls);
     const results = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const first = results[0]?.choices[0];
     if (first) run.keep(first);
     // A proposer that kept failing is left out of the layer; only a layer with no response fails.
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected" && (!degrades(s.reason) || results.length === 0));
+    const failed = settled.find(
+      (s): s is PromiseRejectedResult => s.status === "rejected" && (!degrades(s.reason) || results.length === 0),
+    );
     if (failed) throw failed.reason;
     const lost = settled.length - results.length;
-    if (lost > 0) ctx.span.event("partial", { reason: "proposers failed", layer: layer + 1, failed: lost, of: settled.length });
+    if (lost > 0)
+      ctx.span.event("partial", { reason: "proposers failed", layer: layer + 1, failed: lost, of: settled.length });
     previous = results.flatMap((r) => r.choices.map((c) => contentText(c.message.content))).filter((t) => t.trim());
     ctx.span.event("layer", { layer: layer + 1, responses: previous.length });
     run.progress({ stage: "proposers", layer: layer + 1, of: layers, responses: previous.length });

@@ -39,19 +39,28 @@ test("layers=3: every proposer answers twice, concurrently, and each layer sees 
   const ctx = createRunContext();
   const r = await mixtureOfAgents(inner, { models, aggregator, layers: 3 }).complete(ask, ctx);
   assert.equal(resultText(r), "Graphene is used in batteries and sensors.");
-  assert.deepEqual(models.map((m) => m.calls.length), [2, 2, 2]);
+  assert.deepEqual(
+    models.map((m) => m.calls.length),
+    [2, 2, 2],
+  );
   assert.equal(aggregator.calls.length, 1);
   assert.equal(inner.calls.length, 0);
   assert.equal(stats.maxInFlight, 3, "the proposers of a layer run at once");
   for (const m of models) {
     assert.equal(systemText(m.calls[0]!), "", "layer 1 answers the plain request");
     const second = systemText(m.calls[1]!);
-    for (const n of ["a", "b", "c"]) assert.ok(second.includes(`${n}-layer1 says batteries`), `layer 2 sees ${n}'s layer-1 answer`);
+    for (const n of ["a", "b", "c"])
+      assert.ok(second.includes(`${n}-layer1 says batteries`), `layer 2 sees ${n}'s layer-1 answer`);
   }
   const agg = systemText(aggregator.calls[0]!);
-  for (const n of ["a", "b", "c"]) assert.ok(agg.includes(`${n}-layer2 says batteries`), `the aggregator sees ${n}'s layer-2 answer`);
+  for (const n of ["a", "b", "c"])
+    assert.ok(agg.includes(`${n}-layer2 says batteries`), `the aggregator sees ${n}'s layer-2 answer`);
   assert.ok(!agg.includes("layer1"), "the aggregator sees only the last proposer layer");
-  assert.equal(contentText(aggregator.calls[0]!.messages.at(-1)!.content), "Name a use of graphene.", "the user's message is untouched");
+  assert.equal(
+    contentText(aggregator.calls[0]!.messages.at(-1)!.content),
+    "Name a use of graphene.",
+    "the user's message is untouched",
+  );
   assert.equal(r.usage.calls, 7, "usage is the sum of the 6 proposer calls and the aggregator call");
   assert.equal(ctx.span.children[0]!.events.filter((e) => e.name === "layer").length, 2);
 });
@@ -63,11 +72,16 @@ test("without models the inner LM is sampled several times with distinct samples
   assert.equal(lm.calls.length, 2);
   assert.equal(lm.calls[0]!.n, 3, "the default proposers are three samples in one request");
   const agg = systemText(lm.calls[1]!);
-  for (const k of [0, 1, 2]) assert.ok(agg.includes(`${k + 1}. proposal-${k}`), `proposal ${k} is numbered for the aggregator`);
+  for (const k of [0, 1, 2])
+    assert.ok(agg.includes(`${k + 1}. proposal-${k}`), `proposal ${k} is numbered for the aggregator`);
 });
 
 test("an existing system prompt is kept and extended; request settings reach every call", async () => {
-  const request: ChatRequest = { messages: [{ role: "system", content: "Answer in French." }, ...ask.messages], temperature: 0.2, max_tokens: 64 };
+  const request: ChatRequest = {
+    messages: [{ role: "system", content: "Answer in French." }, ...ask.messages],
+    temperature: 0.2,
+    max_tokens: 64,
+  };
   const lm = scriptedLM((r, { sampleIndex }) => (layerOf(r) === 2 ? "Dans les batteries." : `p${sampleIndex}`));
   await mixtureOfAgents(lm, { proposers: 2 }).complete(request);
   const agg = lm.calls[1]!;
@@ -94,16 +108,30 @@ test("a budget stop before the aggregator returns a proposer's answer with finis
   assert.equal(r.choices[0]!.finish_reason, "budget");
   assert.equal(resultText(r), "a-layer1 says batteries");
   assert.equal(aggregator.calls.length, 0);
-  const streamed = await collectStream(mixtureOfAgents(aggregator, { models }).stream(ask, createRunContext({ budget: { calls: 3 } })));
+  const streamed = await collectStream(
+    mixtureOfAgents(aggregator, { models }).stream(ask, createRunContext({ budget: { calls: 3 } })),
+  );
   assert.equal(streamed.result.choices[0]!.finish_reason, "budget");
   assert.equal(streamed.text, "a-layer1 says batteries");
 });
 
 test("options are validated", () => {
   const lm = scriptedLM(() => "x");
-  assert.throws(() => mixtureOfAgents(lm, { layers: 1 }), (e) => InvalidRequestError.isInstance(e) && e.param === "layers");
-  assert.throws(() => mixtureOfAgents(lm, { models: ["gpt-4o" as never] }), (e) => InvalidRequestError.isInstance(e));
-  assert.throws(() => mixtureOfAgents(lm, { prompt: "Synthesise." }), (e) => InvalidRequestError.isInstance(e) && /\{responses\}/.test(e.message));
+  assert.throws(
+    () => mixtureOfAgents(lm, { layers: 1 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "layers",
+  );
+  assert.throws(
+    () => mixtureOfAgents(lm, { models: ["gpt-4o" as never] }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
+  assert.throws(
+    () => mixtureOfAgents(lm, { prompt: "Synthesise." }),
+    (e) => InvalidRequestError.isInstance(e) && /\{responses\}/.test(e.message),
+  );
   const other = scriptedLM(() => "y", { name: "other" });
-  assert.equal(mixtureOfAgents(lm, { models: [lm, other], layers: 3 }).id, "mixture-of-agents(models=[scripted:test, scripted:other], layers=3)@scripted:test");
+  assert.equal(
+    mixtureOfAgents(lm, { models: [lm, other], layers: 3 }).id,
+    "mixture-of-agents(models=[scripted:test, scripted:other], layers=3)@scripted:test",
+  );
 });

@@ -40,7 +40,8 @@ export const mixtureOfAgents = defineTechnique({
   name: "mixture-of-agents",
   family: "sample-many",
   paper: "Wang et al. 2024, Mixture-of-Agents Enhances Large Language Model Capabilities",
-  description: "Several proposer models answer (over one or more layers that see the previous layer's answers); an aggregator synthesises the final answer.",
+  description:
+    "Several proposer models answer (over one or more layers that see the previous layer's answers); an aggregator synthesises the final answer.",
   options,
   modelOptions: ["models", "aggregator"],
   ...finalStage({ name: "aggregate", prepare }),
@@ -48,9 +49,17 @@ export const mixtureOfAgents = defineTechnique({
 
 /** Runs the proposer layers and builds the aggregator's request (`lm` is the aggregator). */
 async function prepare(run: TechniqueRun, o: Options): Promise<{ lm: LM; request: ChatRequest }> {
-  const responses = await proposerLayers({ run, models: o.models, samples: o.proposers, layers: o.layers - 1, prompt: o.prompt });
+  const responses = await proposerLayers({
+    run,
+    models: o.models,
+    samples: o.proposers,
+    layers: o.layers - 1,
+    prompt: o.prompt,
+  });
   if (run.ctx.signal?.aborted) throw new AbortedError();
-  const request = responses.length ? withReferences({ request: run.request, prompt: o.prompt, responses }) : { ...run.request };
+  const request = responses.length
+    ? withReferences({ request: run.request, prompt: o.prompt, responses })
+    : { ...run.request };
   delete request.n;
   return { lm: o.aggregator ?? run.inner, request };
 }

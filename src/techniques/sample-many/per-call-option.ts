@@ -9,4 +9,6 @@ export const perCallOption = z
   .min(1)
   .max(1000)
   .default(DEFAULT_PER_CALL)
-  .describe("Most samples asked for in one request; more are drawn in several requests at fresh sample offsets (OpenAI accepts n up to 128).");
+  .describe(
+    "Most samples asked for in one request; more are drawn in several requests at fresh sample offsets (OpenAI accepts n up to 128).",
+  );

@@ -11,7 +11,12 @@ import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
 import type { Span } from "../../trace/span.ts";
 import { selfConsistency } from "./self-consistency.ts";
 
-const ask = { messages: [{ role: "system" as const, content: "Think step by step." }, { role: "user" as const, content: "How much does Janet make?" }] };
+const ask = {
+  messages: [
+    { role: "system" as const, content: "Think step by step." },
+    { role: "user" as const, content: "How much does Janet make?" },
+  ],
+};
 
 const paths = [
   "16 - 3 - 4 = 9 eggs are left, 9 * 2 = 18.\nThe answer is 7.",
@@ -33,14 +38,25 @@ test("returns the full response of a member of the majority, with the vote in th
   const lm = scriptedLM((_r, { sampleIndex }) => paths[sampleIndex % 5]!);
   const ctx = createRunContext();
   const progress: Record<string, unknown>[] = [];
-  const result = await selfConsistency(lm, { n: 5, answer: "number" }).complete(ask, { ...ctx, onProgress: (p) => progress.push(p) });
+  const result = await selfConsistency(lm, { n: 5, answer: "number" }).complete(ask, {
+    ...ctx,
+    onProgress: (p) => progress.push(p),
+  });
   assert.equal(resultText(result), paths[1], "the whole reasoning path, not just the answer");
   assert.equal(result.choices.length, 1);
   assert.equal(result.choices[0]!.finish_reason, "stop");
   const voteEvent = techniqueSpan(ctx).events.find((e) => e.name === "vote")!;
   assert.deepEqual(
-    (voteEvent.data.groups as { answer: string; count: number; indices: number[] }[]).map((g) => [g.answer, g.count, g.indices]),
-    [["18", 3, [1, 2, 4]], ["7", 1, [0]], ["5", 1, [3]]],
+    (voteEvent.data.groups as { answer: string; count: number; indices: number[] }[]).map((g) => [
+      g.answer,
+      g.count,
+      g.indices,
+    ]),
+    [
+      ["18", 3, [1, 2, 4]],
+      ["7", 1, [0]],
+      ["5", 1, [3]],
+    ],
   );
   assert.equal(voteEvent.data.winner, "18");
   assert.ok(progress.some((p) => p.technique === "self-consistency" && p.winner === "18"));
@@ -77,7 +93,10 @@ test("without native n the samples are concurrent single calls, each a distinct 
 });
 
 test("ties go to the answer with the higher mean logprob; its most likely member represents it", async () => {
-  const lp = (x: number): TokenLogprob[] => [{ token: "x", logprob: x }, { token: "y", logprob: x }];
+  const lp = (x: number): TokenLogprob[] => [
+    { token: "x", logprob: x },
+    { token: "y", logprob: x },
+  ];
   const replies: ScriptedReply[] = [
     { content: "The answer is (A).", logprobs: lp(-1.5) },
     { content: "I think it is B.\nThe answer is (B).", logprobs: lp(-0.4) },
@@ -86,14 +105,20 @@ test("ties go to the answer with the higher mean logprob; its most likely member
   ];
   const lm = scriptedLM((_r, { sampleIndex }) => replies[sampleIndex]!);
   const result = await selfConsistency(lm, { n: 4, answer: "choice" }).complete({ ...ask, logprobs: true });
-  assert.equal(resultText(result), replies[3]!.content, "B wins the 2–2 tie on logprob; sample 3 is its likeliest member");
+  assert.equal(
+    resultText(result),
+    replies[3]!.content,
+    "B wins the 2–2 tie on logprob; sample 3 is its likeliest member",
+  );
   // Without logprobs the first answer seen wins the tie.
   const plain = scriptedLM((_r, { sampleIndex }) => replies[sampleIndex]!.content!);
   assert.equal(resultText(await selfConsistency(plain, { n: 4, answer: "choice" }).complete(ask)), replies[0]!.content);
 });
 
 test("the representative's finish_reason is kept", async () => {
-  const lm = scriptedLM((_r, { sampleIndex }) => (sampleIndex === 0 ? { content: "The answer is 4 but", finish_reason: "length" } : `The answer is ${sampleIndex}`));
+  const lm = scriptedLM((_r, { sampleIndex }) =>
+    sampleIndex === 0 ? { content: "The answer is 4 but", finish_reason: "length" } : `The answer is ${sampleIndex}`,
+  );
   const result = await selfConsistency(lm, { n: 3, answer: "number" }).complete(ask);
   assert.equal(resultText(result), "The answer is 4 but");
   assert.equal(result.choices[0]!.finish_reason, "length");
@@ -143,9 +168,15 @@ test("options are validated", () => {
   const lm = scriptedLM(() => "x");
   assert.throws(() => selfConsistency(lm, { n: 0 }), InvalidRequestError);
   assert.throws(() => selfConsistency(lm, { n: 2.5 }), InvalidRequestError);
-  assert.throws(() => selfConsistency(lm, { answer: "numbers" }), (e) => InvalidRequestError.isInstance(e) && /answer/.test(e.message));
+  assert.throws(
+    () => selfConsistency(lm, { answer: "numbers" }),
+    (e) => InvalidRequestError.isInstance(e) && /answer/.test(e.message),
+  );
   assert.throws(() => selfConsistency(lm, { votes: 3 } as never), InvalidRequestError);
-  assert.equal(selfConsistency(lm, { n: 9, answer: "number" }).id, "self-consistency(n=9, answer=number)@scripted:test");
+  assert.equal(
+    selfConsistency(lm, { n: 9, answer: "number" }).id,
+    "self-consistency(n=9, answer=number)@scripted:test",
+  );
 });
 
 test("over a real OpenAI-compatible server through the openai SDK: one HTTP request, or n when n is rejected", async () => {
@@ -159,7 +190,10 @@ test("over a real OpenAI-compatible server through the openai SDK: one HTTP requ
     assert.equal(result.usage.calls, 1);
 
     server.behaviour.rejectN = true;
-    const split = await selfConsistency(openaiLM({ model: "test-model", baseURL: server.url, apiKey: "test" }), { n: 5, answer: "number" }).complete(ask);
+    const split = await selfConsistency(openaiLM({ model: "test-model", baseURL: server.url, apiKey: "test" }), {
+      n: 5,
+      answer: "number",
+    }).complete(ask);
     assert.equal(/18/.test(resultText(split)), true);
     assert.equal(server.requests.length, 1 + 1 + 5, "the rejected n=5 request, then five single ones");
     assert.equal(split.usage.calls, 5);

@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { answerOption, confidenceVote, keepOption, needsConfidence, parseAnswerKind, parseKeep, vote, voteSummary, weightOption } from "../answers/index.ts";
+import {
+  answerOption,
+  confidenceVote,
+  keepOption,
+  needsConfidence,
+  parseAnswerKind,
+  parseKeep,
+  vote,
+  voteSummary,
+  weightOption,
+} from "../answers/index.ts";
 import { confidenceRequest } from "./confidence-request.ts";
 import { defineTechnique } from "../define-technique.ts";
 import { markPartial, sampleStage } from "../stage/sample-stage.ts";
@@ -7,10 +17,25 @@ import { clientValue } from "../spec/option-trust.ts";
 import { perCallOption } from "./per-call-option.ts";
 
 const options = z.strictObject({
-  n: clientValue(z.int().min(1).max(1000).default(5).describe("Samples to vote over, asked for in one request of at most per_call (native-n providers answer it in one call).")),
+  n: clientValue(
+    z
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe(
+        "Samples to vote over, asked for in one request of at most per_call (native-n providers answer it in one call).",
+      ),
+  ),
   per_call: clientValue(perCallOption),
-  answer: clientValue(answerOption.describe("How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.")),
-  temperature: clientValue(z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own).")),
+  answer: clientValue(
+    answerOption.describe(
+      "How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.",
+    ),
+  ),
+  temperature: clientValue(
+    z.number().min(0).max(2).optional().describe("Sampling temperature for the samples (default: the request's own)."),
+  ),
   weight: clientValue(weightOption),
   keep: clientValue(keepOption),
 });
@@ -36,10 +61,16 @@ export const selfConsistency = defineTechnique({
     const kind = parseAnswerKind(o.answer);
     const keep = parseKeep(o.keep);
     const confident = needsConfidence(o.weight, keep);
-    const request = { ...run.request, ...(o.temperature === undefined ? {} : { temperature: o.temperature }), ...(confident ? confidenceRequest(run, "self-consistency") : {}) };
+    const request = {
+      ...run.request,
+      ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+      ...(confident ? confidenceRequest(run, "self-consistency") : {}),
+    };
     const stage = await sampleStage({ run, name: "sample", request, n: o.n, perCall: o.per_call });
     const sampled = stage.result;
-    const v = confident ? confidenceVote(sampled.choices, kind, { weight: o.weight, keep }) : vote(sampled.choices, kind);
+    const v = confident
+      ? confidenceVote(sampled.choices, kind, { weight: o.weight, keep })
+      : vote(sampled.choices, kind);
     const chosen = v.representative ?? sampled.choices[0]!;
     run.keep(chosen);
     const summary = voteSummary(v);

@@ -12,7 +12,11 @@ const ask: ChatRequest = { messages: [{ role: "user", content: "Summarise the pl
 const isSelect = (r: ChatRequest) => lastUserText(r).includes("Select the most consistent response");
 
 test("returns the full response the selector names, after one sampling call and one selection call", async () => {
-  const lm = scriptedLM((r, { sampleIndex }) => (isSelect(r) ? "The most consistent response is Response 4, since it agrees with 1 and 2." : `draft ${sampleIndex}: a prince avenges his father`));
+  const lm = scriptedLM((r, { sampleIndex }) =>
+    isSelect(r)
+      ? "The most consistent response is Response 4, since it agrees with 1 and 2."
+      : `draft ${sampleIndex}: a prince avenges his father`,
+  );
   const ctx = createRunContext();
   const r = await universalSelfConsistency(lm).complete(ask, ctx);
   assert.equal(resultText(r), "draft 3: a prince avenges his father");
@@ -20,7 +24,8 @@ test("returns the full response the selector names, after one sampling call and 
   assert.equal(lm.calls[0]!.n, 5, "the five responses come from one request");
   const prompt = lastUserText(lm.calls[1]!);
   assert.ok(prompt.includes("Summarise the plot of Hamlet"), "the question is in the selection prompt");
-  for (let i = 0; i < 5; i++) assert.ok(prompt.includes(`Response ${i + 1}:\ndraft ${i}:`), `response ${i + 1} is numbered in the prompt`);
+  for (let i = 0; i < 5; i++)
+    assert.ok(prompt.includes(`Response ${i + 1}:\ndraft ${i}:`), `response ${i + 1} is numbered in the prompt`);
   const select = ctx.span.children[0]!.events.find((e) => e.name === "select")!;
   assert.deepEqual([select.data.index, select.data.parsed], [3, true]);
   assert.equal(r.usage.calls, 2);
@@ -38,7 +43,10 @@ test("garbage or an out-of-range choice falls back to the first response", async
 
 test("the selection call keeps the conversation and drops answer-only fields", async () => {
   const request: ChatRequest = {
-    messages: [{ role: "system", content: "You are a critic." }, { role: "user", content: "Rate Hamlet." }],
+    messages: [
+      { role: "system", content: "You are a critic." },
+      { role: "user", content: "Rate Hamlet." },
+    ],
     temperature: 0.8,
     response_format: { type: "json_object" },
   };
@@ -62,8 +70,14 @@ test("a budget stop before the selection returns the first response with finish_
 
 test("options are validated, including the prompt's placeholders", () => {
   const lm = scriptedLM(() => "x");
-  assert.throws(() => universalSelfConsistency(lm, { n: 1 }), (e) => InvalidRequestError.isInstance(e) && e.param === "n");
-  assert.throws(() => universalSelfConsistency(lm, { prompt: "Pick one of {answers}" }), (e) => InvalidRequestError.isInstance(e));
+  assert.throws(
+    () => universalSelfConsistency(lm, { n: 1 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "n",
+  );
+  assert.throws(
+    () => universalSelfConsistency(lm, { prompt: "Pick one of {answers}" }),
+    (e) => InvalidRequestError.isInstance(e),
+  );
   assert.equal(universalSelfConsistency(lm, { n: 7 }).id, "universal-self-consistency(n=7)@scripted:test");
 });
 

@@ -23,7 +23,9 @@ Start your answer with "The most consistent response is Response X" (without quo
 const options = z.strictObject({
   n: clientValue(z.number().int().min(2).max(64).default(5)),
   /** The selection prompt; {question} is the last user message, {responses} the numbered responses. */
-  prompt: clientValue(templateOption({ text: defaultPrompt, placeholders: ["question", "responses"], required: ["responses"] })),
+  prompt: clientValue(
+    templateOption({ text: defaultPrompt, placeholders: ["question", "responses"], required: ["responses"] }),
+  ),
 });
 
 /**
@@ -52,7 +54,9 @@ export const universalSelfConsistency = defineTechnique({
 
     const numbered = responses.map((c, i) => `Response ${i + 1}:\n${contentText(c.message.content)}`).join("\n\n");
     const prompt = fillTemplate(o.prompt, { question, responses: numbered });
-    const reply = resultText(await runStage({ run, name: "select", request: stageRequest({ request, prompt, purpose: "note" }) }));
+    const reply = resultText(
+      await runStage({ run, name: "select", request: stageRequest({ request, prompt, purpose: "note" }) }),
+    );
     const parsed = parseSelection(reply, responses.length);
     const index = parsed ?? 0;
     ctx.span.event("select", { index, parsed: parsed !== undefined, reply: reply.slice(0, 500) });

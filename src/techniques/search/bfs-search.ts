@@ -9,7 +9,17 @@ import type { ThoughtSearch } from "./thought-search.ts";
  * are relative, so they are voted on again; values are absolute, so they keep theirs). Stops after
  * `depth` levels, or as soon as the best state is complete. Returns the best state of the last frontier.
  */
-export async function bfsSearch({ search, depth, beam, evaluator }: { search: ThoughtSearch; depth: number; beam: number; evaluator: "value" | "vote" }): Promise<ThoughtNode> {
+export async function bfsSearch({
+  search,
+  depth,
+  beam,
+  evaluator,
+}: {
+  search: ThoughtSearch;
+  depth: number;
+  beam: number;
+  evaluator: "value" | "vote";
+}): Promise<ThoughtNode> {
   let frontier: ThoughtNode[] = [search.root];
   for (let level = 1; level <= depth; level++) {
     const open = frontier.filter((n) => !n.complete);
@@ -23,7 +33,11 @@ export async function bfsSearch({ search, depth, beam, evaluator }: { search: Th
     const ranked = [...candidates].sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
     frontier = ranked.slice(0, beam);
     if (evaluator === "vote") search.keep(frontier[0]!, true);
-    search.event("level", { depth: level, kept: frontier.map((n) => n.id), pruned: ranked.slice(beam).map((n) => n.id) });
+    search.event("level", {
+      depth: level,
+      kept: frontier.map((n) => n.id),
+      pruned: ranked.slice(beam).map((n) => n.id),
+    });
     search.progress({ search: "bfs", depth: level });
     if (frontier[0]!.complete) break;
   }

@@ -41,7 +41,11 @@ export async function dfsSearch(options: DfsOptions): Promise<ThoughtNode> {
       if (tried >= options.beam) break;
       if ((child.score ?? 0) < options.threshold) {
         // Ranked by score, so every later sibling is below the threshold too.
-        search.event("prune", { parent: node.id, ids: ranked.slice(ranked.indexOf(child)).map((c) => c.id), threshold: options.threshold });
+        search.event("prune", {
+          parent: node.id,
+          ids: ranked.slice(ranked.indexOf(child)).map((c) => c.id),
+          threshold: options.threshold,
+        });
         break;
       }
       tried++;

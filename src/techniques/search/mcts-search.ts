@@ -46,7 +46,8 @@ export async function mctsSearch({ search, iterations, exploration, depth }: Mct
     const path = [node.id];
     while (node.children.length) {
       const parentN = stat(node).n;
-      const uct = (c: ThoughtNode) => norm(q(c)) + exploration * Math.sqrt(Math.log(Math.max(parentN, 1)) / Math.max(stat(c).n, 1));
+      const uct = (c: ThoughtNode) =>
+        norm(q(c)) + exploration * Math.sqrt(Math.log(Math.max(parentN, 1)) / Math.max(stat(c).n, 1));
       node = node.children.reduce((best, c) => (uct(c) > uct(best) ? c : best));
       path.push(node.id);
     }
@@ -64,7 +65,11 @@ export async function mctsSearch({ search, iterations, exploration, depth }: Mct
       await search.value(children);
       for (const child of children) backUp(child, child.score ?? 0);
     }
-    search.event("iteration", { iteration, path, children: children.map((c) => ({ id: c.id, value: c.score ?? null })) });
+    search.event("iteration", {
+      iteration,
+      path,
+      children: children.map((c) => ({ id: c.id, value: c.score ?? null })),
+    });
     search.progress({ search: "mcts", iteration });
   }
 

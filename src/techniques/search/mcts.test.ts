@@ -11,7 +11,10 @@ import { stageOf, stepsOf, treeLM } from "./testing/tree-lm.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "Use 4 6 1 1 to make 24." }] };
 const events = (ctx: RunContext, name: string): SpanEvent["data"][] =>
-  ctx.span.children.find((s) => s.kind === "technique")!.events.filter((e) => e.name === name).map((e) => e.data);
+  ctx.span.children
+    .find((s) => s.kind === "technique")!
+    .events.filter((e) => e.name === name)
+    .map((e) => e.data);
 const proposals = (lm: { calls: ChatRequest[] }) => lm.calls.filter((r) => stageOf(r) === "propose").map(stepsOf);
 
 // A looks best at first (sure) but its children are mixed; B is only likely.
@@ -24,8 +27,15 @@ test("without exploration UCT follows the highest mean value; the answer comes f
   // A's mean after its children are backed up is (20 + 0.001 + 1) / 3, still above B's 1.
   assert.deepEqual(proposals(lm), [[], ["A"], ["A", "AB"]]);
   assert.equal(resultText(r), "ANSWER from A>AB>ABA", "most visits: A (5), then AB (3), then the tie ABA/ABB by value");
-  assert.equal(r.usage.calls, 3 * 3 + 1, "each iteration: one proposal request and two value requests; then the answer");
-  assert.deepEqual(events(ctx, "iteration").map((e) => e.path), [[0], [0, 1], [0, 1, 4]]);
+  assert.equal(
+    r.usage.calls,
+    3 * 3 + 1,
+    "each iteration: one proposal request and two value requests; then the answer",
+  );
+  assert.deepEqual(
+    events(ctx, "iteration").map((e) => e.path),
+    [[0], [0, 1], [0, 1, 4]],
+  );
 });
 
 test("with exploration the less visited sibling is expanded next", async () => {
@@ -45,7 +55,9 @@ test("values are normalised to 0-1 before UCT, so exploration weighs the same on
 
 test("the answer follows visits, not the single best value", async () => {
   // After three iterations AA has 3 visits (mean 6.67) and its sibling AB 1 visit (value 20).
-  const lm = treeLM({ values: { A: "likely", B: "likely", AA: "sure", AB: "sure", AAA: "impossible", AAB: "impossible" } });
+  const lm = treeLM({
+    values: { A: "likely", B: "likely", AA: "sure", AB: "sure", AAA: "impossible", AAB: "impossible" },
+  });
   const r = await mcts(lm, { breadth: 2, iterations: 3, exploration: 0 }).complete(ask);
   assert.deepEqual(proposals(lm), [[], ["A"], ["A", "AA"]]);
   assert.equal(resultText(r), "ANSWER from A>AA>AAA");
@@ -79,15 +91,24 @@ test("a budget stop returns the best-valued state so far with finish_reason budg
 });
 
 test("stream() streams the final answer and agrees with complete()", async () => {
-  const complete = await mcts(treeLM({ values, complete: ["ABA"] }), { breadth: 2, iterations: 3, exploration: 0 }).complete(ask);
-  const { text, result } = await collectStream(mcts(treeLM({ values, complete: ["ABA"] }), { breadth: 2, iterations: 3, exploration: 0 }).stream(ask));
+  const complete = await mcts(treeLM({ values, complete: ["ABA"] }), {
+    breadth: 2,
+    iterations: 3,
+    exploration: 0,
+  }).complete(ask);
+  const { text, result } = await collectStream(
+    mcts(treeLM({ values, complete: ["ABA"] }), { breadth: 2, iterations: 3, exploration: 0 }).stream(ask),
+  );
   assert.equal(text, "ANSWER from A>AB>ABA");
   assert.equal(resultText(result), resultText(complete));
   assert.equal(result.usage.calls, complete.usage.calls);
 });
 
 test("options are validated", () => {
-  assert.throws(() => mcts(treeLM(), { iterations: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "iterations");
+  assert.throws(
+    () => mcts(treeLM(), { iterations: 0 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "iterations",
+  );
   assert.throws(() => mcts(treeLM(), { exploration: -1 }), InvalidRequestError.isInstance);
   assert.throws(() => mcts(treeLM(), { evaluator: "vote" } as never), InvalidRequestError.isInstance);
 });

@@ -6,11 +6,24 @@ import { thoughtOptionFields } from "./thought-options.ts";
 import { clientValue } from "../spec/option-trust.ts";
 
 const options = z.strictObject({
-  iterations: clientValue(z.int().min(1).max(200).default(8).describe("Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests.")),
-  exploration: clientValue(z.number().min(0).max(100).default(1.4).describe("UCT exploration constant c (Q is normalised to 0-1).")),
+  iterations: clientValue(
+    z
+      .int()
+      .min(1)
+      .max(200)
+      .default(8)
+      .describe(
+        "Selections from the root; one that reaches a growable state costs a proposal request and `breadth` value requests.",
+      ),
+  ),
+  exploration: clientValue(
+    z.number().min(0).max(100).default(1.4).describe("UCT exploration constant c (Q is normalised to 0-1)."),
+  ),
   breadth: clientValue(thoughtOptionFields.breadth),
   depth: clientValue(z.int().min(1).max(20).default(4).describe("Reasoning steps at most.")),
-  value_samples: clientValue(thoughtOptionFields.value_samples.describe("Value samples per new state, in one request, averaged.")),
+  value_samples: clientValue(
+    thoughtOptionFields.value_samples.describe("Value samples per new state, in one request, averaged."),
+  ),
   temperature: clientValue(thoughtOptionFields.temperature),
   answer_marker: clientValue(thoughtOptionFields.answer_marker),
   propose_prompt: clientValue(thoughtOptionFields.propose_prompt),
@@ -34,10 +47,12 @@ export const mcts = defineTechnique({
   name: "mcts",
   family: "search",
   paper: "Hao et al. 2023, Reasoning with Language Model is Planning with World Model",
-  description: "Monte-Carlo tree search over reasoning steps: UCT selection, LM-proposed steps, LM-estimated values backed up the tree; answers from the most visited path.",
+  description:
+    "Monte-Carlo tree search over reasoning steps: UCT selection, LM-proposed steps, LM-estimated values backed up the tree; answers from the most visited path.",
   options,
   ...answerFromSearch<Options>({
     technique: "mcts",
-    strategy: (search, o) => mctsSearch({ search, iterations: o.iterations, exploration: o.exploration, depth: o.depth }),
+    strategy: (search, o) =>
+      mctsSearch({ search, iterations: o.iterations, exploration: o.exploration, depth: o.depth }),
   }),
 });

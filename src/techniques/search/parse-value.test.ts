@@ -6,8 +6,16 @@ test("the paper's judgements map to 20 / 1 / 0.001, read from the last line that
   assert.equal(parseValue("4 + 6 = 10, 10 * (1 + 1) = 20, too small.\nimpossible"), 0.001);
   assert.equal(parseValue("Looks right so far.\n**Likely**"), 1);
   assert.equal(parseValue("It reaches 24 exactly.\nJudgement: sure\n"), 20);
-  assert.equal(parseValue("At first I thought impossible, but it works.\nsure"), 20, "the last line wins over earlier words");
-  assert.equal(parseValue("sure\nOn reflection, the second step is wrong, so: impossible"), 0.001, "the last word of a line wins");
+  assert.equal(
+    parseValue("At first I thought impossible, but it works.\nsure"),
+    20,
+    "the last line wins over earlier words",
+  );
+  assert.equal(
+    parseValue("sure\nOn reflection, the second step is wrong, so: impossible"),
+    0.001,
+    "the last word of a line wins",
+  );
   assert.equal(parseValue("This is unlikely to work."), 0.001);
 });
 

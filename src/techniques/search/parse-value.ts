@@ -12,11 +12,15 @@ const judgement = /\b(not\s+)?(sure|likely|unlikely|impossible)\b/gi;
  * "7/10", a bare number), for custom prompts that ask for a score.
  */
 export function parseValue(text: string): number | undefined {
-  const lines = text.split("\n").map((l) => l.replace(/[*_`#]/g, "").trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.replace(/[*_`#]/g, "").trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const words = [...lines[i]!.matchAll(judgement)].filter((m) => !m[1]);
     const word = words.at(-1)?.[2]?.toLowerCase();
-    if (word) return word === "unlikely" ? judgementValues.impossible : judgementValues[word as keyof typeof judgementValues];
+    if (word)
+      return word === "unlikely" ? judgementValues.impossible : judgementValues[word as keyof typeof judgementValues];
     const score = parseScore(lines[i]!);
     if (score !== undefined) return score;
   }

@@ -11,7 +11,10 @@ export function parseVote({ text, choices }: { text: string; choices: number }):
   const inRange = (n: number) => (Number.isInteger(n) && n >= 1 && n <= choices ? n - 1 : undefined);
   const last = [...plain.matchAll(explicit)].at(-1);
   if (last) return inRange(Number(last[1]));
-  const lines = plain.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = plain
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = mention.exec(lines[i]!);
     if (m) return inRange(Number(m[1]));

@@ -41,5 +41,9 @@ export function betterNode(a: ThoughtNode, b: ThoughtNode | undefined): boolean 
 }
 
 function normalise(text: string): string {
-  return text.toLowerCase().replace(/[*_`#>]/g, "").replace(/\s+/g, " ").trim();
+  return text
+    .toLowerCase()
+    .replace(/[*_`#>]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }

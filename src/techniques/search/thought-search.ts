@@ -31,7 +31,15 @@ export interface ThoughtSearch {
 }
 
 /** The shared machinery of the thought searches, over one run. */
-export function createThoughtSearch({ run, options: o, technique }: { run: TechniqueRun; options: ThoughtOptions; technique: string }): ThoughtSearch {
+export function createThoughtSearch({
+  run,
+  options: o,
+  technique,
+}: {
+  run: TechniqueRun;
+  options: ThoughtOptions;
+  technique: string;
+}): ThoughtSearch {
   const question = questionOf({ request: run.request, technique });
   const root = rootNode();
   let nextId = 1;
@@ -46,18 +54,38 @@ export function createThoughtSearch({ run, options: o, technique }: { run: Techn
   let cut = false;
   const stats = { expanded: 0, evaluated: 0 };
 
-  const note = (prompt: string, n: number): ChatRequest => ({ ...stageRequest({ request: run.request, prompt, purpose: "note" }), n });
+  const note = (prompt: string, n: number): ChatRequest => ({
+    ...stageRequest({ request: run.request, prompt, purpose: "note" }),
+    n,
+  });
   const texts = (result: ChatResult, asked: number) => {
     // The accounting path returns fewer samples than asked only when the budget stopped the rest.
     if (result.choices.length < asked) cut = true;
     return result.choices.map((c) => contentText(c.message.content));
   };
   const nodeEvent = (node: ThoughtNode, extra: Record<string, unknown>) =>
-    run.ctx.span.event("node", { id: node.id, parent: node.parent?.id ?? null, depth: node.depth, step: node.steps.at(-1), state: formatSteps(node.steps), score: node.score ?? null, complete: node.complete, ...extra });
+    run.ctx.span.event("node", {
+      id: node.id,
+      parent: node.parent?.id ?? null,
+      depth: node.depth,
+      step: node.steps.at(-1),
+      state: formatSteps(node.steps),
+      score: node.score ?? null,
+      complete: node.complete,
+      ...extra,
+    });
 
   async function expand(node: ThoughtNode): Promise<ThoughtNode[]> {
-    const prompt = fillTemplate(o.propose_prompt, { question, steps: formatSteps(node.steps), step: node.depth + 1, answer_marker: o.answer_marker });
-    const request = { ...note(prompt, o.breadth), ...(o.temperature === undefined ? {} : { temperature: o.temperature }) };
+    const prompt = fillTemplate(o.propose_prompt, {
+      question,
+      steps: formatSteps(node.steps),
+      step: node.depth + 1,
+      answer_marker: o.answer_marker,
+    });
+    const request = {
+      ...note(prompt, o.breadth),
+      ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+    };
     const result = await runStage({ run, name: `propose ${node.id}`, request, sampleOffset: samples(o.breadth) });
     stats.expanded++;
     const known = new Set(node.children.map((c) => c.steps.at(-1)));
@@ -66,9 +94,20 @@ export function createThoughtSearch({ run, options: o, technique }: { run: Techn
       // Identical proposals are one state (the paper's duplicate check): valuing it twice is waste.
       if (!step || known.has(step)) continue;
       known.add(step);
-      children.push({ id: nextId++, parent: node, depth: node.depth + 1, steps: [...node.steps, step], complete: isCompleteStep({ step, marker: o.answer_marker }), children: [] });
+      children.push({
+        id: nextId++,
+        parent: node,
+        depth: node.depth + 1,
+        steps: [...node.steps, step],
+        complete: isCompleteStep({ step, marker: o.answer_marker }),
+        children: [],
+      });
     }
-    run.ctx.span.event("expand", { id: node.id, children: children.map((c) => c.id), proposals: result.choices.length });
+    run.ctx.span.event("expand", {
+      id: node.id,
+      children: children.map((c) => c.id),
+      proposals: result.choices.length,
+    });
     node.children.push(...children);
     // Before anything is scored, an unscored proposal is still a better fallback than nothing.
     if (!kept && children[0]) keep(children[0]);
@@ -79,7 +118,12 @@ export function createThoughtSearch({ run, options: o, technique }: { run: Techn
     await settleAll(
       nodes.map(async (node) => {
         const prompt = fillTemplate(o.value_prompt, { question, steps: formatSteps(node.steps) });
-        const result = await runStage({ run, name: `value ${node.id}`, request: note(prompt, o.value_samples), sampleOffset: samples(o.value_samples) });
+        const result = await runStage({
+          run,
+          name: `value ${node.id}`,
+          request: note(prompt, o.value_samples),
+          sampleOffset: samples(o.value_samples),
+        });
         // An unreadable judgement counts as 0, as in the paper's value sums.
         const values = texts(result, o.value_samples).map(parseValue);
         node.score = values.reduce<number>((s, v) => s + (v ?? 0), 0) / values.length;
@@ -100,12 +144,21 @@ export function createThoughtSearch({ run, options: o, technique }: { run: Techn
     }
     const choices = nodes.map((n, i) => `Choice ${i + 1}:\n${formatSteps(n.steps)}`).join("\n\n");
     const prompt = fillTemplate(o.vote_prompt!, { question, choices });
-    const result = await runStage({ run, name: "vote", request: note(prompt, o.value_samples), sampleOffset: samples(o.value_samples) });
+    const result = await runStage({
+      run,
+      name: "vote",
+      request: note(prompt, o.value_samples),
+      sampleOffset: samples(o.value_samples),
+    });
     const ballots = texts(result, o.value_samples).map((text) => parseVote({ text, choices: nodes.length }));
     const counts = nodes.map((_, i) => ballots.filter((b) => b === i).length);
     nodes.forEach((n, i) => (n.score = counts[i]));
     stats.evaluated += nodes.length;
-    run.ctx.span.event("vote", { candidates: nodes.map((n) => n.id), ballots: ballots.map((b) => (b === undefined ? null : nodes[b]!.id)), counts });
+    run.ctx.span.event("vote", {
+      candidates: nodes.map((n) => n.id),
+      ballots: ballots.map((b) => (b === undefined ? null : nodes[b]!.id)),
+      counts,
+    });
     for (const n of nodes) nodeEvent(n, { votes: n.score });
   }
 
@@ -114,19 +167,36 @@ export function createThoughtSearch({ run, options: o, technique }: { run: Techn
     kept = node;
     // The kept answer is the state's reasoning itself: answering from it would cost a call that a
     // budget stop cannot make. A complete state's last step carries its final answer.
-    const choice: Choice = { index: 0, message: { role: "assistant", content: formatSteps(node.steps) }, finish_reason: "stop" };
+    const choice: Choice = {
+      index: 0,
+      message: { role: "assistant", content: formatSteps(node.steps) },
+      finish_reason: "stop",
+    };
     run.keep(choice);
   }
 
   function progress(data: Record<string, unknown>): void {
-    run.progress({ nodes_expanded: stats.expanded, nodes_evaluated: stats.evaluated, best_score: kept?.score ?? null, ...data });
+    run.progress({
+      nodes_expanded: stats.expanded,
+      nodes_evaluated: stats.evaluated,
+      best_score: kept?.score ?? null,
+      ...data,
+    });
   }
 
   function answerRequest(node: ThoughtNode): ChatRequest {
-    run.ctx.span.event("selected", { id: node.id, depth: node.depth, score: node.score ?? null, state: formatSteps(node.steps) });
+    run.ctx.span.event("selected", {
+      id: node.id,
+      depth: node.depth,
+      score: node.score ?? null,
+      state: formatSteps(node.steps),
+    });
     // With no step at all (every proposal empty) the question is answered directly.
     if (node.steps.length === 0) return run.request;
-    return stageRequest({ request: run.request, prompt: fillTemplate(o.answer_prompt, { question, steps: formatSteps(node.steps) }) });
+    return stageRequest({
+      request: run.request,
+      prompt: fillTemplate(o.answer_prompt, { question, steps: formatSteps(node.steps) }),
+    });
   }
 
   function finish(result: ChatResult): ChatResult {

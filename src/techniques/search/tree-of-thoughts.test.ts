@@ -11,11 +11,24 @@ import { treeOfThoughts } from "./tree-of-thoughts.ts";
 
 const ask: ChatRequest = { messages: [{ role: "user", content: "Use 4 6 1 1 to make 24." }] };
 const events = (ctx: RunContext, name: string): SpanEvent["data"][] =>
-  ctx.span.children.find((s) => s.kind === "technique")!.events.filter((e) => e.name === name).map((e) => e.data);
+  ctx.span.children
+    .find((s) => s.kind === "technique")!
+    .events.filter((e) => e.name === name)
+    .map((e) => e.data);
 const callsOf = (lm: { calls: ChatRequest[] }, stage: string) => lm.calls.filter((r) => stageOf(r) === stage);
 
 // Level 1: B (sure) > A (likely) > C (impossible). Level 2: BC (sure) first, then BB, AA, AC tie (likely).
-const values = { A: "likely", B: "sure", C: "impossible", BA: "impossible", BB: "likely", BC: "sure", AA: "likely", AB: "impossible", AC: "likely" };
+const values = {
+  A: "likely",
+  B: "sure",
+  C: "impossible",
+  BA: "impossible",
+  BB: "likely",
+  BC: "sure",
+  AA: "likely",
+  AB: "impossible",
+  AC: "likely",
+};
 
 test("BFS keeps the top `beam` states of each level, expands only those, and answers from the best", async () => {
   const lm = treeLM({ values });
@@ -23,12 +36,27 @@ test("BFS keeps the top `beam` states of each level, expands only those, and ans
   const r = await treeOfThoughts(lm, { depth: 2 }).complete(ask, ctx);
 
   const proposals = callsOf(lm, "propose");
-  assert.deepEqual(proposals.map(stepsOf), [[], ["B"], ["A"]], "the root, then the kept B and A; the pruned C is never expanded");
-  assert.ok(proposals.every((p) => p.n === 3), "one request of n=breadth per expansion");
+  assert.deepEqual(
+    proposals.map(stepsOf),
+    [[], ["B"], ["A"]],
+    "the root, then the kept B and A; the pruned C is never expanded",
+  );
+  assert.ok(
+    proposals.every((p) => p.n === 3),
+    "one request of n=breadth per expansion",
+  );
   assert.equal(callsOf(lm, "value").length, 9);
   const levels = events(ctx, "level");
-  const id = (label: string) => events(ctx, "node").find((n) => (n.state as string).endsWith(`: ${label} is the next step.`))!.id;
-  assert.deepEqual(levels.map((l) => l.kept), [[id("B"), id("A")], [id("BC"), id("BB")]], "ties keep the earlier proposal");
+  const id = (label: string) =>
+    events(ctx, "node").find((n) => (n.state as string).endsWith(`: ${label} is the next step.`))!.id;
+  assert.deepEqual(
+    levels.map((l) => l.kept),
+    [
+      [id("B"), id("A")],
+      [id("BC"), id("BB")],
+    ],
+    "ties keep the earlier proposal",
+  );
   assert.deepEqual(levels[0]!.pruned, [id("C")]);
 
   const [answer] = callsOf(lm, "answer");
@@ -63,7 +91,11 @@ test("the number of calls follows breadth, depth and beam, with native n and wit
     }
     return calls;
   };
-  for (const [breadth, depth, beam] of [[2, 3, 1], [3, 2, 3], [4, 2, 2]] as const)
+  for (const [breadth, depth, beam] of [
+    [2, 3, 1],
+    [3, 2, 3],
+    [4, 2, 2],
+  ] as const)
     for (const nativeN of [true, false])
       for (const evaluator of ["value", "vote"] as const) {
         const lm = treeLM({ capabilities: { nativeN } });
@@ -124,28 +156,56 @@ test("identical proposals are one state: valued once, expanded once", async () =
 });
 
 test("a complete state is not expanded but stays a candidate: it keeps its value, and is voted on again", async () => {
-  const valued = treeLM({ values: { A: "likely", B: "sure", BA: "impossible", BB: "impossible", BC: "impossible" }, complete: ["A"] });
+  const valued = treeLM({
+    values: { A: "likely", B: "sure", BA: "impossible", BB: "impossible", BC: "impossible" },
+    complete: ["A"],
+  });
   const r = await treeOfThoughts(valued, { depth: 3 }).complete(ask);
   assert.deepEqual(callsOf(valued, "propose").map(stepsOf), [[], ["B"]], "A is complete, so only B grows");
-  assert.deepEqual(callsOf(valued, "value").map(stepsOf).map((s) => s.at(-1)), ["A", "B", "C", "BA", "BB", "BC"], "A is not valued twice");
-  assert.equal(resultText(r), "ANSWER from A", "A (likely) beats B's impossible children at level 2 and ends the search");
+  assert.deepEqual(
+    callsOf(valued, "value")
+      .map(stepsOf)
+      .map((s) => s.at(-1)),
+    ["A", "B", "C", "BA", "BB", "BC"],
+    "A is not valued twice",
+  );
+  assert.equal(
+    resultText(r),
+    "ANSWER from A",
+    "A (likely) beats B's impossible children at level 2 and ends the search",
+  );
 
   const voted = treeLM({ complete: ["A"], votes: ["The best choice is 2"] });
   const ctx = createRunContext();
   const v = await treeOfThoughts(voted, { depth: 2, evaluator: "vote" }).complete(ask, ctx);
   const second = lastUserText(callsOf(voted, "vote")[1]!);
-  assert.match(second, /Choice 1:\nStep 1: A so the result follows\.\nFinal answer: A\n\nChoice 2:\nStep 1: B is the next step\.\nStep 2: BA/);
-  assert.deepEqual(events(ctx, "vote").map((e) => e.counts), [[0, 1, 0], [0, 1, 0, 0]]);
+  assert.match(
+    second,
+    /Choice 1:\nStep 1: A so the result follows\.\nFinal answer: A\n\nChoice 2:\nStep 1: B is the next step\.\nStep 2: BA/,
+  );
+  assert.deepEqual(
+    events(ctx, "vote").map((e) => e.counts),
+    [
+      [0, 1, 0],
+      [0, 1, 0, 0],
+    ],
+  );
   assert.equal(resultText(v), "ANSWER from B>BA");
 });
 
 test("progress reports nodes expanded and the best score", async () => {
   const progress: Record<string, unknown>[] = [];
-  await treeOfThoughts(treeLM({ values }), { depth: 2 }).complete(ask, createRunContext({ onProgress: (p) => progress.push(p) }));
-  assert.deepEqual(progress.map((p) => [p.technique, p.depth, p.nodes_expanded, p.nodes_evaluated, p.best_score]), [
-    ["tree-of-thoughts", 1, 1, 3, 20],
-    ["tree-of-thoughts", 2, 3, 9, 20],
-  ]);
+  await treeOfThoughts(treeLM({ values }), { depth: 2 }).complete(
+    ask,
+    createRunContext({ onProgress: (p) => progress.push(p) }),
+  );
+  assert.deepEqual(
+    progress.map((p) => [p.technique, p.depth, p.nodes_expanded, p.nodes_evaluated, p.best_score]),
+    [
+      ["tree-of-thoughts", 1, 1, 3, 20],
+      ["tree-of-thoughts", 2, 3, 9, 20],
+    ],
+  );
 });
 
 test("independent evaluations run concurrently", async () => {
@@ -160,7 +220,11 @@ test("a budget stop returns the best state so far with finish_reason budget", as
   const ctx = createRunContext({ budget: { calls: 7 } });
   const r = await treeOfThoughts(lm, { depth: 2 }).complete(ask, ctx);
   assert.equal(r.choices[0]!.finish_reason, "budget");
-  assert.equal(resultText(r), "Step 1: B is the next step.\nStep 2: BA is the next step.", "BA ties B's value and is further along");
+  assert.equal(
+    resultText(r),
+    "Step 1: B is the next step.\nStep 2: BA is the next step.",
+    "BA ties B's value and is further along",
+  );
   assert.equal(r.usage.calls, 7);
   assert.equal(lm.calls.length, 7);
 });
@@ -187,13 +251,17 @@ test("notes drop answer-shaping fields; the final answer keeps them and the conv
   };
   const lm = treeLM({ values });
   await treeOfThoughts(lm, { depth: 1, temperature: 0.9 }).complete(request);
-  for (const call of lm.calls) assert.deepEqual(call.messages.slice(0, 3), request.messages.slice(0, 3), "history and system prompt kept");
+  for (const call of lm.calls)
+    assert.deepEqual(call.messages.slice(0, 3), request.messages.slice(0, 3), "history and system prompt kept");
   const [propose] = callsOf(lm, "propose");
   assert.deepEqual([propose!.temperature, propose!.max_tokens, propose!.response_format], [0.9, undefined, undefined]);
   const [value] = callsOf(lm, "value");
   assert.deepEqual([value!.temperature, value!.response_format], [0.3, undefined]);
   const [answer] = callsOf(lm, "answer");
-  assert.deepEqual([answer!.temperature, answer!.max_tokens, answer!.response_format], [0.3, 50, { type: "json_object" }]);
+  assert.deepEqual(
+    [answer!.temperature, answer!.max_tokens, answer!.response_format],
+    [0.3, 50, { type: "json_object" }],
+  );
 });
 
 test("samples never repeat: each call takes its own range of sample indices", async () => {
@@ -202,17 +270,28 @@ test("samples never repeat: each call takes its own range of sample indices", as
   await treeOfThoughts(lm, { depth: 2 }).complete(ask, ctx);
   const lmSpans = (s: Span): Span[] => (s.kind === "lm" ? [s] : s.children.flatMap(lmSpans));
   const searchCalls = lmSpans(ctx.span).filter((s) => stageOf(s.attributes.request as ChatRequest) !== "answer");
-  const indices = searchCalls.flatMap((s) => Array.from({ length: s.attributes.n as number }, (_, i) => (s.attributes.sample_index as number) + i));
+  const indices = searchCalls.flatMap((s) =>
+    Array.from({ length: s.attributes.n as number }, (_, i) => (s.attributes.sample_index as number) + i),
+  );
   assert.equal(searchCalls.length, 12);
   assert.equal(new Set(indices).size, indices.length, `repeated sample indices: ${indices.join(",")}`);
 });
 
 test("options are validated; prompts must keep their placeholders; no user text is an error", async () => {
-  assert.throws(() => treeOfThoughts(treeLM(), { beam: 0 }), (e) => InvalidRequestError.isInstance(e) && e.param === "beam");
+  assert.throws(
+    () => treeOfThoughts(treeLM(), { beam: 0 }),
+    (e) => InvalidRequestError.isInstance(e) && e.param === "beam",
+  );
   assert.throws(() => treeOfThoughts(treeLM(), { search: "astar" as "bfs" }), InvalidRequestError.isInstance);
-  assert.throws(() => treeOfThoughts(treeLM(), { vote_prompt: "Pick one." }), (e) => InvalidRequestError.isInstance(e) && /\{choices\}/.test(e.message));
+  assert.throws(
+    () => treeOfThoughts(treeLM(), { vote_prompt: "Pick one." }),
+    (e) => InvalidRequestError.isInstance(e) && /\{choices\}/.test(e.message),
+  );
   assert.throws(() => treeOfThoughts(treeLM(), { width: 3 } as never), InvalidRequestError.isInstance);
-  await assert.rejects(treeOfThoughts(treeLM()).complete({ messages: [{ role: "system", content: "x" }] }), InvalidRequestError.isInstance);
+  await assert.rejects(
+    treeOfThoughts(treeLM()).complete({ messages: [{ role: "system", content: "x" }] }),
+    InvalidRequestError.isInstance,
+  );
 });
 
 test("when every proposal is empty the question is answered directly, as asked", async () => {

@@ -50,7 +50,11 @@ function allowedValues(ast: TechniqueSpecAst, plan: Plan, policy: OptionPolicy |
   } catch (error) {
     if (!HostResourceError.isInstance(error)) throw error;
     const param = error.param ?? "technique";
-    const at = specError({ text: ast.text, offset: plan.call.sources[param]?.offset ?? plan.call.offset, message: error.message });
+    const at = specError({
+      text: ast.text,
+      offset: plan.call.sources[param]?.offset ?? plan.call.offset,
+      message: error.message,
+    });
     throw new HostResourceError(at.message, { param, cause: error });
   }
 }
@@ -90,7 +94,10 @@ function apply(ast: TechniqueSpecAst, plan: Plan, values: Record<string, unknown
     const source = call.sources[param.name];
     // Values the policy put in (granted servers) have no source in the text and go in as they are.
     if (!source || value !== call.params[param.name]) options[param.name] = value;
-    else options[param.name] = param.model ? resolveModels(ast, info, param, value, source, env) : coerce(value, source, param);
+    else
+      options[param.name] = param.model
+        ? resolveModels(ast, info, param, value, source, env)
+        : coerce(value, source, param);
   }
   try {
     return factory(inner, options);
@@ -112,11 +119,25 @@ function apply(ast: TechniqueSpecAst, plan: Plan, values: Record<string, unknown
 function coerce(value: SpecValue, source: SpecValueSource, param: ParameterInfo): SpecValue {
   if (!source.bare || typeof value === "string") return value;
   const accepted = acceptedTypes(param);
-  const own = value === null ? "null" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value;
+  const own =
+    value === null
+      ? "null"
+      : typeof value === "number"
+        ? Number.isInteger(value)
+          ? "integer"
+          : "number"
+        : typeof value;
   return accepted.has("string") && !accepted.has(own) ? source.raw : value;
 }
 
-function resolveModels(ast: TechniqueSpecAst, info: TechniqueInfo, param: ParameterInfo, value: SpecValue, source: SpecValueSource, env: SpecEnv): LM | LM[] {
+function resolveModels(
+  ast: TechniqueSpecAst,
+  info: TechniqueInfo,
+  param: ParameterInfo,
+  value: SpecValue,
+  source: SpecValueSource,
+  env: SpecEnv,
+): LM | LM[] {
   const one = (v: SpecValue): LM => {
     if (typeof v !== "string" || !v)
       throw specError({

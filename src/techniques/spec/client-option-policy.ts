@@ -22,14 +22,19 @@ export interface OptionGrants {
  * it with (granted names replaced by what they stand for). Throws a HostResourceError whose
  * `param` is the option at fault; nothing has been opened or started when it does.
  */
-export type OptionPolicy = (call: { technique: TechniqueInfo; options: Record<string, SpecValue> }) => Record<string, unknown>;
+export type OptionPolicy = (call: {
+  technique: TechniqueInfo;
+  options: Record<string, SpecValue>;
+}) => Record<string, unknown>;
 
 /** The policy of `lmx serve`: client values and models pass; host resources only as granted names. */
 export function clientOptionPolicy(grants: OptionGrants): OptionPolicy {
   return ({ technique, options }) => {
     const out: Record<string, unknown> = { ...options };
     // Options only the operator may set are named first: they are what the request must drop.
-    const ordered = [...technique.parameters].sort((a, b) => Number(a.trust?.grant !== undefined) - Number(b.trust?.grant !== undefined));
+    const ordered = [...technique.parameters].sort(
+      (a, b) => Number(a.trust?.grant !== undefined) - Number(b.trust?.grant !== undefined),
+    );
     for (const param of ordered) {
       if (!Object.hasOwn(options, param.name)) continue;
       const trust = param.trust;
@@ -40,7 +45,12 @@ export function clientOptionPolicy(grants: OptionGrants): OptionPolicy {
       if (trust?.lowerOnly && lowered(value, param)) continue;
       if (trust?.grant === "tools") Object.assign(out, grantedTools(technique.name, param, value, grants));
       else if (trust?.grant) out[param.name] = grantedPath(technique.name, param, value, trust.grant, grants);
-      else throw refused(technique.name, param, trust?.lowerOnly ? `a request may only lower it (at most ${String(param.default)})` : undefined);
+      else
+        throw refused(
+          technique.name,
+          param,
+          trust?.lowerOnly ? `a request may only lower it (at most ${String(param.default)})` : undefined,
+        );
     }
     return out;
   };
@@ -50,33 +60,58 @@ function lowered(value: SpecValue, param: ParameterInfo): boolean {
   return typeof value === "number" && typeof param.default === "number" && value <= param.default;
 }
 
-const GRANT_WORDS: Record<Exclude<GrantKind, "tools">, string> = { indexes: "index", memoryStores: "memory store", demoSets: "demo set" };
+const GRANT_WORDS: Record<Exclude<GrantKind, "tools">, string> = {
+  indexes: "index",
+  memoryStores: "memory store",
+  demoSets: "demo set",
+};
 
-function grantedPath(technique: string, param: ParameterInfo, value: SpecValue, kind: Exclude<GrantKind, "tools">, grants: OptionGrants): string {
+function grantedPath(
+  technique: string,
+  param: ParameterInfo,
+  value: SpecValue,
+  kind: Exclude<GrantKind, "tools">,
+  grants: OptionGrants,
+): string {
   const granted = grants[kind] ?? {};
   if (typeof value === "string" && Object.hasOwn(granted, value)) return granted[value]!;
   throw refused(technique, param, `name a ${GRANT_WORDS[kind]} the operator granted (${namesOf(granted)})`);
 }
 
 /** `tools=[...]`: built-ins as they are; `index:NAME`, `memory:NAME`, `mcp:NAME` only when granted. */
-function grantedTools(technique: string, param: ParameterInfo, value: SpecValue, grants: OptionGrants): Record<string, unknown> {
+function grantedTools(
+  technique: string,
+  param: ParameterInfo,
+  value: SpecValue,
+  grants: OptionGrants,
+): Record<string, unknown> {
   const list = Array.isArray(value) ? value : [value];
   const tools: string[] = [];
   const mcp: Record<string, McpServerConfig> = {};
   for (const item of list) {
     if (typeof item !== "string") throw refused(technique, param, "tools are named by strings");
-    const [kind, name] = item.includes(":") ? [item.slice(0, item.indexOf(":")), item.slice(item.indexOf(":") + 1)] : [item, undefined];
+    const [kind, name] = item.includes(":")
+      ? [item.slice(0, item.indexOf(":")), item.slice(item.indexOf(":") + 1)]
+      : [item, undefined];
     if (name === undefined || kind === "sandbox") tools.push(item);
-    else if (kind === "index" && grants.indexes && Object.hasOwn(grants.indexes, name)) tools.push(`index:${grants.indexes[name]}`);
-    else if (kind === "memory" && grants.memoryStores && Object.hasOwn(grants.memoryStores, name)) tools.push(`memory:${grants.memoryStores[name]}`);
+    else if (kind === "index" && grants.indexes && Object.hasOwn(grants.indexes, name))
+      tools.push(`index:${grants.indexes[name]}`);
+    else if (kind === "memory" && grants.memoryStores && Object.hasOwn(grants.memoryStores, name))
+      tools.push(`memory:${grants.memoryStores[name]}`);
     else if (kind === "mcp" && grants.mcpServers && Object.hasOwn(grants.mcpServers, name)) {
       tools.push(item);
       mcp[name] = grants.mcpServers[name]!;
     } else
-      throw refused(technique, param, `"${item}" is not granted: name an index (${namesOf(grants.indexes)}), memory store (${namesOf(grants.memoryStores)}) or MCP server (${namesOf(grants.mcpServers)}) the operator configured`);
+      throw refused(
+        technique,
+        param,
+        `"${item}" is not granted: name an index (${namesOf(grants.indexes)}), memory store (${namesOf(grants.memoryStores)}) or MCP server (${namesOf(grants.mcpServers)}) the operator configured`,
+      );
   }
   // The granted servers' settings come from the operator, never from the request.
-  return Object.keys(mcp).length ? { [param.name]: tools, mcp_servers: new GrantedMcpServers(mcp) } : { [param.name]: tools };
+  return Object.keys(mcp).length
+    ? { [param.name]: tools, mcp_servers: new GrantedMcpServers(mcp) }
+    : { [param.name]: tools };
 }
 
 function namesOf(granted: Record<string, unknown> | undefined): string {

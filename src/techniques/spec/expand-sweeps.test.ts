@@ -58,5 +58,11 @@ test("bad sweeps are InvalidRequestErrors pointing at the brace", () => {
   check("a(n={1,2)", /unclosed sweep "\{": no "\}"/, 5);
   check("a(n={1,,2})", /empty alternative in a sweep/, 8);
   check(`a(p={"x, 1})`, /unterminated string/, 6);
-  assert.throws(() => expandSweeps("a(n={1,2,3,4,5,6,7,8,9,10}, m={1,2,3,4,5,6,7,8,9,10}, k={1,2,3,4,5,6,7,8,9,10}, j={1,2,3,4,5,6,7,8,9,10,11})"), /more than 10000 specs/);
+  assert.throws(
+    () =>
+      expandSweeps(
+        "a(n={1,2,3,4,5,6,7,8,9,10}, m={1,2,3,4,5,6,7,8,9,10}, k={1,2,3,4,5,6,7,8,9,10}, j={1,2,3,4,5,6,7,8,9,10,11})",
+      ),
+    /more than 10000 specs/,
+  );
 });

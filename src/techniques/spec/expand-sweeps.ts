@@ -23,7 +23,8 @@ function expandInto(text: string, out: string[]): void {
   }
   for (const alternative of sweep.alternatives) {
     expandInto(text.slice(0, sweep.start) + alternative + text.slice(sweep.end), out);
-    if (out.length > MAX_SPECS) throw new InvalidRequestError(`the sweep expands to more than ${MAX_SPECS} specs`, { param: "technique" });
+    if (out.length > MAX_SPECS)
+      throw new InvalidRequestError(`the sweep expands to more than ${MAX_SPECS} specs`, { param: "technique" });
   }
 }
 

@@ -7,6 +7,14 @@ export { expandSweeps } from "./expand-sweeps.ts";
 export { techniqueParameters, parameterSummary, type ParameterInfo } from "./technique-parameters.ts";
 export { closestNames, didYouMean, editDistance } from "./closest-names.ts";
 export { specError } from "./spec-error.ts";
-export { clientModel, clientValue, hostResource, optionTrust, type GrantKind, type OptionTrust, type TrustClass } from "./option-trust.ts";
+export {
+  clientModel,
+  clientValue,
+  hostResource,
+  optionTrust,
+  type GrantKind,
+  type OptionTrust,
+  type TrustClass,
+} from "./option-trust.ts";
 export { clientOptionPolicy, type OptionGrants, type OptionPolicy } from "./client-option-policy.ts";
 export { HostResourceError } from "./host-resource-error.ts";

@@ -20,12 +20,27 @@ test("model options are declared as models, and only they", () => {
 test("the host resources the trust boundary depends on are declared host", () => {
   const registry = defaultRegistry();
   const host = (t: string, p: string) => registry.info(t).parameters.find((x) => x.name === p)?.trust?.class;
-  for (const [t, p] of [["few-shot", "demos"], ["retrieve", "index"], ["retrieve", "embedder"], ["memory", "store"], ["memory", "embedder"], ["memory", "verifier"], ["tools", "tools"], ["tools", "mcp_servers"], ["program-aided", "timeout_ms"], ["program-aided", "memory_mb"]])
+  for (const [t, p] of [
+    ["few-shot", "demos"],
+    ["retrieve", "index"],
+    ["retrieve", "embedder"],
+    ["memory", "store"],
+    ["memory", "embedder"],
+    ["memory", "verifier"],
+    ["tools", "tools"],
+    ["tools", "mcp_servers"],
+    ["program-aided", "timeout_ms"],
+    ["program-aided", "memory_mb"],
+  ])
     assert.equal(host(t!, p!), "host", `${t}.${p}`);
 });
 
 test("a trust class rides on the schema it marks and shows in the parameter info", () => {
-  const schema = z.strictObject({ a: clientValue(z.int().default(1)), b: hostResource(z.string().optional(), { grant: "indexes" }), c: z.string().optional() });
+  const schema = z.strictObject({
+    a: clientValue(z.int().default(1)),
+    b: hostResource(z.string().optional(), { grant: "indexes" }),
+    c: z.string().optional(),
+  });
   const [a, b, c] = techniqueParameters({ options: schema });
   assert.equal(a!.trust?.class, "client");
   assert.deepEqual(b!.trust, { class: "host", grant: "indexes" });

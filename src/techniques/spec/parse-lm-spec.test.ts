@@ -25,11 +25,15 @@ const vote = defineTechnique({
   family: "sample-many",
   paper: "Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning in Language Models",
   description: "Majority answer over n samples.",
-  options: z.strictObject({ n: z.number().int().min(1).max(16).default(3).describe("samples to vote over"), answer: z.string().default("auto") }),
+  options: z.strictObject({
+    n: z.number().int().min(1).max(16).default(3).describe("samples to vote over"),
+    answer: z.string().default("auto"),
+  }),
   async run(run, o) {
     const r = await run.inner.complete({ ...run.request, n: o.n }, run.ctx);
     const count = new Map<string, number>();
-    for (const c of r.choices) count.set(contentText(c.message.content), (count.get(contentText(c.message.content)) ?? 0) + 1);
+    for (const c of r.choices)
+      count.set(contentText(c.message.content), (count.get(contentText(c.message.content)) ?? 0) + 1);
     const top = [...count.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     return r.choices.find((c) => contentText(c.message.content) === top)!;
   },
@@ -51,7 +55,10 @@ const refine = defineTechnique({
     let r = await run.inner.complete(run.request, run.ctx);
     for (let i = 0; i < o.rounds; i++) {
       const prompt = o.prompt.replace("{answer}", resultText(r));
-      r = await run.inner.complete({ ...run.request, messages: [...run.request.messages, { role: "user", content: prompt }] }, run.ctx);
+      r = await run.inner.complete(
+        { ...run.request, messages: [...run.request.messages, { role: "user", content: prompt }] },
+        run.ctx,
+      );
     }
     return r;
   },
@@ -66,7 +73,10 @@ const judgePick = defineTechnique({
   options: z.strictObject({ judge: lmOption.optional(), k: z.number().int().min(1).default(2) }),
   async run(run, o) {
     const draft = await run.inner.complete(run.request, run.ctx);
-    return (o.judge ?? run.inner).complete({ messages: [{ role: "user", content: `Check: ${resultText(draft)}` }] }, run.ctx);
+    return (o.judge ?? run.inner).complete(
+      { messages: [{ role: "user", content: `Check: ${resultText(draft)}` }] },
+      run.ctx,
+    );
   },
 });
 
@@ -93,7 +103,9 @@ const weighted = defineTechnique({
 });
 
 /** A fresh environment that records which models it was asked for. */
-function testEnv(extra: Partial<SpecEnv> = {}): SpecEnv & { resolved: string[]; made: ReturnType<typeof scriptedLM>[] } {
+function testEnv(
+  extra: Partial<SpecEnv> = {},
+): SpecEnv & { resolved: string[]; made: ReturnType<typeof scriptedLM>[] } {
   const resolved: string[] = [];
   const made: ReturnType<typeof scriptedLM>[] = [];
   return {
@@ -145,7 +157,10 @@ test("canonical specs print back exactly and rebuild equal LMs", () => {
 test("other spellings print in canonical form: spacing, quotes, defaults dropped", () => {
   const cases: [string, string][] = [
     ["  vote( n = 5 , answer=auto, ) >refine(rounds=1)  @ scripted:base ", "vote(n=5) > refine@scripted:base"],
-    [`refine(prompt='it\\'s {answer}', temperature=0.50)@scripted:base`, `refine(prompt="it's {answer}", temperature=0.5)@scripted:base`],
+    [
+      `refine(prompt='it\\'s {answer}', temperature=0.50)@scripted:base`,
+      `refine(prompt="it's {answer}", temperature=0.5)@scripted:base`,
+    ],
     ["refine(prompt=42)@scripted:base", `refine(prompt="42")@scripted:base`],
     ["ensemble(models=scripted:a)@scripted:base", "ensemble(models=[scripted:a])@scripted:base"],
     ["ensemble(models=[fast])@scripted:base", "ensemble(models=[scripted:fast-model])@scripted:base"],
@@ -155,13 +170,18 @@ test("other spellings print in canonical form: spacing, quotes, defaults dropped
 });
 
 test("parameters reach the technique as typed values and models as LMs", () => {
-  const { lm } = roundTrip(`refine(stop=[END, "two words"], prompt=42) > ensemble(models=[scripted:a, "judge-pick@scripted:j"])@scripted:base`);
+  const { lm } = roundTrip(
+    `refine(stop=[END, "two words"], prompt=42) > ensemble(models=[scripted:a, "judge-pick@scripted:j"])@scripted:base`,
+  );
   assert.ok(isTechniqueLM(lm));
   assert.deepEqual(lm.technique.options, { rounds: 1, prompt: "42", stop: ["END", "two words"] });
   const inner = lm.technique.inner;
   assert.ok(isTechniqueLM(inner));
   const models = inner.technique.options.models as LM[];
-  assert.deepEqual(models.map((m) => m.id), ["scripted:a", "judge-pick@scripted:j"]);
+  assert.deepEqual(
+    models.map((m) => m.id),
+    ["scripted:a", "judge-pick@scripted:j"],
+  );
   assert.equal(inner.technique.inner.id, "scripted:base");
 });
 
@@ -182,11 +202,17 @@ test("a plain model, an alias, and techniques over the default model", () => {
   assert.equal(parseLMSpec("scripted:x", env).id, "scripted:x");
   assert.equal(parseLMSpec("fast", env).id, "scripted:fast-model");
   assert.equal(formatTechniqueSpec(parseLMSpec("vote(n=4)", env)), "vote(n=4)@scripted:default");
-  assert.throws(() => parseLMSpec("vote(n=4)", testEnv()), (e) => InvalidRequestError.isInstance(e) && /no model given: write vote\(n=4\)@MODEL/.test(e.message));
+  assert.throws(
+    () => parseLMSpec("vote(n=4)", testEnv()),
+    (e) => InvalidRequestError.isInstance(e) && /no model given: write vote\(n=4\)@MODEL/.test(e.message),
+  );
 });
 
 /** The InvalidRequestError building `text` gives, checking that no model was made first when `early`. */
-function buildError(text: string, options: { early?: boolean; env?: ReturnType<typeof testEnv> } = {}): InvalidRequestError {
+function buildError(
+  text: string,
+  options: { early?: boolean; env?: ReturnType<typeof testEnv> } = {},
+): InvalidRequestError {
   const env = options.env ?? testEnv();
   try {
     parseLMSpec(text, env);
@@ -200,7 +226,10 @@ function buildError(text: string, options: { early?: boolean; env?: ReturnType<t
 
 test("an unknown technique lists the valid names, closest first, with a suggestion", () => {
   const error = buildError("vot(n=5) > refine@scripted:x", { early: true });
-  assert.match(error.message, /^unknown technique "vot"; did you mean "vote"\? Valid techniques \(closest first\): vote, /);
+  assert.match(
+    error.message,
+    /^unknown technique "vot"; did you mean "vote"\? Valid techniques \(closest first\): vote, /,
+  );
   assert.match(error.message, /\(at column 1\)\n  vot\(n=5\) > refine@scripted:x\n  \^$/);
   assert.match(buildError("vote > refin@scripted:x").message, /did you mean "refine"\?[^]*\n {9}\^$/);
   // A lone word close to a technique is a typo, not a model name to look up.
@@ -208,20 +237,33 @@ test("an unknown technique lists the valid names, closest first, with a suggesti
   assert.match(typo.message, /did you mean "refine"/);
   // A lone word far from any technique is tried as a model, and the error says both.
   const neither = buildError("zzqqxx");
-  assert.match(neither.message, /unknown technique "zzqqxx"\. Valid techniques[^]*\. It is not a usable model either: unknown model "zzqqxx"/);
+  assert.match(
+    neither.message,
+    /unknown technique "zzqqxx"\. Valid techniques[^]*\. It is not a usable model either: unknown model "zzqqxx"/,
+  );
 });
 
 test("an unknown parameter lists the technique's parameters with their defaults", () => {
   const error = buildError("vote(m=5)@scripted:x", { early: true });
-  assert.match(error.message, /^vote has no parameter "m"; did you mean "n"\? Valid parameters: n=3 \(integer, 1 to 16\); answer="auto" \(string\)/);
+  assert.match(
+    error.message,
+    /^vote has no parameter "m"; did you mean "n"\? Valid parameters: n=3 \(integer, 1 to 16\); answer="auto" \(string\)/,
+  );
   assert.match(error.message, /\n  vote\(m=5\)@scripted:x\n {7}\^$/);
   const refineError = buildError("refine(temprature=1)@scripted:x", { early: true });
-  assert.match(refineError.message, /did you mean "temperature"\?[^]*prompt="Improve this answer:\\n\{answer\}" \(string, non-empty\); stop=\[\] \(string\[\]\); temperature \(number, 0 to 2\)/);
+  assert.match(
+    refineError.message,
+    /did you mean "temperature"\?[^]*prompt="Improve this answer:\\n\{answer\}" \(string, non-empty\); stop=\[\] \(string\[\]\); temperature \(number, 0 to 2\)/,
+  );
 });
 
 test("a bad value says which parameter and what is allowed", () => {
   const cases: [string, RegExp, number][] = [
-    ["vote(n=0)@scripted:x", /^vote: bad value for n \(0\): Too small[^]*Allowed: integer, 1 to 16 \(default 3\) \(at/, 8],
+    [
+      "vote(n=0)@scripted:x",
+      /^vote: bad value for n \(0\): Too small[^]*Allowed: integer, 1 to 16 \(default 3\) \(at/,
+      8,
+    ],
     ["vote(n=2.5)@scripted:x", /bad value for n \(2\.5\): [^]*integer/, 8],
     ["vote(n=many)@scripted:x", /bad value for n \(many\): [^]*expected number/, 8],
     ["ensemble(mode=sideways)@scripted:x", /bad value for mode \(sideways\)[^]*one of: all, first/, 15],
@@ -239,7 +281,10 @@ test("a bad value says which parameter and what is allowed", () => {
 });
 
 test("errors from making a model are not dressed up as spec errors", () => {
-  assert.throws(() => parseLMSpec("vote@nowhere:x", testEnv()), (e) => ConfigurationError.isInstance(e) && /unknown model "nowhere:x"/.test(e.message));
+  assert.throws(
+    () => parseLMSpec("vote@nowhere:x", testEnv()),
+    (e) => ConfigurationError.isInstance(e) && /unknown model "nowhere:x"/.test(e.message),
+  );
 });
 
 /** A value for `param` other than its default that its schema accepts, for numbers, booleans and enums. */
@@ -250,7 +295,8 @@ function otherValue(param: ParameterInfo): unknown {
   if (param.type === "integer" || param.type === "number") {
     const step = param.type === "integer" ? 1 : 0.5;
     const mid = (lo: number, hi: number) => (param.type === "integer" ? Math.floor((lo + hi) / 2) : (lo + hi) / 2);
-    if (typeof d !== "number") return param.minimum !== undefined && param.maximum !== undefined ? mid(param.minimum, param.maximum) : undefined;
+    if (typeof d !== "number")
+      return param.minimum !== undefined && param.maximum !== undefined ? mid(param.minimum, param.maximum) : undefined;
     return param.maximum === undefined || d + step <= param.maximum ? d + step : d - step;
   }
   return undefined;

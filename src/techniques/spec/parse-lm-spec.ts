@@ -18,7 +18,12 @@ export function parseLMSpec(text: string, env: SpecEnv): LM {
     const known = env.registry.names();
     const unknown = (cause?: unknown) => {
       const asModel = cause instanceof Error ? `. It is not a usable model either: ${cause.message}` : "";
-      return specError({ text, offset: lone.offset, message: unknownTechniqueError({ name: lone.name, known }).message + asModel, cause });
+      return specError({
+        text,
+        offset: lone.offset,
+        message: unknownTechniqueError({ name: lone.name, known }).message + asModel,
+        cause,
+      });
     };
     if (didYouMean({ word: lone.name, candidates: known })) throw unknown();
     try {
@@ -31,7 +36,12 @@ export function parseLMSpec(text: string, env: SpecEnv): LM {
   const model = ast.model ?? env.defaultModel;
   if (!model) {
     const spec = text.trim();
-    throw specError({ text, offset: text.length, param: "model", message: `no model given: write ${spec}@MODEL (e.g. ${spec}@openai:gpt-4o-mini) or set a default model` });
+    throw specError({
+      text,
+      offset: text.length,
+      param: "model",
+      message: `no model given: write ${spec}@MODEL (e.g. ${spec}@openai:gpt-4o-mini) or set a default model`,
+    });
   }
   return buildTechniques(ast, env.resolveModel(model), env);
 }

@@ -28,7 +28,9 @@ function readValue(reader: SpecReader): SpecValue {
   const word = reader.readWhile(BARE_CHAR);
   if (!word) reader.fail(`expected a value, found ${reader.describeHere()}`);
   if (reader.peek() === "(")
-    reader.fail(`a value cannot contain "(": quote it, e.g. "${word}(...)" (a technique used as a model is written in quotes)`);
+    reader.fail(
+      `a value cannot contain "(": quote it, e.g. "${word}(...)" (a technique used as a model is written in quotes)`,
+    );
   if (word === "true") return true;
   if (word === "false") return false;
   if (word === "null") return null;
@@ -67,7 +69,10 @@ function readObject(reader: SpecReader): { [key: string]: SpecValue } {
     if (reader.atEnd()) reader.fail('unclosed object: no "}"', open);
     if (reader.peek() === "}") break;
     if (reader.peek() !== '"' && reader.peek() !== "'")
-      reader.fail(`sweep braces like {1,2,4} must be expanded first (lmx eval does); an object needs quoted keys: {"key": value}`, open);
+      reader.fail(
+        `sweep braces like {1,2,4} must be expanded first (lmx eval does); an object needs quoted keys: {"key": value}`,
+        open,
+      );
     const key = reader.readQuoted();
     reader.expect(":", `after the object key "${key}"`);
     setOwn(out, key, readValue(reader));

@@ -23,10 +23,13 @@ function caretColumn(error: Error): number {
 }
 
 test("a bare name and a name with every kind of value", () => {
-  assert.deepEqual(parseTechniqueSpec("self-consistency").techniques.map((t) => [t.name, t.params]), [["self-consistency", {}]]);
+  assert.deepEqual(
+    parseTechniqueSpec("self-consistency").techniques.map((t) => [t.name, t.params]),
+    [["self-consistency", {}]],
+  );
   const text =
     `x(n=5, t=0.7, e=-1.5e-3, plus=+2, yes=true, no=false, none=null, word=gpt-4o, m=openai:gpt-4o, ` +
-      `p=llama:./models/x.gguf, r=replay:../shared/replay/x.bank.jsonl, list=[1, two, "three", [4]], s="a \\"q\\"\\n\\u00e9", q='it\\'s', w={"k": [1, 2]})`;
+    `p=llama:./models/x.gguf, r=replay:../shared/replay/x.bank.jsonl, list=[1, two, "three", [4]], s="a \\"q\\"\\n\\u00e9", q='it\\'s', w={"k": [1, 2]})`;
   const ast = parseTechniqueSpec(text);
   assert.deepEqual(ast.techniques[0]!.params, {
     n: 5,
@@ -46,7 +49,12 @@ test("a bare name and a name with every kind of value", () => {
     w: { k: [1, 2] },
   });
   assert.equal(ast.model, undefined);
-  assert.deepEqual(ast.techniques[0]!.sources.word, { offset: text.indexOf("word=") + 5, keyOffset: text.indexOf("word="), raw: "gpt-4o", bare: true });
+  assert.deepEqual(ast.techniques[0]!.sources.word, {
+    offset: text.indexOf("word=") + 5,
+    keyOffset: text.indexOf("word="),
+    raw: "gpt-4o",
+    bare: true,
+  });
   assert.equal(ast.techniques[0]!.sources.s!.bare, false);
 });
 
@@ -64,7 +72,13 @@ test("chains are outermost first and the model after @ is everything that follow
 });
 
 test("a spec that is only a model has no techniques", () => {
-  for (const model of ["openai:gpt-4o-mini", "llama:./models/x.gguf", "./models/x.gguf", "replay:../shared/replay/a.bank.jsonl", "7b:local"]) {
+  for (const model of [
+    "openai:gpt-4o-mini",
+    "llama:./models/x.gguf",
+    "./models/x.gguf",
+    "replay:../shared/replay/a.bank.jsonl",
+    "7b:local",
+  ]) {
     const ast = parseTechniqueSpec(model);
     assert.deepEqual(ast.techniques, [], model);
     assert.equal(ast.model, model);

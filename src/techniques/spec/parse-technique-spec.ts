@@ -13,11 +13,14 @@ const NAME_CHAR = /[A-Za-z0-9_-]/;
  * with the column and a caret line.
  */
 export function parseTechniqueSpec(text: string): TechniqueSpecAst {
-  if (typeof text !== "string") throw new InvalidRequestError("a technique spec must be a string", { param: "technique" });
+  if (typeof text !== "string")
+    throw new InvalidRequestError("a technique spec must be a string", { param: "technique" });
   const reader = new SpecReader(text);
   reader.skipSpace();
   if (reader.atEnd())
-    reader.fail("the spec is empty: write techniques (self-consistency(n=5)), a model (openai:gpt-4o-mini) or both (TECHNIQUES@MODEL)");
+    reader.fail(
+      "the spec is empty: write techniques (self-consistency(n=5)), a model (openai:gpt-4o-mini) or both (TECHNIQUES@MODEL)",
+    );
   if (startsModel(reader)) return { text, techniques: [], ...readModel(reader) };
 
   const techniques: TechniqueCall[] = [];
@@ -32,7 +35,8 @@ export function parseTechniqueSpec(text: string): TechniqueSpecAst {
     reader.pos++;
     return { text, techniques, ...readModel(reader) };
   }
-  if (!reader.atEnd()) reader.fail(`expected ">" (another technique), "@" (the model) or the end, found ${reader.describeHere()}`);
+  if (!reader.atEnd())
+    reader.fail(`expected ">" (another technique), "@" (the model) or the end, found ${reader.describeHere()}`);
   return { text, techniques };
 }
 
@@ -69,7 +73,10 @@ function readCall(reader: SpecReader): TechniqueCall {
   if (!NAME_START.test(reader.peek())) reader.fail(`expected a technique name, found ${reader.describeHere()}`);
   const name = reader.readWhile(NAME_CHAR);
   if (/[:/\\.]/.test(reader.peek()))
-    reader.fail(`"${name}${reader.peek()}..." looks like a model: a model goes last, after "@" (TECHNIQUES@MODEL)`, offset);
+    reader.fail(
+      `"${name}${reader.peek()}..." looks like a model: a model goes last, after "@" (TECHNIQUES@MODEL)`,
+      offset,
+    );
   const params: Record<string, SpecValue> = {};
   const sources: Record<string, SpecValueSource> = {};
   reader.skipSpace();
@@ -77,7 +84,11 @@ function readCall(reader: SpecReader): TechniqueCall {
   return { name, params, offset, sources };
 }
 
-function readParams(reader: SpecReader, params: Record<string, SpecValue>, sources: Record<string, SpecValueSource>): void {
+function readParams(
+  reader: SpecReader,
+  params: Record<string, SpecValue>,
+  sources: Record<string, SpecValueSource>,
+): void {
   const open = reader.pos;
   reader.pos++;
   for (;;) {

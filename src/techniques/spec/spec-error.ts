@@ -4,7 +4,13 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
  * An InvalidRequestError pointing into a spec: the message, then the spec's line with a caret under
  * `offset` (0-based), so the user sees where it went wrong.
  */
-export function specError(options: { text: string; offset?: number; message: string; param?: string; cause?: unknown }): InvalidRequestError {
+export function specError(options: {
+  text: string;
+  offset?: number;
+  message: string;
+  param?: string;
+  cause?: unknown;
+}): InvalidRequestError {
   const { text, offset, message } = options;
   let detail = message;
   if (offset !== undefined) {

@@ -52,7 +52,17 @@ export class SpecReader {
       }
       const e = this.peek();
       this.pos++;
-      const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "\\": "\\", "/": "/", '"': '"', "'": "'" };
+      const simple: Record<string, string> = {
+        n: "\n",
+        t: "\t",
+        r: "\r",
+        b: "\b",
+        f: "\f",
+        "\\": "\\",
+        "/": "/",
+        '"': '"',
+        "'": "'",
+      };
       if (e in simple) out += simple[e];
       else if (e === "u" && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.pos, this.pos + 4))) {
         out += String.fromCharCode(parseInt(this.text.slice(this.pos, this.pos + 4), 16));

@@ -41,7 +41,10 @@ type JsonSchema = {
  * The parameters of a technique's zod 4 options schema, in schema order: types, ranges and enums come
  * from `z.toJSONSchema` (input side, so defaulted keys count as optional), defaults from parsing `{}`.
  */
-export function techniqueParameters(definition: { options: z.ZodType; modelOptions?: readonly string[] }): ParameterInfo[] {
+export function techniqueParameters(definition: {
+  options: z.ZodType;
+  modelOptions?: readonly string[];
+}): ParameterInfo[] {
   const shape = objectShape(definition.options);
   const defaults = (definition.options.safeParse({}).data ?? {}) as Record<string, unknown>;
   return Object.entries(shape).map(([name, field]) => {
@@ -71,7 +74,12 @@ export function techniqueParameters(definition: { options: z.ZodType; modelOptio
 
 /** The key → schema map of an object schema, looking through pipes, defaults and other wrappers. */
 export function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
-  const def = schema._zod.def as unknown as { type: string; shape?: Record<string, z.ZodType>; in?: z.ZodType; innerType?: z.ZodType };
+  const def = schema._zod.def as unknown as {
+    type: string;
+    shape?: Record<string, z.ZodType>;
+    in?: z.ZodType;
+    innerType?: z.ZodType;
+  };
   if (def.type === "object" && def.shape) return def.shape;
   if (def.type === "pipe" && def.in) return objectShape(def.in);
   if (def.innerType) return objectShape(def.innerType);
@@ -101,7 +109,12 @@ function typeOf(json: JsonSchema): string {
   const all = variants(json);
   const names = all.map((v) => {
     if (opaque(v)) return all.length > 1 ? "custom" : "any";
-    if (v.const !== undefined) return v.const === null ? "null" : typeof v.const === "number" && Number.isInteger(v.const) ? "integer" : typeof v.const;
+    if (v.const !== undefined)
+      return v.const === null
+        ? "null"
+        : typeof v.const === "number" && Number.isInteger(v.const)
+          ? "integer"
+          : typeof v.const;
     if (v.enum) return v.enum.every((x) => typeof x === "string") ? "string" : "any";
     if (Array.isArray(v.type)) return v.type.join(" | ");
     if (v.type === "array") return `${v.items ? typeOf(v.items) : "any"}[]`;
@@ -150,13 +163,32 @@ function boundsOf(json: JsonSchema): { minimum?: number; maximum?: number } {
   return out;
 }
 
-function allowedText(json: JsonSchema, values: unknown[] | undefined, bounds: { minimum?: number; maximum?: number }): string | undefined {
+function allowedText(
+  json: JsonSchema,
+  values: unknown[] | undefined,
+  bounds: { minimum?: number; maximum?: number },
+): string | undefined {
   if (values) return `one of: ${values.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ")}`;
   const v = numberVariant(json);
   if (v) {
-    const low = v.exclusiveMinimum !== undefined ? `> ${v.exclusiveMinimum}` : v.minimum !== undefined ? `>= ${v.minimum}` : undefined;
-    const high = v.exclusiveMaximum !== undefined ? `< ${v.exclusiveMaximum}` : v.maximum !== undefined ? `<= ${v.maximum}` : undefined;
-    if (v.minimum !== undefined && v.maximum !== undefined && v.exclusiveMinimum === undefined && v.exclusiveMaximum === undefined)
+    const low =
+      v.exclusiveMinimum !== undefined
+        ? `> ${v.exclusiveMinimum}`
+        : v.minimum !== undefined
+          ? `>= ${v.minimum}`
+          : undefined;
+    const high =
+      v.exclusiveMaximum !== undefined
+        ? `< ${v.exclusiveMaximum}`
+        : v.maximum !== undefined
+          ? `<= ${v.maximum}`
+          : undefined;
+    if (
+      v.minimum !== undefined &&
+      v.maximum !== undefined &&
+      v.exclusiveMinimum === undefined &&
+      v.exclusiveMaximum === undefined
+    )
       return `${v.minimum} to ${v.maximum}`;
     if (low || high) return [low, high].filter(Boolean).join(" and ");
   }
@@ -181,7 +213,8 @@ export function parameterSummary(info: ParameterInfo): string {
 }
 
 function shortValue(value: unknown): string {
-  if (value && typeof value === "object" && "id" in value && "complete" in value) return String((value as { id: string }).id);
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  if (value && typeof value === "object" && "id" in value && "complete" in value)
+    return String((value as { id: string }).id);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -2,7 +2,9 @@ import { LmxError } from "../../core/errors/lmx-error.ts";
 import type { ChatResult, StreamEvent } from "../../core/types.ts";
 
 /** Drains a stream: the concatenated text of choice 0's deltas, the deltas, progress events and the final result. */
-export async function collectStream(stream: AsyncIterable<StreamEvent>): Promise<{ text: string; deltas: string[]; progress: Record<string, unknown>[]; result: ChatResult }> {
+export async function collectStream(
+  stream: AsyncIterable<StreamEvent>,
+): Promise<{ text: string; deltas: string[]; progress: Record<string, unknown>[]; result: ChatResult }> {
   const deltas: string[] = [];
   const progress: Record<string, unknown>[] = [];
   for await (const event of stream) {

@@ -24,20 +24,44 @@ function planThenWrite(writer?: LM) {
     ...finalStage({
       name: "write",
       async prepare(run) {
-        const plan = resultText(await runStage({ run, name: "plan", request: stageRequest({ request: run.request, prompt: "Plan: {question}", purpose: "note" }) }));
-        return { plan, lm: writer, request: stageRequest({ request: run.request, prompt: `Following "${plan}", answer.` }) };
+        const plan = resultText(
+          await runStage({
+            run,
+            name: "plan",
+            request: stageRequest({ request: run.request, prompt: "Plan: {question}", purpose: "note" }),
+          }),
+        );
+        return {
+          plan,
+          lm: writer,
+          request: stageRequest({ request: run.request, prompt: `Following "${plan}", answer.` }),
+        };
       },
-      finish: (result, { plan }) => ({ ...result, choices: result.choices.map((c) => ({ ...c, message: { ...c.message, content: `${contentText(c.message.content)} (plan: ${plan})` } })) }),
+      finish: (result, { plan }) => ({
+        ...result,
+        choices: result.choices.map((c) => ({
+          ...c,
+          message: { ...c.message, content: `${contentText(c.message.content)} (plan: ${plan})` },
+        })),
+      }),
     }),
   });
 }
 
 test("complete and stream run the same stages; the final one is named, streamed, and finished with what prepare found", async () => {
-  const lm = scriptedLM((r) => (contentText(r.messages.at(-1)!.content).startsWith("Plan") ? "multiply" : "the answer is 42"));
+  const lm = scriptedLM((r) =>
+    contentText(r.messages.at(-1)!.content).startsWith("Plan") ? "multiply" : "the answer is 42",
+  );
   const ctx = createRunContext();
   const done = await planThenWrite()(lm).complete(ask, ctx);
   assert.equal(contentText(done.choices[0]!.message.content), "the answer is 42 (plan: multiply)");
-  assert.deepEqual(ctx.span.children[0]!.children.map((s) => [s.name, s.kind]), [["plan", "step"], ["write", "step"]]);
+  assert.deepEqual(
+    ctx.span.children[0]!.children.map((s) => [s.name, s.kind]),
+    [
+      ["plan", "step"],
+      ["write", "step"],
+    ],
+  );
   assert.match(contentText(lm.calls[1]!.messages.at(-1)!.content), /Following "multiply", answer\./);
 
   const streamed = await collectStream(planThenWrite()(lm).stream(ask));

@@ -33,8 +33,17 @@ test("each stage is a step span holding its LM call, with the sample offset aske
   const ctx = createRunContext();
   await twoStage(lm).complete(ask, ctx);
   const steps = ctx.span.children[0]!.children;
-  assert.deepEqual(steps.map((s) => [s.name, s.kind, s.children[0]!.kind]), [["plan", "step", "lm"], ["answer", "step", "lm"]]);
-  assert.deepEqual(steps.map((s) => s.attributes.output), ["sample 7", "sample 0"]);
+  assert.deepEqual(
+    steps.map((s) => [s.name, s.kind, s.children[0]!.kind]),
+    [
+      ["plan", "step", "lm"],
+      ["answer", "step", "lm"],
+    ],
+  );
+  assert.deepEqual(
+    steps.map((s) => s.attributes.output),
+    ["sample 7", "sample 0"],
+  );
   assert.ok(steps.every((s) => s.end !== undefined && s.status === "ok"));
 });
 

@@ -54,7 +54,11 @@ export async function* streamStage(options: StageOptions): AsyncGenerator<Stream
       return event.result;
     }
     const lm = options.lm ?? options.run.inner;
-    throw new UpstreamError({ provider: lm.id, failure: "malformed", message: `stage ${options.name}: the stream ended without a result` });
+    throw new UpstreamError({
+      provider: lm.id,
+      failure: "malformed",
+      message: `stage ${options.name}: the stream ended without a result`,
+    });
   } catch (error) {
     ctx.span.fail(error);
     throw error;

@@ -12,11 +12,15 @@ import { selfConsistency } from "../sample-many/self-consistency.ts";
 // Partial failures through the real plumbing: an OpenAI-compatible HTTP server failing a fraction
 // of requests with 503, the openai SDK, the accounting path's retries (kept few to keep tests fast).
 const ask = { messages: [{ role: "user" as const, content: "How much does Janet make?" }] };
-const lmOf = (url: string, retries: number) => openaiLM({ model: "test-model", baseURL: url, apiKey: "test", retry: { retries, baseDelayMs: 1, maxDelayMs: 5 } });
+const lmOf = (url: string, retries: number) =>
+  openaiLM({ model: "test-model", baseURL: url, apiKey: "test", retry: { retries, baseDelayMs: 1, maxDelayMs: 5 } });
 const events = (span: Span, name: string) => span.events.filter((e) => e.name === name);
 
 test("self-consistency(n=5) against an upstream failing every 3rd request: votes over the samples that answered, marked partial", async () => {
-  const server = await startOpenAITestServer({ reply: () => "9 eggs at $2.\nThe answer is 18.", behaviour: { failEvery: { every: 3, status: 503 } } });
+  const server = await startOpenAITestServer({
+    reply: () => "9 eggs at $2.\nThe answer is 18.",
+    behaviour: { failEvery: { every: 3, status: 503 } },
+  });
   try {
     const ctx = createRunContext();
     // No retries: the n=5 call (POST 1) fails, then five single calls, of which POST 4 fails.
@@ -25,17 +29,26 @@ test("self-consistency(n=5) against an upstream failing every 3rd request: votes
     assert.equal(result.choices[0]!.finish_reason, "partial");
     const technique = ctx.span.children[0]!;
     const partial = events(technique, "partial")[0]!;
-    assert.deepEqual({ samples: partial.data.samples, asked: partial.data.asked, failed: partial.data.failed }, { samples: 4, asked: 5, failed: 1 });
+    assert.deepEqual(
+      { samples: partial.data.samples, asked: partial.data.asked, failed: partial.data.failed },
+      { samples: 4, asked: 5, failed: 1 },
+    );
     assert.equal(events(technique, "vote")[0]!.data.total, 4, "the vote is over the four answers");
     assert.equal(server.requests.length, 6);
-    assert.deepEqual(server.requests.slice(1).map((r) => r.body.n ?? 1), [1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      server.requests.slice(1).map((r) => r.body.n ?? 1),
+      [1, 1, 1, 1, 1],
+    );
   } finally {
     await server.close();
   }
 });
 
 test("with one retry the same flaky upstream gives a full vote, unmarked", async () => {
-  const server = await startOpenAITestServer({ reply: () => "The answer is 18.", behaviour: { failEvery: { every: 3, status: 503 } } });
+  const server = await startOpenAITestServer({
+    reply: () => "The answer is 18.",
+    behaviour: { failEvery: { every: 3, status: 503 } },
+  });
   try {
     const result = await selfConsistency(lmOf(server.url, 1), { n: 5, answer: "number" }).complete(ask);
     assert.equal(result.choices[0]!.finish_reason, "stop");
@@ -55,7 +68,10 @@ test("only when no sample answered is it an error", async () => {
 });
 
 test("best-of-n keeps the candidates that answered, and a judge that kept failing leaves its candidate unscored", async () => {
-  const server = await startOpenAITestServer({ reply: (body) => (JSON.stringify(body).includes("grading") ? "Fine.\nScore: 7" : "a candidate"), behaviour: { failEvery: { every: 3, status: 503 } } });
+  const server = await startOpenAITestServer({
+    reply: (body) => (JSON.stringify(body).includes("grading") ? "Fine.\nScore: 7" : "a candidate"),
+    behaviour: { failEvery: { every: 3, status: 503 } },
+  });
   try {
     const ctx = createRunContext();
     const result = await bestOfN(lmOf(server.url, 0), { n: 4 }).complete(ask, ctx);

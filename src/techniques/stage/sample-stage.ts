@@ -27,7 +27,8 @@ export interface SampledStage {
  */
 export async function sampleStage(options: StageOptions & { n: number; perCall?: number }): Promise<SampledStage> {
   const { run, name, request, n } = options;
-  if (options.perCall !== undefined && n > options.perCall) return sampleInBatches({ ...options, perCall: options.perCall });
+  if (options.perCall !== undefined && n > options.perCall)
+    return sampleInBatches({ ...options, perCall: options.perCall });
   const lm = options.lm ?? run.inner;
   if (n <= 1 || lm.capabilities.nativeN) {
     try {
@@ -35,19 +36,33 @@ export async function sampleStage(options: StageOptions & { n: number; perCall?:
       return { result, asked: n, failed: 0, cut: Math.max(0, n - result.choices.length) };
     } catch (error) {
       if (n <= 1 || !degrades(error)) throw error;
-      run.ctx.span.event("samples failed", { stage: name, asked: n, error: messageOf(error), retry: "one call per sample" });
+      run.ctx.span.event("samples failed", {
+        stage: name,
+        asked: n,
+        error: messageOf(error),
+        retry: "one call per sample",
+      });
     }
   }
   const base = options.sampleOffset ?? run.ctx.sampleOffset ?? 0;
   const settled = await Promise.allSettled(
-    Array.from({ length: n }, (_, i) => runStage({ ...options, name: `${name} ${i + 1}`, request: { ...request, n: 1 }, sampleOffset: base + i })),
+    Array.from({ length: n }, (_, i) =>
+      runStage({ ...options, name: `${name} ${i + 1}`, request: { ...request, n: 1 }, sampleOffset: base + i }),
+    ),
   );
   const answered = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const rejected = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
   const fatal = rejected.find((e) => !degrades(e) && !BudgetExceededError.isInstance(e));
   if (fatal !== undefined || answered.length === 0) throw fatal ?? rejected[0];
   const failed = rejected.filter((e) => degrades(e));
-  if (failed.length > 0) run.ctx.span.event("samples failed", { stage: name, asked: n, failed: failed.length, answered: answered.length, errors: failed.slice(0, 5).map(messageOf) });
+  if (failed.length > 0)
+    run.ctx.span.event("samples failed", {
+      stage: name,
+      asked: n,
+      failed: failed.length,
+      answered: answered.length,
+      errors: failed.slice(0, 5).map(messageOf),
+    });
   return { result: merge(answered), asked: n, failed: failed.length, cut: rejected.length - failed.length };
 }
 
@@ -56,7 +71,11 @@ export async function sampleStage(options: StageOptions & { n: number; perCall?:
  * a budget stopped samples (as the accounting path's own cut), else "partial" when samples failed,
  * with a `stopped` or `partial` event on the technique span.
  */
-export function markPartial(run: TechniqueRun, chosen: Choice, sampled: Pick<SampledStage, "asked" | "failed" | "cut"> & { got: number }): Choice {
+export function markPartial(
+  run: TechniqueRun,
+  chosen: Choice,
+  sampled: Pick<SampledStage, "asked" | "failed" | "cut"> & { got: number },
+): Choice {
   const { got, asked, failed, cut } = sampled;
   if (cut > 0 || (failed === 0 && got < asked)) {
     run.ctx.span.event("stopped", { reason: "budget", samples: got, asked });
@@ -82,10 +101,20 @@ async function sampleInBatches(options: StageOptions & { n: number; perCall: num
   const base = options.sampleOffset ?? run.ctx.sampleOffset ?? 0;
   const sizes = Array.from({ length: Math.ceil(n / perCall) }, (_, i) => Math.min(perCall, n - i * perCall));
   const settled = await Promise.allSettled(
-    sizes.map((size, i) => sampleStage({ ...options, name: `${name} ${i + 1}`, n: size, perCall: undefined, sampleOffset: base + i * perCall })),
+    sizes.map((size, i) =>
+      sampleStage({
+        ...options,
+        name: `${name} ${i + 1}`,
+        n: size,
+        perCall: undefined,
+        sampleOffset: base + i * perCall,
+      }),
+    ),
   );
   const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const lost = settled.flatMap((s, i) => (s.status === "rejected" ? [{ error: s.reason as unknown, size: sizes[i]! }] : []));
+  const lost = settled.flatMap((s, i) =>
+    s.status === "rejected" ? [{ error: s.reason as unknown, size: sizes[i]! }] : [],
+  );
   const fatal = lost.find((l) => !degrades(l.error) && !BudgetExceededError.isInstance(l.error));
   if (fatal !== undefined || done.length === 0) throw (fatal ?? lost[0]!).error;
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -32,7 +32,10 @@ function lastUserIndex(request: ChatRequest): number {
 export function questionOf({ request, technique }: { request: ChatRequest; technique: string }): string {
   const i = lastUserIndex(request);
   const text = i < 0 ? "" : contentText(request.messages[i]!.content).trim();
-  if (!text) throw new InvalidRequestError(`${technique}: the request has no user message with text to work on`, { param: "messages" });
+  if (!text)
+    throw new InvalidRequestError(`${technique}: the request has no user message with text to work on`, {
+      param: "messages",
+    });
   return text;
 }
 
@@ -41,7 +44,15 @@ export function questionOf({ request, technique }: { request: ChatRequest; techn
  * the last user message's text replaced by `prompt`. Images and other non-text parts of that
  * message are kept, so a stage about a picture still sees it.
  */
-export function stageRequest({ request, prompt, purpose = "answer" }: { request: ChatRequest; prompt: string; purpose?: StagePurpose }): ChatRequest {
+export function stageRequest({
+  request,
+  prompt,
+  purpose = "answer",
+}: {
+  request: ChatRequest;
+  prompt: string;
+  purpose?: StagePurpose;
+}): ChatRequest {
   const i = lastUserIndex(request);
   const messages = [...request.messages];
   if (i < 0) messages.push({ role: "user", content: prompt });

@@ -6,7 +6,15 @@ import { fillTemplate } from "../prompt-template.ts";
  * technique is made, so a typo in a custom prompt fails at once instead of at the first request:
  * each must be one of `placeholders`, and every name in `required` must appear.
  */
-export function templateOption({ text, placeholders, required = [] }: { text: string; placeholders: string[]; required?: string[] }) {
+export function templateOption({
+  text,
+  placeholders,
+  required = [],
+}: {
+  text: string;
+  placeholders: string[];
+  required?: string[];
+}) {
   return z
     .string()
     .superRefine((template, ctx) => {
@@ -19,7 +27,8 @@ export function templateOption({ text, placeholders, required = [] }: { text: st
         return;
       }
       const missing = required.filter((p) => !filled.includes(marks[p]!));
-      if (missing.length) ctx.addIssue({ code: "custom", message: `the prompt must use ${missing.map((p) => `{${p}}`).join(", ")}` });
+      if (missing.length)
+        ctx.addIssue({ code: "custom", message: `the prompt must use ${missing.map((p) => `{${p}}`).join(", ")}` });
     })
     .default(text);
 }

@@ -13,7 +13,11 @@ export async function tryRound<T>(run: TechniqueRun, stage: string, fn: () => Pr
     return await fn();
   } catch (error) {
     if (!degrades(error)) throw error;
-    run.ctx.span.event("partial", { reason: "round failed", stage, error: error instanceof Error ? error.message : String(error) });
+    run.ctx.span.event("partial", {
+      reason: "round failed",
+      stage,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return undefined;
   }
 }

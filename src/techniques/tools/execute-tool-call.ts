@@ -18,7 +18,13 @@ export interface ToolCallOutcome {
  * tool is not a failed run: its error becomes the result text so the model can react. Only an abort
  * or a budget stop propagates.
  */
-export async function executeToolCall(options: { tool: Tool; name: string; id: string; argumentsText: string; ctx: RunContext }): Promise<ToolCallOutcome> {
+export async function executeToolCall(options: {
+  tool: Tool;
+  name: string;
+  id: string;
+  argumentsText: string;
+  ctx: RunContext;
+}): Promise<ToolCallOutcome> {
   const { tool, name, id, argumentsText, ctx } = options;
   const span = ctx.span.child(name, "tool", { tool: name, call_id: id, arguments: readable(argumentsText) });
   const started = performance.now();
@@ -50,5 +56,7 @@ function readable(text: string): unknown {
 }
 
 function clip(text: string): string {
-  return text.length > MAX_RESULT_CHARS ? `${text.slice(0, MAX_RESULT_CHARS)}\n[result truncated at ${MAX_RESULT_CHARS} characters]` : text;
+  return text.length > MAX_RESULT_CHARS
+    ? `${text.slice(0, MAX_RESULT_CHARS)}\n[result truncated at ${MAX_RESULT_CHARS} characters]`
+    : text;
 }

@@ -9,14 +9,23 @@ test("takes the block tagged with the language over untagged and other blocks", 
 });
 
 test("the last matching block wins, aliases count, and untagged blocks are the fallback", () => {
-  assert.equal(extractCode({ text: "```javascript\nlet a = 1\n```\nbetter:\n```node\nlet a = 2\n```", language: "javascript" }), "let a = 2");
+  assert.equal(
+    extractCode({ text: "```javascript\nlet a = 1\n```\nbetter:\n```node\nlet a = 2\n```", language: "javascript" }),
+    "let a = 2",
+  );
   assert.equal(extractCode({ text: "```\nx = 3\nprint(x)\n```", language: "python" }), "x = 3\nprint(x)");
   assert.equal(extractCode({ text: "~~~py\nprint('tilde')\n~~~", language: "python" }), "print('tilde')");
 });
 
 test("a cut-off reply's open fence counts to the end; a fence inside a longer fence does not close it", () => {
-  assert.equal(extractCode({ text: "```python\nfor i in range(3):\n    print(i)", language: "python" }), "for i in range(3):\n    print(i)");
-  assert.equal(extractCode({ text: "````js\nconst s = `\n```\n`;\n````", language: "javascript" }), "const s = `\n```\n`;");
+  assert.equal(
+    extractCode({ text: "```python\nfor i in range(3):\n    print(i)", language: "python" }),
+    "for i in range(3):\n    print(i)",
+  );
+  assert.equal(
+    extractCode({ text: "````js\nconst s = `\n```\n`;\n````", language: "javascript" }),
+    "const s = `\n```\n`;",
+  );
 });
 
 test("indented fences are dedented so Python stays valid", () => {

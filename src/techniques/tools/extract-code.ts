@@ -31,7 +31,8 @@ function fencedBlocks(text: string): Block[] {
   for (const line of lines) {
     if (!open) {
       const m = /^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)/.exec(line);
-      if (m) open = { marker: m[2]!, indent: m[1]!.length, tag: m[3]!.toLowerCase().replace(/^\{?\.?|\}$/g, ""), body: [] };
+      if (m)
+        open = { marker: m[2]!, indent: m[1]!.length, tag: m[3]!.toLowerCase().replace(/^\{?\.?|\}$/g, ""), body: [] };
       continue;
     }
     const close = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);

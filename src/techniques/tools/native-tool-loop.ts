@@ -20,7 +20,12 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
   const json = run.request.response_format !== undefined && run.request.response_format.type !== "text";
   for (let step = 1; ; step++) {
     const last = step >= maxSteps;
-    const result = yield* loopStep({ loop, step, request: stepRequest(run.request, messages, tools, step, last), visibleOf: (text) => (json ? "" : text) });
+    const result = yield* loopStep({
+      loop,
+      step,
+      request: stepRequest(run.request, messages, tools, step, last),
+      visibleOf: (text) => (json ? "" : text),
+    });
     const choice = result.choices[0]!;
     const text = typeof choice.message.content === "string" ? choice.message.content : "";
     const calls = choice.message.tool_calls ?? [];
@@ -33,14 +38,24 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
     if (calls.length === 0) return finalChoice(loop, choice);
     const foreign = calls.filter((c) => !owned.has(c.function.name));
     if (foreign.length > 0) {
-      run.ctx.span.event("caller tool calls", { step, calls: foreign.map((c) => c.function.name), dropped: calls.length - foreign.length });
-      saveToolExchange({ conversation: run.request.messages, returned: foreign, exchange: messages.slice(start.length) });
+      run.ctx.span.event("caller tool calls", {
+        step,
+        calls: foreign.map((c) => c.function.name),
+        dropped: calls.length - foreign.length,
+      });
+      saveToolExchange({
+        conversation: run.request.messages,
+        returned: foreign,
+        exchange: messages.slice(start.length),
+      });
       if (loop.streaming) yield { type: "delta", index: 0, tool_calls: foreign.map((c, index) => ({ index, ...c })) };
       return finalChoice(loop, choice, { content: loop.visible.total || null, tool_calls: foreign }, "tool_calls");
     }
     if (last) {
       run.ctx.span.event("max steps", { steps: step, pending_calls: calls.map((c) => c.function.name) });
-      const note = loop.visible.total || `Stopped after ${maxSteps} step${maxSteps === 1 ? "" : "s"}: the model was still calling tools (${calls.map((c) => c.function.name).join(", ")}).`;
+      const note =
+        loop.visible.total ||
+        `Stopped after ${maxSteps} step${maxSteps === 1 ? "" : "s"}: the model was still calling tools (${calls.map((c) => c.function.name).join(", ")}).`;
       return finalChoice(loop, choice, { content: note }, "length");
     }
     messages.push({ role: "assistant", content: choice.message.content ?? null, tool_calls: calls });
@@ -48,7 +63,13 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
   }
 }
 
-function stepRequest(request: ChatRequest, messages: Message[], tools: ChatRequest["tools"], step: number, last: boolean): ChatRequest {
+function stepRequest(
+  request: ChatRequest,
+  messages: Message[],
+  tools: ChatRequest["tools"],
+  step: number,
+  last: boolean,
+): ChatRequest {
   const out: ChatRequest = { ...request, messages: [...messages], tools, n: 1 };
   // The caller's tool_choice shapes the first step; forcing it again would loop for ever.
   const choice = last || request.tool_choice === "none" ? "none" : step === 1 ? request.tool_choice : undefined;
@@ -62,7 +83,15 @@ async function runCalls(loop: ToolLoop, calls: ToolCall[], step: number): Promis
   if (loop.run.ctx.signal?.aborted) throw new AbortedError();
   loop.run.progress({ stage: "tools", step, calls: calls.map((c) => c.function.name) });
   const outcomes = await Promise.all(
-    calls.map((call) => executeToolCall({ tool: loop.owned.get(call.function.name)!, name: call.function.name, id: call.id, argumentsText: call.function.arguments, ctx: loop.run.ctx })),
+    calls.map((call) =>
+      executeToolCall({
+        tool: loop.owned.get(call.function.name)!,
+        name: call.function.name,
+        id: call.id,
+        argumentsText: call.function.arguments,
+        ctx: loop.run.ctx,
+      }),
+    ),
   );
   return outcomes.map((o, i) => ({ role: "tool", tool_call_id: calls[i]!.id, content: o.content }));
 }

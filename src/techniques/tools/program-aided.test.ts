@@ -26,12 +26,20 @@ function spans(span: Span): Span[] {
 
 test("the program's printed result is the answer; the message ends with it and the trace holds the run", async () => {
   // The answer is computed by the program, not written by the model: the reply never says 53.
-  const lm = scriptedLM(() => fence("const sheep = 17;\nconst bought = 3 * 12;\nconst answer = sheep + bought;\nconsole.log('total:', answer);\nconsole.log(answer);"));
+  const lm = scriptedLM(() =>
+    fence(
+      "const sheep = 17;\nconst bought = 3 * 12;\nconst answer = sheep + bought;\nconsole.log('total:', answer);\nconsole.log(answer);",
+    ),
+  );
   const ctx = createRunContext();
   const result = await programAided(lm).complete(ask, ctx);
   const text = resultText(result);
   assert.match(text, /The answer is 53\.$/);
-  assert.equal(extractAnswer(text), "53", "answer extraction finds the program's answer despite `answer =` in the code");
+  assert.equal(
+    extractAnswer(text),
+    "53",
+    "answer extraction finds the program's answer despite `answer =` in the code",
+  );
   assert.match(text, /```javascript\nconst sheep = 17;/);
   assert.match(text, /Output:\n```\ntotal: 53\n53\n```/);
   assert.equal(result.usage.calls, 1);
@@ -50,7 +58,9 @@ test("the program's printed result is the answer; the message ends with it and t
 });
 
 test("a last expression or top-level return is the answer when nothing is printed", async () => {
-  const lm = scriptedLM((_r, { callIndex }) => (callIndex === 0 ? fence("let total = 0;\nfor (let i = 1; i <= 100; i++) total += i;\ntotal") : "x"));
+  const lm = scriptedLM((_r, { callIndex }) =>
+    callIndex === 0 ? fence("let total = 0;\nfor (let i = 1; i <= 100; i++) total += i;\ntotal") : "x",
+  );
   assert.match(resultText(await programAided(lm).complete(ask)), /The answer is 5050\.$/);
   const lm2 = scriptedLM(() => fence("const xs = [3, 4];\nreturn Math.hypot(...xs);"));
   assert.match(resultText(await programAided(lm2).complete(ask)), /The answer is 5\.$/);
@@ -58,7 +68,8 @@ test("a last expression or top-level return is the answer when nothing is printe
 
 test("a broken program goes back with its error and line; the fixed program's result is the answer", async () => {
   const lm = scriptedLM((request) => {
-    if (request.messages.length === 2) return fence("const sheep = 17;\nconst total = sheep + flocks * 12;\nconsole.log(total);");
+    if (request.messages.length === 2)
+      return fence("const sheep = 17;\nconst total = sheep + flocks * 12;\nconsole.log(total);");
     return fence("const sheep = 17;\nconst flocks = 3;\nconsole.log(sheep + flocks * 12);");
   });
   const ctx = createRunContext();
@@ -76,7 +87,12 @@ test("a broken program goes back with its error and line; the fixed program's re
 });
 
 test("limits, missing code and silent programs are errors the model is asked to fix", async () => {
-  const replies = [fence("while (true) {}"), "I think the answer is 53.", fence("const x = 53;"), fence("console.log(53)")];
+  const replies = [
+    fence("while (true) {}"),
+    "I think the answer is 53.",
+    fence("const x = 53;"),
+    fence("console.log(53)"),
+  ];
   const lm = scriptedLM((_r, { callIndex }) => replies[callIndex]!);
   const result = await programAided(lm, { max_fixes: 3, timeout_ms: 50 }).complete(ask);
   assert.equal(extractAnswer(resultText(result)), "53");
@@ -90,7 +106,10 @@ test("after max_fixes failed programs the answer says so plainly, with the last 
   const result = await programAided(lm, { max_fixes: 1 }).complete(ask);
   const text = resultText(result);
   assert.equal(lm.calls.length, 2, "one program and one fix");
-  assert.match(text, /^No program produced an answer after 2 attempts\. Last error:\nError: cannot count sheep \(line 1\)/);
+  assert.match(
+    text,
+    /^No program produced an answer after 2 attempts\. Last error:\nError: cannot count sheep \(line 1\)/,
+  );
   assert.equal(result.choices[0]!.finish_reason, "stop");
   assert.doesNotMatch(text, /answer is/i, "nothing claims to be the answer");
 });
@@ -98,8 +117,15 @@ test("after max_fixes failed programs the answer says so plainly, with the last 
 test("custom prompts are used and their placeholders checked", async () => {
   const lm = scriptedLM(() => fence("print(6 * 7)", "py"));
   assert.throws(() => programAided(lm, { prompt: "Solve {questoin}" }), /questoin/);
-  const result = await programAided(lm, { prompt: "Python please: {question}", lang: "python", timeout_ms: 5000 }).complete(ask);
-  assert.equal(lastUser(lm.calls[0]!), "Python please: A farmer has 17 sheep and buys 3 flocks of 12. How many sheep now?");
+  const result = await programAided(lm, {
+    prompt: "Python please: {question}",
+    lang: "python",
+    timeout_ms: 5000,
+  }).complete(ask);
+  assert.equal(
+    lastUser(lm.calls[0]!),
+    "Python please: A farmer has 17 sheep and buys 3 flocks of 12. How many sheep now?",
+  );
   assert.match(resultText(result), /```python\nprint\(6 \* 7\)\n```[\s\S]*The answer is 42\.$/);
 });
 

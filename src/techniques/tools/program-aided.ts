@@ -30,14 +30,38 @@ const fixPrompt = `Running the program failed:
 Fix it. Reply with the complete corrected {language} program in one fenced code block; it must print the final answer as its last line of output.`;
 
 const options = z.strictObject({
-  lang: clientValue(z.enum(["js", "python"]).default("js").describe("The language the model writes: js (QuickJS sandbox) or python (Pyodide).")),
-  max_fixes: clientValue(z.int().min(0).max(10).default(2).describe("How many times a failing program goes back to the model with its error.")),
-  timeout_ms: hostResource(z.int().min(10).max(120_000).default(2000).describe("Time limit of one program run."), { lowerOnly: true }),
-  memory_mb: hostResource(z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."), { lowerOnly: true }),
-  prompt: clientValue(templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe("Asks for the program.")),
-  fix_prompt: clientValue(templateOption({ text: fixPrompt, placeholders: ["question", "language", "error", "code"], required: ["error"] }).describe(
-    "Sent after a failed run: {error} is the error text, {code} the program.",
-  )),
+  lang: clientValue(
+    z
+      .enum(["js", "python"])
+      .default("js")
+      .describe("The language the model writes: js (QuickJS sandbox) or python (Pyodide)."),
+  ),
+  max_fixes: clientValue(
+    z
+      .int()
+      .min(0)
+      .max(10)
+      .default(2)
+      .describe("How many times a failing program goes back to the model with its error."),
+  ),
+  timeout_ms: hostResource(z.int().min(10).max(120_000).default(2000).describe("Time limit of one program run."), {
+    lowerOnly: true,
+  }),
+  memory_mb: hostResource(z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."), {
+    lowerOnly: true,
+  }),
+  prompt: clientValue(
+    templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe(
+      "Asks for the program.",
+    ),
+  ),
+  fix_prompt: clientValue(
+    templateOption({
+      text: fixPrompt,
+      placeholders: ["question", "language", "error", "code"],
+      required: ["error"],
+    }).describe("Sent after a failed run: {error} is the error text, {code} the program."),
+  ),
 });
 type Options = z.output<typeof options>;
 
@@ -54,13 +78,18 @@ export const programAided = defineTechnique({
   name: "program-aided",
   family: "tools",
   paper: "Gao et al. 2022, PAL: Program-aided Language Models; Chen et al. 2022, Program of Thoughts Prompting",
-  description: "The model writes a program for the question; lmx runs it in a sandbox and answers with its result, feeding errors back for fixes.",
+  description:
+    "The model writes a program for the question; lmx runs it in a sandbox and answers with its result, feeding errors back for fixes.",
   options,
   async run(run, o) {
     const language: ProgramLanguage = o.lang === "python" ? "python" : "javascript";
     const name = language === "python" ? "Python" : "JavaScript";
     const question = questionOf({ request: run.request, technique: "program-aided" });
-    let request = stageRequest({ request: run.request, prompt: fillTemplate(o.prompt, { question, language: name }), purpose: "note" });
+    let request = stageRequest({
+      request: run.request,
+      prompt: fillTemplate(o.prompt, { question, language: name }),
+      purpose: "note",
+    });
     let error = "";
     let code: string | undefined;
     const attempts = o.max_fixes + 1;
@@ -70,12 +99,34 @@ export const programAided = defineTechnique({
       code = extractCode({ text: reply, language });
       run.ctx.span.event("program", { attempt, language, code: code ?? null });
       // What a budget stop returns when no program answered: the plain failure so far.
-      run.keep({ index: 0, message: { role: "assistant", content: programFailureText({ language, attempts: attempt, error: error || "the budget ran out before a program answered", code }) }, finish_reason: "stop" });
-      const outcome = code ? await execute(run, o, language, code, attempt) : { error: `the reply contained no ${name} program in a fenced code block` };
+      run.keep({
+        index: 0,
+        message: {
+          role: "assistant",
+          content: programFailureText({
+            language,
+            attempts: attempt,
+            error: error || "the budget ran out before a program answered",
+            code,
+          }),
+        },
+        finish_reason: "stop",
+      });
+      const outcome = code
+        ? await execute(run, o, language, code, attempt)
+        : { error: `the reply contained no ${name} program in a fenced code block` };
       if ("answer" in outcome) {
         const choice: Choice = {
           index: 0,
-          message: { role: "assistant", content: programAnswerText({ language, code: code!, stdout: outcome.result.stdout, answer: outcome.answer }) },
+          message: {
+            role: "assistant",
+            content: programAnswerText({
+              language,
+              code: code!,
+              stdout: outcome.result.stdout,
+              answer: outcome.answer,
+            }),
+          },
           finish_reason: "stop",
         };
         run.keep(choice);
@@ -87,31 +138,70 @@ export const programAided = defineTechnique({
       run.progress({ stage: "program failed", attempt, error });
       if (attempt === attempts) break;
       const feedback = fillTemplate(o.fix_prompt, { question, language: name, error, code: code ?? "" });
-      request = { ...request, messages: [...request.messages, { role: "assistant", content: reply } as Message, { role: "user", content: feedback }] };
+      request = {
+        ...request,
+        messages: [
+          ...request.messages,
+          { role: "assistant", content: reply } as Message,
+          { role: "user", content: feedback },
+        ],
+      };
     }
-    return { index: 0, message: { role: "assistant", content: programFailureText({ language, attempts, error, code }) }, finish_reason: "stop" };
+    return {
+      index: 0,
+      message: { role: "assistant", content: programFailureText({ language, attempts, error, code }) },
+      finish_reason: "stop",
+    };
   },
 });
 
 /** Runs one program in a `tool` span; the answer, or the error text for the model. */
-async function execute(run: TechniqueRun, o: Options, language: ProgramLanguage, code: string, attempt: number): Promise<{ answer: string; result: SandboxResult } | { error: string }> {
+async function execute(
+  run: TechniqueRun,
+  o: Options,
+  language: ProgramLanguage,
+  code: string,
+  attempt: number,
+): Promise<{ answer: string; result: SandboxResult } | { error: string }> {
   const ctx = childContext(run.ctx, "sandbox", "tool", { tool: "sandbox", language, attempt, code });
   const deadline = deadlineOf(run.ctx);
-  const result = await runProgram({ language, code, timeoutMs: o.timeout_ms, memoryBytes: o.memory_mb * 1024 * 1024, signal: run.ctx.signal, deadline }).catch((e: unknown) => {
+  const result = await runProgram({
+    language,
+    code,
+    timeoutMs: o.timeout_ms,
+    memoryBytes: o.memory_mb * 1024 * 1024,
+    signal: run.ctx.signal,
+    deadline,
+  }).catch((e: unknown) => {
     ctx.span.fail(e);
     throw e;
   });
-  ctx.span.set({ ok: result.ok, stdout: result.stdout, result: result.result, error: result.error, limit: result.limit, latency_ms: result.durationMs });
-  run.ctx.span.event("program output", { attempt, ok: result.ok, stdout: result.stdout, result: result.result ?? null, error: result.error ?? null });
+  ctx.span.set({
+    ok: result.ok,
+    stdout: result.stdout,
+    result: result.result,
+    error: result.error,
+    limit: result.limit,
+    latency_ms: result.durationMs,
+  });
+  run.ctx.span.event("program output", {
+    attempt,
+    ok: result.ok,
+    stdout: result.stdout,
+    result: result.result ?? null,
+    error: result.error ?? null,
+  });
   if (!result.ok) {
     ctx.span.fail(result.error);
     // The time budget stopped the program: no fix round can run, the run ends as a budget stop.
-    if (result.limit === "time" && deadline !== undefined && Date.now() >= deadline) throw run.ctx.budget.timeExceeded();
+    if (result.limit === "time" && deadline !== undefined && Date.now() >= deadline)
+      throw run.ctx.budget.timeExceeded();
     const printed = result.stdout.trim() ? `\nOutput before the error:\n${result.stdout.slice(-1000)}` : "";
     return { error: `${result.error}${printed}` };
   }
   ctx.span.finish();
   const answer = programAnswer(result);
-  return answer === undefined ? { error: "the program ran but printed nothing and returned no value: print the final answer" } : { answer, result };
+  return answer === undefined
+    ? { error: "the program ran but printed nothing and returned no value: print the final answer" }
+    : { answer, result };
 }
-

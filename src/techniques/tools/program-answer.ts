@@ -12,7 +12,10 @@ export function programAnswer(result: SandboxResult): string | undefined {
   if (result.result !== undefined && result.result !== null && result.result !== "") {
     return typeof result.result === "string" ? result.result : JSON.stringify(result.result);
   }
-  const lines = result.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = result.stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.at(-1);
 }
 
@@ -21,7 +24,12 @@ export function programAnswer(result: SandboxResult): string | undefined {
  * line `The answer is X.` last, so answer extraction finds it even when the program mentions
  * "answer" itself.
  */
-export function programAnswerText(options: { language: ProgramLanguage; code: string; stdout: string; answer: string }): string {
+export function programAnswerText(options: {
+  language: ProgramLanguage;
+  code: string;
+  stdout: string;
+  answer: string;
+}): string {
   const { language, code, stdout, answer } = options;
   const shown = stdout.length > SHOWN_OUTPUT ? `${stdout.slice(0, SHOWN_OUTPUT)}\n[...]` : stdout;
   const output = shown.trim() ? `Output:\n\`\`\`\n${shown.trimEnd()}\n\`\`\`\n\n` : "";
@@ -29,7 +37,12 @@ export function programAnswerText(options: { language: ProgramLanguage; code: st
 }
 
 /** The message when no program worked: says so plainly, with the last error and program. */
-export function programFailureText(options: { language: ProgramLanguage; attempts: number; error: string; code?: string }): string {
+export function programFailureText(options: {
+  language: ProgramLanguage;
+  attempts: number;
+  error: string;
+  code?: string;
+}): string {
   const { language, attempts, error, code } = options;
   const program = code ? `\n\nLast program (${language}):\n\`\`\`${language}\n${code}\n\`\`\`` : "";
   return `No program produced an answer after ${attempts} attempt${attempts === 1 ? "" : "s"}. Last error:\n${error}${program}`;

@@ -3,7 +3,13 @@ import { AbortedError } from "../../core/errors/aborted-error.ts";
 import type { ChatRequest, Choice, Message, StreamEvent } from "../../core/types.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { executeToolCall } from "./execute-tool-call.ts";
-import { actionArguments, describeTools, parseReactReply, promptedMessages, visibleFinalAnswer } from "./react-protocol.ts";
+import {
+  actionArguments,
+  describeTools,
+  parseReactReply,
+  promptedMessages,
+  visibleFinalAnswer,
+} from "./react-protocol.ts";
 import { restoreToolExchanges, saveToolExchange } from "./tool-exchanges.ts";
 import { finalChoice, keepVisible, loopStep, type ToolLoop } from "./tool-loop-step.ts";
 
@@ -19,7 +25,10 @@ const OBSERVATION_STOP = "\nObservation:";
 export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGenerator<StreamEvent, Choice> {
   const { run, maxSteps, owned, userTools } = loop;
   const definitions = [...userTools, ...[...owned.values()].map((t) => t.definition)];
-  const instructions = fillTemplate(prompt, { tools: describeTools(definitions), tool_names: definitions.map((d) => d.function.name).join(", ") });
+  const instructions = fillTemplate(prompt, {
+    tools: describeTools(definitions),
+    tool_names: definitions.map((d) => d.function.name).join(", "),
+  });
   const messages = promptedMessages(restoreToolExchanges(run.request.messages), instructions);
   // lmx's own calls in the OpenAI format, kept for when a call of the caller's tool is returned.
   const exchange: Message[] = [];
@@ -30,7 +39,11 @@ export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGe
     const choice = result.choices[0]!;
     const text = typeof choice.message.content === "string" ? choice.message.content : "";
     const reply = parseReactReply(text);
-    run.ctx.span.event("react step", { step, kind: reply.kind, ...(reply.kind === "action" ? { tool: reply.tool, input: reply.input } : {}) });
+    run.ctx.span.event("react step", {
+      step,
+      kind: reply.kind,
+      ...(reply.kind === "action" ? { tool: reply.tool, input: reply.input } : {}),
+    });
     if (reply.kind !== "action" || last) {
       // No action: the final answer, or the whole reply when the model ignored the format.
       const visible = reply.kind === "final" ? reply.answer : reply.kind === "none" ? text : "";
@@ -39,7 +52,16 @@ export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGe
       loop.visible.commit();
       if (reply.kind === "action") {
         run.ctx.span.event("max steps", { steps: step, pending_calls: [reply.tool] });
-        return finalChoice(loop, choice, { content: loop.visible.total || `Stopped after ${maxSteps} steps: the model was still calling tools (${reply.tool}).` }, "length");
+        return finalChoice(
+          loop,
+          choice,
+          {
+            content:
+              loop.visible.total ||
+              `Stopped after ${maxSteps} steps: the model was still calling tools (${reply.tool}).`,
+          },
+          "length",
+        );
       }
       return finalChoice(loop, choice);
     }
@@ -55,15 +77,33 @@ export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGe
       if (loop.streaming) yield { type: "delta", index: 0, tool_calls: [{ index: 0, ...call }] };
       return finalChoice(loop, choice, { content: loop.visible.total || null, tool_calls: [call] }, "tool_calls");
     }
-    const observation = await observe(loop, reply.tool, args, id, definitions.map((d) => d.function.name), step);
+    const observation = await observe(
+      loop,
+      reply.tool,
+      args,
+      id,
+      definitions.map((d) => d.function.name),
+      step,
+    );
     messages.push({ role: "assistant", content: reply.text }, { role: "user", content: `Observation: ${observation}` });
-    exchange.push({ role: "assistant", content: null, tool_calls: [{ id, type: "function", function: { name: reply.tool, arguments: args ?? reply.input } }] });
+    exchange.push({
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id, type: "function", function: { name: reply.tool, arguments: args ?? reply.input } }],
+    });
     exchange.push({ role: "tool", tool_call_id: id, content: observation });
   }
 }
 
 /** The tool's result for the model, or the error that explains what to do instead. */
-async function observe(loop: ToolLoop, name: string, args: string | undefined, id: string, known: string[], step: number): Promise<string> {
+async function observe(
+  loop: ToolLoop,
+  name: string,
+  args: string | undefined,
+  id: string,
+  known: string[],
+  step: number,
+): Promise<string> {
   if (loop.run.ctx.signal?.aborted) throw new AbortedError();
   const tool = loop.owned.get(name);
   if (!tool) return `Error: there is no tool "${name}". Use one of: ${known.join(", ")}.`;

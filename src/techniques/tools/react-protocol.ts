@@ -75,10 +75,12 @@ export function actionArguments(input: string, tool: ToolDefinition | undefined)
       if (value && typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
     } catch {}
   }
-  const params = tool?.function.parameters as { properties?: Record<string, { type?: string }>; required?: string[] } | undefined;
+  const params = tool?.function.parameters as
+    { properties?: Record<string, { type?: string }>; required?: string[] } | undefined;
   const keys = Object.keys(params?.properties ?? {});
   const only = params?.required?.length === 1 ? params.required[0]! : keys.length === 1 ? keys[0]! : undefined;
-  if (only && params?.properties?.[only]?.type === "string" && unfenced) return JSON.stringify({ [only]: unfenced.replace(/^["']|["']$/g, "") });
+  if (only && params?.properties?.[only]?.type === "string" && unfenced)
+    return JSON.stringify({ [only]: unfenced.replace(/^["']|["']$/g, "") });
   return undefined;
 }
 
@@ -108,17 +110,25 @@ export function promptedMessages(messages: readonly Message[], instructions: str
   for (const m of messages) {
     if (m.role === "assistant" && m.tool_calls?.length) {
       const text = contentText(m.content);
-      const actions = m.tool_calls.map((c) => `Action: ${c.function.name}\nAction Input: ${c.function.arguments || "{}"}`).join("\n");
+      const actions = m.tool_calls
+        .map((c) => `Action: ${c.function.name}\nAction Input: ${c.function.arguments || "{}"}`)
+        .join("\n");
       out.push({ role: "assistant", content: text ? `${text}\n${actions}` : actions });
     } else if (m.role === "tool") {
       const observation = `Observation: ${contentText(m.content)}`;
       const previous = out.at(-1);
-      if (previous?.role === "user" && typeof previous.content === "string" && previous.content.startsWith("Observation:")) previous.content += `\n${observation}`;
+      if (
+        previous?.role === "user" &&
+        typeof previous.content === "string" &&
+        previous.content.startsWith("Observation:")
+      )
+        previous.content += `\n${observation}`;
       else out.push({ role: "user", content: observation });
     } else out.push({ ...m });
   }
   const first = out[0];
-  if (first && (first.role === "system" || first.role === "developer")) out[0] = { ...first, content: `${contentText(first.content)}\n\n${instructions}` };
+  if (first && (first.role === "system" || first.role === "developer"))
+    out[0] = { ...first, content: `${contentText(first.content)}\n\n${instructions}` };
   else out.unshift({ role: "system", content: instructions });
   return out;
 }

@@ -14,7 +14,11 @@ const saved = new Map<string, Message[]>();
  * `restoreToolExchanges`. The key includes the whole conversation, so another conversation that
  * happens to reuse a call id never receives them.
  */
-export function saveToolExchange(options: { conversation: readonly Message[]; returned: readonly ToolCall[]; exchange: readonly Message[] }): void {
+export function saveToolExchange(options: {
+  conversation: readonly Message[];
+  returned: readonly ToolCall[];
+  exchange: readonly Message[];
+}): void {
   const { conversation, returned, exchange } = options;
   if (exchange.length === 0) return;
   saved.set(exchangeKey(conversation, returned), [...exchange]);
@@ -42,5 +46,7 @@ function exchangeKey(conversation: readonly Message[], calls: readonly ToolCall[
     m.tool_call_id ?? null,
     (m.tool_calls ?? []).map((c) => [c.id, c.function.name, c.function.arguments]),
   ]);
-  return createHash("sha256").update(JSON.stringify([canonical, calls.map((c) => c.id)])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([canonical, calls.map((c) => c.id)]))
+    .digest("hex");
 }

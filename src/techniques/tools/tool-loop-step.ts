@@ -22,7 +22,12 @@ export interface ToolLoop {
  * the step's text so far) is yielded as deltas while it arrives; tool-call deltas are held back,
  * since only the loop knows whether a call is the caller's.
  */
-export async function* loopStep(options: { loop: ToolLoop; step: number; request: ChatRequest; visibleOf: (text: string) => string }): AsyncGenerator<StreamEvent, ChatResult> {
+export async function* loopStep(options: {
+  loop: ToolLoop;
+  step: number;
+  request: ChatRequest;
+  visibleOf: (text: string) => string;
+}): AsyncGenerator<StreamEvent, ChatResult> {
   const { loop, step, request, visibleOf } = options;
   const name = `step ${step}`;
   if (!loop.streaming) return runStage({ run: loop.run, name, request });
@@ -41,12 +46,22 @@ export async function* loopStep(options: { loop: ToolLoop; step: number; request
 }
 
 /** The loop's answer: the visible text so far, with the final step's finish reason and extra fields. */
-export function finalChoice(loop: ToolLoop, from: Choice, overrides: Partial<Choice["message"]> = {}, finishReason = from.finish_reason): Choice {
+export function finalChoice(
+  loop: ToolLoop,
+  from: Choice,
+  overrides: Partial<Choice["message"]> = {},
+  finishReason = from.finish_reason,
+): Choice {
   const { tool_calls: _calls, ...message } = from.message;
-  return { index: 0, message: { ...message, role: "assistant", content: loop.visible.total, ...overrides }, finish_reason: finishReason };
+  return {
+    index: 0,
+    message: { ...message, role: "assistant", content: loop.visible.total, ...overrides },
+    finish_reason: finishReason,
+  };
 }
 
 /** Remembers the visible text as the best answer so far, for a budget stop or an abort. */
 export function keepVisible(loop: ToolLoop): void {
-  if (loop.visible.total) loop.run.keep({ index: 0, message: { role: "assistant", content: loop.visible.total }, finish_reason: "stop" });
+  if (loop.visible.total)
+    loop.run.keep({ index: 0, message: { role: "assistant", content: loop.visible.total }, finish_reason: "stop" });
 }

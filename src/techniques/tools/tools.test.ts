@@ -10,8 +10,17 @@ import { functionTool } from "../../tools/tool.ts";
 import { collectStream } from "../stage/collect-stream.ts";
 import { tools } from "./tools.ts";
 
-const ask: ChatRequest = { messages: [{ role: "system", content: "Be exact." }, { role: "user", content: "What is (17 + 3*12) * 2^10?" }] };
-const call = (id: string, name: string, args: unknown): ToolCall => ({ id, type: "function", function: { name, arguments: JSON.stringify(args) } });
+const ask: ChatRequest = {
+  messages: [
+    { role: "system", content: "Be exact." },
+    { role: "user", content: "What is (17 + 3*12) * 2^10?" },
+  ],
+};
+const call = (id: string, name: string, args: unknown): ToolCall => ({
+  id,
+  type: "function",
+  function: { name, arguments: JSON.stringify(args) },
+});
 const toolMessages = (r: ChatRequest) => r.messages.filter((m) => m.role === "tool");
 const lastMessage = (r: ChatRequest): Message => r.messages.at(-1)!;
 
@@ -23,7 +32,8 @@ function spans(span: Span, kind: Span["kind"]): Span[] {
 const calculatingModel = () =>
   scriptedLM((request) => {
     const last = lastMessage(request);
-    if (last.role !== "tool") return { content: null, tool_calls: [call("c1", "calculator", { expression: "(17 + 3*12) * 2^10" })] };
+    if (last.role !== "tool")
+      return { content: null, tool_calls: [call("c1", "calculator", { expression: "(17 + 3*12) * 2^10" })] };
     return `The answer is ${contentText(last.content)}.`;
   });
 
@@ -34,9 +44,14 @@ test("the model's calculator call is run and its exact result fed back; each cal
   assert.equal(resultText(result), "The answer is 54272.");
   assert.equal(result.choices[0]!.finish_reason, "stop");
   assert.equal(lm.calls.length, 2);
-  assert.deepEqual(lm.calls[0]!.tools!.map((t) => t.function.name), ["calculator", "run_javascript"]);
+  assert.deepEqual(
+    lm.calls[0]!.tools!.map((t) => t.function.name),
+    ["calculator", "run_javascript"],
+  );
   assert.equal(lm.calls[1]!.messages[0]!.content, "Be exact.", "history and system prompt are kept");
-  assert.deepEqual(lm.calls[1]!.messages.at(-2)!.tool_calls, [call("c1", "calculator", { expression: "(17 + 3*12) * 2^10" })]);
+  assert.deepEqual(lm.calls[1]!.messages.at(-2)!.tool_calls, [
+    call("c1", "calculator", { expression: "(17 + 3*12) * 2^10" }),
+  ]);
   assert.deepEqual(toolMessages(lm.calls[1]!), [{ role: "tool", tool_call_id: "c1", content: "54272" }]);
   const [span] = spans(ctx.span, "tool");
   assert.equal(span!.name, "calculator");
@@ -67,19 +82,35 @@ test("a tool error goes back to the model as the tool's result, and the model re
 
 test("bad JSON arguments and an unknown argument are errors the model reads, not failures of the run", async () => {
   const lm = scriptedLM((request) => {
-    if (toolMessages(request).length === 0) return { tool_calls: [{ id: "x", type: "function", function: { name: "calculator", arguments: "{expression: 2+2" } }, call("y", "calculator", { expr: "2+2" })] };
-    return toolMessages(request).map((m) => contentText(m.content)).join(" | ");
+    if (toolMessages(request).length === 0)
+      return {
+        tool_calls: [
+          { id: "x", type: "function", function: { name: "calculator", arguments: "{expression: 2+2" } },
+          call("y", "calculator", { expr: "2+2" }),
+        ],
+      };
+    return toolMessages(request)
+      .map((m) => contentText(m.content))
+      .join(" | ");
   });
   const text = resultText(await tools(lm, { tools: ["calculator"] }).complete(ask));
-  assert.match(text, /^Error: the arguments of calculator are not valid JSON .* \| Error: calculator needs a string argument "expression"$/);
+  assert.match(
+    text,
+    /^Error: the arguments of calculator are not valid JSON .* \| Error: calculator needs a string argument "expression"$/,
+  );
 });
 
 test("max_steps stops a model that never stops calling tools; the last step asks for an answer", async () => {
-  const lm = scriptedLM((_r, { callIndex }) => ({ tool_calls: [call(`c${callIndex}`, "calculator", { expression: `${callIndex} + 1` })] }));
+  const lm = scriptedLM((_r, { callIndex }) => ({
+    tool_calls: [call(`c${callIndex}`, "calculator", { expression: `${callIndex} + 1` })],
+  }));
   const ctx = createRunContext();
   const result = await tools(lm, { max_steps: 3 }).complete(ask, ctx);
   assert.equal(lm.calls.length, 3);
-  assert.deepEqual(lm.calls.map((r) => r.tool_choice), [undefined, undefined, "none"]);
+  assert.deepEqual(
+    lm.calls.map((r) => r.tool_choice),
+    [undefined, undefined, "none"],
+  );
   assert.equal(result.choices[0]!.finish_reason, "length");
   assert.match(resultText(result), /Stopped after 3 steps/);
   assert.equal(spans(ctx.span, "tool").length, 2, "the calls of the last step are not run");
@@ -102,32 +133,64 @@ test("several tool calls of one step run concurrently and their results keep the
     },
   });
   const lm = scriptedLM((request) => {
-    if (toolMessages(request).length === 0) return { tool_calls: ["Oslo", "Rome", "Lima"].map((city, i) => call(`t${i}`, "lookup", { city })) };
-    return toolMessages(request).map((m) => `${m.tool_call_id}=${contentText(m.content)}`).join("\n");
+    if (toolMessages(request).length === 0)
+      return { tool_calls: ["Oslo", "Rome", "Lima"].map((city, i) => call(`t${i}`, "lookup", { city })) };
+    return toolMessages(request)
+      .map((m) => `${m.tool_call_id}=${contentText(m.content)}`)
+      .join("\n");
   });
   const result = await tools(lm, { tools: [slow] }).complete(ask);
   assert.equal(maxInFlight, 3);
-  assert.equal(resultText(result), ['t0={"city":"Oslo","population":4000}', 't1={"city":"Rome","population":4000}', 't2={"city":"Lima","population":4000}'].join("\n"));
+  assert.equal(
+    resultText(result),
+    [
+      't0={"city":"Oslo","population":4000}',
+      't1={"city":"Rome","population":4000}',
+      't2={"city":"Lima","population":4000}',
+    ].join("\n"),
+  );
 });
 
-const weather = { type: "function" as const, function: { name: "get_weather", description: "Weather in a city", parameters: { type: "object", properties: { city: { type: "string" } } } } };
+const weather = {
+  type: "function" as const,
+  function: {
+    name: "get_weather",
+    description: "Weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } } },
+  },
+};
 
 test("a call of the caller's own tool is returned to the caller, and the loop resumes with its result", async () => {
   const lm = scriptedLM((request) => {
     const last = lastMessage(request);
-    if (last.role === "user") return { content: "Checking.", tool_calls: [call("w1", "get_weather", { city: "Oslo" }), call("k1", "calculator", { expression: "1+1" })] };
-    if (last.tool_call_id === "w1") return { tool_calls: [call("k2", "calculator", { expression: `${contentText(last.content)} * 9/5 + 32` })] };
+    if (last.role === "user")
+      return {
+        content: "Checking.",
+        tool_calls: [call("w1", "get_weather", { city: "Oslo" }), call("k1", "calculator", { expression: "1+1" })],
+      };
+    if (last.tool_call_id === "w1")
+      return { tool_calls: [call("k2", "calculator", { expression: `${contentText(last.content)} * 9/5 + 32` })] };
     return `It is ${contentText(last.content)} °F.`;
   });
   const request: ChatRequest = { ...ask, tools: [weather] };
   const first = await tools(lm).complete(request);
   const choice = first.choices[0]!;
   assert.equal(choice.finish_reason, "tool_calls");
-  assert.deepEqual(choice.message.tool_calls, [call("w1", "get_weather", { city: "Oslo" })], "only the caller's call, unchanged");
+  assert.deepEqual(
+    choice.message.tool_calls,
+    [call("w1", "get_weather", { city: "Oslo" })],
+    "only the caller's call, unchanged",
+  );
   assert.equal(choice.message.content, "Checking.");
-  assert.deepEqual(lm.calls[0]!.tools!.map((t) => t.function.name), ["get_weather", "calculator", "run_javascript"]);
+  assert.deepEqual(
+    lm.calls[0]!.tools!.map((t) => t.function.name),
+    ["get_weather", "calculator", "run_javascript"],
+  );
   // The caller runs its tool and continues the conversation, as with any OpenAI model.
-  const next: ChatRequest = { ...request, messages: [...request.messages, choice.message, { role: "tool", tool_call_id: "w1", content: "20" }] };
+  const next: ChatRequest = {
+    ...request,
+    messages: [...request.messages, choice.message, { role: "tool", tool_call_id: "w1", content: "20" }],
+  };
   const second = await tools(lm).complete(next);
   assert.equal(resultText(second), "It is 68 °F.");
   assert.equal(second.choices[0]!.finish_reason, "stop");
@@ -136,7 +199,10 @@ test("a call of the caller's own tool is returned to the caller, and the loop re
 test("a caller tool named like one of lmx's is refused", async () => {
   const lm = scriptedLM(() => "x");
   const clash = { ...ask, tools: [{ type: "function" as const, function: { name: "calculator" } }] };
-  await assert.rejects(tools(lm).complete(clash), (e) => InvalidRequestError.isInstance(e) && /calculator/.test(e.message));
+  await assert.rejects(
+    tools(lm).complete(clash),
+    (e) => InvalidRequestError.isInstance(e) && /calculator/.test(e.message),
+  );
   assert.equal(lm.calls.length, 0);
   assert.throws(() => tools(lm, { tools: ["calculater"] }), /unknown tool "calculater"/);
 });
@@ -157,7 +223,10 @@ test("streaming yields the model's visible text and ends with a result equal to 
 });
 
 test("a budget stop returns the text said so far with finish_reason budget", async () => {
-  const lm = scriptedLM((_r, { callIndex }) => ({ content: `Step ${callIndex + 1} done.`, tool_calls: [call(`c${callIndex}`, "calculator", { expression: "2*3" })] }));
+  const lm = scriptedLM((_r, { callIndex }) => ({
+    content: `Step ${callIndex + 1} done.`,
+    tool_calls: [call(`c${callIndex}`, "calculator", { expression: "2*3" })],
+  }));
   const result = await tools(lm).complete(ask, createRunContext({ budget: { calls: 2 } }));
   assert.equal(lm.calls.length, 2);
   assert.equal(result.choices[0]!.finish_reason, "budget");
@@ -167,7 +236,8 @@ test("a budget stop returns the text said so far with finish_reason budget", asy
 test("with a JSON response_format the answer is the answering step's JSON alone, streamed or not", async () => {
   const lm = scriptedLM((request) => {
     const last = lastMessage(request);
-    if (last.role !== "tool") return { content: "Let me compute that first.", tool_calls: [call("c1", "calculator", { expression: "6*7" })] };
+    if (last.role !== "tool")
+      return { content: "Let me compute that first.", tool_calls: [call("c1", "calculator", { expression: "6*7" })] };
     return JSON.stringify({ answer: Number(contentText(last.content)) });
   });
   const json: ChatRequest = { ...ask, response_format: { type: "json_object" } };
@@ -175,13 +245,24 @@ test("with a JSON response_format the answer is the answering step's JSON alone,
   const { text, result } = await collectStream(tools(lm).stream(json));
   assert.deepEqual(JSON.parse(text), { answer: 42 });
   assert.equal(resultText(result), text);
-  assert.equal(resultText(await tools(lm).complete(ask)), 'Let me compute that first.\n\n{"answer":42}', "plain text still shows every step");
+  assert.equal(
+    resultText(await tools(lm).complete(ask)),
+    'Let me compute that first.\n\n{"answer":42}',
+    "plain text still shows every step",
+  );
 });
 
 test("the JavaScript sandbox tool runs the model's program", async () => {
   const lm = scriptedLM((request) => {
     const last = lastMessage(request);
-    if (last.role !== "tool") return { tool_calls: [call("s", "run_javascript", { code: "let n = 0; for (let i = 0; i < 1000; i++) if (i % 7 === 3) n++; console.log('count', n); n" })] };
+    if (last.role !== "tool")
+      return {
+        tool_calls: [
+          call("s", "run_javascript", {
+            code: "let n = 0; for (let i = 0; i < 1000; i++) if (i % 7 === 3) n++; console.log('count', n); n",
+          }),
+        ],
+      };
     return contentText(last.content);
   });
   assert.equal(resultText(await tools(lm, { tools: ["sandbox"] }).complete(ask)), "count 143\nResult: 143");

@@ -70,15 +70,24 @@ test("errors say what is wrong and point at where", () => {
   assert.deepEqual(error("5 % 0"), { reason: "modulo by zero", position: 2 });
   assert.deepEqual(error("0 ^ -1"), { reason: "division by zero (0 to a negative power)", position: 2 });
   assert.deepEqual(error("2 + * 3"), { reason: 'unexpected "*"', position: 4 });
-  assert.deepEqual(error("(1 + 2"), { reason: 'expected ")" to close the "(" at position 1, found the end of the expression', position: 6 });
+  assert.deepEqual(error("(1 + 2"), {
+    reason: 'expected ")" to close the "(" at position 1, found the end of the expression',
+    position: 6,
+  });
   assert.deepEqual(error("2 3"), { reason: 'expected an operator before "3"', position: 2 });
   assert.deepEqual(error("4 $ 2"), { reason: 'unexpected character "$"', position: 2 });
   assert.deepEqual(error(""), { reason: "the expression is empty", position: 0 });
-  assert.deepEqual(error("sqrt(-4)"), { reason: "the square root of a negative number is not a real number", position: 0 });
+  assert.deepEqual(error("sqrt(-4)"), {
+    reason: "the square root of a negative number is not a real number",
+    position: 0,
+  });
   assert.deepEqual(error("max()"), { reason: "max takes at least 1 argument, got 0", position: 0 });
   assert.match(error("fib(3)").reason, /^unknown function "fib" \(functions: sqrt, /);
   assert.match(error("x + 1").reason, /^unknown name "x"/);
-  assert.deepEqual(error("(-8) ^ 0.5"), { reason: "a negative number to a fractional power is not a real number", position: 5 });
+  assert.deepEqual(error("(-8) ^ 0.5"), {
+    reason: "a negative number to a fractional power is not a real number",
+    position: 5,
+  });
   assert.match(error("10 ^ 100000").reason, /^the result is too large/);
   const e = (() => {
     try {
@@ -100,11 +109,27 @@ test("numbers too big to build are refused as calculator errors at their positio
     }
     assert.fail(`${expression} did not fail`);
   };
-  assert.deepEqual(refused("2 * 1e999999999"), { reason: "the number 1e999999999 has too many digits (about 1000000000)", position: 4 });
-  assert.deepEqual(refused("1 + 1e-999999"), { reason: "the number 1e-999999 has too many digits (about 1000000)", position: 4 });
-  assert.deepEqual(refused("round(1, 1000000000)"), { reason: "round's second argument (digits) must be from -30102 to 30102", position: 0 });
-  assert.deepEqual(refused("round(1, -1000000000)"), { reason: "round's second argument (digits) must be from -30102 to 30102", position: 0 });
-  assert.deepEqual(refused("1e20000 * 1e20000"), { reason: "the result is too large (about 40001 digits)", position: 8 }, "products grow past the limit too");
+  assert.deepEqual(refused("2 * 1e999999999"), {
+    reason: "the number 1e999999999 has too many digits (about 1000000000)",
+    position: 4,
+  });
+  assert.deepEqual(refused("1 + 1e-999999"), {
+    reason: "the number 1e-999999 has too many digits (about 1000000)",
+    position: 4,
+  });
+  assert.deepEqual(refused("round(1, 1000000000)"), {
+    reason: "round's second argument (digits) must be from -30102 to 30102",
+    position: 0,
+  });
+  assert.deepEqual(refused("round(1, -1000000000)"), {
+    reason: "round's second argument (digits) must be from -30102 to 30102",
+    position: 0,
+  });
+  assert.deepEqual(
+    refused("1e20000 * 1e20000"),
+    { reason: "the result is too large (about 40001 digits)", position: 8 },
+    "products grow past the limit too",
+  );
   // Up to the limit everything still works exactly.
   assert.equal(text("1e30000 / 1e29999"), "10");
   assert.equal(text("round(2/3, 20)"), "0.66666666666666666667");
@@ -116,5 +141,8 @@ test("the calculator tool takes an expression and returns the exact text", async
   assert.equal(calculatorTool.definition.function.name, "calculator");
   assert.deepEqual((calculatorTool.definition.function.parameters as { required: string[] }).required, ["expression"]);
   assert.equal(await calculatorTool.execute({ expression: "0.1 + 0.2" }, createRunContext()), "0.3");
-  assert.throws(() => calculatorTool.execute({ expr: "1" }, createRunContext()), /needs a string argument "expression"/);
+  assert.throws(
+    () => calculatorTool.execute({ expr: "1" }, createRunContext()),
+    /needs a string argument "expression"/,
+  );
 });

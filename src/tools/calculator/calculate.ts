@@ -4,7 +4,6 @@ import { CalculatorError } from "./calculator-error.ts";
 import { parseExpression, type Expr } from "./parse-expression.ts";
 import { bitLength, Rational } from "./rational.ts";
 
-
 export interface Calculation {
   /** The value as text: exact digits, `p/q ≈ decimal`, or a double to 15 significant digits. */
   text: string;
@@ -24,8 +23,14 @@ export interface Calculation {
  */
 export function calculate(expression: string): Calculation {
   const value = evaluate(parseExpression(expression), expression);
-  if (!value.exact && !Number.isFinite(value.x)) throw new CalculatorError({ reason: "the result is not a finite number", position: 0, expression });
-  return { text: formatValue(value), exact: value.exact, value: toNumber(value), ...(value.exact ? { fraction: value.q.toString() } : {}) };
+  if (!value.exact && !Number.isFinite(value.x))
+    throw new CalculatorError({ reason: "the result is not a finite number", position: 0, expression });
+  return {
+    text: formatValue(value),
+    exact: value.exact,
+    value: toNumber(value),
+    ...(value.exact ? { fraction: value.q.toString() } : {}),
+  };
 }
 
 function evaluate(node: Expr, expression: string): CalcValue {
@@ -37,19 +42,33 @@ function evaluate(node: Expr, expression: string): CalcValue {
     case "number": {
       // 1e999999999 would take BigInt seconds to build (and then fail): refuse it by its size first.
       const digits = literalDigits(node.text);
-      if (digits * LOG2_10 > MAX_BITS) fail(`the number ${node.text.length > 24 ? `${node.text.slice(0, 20)}…` : node.text} has too many digits (about ${digits})`);
+      if (digits * LOG2_10 > MAX_BITS)
+        fail(
+          `the number ${node.text.length > 24 ? `${node.text.slice(0, 20)}…` : node.text} has too many digits (about ${digits})`,
+        );
       return exact(Rational.parseDecimal(node.text));
     }
     case "name": {
       const constant = calculatorConstants[node.name];
-      if (!constant) fail(calculatorFunctions[node.name] ? `${node.name} is a function: write ${node.name}(...)` : `unknown name "${node.name}" (constants: ${Object.keys(calculatorConstants).join(", ")})`);
+      if (!constant)
+        fail(
+          calculatorFunctions[node.name]
+            ? `${node.name} is a function: write ${node.name}(...)`
+            : `unknown name "${node.name}" (constants: ${Object.keys(calculatorConstants).join(", ")})`,
+        );
       return constant!;
     }
     case "call": {
       const f = calculatorFunctions[node.name];
-      if (!f) return fail(`unknown function "${node.name}" (functions: ${Object.keys(calculatorFunctions).join(", ")})`);
+      if (!f)
+        return fail(`unknown function "${node.name}" (functions: ${Object.keys(calculatorFunctions).join(", ")})`);
       if (node.args.length < f.minArgs || node.args.length > f.maxArgs) {
-        const wanted = f.maxArgs === Infinity ? `at least ${f.minArgs}` : f.minArgs === f.maxArgs ? `${f.minArgs}` : `${f.minArgs} or ${f.maxArgs}`;
+        const wanted =
+          f.maxArgs === Infinity
+            ? `at least ${f.minArgs}`
+            : f.minArgs === f.maxArgs
+              ? `${f.minArgs}`
+              : `${f.minArgs} or ${f.maxArgs}`;
         const plural = (f.maxArgs === Infinity ? f.minArgs : f.maxArgs) === 1 ? "" : "s";
         fail(`${node.name} takes ${wanted} argument${plural}, got ${node.args.length}`);
       }
@@ -94,7 +113,8 @@ function power(a: CalcValue, b: CalcValue, fail: Fail): CalcValue {
     if (b.q.isInteger) {
       const bits = (bitLength(a.q.num) + bitLength(a.q.den)) * Number(b.q.num < 0n ? -b.q.num : b.q.num);
       const unit = a.q.den === 1n && (a.q.num === 1n || a.q.num === -1n);
-      if (bits > MAX_BITS && !unit && a.q.sign !== 0) fail(`the result is too large (about ${Math.round(bits * 0.30103)} digits)`);
+      if (bits > MAX_BITS && !unit && a.q.sign !== 0)
+        fail(`the result is too large (about ${Math.round(bits * 0.30103)} digits)`);
       return exact(a.q.pow(b.q.num));
     }
     // A rational exponent p/q: exact when the base is a perfect q-th power (8^(1/3) = 2).

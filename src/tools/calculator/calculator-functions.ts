@@ -28,8 +28,19 @@ export const calculatorFunctions: Record<string, CalcFunction> = {
   log: { minArgs: 1, maxArgs: 2, apply: ([a, base]) => log(a!, base ?? exact(Rational.of(10n))) },
   log10: { minArgs: 1, maxArgs: 1, apply: ([a]) => log(a!, exact(Rational.of(10n))) },
   log2: { minArgs: 1, maxArgs: 1, apply: ([a]) => log(a!, exact(Rational.of(2n))) },
-  ln: { minArgs: 1, maxArgs: 1, apply: ([a]) => (a!.exact && a!.q.cmp(Rational.one) === 0 ? exact(Rational.zero) : positive("ln")(toNumber(a!)) ?? approx(Math.log(toNumber(a!)))) },
-  exp: { minArgs: 1, maxArgs: 1, apply: ([a]) => (a!.exact && a!.q.sign === 0 ? exact(Rational.one) : approx(Math.exp(toNumber(a!)))) },
+  ln: {
+    minArgs: 1,
+    maxArgs: 1,
+    apply: ([a]) =>
+      a!.exact && a!.q.cmp(Rational.one) === 0
+        ? exact(Rational.zero)
+        : (positive("ln")(toNumber(a!)) ?? approx(Math.log(toNumber(a!)))),
+  },
+  exp: {
+    minArgs: 1,
+    maxArgs: 1,
+    apply: ([a]) => (a!.exact && a!.q.sign === 0 ? exact(Rational.one) : approx(Math.exp(toNumber(a!)))),
+  },
   sin: unaryFloat(Math.sin),
   cos: unaryFloat(Math.cos),
   tan: unaryFloat(Math.tan),
@@ -38,7 +49,11 @@ export const calculatorFunctions: Record<string, CalcFunction> = {
   atan: unaryFloat(Math.atan),
 };
 
-export const calculatorConstants: Record<string, CalcValue> = { pi: approx(Math.PI), e: approx(Math.E), tau: approx(2 * Math.PI) };
+export const calculatorConstants: Record<string, CalcValue> = {
+  pi: approx(Math.PI),
+  e: approx(Math.E),
+  tau: approx(2 * Math.PI),
+};
 
 export function compare(a: CalcValue, b: CalcValue): number {
   if (a.exact && b.exact) return a.q.cmp(b.q);
@@ -80,7 +95,8 @@ function log(a: CalcValue, base: CalcValue): CalcValue | string {
   if (!(b > 0) || b === 1) return "the base of a logarithm must be positive and not 1";
   if (a.exact && base.exact) {
     const k = Math.round(Math.log(x) / Math.log(b));
-    if (Number.isFinite(k) && Math.abs(k) <= 10_000 && base.q.pow(BigInt(k)).cmp(a.q) === 0) return exact(Rational.of(BigInt(k)));
+    if (Number.isFinite(k) && Math.abs(k) <= 10_000 && base.q.pow(BigInt(k)).cmp(a.q) === 0)
+      return exact(Rational.of(BigInt(k)));
   }
   return approx(Math.log(x) / Math.log(b));
 }

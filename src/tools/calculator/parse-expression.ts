@@ -47,7 +47,8 @@ export function parseExpression(expression: string): Expr {
       }
       const power = t.kind === "op" ? infix[t.text] : undefined;
       if (!power) {
-        if (t.kind === "number" || t.kind === "name" || t.kind === "(") fail(`expected an operator before ${describe(t)}`);
+        if (t.kind === "number" || t.kind === "name" || t.kind === "(")
+          fail(`expected an operator before ${describe(t)}`);
         break;
       }
       if (power.left < minPower) break;
@@ -60,10 +61,12 @@ export function parseExpression(expression: string): Expr {
   function prefix(): Expr {
     const t = next();
     if (t.kind === "number") return { type: "number", text: t.text, position: t.position };
-    if (t.kind === "op" && (t.text === "-" || t.text === "+")) return { type: "unary", op: t.text, operand: parse(PREFIX), position: t.position };
+    if (t.kind === "op" && (t.text === "-" || t.text === "+"))
+      return { type: "unary", op: t.text, operand: parse(PREFIX), position: t.position };
     if (t.kind === "(") {
       const inner = parse(0);
-      if (peek().kind !== ")") fail(`expected ")" to close the "(" at position ${t.position + 1}, found ${describe(peek())}`);
+      if (peek().kind !== ")")
+        fail(`expected ")" to close the "(" at position ${t.position + 1}, found ${describe(peek())}`);
       next();
       return inner;
     }

@@ -29,7 +29,9 @@ export class Rational {
     const fraction = m[2] ?? "";
     const exponent = Number(m[3] ?? 0) - fraction.length;
     const digits = BigInt((m[1] || "0") + fraction);
-    return exponent >= 0 ? Rational.of(digits * 10n ** BigInt(exponent)) : Rational.of(digits, 10n ** BigInt(-exponent));
+    return exponent >= 0
+      ? Rational.of(digits * 10n ** BigInt(exponent))
+      : Rational.of(digits, 10n ** BigInt(-exponent));
   }
 
   get isInteger(): boolean {

@@ -10,7 +10,7 @@ export interface Token {
 }
 
 /** Unicode operators people and models write, mapped to the ASCII ones. */
-const aliases: Record<string, string> = { "×": "*", "·": "*", "÷": "/", "−": "-", "–": "-", "π": "pi" };
+const aliases: Record<string, string> = { "×": "*", "·": "*", "÷": "/", "−": "-", "–": "-", π: "pi" };
 
 /** Splits an arithmetic expression into tokens; an unknown character is a CalculatorError at its position. */
 export function tokenizeExpression(expression: string): Token[] {
@@ -42,7 +42,8 @@ export function tokenizeExpression(expression: string): Token[] {
     const symbol = aliases[c] ?? c;
     if (symbol === "pi") tokens.push({ kind: "name", text: "pi", position: i });
     else if ("+-*/%^!".includes(symbol)) tokens.push({ kind: "op", text: symbol, position: i });
-    else if (symbol === "(" || symbol === ")" || symbol === ",") tokens.push({ kind: symbol, text: symbol, position: i });
+    else if (symbol === "(" || symbol === ")" || symbol === ",")
+      tokens.push({ kind: symbol, text: symbol, position: i });
     else throw new CalculatorError({ reason: `unexpected character "${c}"`, position: i, expression });
     i++;
   }

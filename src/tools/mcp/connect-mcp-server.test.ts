@@ -26,15 +26,25 @@ function alive(pid: number): boolean {
 
 test("a stdio server from npm is started, its tools listed with prefixed names and called; close ends its process", async () => {
   const file = join(dir, "memory.jsonl");
-  const conn = await connectMcpServer({ name: "memory", server: { command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: file } } });
+  const conn = await connectMcpServer({
+    name: "memory",
+    server: { command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: file } },
+  });
   const pid = conn.pid!;
   try {
     const names = conn.tools.map((t) => t.definition.function.name);
     assert.ok(names.includes("memory__create_entities") && names.includes("memory__read_graph"), names.join(", "));
     const create = conn.tools.find((t) => t.definition.function.name === "memory__create_entities")!;
-    assert.equal((create.definition.function.parameters as { type: string }).type, "object", "the input schema is passed through");
+    assert.equal(
+      (create.definition.function.parameters as { type: string }).type,
+      "object",
+      "the input schema is passed through",
+    );
     const ctx = createRunContext();
-    await create.execute({ entities: [{ name: "Ada_Lovelace", entityType: "person", observations: ["wrote the first program"] }] }, ctx);
+    await create.execute(
+      { entities: [{ name: "Ada_Lovelace", entityType: "person", observations: ["wrote the first program"] }] },
+      ctx,
+    );
     const read = conn.tools.find((t) => t.definition.function.name === "memory__read_graph")!;
     const graph = String(await read.execute({}, ctx));
     assert.match(graph, /Ada_Lovelace/);
@@ -51,11 +61,20 @@ test("a streamable HTTP server is listed and called; an error result is a ToolEr
   const server = await startMcpHttpTestServer();
   const conn = await connectMcpServer({ name: "calc", server: { url: server.url } });
   try {
-    assert.deepEqual(conn.tools.map((t) => t.definition.function.name), ["calc__add", "calc__shout", "calc__explode"]);
+    assert.deepEqual(
+      conn.tools.map((t) => t.definition.function.name),
+      ["calc__add", "calc__shout", "calc__explode"],
+    );
     const ctx = createRunContext();
     assert.equal(await conn.tools[0]!.execute({ a: 2, b: 40 }, ctx), "42");
-    await assert.rejects(Promise.resolve(conn.tools[2]!.execute({}, ctx)), (e) => ToolError.isInstance(e) && e.message === "the detonator is wet");
-    assert.deepEqual(server.calls.map((c) => c.tool), ["add", "explode"]);
+    await assert.rejects(
+      Promise.resolve(conn.tools[2]!.execute({}, ctx)),
+      (e) => ToolError.isInstance(e) && e.message === "the detonator is wet",
+    );
+    assert.deepEqual(
+      server.calls.map((c) => c.tool),
+      ["add", "explode"],
+    );
   } finally {
     await conn.close();
     await server.close();
@@ -67,7 +86,11 @@ test("aborting while a server starts is an AbortedError (not a broken-server Con
   const pidFile = join(dir, "silent.pid");
   const silent = `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.stdin.on("data", () => {}); process.stdin.on("end", () => process.exit(0))`;
   const controller = new AbortController();
-  const started = connectMcpServer({ name: "silent", server: { command: process.execPath, args: ["-e", silent] }, signal: controller.signal });
+  const started = connectMcpServer({
+    name: "silent",
+    server: { command: process.execPath, args: ["-e", silent] },
+    signal: controller.signal,
+  });
   for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
   const pid = Number(readFileSync(pidFile, "utf8"));
   controller.abort();

@@ -47,7 +47,13 @@ export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpC
   let transport: Transport;
   let stdio: StdioClientTransport | undefined;
   if ("command" in server) {
-    stdio = new StdioClientTransport({ command: server.command, args: server.args, env: server.env, cwd: server.cwd, stderr: "pipe" });
+    stdio = new StdioClientTransport({
+      command: server.command,
+      args: server.args,
+      env: server.env,
+      cwd: server.cwd,
+      stderr: "pipe",
+    });
     // Read stderr (else a chatty server blocks on a full pipe); its tail explains a failed start.
     stdio.stderr?.on("data", (chunk: Buffer) => {
       stderr.push(chunk.toString());
@@ -55,7 +61,9 @@ export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpC
     });
     transport = stdio;
   } else {
-    transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: server.headers ? { headers: server.headers } : undefined });
+    transport = new StreamableHTTPClientTransport(new URL(server.url), {
+      requestInit: server.headers ? { headers: server.headers } : undefined,
+    });
   }
   const client = new Client({ name: "lmx", version: "0.1.0" });
   let closed = false;
@@ -80,21 +88,41 @@ export async function connectMcpServer(options: ConnectMcpOptions): Promise<McpC
     if (signal?.aborted) throw new AbortedError(`the connection to MCP server "${name}" was aborted`, { cause: error });
     const tail = stderr.join("").trim().split("\n").slice(-5).join("\n");
     const where = "command" in server ? `${server.command} ${server.args.join(" ")}`.trim() : server.url;
-    const reason = "command" in server ? "it did not start or answer as an MCP server" : "it did not answer as an MCP server";
-    throw new McpStartError({ server: name, reason, detail: `${where}: ${(error as Error).message}${tail ? `\nIts stderr ended with:\n${tail}` : ""}`, cause: error });
+    const reason =
+      "command" in server ? "it did not start or answer as an MCP server" : "it did not answer as an MCP server";
+    throw new McpStartError({
+      server: name,
+      reason,
+      detail: `${where}: ${(error as Error).message}${tail ? `\nIts stderr ended with:\n${tail}` : ""}`,
+      cause: error,
+    });
   }
 }
 
-function wrapTool(options: { client: Client; server: string; tool: { name: string; description?: string; inputSchema: Record<string, unknown> }; timeoutMs: number }): Tool {
+function wrapTool(options: {
+  client: Client;
+  server: string;
+  tool: { name: string; description?: string; inputSchema: Record<string, unknown> };
+  timeoutMs: number;
+}): Tool {
   const { client, server, tool, timeoutMs } = options;
   const name = mcpToolName({ server, tool: tool.name });
   return {
     definition: {
       type: "function",
-      function: { name, description: tool.description ? `${tool.description} (MCP server ${server})` : `Tool ${tool.name} of MCP server ${server}`, parameters: tool.inputSchema },
+      function: {
+        name,
+        description: tool.description
+          ? `${tool.description} (MCP server ${server})`
+          : `Tool ${tool.name} of MCP server ${server}`,
+        parameters: tool.inputSchema,
+      },
     },
     async execute(args, ctx) {
-      const result = await client.callTool({ name: tool.name, arguments: args }, undefined, { signal: ctx.signal, timeout: timeoutMs });
+      const result = await client.callTool({ name: tool.name, arguments: args }, undefined, {
+        signal: ctx.signal,
+        timeout: timeoutMs,
+      });
       const text = mcpResultText(result);
       if (result.isError) throw new ToolError({ tool: name, message: text || `${tool.name} failed` });
       return text;

@@ -12,7 +12,11 @@ interface ContentBlock {
  * An MCP tool result as text for a model: text blocks as they are, embedded text resources by
  * content, other media as a short placeholder; structured content as JSON when there is no text.
  */
-export function mcpResultText(result: { content?: unknown; structuredContent?: unknown; toolResult?: unknown }): string {
+export function mcpResultText(result: {
+  content?: unknown;
+  structuredContent?: unknown;
+  toolResult?: unknown;
+}): string {
   const blocks = Array.isArray(result.content) ? (result.content as ContentBlock[]) : [];
   const parts = blocks.map((b) => {
     if (b.type === "text") return b.text ?? "";
@@ -23,6 +27,7 @@ export function mcpResultText(result: { content?: unknown; structuredContent?: u
   const text = parts.filter(Boolean).join("\n");
   if (text) return text;
   if (result.structuredContent !== undefined) return JSON.stringify(result.structuredContent);
-  if (result.toolResult !== undefined) return typeof result.toolResult === "string" ? result.toolResult : JSON.stringify(result.toolResult);
+  if (result.toolResult !== undefined)
+    return typeof result.toolResult === "string" ? result.toolResult : JSON.stringify(result.toolResult);
   return "";
 }

@@ -19,7 +19,12 @@ export function otlpValue(value: unknown): OtlpValue | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return { stringValue: value };
   if (typeof value === "boolean") return { boolValue: value };
-  if (typeof value === "number") return Number.isSafeInteger(value) ? { intValue: String(value) } : Number.isFinite(value) ? { doubleValue: value } : { stringValue: String(value) };
+  if (typeof value === "number")
+    return Number.isSafeInteger(value)
+      ? { intValue: String(value) }
+      : Number.isFinite(value)
+        ? { doubleValue: value }
+        : { stringValue: String(value) };
   if (typeof value === "bigint") return { intValue: value.toString() };
   if (Array.isArray(value) && value.every((v) => v === null || ["string", "number", "boolean"].includes(typeof v)))
     return { arrayValue: { values: value.map(otlpValue).filter((v): v is OtlpValue => v !== undefined) } };

@@ -19,7 +19,12 @@ import { exportingTraceStore } from "./exporting-trace-store.ts";
 import { memoryTraceStore } from "../../server/trace-store.ts";
 
 /** A collector stand-in on 127.0.0.1 that keeps every POST body and answers with `status`. */
-let collector: { url: string; posts: { path: string; headers: IncomingHttpHeaders; body: OtlpTraceRequest }[]; status: number; close(): Promise<void> };
+let collector: {
+  url: string;
+  posts: { path: string; headers: IncomingHttpHeaders; body: OtlpTraceRequest }[];
+  status: number;
+  close(): Promise<void>;
+};
 before(async () => {
   const posts: { path: string; headers: IncomingHttpHeaders; body: OtlpTraceRequest }[] = [];
   const state = { status: 200 };
@@ -28,7 +33,9 @@ before(async () => {
     req.on("data", (d) => (text += d));
     req.on("end", () => {
       posts.push({ path: req.url ?? "", headers: req.headers, body: JSON.parse(text) });
-      res.writeHead(state.status, { "content-type": "application/json" }).end(state.status === 200 ? "{}" : '{"error":"collector down"}');
+      res
+        .writeHead(state.status, { "content-type": "application/json" })
+        .end(state.status === 200 ? "{}" : '{"error":"collector down"}');
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -56,7 +63,12 @@ const attr = (attrs: OtlpAttribute[], key: string) => {
 };
 
 async function votedTrace(): Promise<Span> {
-  const lm = selfConsistency(scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex === 1 ? 5 : 4}`, { prices: { "scripted:test": { input: 3, output: 6 } } }), { n: 3 });
+  const lm = selfConsistency(
+    scriptedLM((_r, { sampleIndex }) => `The answer is ${sampleIndex === 1 ? 5 : 4}`, {
+      prices: { "scripted:test": { input: 3, output: 6 } },
+    }),
+    { n: 3 },
+  );
   const ctx = createRunContext({ name: "ask" });
   await lm.complete({ messages: [{ role: "user", content: "What is 2+2?" }], temperature: 0.7, max_tokens: 50 }, ctx);
   return ctx.span;
@@ -66,7 +78,11 @@ test("spans arrive as OTLP/HTTP JSON with GenAI attributes, hex ids, parent link
   collector.posts.length = 0;
   const span = await votedTrace();
   const warnings: string[] = [];
-  const exporter = createOtlpExporter({ url: `${collector.url}/v1/traces`, headers: { "x-team": "evals" }, warn: (m) => warnings.push(m) });
+  const exporter = createOtlpExporter({
+    url: `${collector.url}/v1/traces`,
+    headers: { "x-team": "evals" },
+    warn: (m) => warnings.push(m),
+  });
   exporter.export(span);
   await exporter.shutdown();
   assert.deepEqual(warnings, []);
@@ -79,7 +95,12 @@ test("spans arrive as OTLP/HTTP JSON with GenAI attributes, hex ids, parent link
   assert.equal(attr(resource.resource.attributes, "service.name"), "lmx");
   const spans = resource.scopeSpans[0]!.spans;
   const byName = (n: string) => spans.find((s) => s.name === n)!;
-  const [root, technique, stage, lm] = [byName("ask"), byName("technique self-consistency"), byName("sample"), byName("chat test")];
+  const [root, technique, stage, lm] = [
+    byName("ask"),
+    byName("technique self-consistency"),
+    byName("sample"),
+    byName("chat test"),
+  ];
   assert.ok(root && technique && stage && lm, `span names: ${spans.map((s) => s.name)}`);
 
   const hexTrace = span.traceId.replace(/-/g, "");
@@ -109,7 +130,9 @@ test("spans arrive as OTLP/HTTP JSON with GenAI attributes, hex ids, parent link
   assert.equal(attr(lm.attributes, "gen_ai.usage.input_tokens"), String(call.own.prompt_tokens));
   assert.equal(attr(lm.attributes, "gen_ai.usage.output_tokens"), String(call.own.completion_tokens));
   assert.equal(attr(lm.attributes, "lmx.cost_usd"), call.own.cost_usd);
-  assert.deepEqual(attr(lm.attributes, "gen_ai.response.finish_reasons"), { values: [{ stringValue: "stop" }, { stringValue: "stop" }, { stringValue: "stop" }] });
+  assert.deepEqual(attr(lm.attributes, "gen_ai.response.finish_reasons"), {
+    values: [{ stringValue: "stop" }, { stringValue: "stop" }, { stringValue: "stop" }],
+  });
   assert.equal(attr(lm.attributes, "gen_ai.input.messages"), undefined, "content is opt-in");
   const vote = technique.events.find((e) => e.name === "vote")!;
   assert.equal(attr(vote.attributes, "winner"), "4");
@@ -119,17 +142,27 @@ test("spans arrive as OTLP/HTTP JSON with GenAI attributes, hex ids, parent link
 test("traces are batched; a failing collector costs one warning and never an exception", async () => {
   collector.posts.length = 0;
   const warnings: string[] = [];
-  const exporter = createOtlpExporter({ url: `${collector.url}/v1/traces`, batchSize: 2, warn: (m) => warnings.push(m) });
+  const exporter = createOtlpExporter({
+    url: `${collector.url}/v1/traces`,
+    batchSize: 2,
+    warn: (m) => warnings.push(m),
+  });
   for (let i = 0; i < 5; i++) exporter.export(await votedTrace());
   await exporter.flush();
-  assert.deepEqual(collector.posts.map((p) => new Set(p.body.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.traceId)).size), [2, 2, 1]);
+  assert.deepEqual(
+    collector.posts.map((p) => new Set(p.body.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => s.traceId)).size),
+    [2, 2, 1],
+  );
 
   collector.status = 500;
   for (let i = 0; i < 3; i++) exporter.export(await votedTrace());
   await exporter.flush();
   collector.status = 200;
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /OTLP export to .* failed \(HTTP 500: .*collector down.*\); traces are not exported, the run goes on/);
+  assert.match(
+    warnings[0]!,
+    /OTLP export to .* failed \(HTTP 500: .*collector down.*\); traces are not exported, the run goes on/,
+  );
 
   const refused: string[] = [];
   const dead = createOtlpExporter({ url: "http://127.0.0.1:1/v1/traces", warn: (m) => refused.push(m) });
@@ -148,25 +181,68 @@ test("an exporting trace store keeps the trace and sends it", async () => {
   await exporter.flush();
   assert.equal(store.get(span.traceId)?.id, span.traceId);
   assert.equal(store.list().length, 1);
-  assert.equal(collector.posts[0]!.body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId, span.traceId.replace(/-/g, ""));
+  assert.equal(
+    collector.posts[0]!.body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId,
+    span.traceId.replace(/-/g, ""),
+  );
 });
 
 test("settings come from OTEL_* variables over the config; headers are parsed", () => {
   assert.equal(otlpSettings({ env: {} }), undefined);
-  assert.deepEqual(otlpSettings({ config: { otlp: { endpoint: "http://c:4318/", headers: { a: "1" } } }, env: {} }), { url: "http://c:4318/v1/traces", headers: { a: "1" }, captureContent: false });
-  assert.equal(otlpSettings({ config: { otlp: { endpoint: "http://c:4318" } }, env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://env:4318" } })!.url, "http://env:4318/v1/traces");
-  assert.equal(otlpSettings({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://env:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/x" } })!.url, "http://t/x");
-  assert.deepEqual(otlpSettings({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e", OTEL_EXPORTER_OTLP_HEADERS: "api-key=a%20b, x = y ,bad" } })!.headers, { "api-key": "a b", x: "y" });
-  assert.equal(otlpSettings({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e", OTEL_SDK_DISABLED: "true" } }), undefined);
+  assert.deepEqual(otlpSettings({ config: { otlp: { endpoint: "http://c:4318/", headers: { a: "1" } } }, env: {} }), {
+    url: "http://c:4318/v1/traces",
+    headers: { a: "1" },
+    captureContent: false,
+  });
+  assert.equal(
+    otlpSettings({
+      config: { otlp: { endpoint: "http://c:4318" } },
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://env:4318" },
+    })!.url,
+    "http://env:4318/v1/traces",
+  );
+  assert.equal(
+    otlpSettings({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://env:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/x" },
+    })!.url,
+    "http://t/x",
+  );
+  assert.deepEqual(
+    otlpSettings({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e", OTEL_EXPORTER_OTLP_HEADERS: "api-key=a%20b, x = y ,bad" },
+    })!.headers,
+    { "api-key": "a b", x: "y" },
+  );
+  assert.equal(
+    otlpSettings({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e", OTEL_SDK_DISABLED: "true" } }),
+    undefined,
+  );
 });
 
 test("lmx ask exports its trace when OTEL_EXPORTER_OTLP_ENDPOINT is set", async () => {
   collector.posts.length = 0;
   const upstream = await startOpenAITestServer({ reply: () => "The answer is 4." });
   try {
-    const run = await runCli(["ask", "-m", "openai:test-model", "-t", "self-consistency(n=2)", "--json", "--temperature", "0.5", "What is 2+2?"], {
-      env: cleanEnv({ OPENAI_BASE_URL: upstream.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, LMX_TRACES: join(dir, "traces.sqlite") }),
-    });
+    const run = await runCli(
+      [
+        "ask",
+        "-m",
+        "openai:test-model",
+        "-t",
+        "self-consistency(n=2)",
+        "--json",
+        "--temperature",
+        "0.5",
+        "What is 2+2?",
+      ],
+      {
+        env: cleanEnv({
+          OPENAI_BASE_URL: upstream.url,
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          LMX_TRACES: join(dir, "traces.sqlite"),
+        }),
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);
     const spans = collector.posts.flatMap((p) => p.body.resourceSpans[0]!.scopeSpans[0]!.spans);
@@ -175,7 +251,10 @@ test("lmx ask exports its trace when OTEL_EXPORTER_OTLP_ENDPOINT is set", async 
     assert.equal(chat[0]!.traceId, out.trace_id.replace(/-/g, ""));
     assert.equal(attr(chat[0]!.attributes, "gen_ai.provider.name"), "openai");
     assert.equal(attr(chat[0]!.attributes, "gen_ai.request.temperature"), 0.5);
-    assert.equal(attr(chat[0]!.attributes, "gen_ai.usage.output_tokens"), String(upstream.reported[0]!.completion_tokens));
+    assert.equal(
+      attr(chat[0]!.attributes, "gen_ai.usage.output_tokens"),
+      String(upstream.reported[0]!.completion_tokens),
+    );
   } finally {
     await upstream.close();
   }

@@ -13,14 +13,21 @@ export interface OtlpSettings {
  * Headers come from `otlp.headers` and `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`). Undefined when
  * nothing is configured or `OTEL_SDK_DISABLED=true`.
  */
-export function otlpSettings(options: { config?: Pick<LoadedConfig, "otlp">; env?: NodeJS.ProcessEnv }): OtlpSettings | undefined {
+export function otlpSettings(options: {
+  config?: Pick<LoadedConfig, "otlp">;
+  env?: NodeJS.ProcessEnv;
+}): OtlpSettings | undefined {
   const env = options.env ?? process.env;
   const otlp = options.config?.otlp;
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || otlp?.endpoint?.trim();
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
   if (!url) return undefined;
-  const headers = { ...otlp?.headers, ...parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS ?? "") };
+  const headers = {
+    ...otlp?.headers,
+    ...parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS ?? ""),
+  };
   return { url, headers, captureContent: otlp?.captureContent ?? false };
 }
 

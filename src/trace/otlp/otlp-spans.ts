@@ -21,7 +21,10 @@ export interface OtlpSpan {
 
 /** The body of `POST /v1/traces` (ExportTraceServiceRequest, JSON encoding). */
 export interface OtlpTraceRequest {
-  resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[] }[];
+  resourceSpans: {
+    resource: { attributes: OtlpAttribute[] };
+    scopeSpans: { scope: { name: string; version?: string }; spans: OtlpSpan[] }[];
+  }[];
 }
 
 export interface OtlpSpanOptions {
@@ -57,7 +60,11 @@ function flatten(span: SpanJSON, parent: string | undefined, out: OtlpSpan[], op
     traceId: hex(span.trace_id).padEnd(32, "0").slice(0, 32),
     spanId,
     ...(parent ? { parentSpanId: parent } : {}),
-    name: lm ? `chat ${String(span.attributes.model ?? span.name)}` : span.kind === "technique" ? `technique ${span.name}` : span.name,
+    name: lm
+      ? `chat ${String(span.attributes.model ?? span.name)}`
+      : span.kind === "technique"
+        ? `technique ${span.name}`
+        : span.name,
     kind: lm ? CLIENT : INTERNAL,
     startTimeUnixNano: nanos(span.start),
     endTimeUnixNano: nanos(span.end ?? span.start + span.duration_ms),
@@ -91,7 +98,12 @@ function lmAttributes(span: SpanJSON, options: OtlpSpanOptions): OtlpAttribute[]
     "gen_ai.usage.output_tokens": span.usage.completion_tokens,
     "gen_ai.usage.cache_read.input_tokens": span.usage.cached_tokens || undefined,
     ...(options.captureContent
-      ? { "gen_ai.input.messages": request.messages, "gen_ai.output.messages": Array.isArray(a.output) ? a.output.map((text) => ({ role: "assistant", parts: [{ type: "text", content: text }] })) : undefined }
+      ? {
+          "gen_ai.input.messages": request.messages,
+          "gen_ai.output.messages": Array.isArray(a.output)
+            ? a.output.map((text) => ({ role: "assistant", parts: [{ type: "text", content: text }] }))
+            : undefined,
+        }
       : {}),
     "lmx.cost_usd": span.usage.cost_usd,
     "lmx.sample_index": a.sample_index,

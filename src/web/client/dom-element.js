@@ -3,11 +3,14 @@
 // other key an attribute; children are nodes or strings, and empty ones (null, false, "") are skipped.
 function el(tag, attrs, children) {
   var node = document.createElement(tag);
-  if (attrs) for (var k in attrs) {
-    if (k === "text") node.textContent = attrs[k];
-    else if (k === "cls") node.className = attrs[k];
-    else node.setAttribute(k, attrs[k]);
-  }
-  (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+  if (attrs)
+    for (var k in attrs) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "cls") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    }
+  (children || []).forEach(function (c) {
+    if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+  });
   return node;
 }

@@ -42,7 +42,11 @@ export interface GgufTensor {
 }
 
 /** Encodes a complete GGUF v3 file. `general.alignment` in metadata, if present, must match `alignment`. */
-export function encodeGguf(options: { metadata: Record<string, GgufValue>; tensors: GgufTensor[]; alignment?: number }): Buffer {
+export function encodeGguf(options: {
+  metadata: Record<string, GgufValue>;
+  tensors: GgufTensor[];
+  alignment?: number;
+}): Buffer {
   const alignment = options.alignment ?? 32;
   const out = new ByteWriter();
   out.bytes(Buffer.from("GGUF", "ascii"));
@@ -59,7 +63,10 @@ export function encodeGguf(options: { metadata: Record<string, GgufValue>; tenso
   let offset = 0;
   for (const [i, tensor] of options.tensors.entries()) {
     const elements = tensor.dims.reduce((a, b) => a * b, 1);
-    if (elements !== tensor.data.length) throw new RangeError(`tensor ${tensor.name}: dims ${tensor.dims.join("x")} need ${elements} values, got ${tensor.data.length}`);
+    if (elements !== tensor.data.length)
+      throw new RangeError(
+        `tensor ${tensor.name}: dims ${tensor.dims.join("x")} need ${elements} values, got ${tensor.data.length}`,
+      );
     out.string(tensor.name);
     out.u32(tensor.dims.length);
     for (const d of tensor.dims) out.u64(BigInt(d));

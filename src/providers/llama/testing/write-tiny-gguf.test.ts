@@ -22,13 +22,19 @@ test("writes a GGUF v3 llama model that node-llama-cpp's own parser reads back",
   const meta = info.metadata as unknown as Record<string, Record<string, unknown>>;
   assert.equal(meta.general!.architecture, "llama");
   assert.equal(meta.general!.alignment, 32);
-  const llama = meta.llama as Record<string, unknown> & { attention: Record<string, unknown>; rope: Record<string, unknown> };
+  const llama = meta.llama as Record<string, unknown> & {
+    attention: Record<string, unknown>;
+    rope: Record<string, unknown>;
+  };
   assert.equal(llama.embedding_length, 64);
   assert.equal(llama.block_count, 2);
   assert.equal(llama.attention.head_count, 4);
   assert.equal(llama.attention.head_count_kv, 2);
   assert.equal(llama.rope.dimension_count, 16);
-  const tokenizer = meta.tokenizer as { ggml: { model: string; tokens: string[]; token_type: number[] }; chat_template: string };
+  const tokenizer = meta.tokenizer as {
+    ggml: { model: string; tokens: string[]; token_type: number[] };
+    chat_template: string;
+  };
   assert.equal(tokenizer.ggml.model, "llama");
   assert.equal(tokenizer.ggml.tokens.length, tokenizer.ggml.token_type.length);
   assert.equal(tokenizer.ggml.tokens[3 + 0x41], "<0x41>");
@@ -50,7 +56,12 @@ test("the same seed writes the same bytes; another seed other weights", async ()
 });
 
 test("llama.cpp loads the f16 variant, tokenizes one token per character and generates", async () => {
-  const file = await writeTinyGguf({ path: path.join(dir, "f16.gguf"), tensorType: "f16", embeddingLength: 32, blockCount: 1 });
+  const file = await writeTinyGguf({
+    path: path.join(dir, "f16.gguf"),
+    tensorType: "f16",
+    embeddingLength: 32,
+    blockCount: 1,
+  });
   const llama = await getLlama({ gpu: false, build: "never" });
   const model = await llama.loadModel({ modelPath: file });
   try {

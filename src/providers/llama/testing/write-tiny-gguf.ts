@@ -34,7 +34,8 @@ export const TINY_CHAT_TEMPLATE =
  */
 export async function writeTinyGguf(options: TinyGgufOptions): Promise<string> {
   const nEmbd = options.embeddingLength ?? 64;
-  if (nEmbd % (HEADS * 2) !== 0) throw new RangeError(`embeddingLength must be a multiple of ${HEADS * 2}, got ${nEmbd}`);
+  if (nEmbd % (HEADS * 2) !== 0)
+    throw new RangeError(`embeddingLength must be a multiple of ${HEADS * 2}, got ${nEmbd}`);
   const blocks = options.blockCount ?? 2;
   const nFf = nEmbd * 2;
   const headDim = nEmbd / HEADS;
@@ -51,9 +52,18 @@ export async function writeTinyGguf(options: TinyGgufOptions): Promise<string> {
     data: Float32Array.from({ length: cols * rows }, () => random() * std),
   });
   // Norm weights stay f32, as llama.cpp's converters write them.
-  const norm = (name: string): GgufTensor => ({ name, dims: [nEmbd], type: "f32", data: Float32Array.from({ length: nEmbd }, () => 1 + random() * 0.05) });
+  const norm = (name: string): GgufTensor => ({
+    name,
+    dims: [nEmbd],
+    type: "f32",
+    data: Float32Array.from({ length: nEmbd }, () => 1 + random() * 0.05),
+  });
 
-  const tensors: GgufTensor[] = [matrix("token_embd.weight", nEmbd, nVocab, 1), norm("output_norm.weight"), matrix("output.weight", nEmbd, nVocab, 3 / Math.sqrt(nEmbd))];
+  const tensors: GgufTensor[] = [
+    matrix("token_embd.weight", nEmbd, nVocab, 1),
+    norm("output_norm.weight"),
+    matrix("output.weight", nEmbd, nVocab, 3 / Math.sqrt(nEmbd)),
+  ];
   for (let b = 0; b < blocks; b++) {
     const p = `blk.${b}.`;
     const s = 1 / Math.sqrt(nEmbd);

@@ -22,7 +22,20 @@ export interface GenerateCorpusOptions {
   seed?: number;
 }
 
-const NOUNS = ["warranty", "capacity", "voltage", "latency", "weight", "colour", "firmware", "owner", "location", "deadline", "budget", "priority"];
+const NOUNS = [
+  "warranty",
+  "capacity",
+  "voltage",
+  "latency",
+  "weight",
+  "colour",
+  "firmware",
+  "owner",
+  "location",
+  "deadline",
+  "budget",
+  "priority",
+];
 
 /**
  * Writes a deterministic corpus for retrieval tests and benchmarks: Markdown, text, JSONL and
@@ -66,7 +79,9 @@ export async function generateCorpus(options: GenerateCorpusOptions): Promise<Co
       text = body.map((p, k) => JSON.stringify({ id: `${i}-${k}`, title, text: p })).join("\n") + "\n";
     } else {
       path = join(dir, "src", `module-${i}.ts`);
-      text = body.map((p, k) => `/** ${p} */\nexport function ${pick(words)}${k}(x: number): number {\n  return x + ${k};\n}\n`).join("\n");
+      text = body
+        .map((p, k) => `/** ${p} */\nexport function ${pick(words)}${k}(x: number): number {\n  return x + ${k};\n}\n`)
+        .join("\n");
     }
     await mkdir(join(path, ".."), { recursive: true });
     await writeFile(path, text);
@@ -83,7 +98,8 @@ function vocabulary(random: () => number, size: number): string[] {
   while (words.size < size) {
     const syllables = 2 + Math.floor(random() * 2);
     let w = "";
-    for (let s = 0; s < syllables; s++) w += onsets[Math.floor(random() * onsets.length)]! + vowels[Math.floor(random() * vowels.length)]!;
+    for (let s = 0; s < syllables; s++)
+      w += onsets[Math.floor(random() * onsets.length)]! + vowels[Math.floor(random() * vowels.length)]!;
     words.add(w);
   }
   return [...words];

@@ -53,7 +53,9 @@ export function treeReplies(script: TreeScript = {}): (request: ChatRequest) => 
       case "propose": {
         if (script.silent) return "  ";
         const child = label + letters[k % letters.length]!;
-        return script.complete?.includes(child) ? `${child} so the result follows.\nFinal answer: ${child}` : `${child} is the next step.`;
+        return script.complete?.includes(child)
+          ? `${child} so the result follows.\nFinal answer: ${child}`
+          : `${child} is the next step.`;
       }
       case "value": {
         const v = script.values?.[label] ?? "likely";

@@ -9,18 +9,30 @@ import { z } from "zod";
  * classes, for tests: tools `add` (a + b), `shout` (upper-cases text) and `explode` (an error
  * result). Stateless: every request gets its own server and transport. `calls` records tool calls.
  */
-export async function startMcpHttpTestServer(): Promise<{ url: string; calls: { tool: string; args: unknown }[]; close(): Promise<void> }> {
+export async function startMcpHttpTestServer(): Promise<{
+  url: string;
+  calls: { tool: string; args: unknown }[];
+  close(): Promise<void>;
+}> {
   const calls: { tool: string; args: unknown }[] = [];
   const build = () => {
     const server = new McpServer({ name: "lmx-test", version: "1.0.0" });
-    server.registerTool("add", { description: "Adds two numbers.", inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => {
-      calls.push({ tool: "add", args: { a, b } });
-      return { content: [{ type: "text", text: String(a + b) }] };
-    });
-    server.registerTool("shout", { description: "Upper-cases a text.", inputSchema: { text: z.string() } }, async ({ text }) => {
-      calls.push({ tool: "shout", args: { text } });
-      return { content: [{ type: "text", text: text.toUpperCase() }] };
-    });
+    server.registerTool(
+      "add",
+      { description: "Adds two numbers.", inputSchema: { a: z.number(), b: z.number() } },
+      async ({ a, b }) => {
+        calls.push({ tool: "add", args: { a, b } });
+        return { content: [{ type: "text", text: String(a + b) }] };
+      },
+    );
+    server.registerTool(
+      "shout",
+      { description: "Upper-cases a text.", inputSchema: { text: z.string() } },
+      async ({ text }) => {
+        calls.push({ tool: "shout", args: { text } });
+        return { content: [{ type: "text", text: text.toUpperCase() }] };
+      },
+    );
     server.registerTool("explode", { description: "Always fails.", inputSchema: {} }, async () => {
       calls.push({ tool: "explode", args: {} });
       return { isError: true, content: [{ type: "text", text: "the detonator is wet" }] };
