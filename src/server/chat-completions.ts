@@ -121,7 +121,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       return c.json(
         completionBody({ result, model: shownModel, usage }),
         200,
-        accountingHeaders(usage, ctx.span.traceId),
+        accountingHeaders(usage, ctx.span.traceId, result),
       );
     } catch (error) {
       if (run) {

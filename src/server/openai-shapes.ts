@@ -1,4 +1,5 @@
 import type { ChatResult, Choice, StreamEvent, Usage } from "../core/types.ts";
+import { finishFields, wireFinishReason } from "./wire-finish-reason.ts";
 
 /** `usage` as OpenAI reports it, for every call a request made. */
 export function openaiUsage(usage: Usage) {
@@ -15,11 +16,14 @@ export function accounting(usage: Usage, traceId: string) {
   return { calls: usage.calls, cost_usd: roundCost(usage.cost_usd), cache_hits: usage.cache_hits, trace_id: traceId };
 }
 
-export function accountingHeaders(usage: Usage, traceId: string): Record<string, string> {
+export function accountingHeaders(usage: Usage, traceId: string, result?: ChatResult): Record<string, string> {
+  // lmx's own reason (budget, partial, aborted) of the first choice, when it is not an OpenAI value.
+  const lmx = result?.choices[0] ? wireFinishReason(result.choices[0].finish_reason).lmx : undefined;
   return {
     "x-lmx-calls": String(usage.calls),
     "x-lmx-cost-usd": String(roundCost(usage.cost_usd)),
     "x-lmx-trace-id": traceId,
+    ...(lmx ? { "x-lmx-finish-reason": lmx } : {}),
   };
 }
 
@@ -39,7 +43,7 @@ export function completionBody(options: { result: ChatResult; model: string; usa
       index: c.index,
       message: { ...c.message, role: "assistant" as const, content: c.message.content ?? null },
       logprobs: c.logprobs ?? null,
-      finish_reason: c.finish_reason,
+      ...finishFields(c.finish_reason),
     })),
     usage: openaiUsage(usage),
     system_fingerprint: result.system_fingerprint ?? null,
@@ -114,7 +118,7 @@ export class ChunkWriter {
       if (!this.started.has(choice.index)) out.push(this.start(choice.index));
       const rest = this.unsent(choice);
       if (rest) out.push(this.chunk([{ index: choice.index, delta: rest, logprobs: null, finish_reason: null }]));
-      out.push(this.chunk([{ index: choice.index, delta: {}, logprobs: null, finish_reason: choice.finish_reason }]));
+      out.push(this.chunk([{ index: choice.index, delta: {}, logprobs: null, ...finishFields(choice.finish_reason) }]));
     }
     return out;
   }
