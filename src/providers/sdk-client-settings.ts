@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { boundedFetch, type BoundedFetchOptions } from "./resilience/bounded-fetch.ts";
 
 export interface SdkClientSettingsOptions {
   baseURL?: string;
@@ -47,4 +48,20 @@ export function sdkClientSettings(options: SdkClientSettingsOptions): SdkClientS
 function env(name: string): string | undefined {
   const value = process.env[name]?.trim();
   return value ? value : undefined;
+}
+
+/**
+ * An official SDK's client, made once its module has loaded (SDKs load on the first call, not with
+ * `import("lmx")`), with `settings` read now (a missing key fails at construction) and every reply
+ * fetched through `boundedFetch` (size cap, idle timeout). A load failure surfaces on the first call.
+ */
+export function lazySdkClient<C>(options: {
+  load: () => Promise<{ default: new (settings: SdkClientSettings & { fetch: typeof fetch }) => C }>;
+  settings: SdkClientSettings;
+  bounds: BoundedFetchOptions;
+}): Promise<C> {
+  const fetch = boundedFetch(options.bounds);
+  const made = options.load().then(({ default: Client }) => new Client({ ...options.settings, fetch }));
+  made.catch(() => {});
+  return made;
 }

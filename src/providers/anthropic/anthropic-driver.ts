@@ -2,8 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
-import { boundedFetch } from "../resilience/bounded-fetch.ts";
-import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
+import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
 import { anthropicResult } from "./anthropic-result.ts";
 import { anthropicStreamEvents } from "./anthropic-stream.ts";
@@ -98,13 +97,10 @@ function createClient(options: AnthropicDriverOptions): Promise<Anthropic> {
     noKey:
       "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
   });
-  const fetch = boundedFetch({
-    provider: PROVIDER,
-    fetch: options.fetch,
-    maxResponseBytes: options.maxResponseBytes,
-    idleTimeoutMs: options.idleTimeoutMs,
+  const { fetch, maxResponseBytes, idleTimeoutMs } = options;
+  return lazySdkClient({
+    load: loadSdk,
+    settings,
+    bounds: { provider: PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
   });
-  const made = loadSdk().then(({ default: Anthropic }) => new Anthropic({ ...settings, fetch }));
-  made.catch(() => {}); // a load failure surfaces on the first call
-  return made;
 }

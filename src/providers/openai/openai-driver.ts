@@ -1,8 +1,7 @@
 import type OpenAI from "openai";
 import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
-import { boundedFetch } from "../resilience/bounded-fetch.ts";
-import { NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
+import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { openaiParams } from "./openai-params.ts";
 import { openaiResult } from "./openai-result.ts";
 import { openaiStreamEvents } from "./openai-stream.ts";
@@ -92,13 +91,10 @@ function createClient(options: OpenAIDriverOptions): Promise<OpenAI> {
     noKey:
       "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
   });
-  const fetch = boundedFetch({
-    provider: PROVIDER,
-    fetch: options.fetch,
-    maxResponseBytes: options.maxResponseBytes,
-    idleTimeoutMs: options.idleTimeoutMs,
+  const { fetch, maxResponseBytes, idleTimeoutMs } = options;
+  return lazySdkClient({
+    load: loadSdk,
+    settings,
+    bounds: { provider: PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
   });
-  const made = loadSdk().then(({ default: OpenAI }) => new OpenAI({ ...settings, fetch }));
-  made.catch(() => {}); // a load failure surfaces on the first call
-  return made;
 }
