@@ -97,6 +97,12 @@ test("the installed package runs a JavaScript program in its sandbox worker, wit
   assert.equal(result.result, "done");
 });
 
+test("without the optional pyodide, a Python program fails with one line naming the package", async () => {
+  const script = `import { runProgram } from "lmx"; try { await runProgram({ language: "python", code: "print(1)" }); console.log("ran"); } catch (e) { console.log(e.name + ": " + e.message); }`;
+  const { stdout } = await sh(process.execPath, ["--input-type=module", "-e", script], app);
+  assert.match(stdout, /^ConfigurationError: .*npm install pyodide/);
+});
+
 test("a TypeScript app importing lmx compiles under --module nodenext --strict, with no errors in lmx's types", async () => {
   writeFileSync(
     join(app, "app.ts"),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { mib } from "../format-program-error.ts";
 import { runAdmitted } from "../run-admitted.ts";
 import { capResult, sandboxLimits, type SandboxOptions, type SandboxResult } from "../sandbox-result.ts";
@@ -160,10 +161,21 @@ export function pythonDataLimitBytes(memoryBytes: number): number {
 /** Writable memory a loaded Pyodide process maps before any program runs (measured ~250 MB), with headroom. */
 const PYODIDE_BASE_BYTES = 448 * 1024 * 1024;
 
+/** Pyodide is an optional dependency: without it, one line saying what to install. */
+function resolvePyodide(): string {
+  try {
+    return import.meta.resolve("pyodide");
+  } catch (error) {
+    throw new ConfigurationError("the Python sandbox needs the optional package pyodide: npm install pyodide", {
+      cause: error,
+    });
+  }
+}
+
 function spawnRunner(memoryBytes: number): ChildProcess {
   const runner = new URL("./pyodide-runner.mjs", import.meta.url);
   const hook = new URL("./import-lock-hook.mjs", import.meta.url);
-  const pyodide = import.meta.resolve("pyodide");
+  const pyodide = resolvePyodide();
   const ws = import.meta.resolve("ws", pyodide);
   const readable = [dirname(fileURLToPath(runner)), dirname(fileURLToPath(pyodide)), dirname(fileURLToPath(ws))];
   const major = Number(process.versions.node.split(".")[0]);
