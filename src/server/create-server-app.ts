@@ -111,6 +111,16 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       log: options.log,
     }),
   );
+  // The operator's specs are shown only where a client could have sent them itself: one naming a local
+  // file, a granted resource's path or a provider clients may not name stays the operator's.
+  const clientMayName = (spec: string): boolean => {
+    try {
+      resolveLM({ model: spec });
+      return true;
+    } catch {
+      return false;
+    }
+  };
   app.get("/v1/models", (c) =>
     c.json(
       modelsList({
@@ -118,6 +128,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         registry,
         defaultModel: options.defaultModel,
         configured: configuredModels(config),
+        shown: clientMayName,
       }),
     ),
   );

@@ -234,3 +234,27 @@ test("/v1/models lists aliases, techniques on the default model and configured m
     await f.close();
   }
 });
+
+test("/v1/models shows no spec a client could not have sent: the operator's file paths stay out", async () => {
+  const f = await startProxyFixture({
+    aliases: {
+      smart: "majority-vote(n=2)@openai:test-model",
+      local: "re2@llama:/srv/models/secret.gguf",
+      demos: "few-shot(demos=/srv/demos/secret.jsonl)@openai:test-model",
+    },
+  });
+  try {
+    const text = await (await fetch(`${f.proxy.url}/models`)).text();
+    const ids = (JSON.parse(text) as { data: { id: string; lmx?: { spec?: string } }[] }).data;
+    assert.ok(!text.includes("/srv/"), text);
+    for (const name of ["smart", "local", "demos"])
+      assert.ok(
+        ids.some((m) => m.id === name),
+        name,
+      );
+    assert.equal(ids.find((m) => m.id === "smart")!.lmx!.spec, "majority-vote(n=2)@openai:test-model");
+    assert.equal(ids.find((m) => m.id === "local")!.lmx!.spec, undefined);
+  } finally {
+    await f.close();
+  }
+});

@@ -11,15 +11,21 @@ export interface ModelEntry {
 
 /**
  * What `GET /v1/models` lists: the aliases, every technique on the default model
- * (`TECHNIQUE@<default model>`), and the models the configuration names.
+ * (`TECHNIQUE@<default model>`), and the models the configuration names. Specs `shown` rejects (the
+ * operator's own, e.g. naming a local file) are left out: an alias is listed by name only, techniques
+ * by their bare names (which run on the default model), and such models not at all.
  */
 export function modelsList(options: {
   aliases: Record<string, string>;
   registry: TechniqueRegistry;
   defaultModel?: string;
   configured?: string[];
+  shown?: (spec: string) => boolean;
 }): { object: "list"; data: ModelEntry[] } {
-  const { aliases, registry, defaultModel } = options;
+  const { aliases, registry } = options;
+  const shown = options.shown ?? (() => true);
+  const defaultModel =
+    options.defaultModel !== undefined && shown(options.defaultModel) ? options.defaultModel : undefined;
   const data: ModelEntry[] = [];
   const seen = new Set<string>();
   const add = (entry: Omit<ModelEntry, "object" | "created">) => {
@@ -27,7 +33,7 @@ export function modelsList(options: {
     seen.add(entry.id);
     data.push({ object: "model", created: 0, ...entry });
   };
-  for (const model of [defaultModel, ...(options.configured ?? [])])
+  for (const model of [defaultModel, ...(options.configured ?? []).filter(shown)])
     if (model)
       add({
         id: model,
@@ -36,7 +42,11 @@ export function modelsList(options: {
         lmx: { kind: "model" },
       });
   for (const [name, spec] of Object.entries(aliases))
-    add({ id: name, owned_by: "lmx", description: `alias of ${spec}`, lmx: { kind: "alias", spec } });
+    add(
+      shown(spec)
+        ? { id: name, owned_by: "lmx", description: `alias of ${spec}`, lmx: { kind: "alias", spec } }
+        : { id: name, owned_by: "lmx", description: "an alias the operator configured", lmx: { kind: "alias" } },
+    );
   for (const t of registry.list())
     add({
       id: defaultModel ? `${t.name}@${defaultModel}` : t.name,
