@@ -95,6 +95,8 @@ export type FinishReason =
   | "aborted"
   /** lmx: some samples or a later round failed after their retries; the content is from those that answered. */
   | "partial"
+  /** lmx: the technique found no answer (e.g. no program ran); the content says why and holds none to extract. */
+  | "no_answer"
   | (string & {});
 
 export interface Choice {

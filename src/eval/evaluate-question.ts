@@ -55,7 +55,7 @@ export async function evaluateQuestion(options: EvaluateQuestionOptions): Promis
   }
   if (finish === "aborted" && signal?.aborted) return { interrupted: true };
   const latency = performance.now() - started;
-  const score = scoreAnswer({ text, gold: record.answer, kind });
+  const score = scoreAnswer({ text, gold: record.answer, kind, finishReason: finish });
   ctx.span.set({ output: text, answer: score.answer ?? null, gold: score.gold, correct: score.correct });
   ctx.span.finish();
   const trace = ctx.span.toJSON();

@@ -84,7 +84,7 @@ export function registerAsk(program: Command, io: CliIO): void {
         const u = result.usage;
         io.stdout.write(
           JSON.stringify({
-            answer: extractAnswer(text) ?? text.trim(),
+            answer: finish === "no_answer" ? null : (extractAnswer(text) ?? text.trim()),
             text,
             usage: {
               prompt_tokens: u.prompt_tokens,

@@ -2,7 +2,7 @@ export { answerOption, parseAnswerKind, type AnswerKind } from "./answer-kind.ts
 export { extractAnswer } from "./extract-answer.ts";
 export { canonicalAnswer } from "./canonical-answer.ts";
 export { classifyAnswer, type ConcreteKind } from "./classify-answer.ts";
-export { answersOf, meanLogprob, vote, voteSummary, type VoteGroup, type VoteResult } from "./vote.ts";
+export { answersOf, choiceAnswer, meanLogprob, vote, voteSummary, type VoteGroup, type VoteResult } from "./vote.ts";
 export { canonicalNumber } from "./canonical-number.ts";
 export { canonicalChoice } from "./canonical-choice.ts";
 export { canonicalDate } from "./canonical-date.ts";

@@ -37,11 +37,16 @@ export function meanLogprob(choice: Choice): number | undefined {
  * occurrence. representative = a full response of the winning group: a finished one (not cut by
  * length) before a cut one, then the most likely (highest mean logprob), then the first.
  */
+/** A choice's canonical answer; none when the technique said it found none (`no_answer`), whatever the text holds. */
+export function choiceAnswer(choice: Choice, kind: AnswerKind = "auto"): string | undefined {
+  return choice.finish_reason === "no_answer" ? undefined : canonicalAnswer(contentText(choice.message.content), kind);
+}
+
 export function vote(choices: Choice[], kind: AnswerKind = "auto"): VoteResult {
   const byAnswer = new Map<string, VoteGroup & { logprobs: number[] }>();
   let abstained = 0;
   choices.forEach((choice, i) => {
-    const answer = canonicalAnswer(contentText(choice.message.content), kind);
+    const answer = choiceAnswer(choice, kind);
     if (answer === undefined) {
       abstained++;
       return;

@@ -5,7 +5,8 @@ import { contentText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
 import type { Span } from "../../trace/span.ts";
-import { extractAnswer } from "../answers/index.ts";
+import { scoreAnswer } from "../../eval/score-answer.ts";
+import { choiceAnswer, extractAnswer, vote } from "../answers/index.ts";
 import { programAided } from "./program-aided.ts";
 
 const ask: ChatRequest = {
@@ -108,10 +109,29 @@ test("after max_fixes failed programs the answer says so plainly, with the last 
   assert.equal(lm.calls.length, 2, "one program and one fix");
   assert.match(
     text,
-    /^No program produced an answer after 2 attempts\. Last error:\nError: cannot count sheep \(line 1\)/,
+    /^No javascript program produced an answer after 2 attempts\. Last error:\nError: cannot count sheep \(line 1\)/,
   );
-  assert.equal(result.choices[0]!.finish_reason, "stop");
+  assert.equal(result.choices[0]!.finish_reason, "no_answer");
   assert.doesNotMatch(text, /answer is/i, "nothing claims to be the answer");
+});
+
+test("a program that failed gives no answer: nothing of its text is voted on or scored, the trace keeps it", async () => {
+  // The failed program holds a number that the auto extractor would otherwise read as the answer.
+  const lm = scriptedLM(() => fence("const answer = 42;\nthrow new Error('no sheep')"));
+  const ctx = createRunContext();
+  const result = await programAided(lm, { max_fixes: 0 }).complete(ask, ctx);
+  const choice = result.choices[0]!;
+  assert.equal(choice.finish_reason, "no_answer");
+  assert.doesNotMatch(resultText(result), /42|```/);
+  assert.equal(choiceAnswer(choice), undefined);
+  assert.equal(vote([choice, choice]).winner, undefined);
+  assert.equal(
+    scoreAnswer({ text: resultText(result), gold: "42", kind: "auto", finishReason: choice.finish_reason }).correct,
+    false,
+  );
+  const span = ctx.span.children[0]!;
+  assert.ok(span.events.some((e) => e.name === "program" && String((e.data as { code: string }).code).includes("42")));
+  assert.ok(span.events.some((e) => e.name === "no answer"));
 });
 
 test("custom prompts are used and their placeholders checked", async () => {

@@ -107,10 +107,9 @@ export const programAided = defineTechnique({
             language,
             attempts: attempt,
             error: error || "the budget ran out before a program answered",
-            code,
           }),
         },
-        finish_reason: "stop",
+        finish_reason: "no_answer",
       });
       const outcome = code
         ? await execute(run, o, language, code, attempt)
@@ -147,10 +146,11 @@ export const programAided = defineTechnique({
         ],
       };
     }
+    run.ctx.span.event("no answer", { attempts, error });
     return {
       index: 0,
-      message: { role: "assistant", content: programFailureText({ language, attempts, error, code }) },
-      finish_reason: "stop",
+      message: { role: "assistant", content: programFailureText({ language, attempts, error }) },
+      finish_reason: "no_answer",
     };
   },
 });

@@ -36,14 +36,11 @@ export function programAnswerText(options: {
   return `Program (${language}):\n\`\`\`${language}\n${code}\n\`\`\`\n\n${output}The answer is ${answer.trim()}.`;
 }
 
-/** The message when no program worked: says so plainly, with the last error and program. */
-export function programFailureText(options: {
-  language: ProgramLanguage;
-  attempts: number;
-  error: string;
-  code?: string;
-}): string {
-  const { language, attempts, error, code } = options;
-  const program = code ? `\n\nLast program (${language}):\n\`\`\`${language}\n${code}\n\`\`\`` : "";
-  return `No program produced an answer after ${attempts} attempt${attempts === 1 ? "" : "s"}. Last error:\n${error}${program}`;
+/**
+ * The message when no program worked: says so plainly, with the last error. The program itself stays
+ * in the trace: text from a failed program (a number it printed or assigned) must never read as the answer.
+ */
+export function programFailureText(options: { language: ProgramLanguage; attempts: number; error: string }): string {
+  const { language, attempts, error } = options;
+  return `No ${language} program produced an answer after ${attempts} attempt${attempts === 1 ? "" : "s"}. Last error:\n${error}`;
 }
