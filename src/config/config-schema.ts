@@ -69,6 +69,14 @@ export const configSchema = z.strictObject({
       maxFieldBytes: z.number().int().min(256).optional(),
     })
     .optional(),
+  /** The process-wide sandbox pool (defaults: one run per core, at least 2; 1 GiB reserved in all; 1000 queued). */
+  sandbox: z
+    .strictObject({
+      maxConcurrent: z.number().int().min(1).optional(),
+      maxMemoryMb: z.number().int().min(64).optional(),
+      maxQueued: z.number().int().min(1).optional(),
+    })
+    .optional(),
   /** Trace export over OTLP/HTTP JSON (`OTEL_EXPORTER_OTLP_ENDPOINT` overrides `endpoint`). */
   otlp: z
     .strictObject({
