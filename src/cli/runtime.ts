@@ -5,6 +5,7 @@ import { createModelResolver, type ModelResolver } from "../providers/resolve-mo
 import { defaultRegistry } from "../techniques/registry.ts";
 import { buildTechniques, parseLMSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { configureSandboxPool } from "../sandbox/sandbox-pool.ts";
 
 export interface RuntimeOptions {
   config?: string;
@@ -26,6 +27,10 @@ export interface Runtime {
 
 export function openRuntime(options: RuntimeOptions = {}): Runtime {
   const config = loadConfig({ path: options.config });
+  if (config.sandbox) {
+    const { maxConcurrent, maxMemoryMb, maxQueued } = config.sandbox;
+    configureSandboxPool({ maxConcurrent, maxQueued, maxMemoryBytes: maxMemoryMb && maxMemoryMb * 1024 * 1024 });
+  }
   const wantCache = options.cache ?? config.cache.enabled ?? false;
   const cache = wantCache
     ? SqliteCache.open({ path: typeof wantCache === "string" ? wantCache : (config.cache.path ?? defaultCachePath()) })
