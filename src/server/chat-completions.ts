@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createRunContext } from "../core/context.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
-import type { ChatRequest, LM, RunContext } from "../core/types.ts";
+import type { ChatRequest, ChatResult, LM, RunContext } from "../core/types.ts";
 import { chatBodySchema, dropNullSettings, validateChatBody, type LmxField } from "./chat-body-schema.ts";
 import type { Caller } from "./access.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
@@ -41,8 +41,8 @@ export interface ChatRun {
   model: string;
   includeUsage: boolean;
   secrets: readonly string[];
-  /** Record the trace and free the concurrency slot (idempotent). */
-  done(error?: unknown): void;
+  /** Record the trace and free the concurrency slot (idempotent); `result` is the answer, when there is one. */
+  done(error?: unknown, result?: ChatResult): void;
 }
 
 /**
@@ -95,7 +95,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         model: shownModel,
         includeUsage: stream_options?.include_usage === true,
         secrets: deps.secrets,
-        done(error) {
+        done(error, result) {
           if (finished) return;
           finished = true;
           release();
@@ -111,13 +111,20 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           const shown =
             error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
           if (error) ctx.span.fail(shown);
-          deps.traces.add({ span: ctx.span, model: shownModel, lm: lm.id, stream: stream === true, error: shown });
+          deps.traces.add({
+            span: ctx.span,
+            model: shownModel,
+            lm: lm.id,
+            stream: stream === true,
+            error: shown,
+            outcome: clientSignal.aborted ? "aborted" : outcomeOf(result),
+          });
         },
       };
       if (stream === true) return await sseResponse(run);
       const result = await lm.complete(run.request, ctx);
       const usage = { ...ctx.span.total };
-      run.done();
+      run.done(undefined, result);
       return c.json(
         completionBody({ result, model: shownModel, usage }),
         200,
@@ -132,6 +139,13 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       throw error;
     }
   };
+}
+
+/** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */
+function outcomeOf(result: ChatResult | undefined): "aborted" | "budget" | undefined {
+  const reason = result?.choices[0]?.finish_reason;
+  if (reason === "budget") return "budget";
+  return reason === "aborted" ? "aborted" : undefined;
 }
 
 /** The server's budget caps, with its deadline as the time cap. */

@@ -1,4 +1,4 @@
-import type { StreamEvent } from "../core/types.ts";
+import type { ChatResult, StreamEvent } from "../core/types.ts";
 import type { ChatRun } from "./chat-completions.ts";
 import { errorResponse } from "./error-response.ts";
 import { accounting, ChunkWriter, chatId, openaiUsage } from "./openai-shapes.ts";
@@ -27,6 +27,7 @@ export async function sseResponse(run: ChatRun): Promise<Response> {
   let committed: () => void = () => {};
   const progressed = new Promise<void>((resolve) => (committed = resolve));
   let writer: ChunkWriter | undefined;
+  let answered: ChatResult | undefined;
 
   function emit(event: StreamEvent): void {
     const chunks = render(event);
@@ -44,6 +45,7 @@ export async function sseResponse(run: ChatRun): Promise<Response> {
     if (event.type === "delta") return writer.delta(event);
     if (event.type === "progress") return [writer.chunk([], { lmx: { progress: event.data } })];
     const usage = { ...ctx.span.total };
+    answered = event.result;
     const chunks = writer.finish(event.result);
     const lmx = accounting(usage, ctx.span.traceId);
     if (run.includeUsage) chunks.push(writer.chunk([], { usage: openaiUsage(usage), lmx }));
@@ -81,7 +83,7 @@ export async function sseResponse(run: ChatRun): Promise<Response> {
         // Read to the end (not just to the result) so the LM's own clean-up runs.
         for (let step = await first; !step.done; step = await iterator.next()) emit(step.value);
         send("[DONE]");
-        run.done();
+        run.done(undefined, answered);
       } catch (error) {
         send({ error: errorResponse(error, { secrets: run.secrets }).body.error });
         run.done(error);

@@ -8,12 +8,30 @@ export interface TraceSummary {
   model: string;
   /** The LM that ran, as a spec. */
   lm?: string;
-  status: "ok" | "error";
+  /** `aborted`: the client went away; `budget`: a budget stopped the run (with its best answer so far). */
+  status: TraceStatus;
   error?: string;
   stream: boolean;
   start: number;
   duration_ms: number;
   usage: Usage;
+}
+
+export type TraceStatus = "ok" | "error" | "aborted" | "budget";
+
+/** A finished request's trace: its root span, how it ended (`outcome`, unless it failed with `error`). */
+export interface TraceEntry {
+  span: Span;
+  model: string;
+  lm?: string;
+  stream: boolean;
+  error?: string;
+  outcome?: "aborted" | "budget";
+}
+
+/** The status a trace is listed with: an error first, then how the run ended, else the span's own. */
+export function traceStatus(entry: Pick<TraceEntry, "span" | "error" | "outcome">): TraceStatus {
+  return entry.error ? "error" : (entry.outcome ?? entry.span.status);
 }
 
 export interface StoredTrace extends TraceSummary {
@@ -22,7 +40,7 @@ export interface StoredTrace extends TraceSummary {
 
 /** Where the proxy leaves finished traces; a later `/ui` lists and opens them. */
 export interface TraceStore {
-  add(entry: { span: Span; model: string; lm?: string; stream: boolean; error?: string }): void;
+  add(entry: TraceEntry): void;
   get(id: string): StoredTrace | undefined;
   /** Newest first. */
   list(options?: { limit?: number }): TraceSummary[];
@@ -39,7 +57,8 @@ export function memoryTraceStore(options: { capacity?: number } = {}): TraceStor
   let next = 0;
 
   return {
-    add({ span, model, lm, stream, error }) {
+    add(entry) {
+      const { span, model, lm, stream, error } = entry;
       const old = ring[next];
       if (old) byId.delete(old.summary.id);
       span.finish();
@@ -47,7 +66,7 @@ export function memoryTraceStore(options: { capacity?: number } = {}): TraceStor
         id: span.traceId,
         model,
         lm,
-        status: error ? "error" : span.status,
+        status: traceStatus(entry),
         error,
         stream,
         start: span.start,

@@ -33,6 +33,12 @@ test("a budget stop reaches OpenAI clients as length, with lmx's reason in lmx_f
     }>)
       for (const c of chunk.choices) if (c.finish_reason) reasons.push([c.finish_reason, c.lmx_finish_reason]);
     assert.deepEqual(reasons, [["length", "budget"]]);
+    // The trace says how both runs ended.
+    const traces = (await (await fetch(`${f.proxy.url}/traces`)).json()) as { data: { status: string }[] };
+    assert.deepEqual(
+      traces.data.slice(0, 2).map((t) => t.status),
+      ["budget", "budget"],
+    );
     for (const [reason] of reasons as [string][]) assert.ok(OPENAI_VALUES.includes(reason));
   } finally {
     await f.close();
@@ -48,6 +54,29 @@ test("a plain answer carries no lmx_finish_reason and no header", async () => {
     assert.equal(data.choices[0]!.finish_reason, "stop");
     assert.equal("lmx_finish_reason" in data.choices[0]!, false);
     assert.equal(response.headers.get("x-lmx-finish-reason"), null);
+  } finally {
+    await f.close();
+  }
+});
+
+test("a client that aborts a request finds its trace marked aborted, not ok", async () => {
+  // Each upstream call waits 300 ms, so the abort at 500 ms lands mid-search.
+  const f = await startProxyFixture({ reply: () => "The answer is 4.", behaviour: { delayMs: 300 } });
+  try {
+    const controller = new AbortController();
+    const pending = f.client.chat.completions.create(
+      { ...ask, model: "mcts(iterations=8)@openai:test-model" },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 500);
+    await assert.rejects(pending);
+    let status: string | undefined;
+    for (let i = 0; i < 50 && status === undefined; i++) {
+      const traces = (await (await fetch(`${f.proxy.url}/traces`)).json()) as { data: { status: string }[] };
+      status = traces.data[0]?.status;
+      if (status === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, "aborted");
   } finally {
     await f.close();
   }

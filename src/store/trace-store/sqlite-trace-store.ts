@@ -1,7 +1,13 @@
 import { join, resolve } from "node:path";
 import { lmxDirs } from "../lmx-dirs.ts";
 import type { Usage } from "../../core/types.ts";
-import type { StoredTrace, TraceStore, TraceSummary } from "../../server/trace-store.ts";
+import {
+  traceStatus,
+  type StoredTrace,
+  type TraceStatus,
+  type TraceStore,
+  type TraceSummary,
+} from "../../server/trace-store.ts";
 import type { SpanJSON } from "../../trace/span.ts";
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import { createMetaTable, META_TABLE } from "../sqlite/store-meta.ts";
@@ -38,7 +44,7 @@ interface Row {
   id: string;
   model: string;
   lm: string | null;
-  status: "ok" | "error";
+  status: TraceStatus;
   error: string | null;
   stream: number;
   start: number;
@@ -138,7 +144,8 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
 
   return {
     path,
-    add({ span, model, lm, stream, error }) {
+    add(entry) {
+      const { span, model, lm, stream, error } = entry;
       span.finish();
       const root = traceJson(span.toJSON(), limits);
       const cutError =
@@ -155,7 +162,7 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
             id: span.traceId,
             model: model.slice(0, limits.maxFieldBytes),
             lm: lm?.slice(0, limits.maxFieldBytes) ?? null,
-            status: error ? "error" : span.status,
+            status: traceStatus(entry),
             error: cutError,
             stream: stream ? 1 : 0,
             start: span.start,
