@@ -33,7 +33,10 @@ before(async () => {
   canary.on("connection", () => canaryHits.push("connection"));
   await new Promise<void>((r) => canary.listen(0, "127.0.0.1", r));
   canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}/mcp`;
-  f = await startProxyFixture({ aliases: { smart: "re2@openai:test-model" } });
+  f = await startProxyFixture({
+    aliases: { smart: "re2@openai:test-model" },
+    config: { indexes: { docs: join(dir, "docs.sqlite") } },
+  });
 });
 
 after(async () => {
@@ -57,6 +60,8 @@ function hostileValue(param: {
   if (param.type.includes("object") && param.name.includes("mcp"))
     return [{ x: { command: "sh", args: ["-c", `echo pwned > ${touched}`] } }, { x: { url: canaryUrl } }];
   if (param.type === "any") return [`sh -c 'echo pwned > ${touched}'`];
+  // A backtracking pattern run over the model's output would hold the event loop for seconds.
+  if (param.name === "answer") return ["regex:^(.|.|.)*Z", "regex:(a+)+$"];
   return [secretFile, "../../../../etc/passwd", `llama:${secretFile}`, canaryUrl];
 }
 
@@ -143,7 +148,8 @@ test("client values of host options stay usable: inline demos, embedder auto/non
   for (const model of [
     'few-shot(demos=[{"question": "1+1?", "answer": "2"}])@openai:test-model',
     "program-aided(timeout_ms=500, memory_mb=16)@openai:test-model",
-    "retrieve(embedder=none)@openai:test-model",
+    "retrieve(embedder=none, index=docs)@openai:test-model",
+    "self-consistency(n=2, answer=number)@openai:test-model",
   ]) {
     const r = await post({ ...ask, model });
     assert.notEqual(r.status, 400, `${model}: ${r.text}`);
@@ -151,6 +157,22 @@ test("client values of host options stay usable: inline demos, embedder auto/non
   }
   assert.ok(f.upstream.requests.length > before);
   f.upstream.requests.length = 0;
+});
+
+test("what a request leaves unset never falls back to the host's default stores", async () => {
+  // retrieve without an index, memory without a store and the bare index/memory tools would use the
+  // host's default files (LMX_INDEX, <state>/index.sqlite...): a client must name a granted one.
+  for (const [model, param] of [
+    ["retrieve@openai:test-model", "index"],
+    ["retrieve(k=2)@openai:test-model", "index"],
+    ["memory@openai:test-model", "store"],
+    ['tools(tools=["index"])@openai:test-model', "tools"],
+    ['tools(tools=["calculator", "memory"])@openai:test-model', "tools"],
+  ]) {
+    const r = await post({ ...ask, model });
+    assert.equal(r.status, 400, `${model}: ${r.text}`);
+    assert.equal(JSON.parse(r.text).error.param, param, model);
+  }
 });
 
 test("prototype names as models and techniques are 4xx, never 500", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { hostResource } from "../spec/option-trust.ts";
 
 /** How answers are compared: `auto` classifies each extracted answer (choice, date, number, literal, text). */
 export type AnswerKind = "auto" | "number" | "choice" | "text" | "literal" | "date" | { regex: RegExp };
@@ -45,3 +46,14 @@ export const answerOption: z.ZodDefault<z.ZodString> = z
       ctx.addIssue({ code: "custom", message: (error as Error).message });
     }
   });
+
+/**
+ * The trust class of an `answer` option: the named kinds are a client's to pick; a `regex:` kind is the
+ * operator's (aliases, code, the CLI), since a pattern that backtracks catastrophically would hold
+ * the server's event loop while it runs over a model's output.
+ */
+export function answerTrust<T extends z.ZodType>(schema: T): T {
+  return hostResource(schema, {
+    clientMay: (value) => typeof value === "string" && !value.trim().startsWith("regex:"),
+  });
+}

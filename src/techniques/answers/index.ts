@@ -1,4 +1,4 @@
-export { answerOption, parseAnswerKind, type AnswerKind } from "./answer-kind.ts";
+export { answerOption, answerTrust, parseAnswerKind, type AnswerKind } from "./answer-kind.ts";
 export { extractAnswer } from "./extract-answer.ts";
 export { canonicalAnswer } from "./canonical-answer.ts";
 export { classifyAnswer, type ConcreteKind } from "./classify-answer.ts";

@@ -30,7 +30,7 @@ const options = z.strictObject({
       .describe(
         "Lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite).",
       ),
-    { grant: "memoryStores" },
+    { grant: "memoryStores", unsetIsHost: true },
   ),
   k: clientValue(z.int().min(0).max(20).default(3).describe("Lessons recalled into the system prompt (0: none).")),
   learn: clientValue(z.boolean().default(true).describe("Store a lesson when an answer is judged wrong.")),

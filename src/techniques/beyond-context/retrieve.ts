@@ -34,7 +34,7 @@ const options = z.strictObject({
       .describe(
         "Index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite).",
       ),
-    { grant: "indexes" },
+    { grant: "indexes", unsetIsHost: true },
   ),
   k: clientValue(z.int().min(1).max(50).default(4).describe("Passages added to the prompt.")),
   embedder: hostResource(

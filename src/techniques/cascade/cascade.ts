@@ -3,7 +3,7 @@ import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { contentText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM } from "../../core/types.ts";
 import { emptyUsage } from "../../accounting/usage.ts";
-import { answerOption, parseAnswerKind } from "../answers/index.ts";
+import { answerOption, answerTrust, parseAnswerKind } from "../answers/index.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { runStage, streamStage } from "../stage/run-stage.ts";
@@ -30,7 +30,7 @@ const options = z.strictObject({
   /** Temperature of the agreement samples (default: the request's own, but 0.7 when that is 0, since greedy samples always agree). */
   temperature: clientValue(z.number().min(0).max(2).optional()),
   /** How answers are compared in agreement mode. (The cast restores the optional input that answerOption's declared type hides.) */
-  answer: clientValue(answerOption as unknown as z.ZodDefault<z.ZodString>),
+  answer: answerTrust(answerOption as unknown as z.ZodDefault<z.ZodString>),
   /** Self-verification prompt; {question} is the last user message, {answer} the rung's answer. */
   prompt: clientValue(
     templateOption({ text: selfVerificationPrompt, placeholders: ["question", "answer"], required: ["answer"] }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Choice } from "../../core/types.ts";
 import {
   answerOption,
+  answerTrust,
   answersOf,
   confidenceVote,
   keepOption,
@@ -53,7 +54,7 @@ const options = z
     window: clientValue(
       z.int().min(1).max(128).default(4).describe("Consecutive agreeing samples at which window stops."),
     ),
-    answer: clientValue(
+    answer: answerTrust(
       answerOption.describe(
         "How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.",
       ),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   answerOption,
+  answerTrust,
   confidenceVote,
   keepOption,
   needsConfidence,
@@ -28,7 +29,7 @@ const options = z.strictObject({
       ),
   ),
   per_call: clientValue(perCallOption),
-  answer: clientValue(
+  answer: answerTrust(
     answerOption.describe(
       "How answers are extracted and compared: auto, number, choice, text, literal, date or regex:<pattern>.",
     ),

@@ -36,7 +36,12 @@ export function clientOptionPolicy(grants: OptionGrants): OptionPolicy {
       (a, b) => Number(a.trust?.grant !== undefined) - Number(b.trust?.grant !== undefined),
     );
     for (const param of ordered) {
-      if (!Object.hasOwn(options, param.name)) continue;
+      if (!Object.hasOwn(options, param.name)) {
+        const { grant, unsetIsHost } = param.trust ?? {};
+        if (unsetIsHost && grant && grant !== "tools")
+          out[param.name] = grantedPath(technique.name, param, DEFAULT_GRANT, grant, grants);
+        continue;
+      }
       const trust = param.trust;
       // An option without a class is treated as a host resource: the safe side.
       if (trust?.class === "client" || trust?.class === "model") continue;
@@ -59,6 +64,9 @@ export function clientOptionPolicy(grants: OptionGrants): OptionPolicy {
 function lowered(value: SpecValue, param: ParameterInfo): boolean {
   return typeof value === "number" && typeof param.default === "number" && value <= param.default;
 }
+
+/** The grant a request gets when it names none where the host has a default (`retrieve` without `index`). */
+const DEFAULT_GRANT = "default";
 
 const GRANT_WORDS: Record<Exclude<GrantKind, "tools">, string> = {
   indexes: "index",
@@ -93,7 +101,17 @@ function grantedTools(
     const [kind, name] = item.includes(":")
       ? [item.slice(0, item.indexOf(":")), item.slice(item.indexOf(":") + 1)]
       : [item, undefined];
-    if (name === undefined || kind === "sandbox") tools.push(item);
+    // A bare `index` or `memory` tool is the host's default store: only as the grant named `default`.
+    if ((kind === "index" || kind === "memory") && name === undefined) {
+      const granted = kind === "index" ? grants.indexes : grants.memoryStores;
+      if (granted && Object.hasOwn(granted, DEFAULT_GRANT)) tools.push(`${kind}:${granted[DEFAULT_GRANT]}`);
+      else
+        throw refused(
+          technique,
+          param,
+          `"${kind}" uses the host's default store: name a granted one as ${kind}:NAME (${namesOf(granted)})`,
+        );
+    } else if (name === undefined || kind === "sandbox") tools.push(item);
     else if (kind === "index" && grants.indexes && Object.hasOwn(grants.indexes, name))
       tools.push(`index:${grants.indexes[name]}`);
     else if (kind === "memory" && grants.memoryStores && Object.hasOwn(grants.memoryStores, name))

@@ -21,6 +21,11 @@ export interface OptionTrust {
   clientMay?: (value: unknown) => boolean;
   /** host: a client may lower the number below its default, never raise it (sandbox limits). */
   lowerOnly?: boolean;
+  /**
+   * host with a grant: left unset, the option falls back to a host default (the default index or
+   * lessons file), so a request must name a grant, or the operator grant one named `default`.
+   */
+  unsetIsHost?: boolean;
 }
 
 const trusts = new WeakMap<z.ZodType, OptionTrust>();
