@@ -204,6 +204,16 @@ test("bodies nested 5,000 deep are 400 wherever the nesting is, and the server s
     assert.equal(r.status, 400, r.text.slice(0, 200));
     assert.match(JSON.parse(r.text).error.message, /deeper than/);
   }
+  // Nesting inside a spec string is no JSON nesting: the spec reader bounds it itself.
+  const list = "[".repeat(100_000) + "]".repeat(100_000);
+  for (const body of [
+    { ...ask, model: `few-shot(demos=${list})@openai:test-model` },
+    { ...ask, model: "openai:test-model", lmx: { technique: `few-shot(demos=${list})` } },
+  ]) {
+    const r = await post(body);
+    assert.equal(r.status, 400, r.text.slice(0, 200));
+    assert.match(JSON.parse(r.text).error.message, /nest at most 32 deep/);
+  }
   assert.ok(deep(3));
   assert.equal((await fetch(`${f.proxy.url.replace(/\/v1$/, "")}/health`)).status, 200);
   assertNoSideEffect("deep bodies");

@@ -3,6 +3,8 @@ import type { SpecReader } from "./spec-reader.ts";
 
 /** Characters of an unquoted value: model specs and paths (`openai:gpt-4o`, `./m.gguf`) need `:` `/` `.` `@`. */
 export const BARE_CHAR = /[^\s,()[\]{}="'<>;]/;
+/** Lists and objects nest at most this deep (a spec is read by recursion; deeper is a clear error, not a stack overflow). */
+export const MAX_VALUE_DEPTH = 32;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -12,18 +14,20 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export function parseSpecValue(reader: SpecReader, keyOffset: number): { value: SpecValue; source: SpecValueSource } {
   reader.skipSpace();
   const offset = reader.pos;
-  const value = readValue(reader);
+  const value = readValue(reader, 0);
   const raw = reader.text.slice(offset, reader.pos);
   const bare = !/^["'[{]/.test(raw);
   return { value, source: { offset, keyOffset, raw, bare } };
 }
 
-function readValue(reader: SpecReader): SpecValue {
+function readValue(reader: SpecReader, depth: number): SpecValue {
   reader.skipSpace();
   const c = reader.peek();
   if (c === '"' || c === "'") return reader.readQuoted();
-  if (c === "[") return readList(reader);
-  if (c === "{") return readObject(reader);
+  if ((c === "[" || c === "{") && depth >= MAX_VALUE_DEPTH)
+    reader.fail(`lists and objects nest at most ${MAX_VALUE_DEPTH} deep in a spec`);
+  if (c === "[") return readList(reader, depth + 1);
+  if (c === "{") return readObject(reader, depth + 1);
   const start = reader.pos;
   const word = reader.readWhile(BARE_CHAR);
   if (!word) reader.fail(`expected a value, found ${reader.describeHere()}`);
@@ -42,7 +46,7 @@ function readValue(reader: SpecReader): SpecValue {
   return word;
 }
 
-function readList(reader: SpecReader): SpecValue[] {
+function readList(reader: SpecReader, depth: number): SpecValue[] {
   const open = reader.pos;
   reader.pos++;
   const items: SpecValue[] = [];
@@ -50,7 +54,7 @@ function readList(reader: SpecReader): SpecValue[] {
     reader.skipSpace();
     if (reader.atEnd()) reader.fail('unclosed list: no "]"', open);
     if (reader.peek() === "]") break;
-    items.push(readValue(reader));
+    items.push(readValue(reader, depth));
     reader.skipSpace();
     if (reader.peek() === ",") reader.pos++;
     else if (reader.peek() !== "]") reader.fail(`expected "," or "]" in a list, found ${reader.describeHere()}`);
@@ -60,7 +64,7 @@ function readList(reader: SpecReader): SpecValue[] {
 }
 
 /** JSON-style objects only (quoted keys), so that `{a, b}` stays free for sweeps. */
-function readObject(reader: SpecReader): { [key: string]: SpecValue } {
+function readObject(reader: SpecReader, depth: number): { [key: string]: SpecValue } {
   const open = reader.pos;
   reader.pos++;
   const out: { [key: string]: SpecValue } = {};
@@ -75,7 +79,7 @@ function readObject(reader: SpecReader): { [key: string]: SpecValue } {
       );
     const key = reader.readQuoted();
     reader.expect(":", `after the object key "${key}"`);
-    setOwn(out, key, readValue(reader));
+    setOwn(out, key, readValue(reader, depth));
     reader.skipSpace();
     if (reader.peek() === ",") reader.pos++;
     else if (reader.peek() !== "}") reader.fail(`expected "," or "}" in an object, found ${reader.describeHere()}`);
