@@ -87,7 +87,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   // Browsers send any page's requests here: only listed origins (or this server's own loopback page) pass.
-  app.use("*", crossSiteGuard({ origins: settings.corsOrigins, jsonRoutes: ["/v1/chat/completions"] }));
+  app.use(
+    "*",
+    crossSiteGuard({
+      origins: settings.corsOrigins,
+      jsonRoutes: ["/v1/chat/completions"],
+      loopbackHostOnly: !settings.keys?.length,
+    }),
+  );
   app.get("/health", (c) => c.json({ status: "ok" }));
   // The trace viewer is a static page; the /v1/traces calls it makes are access-checked like any other.
   app.get("/ui", (c) => c.html(traceViewerPage()));

@@ -8,9 +8,22 @@ import { HttpError } from "./http-error.ts";
  * `application/json` (415: forms and `text/plain` are "simple" requests a page may send without
  * asking). Listed origins get CORS headers and their preflights answered.
  */
-export function crossSiteGuard(options: { origins: readonly string[]; jsonRoutes: readonly string[] }) {
+export function crossSiteGuard(options: {
+  origins: readonly string[];
+  jsonRoutes: readonly string[];
+  /** Serving local clients only (no keys): a `Host` that is not a loopback name is a rebound DNS name (403). */
+  loopbackHostOnly?: boolean;
+}) {
   const allowed = new Set(options.origins.map((o) => o.replace(/\/+$/, "")));
   return async (c: Context, next: Next) => {
+    // A page on a name rebound to 127.0.0.1 sends no Origin on its own GETs; its Host still names it.
+    if (options.loopbackHostOnly && !isLoopback(hostnameOf(c.req.header("host"))))
+      throw new HttpError({
+        status: 403,
+        type: "invalid_request_error",
+        code: "host_not_allowed",
+        message: "this server serves local clients only: address it as 127.0.0.1, [::1] or localhost",
+      });
     const origin = c.req.header("origin");
     if (origin !== undefined) {
       const listed = allowed.has(origin);
@@ -42,6 +55,15 @@ export function crossSiteGuard(options: { origins: readonly string[]; jsonRoutes
       });
     await next();
   };
+}
+
+function hostnameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function isJson(type: string | undefined): boolean {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -217,6 +217,27 @@ test("bodies nested 5,000 deep are 400 wherever the nesting is, and the server s
   assert.ok(deep(3));
   assert.equal((await fetch(`${f.proxy.url.replace(/\/v1$/, "")}/health`)).status, 200);
   assertNoSideEffect("deep bodies");
+});
+
+test("a rebound DNS name is refused: without keys, only a loopback Host is served", async () => {
+  const port = new URL(f.proxy.url).port;
+  const get = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/v1/traces", headers: { host } }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1.evil.example:${port}`]) {
+    const r = await get(host);
+    assert.equal(r.status, 403, `${host}: ${r.body}`);
+    assert.equal(JSON.parse(r.body).error.code, "host_not_allowed");
+  }
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "127.0.0.1"])
+    assert.equal((await get(host)).status, 200, host);
 });
 
 test("content-type and origin tricks: only application/json bodies, only allowed origins", async () => {
