@@ -112,3 +112,12 @@ test("a data file with no usable records is a failure (1) whether it is empty or
     assert.match(run.stderr, new RegExp(`lmx: .*${file.replace(".", "\\.")}.* (has no records|has no usable records)`));
   }
 });
+
+test("an invalid request raised while the model runs is a failure (1); the same kind of error in a spec is bad usage (2)", async () => {
+  const model = `replay:${join(dir, "none.bank.jsonl")}`;
+  const run = await runMain(["ask", "-m", model, "-t", "best-of-n(judge=logprob)", "--no-stream", "hi"]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^lmx: best-of-n: judge=logprob needs token logprobs/);
+  const bad = await runMain(["ask", "-m", model, "-t", "best-of-n(judge=logprb)", "--no-stream", "hi"]);
+  assert.equal(bad.code, 2, bad.stderr);
+});

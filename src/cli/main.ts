@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { LmxError } from "../core/errors/lmx-error.ts";
 import { processIO, type CliIO } from "./cli-io.ts";
+import { isRunFailure } from "./run-failure.ts";
 import { registerAsk } from "./commands/ask.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerTechniques } from "./commands/techniques.ts";
@@ -41,7 +42,10 @@ export function createProgram(io: CliIO = processIO): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 a failure lmx explains in one line, 2 bad usage. */
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 a failure lmx explains in one line, 2 bad usage (an error
+ * found parsing the command line or a spec; an invalid request raised by a run stage is a failure, see run-failure.ts).
+ */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const previous = process.env.LMX_CONFIG;
   try {
@@ -58,7 +62,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (LmxError.isInstance(error)) {
       io.stderr.write(`lmx: ${error.message}\n`);
-      return error.code === "invalid_request" ? 2 : 1;
+      return error.code === "invalid_request" && !isRunFailure(error) ? 2 : 1;
     }
     io.stderr.write(
       `lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -11,6 +11,7 @@ import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
 import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
+import { asRunStage } from "../run-failure.ts";
 
 interface RecordOptions {
   model: string;
@@ -69,23 +70,25 @@ export function registerRecord(program: Command, io: CliIO): void {
       };
       const ctx = createRunContext({ name: "record", budget: budgetFromOptions(options), signal: abort.signal });
       let printed = -1;
-      const result = await recordBank({
-        lm,
-        questions,
-        samples: options.samples,
-        out: options.out,
-        concurrency: options.concurrency,
-        request,
-        ctx,
-        onProgress: (p) => {
-          const decile = Math.floor((10 * p.done) / Math.max(1, p.total));
-          if (decile === printed && p.done < p.total) return;
-          printed = decile;
-          io.stderr.write(
-            `record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`,
-          );
-        },
-      });
+      const result = await asRunStage(() =>
+        recordBank({
+          lm,
+          questions,
+          samples: options.samples,
+          out: options.out,
+          concurrency: options.concurrency,
+          request,
+          ctx,
+          onProgress: (p) => {
+            const decile = Math.floor((10 * p.done) / Math.max(1, p.total));
+            if (decile === printed && p.done < p.total) return;
+            printed = decile;
+            io.stderr.write(
+              `record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`,
+            );
+          },
+        }),
+      );
       const incomplete = result.incomplete.length
         ? `; ${result.incomplete.length} incomplete (budget): ${result.incomplete.slice(0, 5).join(", ")}`
         : "";
