@@ -1,26 +1,20 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help } from "commander";
 import { LmxError } from "../core/errors/lmx-error.ts";
 import { processIO, type CliIO } from "./cli-io.ts";
 import { isRunFailure } from "./run-failure.ts";
-import { registerAsk } from "./commands/ask.ts";
-import { registerModels } from "./commands/models.ts";
-import { registerTechniques } from "./commands/techniques.ts";
-import { registerEval } from "./commands/eval.ts";
-import { registerTrace } from "./commands/trace.ts";
-import { registerRecord } from "./commands/record.ts";
-import { registerServe } from "./commands/serve.ts";
-import { registerIndex } from "./commands/index.ts";
-import { registerMemory } from "./commands/memory.ts";
-import { registerTune } from "./commands/tune.ts";
+import { lmxCommands } from "./lmx-commands.ts";
 
 /** The package's version (package.json sits two folders up from both src/cli/ and dist/cli/). */
 export const lmxVersion: string = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
 ).version;
 
-/** Builds the `lmx` program; each subcommand lives in its own file under commands/. */
+/**
+ * Builds the `lmx` program. Each subcommand lives in its own file under commands/, imported only when that
+ * command runs: `lmx --version` and `lmx --help` load none of them.
+ */
 export function createProgram(io: CliIO = processIO): Command {
   const program = new Command("lmx")
     .description("inference-time compute for any language model: an LM plus a technique is again an LM")
@@ -28,17 +22,32 @@ export function createProgram(io: CliIO = processIO): Command {
     .option("-c, --config <file>", "config file (default ./lmx.config.json or LMX_CONFIG)")
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureHelp({
+      subcommandTerm: (c) => lmxCommands.find((e) => e.name === c.name())?.term ?? new Help().subcommandTerm(c),
+    })
+    .helpCommand(false)
     .exitOverride();
-  registerAsk(program, io);
-  registerModels(program, io);
-  registerTechniques(program, io);
-  registerEval(program, io);
-  registerTrace(program, io);
-  registerRecord(program, io);
-  registerServe(program, io);
-  registerIndex(program, io);
-  registerMemory(program, io);
-  registerTune(program, io);
+  const loaded = new Set<Command>();
+  const load = async (command: Command) => {
+    const entry = lmxCommands.find((e) => e.name === command.name());
+    if (!entry || loaded.has(command)) return;
+    loaded.add(command);
+    (await entry.load())(command, program, io);
+  };
+  for (const entry of lmxCommands) program.command(entry.name).description(entry.description);
+  program.hook("preSubcommand", (_program, command) => load(command));
+  // `lmx help <command>` loads the command first, so its help lists its options.
+  program
+    .command("help")
+    .description("display help for command")
+    .argument("[command]")
+    .action(async (name?: string) => {
+      const command = program.commands.find((c) => c.name() === name);
+      if (!name) return program.help();
+      if (!command) return program.error(`error: unknown command '${name}'`);
+      await load(command);
+      command.help();
+    });
   return program;
 }
 

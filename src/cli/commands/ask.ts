@@ -32,10 +32,8 @@ interface AskOptions {
   budgetTime?: number;
 }
 
-export function registerAsk(program: Command, io: CliIO): void {
-  const command = program
-    .command("ask")
-    .description("answer a question (from the arguments, or stdin when omitted)")
+export function configureAsk(command: Command, program: Command, io: CliIO): void {
+  command
     .argument("[question...]", "the question")
     .option(
       "-m, --model <spec>",

@@ -30,12 +30,8 @@ interface RecordOptions {
   budgetTime?: number;
 }
 
-export function registerRecord(program: Command, io: CliIO): void {
-  const command = program
-    .command("record")
-    .description(
-      "sample a model N times per question into a *.bank.jsonl sample bank (for free replay: --model replay:<bank>); resumable",
-    )
+export function configureRecord(command: Command, program: Command, io: CliIO): void {
+  command
     .requiredOption("-m, --model <spec>", "model spec or alias to sample")
     .requiredOption("-d, --data <file>", 'questions: JSON lines of {"id"?, "question", "answer", "choices"?}')
     .requiredOption("-n, --samples <n>", "completions per question (asked as one request with n)", parseIntArg)

@@ -10,7 +10,7 @@ import OpenAI from "openai";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
 import type { CliIO } from "../cli-io.ts";
-import { registerServe } from "./serve.ts";
+import { configureServe } from "./serve.ts";
 import { openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
 
 function capture() {
@@ -24,7 +24,7 @@ function capture() {
 
 function program(io: CliIO, signals: EventEmitter): Command {
   const p = new Command("lmx").option("-c, --config <file>").exitOverride();
-  registerServe(p, io, signals);
+  configureServe(p.command("serve"), p, io, signals);
   return p;
 }
 

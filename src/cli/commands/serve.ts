@@ -18,10 +18,13 @@ interface ServeOptions {
 }
 
 /** `lmx serve`: the OpenAI-compatible proxy, until SIGINT or SIGTERM. */
-export function registerServe(program: Command, io: CliIO, signals: NodeJS.EventEmitter = process): void {
-  program
-    .command("serve")
-    .description("serve any technique over any model as an OpenAI-compatible API (POST /v1/chat/completions)")
+export function configureServe(
+  command: Command,
+  program: Command,
+  io: CliIO,
+  signals: NodeJS.EventEmitter = process,
+): void {
+  command
     .option("-p, --port <n>", "port (0 picks a free one)", parseIntArg, 8787)
     .option("--host <host>", "address to listen on (beyond loopback only with server keys)", "127.0.0.1")
     .option("-m, --model <spec>", "default model spec or alias, for requests that name none or only techniques")
