@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
 import { defaultTraceStorePath, openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
@@ -51,6 +52,8 @@ export function configureServe(
           host: options.host,
           port: options.port,
           log: (line) => io.stderr.write(`${line}\n`),
+        }).catch((error: unknown) => {
+          throw listenError(error, options);
         });
         const access = server.settings.keys?.length
           ? `${server.settings.keys.length} key(s) required`
@@ -76,4 +79,18 @@ export function configureServe(
         await runtime.close();
       }
     });
+}
+
+/** A port in use or not allowed is a one-line failure naming the address, not a stack trace. */
+function listenError(error: unknown, options: ServeOptions): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") return error;
+  const why =
+    code === "EADDRINUSE" ? "the port is in use" : code === "EACCES" ? "permission denied" : "no such address";
+  return new ConfigurationError(
+    `cannot listen on ${options.host}:${options.port}: ${why} (choose another with --port/--host)`,
+    {
+      cause: error,
+    },
+  );
 }
