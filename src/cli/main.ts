@@ -70,7 +70,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (LmxError.isInstance(error)) {
-      io.stderr.write(`lmx: ${error.message}\n`);
+      io.stderr.write(`lmx: ${error.message}\n${detailLines(error)}`);
       return error.code === "invalid_request" && !isRunFailure(error) ? 2 : 1;
     }
     io.stderr.write(
@@ -81,4 +81,23 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     if (previous === undefined) delete process.env.LMX_CONFIG;
     else process.env.LMX_CONFIG = previous;
   }
+}
+
+const MAX_DETAIL_CHARS = 4000;
+
+/**
+ * An error's `detail` (host data such as an MCP server's command line and stderr, which the proxy keeps from
+ * its clients) shown indented below the message: the CLI's user is the operator. Capped, as stderr can hold anything.
+ */
+function detailLines(error: object): string {
+  const detail = (error as { detail?: unknown }).detail;
+  if (typeof detail !== "string" || !detail.trim()) return "";
+  const shown = detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS)}…` : detail;
+  return (
+    shown
+      .trim()
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n") + "\n"
+  );
 }
