@@ -112,3 +112,45 @@ test("a data file with no usable records is a failure (1) whether it is empty or
     assert.match(run.stderr, new RegExp(`lmx: .*${file.replace(".", "\\.")}.* (has no records|has no usable records)`));
   }
 });
+
+test("an invalid request raised while the model runs is a failure (1); the same kind of error in a spec is bad usage (2)", async () => {
+  const model = `replay:${join(dir, "none.bank.jsonl")}`;
+  const run = await runMain(["ask", "-m", model, "-t", "best-of-n(judge=logprob)", "--no-stream", "hi"]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^lmx: best-of-n: judge=logprob needs token logprobs/);
+  const bad = await runMain(["ask", "-m", model, "-t", "best-of-n(judge=logprb)", "--no-stream", "hi"]);
+  assert.equal(bad.code, 2, bad.stderr);
+});
+
+test("an error's detail (an MCP server's command and stderr) is shown below its one-line message", async () => {
+  const work = mkdtempSync(join(dir, "detail-"));
+  writeFileSync(
+    join(work, "lmx.json"),
+    JSON.stringify({
+      mcp: {
+        servers: {
+          broken: { command: process.execPath, args: ["-e", "console.error('boom on stderr'); process.exit(3)"] },
+        },
+      },
+    }),
+  );
+  const server = await startOpenAITestServer({ reply: () => "unused" });
+  try {
+    const run = await runCli(
+      ["-c", "lmx.json", "ask", "-m", "openai:test-model", "-t", "tools(tools=[mcp:broken])", "--no-stream", "hi"],
+      { env: cleanEnv({ OPENAI_BASE_URL: server.url }), cwd: work },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    const [message, ...detail] = run.stderr.trimEnd().split("\n");
+    assert.match(message!, /^lmx: MCP server "broken" could not be used: it did not start/);
+    assert.ok(detail.length >= 2, run.stderr);
+    assert.ok(
+      detail.every((line) => line.startsWith("  ")),
+      run.stderr,
+    );
+    assert.match(detail.join("\n"), new RegExp(`${process.execPath.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} -e`));
+    assert.match(detail.join("\n"), /boom on stderr/);
+  } finally {
+    await server.close();
+  }
+});

@@ -9,6 +9,7 @@ import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
 import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
 import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { readStdin } from "../read-stdin.ts";
+import { asRunStage } from "../run-failure.ts";
 import { openRuntime } from "../runtime.ts";
 import { printTrace } from "../print-trace.ts";
 import { keepTrace } from "../../store/trace-store/keep-trace.ts";
@@ -31,10 +32,8 @@ interface AskOptions {
   budgetTime?: number;
 }
 
-export function registerAsk(program: Command, io: CliIO): void {
-  const command = program
-    .command("ask")
-    .description("answer a question (from the arguments, or stdin when omitted)")
+export function configureAsk(command: Command, program: Command, io: CliIO): void {
+  command
     .argument("[question...]", "the question")
     .option(
       "-m, --model <spec>",
@@ -76,8 +75,9 @@ export function registerAsk(program: Command, io: CliIO): void {
         signal: abort.signal,
         seed: options.seed,
       });
-      const result =
-        options.json || !options.stream ? await lm.complete(request, ctx) : await streamTo(io, lm.stream(request, ctx));
+      const result = await asRunStage(() =>
+        options.json || !options.stream ? lm.complete(request, ctx) : streamTo(io, lm.stream(request, ctx)),
+      );
       const text = contentText(result.choices[0]?.message.content ?? null);
       const finish = result.choices[0]?.finish_reason ?? "stop";
       if (options.json) {

@@ -37,12 +37,8 @@ interface EvalOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function registerEval(program: Command, io: CliIO): void {
-  const command = program
-    .command("eval")
-    .description(
-      "measure techniques on a dataset: accuracy with 95% intervals against compute, resumable, with an HTML report",
-    )
+export function configureEval(command: Command, program: Command, io: CliIO): void {
+  command
     .requiredOption(
       "-d, --data <file>",
       'JSON lines of {"id"?, "question", "answer", "messages"?, "choices"?}, or a *.bank.jsonl sample bank',

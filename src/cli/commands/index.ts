@@ -19,10 +19,8 @@ interface IndexOptions {
 const MODES = ["auto", "bm25", "vector", "hybrid"];
 
 /** `lmx index add | search | remove | stats`: the document index the `retrieve` technique reads. */
-export function registerIndex(program: Command, io: CliIO): void {
-  const index = program
-    .command("index")
-    .description("build and search the document index the retrieve technique reads");
+export function configureIndex(command: Command, program: Command, io: CliIO): void {
+  const index = command;
   const where = (c: Command) =>
     c.option(
       "-i, --index <file>",

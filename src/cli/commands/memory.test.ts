@@ -82,3 +82,9 @@ test("end to end through the real binary: a lesson added by hand is recalled by 
   const list = JSON.parse((await lmx("memory", "list", "--json", "--store", store)).stdout);
   assert.equal(list[0].uses, 1, "the recall is counted");
 });
+
+test("exit codes: forgetting in a store that does not exist is a failure (1)", async () => {
+  const run = await runMain(["memory", "forget", "3", "-s", join(dir, "none.sqlite")]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^lmx: memory store .*none\.sqlite does not exist/);
+});

@@ -15,8 +15,8 @@ interface MemoryOptions {
 }
 
 /** `lmx memory list | add | forget | search`: the lessons the `memory` technique recalls and learns. */
-export function registerMemory(program: Command, io: CliIO): void {
-  const memory = program.command("memory").description("list, add and forget the lessons the memory technique recalls");
+export function configureMemory(command: Command, program: Command, io: CliIO): void {
+  const memory = command;
   const where = (c: Command) =>
     c.option(
       "-s, --store <file>",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startOpenAITestServer, type OpenAITestServer } from "../../testing/index.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { runMain } from "../testing/run-main.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-record-cli-"));
 let server: OpenAITestServer;
@@ -95,4 +96,16 @@ test("lmx record samples every question into a bank, resumes, and lmx eval repla
   assert.equal(single.correct, firstSamples.filter(Boolean).length);
   assert.equal(voted.mean_samples, 4);
   assert.equal(voted.cost_usd, 0);
+});
+
+test("exit codes: an invalid request raised while recording is a failure (1), a missing --out is bad usage (2)", async () => {
+  const data = join(dir, "one.jsonl");
+  writeFileSync(data, '{"id": "a", "question": "1+1?", "answer": "2"}\n');
+  const model = `best-of-n(judge=logprob)@replay:${join(dir, "none.bank.jsonl")}`;
+  const run = await runMain(["record", "--data", data, "-m", model, "-n", "1", "-o", join(dir, "x.bank.jsonl")]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^lmx: best-of-n: judge=logprob needs token logprobs/);
+  const usage = await runMain(["record", "--data", data, "-m", model, "-n", "1"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /required option '-o, --out <file>' not specified/);
 });

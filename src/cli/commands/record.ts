@@ -11,6 +11,7 @@ import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
 import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
+import { asRunStage } from "../run-failure.ts";
 
 interface RecordOptions {
   model: string;
@@ -29,12 +30,8 @@ interface RecordOptions {
   budgetTime?: number;
 }
 
-export function registerRecord(program: Command, io: CliIO): void {
-  const command = program
-    .command("record")
-    .description(
-      "sample a model N times per question into a *.bank.jsonl sample bank (for free replay: --model replay:<bank>); resumable",
-    )
+export function configureRecord(command: Command, program: Command, io: CliIO): void {
+  command
     .requiredOption("-m, --model <spec>", "model spec or alias to sample")
     .requiredOption("-d, --data <file>", 'questions: JSON lines of {"id"?, "question", "answer", "choices"?}')
     .requiredOption("-n, --samples <n>", "completions per question (asked as one request with n)", parseIntArg)
@@ -69,23 +66,25 @@ export function registerRecord(program: Command, io: CliIO): void {
       };
       const ctx = createRunContext({ name: "record", budget: budgetFromOptions(options), signal: abort.signal });
       let printed = -1;
-      const result = await recordBank({
-        lm,
-        questions,
-        samples: options.samples,
-        out: options.out,
-        concurrency: options.concurrency,
-        request,
-        ctx,
-        onProgress: (p) => {
-          const decile = Math.floor((10 * p.done) / Math.max(1, p.total));
-          if (decile === printed && p.done < p.total) return;
-          printed = decile;
-          io.stderr.write(
-            `record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`,
-          );
-        },
-      });
+      const result = await asRunStage(() =>
+        recordBank({
+          lm,
+          questions,
+          samples: options.samples,
+          out: options.out,
+          concurrency: options.concurrency,
+          request,
+          ctx,
+          onProgress: (p) => {
+            const decile = Math.floor((10 * p.done) / Math.max(1, p.total));
+            if (decile === printed && p.done < p.total) return;
+            printed = decile;
+            io.stderr.write(
+              `record: ${p.done}/${p.total} · ${p.written} written · ${ctx.span.total.completion_tokens} completion tokens · $${ctx.span.total.cost_usd.toFixed(4)}\n`,
+            );
+          },
+        }),
+      );
       const incomplete = result.incomplete.length
         ? `; ${result.incomplete.length} incomplete (budget): ${result.incomplete.slice(0, 5).join(", ")}`
         : "";

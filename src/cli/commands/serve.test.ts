@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { EventEmitter } from "node:events";
+import { EventEmitter, once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,9 @@ import OpenAI from "openai";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
 import type { CliIO } from "../cli-io.ts";
-import { registerServe } from "./serve.ts";
+import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { runMain } from "../testing/run-main.ts";
+import { configureServe } from "./serve.ts";
 import { openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
 
 function capture() {
@@ -24,7 +27,7 @@ function capture() {
 
 function program(io: CliIO, signals: EventEmitter): Command {
   const p = new Command("lmx").option("-c, --config <file>").exitOverride();
-  registerServe(p, io, signals);
+  configureServe(p.command("serve"), p, io, signals);
   return p;
 }
 
@@ -97,4 +100,27 @@ test("lmx serve refuses a non-loopback address without keys", async () => {
     ]),
     (e) => ConfigurationError.isInstance(e) && /refusing to listen on 0\.0\.0\.0 without keys/.test(e.message),
   );
+});
+
+test("exit codes: a port in use is a one-line failure (1), a bad --port bad usage (2)", async () => {
+  const taken = createServer().listen(0, "127.0.0.1");
+  await once(taken, "listening");
+  try {
+    const port = (taken.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), "lmx-serve-"));
+    const run = await runCli(["serve", "--port", String(port), "-m", "openai:test-model"], {
+      cwd: dir,
+      env: cleanEnv(),
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stderr,
+      `lmx: cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --port/--host)\n`,
+    );
+  } finally {
+    taken.close();
+  }
+  const usage = await runMain(["serve", "--port", "x"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /option '-p, --port <n>' argument 'x' is invalid/);
 });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
 import { defaultTraceStorePath, openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
@@ -18,10 +19,13 @@ interface ServeOptions {
 }
 
 /** `lmx serve`: the OpenAI-compatible proxy, until SIGINT or SIGTERM. */
-export function registerServe(program: Command, io: CliIO, signals: NodeJS.EventEmitter = process): void {
-  program
-    .command("serve")
-    .description("serve any technique over any model as an OpenAI-compatible API (POST /v1/chat/completions)")
+export function configureServe(
+  command: Command,
+  program: Command,
+  io: CliIO,
+  signals: NodeJS.EventEmitter = process,
+): void {
+  command
     .option("-p, --port <n>", "port (0 picks a free one)", parseIntArg, 8787)
     .option("--host <host>", "address to listen on (beyond loopback only with server keys)", "127.0.0.1")
     .option("-m, --model <spec>", "default model spec or alias, for requests that name none or only techniques")
@@ -48,6 +52,8 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
           host: options.host,
           port: options.port,
           log: (line) => io.stderr.write(`${line}\n`),
+        }).catch((error: unknown) => {
+          throw listenError(error, options);
         });
         const access = server.settings.keys?.length
           ? `${server.settings.keys.length} key(s) required`
@@ -73,4 +79,18 @@ export function registerServe(program: Command, io: CliIO, signals: NodeJS.Event
         await runtime.close();
       }
     });
+}
+
+/** A port in use or not allowed is a one-line failure naming the address, not a stack trace. */
+function listenError(error: unknown, options: ServeOptions): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== "EADDRINUSE" && code !== "EACCES" && code !== "EADDRNOTAVAIL") return error;
+  const why =
+    code === "EADDRINUSE" ? "the port is in use" : code === "EACCES" ? "permission denied" : "no such address";
+  return new ConfigurationError(
+    `cannot listen on ${options.host}:${options.port}: ${why} (choose another with --port/--host)`,
+    {
+      cause: error,
+    },
+  );
 }

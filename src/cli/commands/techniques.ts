@@ -2,10 +2,8 @@ import type { Command } from "commander";
 import { defaultRegistry } from "../../techniques/registry.ts";
 import type { CliIO } from "../cli-io.ts";
 
-export function registerTechniques(program: Command, io: CliIO): void {
-  program
-    .command("techniques")
-    .description("list every technique with its parameters, defaults and paper")
+export function configureTechniques(command: Command, program: Command, io: CliIO): void {
+  command
     .argument("[name]", "show one technique in full (prompts included)")
     .option("--json", "print JSON")
     .action((name: string | undefined, options: { json?: boolean }) => {

@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import { EvalStore } from "../../eval/eval-store.ts";
 import { startOpenAITestServer, type OpenAITestServer } from "../../testing/index.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
+import { runMain } from "../testing/run-main.ts";
 import { sharedReplay } from "../../testing/shared-replay.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-trace-cli-"));
@@ -86,3 +87,11 @@ shared.test("lmx trace finds a question's trace in the eval results; an unknown 
 function sha256(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
+
+test("exit codes: no trace store is a failure (1), a bad --limit is bad usage (2)", async () => {
+  const none = await runMain(["trace", "--store", join(dir, "none.sqlite")]);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(none.stderr, /^lmx: trace store .*none\.sqlite does not exist/);
+  const bad = await runMain(["trace", "--limit", "x"]);
+  assert.equal(bad.code, 2);
+});

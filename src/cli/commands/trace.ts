@@ -18,10 +18,8 @@ interface TraceOptions {
   limit: number;
 }
 
-export function registerTrace(program: Command, io: CliIO): void {
-  program
-    .command("trace")
-    .description("print a stored trace tree (from lmx ask, lmx serve or lmx eval); without an id, list recent traces")
+export function configureTrace(command: Command, program: Command, io: CliIO): void {
+  command
     .argument("[id]", "trace id (a unique prefix is enough)")
     .option("--json", "print the trace as JSON")
     .option("--store <file>", "trace store (default LMX_TRACES or <state>/traces.sqlite)")

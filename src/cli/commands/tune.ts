@@ -44,12 +44,8 @@ interface TuneCliOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export function registerTune(program: Command, io: CliIO): void {
-  program
-    .command("tune")
-    .description(
-      "choose the technique, parameters and prompts that are most accurate on a dataset within a compute budget",
-    )
+export function configureTune(command: Command, program: Command, io: CliIO): void {
+  command
     .requiredOption(
       "-d, --data <file>",
       'JSON lines of {"id"?, "question", "answer", ...}, or a *.bank.jsonl sample bank',
