@@ -40,6 +40,8 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
     JSON.stringify({
       providers: { openai: { baseURL: upstream.url, apiKey: "sk-test-SECRET" } },
       aliases: { fast: "openai:test-model" },
+      // The config's trace bounds reach the server's store: only the newest two are kept.
+      traces: { capacity: 2 },
     }),
   );
   const signals = new EventEmitter();
@@ -70,10 +72,12 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
     const r = await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "hi" }] });
     assert.equal(r.choices[0]!.message.content, "served");
     assert.equal(r.model, "fast");
+    for (let i = 0; i < 3; i++)
+      await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: `hi ${i}` }] });
     signals.emit("SIGTERM");
     await running;
     const saved = openTraceStore({ path: traces, mustExist: true });
-    assert.equal(saved.list().length, 1, "the request's trace outlives the server");
+    assert.equal(saved.list().length, 2, "the newest traces outlive the server, within traces.capacity");
     saved.close();
     await assert.rejects(fetch(`${url}/models`), "the port is closed");
     assert.equal(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM"), 0);

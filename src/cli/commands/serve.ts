@@ -3,6 +3,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
 import { defaultTraceStorePath, openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
+import { traceStoreLimits } from "../../store/trace-store/trace-store-limits.ts";
 import { writeBehindTraceStore } from "../../store/trace-store/write-behind-trace-store.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { exportingTraceStore } from "../../trace/otlp/exporting-trace-store.ts";
@@ -33,7 +34,10 @@ export function configureServe(
     .action(async (options: ServeOptions) => {
       const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
       // Requests' traces persist (so `lmx trace` and /ui see them after a restart) and go to OTLP when configured.
-      const saved = openTraceStore({ path: defaultTraceStorePath() });
+      const saved = openTraceStore({
+        path: defaultTraceStorePath({ env: runtime.config.env }),
+        ...traceStoreLimits(runtime.config.traces),
+      });
       const otlp = otlpSettings({ config: runtime.config });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
       const exporter = otlp
