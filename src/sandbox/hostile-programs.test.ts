@@ -124,6 +124,12 @@ describe("hostile Python programs", { concurrency: 2 }, () => {
       "import sys\nsys.modules.pop('js', None)\nout = []\nfor name in ('js', 'pyodide_js'):\n    try:\n        __import__(name)\n        out.append('ESCAPED ' + name)\n    except ImportError:\n        out.append('blocked')\nout";
     const r = await runPython(code, { timeoutMs: 10_000 });
     assert.deepEqual(r.result, ["blocked", "blocked"], r.error);
+    // Nor under another name: no js / pyodide_js submodule is left in sys.modules.
+    const left = await runPython(
+      "import sys\n[k for k in sys.modules if k in ('js', 'pyodide_js') or k.startswith(('js.', 'pyodide_js.'))]",
+      { timeoutMs: 10_000 },
+    );
+    assert.deepEqual(left.result, [], left.error);
   });
 
   test("40 x 100 MB buffers through to_js(...).constructor.constructor stop at the memory limit, host RSS bounded", async () => {

@@ -102,7 +102,8 @@ function lockDown(memoryBytes) {
     } catch {}
   }
   pyodide.runPython(
-    "import sys\nfrom _pyodide._importhook import jsfinder\njsfinder.jsproxies.clear()\nfor _m in ('js', 'pyodide_js'):\n    sys.modules.pop(_m, None)\ndel _m, sys, jsfinder",
+    // Submodules too: `sys.modules["pyodide_js._api"]` would hand the program Pyodide's JS API.
+    "import sys\nfrom _pyodide._importhook import jsfinder\njsfinder.jsproxies.clear()\nfor _m in [k for k in list(sys.modules) if k in ('js', 'pyodide_js') or k.startswith(('js.', 'pyodide_js.'))]:\n    sys.modules.pop(_m, None)\ndel _m, sys, jsfinder",
   );
   Atomics.store(new Int32Array(flag), 0, 1);
 }
