@@ -16,6 +16,7 @@ const benches = [
   "sandbox",
   "eval",
   "tune",
+  "soak",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));
