@@ -17,6 +17,7 @@ const benches = [
   "eval",
   "tune",
   "soak",
+  "slow-senders",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));
