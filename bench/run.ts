@@ -16,6 +16,8 @@ const benches = [
   "sandbox",
   "eval",
   "tune",
+  "soak",
+  "slow-senders",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));

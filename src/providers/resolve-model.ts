@@ -8,23 +8,41 @@ import { lazyLM } from "./lazy-lm.ts";
 import { providerRegistry, type ProviderEntry } from "./provider-registry.ts";
 import { Limiter } from "./resilience/limiter.ts";
 
+type Closable = LM & { driver?: { close?: () => Promise<void> } };
+
+/** Model LMs a resolver keeps by default. */
+export const DEFAULT_MAX_MODELS = 256;
+
 export type ModelResolver = ((spec: string) => LM) & { close(): Promise<void> };
 
 /**
  * Turns model spec strings (`openai:gpt-4o-mini`, `anthropic:claude-...`, `llama:./m.gguf`,
  * `llama:hf:owner/repo/file.gguf`, `replay:bank.jsonl`) into LMs. One LM per spec and one concurrency
- * limiter per provider are shared by everything the resolver hands out.
+ * limiter per provider are shared by everything the resolver hands out; the LMs are kept in an LRU of
+ * `maxModels`, so clients naming ever new models cannot grow memory (a dropped spec is made again).
  */
-export function createModelResolver(options: { config: LoadedConfig; cache?: ResponseCache }): ModelResolver {
+export function createModelResolver(options: {
+  config: LoadedConfig;
+  cache?: ResponseCache;
+  /** Model LMs kept for reuse, the most recently used (default 256); each holds an SDK client. */
+  maxModels?: number;
+}): ModelResolver {
   const { config, cache } = options;
+  const maxModels = Math.max(1, options.maxModels ?? DEFAULT_MAX_MODELS);
   const made = new Map<string, LM & { load(): Promise<LM> }>();
+  /** Loaded LMs holding native resources (llama): never dropped, closed by close(). */
+  const closable = new Map<string, Closable>();
   const limiters = new Map<string, Limiter>();
   const prices = { ...defaultPrices, ...config.prices };
 
   const resolve = (spec: string): LM => {
     const trimmed = spec.trim();
     const existing = made.get(trimmed);
-    if (existing) return existing;
+    if (existing) {
+      made.delete(trimmed);
+      made.set(trimmed, existing);
+      return existing;
+    }
     const colon = trimmed.indexOf(":");
     const providerName = colon > 0 ? trimmed.slice(0, colon) : "";
     const rest = colon > 0 ? trimmed.slice(colon + 1) : "";
@@ -40,20 +58,28 @@ export function createModelResolver(options: { config: LoadedConfig; cache?: Res
     const settings = (config.providers as Record<string, { concurrency?: number } | undefined>)[entry.name] ?? {};
     let limiter = limiters.get(entry.name);
     if (!limiter) limiters.set(entry.name, (limiter = new Limiter(settings.concurrency ?? entry.defaultConcurrency)));
-    const lm = lazyLM(trimmed, entry.capabilities, () =>
-      entry.create({ model: rest, config, settings, shared: { limiter: limiter!, prices, cache } }),
-    );
+    const lm = lazyLM(trimmed, entry.capabilities, async () => {
+      const inner = await entry.create({ model: rest, config, settings, shared: { limiter: limiter!, prices, cache } });
+      if ((inner as Closable).driver?.close) closable.set(trimmed, inner as Closable);
+      return inner;
+    });
     made.set(trimmed, lm);
+    evict();
     return lm;
+  };
+
+  /** Drops the least recently used LMs past the cap; one holding native resources stays (operator-named, few). */
+  const evict = () => {
+    for (const key of made.keys()) {
+      if (made.size <= maxModels) return;
+      if (!closable.has(key)) made.delete(key);
+    }
   };
 
   return Object.assign(resolve, {
     async close() {
-      for (const lm of made.values()) {
-        const inner = (await lm.load().catch(() => undefined)) as
-          { driver?: { close?: () => Promise<void> } } | undefined;
-        await inner?.driver?.close?.();
-      }
+      for (const inner of closable.values()) await inner.driver?.close?.();
+      closable.clear();
       made.clear();
     },
   });

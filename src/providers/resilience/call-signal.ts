@@ -10,11 +10,28 @@ export function callSignal(ctx: RunContext, timeoutMs: number) {
   const remaining = ctx.budget.remainingMs();
   const byBudget = remaining !== undefined && remaining < timeoutMs;
   const ms = Math.max(1, byBudget ? remaining : timeoutMs);
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), ms);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout.signal]) : timeout.signal;
-  const timedOut = (): TimedOut => (timeout.signal.aborted ? (byBudget ? "budget" : "request") : undefined);
-  return { signal, timedOut, dispose: () => clearTimeout(timer) };
+  const linked = linkedSignal(ctx.signal);
+  let fired = false;
+  const timer = setTimeout(() => ((fired = true), linked.abort()), ms);
+  const timedOut = (): TimedOut => (fired ? (byBudget ? "budget" : "request") : undefined);
+  return { signal: linked.signal, timedOut, dispose: () => (clearTimeout(timer), linked.dispose()) };
+}
+
+/**
+ * A signal that aborts with `parent` or by `abort()`, unlinked by `dispose()`. Not AbortSignal.any:
+ * Node keeps a composite signal that has abort listeners alive until it aborts, and SDKs add
+ * listeners they never remove, so every finished call stayed in memory.
+ */
+function linkedSignal(parent: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    abort: () => controller.abort(),
+    dispose: () => parent?.removeEventListener("abort", onAbort),
+  };
 }
 
 /**
@@ -58,14 +75,16 @@ export async function withinTimeBudget<T>(
 ): Promise<T> {
   const remaining = ctx.budget.remainingMs();
   if (remaining === undefined || remaining > MAX_TIMER_MS) return wait(ctx.signal);
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), Math.max(1, remaining));
+  const linked = linkedSignal(ctx.signal);
+  let fired = false;
+  const timer = setTimeout(() => ((fired = true), linked.abort()), Math.max(1, remaining));
   try {
-    return await wait(ctx.signal ? AbortSignal.any([ctx.signal, deadline.signal]) : deadline.signal);
+    return await wait(linked.signal);
   } catch (error) {
-    if (!ctx.signal?.aborted && deadline.signal.aborted) throw ctx.budget.timeExceeded();
+    if (!ctx.signal?.aborted && fired) throw ctx.budget.timeExceeded();
     throw error;
   } finally {
     clearTimeout(timer);
+    linked.dispose();
   }
 }
