@@ -42,13 +42,19 @@ const wrong = [
   // Counts digits.
   "function digitSum(n) {\n  return String(Math.abs(n)).length;\n}",
 ];
+// Right for n >= 0, loops forever on negatives (Math.floor(-0.1) is -1): half the assertions loop in it.
+const loopsOnNegatives =
+  "function digitSum(n) {\n  let s = 0;\n  while (n !== 0) { s += n % 10; n = Math.floor(n / 10); }\n  return s;\n}";
 const trueSum = (n: number) => [...String(Math.abs(n))].reduce((a, d) => a + Number(d), 0);
 
-/** Program i: mostly wrong ones (70 %), each with a comment that makes its text distinct. */
-function programs(): string[] {
+/**
+ * Program i: mostly wrong ones (70 %), each with a comment that makes its text distinct; the first
+ * `looping` of them loop forever on negative inputs.
+ */
+function programs(looping = 0): string[] {
   const random = seededRandom(14);
   return Array.from({ length: PROGRAMS }, (_, i) => {
-    const pool = random() < 0.3 ? correct : wrong;
+    const pool = i < looping ? [loopsOnNegatives] : random() < 0.3 ? correct : wrong;
     return `// sample ${i}\n${pool[Math.floor(random() * pool.length)]!}`;
   });
 }
@@ -74,6 +80,8 @@ export interface CodetBenchResult {
   tests: number;
   /** codet end to end: sampling, 100 batched executions, grouping. */
   seconds: number;
+  /** The same with 2 of the programs looping forever on half the assertions (their assertions then run one by one). */
+  looping_seconds: number;
   /** One execution per (program, assertion) pair, measured on 10 programs and extrapolated to all. */
   pairs_seconds_extrapolated: number;
   pairs_measured: number;
@@ -88,11 +96,13 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
   const { log = console.log } = options;
   const sources = programs();
   const replies = testReplies();
-  const lm = scriptedLM((request, info) =>
-    contentText(request.messages.at(-1)!.content).startsWith("Write test cases")
-      ? replies[info.sampleIndex % replies.length]!
-      : "```javascript\n" + sources[info.sampleIndex]! + "\n```",
-  );
+  const modelOf = (texts: string[]) =>
+    scriptedLM((request, info) =>
+      contentText(request.messages.at(-1)!.content).startsWith("Write test cases")
+        ? replies[info.sampleIndex % replies.length]!
+        : "```javascript\n" + texts[info.sampleIndex]! + "\n```",
+    );
+  const lm = modelOf(sources);
   const request = {
     messages: [{ role: "user" as const, content: "Write digitSum(n): the sum of n's decimal digits." }],
   };
@@ -108,6 +118,14 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
   const groups = span.events.find((e) => e.name === "groups")!.data!.groups as { score: number }[];
   const chosen = resultText(result);
   const chose_correct = correct.some((c) => chosen.includes(c));
+
+  const loopingStarted = performance.now();
+  const looped = await codet(modelOf(programs(2)), { n: PROGRAMS, tests: TEST_REPLIES }).complete(
+    request,
+    createRunContext(),
+  );
+  const looping_seconds = (performance.now() - loopingStarted) / 1000;
+  const looping_correct = correct.some((c) => resultText(looped).includes(c));
 
   const subset = sources.slice(0, 10);
   const assertions = replies.flatMap((text) => parseAssertions({ text, language: "javascript" }));
@@ -126,19 +144,21 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
     programs: PROGRAMS,
     tests: tests.length,
     seconds: round(seconds),
+    looping_seconds: round(looping_seconds),
     pairs_seconds_extrapolated: round(pairs_seconds_extrapolated),
     pairs_measured: pairsMeasured,
     speedup: round(pairs_seconds_extrapolated / seconds),
-    chose_correct,
+    chose_correct: chose_correct && looping_correct,
     best_score: groups[0]!.score,
     goal_seconds: GOAL_SECONDS,
-    met: seconds < GOAL_SECONDS && chose_correct,
+    met: seconds < GOAL_SECONDS && looping_seconds < GOAL_SECONDS && chose_correct && looping_correct,
   };
   log(
     [
       `codet: ${r.programs} programs × ${r.tests} assertions on ${r.cores} cores: ${r.seconds} s end to end (goal < ${GOAL_SECONDS} s)`,
+      `with 2 programs looping forever on half the assertions: ${r.looping_seconds} s`,
       `one execution per pair: ${r.pairs_seconds_extrapolated} s (measured ${pairsMeasured} pairs, × ${PROGRAMS / subset.length}), ${r.speedup}× slower`,
-      `chose a correct program: ${chose_correct} (best group score ${r.best_score}) — ${r.met ? "PASS" : "MISS"}`,
+      `chose a correct program: ${r.chose_correct} (best group score ${r.best_score}) — ${r.met ? "PASS" : "MISS"}`,
     ].join("\n"),
   );
   return r;

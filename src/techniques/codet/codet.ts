@@ -172,7 +172,7 @@ async function execute(
     programs,
     tests,
     timeoutMs: o.timeout_ms,
-    testTimeoutMs: Math.max(10, Math.floor(o.timeout_ms / 10)),
+    testTimeoutMs: testTimeoutMs(o.timeout_ms),
     memoryBytes: o.memory_mb * 1024 * 1024,
     signal: run.ctx.signal,
     deadline,
@@ -189,6 +189,15 @@ async function execute(
   ctx.span.finish();
   if (deadline !== undefined && Date.now() >= deadline) throw run.ctx.budget.timeExceeded();
   return outcomes;
+}
+
+/**
+ * The limit of one assertion run alone after its program's batched run hit a limit: a tenth of
+ * `timeout_ms`, at most 50 ms (a generated assertion is one small call; every looping one burns it
+ * whole), at least 10 ms.
+ */
+export function testTimeoutMs(timeoutMs: number): number {
+  return Math.max(10, Math.min(50, Math.floor(timeoutMs / 10)));
 }
 
 function shown(g: AgreementGroup) {
