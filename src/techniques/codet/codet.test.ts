@@ -96,31 +96,47 @@ test("tests come from tests_model when given, with the same task", async () => {
   assert.equal(programsLM.calls.length, 1);
 });
 
-test("Python: programs and assertions run batched, one process per program", { timeout: 120_000 }, async (t) => {
-  const hasPyodide = await import("pyodide").then(
-    () => true,
-    () => false,
-  );
-  if (!hasPyodide) return t.skip("pyodide is not installed");
-  const py = (code: string) => fence(code, "python");
-  const lm = scriptedLM((request, info) =>
-    contentText(request.messages.at(-1)!.content).startsWith("Write test cases")
-      ? "```python\nassert add(1, 2) == 3\nassert add(2, 2) == 4\nassert add(0, 0) == 1\n```"
-      : py(info.sampleIndex < 2 ? "def add(a, b):\n    return a * b" : "def add(a, b):\n    return a + b"),
-  );
-  const ctx = createRunContext();
-  const result = await codet(lm, { n: 3, tests: 1, lang: "python", timeout_ms: 20_000 }).complete(
-    { messages: [{ role: "user", content: "Write add(a, b) in Python." }] },
-    ctx,
-  );
-  // a*b passes add(2,2)==4 only: 2 programs × 1; a+b passes two: 1 × 2; a tie goes to the bigger group.
-  const groups = techniqueSpan(ctx).events.find((e) => e.name === "groups")!.data!.groups as { score: number }[];
-  assert.deepEqual(
-    groups.map((g) => g.score),
-    [2, 2],
-  );
-  assert.equal(resultText(result), py("def add(a, b):\n    return a * b"));
-});
+test(
+  "Python: programs and assertions run batched, one process per program; a batch past its limit fails all its tests",
+  { timeout: 120_000 },
+  async (t) => {
+    const hasPyodide = await import("pyodide").then(
+      () => true,
+      () => false,
+    );
+    if (!hasPyodide) return t.skip("pyodide is not installed");
+    const py = (code: string) => fence(code, "python");
+    const sources = [
+      "def add(a, b):\n    return a * b",
+      "def add(a, b):\n    return a * b",
+      "def add(a, b):\n    return a + b",
+      "def add(a, b):\n    while a != 1:\n        pass\n    return a + b",
+    ];
+    const lm = scriptedLM((request, info) =>
+      contentText(request.messages.at(-1)!.content).startsWith("Write test cases")
+        ? "```python\nassert add(1, 2) == 3\nassert add(2, 2) == 4\nassert add(0, 0) == 1\n```"
+        : py(sources[info.sampleIndex]!),
+    );
+    const ctx = createRunContext();
+    const result = await codet(lm, { n: 4, tests: 1, lang: "python", timeout_ms: 3000 }).complete(
+      { messages: [{ role: "user", content: "Write add(a, b) in Python." }] },
+      ctx,
+    );
+    // a*b passes add(2,2)==4 only: 2 programs × 1; a+b passes two: 1 × 2; a tie goes to the bigger group.
+    const groups = techniqueSpan(ctx).events.find((e) => e.name === "groups")!.data!.groups as {
+      programs: number[];
+      passed: number[];
+      score: number;
+    }[];
+    assert.deepEqual(groups, [
+      { programs: [0, 1], passed: [1], score: 2 },
+      { programs: [2], passed: [0, 1], score: 2 },
+      // add(1, 2) would pass, but the batch hit its limit on add(2, 2): Python has no per-test rerun.
+      { programs: [3], passed: [], score: 0 },
+    ]);
+    assert.equal(resultText(result), py(sources[0]!));
+  },
+);
 
 test("a calls budget that stops the tests answers with the first program, marked budget", async () => {
   const lm = scriptedLM(script);

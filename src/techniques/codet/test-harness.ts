@@ -23,8 +23,22 @@ export function testHarness({
   return language === "python" ? pythonHarness(program, tests) : javascriptHarness(program, tests);
 }
 
+/**
+ * Module idioms a model often adds to a plain function, which a global script cannot run: a
+ * `module.exports = ...` line gets a `module` to write to, and a leading `export` (or
+ * `export default`) before a declaration is dropped. Both on the program's own lines, so line
+ * numbers stay.
+ */
+function asScript(program: string): string {
+  const unexported = program.replace(
+    /^(\s*)export\s+(default\s+)?(?=(async\s+)?(function|class|const|let|var)\b)/gm,
+    "$1",
+  );
+  return `var module = { exports: {} }, exports = module.exports; ${unexported}`;
+}
+
 function javascriptHarness(program: string, tests: string[]): string {
-  return `${program}
+  return `${asScript(program)}
 ;
 (function (tests) {
   const fail = (m) => { throw new Error(m || "assertion failed"); };
