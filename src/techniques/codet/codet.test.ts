@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
+import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import { contentText, resultText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
@@ -48,12 +49,12 @@ test("the correct minority that passes the generated tests wins over the wrong m
   const lm = scriptedLM(script);
   const ctx = createRunContext();
   const started = Date.now();
-  const result = await codet(lm, { n: 9, tests: 2, timeout_ms: 500 }).complete(ask, ctx);
+  const result = await codet(lm, { n: 9, tests: 2, timeout_ms: 1000 }).complete(ask, ctx);
   // The answer is the first correct program's reply, exactly as the model wrote it.
   assert.equal(resultText(result), fence(correctA));
   assert.equal(result.choices[0]!.finish_reason, "stop");
   assert.equal(result.usage.calls, 2, "one call for the programs, one for the tests");
-  // Generous: one 500 ms batch limit plus 50 ms per test alone, on a loaded machine.
+  // Generous: one 1 s batch limit plus 100 ms per test alone, on a loaded machine.
   assert.ok(Date.now() - started < 15_000);
 
   const span = techniqueSpan(ctx);
@@ -176,4 +177,19 @@ test("an abort during the sandbox runs ends the run at once", async () => {
     );
   assert.ok(["aborted", "AbortedError"].includes(outcome), outcome);
   assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});
+
+test("a tests model that keeps failing leaves the first program as the answer, marked partial", async () => {
+  const programsLM = scriptedLM(() => fence(correctA));
+  const down = scriptedLM(
+    () => {
+      throw new UpstreamError({ provider: "test", failure: "http", status: 503, message: "unavailable" });
+    },
+    { retry: { retries: 0 } },
+  );
+  const ctx = createRunContext();
+  const result = await codet(programsLM, { n: 2, tests_model: down }).complete(ask, ctx);
+  assert.equal(resultText(result), fence(correctA));
+  assert.equal(result.choices[0]!.finish_reason, "partial");
+  assert.ok(techniqueSpan(ctx).events.some((e) => e.name === "partial"));
 });

@@ -8,7 +8,7 @@ import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { clientModel, clientValue, hostResource } from "../spec/option-trust.ts";
 import { lmOption } from "../stage/lm-option.ts";
-import { markPartial, sampleStage } from "../stage/sample-stage.ts";
+import { degrades, markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { perCallOption } from "../sample-many/per-call-option.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
@@ -106,7 +106,13 @@ export const codet = defineTechnique({
     run.progress({ stage: "sampled", programs: samples.length });
     if (run.ctx.signal?.aborted) throw new AbortedError();
 
-    const tests = await writeTests(run, o, language, name, question);
+    const tests = await writeTests(run, o, language, name, question).catch((error: unknown) => {
+      if (!degrades(error)) throw error;
+      // No test reply came back (the upstream kept failing): nothing to rank by.
+      run.ctx.span.event("partial", { reason: "tests failed", error: (error as Error).message });
+      return undefined;
+    });
+    if (tests === undefined) return { ...mark(0), finish_reason: "partial" as const };
     if (run.ctx.signal?.aborted) throw new AbortedError();
     const codes = samples.map((c) => extractCode({ text: contentText(c.message.content), language }));
     const distinct = [...new Set(codes.filter((c): c is string => c !== undefined))];
@@ -193,11 +199,11 @@ async function execute(
 
 /**
  * The limit of one assertion run alone after its program's batched run hit a limit: a tenth of
- * `timeout_ms`, at most 50 ms (a generated assertion is one small call; every looping one burns it
+ * `timeout_ms`, at most 100 ms (a generated assertion is one small call; every looping one burns it
  * whole), at least 10 ms.
  */
 export function testTimeoutMs(timeoutMs: number): number {
-  return Math.max(10, Math.min(50, Math.floor(timeoutMs / 10)));
+  return Math.max(10, Math.min(100, Math.floor(timeoutMs / 10)));
 }
 
 function shown(g: AgreementGroup) {
