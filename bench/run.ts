@@ -14,6 +14,7 @@ const benches = [
   "proxy",
   "retrieval",
   "sandbox",
+  "codet",
   "eval",
   "tune",
   "soak",

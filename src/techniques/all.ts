@@ -14,6 +14,7 @@ import { fewShot } from "./prompting/index.ts";
 import { memory, retrieve } from "./beyond-context/index.ts";
 import { programAided, tools } from "./tools/index.ts";
 import { mcts, treeOfThoughts } from "./search/index.ts";
+import { codet } from "./codet/index.ts";
 
 /**
  * Every built-in technique, in the order `lmx techniques` lists them. The registry, the spec
@@ -38,6 +39,7 @@ export const allTechniques: TechniqueFactory[] = [
   retrieve,
   memory,
   programAided,
+  codet,
   tools,
   treeOfThoughts,
   mcts,

@@ -31,6 +31,8 @@ test("the host resources the trust boundary depends on are declared host", () =>
     ["tools", "mcp_servers"],
     ["program-aided", "timeout_ms"],
     ["program-aided", "memory_mb"],
+    ["codet", "timeout_ms"],
+    ["codet", "memory_mb"],
   ])
     assert.equal(host(t!, p!), "host", `${t}.${p}`);
 });

@@ -1,0 +1,1 @@
+export { codet } from "./codet.ts";
