@@ -148,10 +148,11 @@ function outcomeOf(result: ChatResult | undefined): "aborted" | "budget" | undef
   return reason === "aborted" ? "aborted" : undefined;
 }
 
-/** The server's budget caps, with its deadline as the time cap. */
+/** The server's budget caps, with its deadline as the time cap and its calls limit as the calls cap. */
 function caps(settings: ServerConfig) {
   const time = Math.min(settings.maxBudget?.time_ms ?? Infinity, settings.limits.requestMs);
-  return { ...settings.maxBudget, time_ms: time };
+  const calls = Math.min(settings.maxBudget?.calls ?? Infinity, settings.limits.requestCalls);
+  return { ...settings.maxBudget, time_ms: time, calls };
 }
 
 function parseJson(text: string): unknown {

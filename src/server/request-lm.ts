@@ -212,7 +212,7 @@ export function techniqueDepth(lm: LM): number {
 }
 
 /** Options that say how many samples a technique draws (adaptive-consistency's max and min, cascade's samples). */
-const SAMPLE_COUNTS = ["n", "max", "min", "samples"] as const;
+const SAMPLE_COUNTS = ["n", "max", "min", "samples", "tests"] as const;
 
 /** The largest sample count (`SAMPLE_COUNTS`) of any technique in the LM. */
 

@@ -19,6 +19,11 @@ const limits = z.strictObject({
   bodyReadMs: z.number().int().min(1).default(30_000),
   /** Deepest nesting of arrays and objects a body may have. */
   jsonDepth: z.number().int().min(2).max(1000).default(64),
+  /**
+   * Upstream calls one request may make (its calls budget; a client's `lmx.budget.calls` may lower it):
+   * stacked techniques multiply, e.g. best-of-n > universal-self-consistency > self-refine made 320.
+   */
+  requestCalls: z.number().int().min(1).default(1000),
 });
 
 /** The `server` section of lmx.config.json. */
@@ -30,7 +35,7 @@ export const serverConfigSchema = z.strictObject({
   /** Origins (`https://app.example.com`) whose browser pages may call the API; any other `Origin` is refused. */
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** Time and size limits of one request. */
-  limits: limits.default({ requestMs: 300_000, bodyReadMs: 30_000, jsonDepth: 64 }),
+  limits: limits.default({ requestMs: 300_000, bodyReadMs: 30_000, jsonDepth: 64, requestCalls: 1000 }),
   /** Largest `n` a request may ask for (also caps a technique's `n` option). */
   maxN: z.number().int().min(1).default(16),
   /** Caps on every request's budget (a request's own `lmx.budget` is clamped to them). */

@@ -54,6 +54,29 @@ test("slow senders hold no concurrency slot: others are served at once; the slow
   }
 });
 
+test("limits.requestCalls caps the upstream calls of one request, however the techniques stack; a client may not raise it", async () => {
+  const f = await startProxyFixture({ reply: () => "The answer is 4.", server: { limits: { requestCalls: 5 } } });
+  try {
+    for (const budget of [undefined, { calls: 10_000 }]) {
+      f.upstream.requests.length = 0;
+      const r = await fetch(`${f.proxy.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          ...ask,
+          model: "best-of-n(n=4) > universal-self-consistency(n=4) > self-refine(rounds=3)@openai:test-model",
+          lmx: { budget },
+        }),
+      });
+      await r.text();
+      assert.ok(r.status === 200 || r.status === 400, `status ${r.status}`);
+      assert.ok(f.upstream.requests.length <= 5, `${f.upstream.requests.length} upstream calls`);
+    }
+  } finally {
+    await f.close();
+  }
+});
+
 test("the server's deadline (limits.requestMs) is the time budget; a client may lower it, not raise it", async () => {
   const f = await startProxyFixture({
     server: { limits: { requestMs: 400, bodyReadMs: 30_000, jsonDepth: 64 } },
