@@ -116,8 +116,8 @@ test(
 );
 
 test("/ui on a server with keys asks for one, then lists the traces", { skip: skipWithoutChromium }, async () => {
-  const { proxy: server } = await proxy("keys", ["sk-ui-test-key"]);
-  const client = new OpenAI({ baseURL: server.url, apiKey: "sk-ui-test-key", maxRetries: 0 });
+  const { proxy: server } = await proxy("keys", ["sk-ui-test-key-0123456789"]);
+  const client = new OpenAI({ baseURL: server.url, apiKey: "sk-ui-test-key-0123456789", maxRetries: 0 });
   await client.chat.completions.create({
     model: "openai:test-model",
     messages: [{ role: "user", content: "Say hello." }],
@@ -127,7 +127,7 @@ test("/ui on a server with keys asks for one, then lists the traces", { skip: sk
   const seen = watchPage(page);
   await page.goto(`http://127.0.0.1:${server.port}/ui`);
   await page.waitForSelector("#key-box:not([hidden])");
-  await page.fill("#key", "sk-ui-test-key");
+  await page.fill("#key", "sk-ui-test-key-0123456789");
   await page.click("#save-key");
   await page.waitForSelector("tr.trace-row");
   assert.equal(await page.locator("tr.trace-row").count(), 1);
