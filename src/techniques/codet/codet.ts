@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { programLimitOptions } from "../tools/program-limit-options.ts";
 import { childContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { contentText } from "../../core/messages.ts";
@@ -6,7 +7,7 @@ import { deadlineOf } from "../../sandbox/deadline-of.ts";
 import type { ProgramLanguage } from "../../sandbox/run-program.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
-import { clientModel, clientValue, hostResource } from "../spec/option-trust.ts";
+import { clientModel, clientValue } from "../spec/option-trust.ts";
 import { lmOption } from "../stage/lm-option.ts";
 import { degrades, markPartial, sampleStage } from "../stage/sample-stage.ts";
 import { perCallOption } from "../sample-many/per-call-option.ts";
@@ -51,13 +52,7 @@ const options = z.strictObject({
       .default("js")
       .describe("The language of the programs and tests: js (QuickJS sandbox) or python (Pyodide)."),
   ),
-  timeout_ms: hostResource(
-    z.int().min(10).max(120_000).default(2000).describe("Time limit of one program's run with all its tests."),
-    { lowerOnly: true },
-  ),
-  memory_mb: hostResource(z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."), {
-    lowerOnly: true,
-  }),
+  ...programLimitOptions("Time limit of one program's run with all its tests."),
   prompt: clientValue(
     templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe(
       "Asks for a program.",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { programLimitOptions } from "./program-limit-options.ts";
 import { childContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { resultText } from "../../core/messages.ts";
@@ -13,7 +14,7 @@ import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { templateOption } from "../stage/template-option.ts";
 import { extractCode } from "./extract-code.ts";
 import { programAnswer, programAnswerText, programFailureText } from "./program-answer.ts";
-import { clientValue, hostResource } from "../spec/option-trust.ts";
+import { clientValue } from "../spec/option-trust.ts";
 
 const programPrompt = `Write a {language} program that computes the answer to the question below.
 
@@ -44,12 +45,7 @@ const options = z.strictObject({
       .default(2)
       .describe("How many times a failing program goes back to the model with its error."),
   ),
-  timeout_ms: hostResource(z.int().min(10).max(120_000).default(2000).describe("Time limit of one program run."), {
-    lowerOnly: true,
-  }),
-  memory_mb: hostResource(z.int().min(1).max(2048).default(32).describe("Memory limit of one program run."), {
-    lowerOnly: true,
-  }),
+  ...programLimitOptions("Time limit of one program run."),
   prompt: clientValue(
     templateOption({ text: programPrompt, placeholders: ["question", "language"], required: ["question"] }).describe(
       "Asks for the program.",
