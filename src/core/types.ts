@@ -36,7 +36,13 @@ export interface Message {
 export interface AssistantMessage extends Message {
   role: "assistant";
   content: string | null;
+  /** Reasoning text a reasoning model returned apart from its answer (DeepSeek-style `reasoning_content`,
+   *  Anthropic thinking, `<think>` blocks). Answer extraction and voting never read it. */
+  reasoning_content?: string;
 }
+
+/** OpenAI's reasoning effort levels; mapped to Anthropic's thinking budget and llama.cpp thinking caps. */
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
 
 export interface ToolDefinition {
   type: "function";
@@ -68,6 +74,8 @@ export interface ChatRequest {
   stop?: string | string[];
   max_tokens?: number;
   max_completion_tokens?: number;
+  /** How hard a reasoning model thinks (OpenAI's name; mapped per provider). */
+  reasoning_effort?: ReasoningEffort;
   logprobs?: boolean;
   top_logprobs?: number;
   presence_penalty?: number;
@@ -117,6 +125,8 @@ export interface Usage {
   cost_usd: number;
   /** Calls answered from lmx's own cache (counted in `calls` too, so cached runs replay exactly). */
   cache_hits: number;
+  /** Completion tokens spent on reasoning (a part of `completion_tokens`, as in OpenAI's usage). */
+  reasoning_tokens?: number;
 }
 
 export interface ChatResult {
@@ -136,6 +146,8 @@ export type StreamEvent =
       type: "delta";
       index: number;
       content?: string;
+      /** Reasoning text, streamed apart from the answer. */
+      reasoning?: string;
       tool_calls?: {
         index: number;
         id?: string;
