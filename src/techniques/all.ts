@@ -10,7 +10,7 @@ import {
   universalSelfConsistency,
 } from "./sample-many/index.ts";
 import { cascade } from "./cascade/index.ts";
-import { fewShot } from "./prompting/index.ts";
+import { fewShot, reasoningEffort } from "./prompting/index.ts";
 import { memory, retrieve } from "./beyond-context/index.ts";
 import { programAided, tools } from "./tools/index.ts";
 import { mcts, treeOfThoughts } from "./search/index.ts";
@@ -36,6 +36,7 @@ export const allTechniques: TechniqueFactory[] = [
   mixtureOfAgents,
   cascade,
   fewShot,
+  reasoningEffort,
   retrieve,
   memory,
   programAided,

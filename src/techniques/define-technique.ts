@@ -10,6 +10,7 @@ import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } fro
 import type { Span } from "../trace/span.ts";
 import { validateRequest } from "../providers/validate-request.ts";
 import { formatTechnique } from "./format-technique.ts";
+import type { TechniqueTunables } from "./tunables/technique-tunables.ts";
 
 export type TechniqueFamily =
   | "sample-many"
@@ -44,6 +45,11 @@ export interface TechniqueDefinition<S extends z.ZodType = z.ZodType> {
   options: S;
   /** Option keys whose values are LMs (written as model specs in the spec language). */
   modelOptions?: string[];
+  /**
+   * What `lmx tune` may change: knobs (with their search values), instructions, demonstrations.
+   * Every built-in declares it (`{}` for nothing); the tuner never guesses beyond it.
+   */
+  tunables?: TechniqueTunables;
   /** The technique answers `n > 1` itself; otherwise it runs once per requested choice. */
   handlesN?: boolean;
   run(run: TechniqueRun, options: z.output<S>): Promise<ChatResult | Choice>;

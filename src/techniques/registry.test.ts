@@ -177,3 +177,45 @@ test("the default registry holds every built-in technique, each fully described"
     );
   }
 });
+
+test("every built-in technique declares its tunables (or {} for none), and each declaration resolves", () => {
+  const registry = defaultRegistry();
+  for (const name of registry.names()) {
+    const definition = registry.get(name).definition;
+    assert.ok(definition.tunables !== undefined, `${name}: declare tunables in defineTechnique (\`{}\` for none)`);
+    const { tunables, parameters } = registry.info(name);
+    const known = new Set(parameters.map((p) => p.name));
+    // info() checked each value against its option's schema (cross-option rules are the tuner's to skip).
+    for (const knob of tunables.knobs)
+      assert.ok(known.has(knob.name) && knob.values.length >= 2, `${name}.${knob.name}`);
+    for (const option of tunables.instructions) assert.ok(known.has(option), `${name}.${option}`);
+  }
+});
+
+test("a tunable naming an unknown option, or a value its option rejects, is a set-up error", () => {
+  const base = { family: "rephrase" as const, paper: "none", description: "x", ...passThrough };
+  const badName = defineTechnique({
+    ...base,
+    name: "bad-name",
+    options: z.strictObject({ n: z.int().default(1) }),
+    tunables: { knobs: ["m"] },
+  });
+  assert.throws(
+    () => createRegistry([badName]).info("bad-name"),
+    (e) => ConfigurationError.isInstance(e) && /"m" is not one of its options/.test(e.message),
+  );
+  const badValue = defineTechnique({
+    ...base,
+    name: "bad-value",
+    options: z.strictObject({ n: z.int().min(1).max(4).default(1) }),
+    tunables: { knobs: [{ option: "n", values: [1, 9] }] },
+  });
+  assert.throws(() => createRegistry([badValue]).info("bad-value"), /rejects 9/);
+  const ranged = defineTechnique({
+    ...base,
+    name: "ranged",
+    options: z.strictObject({ n: z.int().min(1).max(64).default(2) }),
+    tunables: { knobs: [{ option: "n", range: { min: 2, max: 5 } }] },
+  });
+  assert.deepEqual(createRegistry([ranged]).info("ranged").tunables.knobs, [{ name: "n", values: [2, 3, 5] }]);
+});

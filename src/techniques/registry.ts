@@ -4,6 +4,8 @@ import { allTechniques } from "./all.ts";
 import type { TechniqueFactory, TechniqueFamily } from "./define-technique.ts";
 import { closestNames, didYouMean } from "./spec/closest-names.ts";
 import { techniqueParameters, type ParameterInfo } from "./spec/technique-parameters.ts";
+import { resolveTunables } from "./tunables/resolve-tunables.ts";
+import type { ResolvedTunables } from "./tunables/technique-tunables.ts";
 
 export type { ParameterInfo } from "./spec/technique-parameters.ts";
 
@@ -16,6 +18,8 @@ export interface TechniqueInfo {
   /** Option keys whose values are LMs. */
   modelOptions: string[];
   parameters: ParameterInfo[];
+  /** What the tuner may change, as the technique declares it (knob values worked out). */
+  tunables: ResolvedTunables;
 }
 
 /** Techniques by name: the one lookup the spec parser, the CLI, the proxy and the tuner share. */
@@ -53,13 +57,15 @@ export function createRegistry(factories: readonly TechniqueFactory[]): Techniqu
     let cached = infos.get(name);
     if (!cached) {
       const d = get(name).definition;
+      const parameters = techniqueParameters(d);
       cached = {
         name: d.name,
         family: d.family,
         paper: d.paper,
         description: d.description,
         modelOptions: [...(d.modelOptions ?? [])],
-        parameters: techniqueParameters(d),
+        parameters,
+        tunables: resolveTunables({ ...d, parameters }),
       };
       infos.set(name, cached);
     }

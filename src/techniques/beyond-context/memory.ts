@@ -72,6 +72,7 @@ const base = defineTechnique({
   description:
     "Recalls lessons from past mistakes into the prompt, and learns a new lesson whenever an answer is judged wrong.",
   options,
+  tunables: { knobs: ["k"], instructions: ["lessons_prompt", "distill_prompt"] },
   ...finalStage<MemoryOptions>({
     name: "answer",
     prepare: async (run, o) => ({ request: await recall(run, o) }),

@@ -67,6 +67,7 @@ export const retrieve = defineTechnique({
   description:
     "Searches your indexed documents for the question and answers from the top passages, citing them as [n].",
   options,
+  tunables: { knobs: ["k"], instructions: ["prompt"] },
   ...finalStage({
     name: "answer",
     prepare: augment,

@@ -57,6 +57,10 @@ export const cascade = defineTechnique({
   description:
     "Answer with the cheapest model, verify, and escalate to the next model only when confidence is below a threshold.",
   options,
+  tunables: {
+    knobs: [{ option: "threshold", values: [0.5, 0.7, 0.9] }, "samples", "verify"],
+    instructions: ["prompt"],
+  },
   modelOptions: ["models"],
   async run(run, o) {
     const climb = await climbLadder(run, o);

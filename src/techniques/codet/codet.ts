@@ -83,6 +83,7 @@ export const codet = defineTechnique({
   description:
     "Sample n programs and model-written tests, run each program against each test in the sandbox, and answer with a program of the group with the best dual agreement.",
   options,
+  tunables: { knobs: ["n", "tests"], instructions: ["prompt", "tests_prompt"] },
   modelOptions: ["tests_model"],
   async run(run, o) {
     const language: ProgramLanguage = o.lang === "python" ? "python" : "javascript";

@@ -69,6 +69,7 @@ export const leastToMost = defineTechnique({
   description:
     "Splits the question into simpler subquestions, solves them in order, then answers it from their answers.",
   options,
+  tunables: { knobs: ["max_subproblems"], instructions: ["decompose_prompt", "solve_prompt", "answer_prompt"] },
   ...finalStage<Options>({ name: "answer", prepare: async (run, o) => ({ request: await finalRequest(run, o) }) }),
 });
 

@@ -66,6 +66,7 @@ export const planAndSolve = defineTechnique({
     "Wang et al. 2023, Plan-and-Solve Prompting: Improving Zero-Shot Chain-of-Thought Reasoning by Large Language Models",
   description: "Asks the model to devise a plan, then carry it out step by step (PS / PS+ triggers).",
   options,
+  tunables: { knobs: ["variant", "extract"], instructions: ["prompt"] },
   async run(run, o) {
     const solution = await runStage({ run, name: "plan and solve", request: solveRequest(run.request, o) });
     if (!o.extract || solution.choices[0]?.message.tool_calls?.length) return solution;

@@ -100,6 +100,7 @@ export const reflexion = defineTechnique({
   description:
     "Retries a failed answer with the model's own written reflections on what went wrong, until an evaluator passes it.",
   options,
+  tunables: { knobs: ["trials", "memory"], instructions: ["reflect_prompt", "retry_prompt", "evaluate_prompt"] },
   async run(run, o) {
     const question = questionOf({ request: run.request, technique: "reflexion" });
     const reflections: string[] = [];

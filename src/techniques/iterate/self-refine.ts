@@ -87,6 +87,7 @@ export const selfRefine = defineTechnique({
   description:
     "Drafts an answer, has a critic list its problems and score it, rewrites it with the feedback, and returns the best-scored draft.",
   options,
+  tunables: { knobs: ["rounds"], instructions: ["critique_prompt", "refine_prompt"] },
   modelOptions: ["critic"],
   async run(run, o) {
     const question = questionOf({ request: run.request, technique: "self-refine" });

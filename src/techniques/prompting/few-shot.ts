@@ -50,6 +50,7 @@ export const fewShot = defineTechnique({
   paper: "Brown et al. 2020, Language Models are Few-Shot Learners",
   description: "Prepends k demonstrations (question, full response) as earlier turns of the conversation.",
   options,
+  tunables: { knobs: ["k"], demos: { option: "demos", count: "k" } },
   handlesN: true,
   ...finalStage<z.output<typeof options>>({ name: "answer", prepare: (run, o) => ({ request: prompted(run, o) }) }),
 });

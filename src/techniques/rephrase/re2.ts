@@ -31,6 +31,7 @@ export const re2 = defineTechnique({
   paper: "Xu et al. 2023, Re-Reading Improves Reasoning in Large Language Models",
   description: 'Repeats the question ("Read the question again: ...") before the model answers it.',
   options,
+  tunables: { knobs: ["reads"], instructions: ["reread_prompt"] },
   ...finalStage<z.output<typeof options>>({
     name: "answer",
     prepare: (run, o) => ({ request: reread(run.request, o) }),

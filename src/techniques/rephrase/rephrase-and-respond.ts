@@ -62,6 +62,7 @@ export const rephraseAndRespond = defineTechnique({
   paper: "Deng et al. 2023, Rephrase and Respond: Let Large Language Models Ask Better Questions for Themselves",
   description: "Has the model rephrase and expand the question before answering it.",
   options,
+  tunables: { knobs: ["mode"], instructions: ["one_step_prompt", "rephrase_prompt", "respond_prompt"] },
   modelOptions: ["rephraser"],
   ...finalStage<Options>({ name: "respond", prepare: async (run, o) => ({ request: await respondRequest(run, o) }) }),
 });

@@ -60,6 +60,7 @@ export const stepBack = defineTechnique({
   description:
     "Asks a more abstract step-back question, answers it, and answers the original question grounded in those principles.",
   options,
+  tunables: { instructions: ["stepback_prompt", "principles_prompt", "answer_prompt"] },
   ...finalStage<Options>({ name: "answer", prepare: async (run, o) => ({ request: await groundedRequest(run, o) }) }),
 });
 

@@ -92,6 +92,7 @@ export const adaptiveConsistency = defineTechnique({
   description:
     "Samples in small batches and stops as soon as the majority answer is statistically settled (Beta, Dirichlet or ESC window).",
   options,
+  tunables: { knobs: ["max", "min", "batch", "criterion", "threshold"] },
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
     const keep = parseKeep(o.keep);

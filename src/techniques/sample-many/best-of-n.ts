@@ -77,6 +77,7 @@ export const bestOfN = defineTechnique({
   description:
     "Sample n candidates and return the one a judge (LLM score, mean logprob or a verifier function) rates highest.",
   options,
+  tunables: { knobs: ["n", "judge"], instructions: ["prompt"] },
   modelOptions: ["judge_model"],
   async run(run, o) {
     const { inner, request, ctx } = run;

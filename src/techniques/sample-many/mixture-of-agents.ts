@@ -43,6 +43,7 @@ export const mixtureOfAgents = defineTechnique({
   description:
     "Several proposer models answer (over one or more layers that see the previous layer's answers); an aggregator synthesises the final answer.",
   options,
+  tunables: { knobs: ["layers", "proposers"], instructions: ["prompt"] },
   modelOptions: ["models", "aggregator"],
   ...finalStage({ name: "aggregate", prepare }),
 });

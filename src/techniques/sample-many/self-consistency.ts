@@ -58,6 +58,7 @@ export const selfConsistency = defineTechnique({
   paper: "Wang et al. 2022, Self-Consistency Improves Chain of Thought Reasoning in Language Models",
   description: "Samples n answers in one request and returns a full response of the majority answer.",
   options,
+  tunables: { knobs: ["n", "temperature", "weight"] },
   async run(run, o) {
     const kind = parseAnswerKind(o.answer);
     const keep = parseKeep(o.keep);

@@ -41,6 +41,7 @@ export const universalSelfConsistency = defineTechnique({
   paper: "Chen et al. 2023, Universal Self-Consistency for Large Language Model Generation",
   description: "Sample n free-form responses and let the LM select the one most consistent with the others.",
   options,
+  tunables: { knobs: ["n"], instructions: ["prompt"] },
   async run(run, o) {
     const { request, ctx } = run;
     const question = questionOf({ request, technique: "universal-self-consistency" });

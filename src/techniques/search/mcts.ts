@@ -50,6 +50,10 @@ export const mcts = defineTechnique({
   description:
     "Monte-Carlo tree search over reasoning steps: UCT selection, LM-proposed steps, LM-estimated values backed up the tree; answers from the most visited path.",
   options,
+  tunables: {
+    knobs: ["iterations", "breadth", "depth", { option: "exploration", values: [0.5, 1.4, 2.5] }],
+    instructions: ["propose_prompt", "value_prompt", "answer_prompt"],
+  },
   ...answerFromSearch<Options>({
     technique: "mcts",
     strategy: (search, o) =>

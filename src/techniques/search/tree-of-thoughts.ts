@@ -74,6 +74,10 @@ export const treeOfThoughts = defineTechnique({
   description:
     "Searches over partial solutions (BFS or DFS): the LM proposes next steps and rates or votes on states; the final answer is written from the best state.",
   options,
+  tunables: {
+    knobs: ["breadth", "depth", "beam", "search", "evaluator"],
+    instructions: ["propose_prompt", "value_prompt", "vote_prompt", "answer_prompt"],
+  },
   ...answerFromSearch<Options>({
     technique: "tree-of-thoughts",
     strategy: (search, o) =>

@@ -77,6 +77,7 @@ export const programAided = defineTechnique({
   description:
     "The model writes a program for the question; lmx runs it in a sandbox and answers with its result, feeding errors back for fixes.",
   options,
+  tunables: { knobs: ["lang", "max_fixes"], instructions: ["prompt", "fix_prompt"] },
   async run(run, o) {
     const language: ProgramLanguage = o.lang === "python" ? "python" : "javascript";
     const name = language === "python" ? "Python" : "JavaScript";

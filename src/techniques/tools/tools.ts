@@ -77,6 +77,7 @@ export const tools = defineTechnique({
   description:
     "Lets the model call tools (calculator, sandbox, your index and memory, MCP servers) in a loop, running lmx's and returning yours.",
   options,
+  tunables: { knobs: ["max_steps", "protocol"], instructions: ["react_prompt"] },
   async run(run, o) {
     const loop = toolLoop(run, o, false);
     for (;;) {

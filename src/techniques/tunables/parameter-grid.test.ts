@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { defaultRegistry } from "../techniques/registry.ts";
+import { defaultRegistry } from "../registry.ts";
 import { parameterGrid } from "./parameter-grid.ts";
 
 const registry = defaultRegistry();

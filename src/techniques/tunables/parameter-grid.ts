@@ -1,4 +1,4 @@
-import type { ParameterInfo } from "../techniques/spec/technique-parameters.ts";
+import type { ParameterInfo } from "../spec/technique-parameters.ts";
 
 /** Counts worth comparing (samples, rounds, reads, demos): small, spread out, cheap first. */
 const LADDER = [1, 3, 5, 8];
@@ -20,11 +20,6 @@ export function parameterGrid(info: ParameterInfo): unknown[] | undefined {
   if (types.includes("integer")) return integerGrid(info);
   if (types.includes("number")) return numberGrid(info);
   return undefined;
-}
-
-/** Discrete grids (integers, enums, booleans) are a technique's main knobs; continuous numbers come after. */
-export function isDiscrete(info: ParameterInfo): boolean {
-  return !!info.values || info.type === "boolean" || info.type.split(" | ").includes("integer");
 }
 
 function integerGrid(info: ParameterInfo): number[] | undefined {
