@@ -7,6 +7,7 @@ import { EvalStore } from "./eval-store.ts";
 import { loadEvalData, type DataProblem, type EvalDataset } from "./load-eval-data.ts";
 import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
 import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
+import type { RunSettings } from "./run-settings.ts";
 import { writeEvalRecords } from "./write-eval-records.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
 import { defaultResultsPath } from "../store/lmx-dirs.ts";
@@ -76,7 +77,24 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const store = EvalStore.open({ path: results });
   try {
     const selected = { ...dataset, records };
-    const outcome = await runEval({ ...options, dataset: selected, plans, store, answer: kind });
+    const settings: RunSettings = {
+      store,
+      dataset: selected,
+      ...(kind === undefined ? {} : { answer: kind }),
+      seed: options.seed,
+      request: options.request,
+      signal: options.signal,
+      concurrency: options.concurrency,
+      budget: options.budget,
+    };
+    const outcome = await runEval({
+      ...settings,
+      plans,
+      failFast: options.failFast,
+      onRunStart: options.onRunStart,
+      onProgress: options.onProgress,
+      onTrace: options.onTrace,
+    });
     const report = options.out
       ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results })
       : undefined;

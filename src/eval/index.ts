@@ -7,6 +7,8 @@ export { planEvalRuns, NO_TECHNIQUE, type EvalRunPlan } from "./plan-eval-runs.t
 export { EvalStore, type QuestionResult, type RunKey } from "./eval-store.ts";
 export { runEval, runKey, type EvalOutcome, type EvalProgress, type RunEvalOptions } from "./run-eval.ts";
 export { evaluateQuestion, type QuestionOutcome } from "./evaluate-question.ts";
+export { evaluateAndSave, answerKindOf } from "./evaluate-and-save.ts";
+export type { RunSettings } from "./run-settings.ts";
 export { summarizeRun, type RunSummary } from "./summarize-run.ts";
 export { paretoFrontier, type ComputePoint } from "./pareto-frontier.ts";
 export { computeAxis, type ComputeAxis } from "./compute-axis.ts";

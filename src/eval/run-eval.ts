@@ -1,14 +1,14 @@
-import type { BudgetLimits } from "../budget/budget.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
-import type { ChatRequest } from "../core/types.ts";
-import { parseAnswerKind, type AnswerKind } from "../techniques/answers/index.ts";
 import type { Span } from "../trace/span.ts";
-import type { EvalRecord } from "./eval-record.ts";
+import type { EvalStore } from "./eval-store.ts";
+import { evaluateAndSave } from "./evaluate-and-save.ts";
 import { EvalRunError } from "./eval-run-error.ts";
-import type { EvalStore, RunKey } from "./eval-store.ts";
-import { evaluateQuestion } from "./evaluate-question.ts";
 import type { EvalRunPlan } from "./plan-eval-runs.ts";
+import { runKey } from "./run-key.ts";
+import type { RunSettings } from "./run-settings.ts";
 import { summarizeRun, type RunSummary } from "./summarize-run.ts";
+
+export { runKey } from "./run-key.ts";
 
 /** Where a run stands, after each question. */
 export interface EvalProgress {
@@ -27,21 +27,9 @@ export interface EvalProgress {
   cost_usd: number;
 }
 
-export interface RunEvalOptions {
-  /** The dataset's hash (results are keyed by it) and its records. */
-  dataset: { hash: string; records: readonly EvalRecord[] };
+/** The run settings (shared with `lmx tune`), the plans, and how to report. */
+export interface RunEvalOptions extends RunSettings {
   plans: readonly EvalRunPlan[];
-  store: EvalStore;
-  /** How answers are graded; unset: each plan's own `answer` kind (see EvalRunPlan.answer), else auto. */
-  answer?: AnswerKind;
-  /** Questions in flight at once (default 8). */
-  concurrency?: number;
-  /** Limits per question. */
-  budget?: BudgetLimits;
-  signal?: AbortSignal;
-  seed?: number;
-  /** Extra request fields for every question (temperature, max_tokens...). */
-  request?: Partial<ChatRequest>;
   /** A run whose first this-many questions all fail is given up (default 5; 0 never gives up). */
   failFast?: number;
   onRunStart?(info: { plan: EvalRunPlan; run: number; runs: number; total: number; skipped: number }): void;
@@ -66,6 +54,7 @@ export interface EvalOutcome {
  */
 export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
   const { dataset, plans, store, signal } = options;
+  const settings: RunSettings = options;
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InvalidRequestError(`concurrency must be a whole number >= 1, got ${concurrency}`, {
@@ -99,24 +88,14 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
     let next = 0;
     let failure: { error: unknown } | undefined;
     let streak = 0;
-    const kind = options.answer ?? (plan.answer === undefined ? "auto" : parseAnswerKind(plan.answer));
 
     const worker = async () => {
       while (!failure && !signal?.aborted && next < pending.length) {
         const record = pending[next++]!;
         try {
-          const outcome = await evaluateQuestion({
-            plan,
-            record,
-            kind,
-            budget: options.budget,
-            signal,
-            seed: options.seed,
-            request: options.request,
-          });
+          const outcome = await evaluateAndSave(settings, record, plan);
           if (outcome.interrupted) continue;
-          const { result, trace, span } = outcome;
-          store.save(key, result, trace);
+          const { result, span } = outcome;
           options.onTrace?.(span);
           progress.done++;
           if (result.correct) progress.correct++;
@@ -143,12 +122,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
   return { runs: summarize(store, dataset, plans), interrupted };
 }
 
-/** The key a plan's results are stored under. */
-export function runKey(dataset: string, plan: EvalRunPlan): RunKey {
-  return { dataset, model: plan.model, technique: plan.canonical };
-}
-
-function summarize(store: EvalStore, dataset: RunEvalOptions["dataset"], plans: readonly EvalRunPlan[]): RunSummary[] {
+function summarize(store: EvalStore, dataset: RunSettings["dataset"], plans: readonly EvalRunPlan[]): RunSummary[] {
   const ids = new Set(dataset.records.map((r) => r.id));
   return plans.map((plan) => {
     const results = store.results(runKey(dataset.hash, plan)).filter((r) => ids.has(r.question_id));

@@ -3,9 +3,9 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { contentText } from "../core/messages.ts";
 import { evalRequest, type EvalRecord } from "../eval/eval-record.ts";
-import type { EvalStore } from "../eval/eval-store.ts";
 import type { EvalRunPlan } from "../eval/plan-eval-runs.ts";
-import { runKey } from "../eval/run-eval.ts";
+import { runKey } from "../eval/run-key.ts";
+import type { RunSettings } from "../eval/run-settings.ts";
 import type { Demo } from "../techniques/prompting/load-demos.ts";
 import type { CandidateOutcome } from "./evaluate-candidate.ts";
 
@@ -16,8 +16,8 @@ export interface BootstrapDemosOptions {
   teacher: EvalRunPlan;
   /** Evaluates the teacher on questions into `store` (evaluateCandidate, with the caller's settings). */
   ask(records: readonly EvalRecord[]): Promise<CandidateOutcome>;
-  store: EvalStore;
-  datasetHash: string;
+  /** The tuning run's settings: the teacher's answers are read back from their store. */
+  settings: Pick<RunSettings, "store" | "dataset">;
   /** At most this many demonstrations. */
   demos: number;
   /** Folder for the demos file (created if needed). */
@@ -44,12 +44,13 @@ export interface BootstrappedDemos {
  * valid. Answers come through the results file like any evaluation, so a rerun asks nothing again.
  */
 export async function bootstrapDemos(options: BootstrapDemosOptions): Promise<BootstrappedDemos> {
-  const { teacher, store, datasetHash } = options;
+  const { teacher } = options;
+  const { store, dataset } = options.settings;
   const single = options.records.filter(
     (r) => !r.messages || (r.messages.length === 1 && r.messages[0]!.role === "user"),
   );
   const outcome = await options.ask(single);
-  const byId = new Map(store.results(runKey(datasetHash, teacher)).map((r) => [r.question_id, r]));
+  const byId = new Map(store.results(runKey(dataset.hash, teacher)).map((r) => [r.question_id, r]));
   const right = single.filter((r) => {
     const result = byId.get(r.id);
     return result?.correct === true && result.error === undefined && result.text.trim() !== "";

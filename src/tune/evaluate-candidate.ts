@@ -1,24 +1,17 @@
 import { AbortedError } from "../core/errors/aborted-error.ts";
-import type { ChatRequest } from "../core/types.ts";
 import type { EvalRecord } from "../eval/eval-record.ts";
 import { EvalRunError } from "../eval/eval-run-error.ts";
-import type { EvalStore } from "../eval/eval-store.ts";
 import type { EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import { runEval, type EvalProgress } from "../eval/run-eval.ts";
+import type { RunSettings } from "../eval/run-settings.ts";
 import type { RunSummary } from "../eval/summarize-run.ts";
-import type { AnswerKind } from "../techniques/answers/index.ts";
 
 export interface EvaluateCandidateOptions {
+  /** The tuning run's settings (store, dataset hash, answer kind, seed, request, signal, concurrency). */
+  settings: RunSettings;
   plan: EvalRunPlan;
+  /** The questions to evaluate it on (a subset of the settings' dataset). */
   records: readonly EvalRecord[];
-  store: EvalStore;
-  /** The data file's hash: results are stored (and found again) under it. */
-  datasetHash: string;
-  answer: AnswerKind;
-  concurrency?: number;
-  seed?: number;
-  request?: Partial<ChatRequest>;
-  signal?: AbortSignal;
   onRunStart?(info: { total: number; skipped: number }): void;
   onProgress?(progress: EvalProgress): void;
 }
@@ -43,14 +36,9 @@ export async function evaluateCandidate(options: EvaluateCandidateOptions): Prom
   let reused = 0;
   try {
     const outcome = await runEval({
-      dataset: { hash: options.datasetHash, records: options.records },
+      ...options.settings,
+      dataset: { hash: options.settings.dataset.hash, records: options.records },
       plans: [options.plan],
-      store: options.store,
-      answer: options.answer,
-      concurrency: options.concurrency,
-      seed: options.seed,
-      request: options.request,
-      signal: options.signal,
       onRunStart: ({ total, skipped }) => {
         reused = skipped;
         options.onRunStart?.({ total, skipped });

@@ -1,17 +1,21 @@
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
 import type { EvalRecord } from "../eval/eval-record.ts";
-import type { EvalStore } from "../eval/eval-store.ts";
+import type { RunSettings } from "../eval/run-settings.ts";
+import type { ReasoningEffort } from "../core/types.ts";
+import { withReasoningEffort } from "./with-reasoning-effort.ts";
 import type { EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
 import type { SpecEnv } from "../techniques/spec/index.ts";
 import { bootstrapDemos } from "./bootstrap-demos.ts";
 import type { CandidateOutcome } from "./evaluate-candidate.ts";
-import { parameterGrid } from "./parameter-grid.ts";
 import { proposePrompts } from "./propose-prompts.ts";
 import { keyOf } from "./run-halving.ts";
 import type { SpaceCandidate } from "./search-space.ts";
 import { formatTechnique } from "../techniques/format-technique.ts";
+import { NO_TECHNIQUE } from "../eval/plan-eval-runs.ts";
+import { parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { rewriteSpec, walkTechniqueTree } from "../techniques/walk-technique-tree.ts";
 
 /** Appends the candidates not already present (same model and canonical spec); returns how many were new. */
 export function addCandidates(list: SpaceCandidate[], more: readonly SpaceCandidate[]): number {
@@ -27,17 +31,22 @@ export function addCandidates(list: SpaceCandidate[], more: readonly SpaceCandid
 }
 
 /**
- * Bootstraps demonstrations with the teacher and offers `few-shot(demos=<file>, k=...)` for the
- * few-shot technique's own grid of k (from the registry) up to the demos found, and all of them.
+ * Bootstraps demonstrations with the teacher, then offers them wherever a technique declares a
+ * demonstrations tunable (`tunables.demos`, few-shot's `demos`): each such technique alone, for
+ * its count knob's values below the demos found and all of them; and each given base whose
+ * technique tree holds such a technique with its demonstrations left open, with them filled in.
  */
 export async function bootstrapCandidates(options: {
   teacher: SpaceCandidate;
   demos: number;
   dir: string;
   records: readonly EvalRecord[];
-  store: EvalStore;
-  datasetHash: string;
+  settings: RunSettings;
   env: SpecEnv;
+  /** Also try each standalone demonstrations technique at these reasoning efforts (as the space's bases are). */
+  reasoningEfforts?: readonly ReasoningEffort[];
+  /** Candidate specs the demonstrations may fill in (their technique trees are walked). */
+  bases?: readonly string[];
   plan(technique: string): EvalRunPlan;
   evaluate(records: readonly EvalRecord[]): Promise<CandidateOutcome>;
 }): Promise<{ path?: string; count: number; tried: number; correct: number; candidates: SpaceCandidate[] }> {
@@ -45,28 +54,52 @@ export async function bootstrapCandidates(options: {
     records: options.records,
     teacher: options.teacher.plan,
     ask: options.evaluate,
-    store: options.store,
-    datasetHash: options.datasetHash,
+    settings: options.settings,
     demos: options.demos,
     dir: options.dir,
   });
   const summary = { count: boot.demos.length, tried: boot.tried, correct: boot.correct };
-  if (!boot.path) return { ...summary, candidates: [] };
-  const definition = options.env.registry.get("few-shot").definition;
-  const kInfo = options.env.registry.info("few-shot").parameters.find((p) => p.name === "k")!;
-  const ks = [
-    ...new Set([...(parameterGrid(kInfo) as number[]).filter((k) => k < boot.demos.length), boot.demos.length]),
-  ];
-  const candidates = ks.map((k) => {
-    const technique = formatTechnique(definition, { demos: boot.path, k });
-    return {
-      technique,
-      plan: options.plan(technique),
-      origin: "bootstrap" as const,
-      base: `few-shot(demos=${boot.path})`,
-    };
-  });
-  return { path: boot.path, ...summary, candidates };
+  const path = boot.path;
+  if (!path) return { ...summary, candidates: [] };
+  const { registry } = options.env;
+  const texts: { technique: string; base: string }[] = [];
+  for (const info of registry.list()) {
+    const slot = info.tunables.demos;
+    if (!slot) continue;
+    const definition = registry.get(info.name).definition;
+    const grid = info.tunables.knobs.find((k) => k.name === slot.count)?.values ?? [];
+    const counts = slot.count
+      ? [...new Set([...grid.filter((k) => typeof k === "number" && k < boot.demos.length), boot.demos.length])]
+      : [undefined];
+    const base = formatTechnique(definition, { [slot.option]: path });
+    const efforts = options.reasoningEfforts?.length ? options.reasoningEfforts : [undefined];
+    for (const k of counts)
+      for (const effort of efforts) {
+        const technique = formatTechnique(definition, {
+          [slot.option]: path,
+          ...(slot.count ? { [slot.count]: k } : {}),
+        });
+        texts.push({ technique: effort ? withReasoningEffort(technique, effort) : technique, base });
+      }
+  }
+  for (const base of options.bases ?? []) {
+    if (base.trim() === NO_TECHNIQUE) continue;
+    const ast = parseTechniqueSpec(base);
+    const changes = walkTechniqueTree(ast, registry).flatMap((node) => {
+      const slot = registry.info(node.call.name).tunables.demos;
+      return slot && !Object.hasOwn(node.call.params, slot.option)
+        ? [{ path: node.path, name: slot.option, value: path }]
+        : [];
+    });
+    if (changes.length) texts.push({ technique: rewriteSpec(ast, registry, changes), base });
+  }
+  const candidates = texts.map(({ technique, base }) => ({
+    technique,
+    plan: options.plan(technique),
+    origin: "bootstrap" as const,
+    base,
+  }));
+  return { path, ...summary, candidates };
 }
 
 /** Rewrites of each base's main instruction (proposePrompts), built; rewrites a technique rejects go to `skipped`. */

@@ -9,9 +9,11 @@ import type { TuneResult } from "./tune.ts";
 export function formatTuneTable(options: { result: TuneResult }): string {
   const { result } = options;
   const dollars = result.leaderboard.some((e) => e.compute.cost_usd > 0);
+  const effort = result.leaderboard.some((e) => e.reasoningEffort !== undefined);
   const header = [
     "",
     "candidate",
+    ...(effort ? ["effort"] : []),
     "accuracy",
     "95% CI",
     "questions",
@@ -24,6 +26,7 @@ export function formatTuneTable(options: { result: TuneResult }): string {
   const rows = result.leaderboard.map((e) => [
     `${e.winner ? ">" : " "}${e.frontier ? "*" : " "}`,
     e.technique,
+    ...(effort ? [e.reasoningEffort ?? "-"] : []),
     pct(e.accuracy),
     `${pct(e.ci95[0])}–${pct(e.ci95[1])}`,
     String(e.questions),
@@ -40,7 +43,7 @@ export function formatTuneTable(options: { result: TuneResult }): string {
           : "over budget",
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const numeric = (c: number) => c >= 2 && c < header.length - 1;
+  const numeric = (c: number) => c >= (effort ? 3 : 2) && c < header.length - 1;
   const format = (row: string[]) =>
     row
       .map((cell, c) => (numeric(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
@@ -56,6 +59,7 @@ export function formatTuneTable(options: { result: TuneResult }): string {
   if (!best) lines.push("no candidate fits the budget");
   else {
     lines.push(`best: ${best.spec}`);
+    if (best.reasoningEffort) lines.push(`  reasoning effort ${best.reasoningEffort}`);
     lines.push(
       `  dev accuracy ${pct(best.accuracy)} (${pct(best.ci95[0])}–${pct(best.ci95[1])}) on ${best.questions} questions, ${Math.round(best.compute.tokens)} tokens/question${dollars ? `, $${best.compute.cost_usd.toFixed(6)}/question` : ""}`,
     );

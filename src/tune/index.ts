@@ -8,7 +8,8 @@ export {
   type SpaceDimension,
   type CandidateOrigin,
 } from "./search-space.ts";
-export { parameterGrid } from "./parameter-grid.ts";
+export { parameterGrid } from "../techniques/tunables/parameter-grid.ts";
+export { withReasoningEffort, reasoningEffortOf } from "./with-reasoning-effort.ts";
 export { parseParam, type ParamRule } from "./parse-param.ts";
 export { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 export { splitData, type DataSplit } from "./split-data.ts";

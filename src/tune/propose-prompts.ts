@@ -4,7 +4,7 @@ import type { LM, Usage } from "../core/types.ts";
 import { emptyUsage, addUsage } from "../accounting/usage.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
 import { parseTechniqueSpec } from "../techniques/spec/index.ts";
-import { specWith } from "./spec-with.ts";
+import { rewriteSpec, walkTechniqueTree } from "../techniques/walk-technique-tree.ts";
 
 export interface ProposePromptsOptions {
   /** The LM that writes the rewrites. */
@@ -30,26 +30,28 @@ const PLACEHOLDER = /\{\{|\}\}|\{([A-Za-z_][\w-]*)\}/g;
 
 /**
  * Instruction proposals in the manner of OPRO (Yang et al. 2023, "Large Language Models as
- * Optimizers"): the LM is shown a technique's main instruction (its first prompt-template option
- * the spec leaves at the default) and asked for `count` rewrites that keep its placeholders. Each
- * becomes a candidate `technique(option="...")`; the tuner then measures them like any other, and
- * a rewrite the technique rejects (a lost placeholder) is skipped when it is built.
+ * Optimizers"): the LM is shown each instruction a technique declares as tunable (its
+ * `tunables.instructions`, anywhere in the spec's tree, left at the default) and asked for `count`
+ * rewrites that keep its placeholders. Each becomes a candidate `technique(option="...")`; the
+ * tuner then measures them like any other, and a rewrite the technique rejects (a lost
+ * placeholder) is skipped when it is built.
  */
 export async function proposePrompts(options: ProposePromptsOptions): Promise<ProposedPrompts> {
   const out: ProposedPrompts = { specs: [], failures: [], usage: emptyUsage() };
   for (const base of new Set(options.specs)) {
     if (base.trim() === "none") continue;
     const ast = parseTechniqueSpec(base);
-    for (const [layer, call] of ast.techniques.entries()) {
+    const instructions = walkTechniqueTree(ast, options.registry).flatMap((node) =>
+      options.registry
+        .info(node.call.name)
+        .tunables.instructions.filter((name) => !Object.hasOwn(node.call.params, name))
+        .map((name) => ({ node, name })),
+    );
+    for (const { node, name } of instructions) {
+      const call = node.call;
       const info = options.registry.info(call.name);
-      const template = info.parameters.find(
-        (p) =>
-          p.type === "string" &&
-          typeof p.default === "string" &&
-          placeholders(p.default).length > 0 &&
-          !Object.hasOwn(call.params, p.name),
-      );
-      if (!template) continue;
+      const template = info.parameters.find((p) => p.name === name)!;
+      if (typeof template.default !== "string") continue;
       const current = template.default as string;
       const ctx = createRunContext({
         name: `propose ${call.name}.${template.name}`,
@@ -67,14 +69,14 @@ export async function proposePrompts(options: ProposePromptsOptions): Promise<Pr
       addUsage(out.usage, result.usage);
       const rewrites = parseList(resultText(result));
       if (!rewrites) {
-        out.failures.push(`${call.name}.${template.name}: the reply held no JSON list of strings`);
+        out.failures.push(`${node.label}.${template.name}: the reply held no JSON list of strings`);
         continue;
       }
       for (const text of rewrites.filter((t) => t.trim() && t !== current).slice(0, options.count))
         out.specs.push({
           base,
-          option: `${call.name}.${template.name}`,
-          spec: specWith({ ast, registry: options.registry, changes: [{ layer, name: template.name, value: text }] }),
+          option: `${node.label}.${template.name}`,
+          spec: rewriteSpec(ast, options.registry, [{ path: node.path, name: template.name, value: text }]),
         });
     }
   }

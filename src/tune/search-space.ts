@@ -1,19 +1,19 @@
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
-import type { LM } from "../core/types.ts";
-import { planEvalRuns, type EvalRunPlan } from "../eval/plan-eval-runs.ts";
+import type { LM, ReasoningEffort } from "../core/types.ts";
+import { NO_TECHNIQUE, planEvalRuns, type EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
+import { expandSweeps, isTechniqueLM, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
 import {
-  expandSweeps,
-  isTechniqueLM,
-  parseTechniqueSpec,
-  type SpecEnv,
-  type TechniqueSpecAst,
-} from "../techniques/spec/index.ts";
+  rewriteSpec,
+  walkTechniqueTree,
+  type TechniqueNode,
+  type TreeChange,
+  type TreeStep,
+} from "../techniques/walk-technique-tree.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
-import { isDiscrete, parameterGrid } from "./parameter-grid.ts";
 import { parseParam, type ParamRule } from "./parse-param.ts";
-import { specWith, type SpecChange } from "./spec-with.ts";
+import { withReasoningEffort } from "./with-reasoning-effort.ts";
 
 /** Where a candidate came from: written by the user, the default set, a discovered or `--param` variant, bootstrapped demos, a proposed prompt. */
 export type CandidateOrigin = "given" | "default" | "discovered" | "param" | "bootstrap" | "proposed";
@@ -27,12 +27,16 @@ export interface SpaceCandidate {
   base: string;
 }
 
-/** One tunable parameter of one technique layer of a base candidate. */
+/** One tunable parameter of one technique of a base candidate (in its chain or held in a model option). */
 export interface SpaceDimension {
   base: string;
   technique: string;
-  /** 0 is the outermost technique of the spec. */
+  /** 0 is the outermost technique of the spec (for a nested technique: the layer holding it). */
   layer: number;
+  /** Where the technique sits (walkTechniqueTree): `[{layer: 0, option: "models", index: 0}, {layer: 0}]`... */
+  path: TreeStep[];
+  /** `cascade.models[0].self-consistency`. */
+  node: string;
   name: string;
   values: unknown[];
   /** The base's own value (its default unless the spec sets it). */
@@ -60,19 +64,22 @@ export interface SearchSpaceOptions {
   env: SpecEnv;
   /** Vary parameters the specs leave open (default true; ignored when `params` is given). */
   discover?: boolean;
-  /** Discovered parameters varied per technique, main knob first (default 1). */
+  /** Declared knobs varied per technique, main knob first (default 1). */
   maxDimensions?: number;
+  /** Also search these reasoning efforts: every base is tried with each (a `reasoning-effort` layer innermost). */
+  reasoningEfforts?: readonly ReasoningEffort[];
   /** At most this many candidates (default 48); every base is kept, variants fill the rest in turn. */
   maxCandidates?: number;
 }
 
 /**
- * The candidates to tune over. Each base spec is built and its technique layers walked
- * (`lm.technique.{name, options, inner}`); what each parameter admits comes from the registry
- * (types, ranges, enums), never from the tuner knowing a technique. Parameters a spec leaves open
- * are varied one at a time around the base (main knob first, `maxDimensions` per technique); with
- * `params`, exactly the named parameters vary, over all combinations. Identical configurations
- * (same canonical spec) are kept once.
+ * The candidates to tune over. Each base spec's technique tree is walked (walkTechniqueTree: the
+ * chain, and specs held in model options such as cascade rungs, proposers and judges); what may
+ * vary is what each technique declares as its tunable knobs, never guessed. Knobs a spec leaves
+ * open are varied one at a time around the base (main knob first, `maxDimensions` per technique);
+ * with `params`, exactly the named parameters vary, over all combinations. With
+ * `reasoningEfforts`, every base is tried at each effort. Identical configurations (same
+ * canonical spec) are kept once.
  */
 export function searchSpace(options: SearchSpaceOptions): SearchSpace {
   const { env } = options;
@@ -89,19 +96,20 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
     seen.add(key);
   };
   const queues: { base: string; origin: CandidateOrigin; texts: string[] }[] = [];
+  const efforts = options.reasoningEfforts ?? [];
+  const bases = given
+    .flatMap((t) => expandSweeps(t))
+    .flatMap((t) => (efforts.length ? efforts.map((e) => withReasoningEffort(t, e)) : [t]));
 
-  for (const base of given.flatMap((t) => expandSweeps(t))) {
+  for (const base of bases) {
     const basePlan = plan(base);
-    const ast = parseTechniqueSpec(base);
-    const layers = techniqueLayers(basePlan.lm).slice(0, ast.techniques.length);
-    const bare = layers.length === 0;
-    const dims = bare
-      ? []
-      : rules.length
-        ? ruleDimensions({ base, ast, layers, registry: env.registry, rules, used })
-        : options.discover === false
-          ? []
-          : discoveredDimensions({ base, ast, layers, registry: env.registry, max: options.maxDimensions ?? 1 });
+    const ast = base.trim() === NO_TECHNIQUE ? undefined : parseTechniqueSpec(base);
+    const context = { base, nodes: ast ? walkTechniqueTree(ast, env.registry) : [], registry: env.registry };
+    const dims = rules.length
+      ? ruleDimensions({ ...context, rules, used })
+      : options.discover === false
+        ? []
+        : declaredDimensions({ ...context, max: options.maxDimensions ?? 1 });
     space.dimensions.push(...dims);
     const combined = rules.length > 0 && dims.length > 0;
     if (!combined)
@@ -114,12 +122,12 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
     const changes = combined
       ? product(dims)
       : dims.flatMap((d) =>
-          d.values.filter((v) => !same(v, d.current)).map((value) => [{ layer: d.layer, name: d.name, value }]),
+          d.values.filter((v) => !same(v, d.current)).map((value) => [{ path: d.path, name: d.name, value }]),
         );
     queues.push({
       base,
       origin: combined ? "param" : "discovered",
-      texts: changes.map((c) => specWith({ ast, registry: env.registry, changes: c })),
+      texts: ast ? changes.map((c) => rewriteSpec(ast, env.registry, c)) : [],
     });
   }
   for (const rule of rules)
@@ -157,64 +165,61 @@ export function techniqueLayers(lm: LM): TechniqueLM["technique"][] {
   return layers;
 }
 
-interface LayerContext {
+interface TreeContext {
   base: string;
-  ast: TechniqueSpecAst;
-  layers: TechniqueLM["technique"][];
+  nodes: TechniqueNode[];
   registry: TechniqueRegistry;
 }
 
-function discoveredDimensions({ base, ast, layers, registry, max }: LayerContext & { max: number }): SpaceDimension[] {
-  return ast.techniques.flatMap((call, layer) => {
-    const open = registry
-      .info(call.name)
-      .parameters.filter((p) => !Object.hasOwn(call.params, p.name))
-      .map((p) => ({ p, values: parameterGrid(p) }))
-      .filter((x): x is { p: (typeof x)["p"]; values: unknown[] } => x.values !== undefined);
-    const ordered = [...open.filter((x) => isDiscrete(x.p)), ...open.filter((x) => !isDiscrete(x.p))].slice(0, max);
-    return ordered.map(({ p, values }) => ({
-      base,
-      technique: call.name,
-      layer,
-      name: p.name,
-      values,
-      current: layers[layer]?.options[p.name],
-      source: "discovered" as const,
-    }));
-  });
+function dimension(
+  { base, registry }: TreeContext,
+  node: TechniqueNode,
+  name: string,
+  values: unknown[],
+  source: SpaceDimension["source"],
+): SpaceDimension {
+  const param = registry.info(node.call.name).parameters.find((p) => p.name === name);
+  return {
+    base,
+    technique: node.call.name,
+    layer: node.path[0]!.layer,
+    path: node.path,
+    node: node.label,
+    name,
+    values,
+    current: Object.hasOwn(node.call.params, name) ? node.call.params[name] : param?.default,
+    source,
+  };
 }
 
-function ruleDimensions({
-  base,
-  ast,
-  layers,
-  registry,
-  rules,
-  used,
-}: LayerContext & { rules: ParamRule[]; used: Set<ParamRule> }): SpaceDimension[] {
-  return ast.techniques.flatMap((call, layer) => {
-    const names = new Set(registry.info(call.name).parameters.map((p) => p.name));
-    return rules
-      .filter((r) => (r.technique === undefined || r.technique === call.name) && names.has(r.name))
+/** The knobs each technique in the tree declares and the spec leaves open, main knob first, `max` per technique. */
+function declaredDimensions(context: TreeContext & { max: number }): SpaceDimension[] {
+  return context.nodes.flatMap((node) =>
+    context.registry
+      .info(node.call.name)
+      .tunables.knobs.filter((k) => !Object.hasOwn(node.call.params, k.name))
+      .slice(0, context.max)
+      .map((k) => dimension(context, node, k.name, k.values, "discovered")),
+  );
+}
+
+/** `--param` rules: the named parameters of every technique in the tree that has them. */
+function ruleDimensions(context: TreeContext & { rules: ParamRule[]; used: Set<ParamRule> }): SpaceDimension[] {
+  return context.nodes.flatMap((node) => {
+    const names = new Set(context.registry.info(node.call.name).parameters.map((p) => p.name));
+    return context.rules
+      .filter((r) => (r.technique === undefined || r.technique === node.call.name) && names.has(r.name))
       .map((r) => {
-        used.add(r);
-        return {
-          base,
-          technique: call.name,
-          layer,
-          name: r.name,
-          values: r.values,
-          current: layers[layer]?.options[r.name],
-          source: "param" as const,
-        };
+        context.used.add(r);
+        return dimension(context, node, r.name, r.values, "param");
       });
   });
 }
 
-function product(dims: readonly SpaceDimension[]): SpecChange[][] {
-  let out: SpecChange[][] = [[]];
+function product(dims: readonly SpaceDimension[]): TreeChange[][] {
+  let out: TreeChange[][] = [[]];
   for (const d of dims)
-    out = out.flatMap((prefix) => d.values.map((value) => [...prefix, { layer: d.layer, name: d.name, value }]));
+    out = out.flatMap((prefix) => d.values.map((value) => [...prefix, { path: d.path, name: d.name, value }]));
   return out;
 }
 

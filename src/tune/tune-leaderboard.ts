@@ -4,6 +4,7 @@ import { formatTechniqueSpec } from "../techniques/spec/index.ts";
 import { standing, type CandidateState } from "./run-halving.ts";
 import type { CandidateOrigin } from "./search-space.ts";
 import { compareStandings, type DropReason } from "./select-survivors.ts";
+import { reasoningEffortOf } from "./with-reasoning-effort.ts";
 import { budgetExcess, rankedCompute, type Compute, type TuneBudget } from "./tune-budget.ts";
 
 /** One candidate's row: its figures on the most questions it reached. */
@@ -12,6 +13,8 @@ export interface TuneEntry {
   spec: string;
   /** The technique spec as tuned ("none" is the bare model). */
   technique: string;
+  /** The reasoning_effort its spec sends (a `reasoning-effort` layer), if any. */
+  reasoningEffort?: string;
   origin: CandidateOrigin;
   accuracy: number;
   ci95: [number, number];
@@ -32,6 +35,7 @@ export interface TuneEntry {
 export interface TunedBest {
   spec: string;
   technique: string;
+  reasoningEffort?: string;
   accuracy: number;
   ci95: [number, number];
   questions: number;
@@ -53,9 +57,11 @@ export function leaderboardOf(options: {
   );
   const entries = ordered.map((s): TuneEntry => {
     const { compute } = standing(s);
+    const effort = reasoningEffortOf(s.candidate.technique);
     return {
       spec: formatTechniqueSpec(s.candidate.plan.lm),
       technique: s.candidate.technique,
+      ...(effort ? { reasoningEffort: effort } : {}),
       origin: s.candidate.origin,
       accuracy: s.summary?.accuracy ?? 0,
       ci95: s.summary?.ci95 ?? [0, 1],
@@ -81,6 +87,7 @@ export function leaderboardOf(options: {
   const best: TunedBest | undefined = top && {
     spec: top.spec,
     technique: top.technique,
+    ...(top.reasoningEffort ? { reasoningEffort: top.reasoningEffort } : {}),
     accuracy: top.accuracy,
     ci95: top.ci95,
     questions: top.questions,

@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
-import type { ChatRequest } from "../core/types.ts";
+import type { ChatRequest, ReasoningEffort } from "../core/types.ts";
 import type { EvalRecord } from "../eval/eval-record.ts";
+import type { RunSettings } from "../eval/run-settings.ts";
 import { EvalStore } from "../eval/eval-store.ts";
 import { loadEvalData, type DataProblem } from "../eval/load-eval-data.ts";
 import { planEvalRuns } from "../eval/plan-eval-runs.ts";
@@ -31,6 +32,8 @@ export interface TuneOptions {
     discover?: boolean;
     maxDimensions?: number;
     maxCandidates?: number;
+    /** Also search these reasoning efforts (sent as `reasoning_effort` on every request to the model). */
+    reasoningEfforts?: readonly ReasoningEffort[];
   };
   /** Mean compute per question the chosen configuration may spend. */
   budget?: TuneBudget;
@@ -133,6 +136,16 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const results = resolve(options.results ?? defaultResultsPath());
   const store = EvalStore.open({ path: results });
   const counts = { evaluated: 0, reused: 0 };
+  // Made once: every evaluation below (bootstrap, rounds, held-out) shares it.
+  const settings: RunSettings = {
+    store,
+    dataset: { hash: dataset.hash, records },
+    answer: kind,
+    seed,
+    request: options.request,
+    signal: options.signal,
+    concurrency: options.concurrency,
+  };
   const plan = (technique: string) =>
     planEvalRuns({ techniques: [technique], model: options.model, answer: options.answer, env })[0]!;
   const evaluate = async (
@@ -142,15 +155,9 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   ) => {
     const technique = candidate.technique;
     const outcome = await evaluateCandidate({
+      settings,
       plan: candidate.plan,
       records: questions,
-      store,
-      datasetHash: dataset.hash,
-      answer: kind,
-      concurrency: options.concurrency,
-      seed,
-      request: options.request,
-      signal: options.signal,
       onRunStart: (info) => options.onProgress?.({ type: "run-start", stage, technique, ...info }),
       onProgress: (progress) => options.onProgress?.({ type: "run-progress", progress }),
     });
@@ -179,9 +186,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         demos: demosWanted,
         dir: options.bootstrap?.dir ?? "tuned",
         records: split.train,
-        store,
-        datasetHash: dataset.hash,
+        settings,
         env,
+        bases: givenBases(space.candidates),
+        ...(options.space?.reasoningEfforts ? { reasoningEfforts: options.space.reasoningEfforts } : {}),
         plan,
         evaluate: (questions) => evaluate("bootstrap", teacher, questions),
       });
@@ -200,18 +208,15 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
         throw new InvalidRequestError("no model to propose prompts with: pass a model or a proposer", {
           param: "proposer",
         });
-      const bases = [
-        ...new Set(space.candidates.filter((c) => c.origin === "given" || c.origin === "default").map((c) => c.base)),
-      ];
       const proposed = await proposalCandidates({
         proposer: parseLMSpec(proposer, env),
-        bases,
+        bases: givenBases(space.candidates),
         count: options.propose!.prompts,
         registry: env.registry,
         plan,
         skipped: space.skipped,
-        signal: options.signal,
-        seed,
+        signal: settings.signal,
+        seed: settings.seed,
       });
       proposals = { added: addCandidates(candidates, proposed.candidates), failures: proposed.failures };
     }
@@ -264,4 +269,9 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   } finally {
     store.close();
   }
+}
+
+/** The candidates' bases as given (or the defaults), each once. */
+function givenBases(candidates: readonly SpaceCandidate[]): string[] {
+  return [...new Set(candidates.filter((c) => c.origin === "given" || c.origin === "default").map((c) => c.base))];
 }
