@@ -109,7 +109,10 @@ export function rewriteSpec(
       if (index === null) params[option] = text;
       else params[option] = (params[option] as unknown[]).map((v, i) => (i === index ? text : v));
     }
-    return formatTechnique(registry.get(call.name).definition, params);
+    // Written in the schema's order, whatever order the spec and the changes gave.
+    const order = registry.info(call.name).parameters.map((p) => p.name);
+    const sorted = Object.fromEntries(order.filter((k) => Object.hasOwn(params, k)).map((k) => [k, params[k]]));
+    return formatTechnique(registry.get(call.name).definition, sorted);
   });
   return parts.join(" > ") + (ast.model === undefined ? "" : `@${ast.model}`);
 }

@@ -9,7 +9,7 @@ export {
   type CandidateOrigin,
 } from "./search-space.ts";
 export { parameterGrid } from "../techniques/tunables/parameter-grid.ts";
-export { withReasoningEffort, reasoningEffortOf } from "./with-reasoning-effort.ts";
+export { withReasoningEffort, reasoningEffortOf, parseReasoningEfforts } from "./with-reasoning-effort.ts";
 export { parseParam, type ParamRule } from "./parse-param.ts";
 export { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 export { splitData, type DataSplit } from "./split-data.ts";

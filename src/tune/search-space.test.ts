@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { z } from "zod";
+import type { LM } from "../core/types.ts";
 import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
-import { defaultRegistry } from "../techniques/registry.ts";
+import { allTechniques } from "../techniques/all.ts";
+import { defineTechnique, type TechniqueLM } from "../techniques/define-technique.ts";
+import { createRegistry, defaultRegistry } from "../techniques/registry.ts";
 import { parseLMSpec } from "../techniques/spec/index.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 import { searchSpace } from "./search-space.ts";
@@ -106,4 +110,71 @@ test("every candidate spec parses back to the same configuration", () => {
     if (c.technique === "none") continue;
     assert.equal(parseLMSpec(`${c.technique}@${model}`, env).id, c.plan.lm.id, c.technique);
   }
+});
+
+const passThrough = {
+  family: "rephrase" as const,
+  paper: "none",
+  description: "Passes the request through.",
+  run: (run: { inner: LM; request: never; ctx: never }) => run.inner.complete(run.request, run.ctx),
+};
+// Its first discrete option in schema order is `mode`; it declares `n` as its only knob.
+const ordered = defineTechnique({
+  ...passThrough,
+  name: "ordered",
+  options: z.strictObject({ mode: z.enum(["a", "b"]).default("a"), n: z.int().min(1).max(9).default(1) }),
+  tunables: { knobs: [{ option: "n", values: [1, 2, 4] }] },
+});
+const fixed = defineTechnique({
+  ...passThrough,
+  name: "fixed",
+  options: z.strictObject({ mode: z.enum(["a", "b"]).default("a"), n: z.int().min(1).max(9).default(1) }),
+  tunables: {},
+});
+
+test("the tuner varies the knob a technique declares, not its first discrete option; `{}` means nothing to vary", () => {
+  const custom = { ...env, registry: createRegistry([...allTechniques, ordered, fixed]) };
+  const space = searchSpace({ candidates: ["ordered", "fixed"], model, env: custom, maxDimensions: 3 });
+  assert.deepEqual(
+    space.dimensions.map((d) => [d.technique, d.name, d.values]),
+    [["ordered", "n", [1, 2, 4]]],
+  );
+  assert.deepEqual(techniques(space), ["ordered", "fixed", "ordered(n=2)", "ordered(n=4)"]);
+});
+
+test("knobs of techniques held in model options are tuned too: a cascade rung's self-consistency", () => {
+  const base = 'cascade(models=["self-consistency@scripted:big"])';
+  const space = searchSpace({ candidates: [base], model, env });
+  const nested = space.dimensions.find((d) => d.node === "cascade.models[0].self-consistency")!;
+  assert.equal(nested.name, "n");
+  assert.deepEqual(nested.path, [{ layer: 0, option: "models", index: 0 }, { layer: 0 }]);
+  for (const n of [1, 3, 8])
+    assert.ok(techniques(space).includes(`cascade(models=["self-consistency(n=${n})@scripted:big"])`), `n=${n}`);
+  // The built candidate's rung is the varied technique.
+  const one = space.candidates.find((c) => c.technique === 'cascade(models=["self-consistency(n=1)@scripted:big"])')!;
+  const rung = (one.plan.lm as TechniqueLM).technique.options.models as TechniqueLM[];
+  assert.equal(rung[0]!.technique.name, "self-consistency");
+  assert.equal(rung[0]!.technique.options.n, 1);
+  // `--param` reaches it as well.
+  const param = searchSpace({ candidates: [base], params: ["self-consistency.n=2,4"], model, env });
+  assert.deepEqual(
+    techniques(param),
+    [2, 4].map((n) => `cascade(models=["self-consistency(n=${n})@scripted:big"])`),
+  );
+});
+
+test("--reasoning-effort tries every base at each effort, as a reasoning-effort layer innermost", () => {
+  const space = searchSpace({
+    candidates: ["none", "self-consistency(n=3)"],
+    reasoningEfforts: ["low", "high"],
+    discover: false,
+    model,
+    env,
+  });
+  assert.deepEqual(techniques(space), [
+    "reasoning-effort(effort=low)",
+    "reasoning-effort(effort=high)",
+    "self-consistency(n=3) > reasoning-effort(effort=low)",
+    "self-consistency(n=3) > reasoning-effort(effort=high)",
+  ]);
 });

@@ -7,8 +7,12 @@ import { AbortedError } from "../core/errors/aborted-error.ts";
 import { lastUserText } from "../core/messages.ts";
 import type { ChatRequest } from "../core/types.ts";
 import { scoreAnswer } from "../eval/score-answer.ts";
+import { z } from "zod";
 import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
-import { defaultRegistry } from "../techniques/registry.ts";
+import { allTechniques } from "../techniques/all.ts";
+import { defineTechnique } from "../techniques/define-technique.ts";
+import { loadDemos, withDemos, type Demo } from "../techniques/prompting/index.ts";
+import { createRegistry, defaultRegistry } from "../techniques/registry.ts";
 import { tune, type TuneOptions } from "./tune.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-tune-"));
@@ -192,4 +196,74 @@ test("--propose-prompts adds the model's rewrites of an instruction as candidate
   );
   const meta = lm.calls.find((c) => lastUserText(c).includes("rewrites of this template"))!;
   assert.match(lastUserText(meta), /Read the question again: \{question\}/, "the proposer saw the current instruction");
+});
+
+// A demonstrations technique that is not few-shot: the tuner must find its slot from its declaration.
+const exemplars = defineTechnique({
+  name: "exemplars",
+  family: "prompting",
+  paper: "Brown et al. 2020, Language Models are Few-Shot Learners",
+  description: "Shows worked examples first.",
+  options: z.strictObject({
+    examples: z.union([z.string(), z.array(z.object({ question: z.string(), answer: z.string() }))]).default([]),
+    shots: z.int().min(1).max(8).default(1),
+  }),
+  tunables: { knobs: ["shots"], demos: { option: "examples", count: "shots" } },
+  run(run, o) {
+    const all: Demo[] = typeof o.examples === "string" ? loadDemos({ path: o.examples }) : o.examples;
+    return run.inner.complete(withDemos({ request: run.request, demos: all.slice(0, o.shots) }), run.ctx);
+  },
+});
+
+test("demonstrations are one tunable among others: they fill whichever technique declares a demos slot", async () => {
+  const { lm, options } = setup();
+  const registry = createRegistry([...allTechniques.filter((f) => f.definition.name !== "few-shot"), exemplars]);
+  const result = await tune(
+    options("exemplars.sqlite", {
+      candidates: ["none", "self-consistency(n=3) > exemplars(shots=2)"],
+      env: { registry, resolveModel: () => lm },
+      bootstrap: { demos: 3, questions: 16, dir: join(dir, "tuned-exemplars") },
+    }),
+  );
+  const path = result.demos!.path!;
+  const boot = result.leaderboard.filter((e) => e.origin === "bootstrap").map((e) => e.technique);
+  // Alone, over its count knob's values below the demos found, and all of them.
+  assert.ok(
+    boot.includes(`exemplars(examples=${path})`) && boot.includes(`exemplars(examples=${path}, shots=3)`),
+    boot.join("; "),
+  );
+  assert.ok(
+    boot.includes(`self-consistency(n=3) > exemplars(examples=${path}, shots=2)`),
+    "a given candidate's open demos slot is filled in",
+  );
+  assert.ok(!boot.some((t) => t.includes("few-shot")));
+  assert.match(
+    result.best!.technique,
+    new RegExp(`exemplars\\(examples=${path.replace(/[.\\/]/g, "\\$&")}, shots=[23]\\)`),
+  );
+});
+
+test("reasoning effort is searched next to the techniques: the tuner picks the effort that answers better", async () => {
+  // High effort always answers right; low effort 30% of the time.
+  const lm = scriptedLM((request, { sampleIndex }) => {
+    const i = Number(/Item (\d+)/.exec(lastUserText(request))![1]);
+    const h = ((Math.imul(i, 2654435761) ^ Math.imul(sampleIndex + 1, 40503)) >>> 0) % 100;
+    const right = request.reasoning_effort === "high" || h % 10 < 3;
+    return `The answer is ${right ? codeOf(i) : codeOf(i) + 1 + (h % 5)}.`;
+  });
+  const result = await tune({
+    data,
+    model: "scripted:test",
+    candidates: ["none", "self-consistency(n=3)"],
+    space: { discover: false, reasoningEfforts: ["low", "high"] },
+    answer: "number",
+    env: { registry: defaultRegistry(), resolveModel: () => lm },
+    results: join(dir, "effort.sqlite"),
+  });
+  assert.equal(result.best!.reasoningEffort, "high");
+  assert.match(result.best!.spec, /reasoning-effort\(effort=high\)@scripted:test$/);
+  assert.deepEqual(result.leaderboard.map((e) => e.reasoningEffort).sort(), ["high", "high", "low", "low"]);
+  assert.ok(result.leaderboard.filter((e) => e.reasoningEffort === "low").every((e) => e.accuracy < 0.7));
+  const sent = new Set(lm.calls.map((c) => c.reasoning_effort));
+  assert.deepEqual([...sent].sort(), ["high", "low"], "every call to the model carried an effort");
 });

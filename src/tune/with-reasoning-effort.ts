@@ -1,3 +1,4 @@
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ReasoningEffort } from "../core/types.ts";
 import { NO_TECHNIQUE } from "../eval/plan-eval-runs.ts";
 import { parseTechniqueSpec } from "../techniques/spec/index.ts";
@@ -26,4 +27,21 @@ export function reasoningEffortOf(spec: string): string | undefined {
   if (spec.trim() === NO_TECHNIQUE) return undefined;
   const value = parseTechniqueSpec(spec).techniques.find((t) => t.name === LAYER)?.params.effort;
   return typeof value === "string" ? value : undefined;
+}
+
+const EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+
+/** `--reasoning-effort low,medium,high`: the levels, each once, in the order given. */
+export function parseReasoningEfforts(text: string): ReasoningEffort[] {
+  const levels = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = levels.find((l) => !EFFORTS.includes(l as ReasoningEffort));
+  if (bad !== undefined || levels.length === 0)
+    throw new InvalidRequestError(
+      `--reasoning-effort ${JSON.stringify(text)}: write levels separated by commas, each one of: ${EFFORTS.join(", ")}`,
+      { param: "reasoning_effort" },
+    );
+  return [...new Set(levels as ReasoningEffort[])];
 }

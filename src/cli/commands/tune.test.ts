@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after } from "node:test";
+import { after, test as serverTest } from "node:test";
+import { startOpenAITestServer } from "../../testing/index.ts";
 import { sharedReplay } from "../../testing/shared-replay.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
 
@@ -94,3 +95,51 @@ test("bad usage: an alias name that reads as a technique, an unknown --param", a
   assert.equal(param.code, 2);
   assert.match(param.stderr, /--param n: no candidate technique has this parameter/);
 });
+
+serverTest(
+  "--reasoning-effort: searched against a real OpenAI-wire server, shown in the leaderboard, saved in the alias",
+  async () => {
+    // A server whose answers are right at high effort and wrong at low: the effort must reach the wire.
+    const server = await startOpenAITestServer({
+      reply: (body: { reasoning_effort?: string; messages: { content: string }[] }) => {
+        const n = Number(/(\d+) plus one/.exec(body.messages.at(-1)!.content)![1]);
+        return `The answer is ${body.reasoning_effort === "high" ? n + 1 : n + 2}.`;
+      },
+    });
+    try {
+      const cwd = mkdtempSync(join(dir, "effort-"));
+      const data = join(cwd, "sums.jsonl");
+      writeFileSync(
+        data,
+        Array.from({ length: 12 }, (_, i) =>
+          JSON.stringify({ question: `What is ${i} plus one?`, answer: String(i + 1) }),
+        ).join("\n"),
+      );
+      const args = ["tune", "--data", data, "-m", "openai:test-model", "--candidates", "none", "--answer", "number"];
+      const run = await runCli(
+        [...args, "--reasoning-effort", "low,high", "--save-alias", "sums", "--results", join(cwd, "r.sqlite")],
+        {
+          env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+          cwd,
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^ +candidate +effort +accuracy/m);
+      assert.match(run.stdout, /^>.* reasoning-effort\(effort=high\) +high +100\.0%/m);
+      assert.match(run.stdout, /reasoning-effort\(effort=low\) +low +0\.0%/);
+      const config = JSON.parse(readFileSync(join(cwd, "lmx.config.json"), "utf8"));
+      assert.equal(config.aliases.sums, "reasoning-effort(effort=high)@openai:test-model");
+      const efforts = server.requests.map((r) => (r.body as { reasoning_effort?: string }).reasoning_effort);
+      assert.deepEqual([...new Set(efforts)].sort(), ["high", "low"]);
+
+      const bad = await runCli([...args, "--reasoning-effort", "low,extreme"], {
+        env: cleanEnv({ OPENAI_BASE_URL: server.url }),
+        cwd,
+      });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--reasoning-effort "low,extreme": .* one of: none, minimal, low, medium, high, xhigh/);
+    } finally {
+      await server.close();
+    }
+  },
+);

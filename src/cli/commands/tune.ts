@@ -5,7 +5,15 @@ import { LmxError } from "../../core/errors/lmx-error.ts";
 import { createProgressBar } from "../../eval/progress-bar.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { didYouMean } from "../../techniques/spec/index.ts";
-import { formatTuneTable, saveAlias, tune, type TuneProgress, type TuneResult } from "../../tune/index.ts";
+import type { ReasoningEffort } from "../../core/types.ts";
+import {
+  formatTuneTable,
+  parseReasoningEfforts,
+  saveAlias,
+  tune,
+  type TuneProgress,
+  type TuneResult,
+} from "../../tune/index.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg } from "../parse-number.ts";
 import { openRuntime } from "../runtime.ts";
@@ -30,6 +38,7 @@ interface TuneCliOptions {
   minQuestions: number;
   maxCandidates: number;
   maxDimensions: number;
+  reasoningEffort?: ReasoningEffort[];
   discover: boolean;
   seed: number;
   limit?: number;
@@ -113,6 +122,11 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
       parseIntArg,
       1,
     )
+    .option(
+      "--reasoning-effort <levels>",
+      "also search the reasoning_effort sent to the model: comma-separated, of none, minimal, low, medium, high, xhigh",
+      parseReasoningEfforts,
+    )
     .option("--no-discover", "tune only the candidates as written")
     .option("--seed <n>", "seed of the split, the rounds' questions and sampling", parseIntArg, 0)
     .option("--limit <n>", "only the first n questions", parseIntArg)
@@ -146,6 +160,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
             discover: options.discover,
             maxDimensions: options.maxDimensions,
             maxCandidates: options.maxCandidates,
+            ...(options.reasoningEffort ? { reasoningEfforts: options.reasoningEffort } : {}),
           },
           budget: {
             tokens_per_question: options.maxTokensPerQuestion,
