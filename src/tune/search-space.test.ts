@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { z } from "zod";
-import type { LM } from "../core/types.ts";
 import { scriptedLM } from "../providers/scripted/scripted-lm.ts";
 import { allTechniques } from "../techniques/all.ts";
-import { defineTechnique, type TechniqueLM } from "../techniques/define-technique.ts";
+import { defineTechnique, type TechniqueLM, type TechniqueRun } from "../techniques/define-technique.ts";
 import { createRegistry, defaultRegistry } from "../techniques/registry.ts";
 import { parseLMSpec } from "../techniques/spec/index.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
@@ -116,7 +115,7 @@ const passThrough = {
   family: "rephrase" as const,
   paper: "none",
   description: "Passes the request through.",
-  run: (run: { inner: LM; request: never; ctx: never }) => run.inner.complete(run.request, run.ctx),
+  run: (run: TechniqueRun) => run.inner.complete(run.request, run.ctx),
 };
 // Its first discrete option in schema order is `mode`; it declares `n` as its only knob.
 const ordered = defineTechnique({
