@@ -17,6 +17,8 @@ import { requestLMResolver } from "./request-lm.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
+import { anthropicErrorBody, isMessagesPath } from "./messages/messages-error.ts";
+import { messagesHandler } from "./messages/messages-handler.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
@@ -75,6 +77,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     // A chat request's failure was logged with its trace when the run ended.
     if (r.internal && !c.res.headers.get("x-lmx-trace-id"))
       options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
+    // Anthropic clients read errors in Anthropic's shape; the statuses are the same.
+    if (isMessagesPath(c.req.path)) return c.json(anthropicErrorBody(r), r.status as 400, r.headers);
     return c.json(r.body, r.status as 400, r.headers);
   });
   app.notFound((c) => {
@@ -91,7 +95,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions"],
+      jsonRoutes: ["/v1/chat/completions", "/v1/messages"],
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -101,13 +105,30 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.use("/v1/*", async (c, next) => {
     callers.set(
       c.req.raw,
-      checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }),
+      checkAccess({
+        authorization: c.req.header("authorization"),
+        apiKey: c.req.header("x-api-key"),
+        remoteAddress: remoteAddress(c),
+      }),
     );
     await next();
   });
   app.post(
     "/v1/chat/completions",
     chatCompletionsHandler({
+      settings,
+      resolveLM,
+      gate,
+      traces,
+      defaultModel: options.defaultModel,
+      secrets,
+      callerOf,
+      log: options.log,
+    }),
+  );
+  app.post(
+    "/v1/messages",
+    messagesHandler({
       settings,
       resolveLM,
       gate,
@@ -160,14 +181,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
+  const postOnly = ["/v1/chat/completions", "/v1/messages"];
+  for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({
         status: 405,
         type: "invalid_request_error",
         code: "method_not_allowed",
         message: `${c.req.method} is not allowed on ${c.req.path}`,
-        headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" },
+        headers: { allow: postOnly.includes(path) ? "POST" : "GET" },
       });
     });
   return { app, traces, settings, gate };
