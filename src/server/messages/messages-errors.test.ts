@@ -57,6 +57,7 @@ test("request mistakes are BadRequestError, unknown models NotFoundError, with l
       },
       { messages: [{ role: "user", content: [{ type: "tool_result" }] }] },
       { tools: [{ name: "f" }] },
+      { tools: [{ type: "web_search_20250305", name: "web_search" }] },
       { tool_choice: { type: "tool" } },
       { thinking: { type: "enabled", budget_tokens: "lots" } },
       { lmx: { technique: "majority-vote(m=3)" } },
