@@ -12,7 +12,9 @@ function sdk(f: ProxyFixture, apiKey = "no-key"): Anthropic {
 }
 
 /** The SDK's error of a failing call, checked to be of `type` with Anthropic's error body. */
-async function raised<T extends abstract new (...args: any) => Anthropic.APIError>(
+type ApiError = InstanceType<typeof Anthropic.APIError>;
+
+async function raised<T extends abstract new (...args: any) => ApiError>(
   type: T,
   call: Promise<unknown>,
   errorType: string,
@@ -35,7 +37,7 @@ test("request mistakes are BadRequestError, unknown models NotFoundError, with l
   const f = await startProxyFixture();
   try {
     const client = sdk(f);
-    let e = await raised(
+    let e: ApiError = await raised(
       Anthropic.BadRequestError,
       client.messages.create({ ...ask, model: "self-consistensy(n=3)@openai:test-model" }),
       "invalid_request_error",

@@ -64,8 +64,8 @@ test("messages.create: a plain model answers in Anthropic's shape with the upstr
           { role: "assistant", content: "Which country?" },
           { role: "user", content: "France" },
         ],
-        temperature: 0.3,
-        top_p: 0.9,
+        // Older SDKs send sampling settings; 1.14's types no longer have them.
+        ...({ temperature: 0.3, top_p: 0.9 } as object),
         stop_sequences: ["\n\n"],
         metadata: { user_id: "u-1" },
       })

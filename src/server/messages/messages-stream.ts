@@ -27,8 +27,8 @@ export function messagesStreamResponse(run: ChatRun): Promise<Response> {
   const id = messageId(`lmx-${ctx.span.id}`);
   let index = -1;
   let open: Open | undefined;
-  /** OpenAI tool-call index → whether its block was started. */
-  const startedTools = new Set<number>();
+  /** OpenAI tool-call index → the index of its tool_use block. */
+  const toolBlocks = new Map<number, number>();
   const streamed = { thinking: false, text: false, tools: false };
 
   const stop = (): string[] => {
@@ -55,8 +55,7 @@ export function messagesStreamResponse(run: ChatRun): Promise<Response> {
   ];
   const tool = (call: number, o: { id?: string; name?: string; args?: string }): string[] => {
     const out: string[] = [];
-    if (!startedTools.has(call)) {
-      startedTools.add(call);
+    if (!toolBlocks.has(call)) {
       out.push(
         ...start(
           { kind: "tool", call },
@@ -69,10 +68,16 @@ export function messagesStreamResponse(run: ChatRun): Promise<Response> {
           },
         ),
       );
+      toolBlocks.set(call, index);
     }
+    // A fragment goes to its own call's block, even when another block came in between.
     if (o.args)
       out.push(
-        frame({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: o.args } }),
+        frame({
+          type: "content_block_delta",
+          index: toolBlocks.get(call),
+          delta: { type: "input_json_delta", partial_json: o.args },
+        }),
       );
     return out;
   };

@@ -73,7 +73,7 @@ test("host resources named through the model, lmx.technique or over an alias are
   ];
   for (const [call, param] of cases)
     for (const body of [
-      { ...ask, model: `${call}@openai:test-model` },
+      { ...ask, model: `${call}@openai:test-model` } as { model: string; lmx?: { technique: string } },
       { ...ask, model: `${call}@smart` },
       { ...ask, model: "openai:test-model", lmx: { technique: call } },
     ]) {
@@ -168,7 +168,7 @@ test("unknown fields and block fields are not forwarded; __proto__ keys pollute 
 
 test("keys: a missing or wrong key is 401 authentication_error, never echoed; the SDK with the key is served", async () => {
   for (const headers of [
-    {},
+    {} as Record<string, string>,
     { "x-api-key": "" },
     { "x-api-key": "wrong-key-0123456789-abc" },
     { authorization: "Bearer wrong-key-0123456789-abc" },
