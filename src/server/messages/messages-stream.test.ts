@@ -138,6 +138,44 @@ test("streamed tool calls: each its own tool_use block, input from input_json_de
   }
 });
 
+test("interleaved tool-call fragments each reach their own tool_use block", async () => {
+  const calls = [
+    { id: "call_a", type: "function" as const, function: { name: "f", arguments: '{"x":1}' } },
+    { id: "call_b", type: "function" as const, function: { name: "g", arguments: '{"y":2}' } },
+  ];
+  const { server, client } = await serve(
+    scriptedStream(
+      [
+        {
+          type: "delta",
+          index: 0,
+          tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "f" } }],
+        },
+        {
+          type: "delta",
+          index: 0,
+          tool_calls: [{ index: 1, id: "call_b", type: "function", function: { name: "g" } }],
+        },
+        { type: "delta", index: 0, tool_calls: [{ index: 0, function: { arguments: '{"x":1}' } }] },
+        { type: "delta", index: 0, tool_calls: [{ index: 1, function: { arguments: '{"y":2}' } }] },
+      ],
+      { role: "assistant", content: null, tool_calls: calls },
+    ),
+  );
+  try {
+    const m = await client.messages.stream(ask).finalMessage();
+    assert.deepEqual(
+      m.content.map((b) => b.type === "tool_use" && [b.id, b.input]),
+      [
+        ["call_a", { x: 1 }],
+        ["call_b", { y: 2 }],
+      ],
+    );
+  } finally {
+    await server.close();
+  }
+});
+
 test("an answer that arrives whole (nothing streamed) is sent as whole blocks", async () => {
   const calls = [{ id: "call_a", type: "function" as const, function: { name: "f", arguments: '{"x":1}' } }];
   const { server, client } = await serve(
