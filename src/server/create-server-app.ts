@@ -18,6 +18,7 @@ import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
 import { anthropicErrorBody, isMessagesPath } from "./messages/messages-error.ts";
+import { countTokensHandler } from "./messages/count-tokens-handler.ts";
 import { messagesHandler } from "./messages/messages-handler.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
@@ -95,7 +96,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions", "/v1/messages"],
+      jsonRoutes: ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"],
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -139,6 +140,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       log: options.log,
     }),
   );
+  app.post("/v1/messages/count_tokens", countTokensHandler({ settings, resolveLM }));
   // The operator's specs are shown only where a client could have sent them itself: one naming a local
   // file, a granted resource's path or a provider clients may not name stays the operator's.
   const clientMayName = (spec: string): boolean => {
@@ -181,7 +183,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  const postOnly = ["/v1/chat/completions", "/v1/messages"];
+  const postOnly = ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"];
   for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({

@@ -56,7 +56,7 @@ export interface RunSpec {
 
 /**
  * The pipeline every LM route shares, whatever its wire shape: the body is read (size and time
- * bounded) and its nesting checked before a concurrency slot is taken, so slow senders hold none;
+ * bounded), checked and parsed before a concurrency slot is taken, so slow senders hold none;
  * `prepare` validates and converts it; `model` (+ `lmx.technique`) resolves to an LM run under a
  * per-request budget and the client's abort signal; `respond` answers and calls `run.done`. The
  * trace is recorded and the slot freed however the request ends.
@@ -68,18 +68,11 @@ export async function runRequest(
 ): Promise<Response> {
   // Touching the signal first makes the node adapter abort it when the client disconnects.
   const clientSignal = c.req.raw.signal;
-  const text = await readBody(c.req.raw, {
-    maxBytes: deps.settings.maxBodyBytes,
-    timeoutMs: deps.settings.limits.bodyReadMs,
-  });
-  if (jsonTooDeep(text, deps.settings.limits.jsonDepth))
-    throw new InvalidRequestError(
-      `the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`,
-    );
+  const body = await readJsonBody(c, deps.settings);
   const release = deps.gate.enter();
   let run: ChatRun | undefined;
   try {
-    const { model, lmx, stream, includeUsage, request } = route.prepare(parseJson(text));
+    const { model, lmx, stream, includeUsage, request } = route.prepare(body);
     const lm = deps.resolveLM({ model, technique: lmx?.technique });
     const shownModel = model?.trim() || deps.defaultModel || lm.id;
     const ctx = createRunContext({
@@ -130,6 +123,17 @@ export async function runRequest(
     } else release();
     throw error;
   }
+}
+
+/**
+ * A request's JSON body, read within the server's size and time limits and checked for nesting
+ * before it is parsed (so a hostile body never reaches a recursive walker).
+ */
+export async function readJsonBody(c: Context, settings: ServerConfig): Promise<unknown> {
+  const text = await readBody(c.req.raw, { maxBytes: settings.maxBodyBytes, timeoutMs: settings.limits.bodyReadMs });
+  if (jsonTooDeep(text, settings.limits.jsonDepth))
+    throw new InvalidRequestError(`the body nests arrays and objects deeper than ${settings.limits.jsonDepth} levels`);
+  return parseJson(text);
 }
 
 /** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */

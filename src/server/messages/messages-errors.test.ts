@@ -78,12 +78,8 @@ test("request mistakes are BadRequestError, unknown models NotFoundError, with l
       "not_found_error",
     );
     assert.equal(e.errorCode, "model_not_found");
-    // Routes lmx does not have (count_tokens) are Anthropic-shaped 404s too.
-    await raised(
-      Anthropic.NotFoundError,
-      client.messages.countTokens({ model: "openai:test-model", messages: ask.messages }),
-      "not_found_error",
-    );
+    // Routes lmx does not have (batches) are Anthropic-shaped 404s too.
+    await raised(Anthropic.NotFoundError, client.messages.batches.list(), "not_found_error");
     assert.equal(f.upstream.requests.length, 0);
   } finally {
     await f.close();

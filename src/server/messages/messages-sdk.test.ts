@@ -410,3 +410,30 @@ test("thinking settings become the core request's reasoning_effort", async () =>
     await f.close();
   }
 });
+
+test("countTokens: lmx's estimate of the input, for the same body; unknown models are NotFoundError", async () => {
+  const f = await startProxyFixture();
+  try {
+    const client = sdk(f);
+    const short = await client.messages.countTokens({
+      model: "openai:test-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const long = await client.messages.countTokens({
+      model: "self-consistency(n=3)@openai:test-model",
+      system: "Be brief.",
+      tools: [weather],
+      messages: [{ role: "user", content: "hi ".repeat(400) }],
+    });
+    assert.ok(short.input_tokens > 0 && short.input_tokens < 20, String(short.input_tokens));
+    assert.ok(long.input_tokens > 300, String(long.input_tokens));
+    assert.equal((long as any).lmx.estimated, true);
+    await assert.rejects(
+      client.messages.countTokens({ model: "no-such-model", messages: [{ role: "user", content: "hi" }] }),
+      Anthropic.NotFoundError,
+    );
+    assert.equal(f.upstream.requests.length, 0, "nothing is called");
+  } finally {
+    await f.close();
+  }
+});

@@ -31,8 +31,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY }) {
-  const res = await fetch(`${f.proxy.url}/messages`, {
+async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY }, path = "/messages") {
+  const res = await fetch(`${f.proxy.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -204,4 +204,23 @@ test("an upstream error holding the upstream key reaches the client scrubbed", a
     f.upstream.behaviour.failFirst = undefined;
     f.upstream.requests.length = 0;
   }
+});
+
+test("count_tokens: the same checks (keys, host resources, hostile models, depth) and no upstream call", async () => {
+  const count = (body: unknown, headers?: Record<string, string>) => post(body, headers, "/messages/count_tokens");
+  assertRefused(await count({ ...ask, model: "openai:test-model" }, {}), "no key", 401);
+  const host = assertRefused(
+    await count({ ...ask, model: `few-shot(demos=${JSON.stringify(secretFile)})@openai:test-model` }),
+    "host resource",
+    400,
+  );
+  assert.equal(host.error.details.param, "demos");
+  for (const model of [`llama:${secretFile}`, "__proto__", `$(id > ${touched})`])
+    assertRefused(await count({ ...ask, model }), model);
+  const deep = `{"model":"openai:test-model","messages":[{"role":"user","content":${"[".repeat(5000)}${"]".repeat(5000)}}]}`;
+  assertRefused(await count(deep), "deep", 400);
+  const ok = await count({ ...ask, model: "openai:test-model" });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(typeof ok.json().input_tokens, "number");
+  assertNoSideEffect("count_tokens");
 });
