@@ -95,7 +95,12 @@ test("messages.create: a plain model answers in Anthropic's shape with the upstr
     assert.equal(m.usage.cache_read_input_tokens, 2);
     assert.equal(m.usage.output_tokens, reported.completion_tokens);
     assert.equal(response.headers.get("x-lmx-calls"), "1");
-    assert.ok(response.headers.get("x-lmx-trace-id"));
+    // The run is traced like a chat completion, under this route's name.
+    const traceId = response.headers.get("x-lmx-trace-id")!;
+    const trace = await (await fetch(`${f.proxy.url}/traces/${traceId}`)).json();
+    assert.equal(trace.root.name, "POST /v1/messages");
+    assert.equal(trace.root.total.calls, 1);
+    assert.equal(trace.root.children[0].kind, "lm");
   } finally {
     await f.close();
   }
