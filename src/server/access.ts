@@ -29,13 +29,14 @@ export interface Caller {
 }
 
 /**
- * Who may call: with keys configured, a request must bear one (`Authorization: Bearer KEY`);
+ * Who may call: with keys configured, a request must bear one (`Authorization: Bearer KEY`, or
+ * `x-api-key: KEY` as Anthropic clients send it);
  * without keys, only clients on this machine. Throws a 401 HttpError otherwise.
  */
 export function accessChecker(options: {
   keys?: readonly string[];
   operatorKeys?: readonly string[];
-}): (request: { authorization?: string; remoteAddress?: string }) => Caller {
+}): (request: { authorization?: string; apiKey?: string; remoteAddress?: string }) => Caller {
   const digests = (options.keys ?? []).map(digest);
   const operators = (options.operatorKeys ?? []).map(digest);
   if (digests.length === 0 && operators.length === 0)
@@ -49,17 +50,17 @@ export function accessChecker(options: {
         });
       return { operator: true };
     };
-  return ({ authorization }) => {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+  return ({ authorization, apiKey }) => {
+    const key = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "")?.[1]?.trim() || apiKey?.trim();
     // Not "Authorization: Bearer <key>": the secret scrubber would rightly mangle that phrase.
-    if (!match)
+    if (!key)
       throw new HttpError({
         status: 401,
         type: "invalid_request_error",
         code: "missing_api_key",
-        message: "missing key: send your key as a bearer token in the Authorization header",
+        message: "missing key: send your key as a bearer token in the Authorization header or in the x-api-key header",
       });
-    const given = digest(match[1]!.trim());
+    const given = digest(key);
     // Compare digests in constant time so the answer time says nothing about the key.
     const isKey = digests.some((d) => timingSafeEqual(d, given));
     const isOperator = operators.some((d) => timingSafeEqual(d, given));

@@ -104,8 +104,8 @@ export function dropNullSettings<T extends Record<string, unknown>>(body: T): T 
   return out as T;
 }
 
-/** Validates a parsed body; the first problem becomes an InvalidRequestError naming its `param`. */
-export function validateChatBody(schema: ReturnType<typeof chatBodySchema>, body: unknown): void {
+/** Validates a parsed body (of any route's schema); the first problem becomes an InvalidRequestError naming its `param`. */
+export function validateChatBody(schema: z.ZodType, body: unknown): void {
   if (!body || typeof body !== "object" || Array.isArray(body))
     throw new InvalidRequestError("the request body must be a JSON object");
   const parsed = schema.safeParse(body);

@@ -17,6 +17,9 @@ import { requestLMResolver } from "./request-lm.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
+import { anthropicErrorBody, isMessagesPath } from "./messages/messages-error.ts";
+import { countTokensHandler } from "./messages/count-tokens-handler.ts";
+import { messagesHandler } from "./messages/messages-handler.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
@@ -75,6 +78,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     // A chat request's failure was logged with its trace when the run ended.
     if (r.internal && !c.res.headers.get("x-lmx-trace-id"))
       options.log?.(scrubSecrets(`lmx serve: ${c.req.method} ${c.req.path}: ${errorDetail(error)}`, secrets));
+    // Anthropic clients read errors in Anthropic's shape; the statuses are the same.
+    if (isMessagesPath(c.req.path)) return c.json(anthropicErrorBody(r), r.status as 400, r.headers);
     return c.json(r.body, r.status as 400, r.headers);
   });
   app.notFound((c) => {
@@ -91,7 +96,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions"],
+      jsonRoutes: ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"],
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -101,7 +106,11 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.use("/v1/*", async (c, next) => {
     callers.set(
       c.req.raw,
-      checkAccess({ authorization: c.req.header("authorization"), remoteAddress: remoteAddress(c) }),
+      checkAccess({
+        authorization: c.req.header("authorization"),
+        apiKey: c.req.header("x-api-key"),
+        remoteAddress: remoteAddress(c),
+      }),
     );
     await next();
   });
@@ -118,6 +127,20 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       log: options.log,
     }),
   );
+  app.post(
+    "/v1/messages",
+    messagesHandler({
+      settings,
+      resolveLM,
+      gate,
+      traces,
+      defaultModel: options.defaultModel,
+      secrets,
+      callerOf,
+      log: options.log,
+    }),
+  );
+  app.post("/v1/messages/count_tokens", countTokensHandler({ settings, resolveLM }));
   // The operator's specs are shown only where a client could have sent them itself: one naming a local
   // file, a granted resource's path or a provider clients may not name stays the operator's.
   const clientMayName = (spec: string): boolean => {
@@ -160,14 +183,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
+  const postOnly = ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"];
+  for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({
         status: 405,
         type: "invalid_request_error",
         code: "method_not_allowed",
         message: `${c.req.method} is not allowed on ${c.req.path}`,
-        headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" },
+        headers: { allow: postOnly.includes(path) ? "POST" : "GET" },
       });
     });
   return { app, traces, settings, gate };

@@ -38,7 +38,7 @@ export function errorResponse(error: unknown, options: { secrets?: readonly stri
   const make: Make = (status, type, code, message, param, headers = {}, internal = false) => ({
     status,
     headers,
-    body: { error: { message: scrubSecrets(message, options.secrets), type, param: param ?? null, code } },
+    body: { error: { message: bounded(scrubSecrets(message, options.secrets)), type, param: param ?? null, code } },
     internal,
   });
   if (HttpError.isInstance(error))
@@ -101,6 +101,15 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
     default:
       return make(502, "upstream_error", `upstream_${error.failure}`, message);
   }
+}
+
+/** Longest error message sent: messages quote the client's input (a 100 kB model string), which it has already. */
+const MAX_MESSAGE = 2000;
+
+function bounded(message: string): string {
+  return message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE)}… (cut at ${MAX_MESSAGE} characters)`
+    : message;
 }
 
 /** What the server log gets about a host problem: the stack, and any `detail` (an MCP server's stderr). */

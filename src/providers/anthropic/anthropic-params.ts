@@ -1,5 +1,6 @@
 import type { ChatRequest, ToolChoice } from "../../core/types.ts";
 import { anthropicMessages } from "./anthropic-messages.ts";
+import { TOOL_CHOICES } from "./anthropic-vocabulary.ts";
 
 /** How `response_format` is honoured: an instruction in the system prompt, or the API's `output_config.format`. */
 export type StructuredOutput = "instruction" | "native";
@@ -73,9 +74,8 @@ function toolChoice(
   parallel: boolean | undefined,
 ): Record<string, unknown> | undefined {
   const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
-  if (choice === "none") return { type: "none" };
-  if (choice === "required") return { type: "any", ...serial };
   if (typeof choice === "object") return { type: "tool", name: choice.function.name, ...serial };
-  if (choice === "auto" || parallel === false) return { type: "auto", ...serial };
-  return undefined;
+  const type = TOOL_CHOICES.find(([, openai]) => openai === (choice ?? (parallel === false ? "auto" : undefined)))?.[0];
+  if (type === undefined) return undefined;
+  return type === "none" ? { type } : { type, ...serial };
 }

@@ -4,6 +4,7 @@ import { isObject, malformedFor, type Malformed } from "../openai/openai-result.
 import type { DriverResult, DriverUsage } from "../provider-driver.ts";
 import { checkedUsage, tokenCount } from "../upstream-reply/checked-usage.ts";
 import { estimateUsage } from "../openai/estimate-usage.ts";
+import { finishReasonOf } from "./anthropic-vocabulary.ts";
 
 type Json = Record<string, any>;
 
@@ -117,11 +118,7 @@ export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsag
 }
 
 export function finishReason(stop: string | null | undefined): FinishReason {
-  if (stop === "end_turn" || stop === "stop_sequence" || stop == null) return "stop";
-  if (stop === "max_tokens") return "length";
-  if (stop === "tool_use") return "tool_calls";
-  if (stop === "refusal") return "content_filter";
-  return stop;
+  return finishReasonOf(stop);
 }
 
 /** A JSON answer wrapped in a ```json fence (models asked in words sometimes add one) without it. */

@@ -8,6 +8,11 @@ import { createModelResolver } from "../../providers/resolve-model.ts";
 import { defineTechnique, type TechniqueFactory } from "../../techniques/define-technique.ts";
 import { allTechniques } from "../../techniques/all.ts";
 import { clientValue } from "../../techniques/spec/option-trust.ts";
+import {
+  startAnthropicTestServer,
+  type AnthropicReply,
+  type AnthropicTestServer,
+} from "../../testing/anthropic-test-server.ts";
 import { createRegistry } from "../../techniques/registry.ts";
 import {
   startOpenAITestServer,
@@ -54,6 +59,8 @@ export interface ProxyFixture {
   /** The official SDK pointed at the proxy (no retries, so statuses show as they are). */
   client: OpenAI;
   config: LoadedConfig;
+  /** The Anthropic test server behind `anthropic:` models, when asked for (`anthropic` option). */
+  anthropic?: AnthropicTestServer;
   close(): Promise<void>;
 }
 
@@ -75,9 +82,12 @@ export async function startProxyFixture(
     env?: NodeJS.ProcessEnv;
     /** Where the server logs unexpected errors. */
     log?: (line: string) => void;
+    /** Also serve `anthropic:` models from a real Anthropic test server answering this way. */
+    anthropic?: { reply?: AnthropicReply };
   } = {},
 ): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
+  const anthropic = options.anthropic ? await startAnthropicTestServer(options.anthropic) : undefined;
   const config: LoadedConfig = {
     ...configSchema.parse({
       providers: {
@@ -87,6 +97,7 @@ export async function startProxyFixture(
           retries: 0,
           timeoutMs: options.upstreamTimeoutMs ?? 10_000,
         },
+        ...(anthropic ? { anthropic: { baseURL: anthropic.url, apiKey: UPSTREAM_KEY, retries: 0 } } : {}),
       },
       aliases: options.aliases ?? {},
       // Priced so that costs show (USD per million tokens).
@@ -115,10 +126,12 @@ export async function startProxyFixture(
     proxy,
     client,
     config,
+    anthropic,
     async close() {
       await proxy.close();
       await resolveModel.close();
       await upstream.close();
+      await anthropic?.close();
     },
   };
 }
