@@ -68,6 +68,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         n,
         asked: completionCap(request),
         price,
+        id,
       }),
     );
     try {
@@ -242,7 +243,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         });
         span.record(hit.usage);
         span.finish();
-        ctx.budget.charge(hit.usage);
+        ctx.budget.charge(hit.charge);
         addUsage(usage, hit.usage);
       } else missing.push(i);
     }
@@ -339,6 +340,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         n: 1,
         asked: completionCap(request),
         price,
+        id,
       }),
     );
     const reservation = hold.release;
