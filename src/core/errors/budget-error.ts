@@ -13,7 +13,10 @@ export class BudgetExceededError extends LmxError {
 
   constructor(options: { limit: BudgetLimit; max: number; used: number; needed?: number }) {
     const needs = options.needed === undefined ? "" : `; the next call needs ${round(options.needed)} more`;
-    super("budget_exceeded", `budget exhausted: ${options.limit} used ${round(options.used)} of ${round(options.max)}${needs}`);
+    super(
+      "budget_exceeded",
+      `budget exhausted: ${options.limit} used ${round(options.used)} of ${round(options.max)}${needs}`,
+    );
     this.name = "BudgetExceededError";
     this.limit = options.limit;
     this.max = options.max;
