@@ -13,7 +13,7 @@ import type { DriverResult } from "./provider-driver.ts";
 export interface Replay {
   sample: CachedSample;
   usage: Partial<Usage>;
-  charge: Partial<Usage>;
+  charge: Partial<Usage> & { prompt_tokens: number };
 }
 
 /**

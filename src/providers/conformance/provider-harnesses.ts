@@ -11,7 +11,7 @@ import { openaiProvider } from "../openai/openai-provider.ts";
 import { Limiter } from "../resilience/limiter.ts";
 import { createModelResolver } from "../resolve-model.ts";
 import { scriptedLM } from "../scripted/scripted-lm.ts";
-import type { HarnessReply, HarnessRun, ProviderHarness } from "./provider-harness.ts";
+import type { HarnessLMOptions, HarnessReply, HarnessRun, ProviderHarness } from "./provider-harness.ts";
 
 // Priced, so that every check sees real costs (USD per million tokens).
 const PRICE = { input: 100, output: 300 };
@@ -23,21 +23,22 @@ export const openaiHarness: ProviderHarness = {
   capabilities: openaiProvider.capabilities,
   scriptable: true,
   async start() {
-    const run = { reply: defaultReply } as HarnessRun;
+    let run: HarnessRun;
     const server = await startOpenAITestServer({
       reply: (request) => {
-        const r = run.reply(request);
+        const r = run!.reply(request);
         return r.tool ? { tool_calls: [r.tool] } : { content: r.content ?? "" };
       },
     });
     const prices = { "openai:test-model": PRICE };
-    return Object.assign(run, {
+    return (run = {
+      reply: defaultReply,
       prices,
       behaviour: server.behaviour,
       requests: () => server.requests.length,
       reported: () => server.reported,
       close: () => server.close(),
-      make: (o = {}) =>
+      make: (o: HarnessLMOptions = {}) =>
         openaiProvider.create({
           model: "test-model",
           name: "openai",
@@ -55,21 +56,22 @@ export const anthropicHarness: ProviderHarness = {
   capabilities: anthropicProvider.capabilities,
   scriptable: true,
   async start() {
-    const run = { reply: defaultReply } as HarnessRun;
+    let run: HarnessRun;
     const server = await startAnthropicTestServer({
       reply: (request) => {
-        const r = run.reply(request);
+        const r = run!.reply(request);
         return r.tool ? { tool_use: [{ name: r.tool.name, input: r.tool.arguments }] } : { content: r.content ?? "" };
       },
     });
     const prices = { "anthropic:test-model": PRICE };
-    return Object.assign(run, {
+    return (run = {
+      reply: defaultReply,
       prices,
       behaviour: server.behaviour,
       requests: () => server.requests.length,
       reported: () => server.reported,
       close: () => server.close(),
-      make: (o = {}) =>
+      make: (o: HarnessLMOptions = {}) =>
         anthropicProvider.create({
           model: "test-model",
           name: "anthropic",
@@ -87,15 +89,16 @@ export const endpointHarness: ProviderHarness = {
   capabilities: { ...openaiProvider.capabilities, nativeN: false },
   scriptable: true,
   async start() {
-    const run = { reply: defaultReply } as HarnessRun;
+    let run: HarnessRun;
     const server = await startOpenAITestServer({
       reply: (request) => {
-        const r = run.reply(request);
+        const r = run!.reply(request);
         return r.tool ? { tool_calls: [r.tool] } : { content: r.content ?? "" };
       },
     });
     const resolvers: { close(): Promise<void> }[] = [];
-    return Object.assign(run, {
+    return (run = {
+      reply: defaultReply,
       prices: { "local:test-model": PRICE },
       behaviour: server.behaviour,
       requests: () => server.requests.length,
@@ -104,7 +107,7 @@ export const endpointHarness: ProviderHarness = {
         for (const r of resolvers) await r.close();
         await server.close();
       },
-      async make(o: { timeoutMs?: number; retries?: number } = {}) {
+      async make(o: HarnessLMOptions = {}) {
         const endpoint = {
           type: "openai",
           baseURL: server.url,
@@ -128,13 +131,14 @@ export const scriptedHarness: ProviderHarness = {
   capabilities: { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: false },
   scriptable: true,
   async start() {
-    const run = { reply: defaultReply } as HarnessRun;
+    let run: HarnessRun;
     const prices = { "scripted:*": PRICE };
-    return Object.assign(run, {
+    return (run = {
+      reply: defaultReply,
       prices,
       close: async () => {},
-      make: async (o: { timeoutMs?: number; retries?: number } = {}) =>
-        scriptedLM((request: ChatRequest) => scripted(run.reply(request), request), {
+      make: async (o: HarnessLMOptions = {}) =>
+        scriptedLM((request: ChatRequest) => scripted(run!.reply(request), request), {
           prices,
           timeoutMs: o.timeoutMs,
           retry: o.retries === undefined ? undefined : { retries: o.retries },
