@@ -28,6 +28,13 @@ export { replayLM } from "./providers/replay/replay-lm.ts";
 export { loadSampleBank } from "./providers/replay/sample-bank.ts";
 export { recordBank } from "./providers/replay/record-bank.ts";
 export { createModelResolver, defaultModelSpec } from "./providers/resolve-model.ts";
+export { allProviders } from "./providers/all.ts";
+export {
+  providerDefinition,
+  type ProviderDefinition,
+  type ProviderCreateOptions,
+} from "./providers/provider-definition.ts";
+export type { EndpointConfig } from "./providers/endpoints/endpoint-config.ts";
 export { Limiter } from "./providers/resilience/limiter.ts";
 export { loadConfig, type LoadedConfig } from "./config/load-config.ts";
 
