@@ -16,7 +16,8 @@ export { createRunContext, childContext } from "./core/context.ts";
 export { contentText, lastUserText, resultText } from "./core/messages.ts";
 export { Budget, type BudgetLimits } from "./budget/budget.ts";
 export { Span, type SpanJSON, type SpanKind } from "./trace/span.ts";
-export { defaultPrices, lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
+export { lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
+export { defaultPrices } from "./providers/default-prices.ts";
 
 // Providers and configuration
 export { defineProvider, type ProviderOptions } from "./providers/define-provider.ts";

@@ -1,4 +1,5 @@
-import { defaultPrices, lookupPrice, type PriceTable } from "../accounting/prices.ts";
+import { lookupPrice, type PriceTable } from "../accounting/prices.ts";
+import { defaultPrices } from "./default-prices.ts";
 import type { ResponseCache } from "../cache/response-cache.ts";
 import { createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";

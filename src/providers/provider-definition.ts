@@ -30,6 +30,8 @@ export interface ProviderDefinition<Name extends string = string, Settings exten
   example: string;
   capabilities: Capabilities;
   defaultConcurrency: number;
+  /** List prices, USD per million tokens, keyed by model (a trailing `*` matches a prefix); free models say so. */
+  prices?: PriceTable;
   /** The settings lmx.config.json may hold under `providers.<name>` (a strict object). */
   settings: Settings;
   /** Whether a named endpoint (`endpoints.NAME.type`) may speak this provider's protocol. */

@@ -3,7 +3,7 @@ import type { LoadedConfig } from "../config/load-config.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
-import { defaultPrices } from "../accounting/prices.ts";
+import { defaultPrices } from "./default-prices.ts";
 import { lazyLM } from "./lazy-lm.ts";
 import { providerTarget } from "./endpoints/provider-target.ts";
 import { providerRegistry } from "./provider-registry.ts";

@@ -1,5 +1,6 @@
 import { apiLMOptions, apiProviderSettings } from "../api-provider-settings.ts";
 import { providerDefinition } from "../provider-definition.ts";
+import { anthropicPrices } from "./anthropic-prices.ts";
 
 /** `anthropic:<model>`: Anthropic's Messages API; named endpoints of type "anthropic" reuse it. */
 export const anthropicProvider = providerDefinition({
@@ -8,6 +9,7 @@ export const anthropicProvider = providerDefinition({
   example: "claude-3-5-haiku-latest",
   capabilities: { nativeN: false, logprobs: false, tools: true, streaming: true, constrainedOutput: false },
   defaultConcurrency: 8,
+  prices: anthropicPrices,
   settings: apiProviderSettings,
   endpointType: true,
   async create({ model, name, settings, env, capabilities, shared }) {

@@ -1,4 +1,5 @@
-import type { Price, PriceTable } from "../../accounting/prices.ts";
+import type { PriceTable } from "../../accounting/prices.ts";
+import { prefixedPrices } from "../default-prices.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Capabilities } from "../../core/types.ts";
 import type { ProviderDefinition } from "../provider-definition.ts";
@@ -54,9 +55,7 @@ export function providerTarget(
     settings: { ...settings, apiKey: endpointKey(name, endpoint, config.env) ?? "lmx-no-key" },
     env: {},
     capabilities: { ...definition.capabilities, ...capabilities },
-    prices: Object.fromEntries(
-      Object.entries(prices ?? {}).map(([model, p]): [string, Price] => [`${name}:${model}`, p]),
-    ),
+    prices: prefixedPrices(name, prices),
     concurrency: concurrency ?? definition.defaultConcurrency,
   };
 }

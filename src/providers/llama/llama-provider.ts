@@ -8,6 +8,8 @@ export const llamaProvider = providerDefinition({
   example: "./model.gguf",
   capabilities: { nativeN: false, logprobs: true, tools: false, streaming: true, constrainedOutput: true },
   defaultConcurrency: 1,
+  // Local and recorded models cost nothing.
+  prices: { "*": { input: 0, output: 0 } },
   settings: z.strictObject({
     threads: z.number().int().min(1).optional(),
     contextSize: z.number().int().min(64).optional(),

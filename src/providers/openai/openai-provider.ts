@@ -1,5 +1,6 @@
 import { apiLMOptions, apiProviderSettings } from "../api-provider-settings.ts";
 import { providerDefinition } from "../provider-definition.ts";
+import { openaiPrices } from "./openai-prices.ts";
 
 /** `openai:<model>`: OpenAI or any OpenAI-compatible server; named endpoints of type "openai" reuse it. */
 export const openaiProvider = providerDefinition({
@@ -8,6 +9,7 @@ export const openaiProvider = providerDefinition({
   example: "gpt-4o-mini",
   capabilities: { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true },
   defaultConcurrency: 16,
+  prices: openaiPrices,
   settings: apiProviderSettings,
   endpointType: true,
   async create({ model, name, settings, env, capabilities, shared }) {
