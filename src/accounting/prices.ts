@@ -8,6 +8,11 @@ export interface Price {
 
 export type PriceTable = Record<string, Price>;
 
+/** `table`'s keys (a model, or a prefix ending in `*`) under `name:`, as a price table holds them. */
+export function prefixedPrices(name: string, table: PriceTable | undefined): PriceTable {
+  return Object.fromEntries(Object.entries(table ?? {}).map(([model, p]): [string, Price] => [`${name}:${model}`, p]));
+}
+
 /** The price for `provider:model`: exact key first, then the longest matching `prefix*` key. */
 export function lookupPrice(id: string, table: PriceTable): Price | undefined {
   if (table[id]) return table[id];

@@ -1,10 +1,5 @@
-import type { Price, PriceTable } from "../accounting/prices.ts";
+import { prefixedPrices, type PriceTable } from "../accounting/prices.ts";
 import { allProviders } from "./all.ts";
-
-/** `table`'s keys (a model, or a prefix ending in `*`) under `name:`, as the price table holds them. */
-export function prefixedPrices(name: string, table: PriceTable | undefined): PriceTable {
-  return Object.fromEntries(Object.entries(table ?? {}).map(([model, p]): [string, Price] => [`${name}:${model}`, p]));
-}
 
 /**
  * Known list prices (USD per 1M tokens), keyed `provider:model` (a trailing `*` matches a prefix):

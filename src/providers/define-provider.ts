@@ -1,5 +1,4 @@
-import { lookupPrice, type PriceTable } from "../accounting/prices.ts";
-import { defaultPrices } from "./default-prices.ts";
+import { lookupPrice, prefixedPrices, type PriceTable } from "../accounting/prices.ts";
 import type { ResponseCache } from "../cache/response-cache.ts";
 import { createRunContext } from "../core/context.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
@@ -29,6 +28,7 @@ export interface ProviderOptions {
    * (retries + 1) × timeoutMs.
    */
   totalTimeoutMs?: number;
+  /** Prices keyed `provider:model` (default: the driver's own list prices). */
   prices?: PriceTable;
   cache?: ResponseCache;
 }
@@ -46,7 +46,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     id,
     driver,
     provider: driver.provider,
-    price: lookupPrice(id, options.prices ?? defaultPrices),
+    price: lookupPrice(id, options.prices ?? prefixedPrices(driver.provider, driver.prices)),
     limiter: options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8),
     timeoutMs,
     totalTimeoutMs: options.totalTimeoutMs ?? Math.max(180_000, timeoutMs),

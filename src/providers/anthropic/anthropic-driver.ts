@@ -3,6 +3,7 @@ import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
+import { anthropicPrices } from "./anthropic-prices.ts";
 import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
 import { anthropicResult } from "./anthropic-result.ts";
 import { anthropicStreamEvents } from "./anthropic-stream.ts";
@@ -62,6 +63,7 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     provider: PROVIDER,
     model,
     capabilities,
+    prices: PROVIDER === DEFAULT_PROVIDER ? anthropicPrices : undefined,
 
     async complete(request: ChatRequest, o: DriverCallOptions) {
       const params = anthropicParams({

@@ -1,5 +1,4 @@
-import type { PriceTable } from "../../accounting/prices.ts";
-import { prefixedPrices } from "../default-prices.ts";
+import { prefixedPrices, type PriceTable } from "../../accounting/prices.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { Capabilities } from "../../core/types.ts";
 import type { ProviderDefinition } from "../provider-definition.ts";

@@ -1,3 +1,4 @@
+import { FREE } from "../../accounting/free.ts";
 import { z } from "zod";
 import { providerDefinition } from "../provider-definition.ts";
 
@@ -8,8 +9,7 @@ export const llamaProvider = providerDefinition({
   example: "./model.gguf",
   capabilities: { nativeN: false, logprobs: true, tools: false, streaming: true, constrainedOutput: true },
   defaultConcurrency: 1,
-  // Local and recorded models cost nothing.
-  prices: { "*": { input: 0, output: 0 } },
+  prices: FREE,
   settings: z.strictObject({
     threads: z.number().int().min(1).optional(),
     contextSize: z.number().int().min(64).optional(),

@@ -3,6 +3,7 @@ import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { openaiParams } from "./openai-params.ts";
+import { openaiPrices } from "./openai-prices.ts";
 import { openaiResult } from "./openai-result.ts";
 import { openaiStreamEvents } from "./openai-stream.ts";
 import { upstreamErrorFromSdk } from "./upstream-error-from-sdk.ts";
@@ -53,6 +54,8 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
     provider: PROVIDER,
     model,
     capabilities: { ...CAPABILITIES, ...options.capabilities },
+    // OpenAI's list prices are OpenAI's: a named endpoint's models get only the prices it is given.
+    prices: PROVIDER === DEFAULT_PROVIDER ? openaiPrices : undefined,
 
     async complete(request: ChatRequest, o: DriverCallOptions) {
       let body: unknown;

@@ -1,3 +1,4 @@
+import { FREE } from "../../accounting/free.ts";
 import { z } from "zod";
 import { providerDefinition } from "../provider-definition.ts";
 
@@ -8,8 +9,7 @@ export const replayProvider = providerDefinition({
   example: "./cruxeval.bank.jsonl",
   capabilities: { nativeN: true, logprobs: false, tools: false, streaming: true, constrainedOutput: false },
   defaultConcurrency: 64,
-  // Local and recorded models cost nothing.
-  prices: { "*": { input: 0, output: 0 } },
+  prices: FREE,
   settings: z.strictObject({ concurrency: z.number().int().min(1).optional() }),
   async create({ model, shared }) {
     const { replayLM } = await import("./replay-lm.ts");
