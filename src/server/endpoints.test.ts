@@ -102,3 +102,18 @@ test("a client cannot define an endpoint: a name the config does not hold is an 
     await f.close();
   }
 });
+
+test("a client's cost budget on a model without a price is a 400 naming the model, with no upstream call", async () => {
+  const f = await fixture(["openai", "second"]);
+  try {
+    const before = second.requests.length;
+    const r = await post(f.proxy.url, { ...ask, model: "second:unpriced", lmx: { budget: { cost_usd: 1 } } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /cost budget needs a price for second:unpriced/);
+    assert.equal(second.requests.length, before);
+    const priced = await post(f.proxy.url, { ...ask, model: "second:test-model", lmx: { budget: { cost_usd: 1 } } });
+    assert.equal(priced.status, 200, JSON.stringify(priced.body));
+  } finally {
+    await f.close();
+  }
+});
