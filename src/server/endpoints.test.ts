@@ -3,9 +3,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startOpenAITestServer, type OpenAITestServer } from "../testing/index.ts";
+import { configSecrets } from "./scrub-secrets.ts";
 import { startProxyFixture } from "./testing/proxy-fixture.ts";
 
-const SECOND_KEY = "sk-second-SECRET-key";
+// Not sk-shaped, so only the config can say it is a key.
+const SECOND_KEY = "ep2-7f3a9c1d5e8b2f4a";
 const SECOND_PRICE = { input: 3000, output: 5000 };
 let second: OpenAITestServer;
 before(async () => {
@@ -116,4 +118,31 @@ test("a client's cost budget on a model without a price is a 400 naming the mode
   } finally {
     await f.close();
   }
+});
+
+test("an endpoint's key is scrubbed from errors, like the built-in providers' keys", async () => {
+  const f = await fixture(["openai", "second"]);
+  try {
+    second.behaviour.failFirst = {
+      count: second.requests.length + 1,
+      status: 400,
+      message: `invalid key ${SECOND_KEY} for this model`,
+    };
+    const r = await post(f.proxy.url, { ...ask, model: "second:test-model" });
+    assert.ok(r.status >= 400 && r.status < 600, String(r.status));
+    assert.ok(!JSON.stringify(r.body).includes(SECOND_KEY), JSON.stringify(r.body));
+  } finally {
+    delete second.behaviour.failFirst;
+    await f.close();
+  }
+});
+
+test("an endpoint's key named by apiKeyEnv counts as a secret whatever the variable is called", () => {
+  const secrets = configSecrets({
+    endpoints: { a: { apiKeyEnv: "VENDOR_CRED" }, b: { apiKey: "inline-endpoint-credential" } },
+    env: { VENDOR_CRED: "vendor-credential-value", UNRELATED: "not-a-secret-at-all" },
+  });
+  assert.ok(secrets.includes("vendor-credential-value"));
+  assert.ok(secrets.includes("inline-endpoint-credential"));
+  assert.ok(!secrets.includes("not-a-secret-at-all"));
 });
