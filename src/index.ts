@@ -16,7 +16,8 @@ export { createRunContext, childContext } from "./core/context.ts";
 export { contentText, lastUserText, resultText } from "./core/messages.ts";
 export { Budget, type BudgetLimits } from "./budget/budget.ts";
 export { Span, type SpanJSON, type SpanKind } from "./trace/span.ts";
-export { defaultPrices, lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
+export { lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
+export { defaultPrices } from "./providers/default-prices.ts";
 
 // Providers and configuration
 export { defineProvider, type ProviderOptions } from "./providers/define-provider.ts";
@@ -28,6 +29,13 @@ export { replayLM } from "./providers/replay/replay-lm.ts";
 export { loadSampleBank } from "./providers/replay/sample-bank.ts";
 export { recordBank } from "./providers/replay/record-bank.ts";
 export { createModelResolver, defaultModelSpec } from "./providers/resolve-model.ts";
+export { allProviders } from "./providers/all.ts";
+export {
+  providerDefinition,
+  type ProviderDefinition,
+  type ProviderCreateOptions,
+} from "./providers/provider-definition.ts";
+export type { EndpointConfig } from "./providers/endpoints/endpoint-config.ts";
 export { Limiter } from "./providers/resilience/limiter.ts";
 export { loadConfig, type LoadedConfig } from "./config/load-config.ts";
 

@@ -8,31 +8,13 @@ export interface Price {
 
 export type PriceTable = Record<string, Price>;
 
-/**
- * Known list prices (USD per 1M tokens). Keys are `provider:model`; a key ending in `*` matches a
- * prefix. Users override or extend this with `prices` in lmx.config.json.
- */
-export const defaultPrices: PriceTable = {
-  "openai:gpt-4o": { input: 2.5, output: 10, cached_input: 1.25 },
-  "openai:gpt-4o-mini": { input: 0.15, output: 0.6, cached_input: 0.075 },
-  "openai:gpt-4.1": { input: 2, output: 8, cached_input: 0.5 },
-  "openai:gpt-4.1-mini": { input: 0.4, output: 1.6, cached_input: 0.1 },
-  "openai:gpt-4.1-nano": { input: 0.1, output: 0.4, cached_input: 0.025 },
-  "openai:o3-mini": { input: 1.1, output: 4.4, cached_input: 0.55 },
-  "anthropic:claude-3-5-haiku*": { input: 0.8, output: 4, cached_input: 0.08 },
-  "anthropic:claude-3-5-sonnet*": { input: 3, output: 15, cached_input: 0.3 },
-  "anthropic:claude-3-7-sonnet*": { input: 3, output: 15, cached_input: 0.3 },
-  "anthropic:claude-sonnet-4*": { input: 3, output: 15, cached_input: 0.3 },
-  "anthropic:claude-opus-4*": { input: 15, output: 75, cached_input: 1.5 },
-  "anthropic:claude-haiku-4*": { input: 1, output: 5, cached_input: 0.1 },
-  // Local and recorded models cost nothing.
-  "llama:*": { input: 0, output: 0 },
-  "replay:*": { input: 0, output: 0 },
-  "scripted:*": { input: 0, output: 0 },
-};
+/** `table`'s keys (a model, or a prefix ending in `*`) under `name:`, as a price table holds them. */
+export function prefixedPrices(name: string, table: PriceTable | undefined): PriceTable {
+  return Object.fromEntries(Object.entries(table ?? {}).map(([model, p]): [string, Price] => [`${name}:${model}`, p]));
+}
 
 /** The price for `provider:model`: exact key first, then the longest matching `prefix*` key. */
-export function lookupPrice(id: string, table: PriceTable = defaultPrices): Price | undefined {
+export function lookupPrice(id: string, table: PriceTable): Price | undefined {
   if (table[id]) return table[id];
   let best: { len: number; price: Price } | undefined;
   for (const [key, price] of Object.entries(table)) {

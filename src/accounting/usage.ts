@@ -1,4 +1,4 @@
-import type { Usage } from "../core/types.ts";
+import type { ReplayedUsage, Usage } from "../core/types.ts";
 
 export function emptyUsage(): Usage {
   return {
@@ -23,5 +23,17 @@ export function addUsage(into: Usage, delta: Partial<Usage>): Usage {
   into.calls += delta.calls ?? 0;
   into.cost_usd += delta.cost_usd ?? 0;
   into.cache_hits += delta.cache_hits ?? 0;
+  // A new object each time: copies of `into` taken earlier (span snapshots) keep their figures.
+  if (delta.replayed) into.replayed = addReplayed(into.replayed, delta.replayed);
   return into;
+}
+
+function addReplayed(a: ReplayedUsage | undefined, b: ReplayedUsage): ReplayedUsage {
+  return {
+    prompt_tokens: (a?.prompt_tokens ?? 0) + b.prompt_tokens,
+    completion_tokens: (a?.completion_tokens ?? 0) + b.completion_tokens,
+    cached_tokens: (a?.cached_tokens ?? 0) + b.cached_tokens,
+    calls: (a?.calls ?? 0) + b.calls,
+    cost_usd: (a?.cost_usd ?? 0) + b.cost_usd,
+  };
 }

@@ -31,7 +31,7 @@ export function usageToV3(usage: Usage): LanguageModelV3Usage {
       cacheWrite: undefined,
     },
     outputTokens: { total: usage.completion_tokens, text: usage.completion_tokens, reasoning: undefined },
-    raw: { ...usage },
+    raw: { ...usage, replayed: usage.replayed && { ...usage.replayed } },
   };
 }
 

@@ -32,7 +32,14 @@ function countingLM(cache: SqliteCache, options: { nativeN?: boolean; tag?: stri
 }
 
 const texts = (r: ChatResult) => r.choices.map((c) => c.message.content);
-const withoutHits = (u: Usage) => ({ ...u, cache_hits: 0, cost_usd: Math.round(u.cost_usd * 1e12) });
+/** A paid run's usage in the shape of a replay's `replayed` part. */
+const paidPart = (u: Usage) => ({
+  prompt_tokens: u.prompt_tokens,
+  completion_tokens: u.completion_tokens,
+  cached_tokens: u.cached_tokens,
+  calls: u.calls,
+  cost_usd: Math.round(u.cost_usd * 1e12),
+});
 
 test("a miss calls the upstream and stores; the same request again is a hit with no upstream call", async () => {
   const cache = SqliteCache.open({ path: join(dir, "hit.sqlite") });
@@ -68,10 +75,16 @@ test("a fresh LM over the reopened cache file replays the same choices and usage
   assert.equal(fresh.calls.length, 0, "no upstream call was made");
   assert.deepEqual(replay.choices, original.choices);
   assert.equal(replay.usage.cache_hits, 3);
-  assert.deepEqual(withoutHits(replay.usage), withoutHits(original.usage));
-  assert.ok(replay.usage.cost_usd > 0);
-  // The trace and the budget see the replayed usage too.
-  assert.equal(ctx.span.total.calls, original.usage.calls);
+  // Nothing is paid now; the original usage is kept apart, under `replayed`.
+  assert.equal(replay.usage.calls, 0);
+  assert.equal(replay.usage.cost_usd, 0);
+  assert.equal(replay.usage.total_tokens, 0);
+  const replayed = replay.usage.replayed!;
+  assert.deepEqual({ ...replayed, cost_usd: Math.round(replayed.cost_usd * 1e12) }, paidPart(original.usage));
+  assert.ok(replayed.cost_usd > 0);
+  // The trace shows the hits; the budget is charged the original usage, so a cached run decides as the original did.
+  assert.equal(ctx.span.total.cache_hits, 3);
+  assert.equal(ctx.span.total.replayed?.calls, original.usage.calls);
   assert.equal(ctx.budget.used.tokens, original.usage.total_tokens);
   reopened.close();
 });
@@ -178,7 +191,8 @@ test("a warm cache keeps to the budget as a cold one does", async () => {
   const warm = await lm.complete({ ...ask, n: 5 }, ctx);
   assert.equal(lm.calls.length, 0);
   assert.equal(warm.choices.length, cold.choices.length);
-  assert.equal(warm.usage.calls, 2);
+  assert.equal(warm.usage.calls, 0);
+  assert.equal(warm.usage.replayed?.calls, 2);
   assert.equal(ctx.budget.used.calls, 2);
   cache.close();
 });

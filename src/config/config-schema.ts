@@ -1,47 +1,26 @@
 import { z } from "zod";
 import { mcpConfigSchema } from "../tools/mcp/mcp-server-config.ts";
+import { priceSchema } from "../accounting/price-schema.ts";
+import { allProviders } from "../providers/all.ts";
+import { endpointsSchema } from "../providers/endpoints/endpoint-config.ts";
+import type { ProviderSettingsConfig } from "../providers/provider-registry.ts";
 
-const providerSettings = z.strictObject({
-  baseURL: z.string().optional(),
-  apiKey: z.string().optional(),
-  /** Concurrent calls to this provider. */
-  concurrency: z.number().int().min(1).optional(),
-  timeoutMs: z.number().int().min(1).optional(),
-  retries: z.number().int().min(0).optional(),
-  /** One call across all attempts and retry waits (default 180 s). */
-  totalTimeoutMs: z.number().int().min(1).optional(),
-  /** Longest silence between chunks of a reply body (default 60 s). */
-  idleTimeoutMs: z.number().int().min(1).optional(),
-  /** Largest reply body, after decompression (default 32 MiB). */
-  maxResponseBytes: z.number().int().min(1024).optional(),
-});
-
-const price = z.strictObject({
-  input: z.number().min(0),
-  output: z.number().min(0),
-  cached_input: z.number().min(0).optional(),
-});
+/** `providers`: one optional settings object per provider in src/providers/all.ts, each its own schema. */
+const providersSchema = z.strictObject(
+  Object.fromEntries(allProviders.map((p) => [p.name, p.settings.optional()])),
+) as unknown as z.ZodType<ProviderSettingsConfig>;
 
 export const configSchema = z.strictObject({
   /** Model spec used when none is given (`openai:gpt-4o-mini`, `llama:./m.gguf`, ...). */
   defaultModel: z.string().optional(),
-  providers: z
-    .strictObject({
-      openai: providerSettings.optional(),
-      anthropic: providerSettings.optional(),
-      llama: z
-        .strictObject({
-          threads: z.number().int().min(1).optional(),
-          contextSize: z.number().int().min(64).optional(),
-          modelsDir: z.string().optional(),
-          concurrency: z.number().int().min(1).optional(),
-          timeoutMs: z.number().int().min(1).optional(),
-        })
-        .optional(),
-    })
-    .default({}),
+  providers: providersSchema.default({}),
+  /**
+   * Named endpoints: `{ NAME: { type: "openai" | "anthropic", baseURL, apiKey | apiKeyEnv, prices, capabilities,
+   * concurrency } }` makes `NAME:<model>` a model spec (docs/providers.md).
+   */
+  endpoints: endpointsSchema.default({}),
   /** USD per million tokens, keyed `provider:model` (a trailing `*` matches a prefix). */
-  prices: z.record(z.string(), price).default({}),
+  prices: z.record(z.string(), priceSchema).default({}),
   cache: z.strictObject({ enabled: z.boolean().optional(), path: z.string().optional() }).default({}),
   /** Named LM specs, e.g. `"smart-mini": "self-consistency(n=5)@openai:gpt-4o-mini"`. */
   aliases: z.record(z.string(), z.string()).default({}),

@@ -114,17 +114,29 @@ export interface Choice {
   logprobs?: { content: TokenLogprob[] | null } | null;
 }
 
+/** The original usage of samples replayed from lmx's cache. */
+export interface ReplayedUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  calls: number;
+  cost_usd: number;
+}
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
   /** Prompt tokens the upstream served from its own prompt cache. */
   cached_tokens: number;
-  /** Upstream calls made (or replayed from lmx's cache). */
+  /** Upstream calls made now (a replay from lmx's cache is not one: see `cache_hits`, `replayed`). */
   calls: number;
+  /** Dollars paid now (replays cost nothing; their original cost is in `replayed`). */
   cost_usd: number;
-  /** Calls answered from lmx's own cache (counted in `calls` too, so cached runs replay exactly). */
+  /** Samples answered from lmx's own cache instead of an upstream call. */
   cache_hits: number;
+  /** What the replayed samples cost when they were first made, kept apart from what was paid now. */
+  replayed?: ReplayedUsage;
   /** Completion tokens spent on reasoning (a part of `completion_tokens`, as in OpenAI's usage). */
   reasoning_tokens?: number;
 }

@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { defaultPrices, lookupPrice, type PriceTable } from "../accounting/prices.ts";
+import { lookupPrice, type PriceTable } from "../accounting/prices.ts";
+import { defaultPrices } from "../providers/default-prices.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
 import type { RunContext } from "../core/types.ts";

@@ -13,6 +13,8 @@ export interface QuestionMetrics {
 /**
  * Totals of a question's trace: calls, tokens and cost from the root's rolled-up usage, samples by
  * counting the outputs of every LM span (each span records one output per choice it produced).
+ * Samples replayed from the cache count at their original usage: an eval compares what techniques
+ * cost, which must not depend on what an earlier run happened to cache.
  */
 export function questionMetrics(root: SpanJSON): QuestionMetrics {
   let samples = 0;
@@ -22,12 +24,13 @@ export function questionMetrics(root: SpanJSON): QuestionMetrics {
   };
   visit(root);
   const t = root.total;
+  const r = t.replayed;
   return {
-    calls: t.calls,
+    calls: t.calls + (r?.calls ?? 0),
     samples,
-    prompt_tokens: t.prompt_tokens,
-    completion_tokens: t.completion_tokens,
-    cost_usd: t.cost_usd,
+    prompt_tokens: t.prompt_tokens + (r?.prompt_tokens ?? 0),
+    completion_tokens: t.completion_tokens + (r?.completion_tokens ?? 0),
+    cost_usd: t.cost_usd + (r?.cost_usd ?? 0),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Budget } from "../budget/budget.ts";
 import { costOf, type Price } from "../accounting/prices.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 
 export interface BudgetHold {
   /** Gives the held estimate back; call it right after the call's usage is charged (idempotent). */
@@ -24,8 +25,16 @@ export async function holdBudget(options: {
   /** The caller's own max_tokens / max_completion_tokens. */
   asked?: number;
   price?: Price;
+  /** `provider:model`, for the error when a cost limit meets a model without a price. */
+  id: string;
 }): Promise<BudgetHold> {
   const { budget, promptTokens, n, asked, price } = options;
+  // Unpriced calls would count as free: a cost limit would silently never bind.
+  if (!price && budget.headroom().cost_usd !== undefined)
+    throw new InvalidRequestError(
+      `a cost budget needs a price for ${options.id}, which has none: add one to "prices" in lmx.config.json (or the endpoint's "prices"), or drop the cost limit`,
+      { param: "budget" },
+    );
   const promptCost = costOf(price, { prompt_tokens: promptTokens, completion_tokens: 0 });
   const perToken = (price?.output ?? 0) / 1e6;
   for (;;) {

@@ -1,3 +1,4 @@
+import type { PriceTable } from "../accounting/prices.ts";
 import type { Capabilities, ChatRequest, Choice, StreamEvent } from "../core/types.ts";
 
 /** Per-call options the accounting path hands a driver. */
@@ -38,6 +39,8 @@ export interface ProviderDriver {
   readonly provider: string;
   readonly model: string;
   readonly capabilities: Capabilities;
+  /** List prices keyed by model (or `prefix*`), used when the LM is given no price table; none: unpriced. */
+  readonly prices?: PriceTable;
   complete(request: ChatRequest, options: DriverCallOptions): Promise<DriverResult>;
   stream?(request: ChatRequest, options: DriverCallOptions): AsyncIterable<DriverStreamEvent>;
   /** Release native resources (llama.cpp contexts). */

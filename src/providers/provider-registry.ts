@@ -1,117 +1,25 @@
-import type { PriceTable } from "../accounting/prices.ts";
-import type { ResponseCache } from "../cache/response-cache.ts";
-import type { LoadedConfig } from "../config/load-config.ts";
-import type { Capabilities, LM } from "../core/types.ts";
-import type { Limiter } from "./resilience/limiter.ts";
+import type { z } from "zod";
+import { allProviders } from "./all.ts";
+import type { ProviderDefinition } from "./provider-definition.ts";
 
-export interface ProviderCreateOptions {
-  /** The part of the spec after `provider:`. */
-  model: string;
-  config: LoadedConfig;
-  settings: Record<string, unknown>;
-  shared: { limiter: Limiter; prices: PriceTable; cache?: ResponseCache };
+export type { ProviderCreateOptions, ProviderDefinition } from "./provider-definition.ts";
+/** @deprecated the old name of ProviderDefinition. */
+export type ProviderEntry = ProviderDefinition;
+
+/** Every provider a model spec can name, from src/providers/all.ts. Implementations load on first use. */
+export const providerRegistry: readonly ProviderDefinition[] = allProviders;
+
+/** The provider called `name`, if there is one. */
+export function findProvider(name: string): ProviderDefinition | undefined {
+  return providerRegistry.find((p) => p.name === name);
 }
 
-export interface ProviderEntry {
-  name: string;
-  description: string;
-  /** What follows `name:` in an example spec. */
-  example: string;
-  capabilities: Capabilities;
-  defaultConcurrency: number;
-  create(options: ProviderCreateOptions): Promise<LM>;
-}
+/** Names a named endpoint's `type` may take: the providers that speak a protocol other servers speak too. */
+export const endpointTypes = allProviders.filter((p) => p.endpointType).map((p) => p.name) as [string, ...string[]];
 
-const all: Capabilities = { nativeN: true, logprobs: true, tools: true, streaming: true, constrainedOutput: true };
+type Providers = (typeof allProviders)[number];
 
-/** Every provider a model spec can name. Implementations load on first use. */
-export const providerRegistry: ProviderEntry[] = [
-  {
-    name: "openai",
-    description: "any OpenAI-compatible server (OPENAI_BASE_URL, OPENAI_API_KEY)",
-    example: "gpt-4o-mini",
-    capabilities: all,
-    defaultConcurrency: 16,
-    async create(options) {
-      const { openaiLM } = await import("./openai/openai-lm.ts");
-      return openaiLM(
-        apiProviderOptions(options, options.config.env.OPENAI_BASE_URL, options.config.env.OPENAI_API_KEY),
-      );
-    },
-  },
-  {
-    name: "anthropic",
-    description: "Anthropic's Messages API (ANTHROPIC_API_KEY)",
-    example: "claude-3-5-haiku-latest",
-    capabilities: { ...all, nativeN: false, logprobs: false, constrainedOutput: false },
-    defaultConcurrency: 8,
-    async create(options) {
-      const { anthropicLM } = await import("./anthropic/anthropic-lm.ts");
-      return anthropicLM(
-        apiProviderOptions(options, options.config.env.ANTHROPIC_BASE_URL, options.config.env.ANTHROPIC_API_KEY),
-      );
-    },
-  },
-  {
-    name: "llama",
-    description: "embedded llama.cpp: a local .gguf file or hf:owner/repo/file.gguf (downloaded once)",
-    example: "./model.gguf",
-    capabilities: { ...all, nativeN: false, tools: false },
-    defaultConcurrency: 1,
-    async create({ model, config, settings, shared }) {
-      const { llamaLM } = await import("./llama/llama-lm.ts");
-      const s = settings as { threads?: number; contextSize?: number; modelsDir?: string; timeoutMs?: number };
-      return llamaLM({
-        model,
-        threads: s.threads ?? (config.env.LMX_THREADS ? Number(config.env.LMX_THREADS) : undefined),
-        contextSize: s.contextSize,
-        cacheDir: s.modelsDir,
-        limiter: shared.limiter,
-        prices: shared.prices,
-        cache: shared.cache,
-        timeoutMs: s.timeoutMs ?? 600_000,
-      });
-    },
-  },
-  {
-    name: "replay",
-    description: "recorded samples from a *.bank.jsonl file (free, offline, reproducible)",
-    example: "./cruxeval.bank.jsonl",
-    capabilities: { nativeN: true, logprobs: false, tools: false, streaming: true, constrainedOutput: false },
-    defaultConcurrency: 64,
-    async create({ model, shared }) {
-      const { replayLM } = await import("./replay/replay-lm.ts");
-      return replayLM({ bank: model, limiter: shared.limiter, prices: shared.prices, cache: shared.cache });
-    },
-  },
-];
-
-/** Options for a hosted API provider: config settings first, then the provider's environment variables. */
-function apiProviderOptions(
-  { model, settings, shared }: ProviderCreateOptions,
-  envBaseURL?: string,
-  envApiKey?: string,
-) {
-  const s = settings as {
-    baseURL?: string;
-    apiKey?: string;
-    timeoutMs?: number;
-    retries?: number;
-    totalTimeoutMs?: number;
-    idleTimeoutMs?: number;
-    maxResponseBytes?: number;
-  };
-  return {
-    model,
-    baseURL: s.baseURL ?? envBaseURL,
-    apiKey: s.apiKey ?? envApiKey,
-    limiter: shared.limiter,
-    prices: shared.prices,
-    cache: shared.cache,
-    timeoutMs: s.timeoutMs,
-    totalTimeoutMs: s.totalTimeoutMs,
-    idleTimeoutMs: s.idleTimeoutMs,
-    maxResponseBytes: s.maxResponseBytes,
-    retry: s.retries === undefined ? undefined : { retries: s.retries },
-  };
-}
+/** lmx.config.json's `providers` section, as typed by the list: `{ openai?: …, llama?: … }`. */
+export type ProviderSettingsConfig = {
+  [P in Providers as P["name"]]?: z.output<P["settings"]>;
+};

@@ -3,9 +3,10 @@ import type { LoadedConfig } from "../config/load-config.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
-import { defaultPrices } from "../accounting/prices.ts";
+import { defaultPrices } from "./default-prices.ts";
 import { lazyLM } from "./lazy-lm.ts";
-import { providerRegistry, type ProviderEntry } from "./provider-registry.ts";
+import { providerTarget } from "./endpoints/provider-target.ts";
+import { providerRegistry } from "./provider-registry.ts";
 import { Limiter } from "./resilience/limiter.ts";
 
 type Closable = LM & { driver?: { close?: () => Promise<void> } };
@@ -46,20 +47,27 @@ export function createModelResolver(options: {
     const colon = trimmed.indexOf(":");
     const providerName = colon > 0 ? trimmed.slice(0, colon) : "";
     const rest = colon > 0 ? trimmed.slice(colon + 1) : "";
-    const entry: ProviderEntry | undefined = providerRegistry.find((p) => p.name === providerName);
-    if (!entry || !rest) {
-      const known = providerRegistry.map((p) => `${p.name}:${p.example}`).join(", ");
+    const target = providerName ? providerTarget(providerName, config) : undefined;
+    if (!target || !rest) {
+      const endpoints = Object.keys(config.endpoints ?? {}).map((name) => `${name}:<model>`);
+      const known = [...providerRegistry.map((p) => `${p.name}:${p.example}`), ...endpoints].join(", ");
       const hint = !providerName && trimmed ? ` (did you mean openai:${trimmed}?)` : "";
       throw new InvalidRequestError(
         `unknown model spec "${spec}"${hint}; a model spec is provider:model, one of ${known}`,
         { param: "model" },
       );
     }
-    const settings = (config.providers as Record<string, { concurrency?: number } | undefined>)[entry.name] ?? {};
-    let limiter = limiters.get(entry.name);
-    if (!limiter) limiters.set(entry.name, (limiter = new Limiter(settings.concurrency ?? entry.defaultConcurrency)));
-    const lm = lazyLM(trimmed, entry.capabilities, async () => {
-      const inner = await entry.create({ model: rest, config, settings, shared: { limiter: limiter!, prices, cache } });
+    let limiter = limiters.get(target.name);
+    if (!limiter) limiters.set(target.name, (limiter = new Limiter(target.concurrency)));
+    const lm = lazyLM(trimmed, target.capabilities, async () => {
+      const inner = await target.definition.create({
+        model: rest,
+        name: target.name,
+        settings: target.definition.settings.parse(target.settings),
+        env: target.env,
+        capabilities: target.capabilities,
+        shared: { limiter: limiter!, prices: { ...prices, ...target.prices }, cache },
+      });
       if ((inner as Closable).driver?.close) closable.set(trimmed, inner as Closable);
       return inner;
     });

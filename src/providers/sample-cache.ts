@@ -5,10 +5,15 @@ import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import type { ChatRequest, Choice, RunContext, Usage } from "../core/types.ts";
 import type { DriverResult } from "./provider-driver.ts";
 
-/** A replayed sample and what it is charged: what producing it cost, counted as a cache hit. */
+/**
+ * A replayed sample. `usage` is what it is reported as: nothing paid now, one cache hit, its original
+ * usage under `replayed`. `charge` is that original usage, which the budget is charged and checked
+ * against, so that a cached run makes the same budget decisions as the run it replays.
+ */
 export interface Replay {
   sample: CachedSample;
-  usage: Omit<Usage, "total_tokens">;
+  usage: Partial<Usage>;
+  charge: Partial<Usage> & { prompt_tokens: number };
 }
 
 /**
@@ -39,7 +44,7 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
     );
   }
 
-  function fits(ctx: RunContext, usage: Replay["usage"]): boolean {
+  function fits(ctx: RunContext, usage: Replay["charge"]): boolean {
     try {
       ctx.budget.check(usage);
       return true;
@@ -59,15 +64,15 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
       const sample = cache?.get(key(request, ctx, sampleIndex));
       if (!sample) return undefined;
       // A multi-choice call's later samples carry no prompt: the call is counted once, on the first.
-      const usage = {
+      const original = {
         prompt_tokens: sample.prompt_tokens,
         completion_tokens: sample.completion_tokens,
         cached_tokens: sample.cached_tokens,
         calls: sample.prompt_tokens > 0 ? 1 : 0,
         cost_usd: sample.cost_usd,
-        cache_hits: 1,
       };
-      return fits(ctx, usage) ? { sample, usage } : undefined;
+      if (!fits(ctx, original)) return undefined;
+      return { sample, usage: { cache_hits: 1, replayed: original }, charge: original };
     },
 
     /** Stores choice `k` of a call that produced `got` samples, with its share of the call's usage. */

@@ -23,6 +23,7 @@ export function scrubSecrets(text: string, secrets: readonly string[] = []): str
 /** The keys lmx itself holds: provider and embedder keys, OTLP header values, key-like environment variables. */
 export function configSecrets(config: {
   providers?: Record<string, unknown>;
+  endpoints?: Record<string, { apiKey?: string; apiKeyEnv?: string }>;
   env: NodeJS.ProcessEnv;
   server?: Record<string, unknown>;
   embeddings?: { apiKey?: string };
@@ -32,6 +33,11 @@ export function configSecrets(config: {
   for (const settings of Object.values(config.providers ?? {})) {
     const key = (settings as { apiKey?: unknown } | undefined)?.apiKey;
     if (typeof key === "string") found.add(key);
+  }
+  for (const endpoint of Object.values(config.endpoints ?? {})) {
+    if (endpoint.apiKey) found.add(endpoint.apiKey);
+    const fromEnv = endpoint.apiKeyEnv ? config.env[endpoint.apiKeyEnv]?.trim() : undefined;
+    if (fromEnv) found.add(fromEnv);
   }
   if (config.embeddings?.apiKey) found.add(config.embeddings.apiKey);
   // OTLP headers carry the collector's credentials (`authorization`, `x-honeycomb-team`...).

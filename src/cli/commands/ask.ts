@@ -93,6 +93,8 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
               cached_tokens: u.cached_tokens,
               calls: u.calls,
               cost_usd: u.cost_usd,
+              cache_hits: u.cache_hits,
+              ...(u.replayed ? { replayed: u.replayed } : {}),
             },
             finish_reason: finish,
             model: lm.id,

@@ -27,3 +27,22 @@ test("lmx models: lists providers and aliases (0), a broken config is a failure 
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /unknown option '--bogus'/);
 });
+
+test("lmx models lists the config's named endpoints; a bad endpoint is a config error naming it", async () => {
+  const config = join(dir, "endpoints.json");
+  writeFileSync(
+    config,
+    JSON.stringify({ endpoints: { ollama: { type: "openai", baseURL: "http://127.0.0.1:11434/v1" } } }),
+  );
+  const ok = await runMain(["-c", config, "models", "--json"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).endpoints, [
+    { name: "ollama", example: "ollama:<model>", type: "openai", baseURL: "http://127.0.0.1:11434/v1" },
+  ]);
+  const text = await runMain(["-c", config, "models"]);
+  assert.match(text.stdout, /endpoints:\n {2}ollama:<model> +openai at http:\/\/127\.0\.0\.1:11434\/v1/);
+  writeFileSync(config, JSON.stringify({ endpoints: { ollama: { type: "llama", baseURL: "http://x" } } }));
+  const bad = await runMain(["-c", config, "models"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /invalid config .* at endpoints\.ollama\.type/);
+});

@@ -25,12 +25,22 @@ export function configureModels(command: Command, program: Command, io: CliIO): 
         description: p.description,
         capabilities: p.capabilities,
       })),
+      endpoints: Object.entries(config.endpoints).map(([name, e]) => ({
+        name,
+        example: `${name}:<model>`,
+        type: e.type,
+        baseURL: e.baseURL,
+      })),
       aliases: config.aliases,
       downloaded: local.map((f) => `llama:${join(modelsDir, f)}`),
     };
     if (options.json) return void io.stdout.write(JSON.stringify(info, null, 2) + "\n");
     const lines = [`default model: ${info.default}`, "", "providers:"];
     for (const p of info.providers) lines.push(`  ${p.example.padEnd(40)} ${p.description}`);
+    if (info.endpoints.length) {
+      lines.push("", "endpoints:");
+      for (const e of info.endpoints) lines.push(`  ${e.example.padEnd(40)} ${e.type} at ${e.baseURL}`);
+    }
     if (Object.keys(info.aliases).length) {
       lines.push("", "aliases:");
       for (const [name, spec] of Object.entries(info.aliases)) lines.push(`  ${name.padEnd(20)} ${spec}`);

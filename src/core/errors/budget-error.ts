@@ -8,12 +8,20 @@ export class BudgetExceededError extends LmxError {
   readonly max: number;
   readonly used: number;
 
-  constructor(options: { limit: BudgetLimit; max: number; used: number }) {
-    super("budget_exceeded", `budget exhausted: ${options.limit} used ${round(options.used)} of ${round(options.max)}`);
+  /** What the refused call would have needed at least, when known. */
+  readonly needed?: number;
+
+  constructor(options: { limit: BudgetLimit; max: number; used: number; needed?: number }) {
+    const needs = options.needed === undefined ? "" : `; the next call needs ${round(options.needed)} more`;
+    super(
+      "budget_exceeded",
+      `budget exhausted: ${options.limit} used ${round(options.used)} of ${round(options.max)}${needs}`,
+    );
     this.name = "BudgetExceededError";
     this.limit = options.limit;
     this.max = options.max;
     this.used = options.used;
+    this.needed = options.needed;
   }
 
   static isInstance(error: unknown): error is BudgetExceededError {
@@ -21,6 +29,7 @@ export class BudgetExceededError extends LmxError {
   }
 }
 
+/** Six significant digits, so that a budget of 0.0000001 USD does not read as 0. */
 function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+  return Number(x.toPrecision(6));
 }

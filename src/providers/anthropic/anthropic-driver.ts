@@ -3,6 +3,7 @@ import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import { upstreamErrorFromSdk } from "../openai/upstream-error-from-sdk.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
+import { anthropicPrices } from "./anthropic-prices.ts";
 import { anthropicParams, type StructuredOutput } from "./anthropic-params.ts";
 import { anthropicResult } from "./anthropic-result.ts";
 import { anthropicStreamEvents } from "./anthropic-stream.ts";
@@ -14,6 +15,10 @@ export interface AnthropicDriverOptions {
   /** Default: ANTHROPIC_API_KEY (a placeholder when only a base URL is set). */
   apiKey?: string;
   /** A ready client; its own retries and timeout are overridden per call (its replies are not bounded: bring your own fetch). */
+  /** The name ids, prices, spans and errors carry (a named endpoint's; default "anthropic"). */
+  provider?: string;
+  /** Capabilities stated over the protocol's own (a named endpoint's config). */
+  capabilities?: Partial<Capabilities>;
   client?: Anthropic;
   fetch?: typeof fetch;
   /** Longest reply body accepted, after decompression (default 32 MiB); more is a "malformed" UpstreamError. */
@@ -26,7 +31,7 @@ export interface AnthropicDriverOptions {
   structuredOutput?: StructuredOutput;
 }
 
-const PROVIDER = "anthropic";
+const DEFAULT_PROVIDER = "anthropic";
 // The SDK loads on the first call, not with `import("lmx")` (it is ~150 ms of start-up).
 let sdk: Promise<typeof import("@anthropic-ai/sdk")> | undefined;
 const loadSdk = () => (sdk ??= import("@anthropic-ai/sdk"));
@@ -37,6 +42,7 @@ const loadSdk = () => (sdk ??= import("@anthropic-ai/sdk"));
  */
 export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver {
   const { model } = options;
+  const PROVIDER = options.provider ?? DEFAULT_PROVIDER;
   const structuredOutput = options.structuredOutput ?? "instruction";
   const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
   const client = options.client ? Promise.resolve(options.client) : createClient(options);
@@ -46,6 +52,7 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     tools: true,
     streaming: true,
     constrainedOutput: structuredOutput === "native",
+    ...options.capabilities,
   };
   const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
   const fail = async (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: await loadSdk() });
@@ -56,6 +63,7 @@ export function anthropicDriver(options: AnthropicDriverOptions): ProviderDriver
     provider: PROVIDER,
     model,
     capabilities,
+    prices: PROVIDER === DEFAULT_PROVIDER ? anthropicPrices : undefined,
 
     async complete(request: ChatRequest, o: DriverCallOptions) {
       const params = anthropicParams({
@@ -101,6 +109,6 @@ function createClient(options: AnthropicDriverOptions): Promise<Anthropic> {
   return lazySdkClient({
     load: loadSdk,
     settings,
-    bounds: { provider: PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
+    bounds: { provider: options.provider ?? DEFAULT_PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
   });
 }

@@ -18,6 +18,8 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
     structuredOutput,
     maxResponseBytes,
     idleTimeoutMs,
+    capabilities,
+    provider: name,
     ...provider
   } = options;
   return defineProvider(
@@ -31,6 +33,8 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
       structuredOutput,
       maxResponseBytes,
       idleTimeoutMs,
+      provider: name,
+      capabilities,
     }),
     provider,
   );

@@ -1,3 +1,4 @@
+import { FREE } from "../../accounting/free.ts";
 import { randomInt, randomUUID } from "node:crypto";
 import os from "node:os";
 import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
@@ -156,6 +157,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
 
   return {
     provider: "llama",
+    prices: FREE,
     model: options.model,
     capabilities: { nativeN: false, logprobs: true, tools: false, streaming: true, constrainedOutput: true },
     async complete(request, o) {

@@ -3,6 +3,7 @@ import type { Capabilities, ChatRequest } from "../../core/types.ts";
 import type { DriverCallOptions, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { lazySdkClient, NO_SDK_TIMEOUT, sdkClientSettings } from "../sdk-client-settings.ts";
 import { openaiParams } from "./openai-params.ts";
+import { openaiPrices } from "./openai-prices.ts";
 import { openaiResult } from "./openai-result.ts";
 import { openaiStreamEvents } from "./openai-stream.ts";
 import { upstreamErrorFromSdk } from "./upstream-error-from-sdk.ts";
@@ -14,6 +15,10 @@ export interface OpenAIDriverOptions {
   /** Default: OPENAI_API_KEY (a placeholder when only a base URL is set: local servers need none). */
   apiKey?: string;
   /** A ready client; its own retries and timeout are overridden per call (its replies are not bounded: bring your own fetch). */
+  /** The name ids, prices, spans and errors carry (a named endpoint's; default "openai"). */
+  provider?: string;
+  /** Capabilities stated over the protocol's own (a named endpoint's config). */
+  capabilities?: Partial<Capabilities>;
   client?: OpenAI;
   fetch?: typeof fetch;
   /** Longest reply body accepted, after decompression (default 32 MiB); more is a "malformed" UpstreamError. */
@@ -22,7 +27,7 @@ export interface OpenAIDriverOptions {
   idleTimeoutMs?: number;
 }
 
-const PROVIDER = "openai";
+const DEFAULT_PROVIDER = "openai";
 // The SDK loads on the first call, not with `import("lmx")` (it is ~90 ms of start-up).
 let sdk: Promise<typeof import("openai")> | undefined;
 const loadSdk = () => (sdk ??= import("openai"));
@@ -40,6 +45,7 @@ const CAPABILITIES: Capabilities = {
  */
 export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
   const { model } = options;
+  const PROVIDER = options.provider ?? DEFAULT_PROVIDER;
   const client = options.client ? Promise.resolve(options.client) : createClient(options);
   const callOptions = (o: DriverCallOptions) => ({ signal: o.signal, maxRetries: 0, timeout: NO_SDK_TIMEOUT });
   const fail = async (error: unknown) => upstreamErrorFromSdk({ error, provider: PROVIDER, classes: await loadSdk() });
@@ -47,7 +53,9 @@ export function openaiDriver(options: OpenAIDriverOptions): ProviderDriver {
   return {
     provider: PROVIDER,
     model,
-    capabilities: CAPABILITIES,
+    capabilities: { ...CAPABILITIES, ...options.capabilities },
+    // OpenAI's list prices are OpenAI's: a named endpoint's models get only the prices it is given.
+    prices: PROVIDER === DEFAULT_PROVIDER ? openaiPrices : undefined,
 
     async complete(request: ChatRequest, o: DriverCallOptions) {
       let body: unknown;
@@ -95,6 +103,6 @@ function createClient(options: OpenAIDriverOptions): Promise<OpenAI> {
   return lazySdkClient({
     load: loadSdk,
     settings,
-    bounds: { provider: PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
+    bounds: { provider: options.provider ?? DEFAULT_PROVIDER, fetch, maxResponseBytes, idleTimeoutMs },
   });
 }

@@ -9,9 +9,30 @@ import { openaiDriver, type OpenAIDriverOptions } from "./openai-driver.ts";
  * @example openaiLM({ model: "qwen2.5-7b", baseURL: "http://127.0.0.1:8080/v1" })
  */
 export function openaiLM(options: OpenAIDriverOptions & ProviderOptions): LM {
-  const { model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs, ...provider } = options;
+  const {
+    model,
+    baseURL,
+    apiKey,
+    client,
+    fetch,
+    maxResponseBytes,
+    idleTimeoutMs,
+    capabilities,
+    provider: name,
+    ...provider
+  } = options;
   return defineProvider(
-    openaiDriver({ model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs }),
+    openaiDriver({
+      model,
+      baseURL,
+      apiKey,
+      client,
+      fetch,
+      maxResponseBytes,
+      idleTimeoutMs,
+      provider: name,
+      capabilities,
+    }),
     provider,
   );
 }

@@ -1,3 +1,4 @@
+import { FREE } from "../../accounting/free.ts";
 import { estimatePromptTokens } from "../../accounting/estimate-tokens.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { Capabilities, ChatRequest, Choice, LM } from "../../core/types.ts";
@@ -64,6 +65,7 @@ export function replayLM(options: ReplayOptions): ReplayLM {
 
   const driver: ProviderDriver = {
     provider: "replay",
+    prices: FREE,
     model: path,
     capabilities,
     complete: async (request, o) => complete(request, o.sampleIndex),

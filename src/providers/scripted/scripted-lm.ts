@@ -1,3 +1,4 @@
+import { FREE } from "../../accounting/free.ts";
 import type { Capabilities, ChatRequest, Choice, LM, TokenLogprob } from "../../core/types.ts";
 import { estimatePromptTokens } from "../../accounting/estimate-tokens.ts";
 import { sleep } from "../resilience/retry.ts";
@@ -81,6 +82,7 @@ export function scriptedLM(script: Script, options: ScriptedOptions = {}): LM & 
 
   const driver: ProviderDriver = {
     provider: "scripted",
+    prices: FREE,
     model: options.name ?? "test",
     capabilities,
     complete: (request, o) => produce(request, o.sampleIndex, o.seed, o.signal),

@@ -1,0 +1,47 @@
+import { estimatePromptTokens, estimateTextTokens } from "../accounting/estimate-tokens.ts";
+import { costOf, type Price } from "../accounting/prices.ts";
+import { addUsage, emptyUsage } from "../accounting/usage.ts";
+import type { ChatRequest, Usage } from "../core/types.ts";
+import { estimateUsage } from "./openai/estimate-usage.ts";
+import type { DriverResult } from "./provider-driver.ts";
+import { checkedUsage } from "./upstream-reply/checked-usage.ts";
+
+/** One paid upstream call's usage: its tokens, one call, priced. */
+export function paidUsage(result: DriverResult, price: Price | undefined): Usage {
+  const u = result.usage;
+  return addUsage(emptyUsage(), {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+    cached_tokens: u.cached_tokens ?? 0,
+    calls: 1,
+    cost_usd: costOf(price, u),
+  });
+}
+
+/**
+ * What a stream cut off after text reached the caller is charged: it was paid for, though no usage
+ * came back, so the prompt and the text so far, estimated.
+ */
+export function cutOffUsage(request: ChatRequest, streamed: string, price: Price | undefined): Partial<Usage> {
+  const prompt = estimatePromptTokens(request);
+  const completion = Math.ceil(estimateTextTokens(streamed));
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    calls: 1,
+    cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion }),
+  };
+}
+
+/**
+ * The result with its usage checked once more here, whatever the driver (a custom one, a scripted
+ * model): counts that are not non-negative integers are estimated, so no budget is charged "10" or 1e308.
+ */
+export function withCheckedUsage(result: DriverResult, request: ChatRequest): DriverResult {
+  const estimate = () => estimateUsage({ request, choices: result.choices });
+  const u = result.usage;
+  if (!u || typeof u !== "object") return { ...result, usage: estimate() };
+  const checked = checkedUsage(u, estimate);
+  if (u.estimated) checked.estimated = true;
+  return { ...result, usage: checked };
+}
