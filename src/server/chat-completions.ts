@@ -7,6 +7,7 @@ import type { Caller } from "./access.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import { errorDetail, errorResponse } from "./error-response.ts";
 import { jsonTooDeep } from "./json-depth.ts";
+import { clientSignal, nodeRequest } from "./node-request.ts";
 import { readBody } from "./read-body.ts";
 import { scrubSecrets } from "./scrub-secrets.ts";
 import { accountingHeaders, completionBody } from "./openai-shapes.ts";
@@ -55,9 +56,8 @@ export interface ChatRun {
 export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
   const schema = chatBodySchema({ maxN: deps.settings.maxN });
   return async (c: Context): Promise<Response> => {
-    // Touching the signal first makes the node adapter abort it when the client disconnects.
-    const clientSignal = c.req.raw.signal;
-    const text = await readBody(c.req.raw, {
+    const signal = clientSignal(c);
+    const text = await readBody(nodeRequest(c)?.incoming ?? c.req.raw, {
       maxBytes: deps.settings.maxBodyBytes,
       timeoutMs: deps.settings.limits.bodyReadMs,
     });
@@ -78,7 +78,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       const ctx = createRunContext({
         name: "POST /v1/chat/completions",
         budget: requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) }),
-        signal: clientSignal,
+        signal,
       });
       const tenant = deps.callerOf?.(c).tenant;
       ctx.span.set({
@@ -117,7 +117,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
             lm: lm.id,
             stream: stream === true,
             error: shown,
-            outcome: clientSignal.aborted ? "aborted" : outcomeOf(result),
+            outcome: signal.aborted ? "aborted" : outcomeOf(result),
           });
         },
       };
