@@ -13,7 +13,7 @@
  */
 import autocannon from "autocannon";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -76,6 +76,8 @@ interface Point {
   p99_ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time the target's server process spent per answered request (Linux only): the figure a loaded machine disturbs least. */
+  cpu_ms_per_req?: number;
 }
 
 export interface GatewayBenchRow {
@@ -139,6 +141,11 @@ export async function run(
       lmx: `http://127.0.0.1:${lmxPort}`,
       reference: `http://127.0.0.1:${refPort}`,
     };
+    const pid: Record<Target, number | undefined> = {
+      direct: children[0]!.pid,
+      lmx: children[1]!.pid,
+      reference: children[2]!.pid,
+    };
     const request = (target: Target, route: Route) => ({
       url: base[target] + route.path,
       headers: headersFor(target, route, upstreamUrl),
@@ -163,7 +170,7 @@ export async function run(
           const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
           for (const target of order) {
             if (served.get(`${route.name}/${target}`) !== true) continue;
-            const point = await measure(request(target, route), c, seconds);
+            const point = await measure(request(target, route), c, seconds, pid[target]);
             const key = `${route.name}/${c}/${target}`;
             samples.set(key, [...(samples.get(key) ?? []), point]);
           }
@@ -259,7 +266,9 @@ async function measure(
   r: { url: string; headers: Record<string, string>; body: string },
   connections: number,
   seconds: number,
+  pid?: number,
 ): Promise<Point> {
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url: r.url,
     method: "POST",
@@ -275,7 +284,26 @@ async function measure(
     p99_ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpu_ms_per_req: perRequest(cpuBefore, cpuMs(pid), result.requests.total),
   };
+}
+
+/** User + system CPU time of a process in ms, from /proc (undefined elsewhere). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function perRequest(before: number | undefined, after: number | undefined, requests: number): number | undefined {
+  if (before === undefined || after === undefined || requests === 0) return undefined;
+  return Math.round(((after - before) / requests) * 1000) / 1000;
 }
 
 /** `lmx serve` as users start it: the CLI, a config file with keys, its trace store under a scratch state folder. */
@@ -407,6 +435,9 @@ function median(points: Point[]): Point {
     p99_ms: med(points.map((p) => p.p99_ms)),
     non2xx: points.reduce((a, p) => a + p.non2xx, 0),
     errors: points.reduce((a, p) => a + p.errors, 0),
+    cpu_ms_per_req: points.every((p) => p.cpu_ms_per_req !== undefined)
+      ? med(points.map((p) => p.cpu_ms_per_req!))
+      : undefined,
   };
 }
 
@@ -420,13 +451,14 @@ function med(xs: number[]): number {
 function cell(p: Point | string): string {
   if (typeof p === "string") return p.slice(0, 24);
   const bad = p.non2xx + p.errors ? ` !${p.non2xx + p.errors}` : "";
-  return `${p.rps} r/s ${p.p50_ms}/${p.p99_ms} ms${bad}`;
+  const cpu = p.cpu_ms_per_req === undefined ? "" : ` ${p.cpu_ms_per_req.toFixed(2)}cpu`;
+  return `${p.rps} r/s ${p.p50_ms}/${p.p99_ms} ms${cpu}${bad}`;
 }
 
 function table(r: GatewayBenchResult): string {
-  const head = `gateway: ${r.reference} as reference; ${r.rounds} rounds × ${r.seconds} s per point; medians (req/s, p50/p99 ms)`;
+  const head = `gateway: ${r.reference} as reference; ${r.rounds} rounds × ${r.seconds} s per point; medians (req/s, p50/p99 ms, server CPU ms per request)`;
   const cols = ["route", "conn", "direct", "lmx serve", "reference", "lmx/ref r/s", "lmx/ref p99"];
-  const widths = [12, 4, 26, 26, 26, 11, 11];
+  const widths = [12, 4, 34, 34, 34, 11, 11];
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   const rows = r.rows.map((row) =>
     line([

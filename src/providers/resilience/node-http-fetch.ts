@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Readable } from "node:stream";
+import type { Readable, Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 
 /** How a reply body read over node:http is bounded (see boundedFetch). */
@@ -13,7 +13,7 @@ export interface BodyBounds {
 
 /** Statuses whose Response may have no body; the Response constructor refuses one for them. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
-const DECODERS: Record<string, () => Readable> = {
+const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
   "x-gzip": createGunzip,
   deflate: createInflate,
