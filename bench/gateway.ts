@@ -8,7 +8,7 @@
  * the machine is shared and noisy; figures are medians over rounds and the lmx/reference ratios are
  * taken per round. A route a target answers 404 is "not served" and skipped.
  *
- *   node --import tsx bench/gateway.ts [--seconds 5] [--rounds 3] [--routes chat,chat-stream]
+ *   node --import tsx bench/gateway.ts [--seconds 5] [--rounds 3] [--routes chat,chat-stream,responses,messages]
  *   node --import tsx bench/gateway.ts --upstream   (the upstream alone, prints its port)
  */
 import autocannon from "autocannon";
@@ -62,11 +62,25 @@ export const ROUTES: Route[] = [
     body: (model) => ({ model, input: ask }),
   },
   {
+    name: "responses-stream",
+    path: "/v1/responses",
+    provider: "openai",
+    lmxModel: "openai:bench-model",
+    body: (model) => ({ model, stream: true, input: ask }),
+  },
+  {
     name: "messages",
     path: "/v1/messages",
     provider: "anthropic",
     lmxModel: "anthropic:bench-model",
     body: (model) => ({ model, max_tokens: 64, messages: [{ role: "user", content: ask }] }),
+  },
+  {
+    name: "messages-stream",
+    path: "/v1/messages",
+    provider: "anthropic",
+    lmxModel: "anthropic:bench-model",
+    body: (model) => ({ model, stream: true, max_tokens: 64, messages: [{ role: "user", content: ask }] }),
   },
 ];
 
@@ -458,7 +472,7 @@ function cell(p: Point | string): string {
 function table(r: GatewayBenchResult): string {
   const head = `gateway: ${r.reference} as reference; ${r.rounds} rounds × ${r.seconds} s per point; medians (req/s, p50/p99 ms, server CPU ms per request)`;
   const cols = ["route", "conn", "direct", "lmx serve", "reference", "lmx/ref r/s", "lmx/ref p99"];
-  const widths = [12, 4, 34, 34, 34, 11, 11];
+  const widths = [16, 4, 34, 34, 34, 11, 11];
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   const rows = r.rows.map((row) =>
     line([
