@@ -69,7 +69,7 @@ test("a gzip answer is decompressed, and its size is counted after decompression
   );
 });
 
-test("a redirect is sent again through fetch; a body that is not a string is left to fetch", async () => {
+test("a redirect is sent again through fetch; a body that is not a string, or a Request, is left to fetch", async () => {
   await withServer(
     (_req, res) => res.writeHead(307, { location: "/elsewhere" }).end(),
     async (url) => {
@@ -82,6 +82,7 @@ test("a redirect is sent again through fetch; a body that is not a string is lef
       assert.equal((await fetch(url, { method: "POST", body: "{}" }))!.status, 200);
       assert.deepEqual(used, [url]);
       assert.equal(await fetch(url, { method: "POST", body: new Uint8Array([1]) }), undefined);
+      assert.equal(await fetch(new Request(url, { method: "POST", body: "{}" })), undefined);
     },
   );
 });

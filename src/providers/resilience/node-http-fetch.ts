@@ -36,7 +36,9 @@ export function nodeHttpFetch(bounds: BodyBounds, fallback: typeof fetch) {
   };
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response | undefined> => {
     const body = init?.body;
-    if (input instanceof Request || (body != null && typeof body !== "string")) return undefined;
+    // Only a URL (what the SDKs pass): a Request object, whichever class made it, is fetch's to send.
+    if ((typeof input !== "string" && !(input instanceof URL)) || (body != null && typeof body !== "string"))
+      return undefined;
     const url = typeof input === "string" ? new URL(input) : input;
     const protocol = url.protocol as "http:" | "https:";
     if (protocol !== "http:" && protocol !== "https:") return undefined;
