@@ -7,6 +7,7 @@ import type { LmxField } from "./chat-body-schema.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import { errorDetail, errorResponse } from "./error-response.ts";
 import { jsonTooDeep } from "./json-depth.ts";
+import { clientSignal, nodeRequest } from "./node-request.ts";
 import { readBody } from "./read-body.ts";
 import { requestBudget } from "./request-budget.ts";
 import type { RequestLMResolver } from "./request-lm.ts";
@@ -66,8 +67,8 @@ export async function runRequest(
   c: Context,
   route: { name: string; prepare(body: unknown): RunSpec; respond(run: ChatRun): Promise<Response> },
 ): Promise<Response> {
-  // Touching the signal first makes the node adapter abort it when the client disconnects.
-  const clientSignal = c.req.raw.signal;
+  // Watched before the body is read, so a client leaving mid-upload is seen too.
+  const signal = clientSignal(c);
   const body = await readJsonBody(c, deps.settings);
   const release = deps.gate.enter();
   let run: ChatRun | undefined;
@@ -78,7 +79,7 @@ export async function runRequest(
     const ctx = createRunContext({
       name: route.name,
       budget: requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) }),
-      signal: clientSignal,
+      signal,
     });
     const tenant = deps.callerOf?.(c).tenant;
     ctx.span.set({ model: shownModel, lm: lm.id, stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
@@ -110,7 +111,7 @@ export async function runRequest(
           lm: lm.id,
           stream,
           error: shown,
-          outcome: clientSignal.aborted ? "aborted" : outcomeOf(result),
+          outcome: signal.aborted ? "aborted" : outcomeOf(result),
         });
       },
     };
@@ -130,7 +131,10 @@ export async function runRequest(
  * before it is parsed (so a hostile body never reaches a recursive walker).
  */
 export async function readJsonBody(c: Context, settings: ServerConfig): Promise<unknown> {
-  const text = await readBody(c.req.raw, { maxBytes: settings.maxBodyBytes, timeoutMs: settings.limits.bodyReadMs });
+  const text = await readBody(nodeRequest(c)?.incoming ?? c.req.raw, {
+    maxBytes: settings.maxBodyBytes,
+    timeoutMs: settings.limits.bodyReadMs,
+  });
   if (jsonTooDeep(text, settings.limits.jsonDepth))
     throw new InvalidRequestError(`the body nests arrays and objects deeper than ${settings.limits.jsonDepth} levels`);
   return parseJson(text);

@@ -1,4 +1,5 @@
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
+import { nodeHttpFetch } from "./node-http-fetch.ts";
 
 /** Default cap on one upstream reply's body, after decompression. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -41,7 +42,13 @@ export function boundedFetch(options: BoundedFetchOptions): typeof fetch {
       message: `the reply stalled: no data for ${idleMs} ms (idleTimeoutMs)`,
     });
 
+  // Without a fetch of the caller's own, the SDKs' JSON calls go over node:http (see nodeHttpFetch).
+  const fast = options.fetch
+    ? undefined
+    : nodeHttpFetch({ maxBytes, idleMs, tooLarge, stalled }, (input, init) => inner(input, init));
   return async (input, init) => {
+    const quick = await fast?.(input, init);
+    if (quick) return checkDeclared(quick, maxBytes, tooLarge);
     const response = await inner(input, init);
     if (!response.body || NULL_BODY.has(response.status)) return response;
     const declared = Number(response.headers.get("content-length") ?? NaN);
@@ -58,6 +65,16 @@ export function boundedFetch(options: BoundedFetchOptions): typeof fetch {
     Object.defineProperty(bounded, "url", { value: response.url });
     return bounded;
   };
+}
+
+/** A declared Content-Length over the cap (without compression) is refused before the body is read. */
+async function checkDeclared(response: Response, maxBytes: number, tooLarge: () => Error): Promise<Response> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (response.body && !response.headers.has("content-encoding") && declared > maxBytes) {
+    await response.body.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  return response;
 }
 
 function boundedBody(

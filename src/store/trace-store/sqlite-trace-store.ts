@@ -4,6 +4,7 @@ import type { Usage } from "../../core/types.ts";
 import {
   traceStatus,
   type StoredTrace,
+  type TraceEntry,
   type TraceStatus,
   type TraceStore,
   type TraceSummary,
@@ -33,6 +34,8 @@ export interface SqliteTraceStore extends TraceStore {
   readonly path: string;
   /** Ids starting with `prefix` (at most `limit`, newest first), so a user may type a short id. */
   idsStartingWith(prefix: string, limit?: number): string[];
+  /** Saves several traces in one transaction (what a write-behind batch uses); all or none. */
+  addAll(entries: readonly TraceEntry[]): void;
   /** Deletes traces beyond maxBytes and maxAgeMs now (it also runs by itself in the background); returns how many. */
   prune(): number;
   /** Bytes of trace data stored (what maxBytes bounds). */
@@ -142,40 +145,59 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
   timer?.unref();
   if (!options.mustExist) pruneSoon();
 
+  const rowOf = (entry: TraceEntry) => {
+    const { span, model, lm, stream, error } = entry;
+    span.finish();
+    const root = traceJson(span.toJSON(), limits);
+    const cutError =
+      error === undefined
+        ? null
+        : error.length > limits.maxFieldBytes
+          ? `${error.slice(0, limits.maxFieldBytes)}… [truncated]`
+          : error;
+    const usage = JSON.stringify(span.total);
+    const bytes = Buffer.byteLength(root) + Buffer.byteLength(usage) + (cutError ? Buffer.byteLength(cutError) : 0);
+    return {
+      id: span.traceId,
+      model: model.slice(0, limits.maxFieldBytes),
+      lm: lm?.slice(0, limits.maxFieldBytes) ?? null,
+      status: traceStatus(entry),
+      error: cutError,
+      stream: stream ? 1 : 0,
+      start: span.start,
+      duration_ms: span.durationMs,
+      usage,
+      root,
+      bytes,
+    };
+  };
+  const wrote = (bytes: number) => {
+    unpruned += bytes;
+    if (unpruned > limits.maxBytes / 16) pruneSoon();
+  };
+
   return {
     path,
     add(entry) {
-      const { span, model, lm, stream, error } = entry;
-      span.finish();
-      const root = traceJson(span.toJSON(), limits);
-      const cutError =
-        error === undefined
-          ? null
-          : error.length > limits.maxFieldBytes
-            ? `${error.slice(0, limits.maxFieldBytes)}… [truncated]`
-            : error;
-      const usage = JSON.stringify(span.total);
-      const bytes = Buffer.byteLength(root) + Buffer.byteLength(usage) + (cutError ? Buffer.byteLength(cutError) : 0);
+      const row = rowOf(entry);
       file.run("save a trace", () =>
         db.transaction(() => {
-          insert.run({
-            id: span.traceId,
-            model: model.slice(0, limits.maxFieldBytes),
-            lm: lm?.slice(0, limits.maxFieldBytes) ?? null,
-            status: traceStatus(entry),
-            error: cutError,
-            stream: stream ? 1 : 0,
-            start: span.start,
-            duration_ms: span.durationMs,
-            usage,
-            root,
-            bytes,
-          });
+          insert.run(row);
           pruneCount.run(limits.capacity);
         })(),
       );
-      unpruned += bytes;
-      if (unpruned > limits.maxBytes / 16) pruneSoon();
+      wrote(row.bytes);
+    },
+    addAll(entries) {
+      const rows = entries.map(rowOf);
+      // One transaction for a batch: its commit, not the inserts, is most of what a write costs.
+      file.run("save traces", () =>
+        db.transaction(() => {
+          for (const row of rows) insert.run(row);
+          pruneCount.run(limits.capacity);
+        })(),
+      );
+      for (const row of rows) wrote(row.bytes);
     },
     get(id) {
       const row = file.run("read a trace", () => getRow.get(id));
