@@ -23,5 +23,7 @@ export function addUsage(into: Usage, delta: Partial<Usage>): Usage {
   into.calls += delta.calls ?? 0;
   into.cost_usd += delta.cost_usd ?? 0;
   into.cache_hits += delta.cache_hits ?? 0;
+  // Optional so usage without reasoning models keeps its shape; present once any call reports some.
+  if (delta.reasoning_tokens) into.reasoning_tokens = (into.reasoning_tokens ?? 0) + delta.reasoning_tokens;
   return into;
 }
