@@ -1,4 +1,4 @@
-import type { ChatRequest, ToolChoice } from "../../core/types.ts";
+import type { ChatRequest, ReasoningEffort, ToolChoice } from "../../core/types.ts";
 import { anthropicMessages } from "./anthropic-messages.ts";
 
 /** How `response_format` is honoured: an instruction in the system prompt, or the API's `output_config.format`. */
@@ -65,7 +65,38 @@ export function anthropicParams(options: {
   }
   const choice = toolChoice(request.tool_choice, request.parallel_tool_calls);
   if (choice && (request.tools?.length || choice.type === "none")) params.tool_choice = choice;
+  withThinking(params, request, caps.length > 0);
   return params;
+}
+
+/** Anthropic's thinking budget for each of OpenAI's effort levels (the API's least is 1024). */
+export const THINKING_BUDGET: Record<Exclude<ReasoningEffort, "none">, number> = {
+  minimal: 1024,
+  low: 2048,
+  medium: 8192,
+  high: 16384,
+  xhigh: 32768,
+};
+
+/**
+ * `reasoning_effort` as extended thinking (unless the caller sent `thinking` itself). With lmx's
+ * default max_tokens the answer keeps all of it and max_tokens grows by the budget; a caller's or a
+ * budget's cap is never raised, so thinking gets at most half of it, and none below 2048. Thinking
+ * takes no temperature or top_k, top_p of at least 0.95, and no forced tool choice (then it is left off).
+ */
+function withThinking(params: Record<string, any>, request: ChatRequest, capped: boolean): void {
+  const effort = request.reasoning_effort;
+  if (!effort || effort === "none" || params.thinking !== undefined) return;
+  if (params.tool_choice?.type === "any" || params.tool_choice?.type === "tool") return;
+  const wanted = THINKING_BUDGET[effort];
+  if (wanted === undefined) return;
+  const budget = capped ? Math.min(wanted, Math.floor(params.max_tokens / 2)) : wanted;
+  if (budget < THINKING_BUDGET.minimal) return;
+  if (!capped) params.max_tokens += budget;
+  params.thinking = { type: "enabled", budget_tokens: budget };
+  delete params.temperature;
+  delete params.top_k;
+  if (typeof params.top_p === "number") params.top_p = Math.max(0.95, params.top_p);
 }
 
 function toolChoice(

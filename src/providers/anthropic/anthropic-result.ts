@@ -4,6 +4,7 @@ import { isObject, malformedFor, type Malformed } from "../openai/openai-result.
 import type { DriverResult, DriverUsage } from "../provider-driver.ts";
 import { checkedUsage, tokenCount } from "../upstream-reply/checked-usage.ts";
 import { estimateUsage } from "../openai/estimate-usage.ts";
+import { estimateTextTokens } from "../../accounting/estimate-tokens.ts";
 
 type Json = Record<string, any>;
 
@@ -47,7 +48,7 @@ export function anthropicResult(options: {
   ];
   return {
     choices,
-    usage: anthropicUsage(b.usage ?? {}, () => estimateUsage({ request: options.request, choices })),
+    usage: anthropicUsage(b.usage ?? {}, () => estimateUsage({ request: options.request, choices }), thinking),
     id: typeof b.id === "string" ? b.id : undefined,
     model: typeof b.model === "string" ? b.model : undefined,
   };
@@ -95,9 +96,10 @@ export function assistantMessage(o: {
 
 /**
  * Anthropic's `input_tokens` leave out cache reads and writes; lmx's prompt_tokens include them
- * (as OpenAI's do), with the reads also counted as cached_tokens.
+ * (as OpenAI's do), with the reads also counted as cached_tokens. Thinking is a part of output_tokens
+ * that the API does not count apart: its reasoning_tokens are estimated from the thinking text.
  */
-export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsage {
+export function anthropicUsage(u: Json, estimate: () => DriverUsage, thinking = ""): DriverUsage {
   const reads = tokenCount(u.cache_read_input_tokens);
   const writes = tokenCount(u.cache_creation_input_tokens);
   const unusable = (value: unknown, count: number | undefined) => value != null && count === undefined;
@@ -107,6 +109,8 @@ export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsag
     completion_tokens: checked.completion_tokens,
     cached_tokens: reads ?? 0,
   };
+  const reasoning = Math.min(Math.ceil(estimateTextTokens(thinking)), usage.completion_tokens);
+  if (reasoning > 0) usage.reasoning_tokens = reasoning;
   if (
     checked.estimated ||
     unusable(u.cache_read_input_tokens, reads) ||

@@ -15,7 +15,7 @@ import {
 type Json = Record<string, any>;
 
 /**
- * Messages API stream events as lmx deltas (text, tool-call fragments) and a final `done` with the
+ * Messages API stream events as lmx deltas (text, thinking as reasoning, tool-call fragments) and a final `done` with the
  * assembled message and the usage from message_start and message_delta. Events of the wrong shape
  * are "malformed" UpstreamErrors.
  */
@@ -61,6 +61,10 @@ export async function* anthropicStreamEvents(options: {
             { index: k, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
           ],
         };
+      } else if (block.type === "thinking") {
+        const t = stringField(block.thinking, malformed, "a streamed thinking block");
+        thinking += t;
+        if (t) yield { type: "delta", index: 0, reasoning: t };
       } else if (block.type === "text") {
         const t = stringField(block.text, malformed, "a streamed text block");
         text += t;
@@ -79,7 +83,11 @@ export async function* anthropicStreamEvents(options: {
         if (k === undefined || !part) continue;
         calls[k]!.function.arguments += part;
         yield { type: "delta", index: 0, tool_calls: [{ index: k, function: { arguments: part } }] };
-      } else if (d.type === "thinking_delta") thinking += stringField(d.thinking, malformed, "a thinking_delta");
+      } else if (d.type === "thinking_delta") {
+        const t = stringField(d.thinking, malformed, "a thinking_delta");
+        thinking += t;
+        if (t) yield { type: "delta", index: 0, reasoning: t };
+      }
     } else if (e.type === "message_delta") {
       if (e.delta != null && !isObject(e.delta)) throw malformed("message_delta's delta is not an object");
       if (e.usage != null && !isObject(e.usage)) throw malformed("message_delta's usage is not an object");
@@ -106,7 +114,7 @@ export async function* anthropicStreamEvents(options: {
     type: "done",
     result: {
       choices,
-      usage: anthropicUsage(usage, () => estimateUsage({ request: options.request, choices })),
+      usage: anthropicUsage(usage, () => estimateUsage({ request: options.request, choices }), thinking),
       id: typeof message.id === "string" ? message.id : undefined,
       model: typeof message.model === "string" ? message.model : undefined,
     },
