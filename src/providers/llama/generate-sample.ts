@@ -15,6 +15,11 @@ export interface GenerateSampleOptions {
   maxTokens?: number;
   stop?: readonly string[];
   grammar?: LlamaGrammar;
+  /**
+   * Most tokens a `<think>` block at the start of the answer may take: at the cap the block is closed
+   * for the model (its next tokens replaced by `</think>`), so it answers (reasoning_effort on local models).
+   */
+  thinkingCap?: number;
   /** Token logprobs wanted, with `top` alternatives per token (OpenAI's top_logprobs). */
   logprobs?: { top: number };
   signal: AbortSignal;
@@ -84,12 +89,29 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
         : undefined,
     },
   );
-  if (maxTokens > 0) {
-    for await (const out of iterator) {
+  let thinkingOpen = o.thinkingCap !== undefined;
+  let replacement: Token[] | undefined;
+  try {
+    for (let step = await iterator.next(); maxTokens > 0 && !step.done; step = await iterator.next(replacement)) {
+      replacement = undefined;
+      const out = step.value;
       if (signal.aborted) throw new AbortedError();
       if (o.logprobs) logprobs.push(tokenLogprob(model, out, generated, o.logprobs.top));
       generated.push(out.token);
-      const text = detokenize(generated);
+      let text = detokenize(generated);
+      if (thinkingOpen) {
+        const state = thinkingState(text, generated.length, o.thinkingCap!);
+        if (state !== "open") thinkingOpen = false;
+        const close = state === "force" ? model.tokenize(THINK_END, false) : [];
+        // Closing must fit the completion's cap (the budget held for it); else the sample runs to its length.
+        if (close.length > 0 && generated.length + close.length < maxTokens) {
+          // The sampled token is evaluated, then the closing tag, which the model did not choose.
+          replacement = [out.token, ...close];
+          generated.push(...close);
+          if (o.logprobs) for (const t of close) logprobs.push(forcedLogprob(model, t));
+          text = detokenize(generated);
+        }
+      }
       stop = detector.find(text, generated);
       if (stop) break;
       if (generated.length >= maxTokens) {
@@ -102,6 +124,8 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
         emitted = safe;
       }
     }
+  } finally {
+    await iterator.return(undefined as never);
   }
   if (signal.aborted) throw new AbortedError();
 
@@ -154,6 +178,27 @@ async function loadPrompt(sequence: LlamaContextSequence, prompt: Token[]): Prom
   if (head.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(head);
   evaluatedHeads.set(sequence, head);
   return 0;
+}
+
+const THINK_END = "\n</think>\n\n";
+
+/**
+ * Where a sample's `<think>` block stands: "open" (still thinking, under the cap), "force" (at the
+ * cap: close it now), "done" (closed, or the sample does not start with one: stop watching).
+ */
+function thinkingState(text: string, tokens: number, cap: number): "open" | "force" | "done" {
+  const lead = text.trimStart();
+  if (lead.length < "<think>".length)
+    return "<think>".startsWith(lead) ? (cap === 0 && lead === "<think>" ? "force" : "open") : "done";
+  if (!lead.startsWith("<think>")) return "done";
+  if (lead.includes("</think>")) return "done";
+  return tokens >= cap ? "force" : "open";
+}
+
+/** A token lmx put in, not the model: certain. */
+function forcedLogprob(model: LlamaModel, token: Token): TokenLogprob {
+  const text = model.detokenize([token], false);
+  return { token: text, logprob: 0, bytes: [...Buffer.from(text, "utf8")] };
 }
 
 function sameTokens(a: readonly Token[], b: readonly Token[]): boolean {

@@ -9,6 +9,8 @@ import { completionCap } from "../completion-cap.ts";
 import { deriveSeed } from "../define-provider.ts";
 import type { DriverCallOptions, DriverResult, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { Limiter } from "../resilience/limiter.ts";
+import { splitThink, ThinkSplitter, type SplitPiece } from "../reasoning/think-splitter.ts";
+import { thinkingCap } from "../reasoning/thinking-cap.ts";
 import { renderChatPrompt } from "./chat-prompt.ts";
 import { generateSample, type SampleResult } from "./generate-sample.ts";
 import { loadedNodeLlamaCpp } from "./load-node-llama-cpp.ts";
@@ -113,7 +115,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
     const sequence = loaded.free.pop()!;
     try {
       const choices: Choice[] = [];
-      const usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 };
+      const usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 };
       for (let k = 0; k < (request.n ?? 1); k++) {
         const samples = generateSample({
           model,
@@ -128,6 +130,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
             frequencyPenalty: request.frequency_penalty,
           },
           maxTokens: completionCap(request),
+          thinkingCap: thinkingCap(request.reasoning_effort),
           stop,
           grammar,
           logprobs: request.logprobs ? { top: request.top_logprobs ?? 0 } : undefined,
@@ -140,9 +143,15 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
           usage.cached_tokens = sample.cachedTokens;
         }
         usage.completion_tokens += sample.completionTokens;
+        const { content, reasoning } = splitThink(sample.content);
+        if (reasoning !== undefined)
+          usage.reasoning_tokens += Math.min(
+            model.tokenize(sample.content.slice(0, sample.content.length - content.length), false).length,
+            sample.completionTokens,
+          );
         choices.push({
           index: k,
-          message: { role: "assistant", content: sample.content },
+          message: { role: "assistant", content, ...(reasoning ? { reasoning_content: reasoning } : {}) },
           finish_reason: sample.finishReason,
           logprobs: sample.logprobs ? { content: sample.logprobs } : null,
         });
@@ -180,14 +189,25 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
   };
 }
 
-/** Text deltas of one sample as stream events; closing the stream early closes the sample too. */
+/**
+ * Text deltas of one sample as stream events, a leading `<think>` block as reasoning; closing the
+ * stream early closes the sample too.
+ */
 async function* deltas(
   samples: AsyncGenerator<string, SampleResult>,
   index: number,
 ): AsyncGenerator<DriverStreamEvent, SampleResult> {
+  const think = new ThinkSplitter();
+  const event = (piece: SplitPiece): DriverStreamEvent | undefined =>
+    piece.content || piece.reasoning ? { type: "delta", index, ...piece } : undefined;
   try {
     let step = await samples.next();
-    for (; !step.done; step = await samples.next()) yield { type: "delta", index, content: step.value };
+    for (; !step.done; step = await samples.next()) {
+      const e = event(think.push(step.value));
+      if (e) yield e;
+    }
+    const last = event(think.end());
+    if (last) yield last;
     return step.value;
   } finally {
     await samples.return(undefined as never);
