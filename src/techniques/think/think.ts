@@ -47,7 +47,7 @@ export const think = defineTechnique({
   options,
   async run(run, o) {
     const thought = await thinkWithin(run, o);
-    const ctx = childContext(run.ctx, "answer", "stage");
+    const ctx = childContext(run.ctx, "answer", "step");
     const prefill = `<think>${thought.text.trimEnd()}\n</think>`;
     const r = await run.inner.complete(continuation(run.request, prefill, false), ctx);
     ctx.span.finish();
@@ -67,7 +67,7 @@ export const think = defineTechnique({
 
 /** The thinking, grown call by call until it has between min_tokens and max_tokens (or waits run out). */
 async function thinkWithin(run: TechniqueRun, o: Options): Promise<{ text: string; tokens: number }> {
-  const ctx = childContext(run.ctx, "think", "stage");
+  const ctx = childContext(run.ctx, "think", "step");
   let text = "";
   let tokens = 0;
   let waits = 0;
