@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "node:test";
+import { Budget } from "../../budget/budget.ts";
+import { SqliteCache } from "../../cache/sqlite-cache.ts";
+import { completionCap } from "../completion-cap.ts";
+import { holdBudget } from "../hold-budget.ts";
 import { createRunContext } from "../../core/context.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { ChatRequest } from "../../core/types.ts";
@@ -116,4 +123,33 @@ test("reasoning_content of earlier turns is not sent back upstream (DeepSeek rej
     assert.equal(sent.content, "42");
     assert.equal(sent.reasoning_content, undefined);
   });
+});
+
+test("a cached sample replays its reasoning and reasoning tokens exactly", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lmx-reasoning-cache-"));
+  const cache = SqliteCache.open({ path: path.join(dir, "cache.sqlite") });
+  try {
+    await withServer({ reply: () => thought }, async (server) => {
+      const lm = openaiLM({ model: "o-test", baseURL: server.url, cache });
+      const first = await lm.complete({ ...ask, n: 2, seed: 1 });
+      const again = await lm.complete({ ...ask, n: 2, seed: 1 });
+      assert.equal(server.requests.length, 1, "the second run came from the cache");
+      assert.equal(again.usage.cache_hits, 2);
+      assert.equal(again.usage.reasoning_tokens, first.usage.reasoning_tokens);
+      assert.equal(again.usage.reasoning_tokens, 60);
+      assert.equal(again.choices[1]!.message.reasoning_content, thought.reasoning_content);
+    });
+  } finally {
+    cache.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("max_completion_tokens is the cap the budget holds, as max_tokens is", async () => {
+  const budget = new Budget({ tokens: 1000 });
+  const request: ChatRequest = { ...ask, reasoning_effort: "high", max_completion_tokens: 50 };
+  const hold = await holdBudget({ budget, promptTokens: 10, n: 1, asked: completionCap(request) });
+  assert.equal(budget.headroom().tokens, 1000 - 60, "held the prompt and 50 completion tokens, not the whole budget");
+  assert.equal(hold.maxTokens, undefined, "50 fits: nothing to cap");
+  hold.release();
 });
