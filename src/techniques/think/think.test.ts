@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { contentText } from "../../core/messages.ts";
 import type { ChatRequest } from "../../core/types.ts";
+import { collectEvents } from "../../testing/collect-events.ts";
 import { llamaLM } from "../../providers/llama/llama-lm.ts";
 import { writeTinyGguf } from "../../providers/llama/testing/write-tiny-gguf.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
@@ -72,6 +73,16 @@ test("at max_tokens thinking is ended for the model, whatever it wanted", async 
   assert.match(r.choices[0]!.message.reasoning_content!, /step63 The answer is 41\.$/);
   assert.doesNotMatch(r.choices[0]!.message.reasoning_content!, /Hmm|step64/);
   assert.equal(r.choices[0]!.message.content, "The answer is 42.");
+});
+
+test("streamed: the thinking comes first as reasoning, then the answer's deltas without the block's blank line", async () => {
+  const lm = thinker(10);
+  const { deltas, result } = await collectEvents(think(lm, { min_tokens: 15 }).stream(ask));
+  assert.ok(deltas[0]!.reasoning?.startsWith("step0"), JSON.stringify(deltas[0]));
+  assert.equal(deltas.filter((d) => d.reasoning).length, 1);
+  assert.equal(deltas.map((d) => d.content ?? "").join(""), "The answer is 42.");
+  assert.equal(result.choices[0]!.message.content, "The answer is 42.");
+  assert.match(result.choices[0]!.message.reasoning_content!, /\nWait step0/);
 });
 
 test("waits are bounded: a model that never thinks gets max_waits more tries, then answers", async () => {

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { childContext } from "../../core/context.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { contentText } from "../../core/messages.ts";
-import type { ChatRequest, Choice, Message } from "../../core/types.ts";
+import { AbortedError } from "../../core/errors/aborted-error.ts";
+import type { ChatRequest, ChatResult, Message } from "../../core/types.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { clientValue } from "../spec/option-trust.ts";
+import { runStage, streamStage } from "../stage/run-stage.ts";
 
 const options = z
   .strictObject({
@@ -47,26 +49,54 @@ export const think = defineTechnique({
   options,
   async run(run, o) {
     const thought = await thinkWithin(run, o);
-    const ctx = childContext(run.ctx, "answer", "step");
-    const prefill = `<think>${thought.text.trimEnd()}\n</think>`;
-    const r = await run.inner.complete(continuation(run.request, prefill, false), ctx);
-    ctx.span.finish();
-    const choice = r.choices[0]!;
-    const answer: Choice = {
-      ...choice,
-      message: {
-        ...choice.message,
-        content: contentText(choice.message.content).trimStart(),
-        reasoning_content: thought.text.trim(),
-      },
-    };
-    run.keep(answer);
-    return answer;
+    const result = await runStage({ run, name: "answer", request: answerRequest(run.request, thought) });
+    return withThinking(result, thought);
+  },
+  async *stream(run, o) {
+    const thought = await thinkWithin(run, o);
+    if (thought.trim()) yield { type: "delta", index: 0, reasoning: thought.trim() };
+    let leading = true;
+    const stage = streamStage({ run, name: "answer", request: answerRequest(run.request, thought) });
+    for (let step = await stage.next(); ; step = await stage.next()) {
+      if (step.done) {
+        yield { type: "result", result: withThinking(step.value, thought) };
+        return;
+      }
+      const event = step.value;
+      // The blank line after </think> is the block's, not the answer's.
+      if (leading && event.type === "delta" && event.index === 0 && event.content !== undefined) {
+        const content = event.content.trimStart();
+        if (!content && !event.tool_calls && !event.logprobs) continue;
+        leading = content === "";
+        yield { ...event, content: content || undefined };
+      } else yield event;
+    }
   },
 });
 
-/** The thinking, grown call by call until it has between min_tokens and max_tokens (or waits run out). */
-async function thinkWithin(run: TechniqueRun, o: Options): Promise<{ text: string; tokens: number }> {
+/** The answering call: the caller's request continuing after the closed thinking block. */
+function answerRequest(request: ChatRequest, thought: string): ChatRequest {
+  return continuation(request, `<think>${thought.trimEnd()}\n</think>`, false);
+}
+
+/** The answer with the thinking as its reasoning, the blank line after `</think>` taken off. */
+function withThinking(result: ChatResult, thought: string): ChatResult {
+  return {
+    ...result,
+    choices: result.choices.map((c) => ({
+      ...c,
+      message: {
+        ...c.message,
+        content: typeof c.message.content === "string" ? c.message.content.trimStart() : c.message.content,
+        reasoning_content: thought.trim(),
+      },
+    })),
+  };
+}
+
+/** The thinking, grown call by call until it has between min_tokens and max_tokens (or the waits run out). */
+async function thinkWithin(run: TechniqueRun, o: Options): Promise<string> {
+  if (run.ctx.signal?.aborted) throw new AbortedError();
   const ctx = childContext(run.ctx, "think", "step");
   let text = "";
   let tokens = 0;
@@ -81,16 +111,18 @@ async function thinkWithin(run: TechniqueRun, o: Options): Promise<{ text: strin
       tokens += r.usage.completion_tokens;
       const forced = choice.finish_reason === "length" || tokens >= o.max_tokens;
       if (forced || tokens >= o.min_tokens || waits >= o.max_waits) {
-        ctx.span.set({ thinking_tokens: tokens, waits, ended: forced ? "max_tokens" : "model" });
-        return { text, tokens };
+        ctx.span.set({ thinking_tokens: tokens, waits, ended: forced ? "max_tokens" : "model", output: text });
+        ctx.span.finish();
+        return text;
       }
       // The model tried to stop early: its end of thinking is dropped and it is told to wait.
       waits++;
       text = `${text.trimEnd()}\n${o.wait}`;
       run.progress({ stage: "wait", waits, thinking_tokens: tokens });
     }
-  } finally {
-    ctx.span.finish();
+  } catch (error) {
+    ctx.span.fail(error);
+    throw error;
   }
 }
 
