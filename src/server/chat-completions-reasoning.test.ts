@@ -122,3 +122,18 @@ test("reasoning_effort outside OpenAI's levels is a 400 naming the parameter", a
     await f.close();
   }
 });
+
+test("think's options are client values within bounds: past them is a 400 naming the option, and no call is made", async () => {
+  const f = await startProxyFixture();
+  try {
+    for (const spec of ["think(max_waits=33)", "think(max_tokens=200000)", "think(min_tokens=9, max_tokens=5)"])
+      await assert.rejects(
+        f.client.chat.completions.create({ model: `${spec}@openai:test-model`, messages: question }),
+        (e: any) => e.status === 400 && /max_waits|max_tokens|min_tokens/.test(e.message),
+        spec,
+      );
+    assert.equal(f.upstream.requests.length, 0);
+  } finally {
+    await f.close();
+  }
+});
