@@ -199,6 +199,9 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       output: result.choices.map((c) => contentText(c.message.content)),
       finish_reasons: result.choices.map((c) => c.finish_reason),
     });
+    // The trace keeps the reasoning that the answer leaves out.
+    if (result.choices.some((c) => c.message.reasoning_content))
+      span.set({ reasoning: result.choices.map((c) => c.message.reasoning_content ?? "") });
     span.finish();
     return usage;
   }

@@ -48,6 +48,7 @@ test("reasoning_content and reasoning tokens come back apart from the answer, co
     assert.equal(r.usage.reasoning_tokens, 30);
     assert.equal(r.usage.completion_tokens, 31);
     assert.equal(ctx.span.total.reasoning_tokens, 30, "rolls up the trace");
+    assert.deepEqual(ctx.span.children[0]!.attributes.reasoning, [thought.reasoning_content], "the trace keeps it");
 
     const { deltas, result } = await collectEvents(lm.stream(ask, ctx));
     assert.equal(deltas.map((d) => d.reasoning ?? "").join(""), thought.reasoning_content);
@@ -152,4 +153,15 @@ test("max_completion_tokens is the cap the budget holds, as max_tokens is", asyn
   assert.equal(budget.headroom().tokens, 1000 - 60, "held the prompt and 50 completion tokens, not the whole budget");
   assert.equal(hold.maxTokens, undefined, "50 fits: nothing to cap");
   hold.release();
+});
+
+test("a reasoning_effort that is not one of OpenAI's levels is an InvalidRequestError, not an upstream call", async () => {
+  await withServer({}, async (server) => {
+    const lm = openaiLM({ model: "o-test", baseURL: server.url });
+    await assert.rejects(
+      lm.complete({ ...ask, reasoning_effort: "max" as "high" }),
+      (e: any) => e.param === "reasoning_effort" && /one of none, minimal/.test(e.message),
+    );
+    assert.equal(server.requests.length, 0);
+  });
 });
