@@ -396,6 +396,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
               if (event.type === "delta") {
                 yielded = true;
                 streamed +=
+                  (event.reasoning ?? "") +
                   (event.content ?? "") +
                   (event.tool_calls ?? [])
                     .map((t) => (t.function?.name ?? "") + (t.function?.arguments ?? ""))

@@ -165,3 +165,20 @@ test("a reasoning_effort that is not one of OpenAI's levels is an InvalidRequest
     assert.equal(server.requests.length, 0);
   });
 });
+
+test("a stream cut off while the model reasons is charged for the reasoning it streamed", async () => {
+  const long = { content: "42", reasoning_content: "think ".repeat(400) };
+  await withServer({ reply: () => long, behaviour: { dropAfterEvents: 300 } }, async (server) => {
+    const lm = openaiLM({ model: "o-test", baseURL: server.url, retry: { retries: 0 } });
+    const ctx = createRunContext();
+    let reasoning = "";
+    await assert.rejects(async () => {
+      for await (const e of lm.stream(ask, ctx)) if (e.type === "delta") reasoning += e.reasoning ?? "";
+    });
+    assert.ok(reasoning.length > 1000, "reasoning was streamed before the cut");
+    assert.ok(
+      ctx.span.total.completion_tokens >= Math.floor(reasoning.length / 4) - 1,
+      `charged ${ctx.span.total.completion_tokens} completion tokens for ${reasoning.length} characters`,
+    );
+  });
+});
