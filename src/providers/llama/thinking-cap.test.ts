@@ -63,6 +63,7 @@ test("without a cap the block stays open to the end of the sample", async () => 
   const s = await sample(undefined);
   assert.match(s.content, /^<think>[a-z ]+$/);
   assert.equal(s.completionTokens, 60);
+  assert.equal(s.reasoningTokens, 60, "a block never closed is all reasoning");
 });
 
 test("at the thinking cap the closing tag is forced and the model goes on with its answer", async () => {
@@ -73,6 +74,7 @@ test("at the thinking cap the closing tag is forced and the model goes on with i
   assert.equal(reasoning.trimEnd().length, 20 - 7);
   assert.equal(s.streamed, s.content, "the forced tag streams like generated text");
   assert.equal(s.completionTokens, 60, "forced tokens count as completion tokens, within max_tokens");
+  assert.equal(s.reasoningTokens, 20 + 11, "the block's tokens, its forced closing tag included");
 });
 
 test("a cap the closing tag cannot fit under max_tokens is not forced (the budget's cap holds)", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { splitThink, ThinkSplitter } from "./think-splitter.ts";
+import { opensThinking, splitThink, ThinkSplitter } from "./think-splitter.ts";
 
 /** Streams `text` in pieces of `size` characters and joins what comes out. */
 function streamed(text: string, size: number) {
@@ -43,4 +43,20 @@ test("reasoning reaches the reader before the block closes", () => {
   assert.deepEqual(s.push("step two</"), { reasoning: "step two" });
   assert.deepEqual(s.push("think>7"), { content: "7" });
   assert.deepEqual(s.end(), {});
+});
+
+test("text that starts inside a block the prompt opened is reasoning up to </think>", () => {
+  const text = "so 6*7 = 42\n</think>\n\n42";
+  assert.deepEqual(splitThink(text, { open: true }), { reasoning: "so 6*7 = 42\n", content: "42" });
+  assert.deepEqual(splitThink("still thinking", { open: true }), { reasoning: "still thinking", content: "" });
+  const s = new ThinkSplitter({ open: true });
+  assert.deepEqual(s.push("a </th"), { reasoning: "a " });
+  assert.deepEqual(s.push("ink> b"), { content: "b" });
+});
+
+test("a prompt opens thinking when it ends in <think> or its prefill has an unclosed block", () => {
+  assert.equal(opensThinking(undefined, "<|im_start|>assistant\n<think>\n"), true);
+  assert.equal(opensThinking("<think>\nfirst, Wait", "...first, Wait"), true);
+  assert.equal(opensThinking("<think>done</think>", "done</think>"), false);
+  assert.equal(opensThinking(undefined, "user\nExplain <think>\nassistant\n"), false);
 });

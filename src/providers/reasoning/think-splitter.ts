@@ -14,8 +14,13 @@ const CLOSE = "</think>";
  * a block never closed (the model ran out of tokens) is all reasoning.
  */
 export class ThinkSplitter {
-  private state: "start" | "thinking" | "after" | "answer" = "start";
+  private state: "start" | "thinking" | "after" | "answer";
   private held = "";
+
+  /** `open`: the text starts inside a block the prompt opened (a template's or a prefill's `<think>`). */
+  constructor(options: { open?: boolean } = {}) {
+    this.state = options.open ? "thinking" : "start";
+  }
 
   push(text: string): SplitPiece {
     const out: SplitPiece = {};
@@ -65,13 +70,24 @@ export class ThinkSplitter {
 }
 
 /** A whole text split at once: `{reasoning, content}` (reasoning undefined when there is no block). */
-export function splitThink(text: string): { reasoning?: string; content: string } {
-  const splitter = new ThinkSplitter();
+export function splitThink(text: string, options: { open?: boolean } = {}): { reasoning?: string; content: string } {
+  const splitter = new ThinkSplitter(options);
   const a = splitter.push(text);
   const b = splitter.end();
   const reasoning = (a.reasoning ?? "") + (b.reasoning ?? "");
   const content = (a.content ?? "") + (b.content ?? "");
-  return reasoning || /^\s*<think>/.test(text) ? { reasoning, content } : { content: text };
+  return reasoning || options.open || /^\s*<think>/.test(text) ? { reasoning, content } : { content: text };
+}
+
+/**
+ * Whether a prompt leaves a `<think>` block open for the model to go on with: its last message is an
+ * assistant prefill with an unclosed block, or its rendered text ends in `<think>` (templates of
+ * reasoning models that open the block themselves).
+ */
+export function opensThinking(lastMessageText: string | undefined, promptTail: string): boolean {
+  if (promptTail.trimEnd().endsWith("<think>")) return true;
+  if (lastMessageText === undefined) return false;
+  return lastMessageText.lastIndexOf("<think>") > lastMessageText.lastIndexOf("</think>");
 }
 
 function add(out: SplitPiece, key: keyof SplitPiece, text: string): void {

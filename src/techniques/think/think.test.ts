@@ -128,6 +128,7 @@ test("on a local llama.cpp model: thinking continues the assistant's message, is
     for (const s of lmSpans) assert.match(prefillOf(s.attributes.request as ChatRequest)!, /^<think>/);
     assert.match(prefillOf(lmSpans[1]!.attributes.request as ChatRequest)!, /\nWait$/);
     assert.equal(span.total.completion_tokens, tokens, "the thinking tokens are what llama.cpp generated");
+    assert.equal(r.usage.reasoning_tokens, tokens, "llama.cpp counts the open block's tokens as reasoning");
     assert.match(r.choices[0]!.message.reasoning_content!, /\nWait/);
     assert.ok(r.usage.completion_tokens <= tokens + 4, "the answer kept the caller's max_tokens");
   } finally {

@@ -107,7 +107,8 @@ async function thinkWithin(run: TechniqueRun, o: Options): Promise<string> {
       const r = await run.inner.complete(request, ctx);
       const choice = r.choices[0];
       if (!choice) throw new InvalidRequestError("think: the model returned no choice");
-      text += contentText(choice.message.content);
+      // A model that knows it is inside the block (llama.cpp does) returns the thoughts as reasoning.
+      text += (choice.message.reasoning_content ?? "") + contentText(choice.message.content);
       tokens += r.usage.completion_tokens;
       const forced = choice.finish_reason === "length" || tokens >= o.max_tokens;
       if (forced || tokens >= o.min_tokens || waits >= o.max_waits) {
