@@ -148,7 +148,10 @@ async function streamAnswer(o: {
       block.type === "text"
         ? (block.text.match(/\S+\s*|\s+/g) ?? []).map((text: string) => ({ type: "text_delta", text }))
         : block.type === "thinking"
-          ? [{ type: "thinking_delta", thinking: block.thinking }]
+          ? [
+              { type: "thinking_delta", thinking: block.thinking },
+              { type: "signature_delta", signature: block.signature },
+            ]
           : (JSON.stringify(block.input).match(/.{1,7}/gs) ?? []).map((partial_json: string) => ({
               type: "input_json_delta",
               partial_json,
@@ -206,6 +209,10 @@ function checkThinking(body: any): string | undefined {
     return "`temperature` may only be set to 1 when thinking is enabled";
   if (body.top_k !== undefined) return "`top_k` cannot be set when thinking is enabled";
   if (body.top_p !== undefined && body.top_p < 0.95) return "`top_p` must be >= 0.95 when thinking is enabled";
+  const last = [...(body.messages ?? [])].reverse().find((m: any) => m.role === "assistant");
+  const blocks = Array.isArray(last?.content) ? last.content : [];
+  if (blocks.some((b: any) => b.type === "tool_use") && !["thinking", "redacted_thinking"].includes(blocks[0]?.type))
+    return "Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block";
   return undefined;
 }
 

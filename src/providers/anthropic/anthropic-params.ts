@@ -1,5 +1,5 @@
 import type { ChatRequest, ReasoningEffort, ToolChoice } from "../../core/types.ts";
-import { anthropicMessages } from "./anthropic-messages.ts";
+import { anthropicMessages, type AnthropicMessage } from "./anthropic-messages.ts";
 
 /** How `response_format` is honoured: an instruction in the system prompt, or the API's `output_config.format`. */
 export type StructuredOutput = "instruction" | "native";
@@ -82,12 +82,19 @@ export const THINKING_BUDGET: Record<Exclude<ReasoningEffort, "none">, number> =
  * `reasoning_effort` as extended thinking (unless the caller sent `thinking` itself). With lmx's
  * default max_tokens the answer keeps all of it and max_tokens grows by the budget; a caller's or a
  * budget's cap is never raised, so thinking gets at most half of it, and none below 2048. Thinking
- * takes no temperature or top_k, top_p of at least 0.95, and no forced tool choice (then it is left off).
+ * takes no temperature or top_k, top_p of at least 0.95, and no forced tool choice (then it is left off,
+ * as it is when the last tool-using assistant turn has no signed thinking to send back).
  */
 function withThinking(params: Record<string, any>, request: ChatRequest, capped: boolean): void {
   const effort = request.reasoning_effort;
   if (!effort || effort === "none" || params.thinking !== undefined) return;
   if (params.tool_choice?.type === "any" || params.tool_choice?.type === "tool") return;
+  // With thinking on, an assistant turn with tool use must start with its signed thinking; an answer
+  // that came without (another model, thinking off) can only be continued with thinking off.
+  const last = params.messages.findLast((m: AnthropicMessage) => m.role === "assistant");
+  const blocks: { type?: unknown }[] = last?.content ?? [];
+  if (blocks.some((b) => b.type === "tool_use") && !["thinking", "redacted_thinking"].includes(String(blocks[0]?.type)))
+    return;
   const wanted = THINKING_BUDGET[effort];
   if (wanted === undefined) return;
   const budget = capped ? Math.min(wanted, Math.floor(params.max_tokens / 2)) : wanted;

@@ -75,3 +75,66 @@ test("thinking streams as reasoning deltas apart from the answer text", async ()
     assert.ok(ctx.span.total.reasoning_tokens! > 0);
   });
 });
+
+test("a tool loop with thinking sends the signed thinking back first, complete and streamed", async () => {
+  const reply = (req: any) =>
+    req.messages.at(-1).content.some((b: any) => b.type === "tool_result")
+      ? { content: "It is 42.", thinking: "the tool said 42" }
+      : { thinking: "I should call the calculator", tool_use: [{ id: "toolu_1", name: "calc", input: { x: "6*7" } }] };
+  const tools = [{ type: "function" as const, function: { name: "calc", parameters: { type: "object" } } }];
+  await withServer({ reply }, async (server) => {
+    const lm = anthropicLM({ model: "claude-test", baseURL: server.url, apiKey: "k" });
+    for (const streamed of [false, true]) {
+      const request: ChatRequest = { ...ask, tools, reasoning_effort: "low" };
+      const first = streamed ? (await collectEvents(lm.stream(request))).result : await lm.complete(request);
+      const message = first.choices[0]!.message;
+      assert.deepEqual((message as any).anthropic_thinking, [
+        { type: "thinking", thinking: "I should call the calculator", signature: "sig-test" },
+      ]);
+      const call = message.tool_calls![0]!;
+      const second = await lm.complete({
+        ...request,
+        messages: [...ask.messages, message, { role: "tool", tool_call_id: call.id, content: "42" }],
+      });
+      assert.equal(second.choices[0]!.message.content, "It is 42.");
+      const sent = server.requests.at(-1)!.body;
+      assert.deepEqual(sent.thinking, { type: "enabled", budget_tokens: 2048 });
+      assert.equal(sent.messages[1].content[0].type, "thinking");
+      assert.equal(sent.messages[1].content[0].signature, "sig-test");
+    }
+  });
+});
+
+test("a tool-using turn without signed thinking (another model's) is continued with thinking off, not a 400", async () => {
+  await withServer({ reply: () => "It is 42." }, async (server) => {
+    const lm = anthropicLM({ model: "claude-test", baseURL: server.url, apiKey: "k" });
+    const tools = [{ type: "function" as const, function: { name: "calc" } }];
+    const r = await lm.complete({
+      messages: [
+        ...ask.messages,
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "calc", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: "42" },
+      ],
+      tools,
+      reasoning_effort: "high",
+    });
+    assert.equal(r.choices[0]!.message.content, "It is 42.");
+    assert.equal(server.requests[0]!.body.thinking, undefined);
+  });
+});
+
+test("malformed anthropic_thinking from a client is an InvalidRequestError naming it", async () => {
+  await withServer({}, async (server) => {
+    const lm = anthropicLM({ model: "claude-test", baseURL: server.url, apiKey: "k" });
+    const bad = { role: "assistant" as const, content: "x", anthropic_thinking: [{ type: "thinking", thinking: 1 }] };
+    await assert.rejects(
+      lm.complete({ messages: [...ask.messages, bad, { role: "user", content: "and?" }] }),
+      (e: any) => /anthropic_thinking/.test(e.param ?? ""),
+    );
+    assert.equal(server.requests.length, 0);
+  });
+});

@@ -31,18 +31,25 @@ export function anthropicResult(options: {
   let text = "";
   let thinking = "";
   const calls: ToolCall[] = [];
+  const signed: Json[] = [];
   (b.content as unknown[]).forEach((block, i) => {
     if (!isObject(block) || typeof block.type !== "string")
       throw malformed(`content block ${i} is not a {type, …} object`);
     if (block.type === "text") text += stringField(block.text, malformed, `text block ${i}`);
-    else if (block.type === "thinking") thinking += stringField(block.thinking, malformed, `thinking block ${i}`);
+    else if (block.type === "thinking") {
+      const t = stringField(block.thinking, malformed, `thinking block ${i}`);
+      thinking += t;
+      if (typeof block.signature === "string" && block.signature)
+        signed.push({ type: "thinking", thinking: t, signature: block.signature });
+    } else if (block.type === "redacted_thinking" && typeof block.data === "string")
+      signed.push({ type: "redacted_thinking", data: block.data });
     else if (block.type === "tool_use") calls.push(toolUse(block, malformed, `tool_use block ${i}`));
   });
   if (b.usage != null && !isObject(b.usage)) throw malformed("usage is not an object");
   const choices = [
     {
       index: 0,
-      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      message: assistantMessage({ text, thinking, calls, json: options.json, signed }),
       finish_reason: finishReason(stopReason(b.stop_reason, malformed)),
     },
   ];
@@ -79,11 +86,16 @@ export function stopReason(value: unknown, malformed: Malformed): string | undef
   return value;
 }
 
+/**
+ * The answer as an OpenAI message; thinking as `reasoning_content`, and the signed thinking blocks as
+ * `anthropic_thinking`, which a follow-up turn sends back (the API requires them before tool use).
+ */
 export function assistantMessage(o: {
   text: string;
   thinking: string;
   calls: ToolCall[];
   json?: boolean;
+  signed?: Json[];
 }): AssistantMessage {
   const text = o.json ? unfence(o.text) : o.text;
   return {
@@ -91,6 +103,7 @@ export function assistantMessage(o: {
     content: text === "" && o.calls.length > 0 ? null : text,
     ...(o.calls.length > 0 ? { tool_calls: o.calls } : {}),
     ...(o.thinking ? { reasoning_content: o.thinking } : {}),
+    ...(o.signed?.length ? { anthropic_thinking: o.signed } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export async function* anthropicStreamEvents(options: {
   let text = "";
   let thinking = "";
   const calls: ToolCall[] = [];
+  /** Content-block index → its signed thinking block, signatures arriving as signature_delta. */
+  const signed = new Map<unknown, Json>();
   /** Content-block index → position in `calls`, for input_json_delta fragments. */
   const toolAt = new Map<unknown, number>();
 
@@ -61,8 +63,15 @@ export async function* anthropicStreamEvents(options: {
             { index: k, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
           ],
         };
+      } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
+        signed.set(e.index, { type: "redacted_thinking", data: block.data });
       } else if (block.type === "thinking") {
         const t = stringField(block.thinking, malformed, "a streamed thinking block");
+        signed.set(e.index, {
+          type: "thinking",
+          thinking: t,
+          signature: stringField(block.signature, malformed, "a signature"),
+        });
         thinking += t;
         if (t) yield { type: "delta", index: 0, reasoning: t };
       } else if (block.type === "text") {
@@ -83,9 +92,14 @@ export async function* anthropicStreamEvents(options: {
         if (k === undefined || !part) continue;
         calls[k]!.function.arguments += part;
         yield { type: "delta", index: 0, tool_calls: [{ index: k, function: { arguments: part } }] };
+      } else if (d.type === "signature_delta") {
+        const block = signed.get(e.index);
+        if (block?.type === "thinking") block.signature += stringField(d.signature, malformed, "a signature_delta");
       } else if (d.type === "thinking_delta") {
         const t = stringField(d.thinking, malformed, "a thinking_delta");
         thinking += t;
+        const block = signed.get(e.index);
+        if (block?.type === "thinking") block.thinking += t;
         if (t) yield { type: "delta", index: 0, reasoning: t };
       }
     } else if (e.type === "message_delta") {
@@ -106,7 +120,13 @@ export async function* anthropicStreamEvents(options: {
   const choices = [
     {
       index: 0,
-      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      message: assistantMessage({
+        text,
+        thinking,
+        calls,
+        json: options.json,
+        signed: [...signed.values()].filter((b) => b.type === "redacted_thinking" || b.signature),
+      }),
       finish_reason: finishReason(stop),
     },
   ];

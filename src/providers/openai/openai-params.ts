@@ -22,10 +22,18 @@ export function openaiParams(options: {
   // Servers that reject `n` (llama.cpp, Ollama) accept its absence; n=1 is the default anyway.
   if (params.n === 1) delete params.n;
   if (seed !== undefined) params.seed = seed;
-  // Reasoning is the model's own output: DeepSeek rejects it in input messages, and the others ignore it.
-  if (request.messages.some((m) => (m as { reasoning_content?: unknown }).reasoning_content !== undefined))
+  // Reasoning is the model's own output: DeepSeek rejects it in input messages, and the others ignore it;
+  // Anthropic's signed thinking means nothing here.
+  if (request.messages.some((m) => "reasoning_content" in m || "anthropic_thinking" in m))
     params.messages = request.messages.map((m) => {
-      const { reasoning_content: _, ...rest } = m as typeof m & { reasoning_content?: unknown };
+      const {
+        reasoning_content: _r,
+        anthropic_thinking: _a,
+        ...rest
+      } = m as typeof m & {
+        reasoning_content?: unknown;
+        anthropic_thinking?: unknown;
+      };
       return rest;
     });
   // The accounting path caps `max_tokens`; OpenAI rejects both fields together, so keep the smaller one.
