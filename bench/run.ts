@@ -20,6 +20,7 @@ const benches = [
   "soak",
   "slow-senders",
   "gateway",
+  "think",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));

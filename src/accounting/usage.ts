@@ -25,6 +25,8 @@ export function addUsage(into: Usage, delta: Partial<Usage>): Usage {
   into.cache_hits += delta.cache_hits ?? 0;
   // A new object each time: copies of `into` taken earlier (span snapshots) keep their figures.
   if (delta.replayed) into.replayed = addReplayed(into.replayed, delta.replayed);
+  // Optional so usage without reasoning models keeps its shape; present once any call reports some.
+  if (delta.reasoning_tokens) into.reasoning_tokens = (into.reasoning_tokens ?? 0) + delta.reasoning_tokens;
   return into;
 }
 
@@ -33,6 +35,9 @@ function addReplayed(a: ReplayedUsage | undefined, b: ReplayedUsage): ReplayedUs
     prompt_tokens: (a?.prompt_tokens ?? 0) + b.prompt_tokens,
     completion_tokens: (a?.completion_tokens ?? 0) + b.completion_tokens,
     cached_tokens: (a?.cached_tokens ?? 0) + b.cached_tokens,
+    ...(a?.reasoning_tokens || b.reasoning_tokens
+      ? { reasoning_tokens: (a?.reasoning_tokens ?? 0) + (b.reasoning_tokens ?? 0) }
+      : {}),
     calls: (a?.calls ?? 0) + b.calls,
     cost_usd: (a?.cost_usd ?? 0) + b.cost_usd,
   };

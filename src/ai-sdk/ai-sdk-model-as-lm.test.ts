@@ -149,3 +149,18 @@ test("a 429's Retry-After given as an HTTP date is honoured", async () => {
     assert.ok((retry.data.delay_ms as number) >= 500, `waited ${String(retry.data.delay_ms)} ms`);
   });
 });
+
+test("an AI SDK model as an LM: reasoning streams as reasoning deltas and its tokens are counted", async () => {
+  const reply = { content: "42", reasoning_content: "six sevens make 42", reasoning_tokens: 9 };
+  await withModel({ reply: () => reply }, async (_upstream, lm) => {
+    const done = await lm.complete({ messages: [{ role: "user", content: "6 times 7?" }] });
+    assert.equal(done.choices[0]!.message.content, "42");
+    assert.equal(done.choices[0]!.message.reasoning_content, reply.reasoning_content);
+    assert.equal(done.usage.reasoning_tokens, 9);
+    const events: StreamEvent[] = [];
+    for await (const e of lm.stream({ messages: [{ role: "user", content: "6 times 7?" }] })) events.push(e);
+    const deltas = events.filter((e) => e.type === "delta");
+    assert.equal(deltas.map((d) => d.reasoning ?? "").join(""), reply.reasoning_content);
+    assert.equal(deltas.map((d) => d.content ?? "").join(""), "42");
+  });
+});

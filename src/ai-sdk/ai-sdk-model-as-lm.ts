@@ -90,6 +90,7 @@ async function* streamEvents(
         break;
       case "reasoning-delta":
         content.push({ type: "reasoning", text: part.delta });
+        if (part.delta) yield { type: "delta", index: 0, reasoning: part.delta };
         break;
       case "tool-input-start":
         if (!part.providerExecuted)

@@ -84,6 +84,8 @@ async function pump(
   write({ type: "stream-start", warnings });
   let textOpen = false;
   let sawText = false;
+  let reasoningOpen = false;
+  let sawReasoning = false;
   const streamedTools = new Map<number, { id: string; name: string; args: string }>();
   const progressCtx: RunContext = raw
     ? {
@@ -96,7 +98,14 @@ async function pump(
       if (raw) write({ type: "raw", rawValue: { lmx: { progress: event.data } } });
     } else if (event.type === "delta") {
       if (event.index !== 0) continue;
+      if (event.reasoning) {
+        if (!reasoningOpen) write({ type: "reasoning-start", id: "reasoning-0" });
+        reasoningOpen = sawReasoning = true;
+        write({ type: "reasoning-delta", id: "reasoning-0", delta: event.reasoning });
+      }
       if (event.content) {
+        if (reasoningOpen) write({ type: "reasoning-end", id: "reasoning-0" });
+        reasoningOpen = false;
         if (!textOpen) write({ type: "text-start", id: "text-0" });
         textOpen = sawText = true;
         write({ type: "text-delta", id: "text-0", delta: event.content });
@@ -121,11 +130,16 @@ async function pump(
         modelId: result.model,
         timestamp: new Date(result.created * 1000),
       });
+      if (reasoningOpen) write({ type: "reasoning-end", id: "reasoning-0" });
       if (textOpen) write({ type: "text-end", id: "text-0" });
       for (const call of streamedTools.values()) write({ type: "tool-input-end", id: call.id });
       // Whatever the stream did not carry (a technique that answered at once) comes from the result.
       for (const part of contentToV3(result)) {
-        if (part.type === "text" && !sawText) {
+        if (part.type === "reasoning" && !sawReasoning) {
+          write({ type: "reasoning-start", id: "reasoning-0" });
+          write({ type: "reasoning-delta", id: "reasoning-0", delta: part.text });
+          write({ type: "reasoning-end", id: "reasoning-0" });
+        } else if (part.type === "text" && !sawText) {
           write({ type: "text-start", id: "text-0" });
           write({ type: "text-delta", id: "text-0", delta: part.text });
           write({ type: "text-end", id: "text-0" });

@@ -30,7 +30,11 @@ export function usageToV3(usage: Usage): LanguageModelV3Usage {
       cacheRead: usage.cached_tokens,
       cacheWrite: undefined,
     },
-    outputTokens: { total: usage.completion_tokens, text: usage.completion_tokens, reasoning: undefined },
+    outputTokens: {
+      total: usage.completion_tokens,
+      text: usage.completion_tokens - (usage.reasoning_tokens ?? 0),
+      reasoning: usage.reasoning_tokens,
+    },
     raw: { ...usage, replayed: usage.replayed && { ...usage.replayed } },
   };
 }

@@ -28,6 +28,7 @@ export function usageFromV3(usage: LanguageModelV3Usage): DriverUsage {
     prompt_tokens: usage.inputTokens.total ?? 0,
     completion_tokens: usage.outputTokens.total ?? 0,
     cached_tokens: usage.inputTokens.cacheRead ?? 0,
+    reasoning_tokens: usage.outputTokens.reasoning,
   };
 }
 

@@ -7,6 +7,8 @@ export interface CachedSample {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  /** The sample's reasoning tokens (a part of completion_tokens), when its model reasoned. */
+  reasoning_tokens?: number;
   cost_usd: number;
 }
 

@@ -119,6 +119,7 @@ export interface ReplayedUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  reasoning_tokens?: number;
   calls: number;
   cost_usd: number;
 }

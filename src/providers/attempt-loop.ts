@@ -102,5 +102,5 @@ function retryHooks(span: Span, ctx: RunContext, deadline: number): Pick<RetryOp
 
 function deltaText(event: Extract<DriverStreamEvent, { type: "delta" }>): string {
   const tools = (event.tool_calls ?? []).map((t) => (t.function?.name ?? "") + (t.function?.arguments ?? ""));
-  return (event.content ?? "") + tools.join("");
+  return (event.reasoning ?? "") + (event.content ?? "") + tools.join("");
 }

@@ -13,6 +13,7 @@ export function paidUsage(result: DriverResult, price: Price | undefined): Usage
     prompt_tokens: u.prompt_tokens,
     completion_tokens: u.completion_tokens,
     cached_tokens: u.cached_tokens ?? 0,
+    reasoning_tokens: u.reasoning_tokens,
     calls: 1,
     cost_usd: costOf(price, u),
   });

@@ -146,10 +146,12 @@ async function drain(call: AsyncGenerator<unknown, CallOutcome>): Promise<CallOu
 function* resultAsEvents(result: ChatResult): Iterable<StreamEvent> {
   for (const choice of result.choices) {
     const text = contentText(choice.message.content);
-    if (text || choice.message.tool_calls)
+    const reasoning = choice.message.reasoning_content || undefined;
+    if (text || reasoning || choice.message.tool_calls)
       yield {
         type: "delta",
         index: choice.index,
+        reasoning,
         content: text || undefined,
         tool_calls: choice.message.tool_calls?.map((t, index) => ({ index, ...t })),
       };

@@ -15,6 +15,8 @@ export interface DriverUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens?: number;
+  /** Completion tokens spent on reasoning (a part of completion_tokens). */
+  reasoning_tokens?: number;
   /** Some counts are lmx's estimate: the upstream reported none, or figures that were not token counts. */
   estimated?: boolean;
 }

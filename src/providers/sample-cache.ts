@@ -68,6 +68,7 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
         prompt_tokens: sample.prompt_tokens,
         completion_tokens: sample.completion_tokens,
         cached_tokens: sample.cached_tokens,
+        ...(sample.reasoning_tokens ? { reasoning_tokens: sample.reasoning_tokens } : {}),
         calls: sample.prompt_tokens > 0 ? 1 : 0,
         cost_usd: sample.cost_usd,
       };
@@ -88,18 +89,24 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
       if (!cache) return;
       const { result, k, got } = options;
       // A multi-choice call's prompt is charged to its first sample so that replays add up the same.
-      const completion =
-        Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
+      const completion = share(result.usage.completion_tokens, k, got);
       const prompt = k === 0 ? result.usage.prompt_tokens : 0;
       const cached = k === 0 ? (result.usage.cached_tokens ?? 0) : 0;
+      const reasoning = share(result.usage.reasoning_tokens ?? 0, k, got);
       cache.set(key(options.request, options.ctx, options.sampleIndex, options.budgetCap, result.choices[k]), {
         choice: result.choices[k]!,
         model: result.model ?? model,
         prompt_tokens: prompt,
         completion_tokens: completion,
         cached_tokens: cached,
+        ...(reasoning ? { reasoning_tokens: Math.min(reasoning, completion) } : {}),
         cost_usd: costOf(price, { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: cached }),
       });
     },
   };
+}
+
+/** Sample k's share of a count over `got` samples; the remainder goes to the first. */
+function share(count: number, k: number, got: number): number {
+  return Math.floor(count / got) + (k === 0 ? count % got : 0);
 }

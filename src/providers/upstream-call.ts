@@ -109,6 +109,9 @@ function charge(span: Span, ctx: RunContext, result: DriverResult, price: Price 
     output: result.choices.map((c) => contentText(c.message.content)),
     finish_reasons: result.choices.map((c) => c.finish_reason),
   });
+  // The trace keeps the reasoning that the answer leaves out.
+  if (result.choices.some((c) => c.message.reasoning_content))
+    span.set({ reasoning: result.choices.map((c) => c.message.reasoning_content ?? "") });
   span.finish();
   return usage;
 }

@@ -8,6 +8,10 @@ export function openaiUsage(usage: Usage) {
     completion_tokens: usage.completion_tokens,
     total_tokens: usage.total_tokens,
     prompt_tokens_details: { cached_tokens: usage.cached_tokens },
+    // Only when a reasoning model answered, so other usage keeps its shape.
+    ...(usage.reasoning_tokens !== undefined
+      ? { completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens } }
+      : {}),
   };
 }
 
@@ -63,6 +67,7 @@ export function chatId(id: string): string {
 export class ChunkWriter {
   private readonly started = new Set<number>();
   private readonly streamedText = new Set<number>();
+  private readonly streamedReasoning = new Set<number>();
   private readonly streamedTools = new Set<number>();
 
   constructor(private readonly o: { id: string; created: number; model: string }) {}
@@ -89,6 +94,11 @@ export class ChunkWriter {
   delta(event: Extract<StreamEvent, { type: "delta" }>): object[] {
     const out: object[] = this.started.has(event.index) ? [] : [this.start(event.index)];
     const delta: Record<string, unknown> = {};
+    if (event.reasoning) {
+      // DeepSeek's name, which the openai SDK passes through and most clients read.
+      delta.reasoning_content = event.reasoning;
+      this.streamedReasoning.add(event.index);
+    }
     if (event.content) {
       delta.content = event.content;
       this.streamedText.add(event.index);
@@ -125,6 +135,9 @@ export class ChunkWriter {
 
   private unsent(choice: Choice): Record<string, unknown> | undefined {
     const rest: Record<string, unknown> = {};
+    const reasoning = choice.message.reasoning_content;
+    if (!this.streamedReasoning.has(choice.index) && typeof reasoning === "string" && reasoning)
+      rest.reasoning_content = reasoning;
     const content = choice.message.content;
     if (!this.streamedText.has(choice.index) && typeof content === "string" && content) rest.content = content;
     const calls = choice.message.tool_calls;

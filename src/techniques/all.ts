@@ -15,6 +15,7 @@ import { memory, retrieve } from "./beyond-context/index.ts";
 import { programAided, tools } from "./tools/index.ts";
 import { mcts, treeOfThoughts } from "./search/index.ts";
 import { codet } from "./codet/index.ts";
+import { think } from "./think/index.ts";
 
 /**
  * Every built-in technique, in the order `lmx techniques` lists them. The registry, the spec
@@ -44,4 +45,5 @@ export const allTechniques: TechniqueFactory[] = [
   tools,
   treeOfThoughts,
   mcts,
+  think,
 ];

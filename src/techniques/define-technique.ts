@@ -196,7 +196,8 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
         const result = await complete(request, outer);
         for (const choice of result.choices) {
           const text = contentText(choice.message.content);
-          if (text) yield { type: "delta", index: choice.index, content: text };
+          const reasoning = choice.message.reasoning_content || undefined;
+          if (text || reasoning) yield { type: "delta", index: choice.index, reasoning, content: text || undefined };
         }
         yield { type: "result", result };
         return;

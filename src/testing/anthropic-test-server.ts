@@ -16,7 +16,7 @@ export interface AnthropicTestReply {
   tool_use?: { id?: string; name: string; input: Record<string, unknown> }[];
   thinking?: string;
   stop_reason?: string;
-  /** Output tokens to report (default: words of text and tool input). */
+  /** Output tokens to report (default: words of text, thinking and tool input). */
   output_tokens?: number;
 }
 
@@ -46,7 +46,8 @@ export interface AnthropicTestServer {
 
 /**
  * A real Anthropic Messages API server on 127.0.0.1 for tests: `POST /v1/messages` as JSON or as
- * an SSE event stream (message_start … message_stop), tool_use blocks, and switchable faults.
+ * an SSE event stream (message_start … message_stop), tool_use and thinking blocks (with the API's
+ * rules for thinking requests), and switchable faults.
  */
 export async function startAnthropicTestServer(
   options: { reply?: AnthropicReply; behaviour?: AnthropicTestBehaviour } = {},
@@ -66,6 +67,8 @@ export async function startAnthropicTestServer(
       const body = record.body;
       if (typeof body.max_tokens !== "number")
         return sendJson(res, 400, anthropicError(400, "max_tokens: Field required"));
+      const thinkingError = checkThinking(body);
+      if (thinkingError) return sendJson(res, 400, anthropicError(400, thinkingError));
       if (behaviour.malformed === "invalid-json") {
         if (!body.stream)
           return sendJson(res, 200, '{"id":"msg_broken","type":"message","content":[{"type":"text","text":');
@@ -145,7 +148,10 @@ async function streamAnswer(o: {
       block.type === "text"
         ? (block.text.match(/\S+\s*|\s+/g) ?? []).map((text: string) => ({ type: "text_delta", text }))
         : block.type === "thinking"
-          ? [{ type: "thinking_delta", thinking: block.thinking }]
+          ? [
+              { type: "thinking_delta", thinking: block.thinking },
+              { type: "signature_delta", signature: block.signature },
+            ]
           : (JSON.stringify(block.input).match(/.{1,7}/gs) ?? []).map((partial_json: string) => ({
               type: "input_json_delta",
               partial_json,
@@ -192,12 +198,31 @@ function blocksOf(r: AnthropicTestReply): any[] {
   return blocks;
 }
 
+/** The API's rules for extended thinking, so a request that breaks them fails here as it would there. */
+function checkThinking(body: any): string | undefined {
+  const t = body.thinking;
+  if (t == null || t.type !== "enabled") return undefined;
+  if (!Number.isInteger(t.budget_tokens) || t.budget_tokens < 1024)
+    return "thinking.budget_tokens: Input should be greater than or equal to 1024";
+  if (t.budget_tokens >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`";
+  if (body.temperature !== undefined && body.temperature !== 1)
+    return "`temperature` may only be set to 1 when thinking is enabled";
+  if (body.top_k !== undefined) return "`top_k` cannot be set when thinking is enabled";
+  if (body.top_p !== undefined && body.top_p < 0.95) return "`top_p` must be >= 0.95 when thinking is enabled";
+  const last = [...(body.messages ?? [])].reverse().find((m: any) => m.role === "assistant");
+  const blocks = Array.isArray(last?.content) ? last.content : [];
+  if (blocks.some((b: any) => b.type === "tool_use") && !["thinking", "redacted_thinking"].includes(blocks[0]?.type))
+    return "Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block";
+  return undefined;
+}
+
 function usageFor(body: any, r: AnthropicTestReply, cacheRead: number): ReportedUsage {
   let prompt = countTokens(textOf(body.system ?? ""));
   for (const m of body.messages ?? []) prompt += 3 + countTokens(textOf(m.content));
   const completion =
     r.output_tokens ??
     countTokens(r.content ?? "") +
+      countTokens(r.thinking ?? "") +
       (r.tool_use ?? []).reduce((s, t) => s + 1 + countTokens(JSON.stringify(t.input).replace(/[{}":,]/g, " ")), 0);
   return { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: Math.min(cacheRead, prompt) };
 }

@@ -17,8 +17,12 @@ export interface OpenAITestReply {
   finish_reason?: string;
   /** Extra message fields, e.g. `refusal` or `reasoning_content`. */
   extra?: Record<string, unknown>;
-  /** Completion tokens to report for this choice (default: words of content and tool calls). */
+  /** Completion tokens to report for this choice (default: words of content, reasoning and tool calls). */
   completion_tokens?: number;
+  /** Reasoning apart from the answer, as DeepSeek-style servers send it (streamed before the content). */
+  reasoning_content?: string;
+  /** Reasoning tokens to report in `completion_tokens_details` (default: words of reasoning_content). */
+  reasoning_tokens?: number;
 }
 
 /** Answers choice after choice; `index` counts every choice the server has produced (0, 1, 2 …). */
@@ -39,6 +43,8 @@ export interface ReportedUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  /** Reported only by answers scripted with reasoning. */
+  reasoning_tokens?: number;
 }
 
 export interface OpenAITestServer {
@@ -168,6 +174,8 @@ async function streamAnswer(o: {
   for (const [index, r] of o.replies.entries()) {
     if (!(await sse.send(chunk([{ index, delta: { role: "assistant", content: "" }, finish_reason: null }]))))
       return false;
+    for (const piece of (r.reasoning_content ?? "").match(/\S+\s*|\s+/g) ?? [])
+      if (!(await sse.send(chunk([{ index, delta: { reasoning_content: piece }, finish_reason: null }])))) return false;
     for (const piece of (r.content ?? "").match(/\S+\s*|\s+/g) ?? []) {
       const logprobs = o.body.logprobs ? { content: logprobsOf(piece, o.body.top_logprobs ?? 0) } : null;
       if (!(await sse.send(chunk([{ index, delta: { content: piece }, logprobs, finish_reason: null }])))) return false;
@@ -231,12 +239,23 @@ function usageFor(body: any, replies: OpenAITestReply[], cached: number): Report
   for (const m of body.messages ?? [])
     prompt += 3 + countTokens(textOf(m.content)) + (m.tool_calls ? countTokens(JSON.stringify(m.tool_calls)) : 0);
   let completion = 0;
-  for (const r of replies)
+  let reasoning: number | undefined;
+  for (const r of replies) {
+    const thought = r.reasoning_tokens ?? (r.reasoning_content ? countTokens(r.reasoning_content) : undefined);
+    if (thought !== undefined) reasoning = (reasoning ?? 0) + thought;
     completion +=
       r.completion_tokens ??
       countTokens(r.content ?? "") +
+        (thought ?? 0) +
         toolCallsOf(r).reduce((s, t) => s + 1 + countTokens(t.function.arguments.replace(/[{}":,]/g, " ")), 0);
-  return { prompt_tokens: prompt, completion_tokens: completion, cached_tokens: Math.min(cached, prompt) };
+  }
+  const usage: ReportedUsage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    cached_tokens: Math.min(cached, prompt),
+  };
+  if (reasoning !== undefined) usage.reasoning_tokens = reasoning;
+  return usage;
 }
 
 function wireUsage(u: ReportedUsage) {
@@ -245,6 +264,9 @@ function wireUsage(u: ReportedUsage) {
     completion_tokens: u.completion_tokens,
     total_tokens: u.prompt_tokens + u.completion_tokens,
     prompt_tokens_details: { cached_tokens: u.cached_tokens },
+    ...(u.reasoning_tokens !== undefined
+      ? { completion_tokens_details: { reasoning_tokens: u.reasoning_tokens } }
+      : {}),
   };
 }
 
@@ -258,7 +280,13 @@ function toolCallsOf(r: OpenAITestReply) {
 
 function messageOf(r: OpenAITestReply) {
   const calls = toolCallsOf(r);
-  return { role: "assistant", content: r.content ?? null, ...(calls.length ? { tool_calls: calls } : {}), ...r.extra };
+  return {
+    role: "assistant",
+    content: r.content ?? null,
+    ...(r.reasoning_content !== undefined ? { reasoning_content: r.reasoning_content } : {}),
+    ...(calls.length ? { tool_calls: calls } : {}),
+    ...r.extra,
+  };
 }
 
 function finishOf(r: OpenAITestReply): string {

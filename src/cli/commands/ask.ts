@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { createRunContext } from "../../core/context.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { contentText } from "../../core/messages.ts";
-import type { ChatRequest, ChatResult, Message } from "../../core/types.ts";
+import type { ChatRequest, ChatResult, Message, ReasoningEffort } from "../../core/types.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { extractAnswer } from "../../techniques/answers/index.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
@@ -22,6 +22,7 @@ interface AskOptions {
   system?: string;
   temperature?: number;
   maxTokens?: number;
+  reasoningEffort?: ReasoningEffort;
   seed?: number;
   cache?: boolean | string;
   stream: boolean;
@@ -44,6 +45,16 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
     .option("-s, --system <text>", "system prompt")
     .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
     .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
+    .addOption(
+      new Option("--reasoning-effort <level>", "how hard a reasoning model thinks").choices([
+        "none",
+        "minimal",
+        "low",
+        "medium",
+        "high",
+        "xhigh",
+      ]),
+    )
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg)
     .option(
       "--cache [path]",
@@ -68,6 +79,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
         temperature: options.temperature,
         max_tokens: options.maxTokens,
         seed: options.seed,
+        reasoning_effort: options.reasoningEffort,
       };
       const ctx = createRunContext({
         name: "ask",
@@ -86,11 +98,15 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
           JSON.stringify({
             answer: finish === "no_answer" ? null : (extractAnswer(text) ?? text.trim()),
             text,
+            ...(result.choices[0]?.message.reasoning_content
+              ? { reasoning: result.choices[0].message.reasoning_content }
+              : {}),
             usage: {
               prompt_tokens: u.prompt_tokens,
               completion_tokens: u.completion_tokens,
               total_tokens: u.total_tokens,
               cached_tokens: u.cached_tokens,
+              ...(u.reasoning_tokens !== undefined ? { reasoning_tokens: u.reasoning_tokens } : {}),
               calls: u.calls,
               cost_usd: u.cost_usd,
               cache_hits: u.cache_hits,

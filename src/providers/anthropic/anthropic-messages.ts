@@ -29,6 +29,7 @@ export function anthropicMessages(messages: Message[]): { system?: string; messa
     } else if (m.role === "user") push("user", contentBlocks(m.content));
     else if (m.role === "assistant")
       push("assistant", [
+        ...thinkingBlocks(m, `messages[${i}].anthropic_thinking`),
         ...contentBlocks(m.content),
         ...(m.tool_calls ?? []).map((t, k) => toolUse(t, `messages[${i}].tool_calls[${k}]`)),
       ]);
@@ -76,4 +77,26 @@ function toolUse(call: { id: string; function: { name: string; arguments: string
     }
   }
   return { type: "tool_use", id: call.id, name: call.function.name, input };
+}
+
+/**
+ * The signed thinking blocks an earlier answer came with (`anthropic_thinking`), sent back first, as
+ * the API requires of an assistant turn with tool use while thinking is on. The API checks the signatures.
+ */
+function thinkingBlocks(m: Message, param: string): Block[] {
+  const blocks = (m as { anthropic_thinking?: unknown }).anthropic_thinking;
+  if (blocks === undefined) return [];
+  if (!Array.isArray(blocks) || !blocks.every(isThinkingBlock))
+    throw new InvalidRequestError(
+      "anthropic_thinking must be a list of {type: thinking, thinking, signature} or {type: redacted_thinking, data}",
+      { param },
+    );
+  return blocks;
+}
+
+export function isThinkingBlock(b: unknown): b is Block {
+  if (typeof b !== "object" || b === null) return false;
+  const x = b as Block;
+  if (x.type === "thinking") return typeof x.thinking === "string" && typeof x.signature === "string";
+  return x.type === "redacted_thinking" && typeof x.data === "string";
 }

@@ -1,5 +1,5 @@
-import type { ChatRequest, ToolChoice } from "../../core/types.ts";
-import { anthropicMessages } from "./anthropic-messages.ts";
+import type { ChatRequest, ReasoningEffort, ToolChoice } from "../../core/types.ts";
+import { anthropicMessages, type AnthropicMessage } from "./anthropic-messages.ts";
 import { TOOL_CHOICES } from "./anthropic-vocabulary.ts";
 
 /** How `response_format` is honoured: an instruction in the system prompt, or the API's `output_config.format`. */
@@ -66,7 +66,45 @@ export function anthropicParams(options: {
   }
   const choice = toolChoice(request.tool_choice, request.parallel_tool_calls);
   if (choice && (request.tools?.length || choice.type === "none")) params.tool_choice = choice;
+  withThinking(params, request, caps.length > 0);
   return params;
+}
+
+/** Anthropic's thinking budget for each of OpenAI's effort levels (the API's least is 1024). */
+export const THINKING_BUDGET: Record<Exclude<ReasoningEffort, "none">, number> = {
+  minimal: 1024,
+  low: 2048,
+  medium: 8192,
+  high: 16384,
+  xhigh: 32768,
+};
+
+/**
+ * `reasoning_effort` as extended thinking (unless the caller sent `thinking` itself). With lmx's
+ * default max_tokens the answer keeps all of it and max_tokens grows by the budget; a caller's or a
+ * budget's cap is never raised, so thinking gets at most half of it, and none below 2048. Thinking
+ * takes no temperature or top_k, top_p of at least 0.95, and no forced tool choice (then it is left off,
+ * as it is when the last tool-using assistant turn has no signed thinking to send back).
+ */
+function withThinking(params: Record<string, any>, request: ChatRequest, capped: boolean): void {
+  const effort = request.reasoning_effort;
+  if (!effort || effort === "none" || params.thinking !== undefined) return;
+  if (params.tool_choice?.type === "any" || params.tool_choice?.type === "tool") return;
+  // With thinking on, an assistant turn with tool use must start with its signed thinking; an answer
+  // that came without (another model, thinking off) can only be continued with thinking off.
+  const last = params.messages.findLast((m: AnthropicMessage) => m.role === "assistant");
+  const blocks: { type?: unknown }[] = last?.content ?? [];
+  if (blocks.some((b) => b.type === "tool_use") && !["thinking", "redacted_thinking"].includes(String(blocks[0]?.type)))
+    return;
+  const wanted = THINKING_BUDGET[effort];
+  if (wanted === undefined) return;
+  const budget = capped ? Math.min(wanted, Math.floor(params.max_tokens / 2)) : wanted;
+  if (budget < THINKING_BUDGET.minimal) return;
+  if (!capped) params.max_tokens += budget;
+  params.thinking = { type: "enabled", budget_tokens: budget };
+  delete params.temperature;
+  delete params.top_k;
+  if (typeof params.top_p === "number") params.top_p = Math.max(0.95, params.top_p);
 }
 
 function toolChoice(

@@ -5,6 +5,7 @@ import type { DriverResult, DriverUsage } from "../provider-driver.ts";
 import { checkedUsage, tokenCount } from "../upstream-reply/checked-usage.ts";
 import { estimateUsage } from "../openai/estimate-usage.ts";
 import { finishReasonOf } from "./anthropic-vocabulary.ts";
+import { estimateTextTokens } from "../../accounting/estimate-tokens.ts";
 
 type Json = Record<string, any>;
 
@@ -31,24 +32,31 @@ export function anthropicResult(options: {
   let text = "";
   let thinking = "";
   const calls: ToolCall[] = [];
+  const signed: Json[] = [];
   (b.content as unknown[]).forEach((block, i) => {
     if (!isObject(block) || typeof block.type !== "string")
       throw malformed(`content block ${i} is not a {type, …} object`);
     if (block.type === "text") text += stringField(block.text, malformed, `text block ${i}`);
-    else if (block.type === "thinking") thinking += stringField(block.thinking, malformed, `thinking block ${i}`);
+    else if (block.type === "thinking") {
+      const t = stringField(block.thinking, malformed, `thinking block ${i}`);
+      thinking += t;
+      if (typeof block.signature === "string" && block.signature)
+        signed.push({ type: "thinking", thinking: t, signature: block.signature });
+    } else if (block.type === "redacted_thinking" && typeof block.data === "string")
+      signed.push({ type: "redacted_thinking", data: block.data });
     else if (block.type === "tool_use") calls.push(toolUse(block, malformed, `tool_use block ${i}`));
   });
   if (b.usage != null && !isObject(b.usage)) throw malformed("usage is not an object");
   const choices = [
     {
       index: 0,
-      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      message: assistantMessage({ text, thinking, calls, json: options.json, signed }),
       finish_reason: finishReason(stopReason(b.stop_reason, malformed)),
     },
   ];
   return {
     choices,
-    usage: anthropicUsage(b.usage ?? {}, () => estimateUsage({ request: options.request, choices })),
+    usage: anthropicUsage(b.usage ?? {}, () => estimateUsage({ request: options.request, choices }), thinking),
     id: typeof b.id === "string" ? b.id : undefined,
     model: typeof b.model === "string" ? b.model : undefined,
   };
@@ -79,11 +87,16 @@ export function stopReason(value: unknown, malformed: Malformed): string | undef
   return value;
 }
 
+/**
+ * The answer as an OpenAI message; thinking as `reasoning_content`, and the signed thinking blocks as
+ * `anthropic_thinking`, which a follow-up turn sends back (the API requires them before tool use).
+ */
 export function assistantMessage(o: {
   text: string;
   thinking: string;
   calls: ToolCall[];
   json?: boolean;
+  signed?: Json[];
 }): AssistantMessage {
   const text = o.json ? unfence(o.text) : o.text;
   return {
@@ -91,14 +104,16 @@ export function assistantMessage(o: {
     content: text === "" && o.calls.length > 0 ? null : text,
     ...(o.calls.length > 0 ? { tool_calls: o.calls } : {}),
     ...(o.thinking ? { reasoning_content: o.thinking } : {}),
+    ...(o.signed?.length ? { anthropic_thinking: o.signed } : {}),
   };
 }
 
 /**
  * Anthropic's `input_tokens` leave out cache reads and writes; lmx's prompt_tokens include them
- * (as OpenAI's do), with the reads also counted as cached_tokens.
+ * (as OpenAI's do), with the reads also counted as cached_tokens. Thinking is a part of output_tokens
+ * that the API does not count apart: its reasoning_tokens are estimated from the thinking text.
  */
-export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsage {
+export function anthropicUsage(u: Json, estimate: () => DriverUsage, thinking = ""): DriverUsage {
   const reads = tokenCount(u.cache_read_input_tokens);
   const writes = tokenCount(u.cache_creation_input_tokens);
   const unusable = (value: unknown, count: number | undefined) => value != null && count === undefined;
@@ -108,6 +123,8 @@ export function anthropicUsage(u: Json, estimate: () => DriverUsage): DriverUsag
     completion_tokens: checked.completion_tokens,
     cached_tokens: reads ?? 0,
   };
+  const reasoning = Math.min(Math.ceil(estimateTextTokens(thinking)), usage.completion_tokens);
+  if (reasoning > 0) usage.reasoning_tokens = reasoning;
   if (
     checked.estimated ||
     unusable(u.cache_read_input_tokens, reads) ||

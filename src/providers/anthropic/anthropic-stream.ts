@@ -15,7 +15,7 @@ import {
 type Json = Record<string, any>;
 
 /**
- * Messages API stream events as lmx deltas (text, tool-call fragments) and a final `done` with the
+ * Messages API stream events as lmx deltas (text, thinking as reasoning, tool-call fragments) and a final `done` with the
  * assembled message and the usage from message_start and message_delta. Events of the wrong shape
  * are "malformed" UpstreamErrors.
  */
@@ -35,6 +35,8 @@ export async function* anthropicStreamEvents(options: {
   let text = "";
   let thinking = "";
   const calls: ToolCall[] = [];
+  /** Content-block index → its signed thinking block, signatures arriving as signature_delta. */
+  const signed = new Map<unknown, Json>();
   /** Content-block index → position in `calls`, for input_json_delta fragments. */
   const toolAt = new Map<unknown, number>();
 
@@ -61,6 +63,17 @@ export async function* anthropicStreamEvents(options: {
             { index: k, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
           ],
         };
+      } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
+        signed.set(e.index, { type: "redacted_thinking", data: block.data });
+      } else if (block.type === "thinking") {
+        const t = stringField(block.thinking, malformed, "a streamed thinking block");
+        signed.set(e.index, {
+          type: "thinking",
+          thinking: t,
+          signature: stringField(block.signature, malformed, "a signature"),
+        });
+        thinking += t;
+        if (t) yield { type: "delta", index: 0, reasoning: t };
       } else if (block.type === "text") {
         const t = stringField(block.text, malformed, "a streamed text block");
         text += t;
@@ -79,7 +92,16 @@ export async function* anthropicStreamEvents(options: {
         if (k === undefined || !part) continue;
         calls[k]!.function.arguments += part;
         yield { type: "delta", index: 0, tool_calls: [{ index: k, function: { arguments: part } }] };
-      } else if (d.type === "thinking_delta") thinking += stringField(d.thinking, malformed, "a thinking_delta");
+      } else if (d.type === "signature_delta") {
+        const block = signed.get(e.index);
+        if (block?.type === "thinking") block.signature += stringField(d.signature, malformed, "a signature_delta");
+      } else if (d.type === "thinking_delta") {
+        const t = stringField(d.thinking, malformed, "a thinking_delta");
+        thinking += t;
+        const block = signed.get(e.index);
+        if (block?.type === "thinking") block.thinking += t;
+        if (t) yield { type: "delta", index: 0, reasoning: t };
+      }
     } else if (e.type === "message_delta") {
       if (e.delta != null && !isObject(e.delta)) throw malformed("message_delta's delta is not an object");
       if (e.usage != null && !isObject(e.usage)) throw malformed("message_delta's usage is not an object");
@@ -98,7 +120,13 @@ export async function* anthropicStreamEvents(options: {
   const choices = [
     {
       index: 0,
-      message: assistantMessage({ text, thinking, calls, json: options.json }),
+      message: assistantMessage({
+        text,
+        thinking,
+        calls,
+        json: options.json,
+        signed: [...signed.values()].filter((b) => b.type === "redacted_thinking" || b.signature),
+      }),
       finish_reason: finishReason(stop),
     },
   ];
@@ -106,7 +134,7 @@ export async function* anthropicStreamEvents(options: {
     type: "done",
     result: {
       choices,
-      usage: anthropicUsage(usage, () => estimateUsage({ request: options.request, choices })),
+      usage: anthropicUsage(usage, () => estimateUsage({ request: options.request, choices }), thinking),
       id: typeof message.id === "string" ? message.id : undefined,
       model: typeof message.model === "string" ? message.model : undefined,
     },

@@ -15,6 +15,13 @@ export interface GenerateSampleOptions {
   maxTokens?: number;
   stop?: readonly string[];
   grammar?: LlamaGrammar;
+  /**
+   * Most tokens a `<think>` block at the start of the answer may take: at the cap the block is closed
+   * for the model (its next tokens replaced by `</think>`), so it answers (reasoning_effort on local models).
+   */
+  thinkingCap?: number;
+  /** The prompt opened the `<think>` block (a template's or a prefill's): the sample starts inside it. */
+  thinkingOpen?: boolean;
   /** Token logprobs wanted, with `top` alternatives per token (OpenAI's top_logprobs). */
   logprobs?: { top: number };
   signal: AbortSignal;
@@ -27,6 +34,8 @@ export interface SampleResult {
   /** Prompt tokens whose evaluation was kept from the previous call on this sequence. */
   cachedTokens: number;
   completionTokens: number;
+  /** Tokens of a leading `<think>` block (with its tags), a part of completionTokens. */
+  reasoningTokens: number;
   logprobs?: TokenLogprob[];
 }
 
@@ -84,12 +93,33 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
         : undefined,
     },
   );
-  if (maxTokens > 0) {
-    for await (const out of iterator) {
+  // Watches a leading <think> block: to force its end at the cap, and to count its tokens.
+  let watching = true;
+  let thinkingTokens: number | undefined;
+  let replacement: Token[] | undefined;
+  try {
+    for (let step = await iterator.next(); maxTokens > 0 && !step.done; step = await iterator.next(replacement)) {
+      replacement = undefined;
+      const out = step.value;
       if (signal.aborted) throw new AbortedError();
       if (o.logprobs) logprobs.push(tokenLogprob(model, out, generated, o.logprobs.top));
       generated.push(out.token);
-      const text = detokenize(generated);
+      let text = detokenize(generated);
+      if (watching) {
+        const state = thinkingState(o.thinkingOpen ? `<think>${text}` : text, generated.length, o.thinkingCap);
+        if (state !== "open") watching = false;
+        if (state === "closed") thinkingTokens = generated.length;
+        const close = state === "force" ? model.tokenize(THINK_END, false) : [];
+        // Closing must fit the completion's cap (the budget held for it); else the sample runs to its length.
+        if (close.length > 0 && generated.length + close.length < maxTokens) {
+          // The sampled token is evaluated, then the closing tag, which the model did not choose.
+          replacement = [out.token, ...close];
+          generated.push(...close);
+          if (o.logprobs) for (const t of close) logprobs.push(forcedLogprob(model, t));
+          text = detokenize(generated);
+          thinkingTokens = generated.length;
+        } else if (state === "force") watching = true;
+      }
       stop = detector.find(text, generated);
       if (stop) break;
       if (generated.length >= maxTokens) {
@@ -102,6 +132,8 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
         emitted = safe;
       }
     }
+  } finally {
+    await iterator.return(undefined as never);
   }
   if (signal.aborted) throw new AbortedError();
 
@@ -120,12 +152,15 @@ export async function* generateSample(o: GenerateSampleOptions): AsyncGenerator<
   if (o.grammar?.trimWhitespaceSuffix) content = content.trimEnd();
   if (content.length > emitted.length && content.startsWith(emitted)) yield content.slice(emitted.length);
 
+  const startsThinking = o.thinkingOpen === true || content.trimStart().startsWith("<think>");
   return {
     content,
     finishReason,
     promptTokens: prompt.length,
     cachedTokens,
     completionTokens: generated.length,
+    // A block still open at the end (cut by max_tokens) is all reasoning.
+    reasoningTokens: Math.min(thinkingTokens ?? (watching && startsThinking ? contentTokens : 0), contentTokens),
     logprobs: o.logprobs ? logprobs.slice(0, contentTokens) : undefined,
   };
 }
@@ -154,6 +189,26 @@ async function loadPrompt(sequence: LlamaContextSequence, prompt: Token[]): Prom
   if (head.length > 0) await sequence.evaluateWithoutGeneratingNewTokens(head);
   evaluatedHeads.set(sequence, head);
   return 0;
+}
+
+const THINK_END = "\n</think>\n\n";
+
+/**
+ * Where a sample's `<think>` block stands: "open" (still thinking, under the cap), "force" (at the
+ * cap: close it now), "closed" (the model closed it), "none" (the sample does not start with one).
+ */
+function thinkingState(text: string, tokens: number, cap = Infinity): "open" | "force" | "closed" | "none" {
+  const lead = text.trimStart();
+  if (lead.length < "<think>".length) return "<think>".startsWith(lead) ? "open" : "none";
+  if (!lead.startsWith("<think>")) return "none";
+  if (lead.includes("</think>")) return "closed";
+  return tokens >= cap ? "force" : "open";
+}
+
+/** A token lmx put in, not the model: certain. */
+function forcedLogprob(model: LlamaModel, token: Token): TokenLogprob {
+  const text = model.detokenize([token], false);
+  return { token: text, logprob: 0, bytes: [...Buffer.from(text, "utf8")] };
 }
 
 function sameTokens(a: readonly Token[], b: readonly Token[]): boolean {

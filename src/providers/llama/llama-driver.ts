@@ -5,11 +5,14 @@ import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { contentText } from "../../core/messages.ts";
 import type { ChatRequest, Choice } from "../../core/types.ts";
 import { completionCap } from "../completion-cap.ts";
 import { deriveSeed } from "../define-provider.ts";
 import type { DriverCallOptions, DriverResult, DriverStreamEvent, ProviderDriver } from "../provider-driver.ts";
 import { Limiter } from "../resilience/limiter.ts";
+import { opensThinking, splitThink, ThinkSplitter, type SplitPiece } from "../reasoning/think-splitter.ts";
+import { thinkingCap } from "../reasoning/thinking-cap.ts";
 import { renderChatPrompt } from "./chat-prompt.ts";
 import { generateSample, type SampleResult } from "./generate-sample.ts";
 import { loadedNodeLlamaCpp } from "./load-node-llama-cpp.ts";
@@ -107,6 +110,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
     const loaded = await ready(o.signal);
     const { model } = loaded.handle;
     const prompt = renderChatPrompt({ model, chatWrapper: loaded.chatWrapper, messages: request.messages });
+    const open = opensThinking(lastAssistantText(request), model.detokenize(prompt.tokens.slice(-16), true));
     const grammar = await grammarForResponseFormat({ llama: loaded.handle.llama, format: request.response_format });
     const stop = request.stop === undefined ? [] : Array.isArray(request.stop) ? request.stop : [request.stop];
     const baseSeed = o.seed ?? randomInt(0, 2 ** 31 - 1);
@@ -114,7 +118,7 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
     const sequence = loaded.free.pop()!;
     try {
       const choices: Choice[] = [];
-      const usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0 };
+      const usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 };
       for (let k = 0; k < (request.n ?? 1); k++) {
         const samples = generateSample({
           model,
@@ -129,21 +133,25 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
             frequencyPenalty: request.frequency_penalty,
           },
           maxTokens: completionCap(request),
+          thinkingCap: thinkingCap(request.reasoning_effort),
+          thinkingOpen: open,
           stop,
           grammar,
           logprobs: request.logprobs ? { top: request.top_logprobs ?? 0 } : undefined,
           signal: o.signal,
         });
-        const sample = yield* deltas(samples, k);
+        const sample = yield* deltas(samples, k, open);
         // The prompt is charged once per call, as OpenAI does for n samples.
         if (k === 0) {
           usage.prompt_tokens = sample.promptTokens;
           usage.cached_tokens = sample.cachedTokens;
         }
         usage.completion_tokens += sample.completionTokens;
+        const { content, reasoning } = splitThink(sample.content, { open });
+        usage.reasoning_tokens += sample.reasoningTokens;
         choices.push({
           index: k,
-          message: { role: "assistant", content: sample.content },
+          message: { role: "assistant", content, ...(reasoning ? { reasoning_content: reasoning } : {}) },
           finish_reason: sample.finishReason,
           logprobs: sample.logprobs ? { content: sample.logprobs } : null,
         });
@@ -182,18 +190,36 @@ export function createLlamaDriver(options: LlamaDriverOptions): ProviderDriver &
   };
 }
 
-/** Text deltas of one sample as stream events; closing the stream early closes the sample too. */
+/**
+ * Text deltas of one sample as stream events, a leading `<think>` block as reasoning; closing the
+ * stream early closes the sample too.
+ */
 async function* deltas(
   samples: AsyncGenerator<string, SampleResult>,
   index: number,
+  open: boolean,
 ): AsyncGenerator<DriverStreamEvent, SampleResult> {
+  const think = new ThinkSplitter({ open });
+  const event = (piece: SplitPiece): DriverStreamEvent | undefined =>
+    piece.content || piece.reasoning ? { type: "delta", index, ...piece } : undefined;
   try {
     let step = await samples.next();
-    for (; !step.done; step = await samples.next()) yield { type: "delta", index, content: step.value };
+    for (; !step.done; step = await samples.next()) {
+      const e = event(think.push(step.value));
+      if (e) yield e;
+    }
+    const last = event(think.end());
+    if (last) yield last;
     return step.value;
   } finally {
     await samples.return(undefined as never);
   }
+}
+
+/** The text of the request's last message when it is the assistant's (a prefill the model continues). */
+function lastAssistantText(request: ChatRequest): string | undefined {
+  const last = request.messages.at(-1);
+  return last?.role === "assistant" ? contentText(last.content) : undefined;
 }
 
 /** Waits for `promise` unless the caller gives up first (the shared load itself goes on). */

@@ -22,9 +22,26 @@ export function openaiParams(options: {
   // Servers that reject `n` (llama.cpp, Ollama) accept its absence; n=1 is the default anyway.
   if (params.n === 1) delete params.n;
   if (seed !== undefined) params.seed = seed;
+  // Reasoning is the model's own output: DeepSeek rejects it in input messages, and the others ignore it;
+  // Anthropic's signed thinking means nothing here.
+  if (request.messages.some((m) => "reasoning_content" in m || "anthropic_thinking" in m))
+    params.messages = request.messages.map((m) => {
+      const {
+        reasoning_content: _r,
+        anthropic_thinking: _a,
+        ...rest
+      } = m as typeof m & {
+        reasoning_content?: unknown;
+        anthropic_thinking?: unknown;
+      };
+      return rest;
+    });
   // The accounting path caps `max_tokens`; OpenAI rejects both fields together, so keep the smaller one.
-  if (typeof params.max_tokens === "number" && typeof params.max_completion_tokens === "number") {
-    params.max_completion_tokens = Math.min(params.max_tokens, params.max_completion_tokens);
+  // Reasoning models take only max_completion_tokens (it covers reasoning and answer), so a request with
+  // reasoning_effort sends its cap under that name.
+  const asCompletion = typeof params.max_completion_tokens === "number" || params.reasoning_effort !== undefined;
+  if (typeof params.max_tokens === "number" && asCompletion) {
+    params.max_completion_tokens = Math.min(params.max_tokens, (params.max_completion_tokens as number) ?? Infinity);
     delete params.max_tokens;
   }
   if (stream) {

@@ -2,6 +2,7 @@ import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { AssistantMessage, ChatRequest, Choice, ContentPart, ToolCall } from "../../core/types.ts";
 import type { DriverResult, DriverUsage } from "../provider-driver.ts";
 import { checkedUsage } from "../upstream-reply/checked-usage.ts";
+import { splitThink } from "../reasoning/think-splitter.ts";
 import { estimateUsage } from "./estimate-usage.ts";
 
 type Json = Record<string, any>;
@@ -16,7 +17,7 @@ export const malformedFor =
 
 /**
  * A chat.completions response body as a DriverResult. Message fields lmx does not know
- * (refusal, reasoning_content, annotations) are kept; a body whose choices, content or tool calls
+ * (refusal, annotations) are kept; a body whose choices, content or tool calls
  * have the wrong shape is "malformed", and usage is checked (see checkedUsage).
  */
 export function openaiResult(options: { body: unknown; request: ChatRequest; provider: string }): DriverResult {
@@ -54,28 +55,52 @@ export function openaiResult(options: { body: unknown; request: ChatRequest; pro
   };
 }
 
-/** OpenAI usage → lmx's, checked; cached prompt tokens from `prompt_tokens_details` (DeepSeek: `prompt_cache_hit_tokens`). */
+/**
+ * OpenAI usage → lmx's, checked; cached prompt tokens from `prompt_tokens_details` (DeepSeek: `prompt_cache_hit_tokens`),
+ * reasoning tokens from `completion_tokens_details`.
+ */
 export function openaiUsage(usage: Json, estimate: () => DriverUsage): DriverUsage {
   return checkedUsage(
     {
       prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens,
       cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens,
+      reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens,
     },
     estimate,
   );
 }
 
-/** An upstream message in lmx's shape: content a string or null, empty tool_calls dropped, extras kept. */
+/**
+ * An upstream message in lmx's shape: content a string or null, empty tool_calls dropped, extras kept.
+ * Reasoning goes to `reasoning_content`: the field DeepSeek-style servers send (`reasoning` on vLLM and
+ * OpenRouter), or a `<think>` block at the start of the content (local servers), split off the answer.
+ */
 export function assistantMessage(message: Json, malformed: Malformed, where: string): AssistantMessage {
-  const { tool_calls, content, ...rest } = message;
+  const { tool_calls, content, reasoning_content, reasoning, ...rest } = message;
   const out: AssistantMessage = { ...rest, role: "assistant", content: contentOf(content, malformed, where) };
+  const sent = reasoningOf(reasoning_content, malformed, where) ?? reasoningOf(reasoning, malformed, where);
+  if (sent) out.reasoning_content = sent;
+  else if (typeof out.content === "string") {
+    const split = splitThink(out.content);
+    if (split.reasoning !== undefined) {
+      out.content = split.content;
+      if (split.reasoning) out.reasoning_content = split.reasoning;
+    }
+  }
   if (tool_calls != null) {
     if (!Array.isArray(tool_calls)) throw malformed(`${where}: tool_calls is not an array`);
     if (tool_calls.length > 0)
       out.tool_calls = tool_calls.map((t, i) => toolCall(t, i, malformed, `${where} tool call ${i}`));
   }
   return out;
+}
+
+/** A reasoning field: a string or absent; anything else is malformed. */
+export function reasoningOf(value: unknown, malformed: Malformed, where: string): string | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== "string") throw malformed(`${where}: reasoning_content is not a string`);
+  return value;
 }
 
 /** Content as a string or null: a string, null, or an array of content parts whose text is joined. */

@@ -2,7 +2,8 @@ import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { ChatRequest, Choice, StreamEvent, TokenLogprob, ToolCall } from "../../core/types.ts";
 import type { DriverStreamEvent } from "../provider-driver.ts";
 import { estimateUsage } from "./estimate-usage.ts";
-import { isObject, malformedFor, openaiUsage, type Malformed } from "./openai-result.ts";
+import { isObject, malformedFor, openaiUsage, reasoningOf, type Malformed } from "./openai-result.ts";
+import { ThinkSplitter, type SplitPiece } from "../reasoning/think-splitter.ts";
 
 type Json = Record<string, any>;
 type Delta = Extract<StreamEvent, { type: "delta" }>;
@@ -10,6 +11,9 @@ type Delta = Extract<StreamEvent, { type: "delta" }>;
 /** What one choice has said so far. */
 interface ChoiceSoFar {
   text: string;
+  reasoning: string;
+  /** Splits a `<think>` block off the content, for servers that send reasoning inside it. */
+  think: ThinkSplitter;
   tools: ToolCall[];
   logprobs: TokenLogprob[];
   extra: Record<string, string>;
@@ -17,7 +21,7 @@ interface ChoiceSoFar {
 }
 
 /** Delta fields with their own handling; other string fields (reasoning_content, refusal) are concatenated. */
-const HANDLED = new Set(["role", "content", "tool_calls", "function_call"]);
+const HANDLED = new Set(["role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning"]);
 
 /**
  * Turns chat.completion.chunk objects into lmx deltas and, at the end, one `done` event with the
@@ -52,7 +56,11 @@ export async function* openaiStreamEvents(options: {
       if (!isObject(c)) throw malformed("a stream choice was not an object");
       const index = smallIndex(c.index, malformed, "a stream choice's index");
       let p = partials.get(index);
-      if (!p) partials.set(index, (p = { text: "", tools: [], logprobs: [], extra: {} }));
+      if (!p)
+        partials.set(
+          index,
+          (p = { text: "", reasoning: "", think: new ThinkSplitter(), tools: [], logprobs: [], extra: {} }),
+        );
       if (c.finish_reason != null) {
         if (typeof c.finish_reason !== "string") throw malformed("a stream choice's finish_reason was not a string");
         p.finish = c.finish_reason;
@@ -62,6 +70,11 @@ export async function* openaiStreamEvents(options: {
       const event = applyDelta(p, index, c.delta ?? {}, Array.isArray(content) ? content : undefined, malformed);
       if (event) yield event;
     }
+  }
+  // Text the think splitter held back (a possible tag at the very end) is the stream's last delta.
+  for (const [index, p] of partials) {
+    const event = splitEvent(p, index, p.think.end());
+    if (event) yield event;
   }
   // The SDK ends a stream quietly when its signal fires; a cut-short answer must not look complete.
   if (signal.aborted)
@@ -85,6 +98,7 @@ export async function* openaiStreamEvents(options: {
         ...p.extra,
         role: "assistant",
         content: p.text === "" && p.tools.length > 0 ? null : p.text,
+        ...(p.reasoning ? { reasoning_content: p.reasoning } : {}),
         ...(p.tools.length > 0 ? { tool_calls: p.tools.filter(Boolean) } : {}),
       },
       finish_reason: p.finish ?? "stop",
@@ -102,6 +116,24 @@ export async function* openaiStreamEvents(options: {
       system_fingerprint: fingerprint,
     },
   };
+}
+
+/** Adds a piece the think splitter let through to the choice and the event; true when it had text. */
+function applySplit(p: ChoiceSoFar, event: Delta, piece: SplitPiece): boolean {
+  if (piece.reasoning) {
+    p.reasoning += piece.reasoning;
+    event.reasoning = (event.reasoning ?? "") + piece.reasoning;
+  }
+  if (piece.content) {
+    p.text += piece.content;
+    event.content = piece.content;
+  }
+  return Boolean(piece.reasoning || piece.content);
+}
+
+function splitEvent(p: ChoiceSoFar, index: number, piece: SplitPiece): Delta | undefined {
+  const event: Delta = { type: "delta", index };
+  return applySplit(p, event, piece) ? event : undefined;
 }
 
 /** A choice or tool-call index: absent is 0, else a small non-negative integer (it keys a map). */
@@ -125,11 +157,16 @@ function applyDelta(
     throw malformed("a stream delta's content was not a string");
   if (delta.tool_calls != null && !Array.isArray(delta.tool_calls))
     throw malformed("a stream delta's tool_calls were not an array");
-  if (typeof delta.content === "string" && delta.content !== "") {
-    p.text += delta.content;
-    event.content = delta.content;
+  const reasoning =
+    reasoningOf(delta.reasoning_content, malformed, "a stream delta") ??
+    reasoningOf(delta.reasoning, malformed, "a stream delta");
+  if (reasoning) {
+    p.reasoning += reasoning;
+    event.reasoning = reasoning;
     any = true;
   }
+  if (typeof delta.content === "string" && delta.content !== "")
+    any = applySplit(p, event, p.think.push(delta.content)) || any;
   if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
     for (const t of delta.tool_calls as unknown[]) {
       if (!isObject(t)) throw malformed("a stream tool call was not an object");

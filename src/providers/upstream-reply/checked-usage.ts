@@ -18,6 +18,8 @@ export interface ReportedCounts {
   prompt_tokens: unknown;
   completion_tokens: unknown;
   cached_tokens?: unknown;
+  /** Reasoning tokens (OpenAI's `completion_tokens_details.reasoning_tokens`), a part of completion_tokens. */
+  reasoning_tokens?: unknown;
 }
 
 /**
@@ -40,6 +42,12 @@ export function checkedUsage(reported: ReportedCounts, estimate: () => DriverUsa
   // Cached tokens are a part of the prompt: an unusable figure counts none as cached (the dearer reading).
   const cached = field(reported.cached_tokens, () => 0);
   const usage: DriverUsage = { prompt_tokens, completion_tokens, cached_tokens: Math.min(cached, prompt_tokens) };
+  // Reasoning tokens are a part of the completion: an unusable figure counts none, and never more than the completion.
+  const reasoning = Math.min(
+    field(reported.reasoning_tokens, () => 0),
+    completion_tokens,
+  );
+  if (reasoning > 0) usage.reasoning_tokens = reasoning;
   if (estimated) usage.estimated = true;
   return usage;
 }

@@ -58,7 +58,8 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
         `Stopped after ${maxSteps} step${maxSteps === 1 ? "" : "s"}: the model was still calling tools (${calls.map((c) => c.function.name).join(", ")}).`;
       return finalChoice(loop, choice, { content: note }, "length");
     }
-    messages.push({ role: "assistant", content: choice.message.content ?? null, tool_calls: calls });
+    // The whole turn goes back, with what a provider needs to continue it (Anthropic's signed thinking).
+    messages.push({ ...choice.message, role: "assistant", content: choice.message.content ?? null, tool_calls: calls });
     messages.push(...(await runCalls(loop, calls, step)));
   }
 }
