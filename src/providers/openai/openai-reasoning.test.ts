@@ -151,7 +151,13 @@ test("a cached sample replays its reasoning and reasoning tokens exactly", async
 test("max_completion_tokens is the cap the budget holds, as max_tokens is", async () => {
   const budget = new Budget({ tokens: 1000 });
   const request: ChatRequest = { ...ask, reasoning_effort: "high", max_completion_tokens: 50 };
-  const hold = await holdBudget({ id: "openai:test-model", budget, promptTokens: 10, n: 1, asked: completionCap(request) });
+  const hold = await holdBudget({
+    id: "openai:test-model",
+    budget,
+    promptTokens: 10,
+    n: 1,
+    asked: completionCap(request),
+  });
   assert.equal(budget.headroom().tokens, 1000 - 60, "held the prompt and 50 completion tokens, not the whole budget");
   assert.equal(hold.maxTokens, undefined, "50 fits: nothing to cap");
   hold.release();
