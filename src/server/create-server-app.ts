@@ -14,6 +14,7 @@ import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
+import { plainModelRoutes } from "./routes/plain-model-routes.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
@@ -58,7 +59,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const visibleTraces = tenantTraces(traces, { scan: Math.max(settings.traceCapacity, 1000) });
   const callers = new WeakMap<Request, Caller>();
   const callerOf = (c: Context): Caller => callers.get(c.req.raw) ?? { operator: false };
+  const routes = plainModelRoutes({
+    routes: settings.routes,
+    aliases: config.aliases,
+    defaultModel: options.defaultModel,
+    defaultTechnique: settings.defaultTechnique,
+    techniques: registry.names(),
+  });
   const resolveLM = requestLMResolver({
+    route: routes.route,
     registry,
     resolveModel: options.resolveModel,
     aliases: config.aliases,
@@ -135,6 +144,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         registry,
         defaultModel: options.defaultModel,
         configured: configuredModels(config),
+        routes: Object.fromEntries(routes.names().map((name) => [name, settings.routes[name]!])),
         shown: clientMayName,
       }),
     ),

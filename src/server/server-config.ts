@@ -56,6 +56,14 @@ export const serverConfigSchema = z.strictObject({
    * model may use any provider.
    */
   allowProviders: z.array(z.string().min(1)).default(["openai", "anthropic"]),
+  /**
+   * Plain model names (`gpt-4o-mini`) or globs (`gpt-*`) → what serves them: a spec, an alias or a plain
+   * upstream model of the default model's provider. A plain name no route matches runs as that provider's
+   * model of the name (under `defaultTechnique`, if set), subject to `allowProviders` like any client model.
+   */
+  routes: z.record(z.string().min(1).max(256), z.string().min(1)).default({}),
+  /** Techniques (no model, e.g. `self-consistency(n=3)`) applied to plain model names no route matches. */
+  defaultTechnique: z.string().min(1).optional(),
   /** Finished traces kept in memory for `/v1/traces/:id`. */
   traceCapacity: z.number().int().min(1).default(200),
 });
