@@ -1,5 +1,5 @@
 import type { ChatResult, StreamEvent } from "../core/types.ts";
-import type { ChatRun } from "./chat-completions.ts";
+import type { ChatRun } from "./request-run.ts";
 import { errorResponse } from "./error-response.ts";
 import { accounting, ChunkWriter, chatId, openaiUsage } from "./openai-shapes.ts";
 

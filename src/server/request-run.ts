@@ -1,0 +1,177 @@
+import type { Context } from "hono";
+import { createRunContext } from "../core/context.ts";
+import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { ChatRequest, ChatResult, LM, RunContext } from "../core/types.ts";
+import type { Caller } from "./access.ts";
+import type { LmxField } from "./chat-body-schema.ts";
+import type { ConcurrencyGate } from "./concurrency-gate.ts";
+import { errorDetail, errorResponse } from "./error-response.ts";
+import { jsonTooDeep } from "./json-depth.ts";
+import { readBody } from "./read-body.ts";
+import { requestBudget } from "./request-budget.ts";
+import type { RequestLMResolver } from "./request-lm.ts";
+import { scrubSecrets } from "./scrub-secrets.ts";
+import type { ServerConfig } from "./server-config.ts";
+import { TENANT_ATTRIBUTE } from "./tenant-traces.ts";
+import type { TraceStore } from "./trace-store.ts";
+
+/** What every route that runs an LM needs: settings, the request LM resolver, the gate, the trace store. */
+export interface RunDeps {
+  settings: ServerConfig;
+  resolveLM: RequestLMResolver;
+  gate: ConcurrencyGate;
+  traces: TraceStore;
+  /** The model a request without one runs on (shown as its `model`). */
+  defaultModel?: string;
+  /** Exact strings never to show a client (upstream keys). */
+  secrets: readonly string[];
+  /** Who sent the request (its traces are filed under its tenant). */
+  callerOf?: (c: Context) => Caller;
+  /** Where host problems of a run go, with its trace id (clients get a fixed message). */
+  log?: (line: string) => void;
+}
+
+/** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
+export interface ChatRun {
+  lm: LM;
+  request: ChatRequest;
+  ctx: RunContext;
+  /** The `model` string answers carry: what the client sent. */
+  model: string;
+  /** The client asked for server-sent events. */
+  stream: boolean;
+  includeUsage: boolean;
+  secrets: readonly string[];
+  /** Record the trace and free the concurrency slot (idempotent); `result` is the answer, when there is one. */
+  done(error?: unknown, result?: ChatResult): void;
+}
+
+/** What a route makes of its parsed body: the chat request to run and lmx's own settings. */
+export interface RunPlan {
+  model?: string;
+  lmx?: LmxField;
+  request: ChatRequest;
+  stream: boolean;
+  includeUsage?: boolean;
+}
+
+/**
+ * The pipeline every LM route shares: read the body (size and time bounded, nesting checked) before a
+ * concurrency slot is taken, so slow senders hold none; then `plan` it, resolve the LM (model spec,
+ * `lmx.technique`), run it under the request's budget (the server's deadline and calls limit are caps a
+ * client may only lower) and abort signal (the client leaving aborts the work), and record the trace.
+ * `answer` turns the run into the route's response and must call `run.done` when the run ends.
+ */
+export function lmRoute(
+  deps: RunDeps,
+  route: {
+    name: string;
+    plan(body: unknown, c: Context): RunPlan;
+    answer(run: ChatRun, c: Context): Promise<Response>;
+  },
+) {
+  return async (c: Context): Promise<Response> => {
+    // Touching the signal first makes the node adapter abort it when the client disconnects.
+    const clientSignal = c.req.raw.signal;
+    const text = await readBody(c.req.raw, {
+      maxBytes: deps.settings.maxBodyBytes,
+      timeoutMs: deps.settings.limits.bodyReadMs,
+    });
+    if (jsonTooDeep(text, deps.settings.limits.jsonDepth))
+      throw new InvalidRequestError(
+        `the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`,
+      );
+    const release = deps.gate.enter();
+    let run: ChatRun | undefined;
+    try {
+      const plan = route.plan(parseJson(text), c);
+      run = startRun(deps, c, { ...plan, name: route.name, signal: clientSignal, release });
+      return await route.answer(run, c);
+    } catch (error) {
+      if (run) {
+        run.done(error);
+        // The failed run's trace is kept too; say where.
+        c.header("x-lmx-trace-id", run.ctx.span.traceId);
+      } else release();
+      throw error;
+    }
+  };
+}
+
+function startRun(
+  deps: RunDeps,
+  c: Context,
+  o: RunPlan & { name: string; signal: AbortSignal; release: () => void },
+): ChatRun {
+  const lm = deps.resolveLM({ model: o.model, technique: o.lmx?.technique });
+  const shownModel = o.model?.trim() || deps.defaultModel || lm.id;
+  const ctx = createRunContext({
+    name: o.name,
+    budget: requestBudget({ requested: o.lmx?.budget, caps: caps(deps.settings) }),
+    signal: o.signal,
+  });
+  const tenant = deps.callerOf?.(c).tenant;
+  ctx.span.set({ model: shownModel, lm: lm.id, stream: o.stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
+  let finished = false;
+  return {
+    lm,
+    request: o.request,
+    ctx,
+    model: shownModel,
+    stream: o.stream,
+    includeUsage: o.includeUsage === true,
+    secrets: deps.secrets,
+    done(error, result) {
+      if (finished) return;
+      finished = true;
+      o.release();
+      const host = error !== undefined && errorResponse(error).internal;
+      if (host)
+        deps.log?.(
+          scrubSecrets(`lmx serve: ${o.name} (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets),
+        );
+      // The trace is the client's to read: a host problem is recorded there without its detail.
+      const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+      if (error) ctx.span.fail(shown);
+      // A client that left is an abort, whatever error its leaving caused (the span keeps the message).
+      const aborted = o.signal.aborted;
+      deps.traces.add({
+        span: ctx.span,
+        model: shownModel,
+        lm: lm.id,
+        stream: o.stream,
+        error: aborted ? undefined : shown,
+        outcome: aborted ? "aborted" : outcomeOf(result),
+      });
+    },
+  };
+}
+
+/** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */
+function outcomeOf(result: ChatResult | undefined): "aborted" | "budget" | undefined {
+  const reason = result?.choices[0]?.finish_reason;
+  if (reason === "budget") return "budget";
+  return reason === "aborted" ? "aborted" : undefined;
+}
+
+/** The server's budget caps, with its deadline as the time cap and its calls limit as the calls cap. */
+function caps(settings: ServerConfig) {
+  const time = Math.min(settings.maxBudget?.time_ms ?? Infinity, settings.limits.requestMs);
+  const calls = Math.min(settings.maxBudget?.calls ?? Infinity, settings.limits.requestCalls);
+  return { ...settings.maxBudget, time_ms: time, calls };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // The parser's message quotes the body; the client has it already, but keep the answer short.
+    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`, {
+      cause: error,
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
