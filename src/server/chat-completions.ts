@@ -28,6 +28,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         request: request as ChatRequest,
         stream: stream === true,
         includeUsage: stream_options?.include_usage === true,
+        state: undefined,
       };
     },
     async answer(run, c: Context) {

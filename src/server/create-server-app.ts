@@ -14,6 +14,7 @@ import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
+import { responsesHandler } from "./responses/responses-handler.ts";
 import { plainModelRoutes } from "./routes/plain-model-routes.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
@@ -100,7 +101,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions"],
+      jsonRoutes: ["/v1/chat/completions", "/v1/responses"],
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -121,6 +122,20 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       resolveLM,
       gate,
       traces,
+      defaultModel: options.defaultModel,
+      secrets,
+      callerOf,
+      log: options.log,
+    }),
+  );
+  app.post(
+    "/v1/responses",
+    responsesHandler({
+      settings,
+      resolveLM,
+      gate,
+      traces,
+      visibleTraces,
       defaultModel: options.defaultModel,
       secrets,
       callerOf,
@@ -170,14 +185,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  for (const path of ["/health", "/v1/chat/completions", "/v1/models", "/v1/traces", "/v1/traces/:id"])
+  const postOnly = ["/v1/chat/completions", "/v1/responses"];
+  for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({
         status: 405,
         type: "invalid_request_error",
         code: "method_not_allowed",
         message: `${c.req.method} is not allowed on ${c.req.path}`,
-        headers: { allow: path === "/v1/chat/completions" ? "POST" : "GET" },
+        headers: { allow: postOnly.includes(path) ? "POST" : "GET" },
       });
     });
   return { app, traces, settings, gate };

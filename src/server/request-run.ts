@@ -86,7 +86,7 @@ export function lmRoute(
     try {
       const plan = route.plan(parseJson(text), c);
       run = startRun(deps, c, { ...plan, name: route.name, signal: clientSignal, release });
-      return await route.answer(run, c);
+      return await route.answer(run, c, plan.state);
     } catch (error) {
       if (run) {
         run.done(error);
