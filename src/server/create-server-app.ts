@@ -15,6 +15,8 @@ import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
 import { responsesHandler } from "./responses/responses-handler.ts";
+import { embeddingModels } from "./embeddings/embedding-models.ts";
+import { embeddingsHandler } from "./embeddings/embeddings-handler.ts";
 import { plainModelRoutes } from "./routes/plain-model-routes.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
@@ -101,7 +103,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions", "/v1/responses"],
+      jsonRoutes: ["/v1/chat/completions", "/v1/responses", "/v1/embeddings"],
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -140,6 +142,18 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       secrets,
       callerOf,
       log: options.log,
+    }),
+  );
+  app.post(
+    "/v1/embeddings",
+    embeddingsHandler({
+      settings,
+      gate,
+      traces,
+      secrets,
+      callerOf,
+      log: options.log,
+      embedders: embeddingModels({ config, route: routes.route, allowProviders: settings.allowProviders }),
     }),
   );
   // The operator's specs are shown only where a client could have sent them itself: one naming a local
@@ -185,7 +199,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  const postOnly = ["/v1/chat/completions", "/v1/responses"];
+  const postOnly = ["/v1/chat/completions", "/v1/responses", "/v1/embeddings"];
   for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({

@@ -73,14 +73,7 @@ export function lmRoute(
   return async (c: Context): Promise<Response> => {
     // Touching the signal first makes the node adapter abort it when the client disconnects.
     const clientSignal = c.req.raw.signal;
-    const text = await readBody(c.req.raw, {
-      maxBytes: deps.settings.maxBodyBytes,
-      timeoutMs: deps.settings.limits.bodyReadMs,
-    });
-    if (jsonTooDeep(text, deps.settings.limits.jsonDepth))
-      throw new InvalidRequestError(
-        `the body nests arrays and objects deeper than ${deps.settings.limits.jsonDepth} levels`,
-      );
+    const text = await readJsonText(c, deps.settings);
     const release = deps.gate.enter();
     let run: ChatRun | undefined;
     try {
@@ -96,6 +89,14 @@ export function lmRoute(
       throw error;
     }
   };
+}
+
+/** A request's body as text: size and time bounded, its JSON nesting checked (parse it with parseJson). */
+export async function readJsonText(c: Context, settings: ServerConfig): Promise<string> {
+  const text = await readBody(c.req.raw, { maxBytes: settings.maxBodyBytes, timeoutMs: settings.limits.bodyReadMs });
+  if (jsonTooDeep(text, settings.limits.jsonDepth))
+    throw new InvalidRequestError(`the body nests arrays and objects deeper than ${settings.limits.jsonDepth} levels`);
+  return text;
 }
 
 function startRun(
@@ -155,13 +156,13 @@ function outcomeOf(result: ChatResult | undefined): "aborted" | "budget" | undef
 }
 
 /** The server's budget caps, with its deadline as the time cap and its calls limit as the calls cap. */
-function caps(settings: ServerConfig) {
+export function caps(settings: ServerConfig) {
   const time = Math.min(settings.maxBudget?.time_ms ?? Infinity, settings.limits.requestMs);
   const calls = Math.min(settings.maxBudget?.calls ?? Infinity, settings.limits.requestCalls);
   return { ...settings.maxBudget, time_ms: time, calls };
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -172,6 +173,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

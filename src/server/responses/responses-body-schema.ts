@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { lmxFieldSchema } from "../chat-body-schema.ts";
+import { zodIssueError } from "../zod-issue-error.ts";
 
 const inputText = z.strictObject({ type: z.literal("input_text"), text: z.string() });
 const outputText = z.looseObject({ type: z.literal("output_text"), text: z.string() });
@@ -108,9 +109,5 @@ export function parseResponsesBody(schema: ReturnType<typeof responsesBodySchema
     throw new InvalidRequestError("the request body must be a JSON object");
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const param = issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : i ? `.${String(k)}` : String(k))).join("");
-  const message =
-    issue.code === "unrecognized_keys" ? `unknown parameter: ${issue.keys.slice(0, 3).join(", ")}` : issue.message;
-  throw new InvalidRequestError(`${param ? `${param}: ` : ""}${message}`, { param: param || undefined });
+  throw zodIssueError(parsed.error.issues[0]!);
 }
