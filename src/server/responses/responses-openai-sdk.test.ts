@@ -301,3 +301,57 @@ test("chat.completions through the SDK with a plain model name and tools, stream
     await f.close();
   }
 });
+
+test("lmx.technique applies as on chat completions; a streamed budget stop ends with response.incomplete", async () => {
+  const f = await startProxyFixture({ reply: () => "Same answer" });
+  try {
+    const r = await f.client.responses.create({
+      model: "gpt-4o-mini",
+      input: "hi",
+      // @ts-expect-error lmx's own field
+      lmx: { technique: "majority-vote(n=3)" },
+    });
+    assert.equal(r.output_text, "Same answer");
+    assert.equal(f.upstream.requests.length, 3);
+    assert.ok(f.upstream.requests.every((q) => q.body.model === "gpt-4o-mini" && q.body.lmx === undefined));
+
+    const stream = f.client.responses.stream({
+      model: "self-refine(rounds=3)@openai:test-model",
+      input: "hi",
+      // @ts-expect-error lmx's own field
+      lmx: { budget: { calls: 2 } },
+    });
+    const types: string[] = [];
+    for await (const e of stream) types.push(e.type);
+    assert.equal(types.at(-1), "response.incomplete");
+    const final = await stream.finalResponse();
+    assert.equal(final.status, "incomplete");
+    assert.equal((final as any).lmx_finish_reason, "budget");
+  } finally {
+    await f.close();
+  }
+});
+
+test("a client that leaves a streamed response finds its trace marked aborted", async () => {
+  const f = await startProxyFixture({ reply: () => "one two three four five six", behaviour: { delayMs: 300 } });
+  try {
+    const controller = new AbortController();
+    const stream = f.client.responses.stream(
+      { model: "majority-vote(n=4)@openai:test-model", input: "hi" },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 150);
+    await assert.rejects(async () => {
+      for await (const _ of stream);
+    });
+    let status: string | undefined;
+    for (let i = 0; i < 50 && status === undefined; i++) {
+      const traces = (await (await fetch(`${f.proxy.url}/traces`)).json()) as { data: { status: string }[] };
+      status = traces.data[0]?.status;
+      if (status === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, "aborted");
+  } finally {
+    await f.close();
+  }
+});

@@ -89,6 +89,9 @@ test("route(): plain names only; techniques and their typos stay techniques; not
   assert.deepEqual(r.route("gpt-4o-mini"), { model: "openai:gpt-4o-mini" });
   assert.deepEqual(r.route("a-b"), { spec: "openai:x" });
   assert.equal(r.route("self-consistency"), undefined);
+  const all = plainModelRoutes({ routes: { "*": "openai:x" }, aliases: {}, defaultModel: "openai:m", techniques });
+  assert.equal(all.route("mcts"), undefined, "a catch-all glob leaves technique names alone");
+  assert.deepEqual(all.route("mcts-model"), { spec: "openai:x" });
   assert.equal(r.route("self-consistensy"), undefined, "a typo keeps the technique's error");
   for (const spec of [
     "openai:gpt-4o",

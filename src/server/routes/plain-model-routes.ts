@@ -63,10 +63,11 @@ export function plainModelRoutes(options: PlainModelRoutesOptions): PlainModelRo
 
   return {
     route(name) {
-      if (!isPlainModelName(name)) return undefined;
+      // A technique's name stays the technique (a glob such as `*` must not take it over).
+      if (!isPlainModelName(name) || isTechnique(name)) return undefined;
       const routed = exact.get(name) ?? globs.find((g) => g.pattern.test(name))?.target;
       if (routed !== undefined) return target(routed);
-      if (isTechnique(name) || likelyTypo(name, options.techniques) || !provider) return undefined;
+      if (likelyTypo(name, options.techniques) || !provider) return undefined;
       return { model: `${provider}:${name}`, ...(technique ? { technique } : {}) };
     },
     names: () => [...exact.keys()],
