@@ -62,12 +62,13 @@ export interface RunPlan {
  * client may only lower) and abort signal (the client leaving aborts the work), and record the trace.
  * `answer` turns the run into the route's response and must call `run.done` when the run ends.
  */
-export function lmRoute(
+export function lmRoute<S>(
   deps: RunDeps,
   route: {
     name: string;
-    plan(body: unknown, c: Context): RunPlan;
-    answer(run: ChatRun, c: Context): Promise<Response>;
+    /** The run a parsed body asks for, and what `answer` needs of it besides (`state`). */
+    plan(body: unknown, c: Context): RunPlan & { state: S };
+    answer(run: ChatRun, c: Context, state: S): Promise<Response>;
   },
 ) {
   return async (c: Context): Promise<Response> => {

@@ -1,4 +1,5 @@
 import type { ChatResult, StreamEvent } from "../../core/types.ts";
+import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import { errorResponse } from "../error-response.ts";
 import type { ChatRun } from "../request-run.ts";
 import type { ResponsesEvent, ResponsesWriter } from "./responses-output.ts";
@@ -77,6 +78,13 @@ export async function responsesStream(
       try {
         // Read to the end (not just to the result) so the LM's own clean-up runs.
         for (let step = await first; !step.done; step = await iterator.next()) emit(step.value);
+        // Clients wait for a closing event: a stream that ended without an answer must say so.
+        if (!answered)
+          throw new UpstreamError({
+            provider: "lmx",
+            failure: "malformed",
+            message: "the model ended without an answer",
+          });
         run.done(undefined, answered);
       } catch (error) {
         const e = errorResponse(error, { secrets: run.secrets }).body.error;
