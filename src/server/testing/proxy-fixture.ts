@@ -17,6 +17,7 @@ import {
 } from "../../testing/openai-test-server.ts";
 import type { ServerConfigInput } from "../server-config.ts";
 import { startServer, type RunningServer } from "../start-server.ts";
+import type { TraceStore } from "../trace-store.ts";
 
 /** The upstream key every proxy test configures; it must never reach a client. */
 export const UPSTREAM_KEY = "sk-test-SECRET";
@@ -75,6 +76,8 @@ export async function startProxyFixture(
     env?: NodeJS.ProcessEnv;
     /** Where the server logs unexpected errors. */
     log?: (line: string) => void;
+    /** Where finished traces go (default: in memory). */
+    traces?: TraceStore;
   } = {},
 ): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
@@ -108,6 +111,7 @@ export async function startProxyFixture(
     server: options.server,
     port: 0,
     log: options.log,
+    traces: options.traces,
   });
   const client = new OpenAI({ baseURL: proxy.url, apiKey: options.clientKey ?? "no-key", maxRetries: 0 });
   return {
