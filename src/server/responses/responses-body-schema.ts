@@ -97,6 +97,12 @@ export function responsesBodySchema(options: { maxItems: number }) {
     truncation: z.enum(["auto", "disabled"]).nullish(),
     include: z.array(z.string().max(100)).max(16).nullish(),
     service_tier: z.string().max(32).nullish(),
+    // Accepted and without effect here: cache routing hints, abuse ids, stream obfuscation, built-in tool caps.
+    prompt_cache_key: z.string().max(256).nullish(),
+    safety_identifier: z.string().max(256).nullish(),
+    stream_options: z.strictObject({ include_obfuscation: z.boolean().optional() }).nullish(),
+    max_tool_calls: z.number().int().min(1).nullish(),
+    background: z.literal(false).nullish(),
     lmx: lmxFieldSchema.optional(),
   });
 }
