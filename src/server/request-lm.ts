@@ -57,6 +57,9 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   };
   /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
   const untrustedModel = (spec: string): LM => {
+    // A plain name in a technique's model option (`critic=gpt-4o-mini`) is routed like the request's model.
+    const routed = options.route?.(spec.trim());
+    if (routed) return fromRoute(routed, 8);
     const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
     if (
       provider &&

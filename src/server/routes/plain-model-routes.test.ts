@@ -54,6 +54,28 @@ test("routes map names and globs to specs, aliases and plain upstream models; /v
   }
 });
 
+test("a plain name in a technique's model option is routed like the request's model", async () => {
+  const f = await startProxyFixture({ reply: () => "ok", server: { routes: { critic: "upstream-critic" } } });
+  try {
+    await f.client.chat.completions.create({
+      model: "rephrase-and-respond(mode=two-step, rephraser=gpt-4o-mini)@openai:test-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    await f.client.chat.completions.create({
+      model: "rephrase-and-respond(mode=two-step, rephraser=critic)@openai:test-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    assert.deepEqual(f.upstream.requests.map((r) => r.body.model).sort(), [
+      "gpt-4o-mini",
+      "test-model",
+      "test-model",
+      "upstream-critic",
+    ]);
+  } finally {
+    await f.close();
+  }
+});
+
 test("server.defaultTechnique runs under plain names no route matches, not under specs", async () => {
   const f = await startProxyFixture({ reply: () => "ok", server: { defaultTechnique: "majority-vote(n=3)" } });
   try {
