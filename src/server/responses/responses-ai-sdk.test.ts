@@ -86,3 +86,36 @@ test("@ai-sdk/openai: a tool call and its result over two steps, generated and s
     await f.close();
   }
 });
+
+test("@ai-sdk/openai: earlier output sent back as item_reference (text before a tool call) is resolved from the stored response", async () => {
+  const f = await startProxyFixture({
+    reply: (request: any) => {
+      const result = request.messages.find((m: any) => m.role === "tool");
+      if (result) return `It is ${result.content}.`;
+      return {
+        content: "Let me look.",
+        tool_calls: [{ id: "call_abc", name: "get_weather", arguments: { city: "Paris" } }],
+      };
+    },
+  });
+  try {
+    const openai = createOpenAI({ baseURL: f.proxy.url, apiKey: "no-key" });
+    const result = await generateText({
+      model: openai("gpt-4o-mini"),
+      prompt: "Weather in Paris?",
+      tools: { get_weather: getWeather },
+      stopWhen: stepCountIs(3),
+      maxRetries: 0,
+    });
+    assert.equal(result.text, "It is sunny.");
+    const second = f.upstream.requests[1]!.body.messages;
+    assert.deepEqual(
+      second.map((m: any) => m.role),
+      ["user", "assistant", "tool"],
+    );
+    assert.equal(second[1].content, "Let me look.", "the referenced text came back from the stored response");
+    assert.equal(second[1].tool_calls[0].id, "call_abc");
+  } finally {
+    await f.close();
+  }
+});

@@ -38,8 +38,11 @@ const functionCallOutput = z.strictObject({
 /** Reasoning a client sends back: context for OpenAI's own models, ignored here (no upstream takes it). */
 const reasoning = z.looseObject({ type: z.literal("reasoning") });
 
-/** An item of `input`: a message, a function call or its output, or reasoning (skipped). */
-export const inputItemSchema = z.union([message, functionCall, functionCallOutput, reasoning]);
+/** An earlier output item of a stored response, by id (resolved before the request runs). */
+const itemReference = z.strictObject({ type: z.literal("item_reference"), id: z.string().min(1).max(300) });
+
+/** An item of `input`: a message, a function call or its output, reasoning (skipped), or a reference. */
+export const inputItemSchema = z.union([message, functionCall, functionCallOutput, reasoning, itemReference]);
 export type InputItem = z.output<typeof inputItemSchema>;
 
 const functionTool = z.strictObject({

@@ -12,7 +12,8 @@ import {
 import { chatRequestOf, inputItems } from "./responses-input.ts";
 import { responsesUsage, responseStatus, ResponsesWriter, type OutputItem } from "./responses-output.ts";
 import { responsesStream } from "./responses-stream.ts";
-import { previousItems, responseId, storeResponse } from "./stored-responses.ts";
+import { responseId } from "./response-ids.ts";
+import { previousItems, resolveReferences, storeResponse } from "./stored-responses.ts";
 
 export interface ResponsesDeps extends RunDeps {
   /** Where `previous_response_id` is looked up, as the caller may see traces. */
@@ -41,10 +42,11 @@ export function responsesHandler(deps: ResponsesDeps) {
     name: "POST /v1/responses",
     plan(raw, c) {
       const body = parseResponsesBody(schema, raw);
+      const caller = deps.callerOf?.(c) ?? { operator: false };
       const previous = body.previous_response_id
-        ? previousItems(deps.visibleTraces, deps.callerOf?.(c) ?? { operator: false }, body.previous_response_id)
+        ? previousItems(deps.visibleTraces, caller, body.previous_response_id)
         : [];
-      const items = [...previous, ...inputItems(body.input)];
+      const items = [...previous, ...resolveReferences(deps.visibleTraces, caller, inputItems(body.input))];
       return {
         model: body.model,
         lmx: body.lmx,

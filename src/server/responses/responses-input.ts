@@ -39,7 +39,8 @@ export function inputItems(input: ResponsesBody["input"]): InputItem[] {
 function messagesOf(items: readonly InputItem[]): Message[] {
   const out: Message[] = [];
   for (const item of items) {
-    if (item.type === "reasoning") continue;
+    // References are resolved before (resolveReferences); reasoning is context no upstream takes.
+    if (item.type === "reasoning" || item.type === "item_reference") continue;
     if (item.type === "function_call") {
       const call = {
         id: item.call_id,

@@ -1,5 +1,6 @@
 import type { ChatResult, StreamEvent, Usage } from "../../core/types.ts";
 import { wireFinishReason } from "../wire-finish-reason.ts";
+import { itemId } from "./response-ids.ts";
 
 export type OutputItem =
   | { type: "reasoning"; id: string; summary: { type: "summary_text"; text: string }[] }
@@ -90,7 +91,7 @@ export class ResponsesWriter {
         out.push(
           ...this.openItem({
             type: "function_call",
-            id: `fc_${this.base}_${index}`,
+            id: itemId("fc", this.base, index),
             call_id: call.id ?? `call_${this.base}_${index}`,
             name: call.function?.name ?? "",
             arguments: "",
@@ -143,7 +144,7 @@ export class ResponsesWriter {
       const index = this.output.length;
       this.streamed.add(kind);
       if (kind === "reasoning") {
-        out.push(...this.openItem({ type: "reasoning", id: `rs_${this.base}_${index}`, summary: [] }));
+        out.push(...this.openItem({ type: "reasoning", id: itemId("rs", this.base, index), summary: [] }));
         out.push(
           this.event("response.reasoning_summary_part.added", {
             item_id: this.output[index]!.id,
@@ -156,7 +157,7 @@ export class ResponsesWriter {
         out.push(
           ...this.openItem({
             type: "message",
-            id: `msg_${this.base}_${index}`,
+            id: itemId("msg", this.base, index),
             status: "in_progress",
             role: "assistant",
             content: [],

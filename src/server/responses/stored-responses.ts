@@ -4,45 +4,63 @@ import { HttpError } from "../http-error.ts";
 import type { TenantTraces } from "../tenant-traces.ts";
 import type { InputItem } from "./responses-body-schema.ts";
 import type { OutputItem } from "./responses-output.ts";
+import { traceOfItem } from "./response-ids.ts";
 
-/** The root span attribute holding a stored response's conversation (its input and output, as input items). */
+/** The root span attribute holding a stored response: the conversation it was given and its output items. */
 export const RESPONSE_ATTRIBUTE = "lmx.response";
 
-/** A response's id is its trace's: `resp_<trace id>`. */
-export function responseId(traceId: string): string {
-  return `resp_${traceId}`;
+interface StoredResponse {
+  input: InputItem[];
+  output: OutputItem[];
 }
 
 /**
- * Files a response's conversation with its trace, so `previous_response_id` finds it for as long as the
- * trace store keeps the trace (and only for the tenant that owns it). A conversation larger than
- * `maxBytes` is not stored: answers `false`.
+ * Files a response with its trace, so `previous_response_id` and `item_reference` find it for as long as
+ * the trace store keeps the trace (and only for the tenant that owns it). One larger than `maxBytes` is
+ * not stored: answers `false`.
  */
-export function storeResponse(
-  span: Span,
-  conversation: { input: readonly InputItem[]; output: readonly OutputItem[] },
-  maxBytes: number,
-): boolean {
-  const items = [...conversation.input, ...conversation.output.flatMap(asInput)];
-  if (JSON.stringify(items).length > maxBytes) return false;
-  span.set({ [RESPONSE_ATTRIBUTE]: { items } });
+export function storeResponse(span: Span, response: StoredResponse, maxBytes: number): boolean {
+  if (JSON.stringify(response).length > maxBytes) return false;
+  span.set({ [RESPONSE_ATTRIBUTE]: response });
   return true;
 }
 
-/** The stored conversation of `id`: another tenant's response is answered exactly like a missing one. */
+/** The conversation `previous_response_id` continues: the stored input, then its output as input items. */
 export function previousItems(traces: TenantTraces, caller: Caller, id: string): InputItem[] {
-  const traceId = id.startsWith("resp_") ? id.slice(5) : undefined;
-  const stored = traceId ? traces.get(caller, traceId)?.root.attributes[RESPONSE_ATTRIBUTE] : undefined;
-  const items = (stored as { items?: unknown } | undefined)?.items;
-  if (!Array.isArray(items))
-    throw new HttpError({
-      status: 404,
-      type: "invalid_request_error",
-      code: "previous_response_not_found",
-      param: "previous_response_id",
-      message: "no such stored response (only the server's last traces are kept)",
-    });
-  return items as InputItem[];
+  const stored = id.startsWith("resp_") ? storedResponse(traces, caller, id.slice(5)) : undefined;
+  if (!stored) throw notFound("previous_response_not_found", "previous_response_id", "no such stored response");
+  return [...stored.input, ...stored.output.flatMap(asInput)];
+}
+
+/**
+ * `item_reference` items replaced by the stored output items they name (the AI SDK sends earlier turns
+ * this way); reasoning items drop out, as they do when sent whole.
+ */
+export function resolveReferences(traces: TenantTraces, caller: Caller, items: readonly InputItem[]): InputItem[] {
+  return items.flatMap((item, i) => {
+    if (item.type !== "item_reference") return [item];
+    const traceId = traceOfItem(item.id);
+    const found = traceId ? storedResponse(traces, caller, traceId)?.output.find((o) => o.id === item.id) : undefined;
+    if (!found) throw notFound("item_not_found", `input[${i}].id`, "no such stored item");
+    return asInput(found);
+  });
+}
+
+/** Another tenant's response is answered exactly like a missing one. */
+function storedResponse(traces: TenantTraces, caller: Caller, traceId: string): StoredResponse | undefined {
+  const stored = traces.get(caller, traceId)?.root.attributes[RESPONSE_ATTRIBUTE] as
+    Partial<StoredResponse> | undefined;
+  return Array.isArray(stored?.input) && Array.isArray(stored.output) ? (stored as StoredResponse) : undefined;
+}
+
+function notFound(code: string, param: string, what: string): HttpError {
+  return new HttpError({
+    status: 404,
+    type: "invalid_request_error",
+    code,
+    param,
+    message: `${what} (only the server's last traces are kept)`,
+  });
 }
 
 /** An output item as the input item a client would send back for it (reasoning is not sent back). */

@@ -81,7 +81,7 @@ test("responses: malformed bodies, unknown fields, wrong types and bad items are
     [{ input: [{ role: "wizard", content: "x" }] }, "input[0]"],
     [{ input: [{ type: "function_call", name: "f" }] }, "input[0]"],
     [{ input: [{ type: "input_file", file_id: "f" }] }, "input[0]"],
-    [{ input: [{ type: "item_reference", id: "msg_1" }] }, "input[0]"],
+    [{ input: [{ type: "item_reference", id: "x".repeat(301) }] }, "input[0]"],
     [{ input: [{ role: "user", content: [{ type: "input_file", file_url: "file:///etc/passwd" }] }] }, "input[0]"],
     [{ input: "hi", tools: [{ type: "web_search" }] }, "tools[0]"],
     [{ input: "hi", tools: [{ type: "function", name: "" }] }, "tools[0].name"],
@@ -256,6 +256,19 @@ test("a stored response is its key's only: another key's previous_response_id is
             (e: any) => ({ status: e.status, code: e.code, message: e.message }),
           ),
       );
+    // An item of alice's response, referenced by bob, is missing to him too.
+    const item = mine.output[0]!.id!;
+    for (const id of [item, item.replace(/_0$/, "_9"), "msg___proto___0"])
+      errors.push(
+        await as(BOB)
+          .responses.create({ model: "gpt-4o-mini", input: [{ type: "item_reference", id }] })
+          .then(
+            () => assert.fail("another key's item was read"),
+            (e: any) => ({ status: e.status, code: e.code, message: e.message }),
+          ),
+      );
+    assert.deepEqual(errors[3], errors[4], "another key's item and a missing one are answered alike");
+    assert.equal((errors[3] as { status: number }).status, 404);
     assert.deepEqual(errors[0], errors[1], "another key's id and a missing one are answered alike");
     assert.equal((errors[0] as { status: number }).status, 404);
     assert.equal(g.upstream.requests.length, 2, "bob's requests never ran");
