@@ -119,3 +119,18 @@ test("@ai-sdk/openai: earlier output sent back as item_reference (text before a 
     await f.close();
   }
 });
+
+test("@ai-sdk/openai reads the reasoning item as reasoning text, generated and streamed", async () => {
+  const f = await startProxyFixture({ reply: () => ({ content: "42", extra: { reasoning_content: "6 times 7" } }) });
+  try {
+    const openai = createOpenAI({ baseURL: f.proxy.url, apiKey: "no-key" });
+    const generated = await generateText({ model: openai("gpt-4o-mini"), prompt: "6 x 7?", maxRetries: 0 });
+    assert.equal(generated.text, "42");
+    assert.equal(generated.reasoningText, "6 times 7");
+    const streamed = streamText({ model: openai("gpt-4o-mini"), prompt: "6 x 7?", maxRetries: 0 });
+    assert.equal(await streamed.text, "42");
+    assert.equal(await streamed.reasoningText, "6 times 7");
+  } finally {
+    await f.close();
+  }
+});
