@@ -107,13 +107,7 @@ function startRun(
 ): ChatRun {
   const lm = deps.resolveLM({ model: o.model, technique: o.lmx?.technique });
   const shownModel = o.model?.trim() || deps.defaultModel || lm.id;
-  const ctx = createRunContext({
-    name: o.name,
-    budget: requestBudget({ requested: o.lmx?.budget, caps: caps(deps.settings) }),
-    signal: o.signal,
-  });
-  const tenant = deps.callerOf?.(c).tenant;
-  ctx.span.set({ model: shownModel, lm: lm.id, stream: o.stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
+  const ctx = requestContext(deps, c, { ...o, model: shownModel, lm: lm.id });
   let finished = false;
   return {
     lm,
@@ -127,26 +121,58 @@ function startRun(
       if (finished) return;
       finished = true;
       o.release();
-      const host = error !== undefined && errorResponse(error).internal;
-      if (host)
-        deps.log?.(
-          scrubSecrets(`lmx serve: ${o.name} (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets),
-        );
-      // The trace is the client's to read: a host problem is recorded there without its detail.
-      const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
-      if (error) ctx.span.fail(shown);
-      // A client that left is an abort, whatever error its leaving caused (the span keeps the message).
-      const aborted = o.signal.aborted;
-      deps.traces.add({
-        span: ctx.span,
-        model: shownModel,
-        lm: lm.id,
-        stream: o.stream,
-        error: aborted ? undefined : shown,
-        outcome: aborted ? "aborted" : outcomeOf(result),
-      });
+      recordTrace(
+        deps,
+        { ctx, name: o.name, model: shownModel, lm: lm.id, stream: o.stream, signal: o.signal },
+        error,
+        result,
+      );
     },
   };
+}
+
+/** A request's run context: its budget (the client's `lmx.budget` under the server's caps), signal and root span. */
+export function requestContext(
+  deps: Pick<RunDeps, "settings" | "callerOf">,
+  c: Context,
+  o: { name: string; model: string; lm: string; stream: boolean; signal: AbortSignal; lmx?: LmxField },
+): RunContext {
+  const ctx = createRunContext({
+    name: o.name,
+    budget: requestBudget({ requested: o.lmx?.budget, caps: caps(deps.settings) }),
+    signal: o.signal,
+  });
+  const tenant = deps.callerOf?.(c).tenant;
+  ctx.span.set({ model: o.model, lm: o.lm, stream: o.stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
+  return ctx;
+}
+
+/**
+ * Files a finished request's trace: `aborted` when the client left (whatever error its leaving caused),
+ * else its error or how its answer ended. A host problem is logged with the trace id and recorded
+ * without its detail, since the trace is the client's to read.
+ */
+export function recordTrace(
+  deps: Pick<RunDeps, "traces" | "secrets" | "log">,
+  o: { ctx: RunContext; name: string; model: string; lm: string; stream: boolean; signal: AbortSignal },
+  error?: unknown,
+  result?: ChatResult,
+): void {
+  const { span } = o.ctx;
+  const host = error !== undefined && errorResponse(error).internal;
+  if (host)
+    deps.log?.(scrubSecrets(`lmx serve: ${o.name} (trace ${span.traceId}): ${errorDetail(error)}`, deps.secrets));
+  const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+  if (error) span.fail(shown);
+  const aborted = o.signal.aborted;
+  deps.traces.add({
+    span,
+    model: o.model,
+    lm: o.lm,
+    stream: o.stream,
+    error: aborted ? undefined : shown,
+    outcome: aborted ? "aborted" : outcomeOf(result),
+  });
 }
 
 /** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */
@@ -157,7 +183,7 @@ function outcomeOf(result: ChatResult | undefined): "aborted" | "budget" | undef
 }
 
 /** The server's budget caps, with its deadline as the time cap and its calls limit as the calls cap. */
-export function caps(settings: ServerConfig) {
+function caps(settings: ServerConfig) {
   const time = Math.min(settings.maxBudget?.time_ms ?? Infinity, settings.limits.requestMs);
   const calls = Math.min(settings.maxBudget?.calls ?? Infinity, settings.limits.requestCalls);
   return { ...settings.maxBudget, time_ms: time, calls };
@@ -174,6 +200,6 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,13 +1,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { createRunContext } from "../../core/context.ts";
 import { budgetSchema } from "../chat-body-schema.ts";
 import { accountingHeaders } from "../openai-shapes.ts";
-import { requestBudget } from "../request-budget.ts";
-import { caps, describe, parseJson, readJsonText, type RunDeps } from "../request-run.ts";
-import { errorDetail, errorResponse } from "../error-response.ts";
-import { scrubSecrets } from "../scrub-secrets.ts";
-import { TENANT_ATTRIBUTE } from "../tenant-traces.ts";
+import { parseJson, readJsonText, recordTrace, requestContext, type RunDeps } from "../request-run.ts";
 import { zodIssueError } from "../zod-issue-error.ts";
 import type { EmbeddingModels } from "./embedding-models.ts";
 
@@ -45,36 +40,9 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
       if (!parsed.success) throw zodIssueError(parsed.error.issues[0]!);
       const body = parsed.data;
       const embedder = deps.embedders(body.model, body.dimensions);
-      const ctx = createRunContext({
-        name: NAME,
-        budget: requestBudget({ requested: body.lmx?.budget, caps: caps(deps.settings) }),
-        signal,
-      });
-      const tenant = deps.callerOf?.(c).tenant;
-      ctx.span.set({
-        model: body.model,
-        lm: embedder.id,
-        stream: false,
-        ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}),
-      });
-      const record = (error?: unknown) => {
-        const host = error !== undefined && errorResponse(error).internal;
-        if (host)
-          deps.log?.(
-            scrubSecrets(`lmx serve: ${NAME} (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets),
-          );
-        const shown =
-          error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
-        if (error) ctx.span.fail(shown);
-        deps.traces.add({
-          span: ctx.span,
-          model: body.model,
-          lm: embedder.id,
-          stream: false,
-          error: signal.aborted ? undefined : shown,
-          outcome: signal.aborted ? "aborted" : undefined,
-        });
-      };
+      const run = { name: NAME, model: body.model, lm: embedder.id, stream: false, signal };
+      const ctx = requestContext(deps, c, { ...run, lmx: body.lmx });
+      const record = (error?: unknown) => recordTrace(deps, { ...run, ctx }, error);
       const texts = typeof body.input === "string" ? [body.input] : body.input;
       let vectors: number[][];
       try {
