@@ -48,6 +48,15 @@ test("@ai-sdk/openai's default provider (the Responses API) works against lmx se
     assert.equal(pieces.join(""), "Hello from upstream");
     assert.equal(await streamed.finishReason, "stop");
     assert.equal((await streamed.usage).outputTokens, f.upstream.reported.at(-1)!.completion_tokens);
+
+    // A technique's progress rides in SSE comments, which the AI SDK's parser must skip.
+    const progressed = streamText({
+      model: openai("majority-vote(n=2)@openai:test-model"),
+      prompt: "hi",
+      maxRetries: 0,
+    });
+    assert.equal(await progressed.text, "Hello from upstream");
+    assert.equal(await progressed.finishReason, "stop");
   } finally {
     await f.close();
   }

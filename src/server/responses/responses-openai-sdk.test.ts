@@ -355,3 +355,33 @@ test("a client that leaves a streamed response finds its trace marked aborted", 
     await f.close();
   }
 });
+
+test("the wire format: each event names its type in `event:` and `data:`, progress rides in comments", async () => {
+  const f = await startProxyFixture({ reply: () => "ok then" });
+  try {
+    const res = await fetch(`${f.proxy.url}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "majority-vote(n=2)@openai:test-model", input: "hi", stream: true }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^text\/event-stream/);
+    assert.ok(res.headers.get("x-lmx-trace-id"));
+    const frames = (await res.text()).split("\n\n").filter(Boolean);
+    const progress = frames.filter((f) => f.startsWith(": lmx progress "));
+    assert.equal(progress.length, 2, "one comment per sample");
+    const events = frames
+      .filter((f) => !f.startsWith(":"))
+      .map((f) => {
+        const [event, data, ...rest] = f.split("\n");
+        assert.equal(rest.length, 0, f);
+        const parsed = JSON.parse(data!.replace(/^data: /, ""));
+        assert.equal(event, `event: ${parsed.type}`);
+        return parsed;
+      });
+    assert.equal(events.at(-1).type, "response.completed");
+    assert.equal(events.at(-1).response.usage.output_tokens > 0, true);
+  } finally {
+    await f.close();
+  }
+});
