@@ -67,7 +67,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     aliases: config.aliases,
     defaultModel: options.defaultModel,
     defaultTechnique: settings.defaultTechnique,
-    techniques: registry.names(),
+    registry,
   });
   const resolveLM = requestLMResolver({
     route: routes.route,

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startProxyFixture } from "../testing/proxy-fixture.ts";
+import { defaultRegistry } from "../../techniques/registry.ts";
 import { isPlainModelName, plainModelRoutes } from "./plain-model-routes.ts";
 
-const techniques = ["self-consistency", "best-of-n", "mcts"];
+const registry = defaultRegistry();
 
 test("existing code that names a plain model works by changing only its base URL", async () => {
   const f = await startProxyFixture({ reply: () => "ok" });
@@ -107,11 +108,11 @@ test("a plain name cannot escape allowProviders, and spec syntax is parsed as a 
 });
 
 test("route(): plain names only; techniques and their typos stay techniques; nothing without a default provider", () => {
-  const r = plainModelRoutes({ routes: { "a-*": "openai:x" }, aliases: {}, defaultModel: "openai:m", techniques });
+  const r = plainModelRoutes({ routes: { "a-*": "openai:x" }, aliases: {}, defaultModel: "openai:m", registry });
   assert.deepEqual(r.route("gpt-4o-mini"), { model: "openai:gpt-4o-mini" });
   assert.deepEqual(r.route("a-b"), { spec: "openai:x" });
   assert.equal(r.route("self-consistency"), undefined);
-  const all = plainModelRoutes({ routes: { "*": "openai:x" }, aliases: {}, defaultModel: "openai:m", techniques });
+  const all = plainModelRoutes({ routes: { "*": "openai:x" }, aliases: {}, defaultModel: "openai:m", registry });
   assert.equal(all.route("mcts"), undefined, "a catch-all glob leaves technique names alone");
   assert.deepEqual(all.route("mcts-model"), { spec: "openai:x" });
   assert.equal(r.route("self-consistensy"), undefined, "a typo keeps the technique's error");
@@ -128,17 +129,17 @@ test("route(): plain names only; techniques and their typos stay techniques; not
   ])
     assert.equal(r.route(spec), undefined, spec);
   assert.equal(isPlainModelName("x".repeat(257)), false);
-  const none = plainModelRoutes({ routes: {}, aliases: {}, techniques });
+  const none = plainModelRoutes({ routes: {}, aliases: {}, registry });
   assert.equal(none.route("gpt-4o"), undefined);
   const viaAlias = plainModelRoutes({
     routes: {},
     aliases: { main: "self-consistency@anthropic:claude" },
     defaultModel: "main",
-    techniques,
+    registry,
   });
   assert.deepEqual(viaAlias.route("claude-x"), { model: "anthropic:claude-x" });
   assert.throws(
-    () => plainModelRoutes({ routes: {}, aliases: {}, techniques, defaultTechnique: "mcts@openai:x" }),
+    () => plainModelRoutes({ routes: {}, aliases: {}, registry, defaultTechnique: "mcts@openai:x" }),
     /techniques only/,
   );
 });

@@ -1,5 +1,12 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import { closestNames, editDistance, parseTechniqueSpec } from "../../techniques/spec/index.ts";
+import type { TechniqueRegistry } from "../../techniques/registry.ts";
+import {
+  checkTechniqueSpec,
+  closestNames,
+  editDistance,
+  parseTechniqueSpec,
+  type TechniqueSpecAst,
+} from "../../techniques/spec/index.ts";
 
 /**
  * Where a plain model name (`gpt-4o-mini`) goes: `spec` is the operator's (a route's target, trusted
@@ -16,8 +23,8 @@ export interface PlainModelRoutesOptions {
   defaultModel?: string;
   /** `server.defaultTechnique`: techniques (no model) applied to names no route matches. */
   defaultTechnique?: string;
-  /** Registered technique names: a name that is one stays a technique, a near typo of one an error. */
-  techniques: readonly string[];
+  /** The techniques: a name that is one stays a technique, a near typo of one an error. */
+  registry: TechniqueRegistry;
 }
 
 export interface PlainModelRoutes {
@@ -48,10 +55,11 @@ export function plainModelRoutes(options: PlainModelRoutesOptions): PlainModelRo
     if (/[*?]/.test(name)) globs.push({ pattern: globPattern(name), target });
     else exact.set(name, target);
   }
+  const techniques = options.registry.names();
   const technique = options.defaultTechnique?.trim() || undefined;
-  if (technique) checkTechniquesOnly(technique);
+  if (technique) checkDefaultTechnique(technique, options.registry);
   const provider = defaultProvider(options.defaultModel, options.aliases);
-  const isTechnique = (name: string) => options.techniques.includes(name);
+  const isTechnique = (name: string) => techniques.includes(name);
 
   const target = (value: string): PlainRoute => {
     const plain = value.trim();
@@ -67,7 +75,7 @@ export function plainModelRoutes(options: PlainModelRoutesOptions): PlainModelRo
       if (!isPlainModelName(name) || isTechnique(name)) return undefined;
       const routed = exact.get(name) ?? globs.find((g) => g.pattern.test(name))?.target;
       if (routed !== undefined) return target(routed);
-      if (likelyTypo(name, options.techniques) || !provider) return undefined;
+      if (likelyTypo(name, techniques) || !provider) return undefined;
       return { model: `${provider}:${name}`, ...(technique ? { technique } : {}) };
     },
     names: () => [...exact.keys()],
@@ -111,15 +119,17 @@ function defaultProvider(defaultModel: string | undefined, aliases: Record<strin
   return undefined;
 }
 
-function checkTechniquesOnly(spec: string): void {
-  let model: string | undefined;
+/** `server.defaultTechnique` is checked at start-up: techniques that exist, with their options, and no model. */
+function checkDefaultTechnique(spec: string, registry: TechniqueRegistry): void {
+  let ast: TechniqueSpecAst;
   try {
-    model = parseTechniqueSpec(spec).model;
+    ast = parseTechniqueSpec(spec);
+    checkTechniqueSpec(ast, registry);
   } catch (error) {
     throw new ConfigurationError(`server.defaultTechnique: ${(error as Error).message}`);
   }
-  if (model !== undefined)
+  if (ast.model !== undefined)
     throw new ConfigurationError(
-      `server.defaultTechnique takes techniques only (found "@${model}"); it runs on the model the client names`,
+      `server.defaultTechnique takes techniques only (found "@${ast.model}"); it runs on the model the client names`,
     );
 }
