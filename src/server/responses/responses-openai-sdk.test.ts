@@ -58,6 +58,7 @@ test("responses.create with a plain model name: output, usage and echoed setting
       type: "json_schema",
       json_schema: { name: "greeting", schema: { type: "object", properties: {} }, strict: true },
     });
+    assert.equal(sent.reasoning_effort, "low");
     assert.equal(sent.temperature, 0.2);
     assert.equal(sent.top_p, 0.5);
     assert.ok(sent.max_completion_tokens === 64 || sent.max_tokens === 64, "the output budget reached the upstream");
