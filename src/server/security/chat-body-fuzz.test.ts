@@ -184,7 +184,7 @@ test(`fuzz: ${RUNS} chat bodies, never a 500, always OpenAI-shaped, never a secr
       const res = await server.app.fetch(
         new Request("http://127.0.0.1/v1/chat/completions", {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", host: "127.0.0.1" },
           body: raw,
         }),
         { incoming: { socket: { remoteAddress: "127.0.0.1" } } },
