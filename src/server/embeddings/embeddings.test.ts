@@ -16,18 +16,23 @@ test("/v1/embeddings through the openai SDK: base64 (its default) and float vect
       input: "a cat",
       encoding_format: "float",
     });
+    const short = await f.client.embeddings.create({
+      model: "text-embedding-3-small",
+      input: "a cat",
+      dimensions: 8,
+      encoding_format: "float",
+    });
+    assert.equal(f.upstream.requests[2]!.body.dimensions, 8, "dimensions reach the upstream");
+    assert.equal(short.data[0]!.embedding.length, 8);
     for (const [i, x] of float.data[0]!.embedding.entries())
       assert.ok(Math.abs(x - b64.data[0]!.embedding[i]!) < 1e-6, "same vector either way");
     assert.equal(b64.model, "text-embedding-3-small");
     assert.ok(b64.usage.prompt_tokens > 0);
     assert.equal(b64.usage.total_tokens, b64.usage.prompt_tokens);
     const sent = f.upstream.requests.map((r) => [r.path, r.body.model]);
-    assert.deepEqual(sent, [
-      ["/v1/embeddings", "text-embedding-3-small"],
-      ["/v1/embeddings", "text-embedding-3-small"],
-    ]);
+    assert.deepEqual(sent, Array(3).fill(["/v1/embeddings", "text-embedding-3-small"]));
     const traces = (await (await fetch(`${f.proxy.url}/traces`)).json()) as { data: any[] };
-    const trace = traces.data[1];
+    const trace = traces.data[2];
     assert.equal(trace.status, "ok");
     assert.equal(trace.model, "text-embedding-3-small");
     assert.equal(trace.usage.calls, 1);

@@ -95,7 +95,12 @@ test("a function tool round trip: the call comes back as an item, its output con
       model: "gpt-4o-mini",
       input: "Weather in Paris?",
       tools: [weather],
+      tool_choice: { type: "function", name: "get_weather" },
+      parallel_tool_calls: false,
     });
+    assert.deepEqual(f.upstream.requests[0]!.body.tool_choice, { type: "function", function: { name: "get_weather" } });
+    assert.equal(f.upstream.requests[0]!.body.parallel_tool_calls, false);
+    assert.deepEqual(first.tool_choice, { type: "function", name: "get_weather" });
     assert.deepEqual(f.upstream.requests[0]!.body.tools, [
       {
         type: "function",
