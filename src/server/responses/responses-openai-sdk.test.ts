@@ -32,7 +32,13 @@ test("responses.create with a plain model name: output, usage and echoed setting
       input: [
         { role: "user", content: [{ type: "input_text", text: "Say hello" }] },
         { role: "assistant", content: [{ type: "output_text", text: "Which way?", annotations: [] }] } as never,
-        { role: "user", content: "Politely" },
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Politely" },
+            { type: "input_image", image_url: "data:image/png;base64,AAAA", detail: "low" },
+          ],
+        },
       ],
       text: {
         format: { type: "json_schema", name: "greeting", schema: { type: "object", properties: {} }, strict: true },
@@ -54,6 +60,10 @@ test("responses.create with a plain model name: output, usage and echoed setting
         ["user", "Politely"],
       ],
     );
+    assert.deepEqual(sent.messages[3].content[1], {
+      type: "image_url",
+      image_url: { url: "data:image/png;base64,AAAA", detail: "low" },
+    });
     assert.deepEqual(sent.response_format, {
       type: "json_schema",
       json_schema: { name: "greeting", schema: { type: "object", properties: {} }, strict: true },

@@ -279,3 +279,25 @@ test("a stored response is its key's only: another key's previous_response_id is
     await g.close();
   }
 });
+
+test("responses and embeddings take concurrency slots like chat completions: over the limit is a 429", async () => {
+  const g = await startProxyFixture({ reply: () => "slow", behaviour: { delayMs: 400 }, server: { maxConcurrent: 1 } });
+  try {
+    const send = (path: string, body: unknown) =>
+      fetch(`${g.proxy.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const slow = send("/responses", { model: "gpt-4o-mini", input: "hi" });
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await send("/responses", { model: "gpt-4o-mini", input: "hi" });
+    assert.equal(refused.status, 429);
+    assert.ok(refused.headers.get("retry-after"));
+    assert.equal((await send("/embeddings", { model: "text-embedding-3-small", input: "x" })).status, 429);
+    assert.equal((await slow).status, 200);
+    assert.equal(g.proxy.gate.active, 0);
+  } finally {
+    await g.close();
+  }
+});
