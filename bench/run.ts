@@ -21,6 +21,7 @@ const benches = [
   "slow-senders",
   "gateway",
   "think",
+  "responses-api",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));

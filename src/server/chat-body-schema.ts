@@ -34,7 +34,7 @@ const tool = z.looseObject({
     parameters: z.record(z.string(), z.unknown()).optional(),
   }),
 });
-const budget = z.strictObject({
+export const budgetSchema = z.strictObject({
   tokens: z.number().min(0).optional(),
   calls: z.number().min(0).optional(),
   cost_usd: z.number().min(0).optional(),
@@ -42,7 +42,7 @@ const budget = z.strictObject({
 });
 
 /** The `lmx` field of a request body: lmx's own per-request settings, never sent upstream. */
-export const lmxFieldSchema = z.strictObject({ technique: z.string().optional(), budget: budget.optional() });
+export const lmxFieldSchema = z.strictObject({ technique: z.string().optional(), budget: budgetSchema.optional() });
 export type LmxField = z.output<typeof lmxFieldSchema>;
 
 /**

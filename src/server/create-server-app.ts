@@ -14,6 +14,10 @@ import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
 import { modelsList } from "./models-list.ts";
 import { requestLMResolver } from "./request-lm.ts";
+import { responsesHandler } from "./responses/responses-handler.ts";
+import { embeddingModels } from "./embeddings/embedding-models.ts";
+import { embeddingsHandler } from "./embeddings/embeddings-handler.ts";
+import { plainModelRoutes } from "./routes/plain-model-routes.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
@@ -61,7 +65,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const visibleTraces = tenantTraces(traces, { scan: Math.max(settings.traceCapacity, 1000) });
   const callers = new WeakMap<Request, Caller>();
   const callerOf = (c: Context): Caller => callers.get(c.req.raw) ?? { operator: false };
+  const routes = plainModelRoutes({
+    routes: settings.routes,
+    aliases: config.aliases,
+    defaultModel: options.defaultModel,
+    defaultTechnique: settings.defaultTechnique,
+    registry,
+  });
   const resolveLM = requestLMResolver({
+    route: routes.route,
     registry,
     resolveModel: options.resolveModel,
     aliases: config.aliases,
@@ -92,11 +104,18 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   // Browsers send any page's requests here: only listed origins (or this server's own loopback page) pass.
+  const postOnly = [
+    "/v1/chat/completions",
+    "/v1/responses",
+    "/v1/embeddings",
+    "/v1/messages",
+    "/v1/messages/count_tokens",
+  ];
   app.use(
     "*",
     crossSiteGuard({
       origins: settings.corsOrigins,
-      jsonRoutes: ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"],
+      jsonRoutes: postOnly,
       loopbackHostOnly: !settings.keys?.length,
     }),
   );
@@ -114,33 +133,33 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     );
     await next();
   });
-  app.post(
-    "/v1/chat/completions",
-    chatCompletionsHandler({
-      settings,
-      resolveLM,
-      gate,
-      traces,
-      defaultModel: options.defaultModel,
-      secrets,
-      callerOf,
-      log: options.log,
-    }),
-  );
-  app.post(
-    "/v1/messages",
-    messagesHandler({
-      settings,
-      resolveLM,
-      gate,
-      traces,
-      defaultModel: options.defaultModel,
-      secrets,
-      callerOf,
-      log: options.log,
-    }),
-  );
+  // What every route that runs an LM shares (request-run.ts).
+  const runDeps = {
+    settings,
+    resolveLM,
+    gate,
+    traces,
+    defaultModel: options.defaultModel,
+    secrets,
+    callerOf,
+    log: options.log,
+  };
+  app.post("/v1/chat/completions", chatCompletionsHandler(runDeps));
+  app.post("/v1/messages", messagesHandler(runDeps));
   app.post("/v1/messages/count_tokens", countTokensHandler({ settings, resolveLM }));
+  app.post("/v1/responses", responsesHandler({ ...runDeps, visibleTraces }));
+  app.post(
+    "/v1/embeddings",
+    embeddingsHandler({
+      settings,
+      gate,
+      traces,
+      secrets,
+      callerOf,
+      log: options.log,
+      embedders: embeddingModels({ config, route: routes.route, allowProviders: settings.allowProviders }),
+    }),
+  );
   // The operator's specs are shown only where a client could have sent them itself: one naming a local
   // file, a granted resource's path or a provider clients may not name stays the operator's.
   const clientMayName = (spec: string): boolean => {
@@ -158,6 +177,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         registry,
         defaultModel: options.defaultModel,
         configured: configuredModels(config),
+        routes: Object.fromEntries(routes.names().map((name) => [name, settings.routes[name]!])),
         shown: clientMayName,
       }),
     ),
@@ -183,7 +203,6 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       });
     return scrubbedJson(c, trace);
   });
-  const postOnly = ["/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens"];
   for (const path of ["/health", ...postOnly, "/v1/models", "/v1/traces", "/v1/traces/:id"])
     app.all(path, (c) => {
       throw new HttpError({

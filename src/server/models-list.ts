@@ -20,6 +20,8 @@ export function modelsList(options: {
   registry: TechniqueRegistry;
   defaultModel?: string;
   configured?: string[];
+  /** `server.routes` without wildcards: name → target. */
+  routes?: Record<string, string>;
   shown?: (spec: string) => boolean;
 }): { object: "list"; data: ModelEntry[] } {
   const { aliases, registry } = options;
@@ -46,6 +48,12 @@ export function modelsList(options: {
       shown(spec)
         ? { id: name, owned_by: "lmx", description: `alias of ${spec}`, lmx: { kind: "alias", spec } }
         : { id: name, owned_by: "lmx", description: "an alias the operator configured", lmx: { kind: "alias" } },
+    );
+  for (const [name, target] of Object.entries(options.routes ?? {}))
+    add(
+      shown(target)
+        ? { id: name, owned_by: "lmx", description: `routed to ${target}`, lmx: { kind: "route", spec: target } }
+        : { id: name, owned_by: "lmx", description: "a route the operator configured", lmx: { kind: "route" } },
     );
   for (const t of registry.list())
     add({

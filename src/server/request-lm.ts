@@ -6,6 +6,7 @@ import { buildTechniques, didYouMean, parseTechniqueSpec } from "../techniques/s
 import { clientOptionPolicy, type OptionGrants } from "../techniques/spec/client-option-policy.ts";
 import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { ModelNotFoundError } from "./model-not-found-error.ts";
+import type { PlainRoute } from "./routes/plain-model-routes.ts";
 
 export interface RequestLMOptions {
   registry: TechniqueRegistry;
@@ -23,6 +24,8 @@ export interface RequestLMOptions {
   allowProviders?: readonly string[];
   /** Host resources clients may name (indexes, memory stores, demo sets, MCP servers); nothing else. */
   grants?: OptionGrants;
+  /** Where a plain model name (`gpt-4o-mini`) that is no alias goes (src/server/routes/); none: nowhere. */
+  route?: (name: string) => PlainRoute | undefined;
   /** Built LMs kept for reuse, keyed by the request's strings: the most recently used (default 256). */
   memo?: number;
 }
@@ -54,6 +57,9 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   };
   /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
   const untrustedModel = (spec: string): LM => {
+    // A plain name in a technique's model option (`critic=gpt-4o-mini`) is routed like the request's model.
+    const routed = options.route?.(spec.trim());
+    if (routed) return fromRoute(routed, 8);
     const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
     if (
       provider &&
@@ -82,6 +88,8 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       if (hops <= 0) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
       return fromSpec(aliased, hops - 1, true);
     }
+    const routed = options.route?.(spec.trim());
+    if (routed) return fromRoute(routed, hops);
     const ast = parseTechniqueSpec(spec);
     const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
     // A lone word that is no technique (nor a likely typo of one) was meant as a model name.
@@ -102,13 +110,26 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
         { param: "model" },
       );
     const fromClient = !trusted && ast.model !== undefined;
+    const routedModel = alias(modelSpec) === undefined ? options.route?.(modelSpec.trim()) : undefined;
     const inner =
       alias(modelSpec) !== undefined
         ? fromSpec(modelSpec, hops - 1, true)
-        : fromClient
-          ? untrustedModel(modelSpec)
-          : resolveModel(modelSpec);
+        : routedModel
+          ? fromRoute(routedModel, hops)
+          : fromClient
+            ? untrustedModel(modelSpec)
+            : resolveModel(modelSpec);
     return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
+  }
+
+  /** A route's target is the operator's; a pass-through name is the client's model under the operator's technique. */
+  function fromRoute(routed: PlainRoute, hops: number): LM {
+    if ("spec" in routed) {
+      if (hops <= 0) throw new InvalidRequestError(`route to "${routed.spec}" loops`, { param: "model" });
+      return fromSpec(routed.spec, hops - 1, true);
+    }
+    const inner = untrustedModel(routed.model);
+    return routed.technique ? buildTechniques(parseTechniqueSpec(routed.technique), inner, trustedEnv) : inner;
   }
 
   function build(model: string | undefined, technique: string | undefined): LM {

@@ -16,7 +16,7 @@ import type { ServerConfig } from "./server-config.ts";
 import { TENANT_ATTRIBUTE } from "./tenant-traces.ts";
 import type { TraceStore } from "./trace-store.ts";
 
-/** What every route that runs an LM needs from the server. */
+/** What every route that runs an LM needs: settings, the request LM resolver, the gate, the trace store. */
 export interface RunDeps {
   settings: ServerConfig;
   resolveLM: RequestLMResolver;
@@ -39,6 +39,7 @@ export interface ChatRun {
   ctx: RunContext;
   /** The `model` string answers carry: what the client sent. */
   model: string;
+  /** The client asked for server-sent events. */
   stream: boolean;
   includeUsage: boolean;
   secrets: readonly string[];
@@ -46,98 +47,137 @@ export interface ChatRun {
   done(error?: unknown, result?: ChatResult): void;
 }
 
-/** A route's reading of a valid body: the core request and lmx's settings for it. */
-export interface RunSpec {
+/** What a route makes of its parsed body: the chat request to run and lmx's own settings. */
+export interface RunPlan {
   model?: string;
   lmx?: LmxField;
+  request: ChatRequest;
   stream: boolean;
   includeUsage?: boolean;
-  request: ChatRequest;
 }
 
 /**
- * The pipeline every LM route shares, whatever its wire shape: the body is read (size and time
- * bounded), checked and parsed before a concurrency slot is taken, so slow senders hold none;
- * `prepare` validates and converts it; `model` (+ `lmx.technique`) resolves to an LM run under a
- * per-request budget and the client's abort signal; `respond` answers and calls `run.done`. The
- * trace is recorded and the slot freed however the request ends.
+ * The pipeline every LM route shares: read the body (size and time bounded, nesting checked) before a
+ * concurrency slot is taken, so slow senders hold none; then `plan` it, resolve the LM (model spec,
+ * `lmx.technique`), run it under the request's budget (the server's deadline and calls limit are caps a
+ * client may only lower) and abort signal (the client leaving aborts the work), and record the trace.
+ * `answer` turns the run into the route's response and must call `run.done` when the run ends.
  */
-export async function runRequest(
+export function lmRoute<S>(
   deps: RunDeps,
-  c: Context,
-  route: { name: string; prepare(body: unknown): RunSpec; respond(run: ChatRun): Promise<Response> },
-): Promise<Response> {
-  // Watched before the body is read, so a client leaving mid-upload is seen too.
-  const signal = clientSignal(c);
-  const body = await readJsonBody(c, deps.settings);
-  const release = deps.gate.enter();
-  let run: ChatRun | undefined;
-  try {
-    const { model, lmx, stream, includeUsage, request } = route.prepare(body);
-    const lm = deps.resolveLM({ model, technique: lmx?.technique });
-    const shownModel = model?.trim() || deps.defaultModel || lm.id;
-    const ctx = createRunContext({
-      name: route.name,
-      budget: requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) }),
-      signal,
-    });
-    const tenant = deps.callerOf?.(c).tenant;
-    ctx.span.set({ model: shownModel, lm: lm.id, stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
-    let finished = false;
-    run = {
-      lm,
-      request,
-      ctx,
-      model: shownModel,
-      stream,
-      includeUsage: includeUsage === true,
-      secrets: deps.secrets,
-      done(error, result) {
-        if (finished) return;
-        finished = true;
-        release();
-        const host = error !== undefined && errorResponse(error).internal;
-        if (host)
-          deps.log?.(
-            scrubSecrets(`lmx serve: ${route.name} (trace ${ctx.span.traceId}): ${errorDetail(error)}`, deps.secrets),
-          );
-        // The trace is the client's to read: a host problem is recorded there without its detail.
-        const shown =
-          error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
-        if (error) ctx.span.fail(shown);
-        deps.traces.add({
-          span: ctx.span,
-          model: shownModel,
-          lm: lm.id,
-          stream,
-          error: shown,
-          outcome: signal.aborted ? "aborted" : outcomeOf(result),
-        });
-      },
-    };
-    return await route.respond(run);
-  } catch (error) {
-    if (run) {
-      run.done(error);
-      // The failed run's trace is kept too; say where.
-      c.header("x-lmx-trace-id", run.ctx.span.traceId);
-    } else release();
-    throw error;
-  }
+  route: {
+    name: string;
+    /** The run a parsed body asks for, and what `answer` needs of it besides (`state`). */
+    plan(body: unknown, c: Context): RunPlan & { state: S };
+    answer(run: ChatRun, c: Context, state: S): Promise<Response>;
+  },
+) {
+  return async (c: Context): Promise<Response> => {
+    // Watched before the body is read, so a client leaving mid-upload is seen too.
+    const signal = clientSignal(c);
+    const text = await readJsonText(c, deps.settings);
+    const release = deps.gate.enter();
+    let run: ChatRun | undefined;
+    try {
+      const plan = route.plan(parseJson(text), c);
+      run = startRun(deps, c, { ...plan, name: route.name, signal, release });
+      return await route.answer(run, c, plan.state);
+    } catch (error) {
+      if (run) {
+        run.done(error);
+        // The failed run's trace is kept too; say where.
+        c.header("x-lmx-trace-id", run.ctx.span.traceId);
+      } else release();
+      throw error;
+    }
+  };
 }
 
-/**
- * A request's JSON body, read within the server's size and time limits and checked for nesting
- * before it is parsed (so a hostile body never reaches a recursive walker).
- */
-export async function readJsonBody(c: Context, settings: ServerConfig): Promise<unknown> {
+/** A request's body as text: size and time bounded, its JSON nesting checked (parse it with parseJson). */
+export async function readJsonText(c: Context, settings: ServerConfig): Promise<string> {
+  // The node request itself where there is one: a web Request per request is most of the adapter's cost.
   const text = await readBody(nodeRequest(c)?.incoming ?? c.req.raw, {
     maxBytes: settings.maxBodyBytes,
     timeoutMs: settings.limits.bodyReadMs,
   });
   if (jsonTooDeep(text, settings.limits.jsonDepth))
     throw new InvalidRequestError(`the body nests arrays and objects deeper than ${settings.limits.jsonDepth} levels`);
-  return parseJson(text);
+  return text;
+}
+
+function startRun(
+  deps: RunDeps,
+  c: Context,
+  o: RunPlan & { name: string; signal: AbortSignal; release: () => void },
+): ChatRun {
+  const lm = deps.resolveLM({ model: o.model, technique: o.lmx?.technique });
+  const shownModel = o.model?.trim() || deps.defaultModel || lm.id;
+  const ctx = requestContext(deps, c, { ...o, model: shownModel, lm: lm.id });
+  let finished = false;
+  return {
+    lm,
+    request: o.request,
+    ctx,
+    model: shownModel,
+    stream: o.stream,
+    includeUsage: o.includeUsage === true,
+    secrets: deps.secrets,
+    done(error, result) {
+      if (finished) return;
+      finished = true;
+      o.release();
+      recordTrace(
+        deps,
+        { ctx, name: o.name, model: shownModel, lm: lm.id, stream: o.stream, signal: o.signal },
+        error,
+        result,
+      );
+    },
+  };
+}
+
+/** A request's run context: its budget (the client's `lmx.budget` under the server's caps), signal and root span. */
+export function requestContext(
+  deps: Pick<RunDeps, "settings" | "callerOf">,
+  c: Context,
+  o: { name: string; model: string; lm: string; stream: boolean; signal: AbortSignal; lmx?: LmxField },
+): RunContext {
+  const ctx = createRunContext({
+    name: o.name,
+    budget: requestBudget({ requested: o.lmx?.budget, caps: caps(deps.settings) }),
+    signal: o.signal,
+  });
+  const tenant = deps.callerOf?.(c).tenant;
+  ctx.span.set({ model: o.model, lm: o.lm, stream: o.stream, ...(tenant ? { [TENANT_ATTRIBUTE]: tenant } : {}) });
+  return ctx;
+}
+
+/**
+ * Files a finished request's trace: `aborted` when the client left (whatever error its leaving caused),
+ * else its error or how its answer ended. A host problem is logged with the trace id and recorded
+ * without its detail, since the trace is the client's to read.
+ */
+export function recordTrace(
+  deps: Pick<RunDeps, "traces" | "secrets" | "log">,
+  o: { ctx: RunContext; name: string; model: string; lm: string; stream: boolean; signal: AbortSignal },
+  error?: unknown,
+  result?: ChatResult,
+): void {
+  const { span } = o.ctx;
+  const host = error !== undefined && errorResponse(error).internal;
+  if (host)
+    deps.log?.(scrubSecrets(`lmx serve: ${o.name} (trace ${span.traceId}): ${errorDetail(error)}`, deps.secrets));
+  const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
+  if (error) span.fail(shown);
+  const aborted = o.signal.aborted;
+  deps.traces.add({
+    span,
+    model: o.model,
+    lm: o.lm,
+    stream: o.stream,
+    error: aborted ? undefined : shown,
+    outcome: aborted ? "aborted" : outcomeOf(result),
+  });
 }
 
 /** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */
@@ -154,7 +194,7 @@ function caps(settings: ServerConfig) {
   return { ...settings.maxBudget, time_ms: time, calls };
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -24,6 +24,10 @@ const limits = z.strictObject({
    * stacked techniques multiply, e.g. best-of-n > universal-self-consistency > self-refine made 320.
    */
   requestCalls: z.number().int().min(1).default(1000),
+  /** Texts one `/v1/embeddings` request may embed (OpenAI's own limit). */
+  embeddingInputs: z.number().int().min(1).default(2048),
+  /** Characters one text to embed may have (about 8k tokens, the usual embedding model's window). */
+  embeddingInputChars: z.number().int().min(1).default(32_768),
 });
 
 /** The `server` section of lmx.config.json. */
@@ -35,7 +39,14 @@ export const serverConfigSchema = z.strictObject({
   /** Origins (`https://app.example.com`) whose browser pages may call the API; any other `Origin` is refused. */
   corsOrigins: z.array(z.string().min(1)).default([]),
   /** Time and size limits of one request. */
-  limits: limits.default({ requestMs: 300_000, bodyReadMs: 30_000, jsonDepth: 64, requestCalls: 1000 }),
+  limits: limits.default({
+    requestMs: 300_000,
+    bodyReadMs: 30_000,
+    jsonDepth: 64,
+    requestCalls: 1000,
+    embeddingInputs: 2048,
+    embeddingInputChars: 32_768,
+  }),
   /** Largest `n` a request may ask for (also caps a technique's `n` option). */
   maxN: z.number().int().min(1).default(16),
   /** Caps on every request's budget (a request's own `lmx.budget` is clamped to them). */
@@ -56,6 +67,14 @@ export const serverConfigSchema = z.strictObject({
    * model may use any provider.
    */
   allowProviders: z.array(z.string().min(1)).default(["openai", "anthropic"]),
+  /**
+   * Plain model names (`gpt-4o-mini`) or globs (`gpt-*`) → what serves them: a spec, an alias or a plain
+   * upstream model of the default model's provider. A plain name no route matches runs as that provider's
+   * model of the name (under `defaultTechnique`, if set), subject to `allowProviders` like any client model.
+   */
+  routes: z.record(z.string().min(1).max(256), z.string().min(1)).default({}),
+  /** Techniques (no model, e.g. `self-consistency(n=3)`) applied to plain model names no route matches. */
+  defaultTechnique: z.string().min(1).optional(),
   /** Finished traces kept in memory for `/v1/traces/:id`. */
   traceCapacity: z.number().int().min(1).default(200),
 });

@@ -21,7 +21,10 @@ export function tenantTraces(store: TraceStore, options: { scan: number; remembe
   const ownerOf = (id: string): string | null => {
     const known = owners.get(id);
     if (known !== undefined) return known;
-    const tenant = store.get(id)?.root.attributes[TENANT_ATTRIBUTE];
+    const stored = store.get(id);
+    // A trace not (yet) stored has no owner to remember: it may be written in a moment.
+    if (!stored) return null;
+    const tenant = stored.root.attributes[TENANT_ATTRIBUTE];
     const owner = typeof tenant === "string" ? tenant : null;
     if (owners.size >= remember) owners.delete(owners.keys().next().value!);
     owners.set(id, owner);

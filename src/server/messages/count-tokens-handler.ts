@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { estimatePromptTokens } from "../../accounting/estimate-tokens.ts";
 import { validateChatBody } from "../chat-body-schema.ts";
-import { readJsonBody, type RunDeps } from "../request-run.ts";
+import { parseJson, readJsonText, type RunDeps } from "../request-run.ts";
 import { messagesBodySchema, type MessagesBody } from "./messages-body-schema.ts";
 import { messagesRunSpec } from "./messages-request.ts";
 
@@ -13,7 +13,7 @@ import { messagesRunSpec } from "./messages-request.ts";
 export function countTokensHandler(deps: Pick<RunDeps, "settings" | "resolveLM">) {
   const schema = messagesBodySchema().omit({ max_tokens: true, stream: true });
   return async (c: Context): Promise<Response> => {
-    const body = await readJsonBody(c, deps.settings);
+    const body = parseJson(await readJsonText(c, deps.settings));
     validateChatBody(schema, body);
     const spec = messagesRunSpec({ ...(body as MessagesBody), max_tokens: 1 });
     deps.resolveLM({ model: spec.model, technique: spec.lmx?.technique });

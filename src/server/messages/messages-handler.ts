@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { validateChatBody } from "../chat-body-schema.ts";
 import { accountingHeaders } from "../openai-shapes.ts";
-import { runRequest, type RunDeps } from "../request-run.ts";
+import { lmRoute, type RunDeps } from "../request-run.ts";
 import { messagesBodySchema, type MessagesBody } from "./messages-body-schema.ts";
 import { messagesRunSpec } from "./messages-request.ts";
 import { messageBody } from "./messages-response.ts";
@@ -16,20 +16,19 @@ import { messagesStreamResponse } from "./messages-stream.ts";
  */
 export function messagesHandler(deps: RunDeps) {
   const schema = messagesBodySchema();
-  return (c: Context): Promise<Response> =>
-    runRequest(deps, c, {
-      name: "POST /v1/messages",
-      prepare(body) {
-        validateChatBody(schema, body);
-        return messagesRunSpec(body as MessagesBody);
-      },
-      async respond(run) {
-        if (run.stream) return await messagesStreamResponse(run);
-        const result = await run.lm.complete(run.request, run.ctx);
-        const usage = { ...run.ctx.span.total };
-        const body = messageBody({ result, model: run.model, usage, lm: run.lm.id });
-        run.done(undefined, result);
-        return c.json(body, 200, accountingHeaders(usage, run.ctx.span.traceId, result));
-      },
-    });
+  return lmRoute(deps, {
+    name: "POST /v1/messages",
+    plan(body) {
+      validateChatBody(schema, body);
+      return { ...messagesRunSpec(body as MessagesBody), state: undefined };
+    },
+    async answer(run, c: Context) {
+      if (run.stream) return await messagesStreamResponse(run);
+      const result = await run.lm.complete(run.request, run.ctx);
+      const usage = { ...run.ctx.span.total };
+      const body = messageBody({ result, model: run.model, usage, lm: run.lm.id });
+      run.done(undefined, result);
+      return c.json(body, 200, accountingHeaders(usage, run.ctx.span.traceId, result));
+    },
+  });
 }

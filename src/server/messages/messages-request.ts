@@ -1,6 +1,6 @@
 import type { ChatRequest, ContentPart, Message, ToolCall, ToolChoice } from "../../core/types.ts";
 import { TOOL_CHOICES } from "../../providers/anthropic/anthropic-vocabulary.ts";
-import type { RunSpec } from "../request-run.ts";
+import type { RunPlan } from "../request-run.ts";
 import type { ContentBlockParam, MessageParam, MessagesBody } from "./messages-body-schema.ts";
 import { reasoningEffortOf } from "./thinking-effort.ts";
 
@@ -10,7 +10,7 @@ import { reasoningEffortOf } from "./thinking-effort.ts";
  * rest of its user turn, as OpenAI orders them), images as image_url parts, thinking blocks as the
  * assistant's reasoning_content, thinking settings as `reasoning_effort`.
  */
-export function messagesRunSpec(body: MessagesBody): RunSpec {
+export function messagesRunSpec(body: MessagesBody): RunPlan {
   const messages: Message[] = [];
   const system = typeof body.system === "string" ? body.system : body.system?.map((b) => b.text).join("\n\n");
   if (system) messages.push({ role: "system", content: system });

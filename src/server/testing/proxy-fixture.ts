@@ -22,6 +22,7 @@ import {
 } from "../../testing/openai-test-server.ts";
 import type { ServerConfigInput } from "../server-config.ts";
 import { startServer, type RunningServer } from "../start-server.ts";
+import type { TraceStore } from "../trace-store.ts";
 
 /** The upstream key every proxy test configures; it must never reach a client. */
 export const UPSTREAM_KEY = "sk-test-SECRET";
@@ -84,6 +85,8 @@ export async function startProxyFixture(
     log?: (line: string) => void;
     /** Also serve `anthropic:` models from a real Anthropic test server answering this way. */
     anthropic?: { reply?: AnthropicReply };
+    /** Where finished traces go (default: in memory). */
+    traces?: TraceStore;
   } = {},
 ): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
@@ -119,6 +122,7 @@ export async function startProxyFixture(
     server: options.server,
     port: 0,
     log: options.log,
+    traces: options.traces,
   });
   const client = new OpenAI({ baseURL: proxy.url, apiKey: options.clientKey ?? "no-key", maxRetries: 0 });
   return {

@@ -113,7 +113,8 @@ function lmAttributes(span: SpanJSON, options: OtlpSpanOptions): OtlpAttribute[]
 }
 
 function otherAttributes(span: SpanJSON): OtlpAttribute[] {
-  const { output: _output, request: _request, options, ...rest } = span.attributes;
+  // A stored Responses conversation ("lmx.response") is content, like output and request: never exported here.
+  const { output: _output, request: _request, "lmx.response": _conversation, options, ...rest } = span.attributes;
   const t = span.total;
   return otlpAttributes({
     "lmx.span.kind": span.kind,
