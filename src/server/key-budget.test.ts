@@ -44,8 +44,7 @@ async function twoInstances(server: ServerConfigInput, url = TEST_REDIS_URL, fai
       }),
     );
   }
-  const client = (i: number, key = KEY) =>
-    new OpenAI({ baseURL: proxies[i]!.url, apiKey: key, maxRetries: 0 });
+  const client = (i: number, key = KEY) => new OpenAI({ baseURL: proxies[i]!.url, apiKey: key, maxRetries: 0 });
   return {
     upstream,
     client,
@@ -109,7 +108,10 @@ describe("a dollar budget per key", { skip: !available }, () => {
       }
       assert.ok(answered > 1, `answered ${answered}`);
       // What the upstream reported, priced: never more than the budget.
-      const paid = pair.upstream.reported.reduce((s, u) => s + (u.prompt_tokens * 1000 + u.completion_tokens * 2000) / 1e6, 0);
+      const paid = pair.upstream.reported.reduce(
+        (s, u) => s + (u.prompt_tokens * 1000 + u.completion_tokens * 2000) / 1e6,
+        0,
+      );
       assert.ok(paid <= 0.1 + 1e-9, `paid ${paid}`);
       assert.ok(paid > 0.05, `paid ${paid}: the key should get most of its budget`);
       assert.ok(spent === 0 || Math.abs(spent - paid) < 1e-6 || spent <= 0.1);

@@ -70,7 +70,10 @@ if (available) {
         for (let i = 0; i < 100 && redis.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 50));
         // A fresh server has nothing: the outage lost its state, and the ledger works again.
         assert.equal((await ledger.reserve({ ...ask, want })).ok, true);
-        assert.ok(lines.some((l) => l.includes("unavailable")) && lines.some((l) => l.includes("is back")), lines.join("\n"));
+        assert.ok(
+          lines.some((l) => l.includes("unavailable")) && lines.some((l) => l.includes("is back")),
+          lines.join("\n"),
+        );
       } finally {
         redis.disconnect();
         await server.stop();
@@ -80,7 +83,8 @@ if (available) {
     it("cannot connect at start: one clear error, no password shown", async () => {
       await assert.rejects(
         openRedis("redis://user:hunter2secret@127.0.0.1:1", { connectTimeoutMs: 500 }),
-        (e: Error) => SharedStateUnavailableError.isInstance(e) && !e.message.includes("hunter2") && e.message.includes("***"),
+        (e: Error) =>
+          SharedStateUnavailableError.isInstance(e) && !e.message.includes("hunter2") && e.message.includes("***"),
       );
     });
   });

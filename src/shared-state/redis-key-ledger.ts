@@ -93,10 +93,7 @@ export function redisKeyLedger(redis: Redis, options: { prefix?: string } = {}):
       const id = randomUUID();
       const args: (string | number)[] = [id, Math.max(1, Math.ceil(input.ttlMs)), ttlSeconds];
       for (const dim of LEDGER_DIMENSIONS) args.push(input.limits[dim] ?? -1, input.want[dim]);
-      const reply = (await redisCall("reserve", () => reserve(keysOf(input.key, bucket), args))) as (
-        | number
-        | string
-      )[];
+      const reply = (await redisCall("reserve", () => reserve(keysOf(input.key, bucket), args))) as (number | string)[];
       if (Number(reply[0]) !== 1) return { ok: false, exhausted: LEDGER_DIMENSIONS[Number(reply[1]) - 1]! };
       const granted = { cost_usd: Number(reply[1]), tokens: Number(reply[2]), calls: Number(reply[3]) };
       return { ok: true, hold: { id, key: input.key, bucket, granted: limitedOnly(granted, input.limits) } };
