@@ -125,7 +125,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         ledger: options.ledger ?? memoryKeyLedger(),
         budget: settings.keyBudget,
         // A hold outlives its request's deadline; past it, an instance that died is taken to have spent it all.
-        ttlMs: settings.limits.requestMs + 60_000,
+        ttlMs: settings.limits.requestMs + Math.min(60_000, settings.limits.requestMs),
       }),
     }),
   );
