@@ -4,6 +4,7 @@ import { priceSchema } from "../accounting/price-schema.ts";
 import { allProviders } from "../providers/all.ts";
 import { endpointsSchema } from "../providers/endpoints/endpoint-config.ts";
 import type { ProviderSettingsConfig } from "../providers/provider-registry.ts";
+import { redisConfigSchema } from "../shared-state/shared-state-settings.ts";
 
 /** `providers`: one optional settings object per provider in src/providers/all.ts, each its own schema. */
 const providersSchema = z.strictObject(
@@ -32,6 +33,11 @@ export const configSchema = z.strictObject({
       time_ms: z.number().min(0).optional(),
     })
     .optional(),
+  /**
+   * Redis that `lmx serve` instances share per-key budgets on: a URL or `{ url, failOpen, prefix }`
+   * (`LMX_REDIS` overrides the URL). Unset: each process keeps its own.
+   */
+  redis: redisConfigSchema.optional(),
   /** Extra settings of other parts (server, eval) live under their own keys. */
   server: z.record(z.string(), z.unknown()).optional(),
   eval: z.record(z.string(), z.unknown()).optional(),

@@ -24,6 +24,9 @@ import { tenantTraces } from "./tenant-traces.ts";
 import { anthropicErrorBody, isMessagesPath } from "./messages/messages-error.ts";
 import { countTokensHandler } from "./messages/count-tokens-handler.ts";
 import { messagesHandler } from "./messages/messages-handler.ts";
+import { keyAllowance } from "./key-budget.ts";
+import type { KeyLedger } from "../shared-state/key-ledger.ts";
+import { memoryKeyLedger } from "../shared-state/memory-key-ledger.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
@@ -38,6 +41,8 @@ export interface ServerAppOptions {
   /** Settings over the config's `server` section. */
   server?: ServerConfigInput;
   traces?: TraceStore;
+  /** Per-key budgets (`server.keyBudget`); shared with other instances when on Redis. Default: this process's own. */
+  ledger?: KeyLedger;
   /** Where unexpected errors are reported (already scrubbed of keys). */
   log?: (line: string) => void;
 }
@@ -134,7 +139,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     await next();
   });
   // What every route that runs an LM shares (request-run.ts).
+  const allowance = keyAllowance({
+    ledger: options.ledger ?? memoryKeyLedger(),
+    budget: settings.keyBudget,
+    // A hold outlives its request's deadline; past it, an instance that died is taken to have spent it all.
+    ttlMs: settings.limits.requestMs + Math.min(60_000, settings.limits.requestMs),
+  });
   const runDeps = {
+    allowance,
     settings,
     resolveLM,
     gate,
@@ -151,12 +163,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.post(
     "/v1/embeddings",
     embeddingsHandler({
-      settings,
-      gate,
-      traces,
-      secrets,
-      callerOf,
-      log: options.log,
+      ...runDeps,
       embedders: embeddingModels({ config, route: routes.route, allowProviders: settings.allowProviders }),
     }),
   );

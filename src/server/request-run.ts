@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import { createRunContext } from "../core/context.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ChatRequest, ChatResult, LM, RunContext } from "../core/types.ts";
+import type { BudgetLimits } from "../budget/budget.ts";
 import type { Caller } from "./access.ts";
+import type { KeyAllowance } from "./key-budget.ts";
 import type { LmxField } from "./chat-body-schema.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import { errorDetail, errorResponse } from "./error-response.ts";
@@ -30,6 +32,8 @@ export interface RunDeps {
   callerOf?: (c: Context) => Caller;
   /** Where host problems of a run go, with its trace id (clients get a fixed message). */
   log?: (line: string) => void;
+  /** Reserves a request's share of its key's budget before it runs (key-budget.ts). */
+  allowance?: (caller: Caller, limits: BudgetLimits) => Promise<KeyAllowance>;
 }
 
 /** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
@@ -78,9 +82,21 @@ export function lmRoute<S>(
     const text = await readJsonText(c, deps.settings);
     const release = deps.gate.enter();
     let run: ChatRun | undefined;
+    let allowance: KeyAllowance | undefined;
     try {
       const plan = route.plan(parseJson(text), c);
-      run = startRun(deps, c, { ...plan, name: route.name, signal, release });
+      const lm = deps.resolveLM({ model: plan.model, technique: plan.lmx?.technique });
+      const limits = requestLimits(deps.settings, plan.lmx);
+      allowance = await deps.allowance?.(deps.callerOf?.(c) ?? { operator: false }, limits);
+      run = startRun(deps, c, {
+        ...plan,
+        lm,
+        allowance,
+        budget: allowance?.limits ?? limits,
+        name: route.name,
+        signal,
+        release,
+      });
       return await route.answer(run, c, plan.state);
     } catch (error) {
       if (run) {
@@ -88,7 +104,7 @@ export function lmRoute<S>(
         // The failed run's trace is kept too; say where.
         c.header("x-lmx-trace-id", run.ctx.span.traceId);
       } else release();
-      throw error;
+      throw allowance ? allowance.explain(error) : error;
     }
   };
 }
@@ -108,9 +124,16 @@ export async function readJsonText(c: Context, settings: ServerConfig): Promise<
 function startRun(
   deps: RunDeps,
   c: Context,
-  o: RunPlan & { name: string; signal: AbortSignal; release: () => void },
+  o: RunPlan & {
+    lm: LM;
+    budget: BudgetLimits;
+    allowance?: KeyAllowance;
+    name: string;
+    signal: AbortSignal;
+    release: () => void;
+  },
 ): ChatRun {
-  const lm = deps.resolveLM({ model: o.model, technique: o.lmx?.technique });
+  const { lm } = o;
   const shownModel = o.model?.trim() || deps.defaultModel || lm.id;
   const ctx = requestContext(deps, c, { ...o, model: shownModel, lm: lm.id });
   let finished = false;
@@ -132,6 +155,7 @@ function startRun(
         error,
         result,
       );
+      settleSpend(deps, o.allowance, ctx);
     },
   };
 }
@@ -140,11 +164,20 @@ function startRun(
 export function requestContext(
   deps: Pick<RunDeps, "settings" | "callerOf">,
   c: Context,
-  o: { name: string; model: string; lm: string; stream: boolean; signal: AbortSignal; lmx?: LmxField },
+  o: {
+    name: string;
+    model: string;
+    lm: string;
+    stream: boolean;
+    signal: AbortSignal;
+    lmx?: LmxField;
+    /** Limits already worked out (e.g. a key's allowance); default the client's `lmx.budget` under the caps. */
+    budget?: BudgetLimits;
+  },
 ): RunContext {
   const ctx = createRunContext({
     name: o.name,
-    budget: requestBudget({ requested: o.lmx?.budget, caps: caps(deps.settings) }),
+    budget: o.budget ?? requestLimits(deps.settings, o.lmx),
     signal: o.signal,
   });
   const tenant = deps.callerOf?.(c).tenant;
@@ -178,6 +211,19 @@ export function recordTrace(
     error: aborted ? undefined : shown,
     outcome: aborted ? "aborted" : outcomeOf(result),
   });
+}
+
+/** A request's limits: the client's `lmx.budget` under the server's caps. */
+export function requestLimits(settings: ServerConfig, lmx: LmxField | undefined): BudgetLimits {
+  return requestBudget({ requested: lmx?.budget, caps: caps(settings) });
+}
+
+/** What a run spent goes back to its key's ledger (see key-budget.ts); a failure to settle is only logged. */
+export function settleSpend(deps: Pick<RunDeps, "log">, allowance: KeyAllowance | undefined, ctx: RunContext): void {
+  const spent = ctx.span.total;
+  allowance
+    ?.settle({ cost_usd: spent.cost_usd, tokens: spent.total_tokens, calls: spent.calls })
+    .catch((e: unknown) => deps.log?.(`lmx serve: settling a key's spend failed: ${describe(e)}`));
 }
 
 /** How a run that answered ended, when not plainly: a budget stop or an abort of the first choice. */

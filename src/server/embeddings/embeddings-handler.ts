@@ -3,7 +3,16 @@ import { z } from "zod";
 import { budgetSchema } from "../chat-body-schema.ts";
 import { accountingHeaders } from "../openai-shapes.ts";
 import { clientSignal } from "../node-request.ts";
-import { parseJson, readJsonText, recordTrace, requestContext, type RunDeps } from "../request-run.ts";
+import type { KeyAllowance } from "../key-budget.ts";
+import {
+  parseJson,
+  readJsonText,
+  recordTrace,
+  requestContext,
+  requestLimits,
+  settleSpend,
+  type RunDeps,
+} from "../request-run.ts";
 import { zodIssueError } from "../zod-issue-error.ts";
 import type { EmbeddingModels } from "./embedding-models.ts";
 
@@ -36,14 +45,20 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
     const signal = clientSignal(c);
     const raw = await readJsonText(c, deps.settings);
     const release = deps.gate.enter();
+    let allowance: KeyAllowance | undefined;
     try {
       const parsed = schema.safeParse(parseJson(raw));
       if (!parsed.success) throw zodIssueError(parsed.error.issues[0]!);
       const body = parsed.data;
       const embedder = deps.embedders(body.model, body.dimensions);
       const run = { name: NAME, model: body.model, lm: embedder.id, stream: false, signal };
-      const ctx = requestContext(deps, c, { ...run, lmx: body.lmx });
-      const record = (error?: unknown) => recordTrace(deps, { ...run, ctx }, error);
+      const limits = requestLimits(deps.settings, body.lmx);
+      allowance = await deps.allowance?.(deps.callerOf?.(c) ?? { operator: false }, limits);
+      const ctx = requestContext(deps, c, { ...run, budget: allowance?.limits ?? limits });
+      const record = (error?: unknown) => {
+        recordTrace(deps, { ...run, ctx }, error);
+        settleSpend(deps, allowance, ctx);
+      };
       const texts = typeof body.input === "string" ? [body.input] : body.input;
       let vectors: number[][];
       try {
@@ -66,6 +81,8 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
         200,
         accountingHeaders(usage, ctx.span.traceId),
       );
+    } catch (error) {
+      throw allowance ? allowance.explain(error) : error;
     } finally {
       release();
     }
