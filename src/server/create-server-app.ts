@@ -1,7 +1,5 @@
 import { Hono, type Context } from "hono";
-import { dirname } from "node:path";
-import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
-import { resolveMcpServer } from "../tools/open-tools.ts";
+import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
@@ -21,12 +19,17 @@ import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
 export interface ServerAppOptions {
-  /** Aliases, the `server` section, provider keys (to keep them out of answers). */
-  config: LoadedConfig;
-  /** Model spec → base LM (e.g. `openRuntime().resolveModel`). */
-  resolveModel: (spec: string) => LM;
+  /**
+   * The runtime serving requests: its aliases, default model, registry, grants, stores and tool
+   * exchanges (`createLmxRuntime`). Without one, a runtime is made from `config` and `resolveModel`.
+   */
+  runtime?: LmxRuntime;
+  /** Aliases, the `server` section, provider keys (to keep them out of answers); default: the runtime's. */
+  config?: LoadedConfig;
+  /** Model spec → base LM, when no runtime is given. */
+  resolveModel?: (spec: string) => LM;
   registry?: TechniqueRegistry;
-  /** The model a request runs on when it names none (or names only techniques). */
+  /** The model a request runs on when it names none (or names only techniques); default: the runtime's. */
   defaultModel?: string;
   /** Settings over the config's `server` section. */
   server?: ServerConfigInput;
@@ -48,9 +51,11 @@ export interface ServerApp {
  * shape; keys are checked (or, without keys, only local clients served).
  */
 export function createServerApp(options: ServerAppOptions): ServerApp {
-  const { config } = options;
+  const runtime = options.runtime ?? runtimeFrom(options);
+  const config = runtime.config;
+  const registry = runtime.registry;
+  const defaultModel = options.defaultModel ?? runtime.defaultModel;
   const settings = serverConfigFrom({ config, overrides: options.server });
-  const registry = options.registry ?? defaultRegistry();
   const traces = options.traces ?? memoryTraceStore({ capacity: settings.traceCapacity });
   const gate = new ConcurrencyGate(settings.maxConcurrent);
   const secrets = [...configSecrets(config), ...(settings.keys ?? [])];
@@ -60,13 +65,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const callerOf = (c: Context): Caller => callers.get(c.req.raw) ?? { operator: false };
   const resolveLM = requestLMResolver({
     registry,
-    resolveModel: options.resolveModel,
-    aliases: config.aliases,
-    defaultModel: options.defaultModel,
+    resolveModel: runtime.resolveModel,
+    aliases: runtime.aliases,
+    defaultModel,
+    host: runtime.host,
     maxSpecDepth: settings.maxSpecDepth,
     maxN: settings.maxN,
     allowProviders: settings.allowProviders,
-    grants: grantsOf(config),
+    grants: runtime.grants,
   });
   const app = new Hono();
 
@@ -112,7 +118,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       resolveLM,
       gate,
       traces,
-      defaultModel: options.defaultModel,
+      defaultModel,
       secrets,
       callerOf,
       log: options.log,
@@ -131,9 +137,9 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.get("/v1/models", (c) =>
     c.json(
       modelsList({
-        aliases: config.aliases,
+        aliases: runtime.aliases,
         registry,
-        defaultModel: options.defaultModel,
+        defaultModel,
         configured: configuredModels(config),
         shown: clientMayName,
       }),
@@ -184,14 +190,15 @@ function remoteAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
-/** What the operator lets clients name: the config's named indexes, memory stores, demo sets and MCP servers. */
-function grantsOf(config: LoadedConfig): OptionGrants {
-  const base = config.file ? dirname(config.file) : process.cwd();
-  const servers = config.mcp?.servers ?? {};
-  const mcpServers = Object.fromEntries(
-    Object.entries(servers).map(([name, server]) => [name, resolveMcpServer(server, base)]),
-  );
-  return { indexes: config.indexes, memoryStores: config.memoryStores, demoSets: config.demoSets, mcpServers };
+/** The runtime of a server made from a config and a model resolver (tests, older callers). */
+function runtimeFrom(options: ServerAppOptions): LmxRuntime {
+  if (!options.config || !options.resolveModel)
+    throw new TypeError("createServerApp needs a runtime, or a config and a resolveModel");
+  return createLmxRuntime(options.config, {
+    resolveModel: options.resolveModel,
+    registry: options.registry ?? defaultRegistry(),
+    defaultModel: options.defaultModel,
+  });
 }
 
 /** Models the configuration names: the default and the model parts of alias specs. */

@@ -5,11 +5,11 @@ import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
 import {
   expandSweeps,
-  isTechniqueLM,
   parseTechniqueSpec,
   type SpecEnv,
   type TechniqueSpecAst,
 } from "../techniques/spec/index.ts";
+import { techniqueStack } from "../techniques/technique-tree.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 import { isDiscrete, parameterGrid } from "./parameter-grid.ts";
 import { parseParam, type ParamRule } from "./parse-param.ts";
@@ -152,9 +152,7 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
 
 /** The technique layers of a built LM, outermost first. */
 export function techniqueLayers(lm: LM): TechniqueLM["technique"][] {
-  const layers: TechniqueLM["technique"][] = [];
-  for (let current = lm; isTechniqueLM(current); current = current.technique.inner) layers.push(current.technique);
-  return layers;
+  return techniqueStack(lm).layers;
 }
 
 interface LayerContext {

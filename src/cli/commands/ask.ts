@@ -60,7 +60,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
     process.once("SIGINT", onSigint);
     try {
       const modelSpec = options.model ?? (await defaultModelSpec(runtime.config));
-      const lm = runtime.buildLM(modelSpec, options.technique);
+      const lm = runtime.lm(modelSpec, options.technique);
       const messages: Message[] = options.system ? [{ role: "system", content: options.system }] : [];
       messages.push({ role: "user", content: question });
       const request: ChatRequest = {
@@ -69,7 +69,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
         max_tokens: options.maxTokens,
         seed: options.seed,
       };
-      const ctx = createRunContext({
+      const ctx = runtime.runContext({
         name: "ask",
         budget: budgetFromOptions(options, runtime.config.budget),
         signal: abort.signal,

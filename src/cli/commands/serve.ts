@@ -49,8 +49,7 @@ export function configureServe(
       try {
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
-          config: runtime.config,
-          resolveModel: runtime.resolveModel,
+          runtime,
           defaultModel,
           traces,
           host: options.host,

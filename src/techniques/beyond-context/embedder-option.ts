@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { loadConfig } from "../../config/load-config.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
-import { embedderFromSpec } from "../../embeddings/embedder-from-spec.ts";
+import type { RunHost } from "../../core/run-host.ts";
 
 /**
  * A technique option naming the embedder of a store: "auto" (default: the one the store was built
@@ -31,8 +30,10 @@ export function resolveEmbedder(options: {
   value: string | Embedder;
   builtWith?: string;
   owner: object;
+  /** Makes embedders from specs (the runtime's settings). */
+  host: RunHost;
 }): Promise<Embedder | undefined> {
-  const { value, builtWith, owner } = options;
+  const { value, builtWith, owner, host } = options;
   if (typeof value !== "string") return Promise.resolve(value);
   const spec = value === "auto" ? builtWith : value === "none" ? undefined : value;
   if (!spec) return Promise.resolve(undefined);
@@ -40,7 +41,7 @@ export function resolveEmbedder(options: {
   if (!specs) made.set(owner, (specs = new Map()));
   let embedder = specs.get(spec);
   if (!embedder) {
-    embedder = embedderFromSpec({ spec, config: loadConfig() });
+    embedder = host.embedder(spec);
     specs.set(spec, embedder);
     embedder.catch(() => specs.delete(spec));
   }

@@ -11,8 +11,9 @@ import { defineTechnique, type TechniqueLM } from "../define-technique.ts";
 import { formatValue } from "../format-technique.ts";
 import { createRegistry, defaultRegistry } from "../registry.ts";
 import type { SpecEnv } from "./build-techniques.ts";
-import { formatTechniqueSpec, isTechniqueLM } from "./format-technique-spec.ts";
-import { parseLMSpec } from "./parse-lm-spec.ts";
+import { formatTechniqueSpec } from "./format-technique-spec.ts";
+import { isTechniqueLM } from "../technique-tree.ts";
+import { parseLMSpec } from "./build-techniques.ts";
 import type { ParameterInfo } from "./technique-parameters.ts";
 
 const isLM = (v: unknown): v is LM => typeof v === "object" && v !== null && typeof (v as LM).complete === "function";
