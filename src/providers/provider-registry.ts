@@ -66,6 +66,7 @@ export const providerRegistry: ProviderEntry[] = [
         threads: s.threads ?? (config.env.LMX_THREADS ? Number(config.env.LMX_THREADS) : undefined),
         contextSize: s.contextSize,
         cacheDir: s.modelsDir,
+        env: config.env,
         limiter: shared.limiter,
         prices: shared.prices,
         cache: shared.cache,
@@ -88,7 +89,7 @@ export const providerRegistry: ProviderEntry[] = [
 
 /** Options for a hosted API provider: config settings first, then the provider's environment variables. */
 function apiProviderOptions(
-  { model, settings, shared }: ProviderCreateOptions,
+  { model, settings, shared, config: { env } }: ProviderCreateOptions,
   envBaseURL?: string,
   envApiKey?: string,
 ) {
@@ -103,6 +104,7 @@ function apiProviderOptions(
   };
   return {
     model,
+    env,
     baseURL: s.baseURL ?? envBaseURL,
     apiKey: s.apiKey ?? envApiKey,
     limiter: shared.limiter,

@@ -3,12 +3,7 @@ import type { LM } from "../core/types.ts";
 import { planEvalRuns, type EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
-import {
-  expandSweeps,
-  parseTechniqueSpec,
-  type SpecEnv,
-  type TechniqueSpecAst,
-} from "../techniques/spec/index.ts";
+import { expandSweeps, parseTechniqueSpec, type SpecEnv, type TechniqueSpecAst } from "../techniques/spec/index.ts";
 import { techniqueStack } from "../techniques/technique-tree.ts";
 import { DEFAULT_CANDIDATES } from "./default-candidates.ts";
 import { isDiscrete, parameterGrid } from "./parameter-grid.ts";

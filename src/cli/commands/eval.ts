@@ -97,6 +97,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         limit: options.limit,
         out: options.out,
         results: options.results,
+        dirsEnv: process.env,
         records: options.records,
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),

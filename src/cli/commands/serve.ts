@@ -38,7 +38,7 @@ export function configureServe(
         path: defaultTraceStorePath({ env: runtime.config.env }),
         ...traceStoreLimits(runtime.config.traces),
       });
-      const otlp = otlpSettings({ config: runtime.config });
+      const otlp = otlpSettings({ config: runtime.config, env: runtime.env });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
       const exporter = otlp
         ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn })

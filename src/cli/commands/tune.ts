@@ -161,6 +161,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
           minQuestions: options.minQuestions,
           concurrency: options.concurrency,
           results: options.results,
+          dirsEnv: process.env,
           request: {
             ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
             ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),

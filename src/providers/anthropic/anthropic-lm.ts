@@ -18,6 +18,7 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
     structuredOutput,
     maxResponseBytes,
     idleTimeoutMs,
+    env,
     ...provider
   } = options;
   return defineProvider(
@@ -31,6 +32,8 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
       structuredOutput,
       maxResponseBytes,
       idleTimeoutMs,
+      // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+      env: env ?? process.env,
     }),
     provider,
   );

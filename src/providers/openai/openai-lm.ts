@@ -9,9 +9,10 @@ import { openaiDriver, type OpenAIDriverOptions } from "./openai-driver.ts";
  * @example openaiLM({ model: "qwen2.5-7b", baseURL: "http://127.0.0.1:8080/v1" })
  */
 export function openaiLM(options: OpenAIDriverOptions & ProviderOptions): LM {
-  const { model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs, ...provider } = options;
+  const { model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs, env, ...provider } = options;
   return defineProvider(
-    openaiDriver({ model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs }),
+    // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+    openaiDriver({ model, baseURL, apiKey, client, fetch, maxResponseBytes, idleTimeoutMs, env: env ?? process.env }),
     provider,
   );
 }
