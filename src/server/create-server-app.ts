@@ -3,7 +3,7 @@ import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
-import { parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { techniqueStack } from "../techniques/technique-tree.ts";
 import { accessChecker, type Caller } from "./access.ts";
 import { crossSiteGuard } from "./cross-site-guard.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
@@ -140,7 +140,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
         aliases: runtime.aliases,
         registry,
         defaultModel,
-        configured: configuredModels(config),
+        configured: configuredModels(runtime),
         shown: clientMayName,
       }),
     ),
@@ -201,13 +201,13 @@ function runtimeFrom(options: ServerAppOptions): LmxRuntime {
   });
 }
 
-/** Models the configuration names: the default and the model parts of alias specs. */
-function configuredModels(config: LoadedConfig): string[] {
-  const out = config.defaultModel ? [config.defaultModel] : [];
-  for (const spec of Object.values(config.aliases)) {
+/** Models the configuration names: the default and the models at the bottom of alias stacks. */
+function configuredModels(runtime: LmxRuntime): string[] {
+  const out = runtime.config.defaultModel ? [runtime.config.defaultModel] : [];
+  for (const name of Object.keys(runtime.aliases)) {
     try {
-      const model = parseTechniqueSpec(spec).model;
-      if (model && !Object.hasOwn(config.aliases, model)) out.push(model);
+      // Models load lazily: building the alias's LM makes no call.
+      out.push(techniqueStack(runtime.lm(name)).model.id);
     } catch {
       // A broken alias is reported when it is used, not here.
     }
