@@ -19,8 +19,8 @@ export function embedderOption() {
     .default("auto");
 }
 
-/** Embedders made from specs, per technique instance (keyed by its options), so models load once. */
-const made = new WeakMap<object, Map<string, Promise<Embedder>>>();
+/** Embedders made from specs, per host and technique instance (keyed by its options), so models load once. */
+const made = new WeakMap<RunHost, WeakMap<object, Map<string, Promise<Embedder>>>>();
 
 /**
  * The embedder to open a store with, given the option's value and the spec the store was built
@@ -37,8 +37,10 @@ export function resolveEmbedder(options: {
   if (typeof value !== "string") return Promise.resolve(value);
   const spec = value === "auto" ? builtWith : value === "none" ? undefined : value;
   if (!spec) return Promise.resolve(undefined);
-  let specs = made.get(owner);
-  if (!specs) made.set(owner, (specs = new Map()));
+  let owners = made.get(host);
+  if (!owners) made.set(host, (owners = new WeakMap()));
+  let specs = owners.get(owner);
+  if (!specs) owners.set(owner, (specs = new Map()));
   let embedder = specs.get(spec);
   if (!embedder) {
     embedder = host.embedder(spec);
