@@ -19,6 +19,17 @@ export { Span, type SpanJSON, type SpanKind } from "./trace/span.ts";
 export { lookupPrice, costOf, type Price, type PriceTable } from "./accounting/prices.ts";
 export { defaultPrices } from "./providers/default-prices.ts";
 
+// The runtime: one lmx made from one config and environment
+export {
+  createLmxRuntime,
+  type LmxRuntime,
+  type LmxRuntimeOptions,
+  type LmxEnv,
+} from "./runtime/create-lmx-runtime.ts";
+export type { RunHost } from "./core/run-host.ts";
+export { isLM } from "./core/is-lm.ts";
+export { isTechniqueLM, techniqueStack, techniqueDepth, foldTechniques } from "./techniques/technique-tree.ts";
+
 // Providers and configuration
 export { defineProvider, type ProviderOptions } from "./providers/define-provider.ts";
 export type { ProviderDriver, DriverResult, DriverCallOptions } from "./providers/provider-driver.ts";

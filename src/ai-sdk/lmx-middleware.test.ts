@@ -7,6 +7,8 @@ import { allTechniques } from "../techniques/all.ts";
 import { startOpenAITestServer } from "../testing/openai-test-server.ts";
 import { majorityVote } from "../server/testing/proxy-fixture.ts";
 import { lmxMiddleware } from "./lmx-middleware.ts";
+import { configSchema } from "../config/config-schema.ts";
+import { createLmxRuntime } from "../runtime/create-lmx-runtime.ts";
 
 const registry = createRegistry([...allTechniques, majorityVote]);
 
@@ -141,4 +143,34 @@ test("tool calls of the wrapped model come back as AI SDK tool calls; the tool r
 test("a technique spec with a model, or an unknown technique, is refused when the middleware is made", () => {
   assert.throws(() => lmxMiddleware("majority-vote@openai:x", { registry }), /techniques only/);
   assert.throws(() => lmxMiddleware("majority-vot", { registry }), /unknown technique/);
+});
+
+test("model options may name the runtime's aliases, and another runtime's aliases are unknown", async () => {
+  const helper = await startOpenAITestServer({ reply: () => "What is the capital city of France?" });
+  const config = {
+    ...configSchema.parse({
+      providers: { openai: { baseURL: helper.url, apiKey: "sk-helper", retries: 0 } },
+      aliases: { helper: "openai:rephrase-model" },
+    }),
+    env: {},
+  };
+  const runtime = createLmxRuntime(config, { registry });
+  const other = createLmxRuntime({ ...configSchema.parse({}), env: {} }, { registry });
+  try {
+    await withUpstream({ reply: () => "Paris" }, async (upstream, base) => {
+      const spec = "rephrase-and-respond(mode=two-step, rephraser=helper)";
+      const model = wrapLanguageModel({ model: base, middleware: lmxMiddleware(spec, { runtime }) });
+      const result = await generateText({ model, prompt: "Capital of France?", maxRetries: 0 });
+      assert.equal(result.text, "Paris");
+      assert.equal(helper.requests.length, 1, "the alias's model rephrased the question");
+      assert.equal(helper.requests[0]!.body.model, "rephrase-model");
+      assert.ok(upstream.requests.length >= 1);
+      const stranger = wrapLanguageModel({ model: base, middleware: lmxMiddleware(spec, { runtime: other }) });
+      await assert.rejects(generateText({ model: stranger, prompt: "Capital of France?", maxRetries: 0 }), /helper/);
+    });
+  } finally {
+    await runtime.close();
+    await other.close();
+    await helper.close();
+  }
 });

@@ -3,14 +3,19 @@ import type { BudgetLimits } from "../budget/budget.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
-import { buildTechniques, checkTechniqueSpec, parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { buildTechniques, checkTechniqueSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
 import { aiSdkModelAsLM, type AiSdkModelAsLMOptions } from "./ai-sdk-model-as-lm.ts";
-import { lazyDefaultResolver } from "./default-resolver.ts";
+import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
 import { lmAsAiSdkModel } from "./lm-as-ai-sdk-model.ts";
 
 export interface LmxMiddlewareOptions {
+  /**
+   * The runtime whose aliases, models and stores techniques use (model options such as cascade's
+   * `models=[smart]` may name aliases); default: one made on first use from lmx.config.json and the environment.
+   */
+  runtime?: LmxRuntime;
   registry?: TechniqueRegistry;
-  /** For techniques whose options name models (cascade stages...); default: lmx.config.json. */
+  /** For techniques whose options name models (cascade stages...); default: the runtime's. */
   resolveModel?: (spec: string) => LM;
   /** Budget of each generate/stream call (a call may also set `providerOptions.lmx.budget`). */
   budget?: BudgetLimits;
@@ -26,7 +31,7 @@ export interface LmxMiddlewareOptions {
  * call goes through lmx's accounting path; usage sums all of them.
  */
 export function lmxMiddleware(spec: string, options: LmxMiddlewareOptions = {}): LanguageModelV3Middleware {
-  const registry = options.registry ?? defaultRegistry();
+  const registry = options.registry ?? options.runtime?.registry ?? defaultRegistry();
   const ast = parseTechniqueSpec(spec);
   if (ast.model !== undefined)
     throw new InvalidRequestError(
@@ -36,13 +41,18 @@ export function lmxMiddleware(spec: string, options: LmxMiddlewareOptions = {}):
   if (ast.techniques.length === 0)
     throw new InvalidRequestError("lmxMiddleware needs at least one technique", { param: "technique" });
   checkTechniqueSpec(ast, registry);
-  const env = { registry, resolveModel: options.resolveModel ?? lazyDefaultResolver() };
+  // The runtime is made on first use, so code that never calls the model never reads a config.
+  let runtime = options.runtime;
+  const specEnv = (): SpecEnv => {
+    runtime ??= createLmxRuntime();
+    return { ...runtime.specEnv, registry, ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}) };
+  };
   // One LM per wrapped model, so its concurrency limiter and cache are shared by every call.
   const built = new WeakMap<LanguageModelV3, LanguageModelV3>();
   const wrapped = (model: LanguageModelV3) => {
     let made = built.get(model);
     if (!made) {
-      const lm = buildTechniques(ast, aiSdkModelAsLM(model, options.provider), env);
+      const lm = buildTechniques(ast, aiSdkModelAsLM(model, options.provider), specEnv());
       made = lmAsAiSdkModel(lm, {
         budget: options.budget,
         seed: options.seed,

@@ -1,21 +1,21 @@
 import { NoSuchModelError, type LanguageModelV3, type ProviderV3 } from "@ai-sdk/provider";
 import type { BudgetLimits } from "../budget/budget.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
-import { loadConfig } from "../config/load-config.ts";
-import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
-import { createModelResolver } from "../providers/resolve-model.ts";
-import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
-import { parseLMSpec } from "../techniques/spec/index.ts";
+import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
+import type { TechniqueRegistry } from "../techniques/registry.ts";
+import { parseLMSpec, type SpecEnv } from "../techniques/spec/index.ts";
 import { lmAsAiSdkModel } from "./lm-as-ai-sdk-model.ts";
 
 export interface LmxProviderOptions {
-  /** A loaded config, or the path of one (default: lmx.config.json / LMX_CONFIG). */
+  /** The runtime to serve (its aliases, default model, models, stores); default: one made from `config`. */
+  runtime?: LmxRuntime;
+  /** A loaded config, or the path of one (default: lmx.config.json / LMX_CONFIG), when no runtime is given. */
   config?: LoadedConfig | string;
-  /** Model spec → LM (default: lmx's resolver over the config). */
+  /** Model spec → LM (default: the runtime's resolver over the config). */
   resolveModel?: (spec: string) => LM;
   registry?: TechniqueRegistry;
-  /** The model for specs that name only techniques (default: the config's defaultModel). */
+  /** The model for specs that name only techniques (default: the runtime's, the config's defaultModel). */
   defaultModel?: string;
   /** Budget of each call (a call may also set `providerOptions.lmx.budget`). */
   budget?: BudgetLimits;
@@ -37,32 +37,26 @@ export interface LmxProvider extends ProviderV3 {
  * plain models, or techniques over the default model.
  */
 export function createLmx(options: LmxProviderOptions = {}): LmxProvider {
-  const config = typeof options.config === "object" ? options.config : loadConfig({ path: options.config });
-  const owned = options.resolveModel ? undefined : createModelResolver({ config });
-  const resolver = options.resolveModel ?? owned!;
-  const registry = options.registry ?? defaultRegistry();
-  const defaultModel = options.defaultModel ?? config.defaultModel;
-  const expanding = new Set<string>();
-  const env = {
-    registry,
-    defaultModel,
-    // Aliases may stand wherever a model may (but not inside themselves).
-    resolveModel: (spec: string): LM => {
-      const alias = config.aliases[spec];
-      if (alias === undefined) return resolver(spec);
-      if (expanding.has(spec)) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
-      expanding.add(spec);
-      try {
-        return parseLMSpec(alias, env);
-      } finally {
-        expanding.delete(spec);
-      }
-    },
+  const owned = options.runtime
+    ? undefined
+    : createLmxRuntime(options.config, {
+        resolveModel: options.resolveModel,
+        registry: options.registry,
+        defaultModel: options.defaultModel,
+      });
+  const runtime = options.runtime ?? owned!;
+  const env: SpecEnv = {
+    ...runtime.specEnv,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}),
+    ...(options.defaultModel ? { defaultModel: options.defaultModel } : {}),
   };
-  const languageModel = (spec: string): LanguageModelV3 => {
-    const lm = config.aliases[spec] !== undefined ? env.resolveModel(spec) : parseLMSpec(spec, env);
-    return lmAsAiSdkModel(lm, { budget: options.budget, seed: options.seed, onProgress: options.onProgress });
-  };
+  const languageModel = (spec: string): LanguageModelV3 =>
+    lmAsAiSdkModel(parseLMSpec(spec, env), {
+      budget: options.budget,
+      seed: options.seed,
+      onProgress: options.onProgress,
+    });
   const noSuch =
     (modelType: "embeddingModel" | "imageModel") =>
     (modelId: string): never => {

@@ -26,8 +26,8 @@ export interface CacheStats {
 /**
  * The cache file lmx uses when none is given: `$LMX_CACHE`, else `cache.sqlite` in the cache folder (see lmxDirs).
  */
-export function defaultCachePath(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-  const { env = process.env, cwd = process.cwd() } = options;
+export function defaultCachePath(options: { env: NodeJS.ProcessEnv; cwd?: string }): string {
+  const { env, cwd = process.cwd() } = options;
   return env.LMX_CACHE ? resolve(cwd, env.LMX_CACHE) : join(lmxDirs({ env }).cache, "cache.sqlite");
 }
 

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { Command, CommanderError, Help } from "commander";
 import { LmxError } from "../core/errors/lmx-error.ts";
 import { processIO, type CliIO } from "./cli-io.ts";
@@ -56,16 +55,9 @@ export function createProgram(io: CliIO = processIO): Command {
  * found parsing the command line or a spec; an invalid request raised by a run stage is a failure, see run-failure.ts).
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const previous = process.env.LMX_CONFIG;
   try {
-    const program = createProgram(io);
-    // Parts that read the config themselves (MCP servers, the index and memory tools) see `-c` too,
-    // exactly as they see LMX_CONFIG.
-    program.hook("preAction", () => {
-      const file = program.opts().config as string | undefined;
-      if (file) process.env.LMX_CONFIG = resolve(file);
-    });
-    await program.parseAsync(argv);
+    // `-c` reaches techniques and tools through the runtime each command opens, not the environment.
+    await createProgram(io).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
@@ -77,9 +69,6 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       `lmx: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return 1;
-  } finally {
-    if (previous === undefined) delete process.env.LMX_CONFIG;
-    else process.env.LMX_CONFIG = previous;
   }
 }
 

@@ -1,74 +1,24 @@
-import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
-import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
-import type { LM } from "../core/types.ts";
-import { createModelResolver, type ModelResolver } from "../providers/resolve-model.ts";
-import { defaultRegistry } from "../techniques/registry.ts";
-import { buildTechniques, parseLMSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
-import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import { loadConfig } from "../config/load-config.ts";
 import { configureSandboxPool } from "../sandbox/sandbox-pool.ts";
+import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
 
 export interface RuntimeOptions {
   config?: string;
   /** `true` = the configured/default cache path; a string = that path; false/undefined = config decides. */
   cache?: boolean | string;
+  /** The model technique-only specs run on (default: the config's). */
+  defaultModel?: string;
 }
 
-/** What every command needs: configuration, the model resolver, the technique registry, the cache. */
-export interface Runtime {
-  config: LoadedConfig;
-  resolveModel: ModelResolver;
-  cache?: SqliteCache;
-  /** Resolves model specs and aliases for the spec language. */
-  env: SpecEnv;
-  /** An LM spec (`MODEL`, `TECHNIQUES@MODEL`, an alias) with `technique` applied on top, if given. */
-  buildLM(model: string, technique?: string): LM;
-  close(): Promise<void>;
-}
+/** What every command needs: the runtime over `-c` (or LMX_CONFIG) and the process's environment. */
+export type Runtime = LmxRuntime;
 
+/** The CLI's entry point to lmx: the only place the commands read `process.env` from. */
 export function openRuntime(options: RuntimeOptions = {}): Runtime {
-  const config = loadConfig({ path: options.config });
+  const config = loadConfig({ path: options.config, env: process.env });
   if (config.sandbox) {
     const { maxConcurrent, maxMemoryMb, maxQueued } = config.sandbox;
     configureSandboxPool({ maxConcurrent, maxQueued, maxMemoryBytes: maxMemoryMb && maxMemoryMb * 1024 * 1024 });
   }
-  const wantCache = options.cache ?? config.cache.enabled ?? false;
-  const cache = wantCache
-    ? SqliteCache.open({ path: typeof wantCache === "string" ? wantCache : (config.cache.path ?? defaultCachePath()) })
-    : undefined;
-  const resolveModel = createModelResolver({ config, cache });
-  const registry = defaultRegistry();
-  const expanding: string[] = [];
-  // Aliases may name whole LM specs (`"smart": "self-consistency(n=5)@openai:gpt-4o-mini"`).
-  const env: SpecEnv = {
-    registry,
-    resolveModel(spec) {
-      const alias = config.aliases[spec.trim()];
-      if (alias === undefined) return resolveModel(spec);
-      if (expanding.includes(spec))
-        throw new InvalidRequestError(`alias "${spec}" refers to itself (${[...expanding, spec].join(" -> ")})`, {
-          param: "model",
-        });
-      expanding.push(spec);
-      try {
-        return parseLMSpec(alias, env);
-      } finally {
-        expanding.pop();
-      }
-    },
-  };
-  return {
-    config,
-    resolveModel,
-    cache,
-    env,
-    buildLM(model, technique) {
-      const base = parseLMSpec(model, env);
-      if (!technique) return base;
-      return buildTechniques(parseTechniqueSpec(technique), base, env);
-    },
-    async close() {
-      await resolveModel.close();
-      cache?.close();
-    },
-  };
+  return createLmxRuntime(config, { env: process.env, cache: options.cache, defaultModel: options.defaultModel });
 }

@@ -2,6 +2,7 @@
  * Core types of lmx, in one place. Requests and results are OpenAI-shaped so that the proxy can
  * pass them through faithfully; an LM is anything with `complete` and `stream` over them.
  */
+import type { RunHost } from "./run-host.ts";
 import type { Budget } from "../budget/budget.ts";
 import type { Span } from "../trace/span.ts";
 
@@ -193,6 +194,8 @@ export interface RunContext {
   sampleOffset?: number;
   /** Progress sink (the proxy turns these into `lmx` fields of SSE chunks). */
   onProgress?: (data: Record<string, unknown>) => void;
+  /** What techniques and tools get from the runtime running them (stores, embedders, MCP servers). */
+  host?: RunHost;
 }
 
 export interface LM {

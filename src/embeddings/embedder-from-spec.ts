@@ -22,6 +22,7 @@ export function embedderFromSpec(options: {
         apiKey: settings.apiKey ?? config?.providers.openai?.apiKey ?? config?.env.OPENAI_API_KEY,
         dimensions: settings.dimensions,
         batchSize: settings.batchSize,
+        env: config?.env ?? {},
       }),
     );
   if (provider === "llama" && rest)

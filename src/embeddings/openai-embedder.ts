@@ -12,6 +12,8 @@ import type { Embedder } from "./embedder.ts";
 import { tracedEmbedCall } from "./traced-embed-call.ts";
 
 export interface OpenAIEmbedderOptions {
+  /** Where OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_LOG are read (default: process.env; the runtime passes its own). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Default "text-embedding-3-small". */
   model?: string;
   /** Default: OPENAI_BASE_URL, else api.openai.com. */
@@ -113,6 +115,8 @@ function createClient(options: OpenAIEmbedderOptions): OpenAI {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "OPENAI",
+    // A library entry point: the process's environment unless the caller (the runtime) gives one.
+    env: options.env ?? process.env,
     noKey:
       "openai embeddings: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL for a local server.",
   });

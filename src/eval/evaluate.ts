@@ -18,6 +18,8 @@ export interface EvaluateOptions extends Pick<
 > {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
   data: string;
+  /** The environment whose XDG_STATE_HOME places the default results file (the CLI passes its own; default: none, so ~/.local/state/lmx). */
+  dirsEnv?: NodeJS.ProcessEnv;
   /** Model spec for techniques that do not name their own `@model`. */
   model?: string;
   /** Technique specs; sweeps expand. None (or "none") evaluates the bare model. */
@@ -72,7 +74,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   });
 
   const results = resolve(
-    options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()),
+    options.results ??
+      (options.out ? join(options.out, "results.sqlite") : defaultResultsPath({ env: options.dirsEnv ?? {} })),
   );
   const store = EvalStore.open({ path: results });
   try {

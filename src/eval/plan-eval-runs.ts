@@ -8,7 +8,7 @@ import {
   parseTechniqueSpec,
   type SpecEnv,
 } from "../techniques/spec/index.ts";
-import type { TechniqueSpecAst } from "../techniques/spec/index.ts";
+import { parseLMSpec, type TechniqueSpecAst } from "../techniques/spec/index.ts";
 
 /** One run of an evaluation: a technique over a model, built and named canonically. */
 export interface EvalRunPlan {
@@ -55,7 +55,8 @@ export function planEvalRuns(options: {
       throw new InvalidRequestError("no model: pass --model, or end each technique spec with @MODEL", {
         param: "model",
       });
-    const base = env.resolveModel(modelSpec);
+    // The model may be an alias (of a model, or of techniques over one).
+    const base = parseLMSpec(modelSpec, env);
     const lm = ast && ast.techniques.length ? buildTechniques(ast, base, env) : base;
     const bare = lm === base;
     const given = bare ? undefined : specAnswer(parsed[i]);

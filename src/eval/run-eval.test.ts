@@ -270,3 +270,12 @@ test("grading uses the answer kind the technique was given, unless the evaluatio
   assert.equal(overridden.runs[0]!.correct, 0);
   store.close();
 });
+
+test("--model may be an alias, of a model or of techniques over one, through the one spec rule", () => {
+  const lm = model();
+  const env = { ...envOf(lm), aliases: { plain: "scripted:test", smart: "self-consistency(n=3)@scripted:test" } };
+  const [bare] = planEvalRuns({ techniques: ["none"], model: "plain", env });
+  assert.equal(bare!.lm.id, lm.id);
+  const [stacked] = planEvalRuns({ techniques: ["re2"], model: "smart", env });
+  assert.equal(stacked!.lm.id, `re2 > self-consistency(n=3)@${lm.id}`);
+});

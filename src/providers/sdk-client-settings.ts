@@ -8,6 +8,8 @@ export interface SdkClientSettingsOptions {
   envPrefix: string;
   /** The ConfigurationError's text when there is neither an API key nor a base URL. */
   noKey: string;
+  /** Where `<PREFIX>_BASE_URL`, `_API_KEY` and `_LOG` are read (the caller's environment, never process.env here). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface SdkClientSettings {
@@ -29,6 +31,7 @@ export const NO_SDK_TIMEOUT = 2_147_483_647;
  * events itself as typed errors.
  */
 export function sdkClientSettings(options: SdkClientSettingsOptions): SdkClientSettings {
+  const env = (name: string) => variable(options.env, name);
   const baseURL = options.baseURL ?? env(`${options.envPrefix}_BASE_URL`);
   let apiKey = options.apiKey ?? env(`${options.envPrefix}_API_KEY`);
   if (!apiKey) {
@@ -45,8 +48,8 @@ export function sdkClientSettings(options: SdkClientSettingsOptions): SdkClientS
 }
 
 /** An environment variable, trimmed; empty counts as unset. */
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
+function variable(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = env[name]?.trim();
   return value ? value : undefined;
 }
 

@@ -1,11 +1,9 @@
 import { Hono, type Context } from "hono";
-import { dirname } from "node:path";
-import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
-import { resolveMcpServer } from "../tools/open-tools.ts";
+import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
-import { parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { techniqueStack } from "../techniques/technique-tree.ts";
 import { accessChecker, type Caller } from "./access.ts";
 import { crossSiteGuard } from "./cross-site-guard.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
@@ -31,12 +29,17 @@ import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
 export interface ServerAppOptions {
-  /** Aliases, the `server` section, provider keys (to keep them out of answers). */
-  config: LoadedConfig;
-  /** Model spec → base LM (e.g. `openRuntime().resolveModel`). */
-  resolveModel: (spec: string) => LM;
+  /**
+   * The runtime serving requests: its aliases, default model, registry, grants, stores and tool
+   * exchanges (`createLmxRuntime`). Without one, a runtime is made from `config` and `resolveModel`.
+   */
+  runtime?: LmxRuntime;
+  /** Aliases, the `server` section, provider keys (to keep them out of answers); default: the runtime's. */
+  config?: LoadedConfig;
+  /** Model spec → base LM, when no runtime is given. */
+  resolveModel?: (spec: string) => LM;
   registry?: TechniqueRegistry;
-  /** The model a request runs on when it names none (or names only techniques). */
+  /** The model a request runs on when it names none (or names only techniques); default: the runtime's. */
   defaultModel?: string;
   /** Settings over the config's `server` section. */
   server?: ServerConfigInput;
@@ -60,9 +63,11 @@ export interface ServerApp {
  * shape; keys are checked (or, without keys, only local clients served).
  */
 export function createServerApp(options: ServerAppOptions): ServerApp {
-  const { config } = options;
+  const runtime = options.runtime ?? runtimeFrom(options);
+  const config = runtime.config;
+  const registry = runtime.registry;
+  const defaultModel = options.defaultModel ?? runtime.defaultModel;
   const settings = serverConfigFrom({ config, overrides: options.server });
-  const registry = options.registry ?? defaultRegistry();
   const traces = options.traces ?? memoryTraceStore({ capacity: settings.traceCapacity });
   const gate = new ConcurrencyGate(settings.maxConcurrent);
   const secrets = [...configSecrets(config), ...(settings.keys ?? [])];
@@ -72,21 +77,22 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const callerOf = (c: Context): Caller => callers.get(c.req.raw) ?? { operator: false };
   const routes = plainModelRoutes({
     routes: settings.routes,
-    aliases: config.aliases,
-    defaultModel: options.defaultModel,
+    aliases: runtime.aliases,
+    defaultModel,
     defaultTechnique: settings.defaultTechnique,
     registry,
   });
   const resolveLM = requestLMResolver({
     route: routes.route,
     registry,
-    resolveModel: options.resolveModel,
-    aliases: config.aliases,
-    defaultModel: options.defaultModel,
+    resolveModel: runtime.resolveModel,
+    aliases: runtime.aliases,
+    defaultModel,
+    host: runtime.host,
     maxSpecDepth: settings.maxSpecDepth,
     maxN: settings.maxN,
     allowProviders: settings.allowProviders,
-    grants: grantsOf(config),
+    grants: runtime.grants,
   });
   const app = new Hono();
 
@@ -151,7 +157,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     resolveLM,
     gate,
     traces,
-    defaultModel: options.defaultModel,
+    defaultModel,
     secrets,
     callerOf,
     log: options.log,
@@ -180,10 +186,10 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.get("/v1/models", (c) =>
     c.json(
       modelsList({
-        aliases: config.aliases,
+        aliases: runtime.aliases,
         registry,
-        defaultModel: options.defaultModel,
-        configured: configuredModels(config),
+        defaultModel,
+        configured: configuredModels(runtime),
         routes: Object.fromEntries(routes.names().map((name) => [name, settings.routes[name]!])),
         shown: clientMayName,
       }),
@@ -234,23 +240,24 @@ function remoteAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
-/** What the operator lets clients name: the config's named indexes, memory stores, demo sets and MCP servers. */
-function grantsOf(config: LoadedConfig): OptionGrants {
-  const base = config.file ? dirname(config.file) : process.cwd();
-  const servers = config.mcp?.servers ?? {};
-  const mcpServers = Object.fromEntries(
-    Object.entries(servers).map(([name, server]) => [name, resolveMcpServer(server, base)]),
-  );
-  return { indexes: config.indexes, memoryStores: config.memoryStores, demoSets: config.demoSets, mcpServers };
+/** The runtime of a server made from a config and a model resolver (tests, older callers). */
+function runtimeFrom(options: ServerAppOptions): LmxRuntime {
+  if (!options.config || !options.resolveModel)
+    throw new TypeError("createServerApp needs a runtime, or a config and a resolveModel");
+  return createLmxRuntime(options.config, {
+    resolveModel: options.resolveModel,
+    registry: options.registry ?? defaultRegistry(),
+    defaultModel: options.defaultModel,
+  });
 }
 
-/** Models the configuration names: the default and the model parts of alias specs. */
-function configuredModels(config: LoadedConfig): string[] {
-  const out = config.defaultModel ? [config.defaultModel] : [];
-  for (const spec of Object.values(config.aliases)) {
+/** Models the configuration names: the default and the models at the bottom of alias stacks. */
+function configuredModels(runtime: LmxRuntime): string[] {
+  const out = runtime.config.defaultModel ? [runtime.config.defaultModel] : [];
+  for (const name of Object.keys(runtime.aliases)) {
     try {
-      const model = parseTechniqueSpec(spec).model;
-      if (model && !Object.hasOwn(config.aliases, model)) out.push(model);
+      // Models load lazily: building the alias's LM makes no call.
+      out.push(techniqueStack(runtime.lm(name)).model.id);
     } catch {
       // A broken alias is reported when it is used, not here.
     }

@@ -5,7 +5,7 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { UpstreamError } from "../core/errors/upstream-error.ts";
 import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { HttpError } from "./http-error.ts";
-import { ModelNotFoundError } from "./model-not-found-error.ts";
+import { ModelNotFoundError } from "../core/errors/model-not-found-error.ts";
 import { scrubSecrets } from "./scrub-secrets.ts";
 import { SharedStateUnavailableError } from "../shared-state/shared-state-unavailable-error.ts";
 

@@ -1,11 +1,12 @@
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
-import type { TechniqueLM } from "../techniques/define-technique.ts";
+import type { RunHost } from "../core/run-host.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
-import { buildTechniques, didYouMean, parseTechniqueSpec } from "../techniques/spec/index.ts";
+import { buildTechniques, parseLMSpec, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
+import { foldTechniques, techniqueDepth } from "../techniques/technique-tree.ts";
 import { clientOptionPolicy, type OptionGrants } from "../techniques/spec/client-option-policy.ts";
 import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
-import { ModelNotFoundError } from "./model-not-found-error.ts";
+import { ModelNotFoundError } from "../core/errors/model-not-found-error.ts";
 import type { PlainRoute } from "./routes/plain-model-routes.ts";
 
 export interface RequestLMOptions {
@@ -24,6 +25,8 @@ export interface RequestLMOptions {
   allowProviders?: readonly string[];
   /** Host resources clients may name (indexes, memory stores, demo sets, MCP servers); nothing else. */
   grants?: OptionGrants;
+  /** The runtime's host, bound to every LM built (its stores, embedders, MCP servers, tool exchanges). */
+  host?: RunHost;
   /** Where a plain model name (`gpt-4o-mini`) that is no alias goes (src/server/routes/); none: nowhere. */
   route?: (name: string) => PlainRoute | undefined;
   /** Built LMs kept for reuse, keyed by the request's strings: the most recently used (default 256). */
@@ -44,8 +47,6 @@ export type RequestLMResolver = (request: { model?: string; technique?: string }
 export function requestLMResolver(options: RequestLMOptions): RequestLMResolver {
   const memo = new Map<string, LM>();
   const memoSize = Math.max(0, options.memo ?? 256);
-  const alias = (spec: string): string | undefined =>
-    Object.hasOwn(options.aliases, spec) ? options.aliases[spec] : undefined;
   const resolveModel = (spec: string): LM => {
     try {
       return options.resolveModel(spec);
@@ -55,80 +56,42 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       throw error;
     }
   };
-  /** A client's model specs may only name allowed providers (a local file path is not the client's to choose). */
+  /**
+   * A client's model: a plain name (`gpt-4o-mini`, also in a technique's model option) follows the
+   * server's routes; a spec may only name allowed providers (a local file path is not the client's to choose).
+   */
   const untrustedModel = (spec: string): LM => {
-    // A plain name in a technique's model option (`critic=gpt-4o-mini`) is routed like the request's model.
     const routed = options.route?.(spec.trim());
-    if (routed) return fromRoute(routed, 8);
+    return routed ? fromRoute(routed) : allowedModel(spec);
+  };
+  const allowedModel = (spec: string): LM => {
     const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
-    if (
-      provider &&
-      options.allowProviders &&
-      !options.allowProviders.includes(provider) &&
-      alias(spec.trim()) === undefined
-    )
+    if (provider && options.allowProviders && !options.allowProviders.includes(provider))
       throw new InvalidRequestError(
         `this server does not let clients name ${provider}: models (allowed: ${options.allowProviders.join(", ") || "none"}); use an alias or the server's default model, or add "${provider}" to server.allowProviders`,
         { param: "model" },
       );
     return resolveModel(spec);
   };
-  const trustedEnv = { registry: options.registry, resolveModel };
-  const clientEnv = {
+  // Alias texts and the default model are the operator's: built without the client's restrictions.
+  const trustedEnv: SpecEnv = {
     registry: options.registry,
+    resolveModel,
+    aliases: options.aliases,
+    defaultModel: options.defaultModel,
+    host: options.host,
+  };
+  const clientEnv: SpecEnv = {
+    ...trustedEnv,
     resolveModel: untrustedModel,
     policy: clientOptionPolicy(options.grants ?? {}),
+    trusted: trustedEnv,
   };
 
-  /** A spec that may itself name aliases (in its model part), expanded at most `hops` times; alias texts are trusted. */
-  function fromSpec(spec: string, hops: number, trusted: boolean): LM {
-    const env = trusted ? trustedEnv : clientEnv;
-    const aliased = alias(spec.trim());
-    if (aliased !== undefined) {
-      if (hops <= 0) throw new InvalidRequestError(`alias "${spec}" refers to itself`, { param: "model" });
-      return fromSpec(aliased, hops - 1, true);
-    }
-    const routed = options.route?.(spec.trim());
-    if (routed) return fromRoute(routed, hops);
-    const ast = parseTechniqueSpec(spec);
-    const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
-    // A lone word that is no technique (nor a likely typo of one) was meant as a model name.
-    if (
-      lone &&
-      Object.keys(lone.params).length === 0 &&
-      !options.registry.has(lone.name) &&
-      !didYouMean({ word: lone.name, candidates: options.registry.names() })
-    )
-      throw new ModelNotFoundError({
-        model: spec,
-        message: `unknown model "${spec}": not an alias, a technique, or a provider:model spec such as openai:gpt-4o-mini`,
-      });
-    const modelSpec = ast.model ?? options.defaultModel;
-    if (modelSpec === undefined)
-      throw new InvalidRequestError(
-        `"${spec}" names no model and the server has no default model; write TECHNIQUES@MODEL`,
-        { param: "model" },
-      );
-    const fromClient = !trusted && ast.model !== undefined;
-    const routedModel = alias(modelSpec) === undefined ? options.route?.(modelSpec.trim()) : undefined;
-    const inner =
-      alias(modelSpec) !== undefined
-        ? fromSpec(modelSpec, hops - 1, true)
-        : routedModel
-          ? fromRoute(routedModel, hops)
-          : fromClient
-            ? untrustedModel(modelSpec)
-            : resolveModel(modelSpec);
-    return ast.techniques.length ? buildTechniques(ast, inner, env) : inner;
-  }
-
-  /** A route's target is the operator's; a pass-through name is the client's model under the operator's technique. */
-  function fromRoute(routed: PlainRoute, hops: number): LM {
-    if ("spec" in routed) {
-      if (hops <= 0) throw new InvalidRequestError(`route to "${routed.spec}" loops`, { param: "model" });
-      return fromSpec(routed.spec, hops - 1, true);
-    }
-    const inner = untrustedModel(routed.model);
+  /** A route's target is the operator's (trusted, like an alias); a pass-through is the client's model under the operator's technique. */
+  function fromRoute(routed: PlainRoute): LM {
+    if ("spec" in routed) return parseLMSpec(routed.spec, trustedEnv);
+    const inner = allowedModel(routed.model);
     return routed.technique ? buildTechniques(parseTechniqueSpec(routed.technique), inner, trustedEnv) : inner;
   }
 
@@ -138,7 +101,7 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       throw new InvalidRequestError("the request names no model and the server has no default model", {
         param: "model",
       });
-    const base = as("model", () => fromSpec(spec, 8, !model?.trim()));
+    const base = as("model", () => parseLMSpec(spec, model?.trim() ? clientEnv : trustedEnv));
     checkCaps(base, "model");
     if (!technique?.trim()) return base;
     const lm = as("lmx.technique", () => {
@@ -205,46 +168,18 @@ function as<T>(param: string, make: () => T): T {
   }
 }
 
-function isTechniqueLM(lm: unknown): lm is TechniqueLM {
-  return (
-    typeof lm === "object" &&
-    lm !== null &&
-    "technique" in lm &&
-    typeof (lm as TechniqueLM).technique?.name === "string"
-  );
-}
-
-function isLM(value: unknown): value is LM {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as LM).complete === "function" &&
-    typeof (value as LM).stream === "function"
-  );
-}
-
-/** Techniques stacked in an LM, following `inner` and LMs given as options (cascade stages...). */
-export function techniqueDepth(lm: LM): number {
-  if (!isTechniqueLM(lm)) return 0;
-  let deepest = techniqueDepth(lm.technique.inner);
-  for (const value of Object.values(lm.technique.options).flat())
-    if (isLM(value)) deepest = Math.max(deepest, techniqueDepth(value));
-  return 1 + deepest;
-}
-
 /** Options that say how many samples a technique draws (adaptive-consistency's max and min, cascade's samples). */
 const SAMPLE_COUNTS = ["n", "max", "min", "samples", "tests"] as const;
 
 /** The largest sample count (`SAMPLE_COUNTS`) of any technique in the LM. */
-
 function largestN(lm: LM): number {
-  if (!isTechniqueLM(lm)) return 0;
-  const own = Math.max(
+  return foldTechniques(
+    lm,
+    (layer, below) =>
+      Math.max(
+        ...below,
+        ...SAMPLE_COUNTS.map((key) => layer.options[key]).filter((v): v is number => typeof v === "number"),
+      ),
     0,
-    ...SAMPLE_COUNTS.map((key) => lm.technique.options[key]).filter((v): v is number => typeof v === "number"),
   );
-  let most = Math.max(own, largestN(lm.technique.inner));
-  for (const value of Object.values(lm.technique.options).flat())
-    if (isLM(value)) most = Math.max(most, largestN(value));
-  return most;
 }

@@ -10,8 +10,8 @@ export interface LmxDirs {
 }
 
 /** XDG base directories (relative values are ignored, as the spec says). */
-export function lmxDirs(options: { env?: NodeJS.ProcessEnv; home?: string } = {}): LmxDirs {
-  const { env = process.env, home = homedir() } = options;
+export function lmxDirs(options: { env: NodeJS.ProcessEnv; home?: string }): LmxDirs {
+  const { env, home = homedir() } = options;
   const base = (value: string | undefined, fallback: string) =>
     value && value.startsWith("/") ? resolve(value) : join(home, fallback);
   return {
@@ -21,6 +21,6 @@ export function lmxDirs(options: { env?: NodeJS.ProcessEnv; home?: string } = {}
 }
 
 /** The eval/tune results file when none is given: `<state>/eval.sqlite`, shared by `lmx eval`, `lmx tune`, `lmx trace`. */
-export function defaultResultsPath(options: { env?: NodeJS.ProcessEnv; home?: string } = {}): string {
+export function defaultResultsPath(options: { env: NodeJS.ProcessEnv; home?: string }): string {
   return join(lmxDirs(options).state, "eval.sqlite");
 }

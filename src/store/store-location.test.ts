@@ -12,8 +12,8 @@ test("a value is a path or a bare name in the state folder; then the environment
     path: "/s/lmx/team.memory.sqlite",
     explicit: true,
   });
-  assert.equal(storeLocation({ kind: "index", value: "./i.sqlite", cwd: "/w" }).path, "/w/i.sqlite");
-  assert.equal(storeLocation({ kind: "index", value: "sub/i", cwd: "/w" }).path, "/w/sub/i");
+  assert.equal(storeLocation({ kind: "index", value: "./i.sqlite", cwd: "/w", env: {} }).path, "/w/i.sqlite");
+  assert.equal(storeLocation({ kind: "index", value: "sub/i", cwd: "/w", env: {} }).path, "/w/sub/i");
   assert.equal(storeLocation({ kind: "memory", cwd: "/w", env: { LMX_MEMORY: "m/x.sqlite" } }).path, "/w/m/x.sqlite");
   const config = { file: "/etc/lmx/lmx.config.json", index: { path: "idx.sqlite" } };
   assert.deepEqual(storeLocation({ kind: "index", cwd: "/w", env: {}, config }), {

@@ -25,10 +25,11 @@ export function storeLocation(options: {
   kind: StoreKind;
   value?: string;
   config?: Pick<LoadedConfig, "index" | "memory" | "file">;
-  env?: NodeJS.ProcessEnv;
+  /** The caller's environment (LMX_INDEX, LMX_MEMORY, XDG_STATE_HOME); nothing below the entry points reads process.env. */
+  env: NodeJS.ProcessEnv;
   cwd?: string;
 }): StoreLocation {
-  const { kind, value, config, env = process.env, cwd = process.cwd() } = options;
+  const { kind, value, config, env, cwd = process.cwd() } = options;
   if (value) {
     const bareName = basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
     return {

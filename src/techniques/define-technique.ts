@@ -8,8 +8,11 @@ import { validOptionsHint } from "./valid-options-hint.ts";
 import { contentText } from "../core/messages.ts";
 import type { ChatRequest, ChatResult, Choice, LM, RunContext, StreamEvent } from "../core/types.ts";
 import type { Span } from "../trace/span.ts";
+import type { RunHost } from "../core/run-host.ts";
 import { validateRequest } from "../providers/validate-request.ts";
-import { formatTechnique } from "./format-technique.ts";
+import { formatModelId, formatTechnique } from "./format-technique.ts";
+import { isLM } from "../core/is-lm.ts";
+import { isTechniqueLM } from "./technique-tree.ts";
 import type { TechniqueTunables } from "./tunables/technique-tunables.ts";
 
 export type TechniqueFamily =
@@ -66,18 +69,25 @@ export interface TechniqueDefinition<S extends z.ZodType = z.ZodType> {
 export type TechniqueFactory<S extends z.ZodType = z.ZodType<any, any>> = ((
   inner: LM,
   options?: z.input<S>,
+  bound?: TechniqueBinding,
 ) => TechniqueLM) & {
   definition: TechniqueDefinition<S>;
 };
 
+/** What a runtime binds to the LMs it builds: its host, used by runs whose context brings none. */
+export interface TechniqueBinding {
+  host?: RunHost;
+}
+
 /** An LM made by a technique; it remembers how it was made so specs print back exactly. */
 export interface TechniqueLM extends LM {
-  technique: { name: string; options: Record<string, unknown>; inner: LM };
+  /** `spec`: this layer's canonical text (`name(key=value)`, non-default options only). */
+  technique: { name: string; options: Record<string, unknown>; inner: LM; spec: string };
 }
 
 /** Builds a technique from its definition: option validation, tracing, budget fallback, usage roll-up. */
 export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefinition<S>): TechniqueFactory<S> {
-  const factory = (inner: LM, rawOptions?: z.input<S>): TechniqueLM => {
+  const factory = (inner: LM, rawOptions?: z.input<S>, bound?: TechniqueBinding): TechniqueLM => {
     const parsed = definition.options.safeParse(rawOptions ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -88,10 +98,18 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       });
     }
     const options = parsed.data as z.output<S>;
-    const id = `${formatTechnique(definition, options as Record<string, unknown>)}@${inner.id}`;
+    const spec = formatTechnique(definition, options as Record<string, unknown>);
+    // The id is the canonical spec of the whole stack, which parses back to this LM.
+    const id = isTechniqueLM(inner) ? `${spec} > ${inner.id}` : `${spec}@${formatModelId(inner.id)}`;
+
+    /** The caller's context (or a fresh one), with the bound host when it brings none. */
+    function rootOf(outer: RunContext | undefined): RunContext {
+      const root = outer ?? createRunContext({ name: id });
+      return root.host || !bound?.host ? root : { ...root, host: bound.host };
+    }
 
     function begin(request: ChatRequest, outer: RunContext | undefined) {
-      const root = outer ?? createRunContext({ name: id });
+      const root = rootOf(outer);
       const ctx = childContext(root, definition.name, "technique", {
         technique: definition.name,
         options: printable(options),
@@ -163,7 +181,7 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       const n = request.n ?? 1;
       if (n === 1 || definition.handlesN) return once(request, outer);
       // One independent run per choice, each with its own range of sample indices.
-      const root = outer ?? createRunContext({ name: id });
+      const root = rootOf(outer);
       const single = { ...request, n: 1 };
       const spans: Span[] = [];
       const settled = await Promise.allSettled(
@@ -235,7 +253,7 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
       capabilities: { ...inner.capabilities, nativeN: true, streaming: true },
       complete,
       stream,
-      technique: { name: definition.name, options: options as Record<string, unknown>, inner },
+      technique: { name: definition.name, options: options as Record<string, unknown>, inner, spec },
     };
   };
   return Object.assign(factory, { definition });
@@ -245,11 +263,7 @@ export function defineTechnique<S extends z.ZodType>(definition: TechniqueDefini
 function printable(options: unknown): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(options, (_k, v) =>
-      typeof v === "function"
-        ? `<fn ${v.name || "anonymous"}>`
-        : v && typeof v === "object" && "complete" in v && "id" in v
-          ? v.id
-          : v,
+      typeof v === "function" ? `<fn ${v.name || "anonymous"}>` : isLM(v) ? v.id : v,
     ),
   );
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isLM } from "../core/is-lm.ts";
 
 interface Printable {
   name: string;
@@ -21,8 +22,7 @@ export function formatTechnique(definition: Printable, options: Record<string, u
 
 export function formatValue(value: unknown): string {
   // An LM prints as its spec, quoted when it is more than a bare word (e.g. a technique over a model).
-  if (value && typeof value === "object" && "complete" in value && "id" in value)
-    return formatValue(String((value as { id: string }).id));
+  if (isLM(value)) return formatValue(value.id);
   if (typeof value === "function") return value.name ? `<fn ${value.name}>` : "<fn>";
   if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
   if (typeof value === "string")
@@ -38,4 +38,9 @@ function sameValue(a: unknown, b: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** A model id after `@`: the rest of the spec is the model, so only edge spaces and a leading quote need quotes. */
+export function formatModelId(id: string): string {
+  return id === "" || /^\s|\s$|^["']/.test(id) ? JSON.stringify(id) : id;
 }

@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
-import { loadConfig } from "../config/load-config.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { DocumentIndex } from "../store/document-index/document-index.ts";
-import { storeLocation } from "../store/store-location.ts";
+import { hostOf } from "../runtime/host-of.ts";
 import { resolveEmbedder } from "../techniques/beyond-context/embedder-option.ts";
 import { formatPassages } from "../techniques/beyond-context/format-passages.ts";
 import { functionTool, type Tool } from "./tool.ts";
@@ -34,11 +33,8 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
       const query = stringArgument({ tool: "search_documents", args, name: "query" });
       const k =
         typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(20, Math.max(1, args.k)) : (options.k ?? 4);
-      const location = storeLocation({
-        kind: "index",
-        value: options.index,
-        config: options.index ? undefined : loadConfig(),
-      });
+      const host = hostOf(ctx);
+      const location = host.storeLocation("index", options.index);
       if (!existsSync(location.path))
         throw new ConfigurationError(
           `no document index at ${location.path}: build it with \`lmx index add <path...>\``,
@@ -46,7 +42,7 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
       const probe = DocumentIndex.open({ path: location.path, mustExist: true });
       const builtWith = probe.stats().embedder;
       probe.close();
-      const embedder = await resolveEmbedder({ value: "auto", builtWith, owner });
+      const embedder = await resolveEmbedder({ value: "auto", builtWith, owner, host });
       const index = DocumentIndex.open({ path: location.path, embedder, mustExist: true });
       try {
         const hits = await index.search(query, { k, ctx });

@@ -1,6 +1,6 @@
-import { loadConfig } from "../config/load-config.ts";
+import type { RunContext } from "../core/types.ts";
+import { hostOf } from "../runtime/host-of.ts";
 import { MemoryStore } from "../store/memory/memory-store.ts";
-import { storeLocation } from "../store/store-location.ts";
 import { resolveEmbedder } from "../techniques/beyond-context/embedder-option.ts";
 import { functionTool, type Tool } from "./tool.ts";
 import { stringArgument } from "./tool-arguments.ts";
@@ -13,16 +13,13 @@ import { stringArgument } from "./tool-arguments.ts";
 export function memoryTools(options: { store?: string } = {}): Tool[] {
   const owner = {};
   /** Opens the store with the embedder it was built with (if any) for one call. */
-  async function withStore<T>(fn: (store: MemoryStore) => Promise<T>): Promise<T> {
-    const location = storeLocation({
-      kind: "memory",
-      value: options.store,
-      config: options.store ? undefined : loadConfig(),
-    });
+  async function withStore<T>(ctx: RunContext, fn: (store: MemoryStore) => Promise<T>): Promise<T> {
+    const host = hostOf(ctx);
+    const location = host.storeLocation("memory", options.store);
     const probe = MemoryStore.open({ path: location.path });
     const builtWith = probe.stats().embedder;
     probe.close();
-    const embedder = await resolveEmbedder({ value: "auto", builtWith, owner });
+    const embedder = await resolveEmbedder({ value: "auto", builtWith, owner, host });
     const store = MemoryStore.open({ path: location.path, embedder });
     try {
       return await fn(store);
@@ -40,7 +37,7 @@ export function memoryTools(options: { store?: string } = {}): Tool[] {
       additionalProperties: false,
     },
     execute: (args, ctx) =>
-      withStore(async (store) => {
+      withStore(ctx, async (store) => {
         const query = stringArgument({ tool: "memory_search", args, name: "query" });
         const k = typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(10, Math.max(1, args.k)) : 3;
         const hits = await store.search(query, { k, ctx });
@@ -58,7 +55,7 @@ export function memoryTools(options: { store?: string } = {}): Tool[] {
       additionalProperties: false,
     },
     execute: (args, ctx) =>
-      withStore(async (store) => {
+      withStore(ctx, async (store) => {
         const text = stringArgument({ tool: "memory_add", args, name: "text" });
         const tags = Array.isArray(args.tags) ? args.tags.filter((t): t is string => typeof t === "string") : [];
         const lesson = await store.add({ text, tags, source: "tool", ctx });

@@ -1,12 +1,11 @@
-import { dirname, resolve } from "node:path";
-import { loadConfig } from "../config/load-config.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import { calculatorTool } from "./calculator/calculator-tool.ts";
 import { indexSearchTool } from "./index-search-tool.ts";
 import { connectMcpServer, type McpConnection } from "./mcp/connect-mcp-server.ts";
 import { GrantedMcpServers } from "./mcp/granted-mcp-servers.ts";
-import { mcpServerSchema, type McpServerConfig } from "./mcp/mcp-server-config.ts";
+import type { McpServerConfig } from "./mcp/mcp-server-config.ts";
+export { resolveMcpServer } from "./mcp/resolve-mcp-server.ts";
 import { memoryTools } from "./memory-tools.ts";
 import { sandboxTool } from "./sandbox-tool.ts";
 import { toolName, type OpenTools, type Tool } from "./tool.ts";
@@ -36,8 +35,10 @@ export function toolNameProblem(name: string): string | undefined {
 
 export interface OpenToolsOptions {
   tools: readonly ToolSpec[];
-  /** MCP servers by name; names not here are looked up in lmx.config.json's `mcp.servers` (not for granted ones). */
+  /** MCP servers by name; names not here are looked up in `configured` (not for granted ones). */
   mcpServers?: Record<string, McpServerConfig> | GrantedMcpServers;
+  /** The runtime's configured servers (`RunHost.mcpServers`: lmx.config.json's `mcp.servers`, resolved). */
+  configured?: Readonly<Record<string, McpServerConfig>>;
   /** Limits for the sandbox tools. */
   sandbox?: { timeoutMs?: number; memoryBytes?: number };
   signal?: AbortSignal;
@@ -57,9 +58,7 @@ export async function openTools(options: OpenToolsOptions): Promise<OpenTools> {
     else tools.push(...builtin(spec, options));
   }
   const settled = await Promise.allSettled(
-    servers.map((name) =>
-      connectMcpServer({ name, server: serverConfig(name, options.mcpServers), signal: options.signal }),
-    ),
+    servers.map((name) => connectMcpServer({ name, server: serverConfig(name, options), signal: options.signal })),
   );
   const connections = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const close = async () => void (await Promise.all(connections.map((c: McpConnection) => c.close())));
@@ -97,33 +96,22 @@ function builtin(name: string, options: OpenToolsOptions): Tool[] {
   return memoryTools({ store: value });
 }
 
-/** A server's settings: from the option, else from lmx.config.json (relative to the config's folder). */
-function serverConfig(
-  name: string,
-  given: Record<string, McpServerConfig> | GrantedMcpServers | undefined,
-): McpServerConfig {
+/** A server's settings: from the option, else the runtime's configured ones. */
+function serverConfig(name: string, options: OpenToolsOptions): McpServerConfig {
+  const given = options.mcpServers;
   // A request's servers are exactly the operator's grants (checked before the run), nothing from a config file.
   if (given instanceof GrantedMcpServers) {
     if (given.has(name)) return given.servers[name]!;
     throw new ConfigurationError(`MCP server "${name}" is not granted to this request`);
   }
   if (given && Object.hasOwn(given, name)) return given[name]!;
-  const config = loadConfig();
-  const servers = config.mcp?.servers ?? {};
-  const found = servers[name];
+  const servers = options.configured ?? {};
+  const found = Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (!found) {
     const known = [...Object.keys(given ?? {}), ...Object.keys(servers)];
     throw new ConfigurationError(
       `MCP server "${name}" is not configured: add it to lmx.config.json under mcp.servers (${known.length ? `configured: ${known.join(", ")}` : "none are configured"})`,
     );
   }
-  return resolveMcpServer(found, config.file ? dirname(config.file) : process.cwd());
-}
-
-/** A configured server with its relative command and folder resolved against `base` (the config's folder). */
-export function resolveMcpServer(found: McpServerConfig, base: string): McpServerConfig {
-  const server = mcpServerSchema.parse(found);
-  if (!("command" in server)) return server;
-  const command = /^\.\.?[\\/]/.test(server.command) ? resolve(base, server.command) : server.command;
-  return { ...server, command, cwd: resolve(base, server.cwd ?? ".") };
+  return found;
 }

@@ -3,7 +3,8 @@ import type { LM, ReasoningEffort } from "../core/types.ts";
 import { NO_TECHNIQUE, planEvalRuns, type EvalRunPlan } from "../eval/plan-eval-runs.ts";
 import type { TechniqueLM } from "../techniques/define-technique.ts";
 import type { TechniqueRegistry } from "../techniques/registry.ts";
-import { expandSweeps, isTechniqueLM, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
+import { expandSweeps, parseTechniqueSpec, type SpecEnv } from "../techniques/spec/index.ts";
+import { techniqueStack } from "../techniques/technique-tree.ts";
 import {
   rewriteSpec,
   walkTechniqueTree,
@@ -160,9 +161,7 @@ export function searchSpace(options: SearchSpaceOptions): SearchSpace {
 
 /** The technique layers of a built LM, outermost first. */
 export function techniqueLayers(lm: LM): TechniqueLM["technique"][] {
-  const layers: TechniqueLM["technique"][] = [];
-  for (let current = lm; isTechniqueLM(current); current = current.technique.inner) layers.push(current.technique);
-  return layers;
+  return techniqueStack(lm).layers;
 }
 
 interface TreeContext {

@@ -23,6 +23,8 @@ import { defaultResultsPath } from "../store/lmx-dirs.ts";
 export interface TuneOptions {
   /** The data file (JSON lines, or a `*.bank.jsonl` sample bank). */
   data: string;
+  /** The environment whose XDG_STATE_HOME places the default results file (the CLI passes its own; default: none, so ~/.local/state/lmx). */
+  dirsEnv?: NodeJS.ProcessEnv;
   /** Model spec (or alias) for candidates that do not name their own `@model`. */
   model?: string;
   /** Candidate specs (sweeps expand, "none" is the bare model); default: DEFAULT_CANDIDATES. */
@@ -133,7 +135,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     env,
   });
   const candidates: SpaceCandidate[] = [...space.candidates];
-  const results = resolve(options.results ?? defaultResultsPath());
+  const results = resolve(options.results ?? defaultResultsPath({ env: options.dirsEnv ?? {} }));
   const store = EvalStore.open({ path: results });
   const counts = { evaluated: 0, reused: 0 };
   // Made once: every evaluation below (bootstrap, rounds, held-out) shares it.

@@ -112,3 +112,15 @@ test("offline, plain lmx ask ends quickly with one line naming the alternatives"
   assert.match(lines[0]!, /OPENAI_BASE_URL/);
   assert.match(lines[0]!, /ANTHROPIC_API_KEY/);
 });
+
+test("the model lmx ask --json prints is the canonical spec, and lmx ask -m accepts it back", async () => {
+  const env = cleanEnv({ OPENAI_BASE_URL: server.url });
+  const stacked = "self-consistency(n=3) > self-refine(rounds=2)";
+  const first = await runCli(["ask", "-m", "openai:test-model", "-t", stacked, "--json", "What is 2+2?"], { env });
+  assert.equal(first.code, 0, first.stderr);
+  const printed = JSON.parse(first.stdout).model;
+  assert.equal(printed, `${stacked}@openai:test-model`);
+  const again = await runCli(["ask", "-m", printed, "--json", "What is 2+2?"], { env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).model, printed, "it prints back unchanged");
+});

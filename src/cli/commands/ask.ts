@@ -71,7 +71,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
     process.once("SIGINT", onSigint);
     try {
       const modelSpec = options.model ?? (await defaultModelSpec(runtime.config));
-      const lm = runtime.buildLM(modelSpec, options.technique);
+      const lm = runtime.lm(modelSpec, options.technique);
       const messages: Message[] = options.system ? [{ role: "system", content: options.system }] : [];
       messages.push({ role: "user", content: question });
       const request: ChatRequest = {
@@ -81,7 +81,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
         seed: options.seed,
         reasoning_effort: options.reasoningEffort,
       };
-      const ctx = createRunContext({
+      const ctx = runtime.runContext({
         name: "ask",
         budget: budgetFromOptions(options, runtime.config.budget),
         signal: abort.signal,

@@ -97,6 +97,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         limit: options.limit,
         out: options.out,
         results: options.results,
+        dirsEnv: process.env,
         records: options.records,
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),
@@ -107,7 +108,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         },
         signal: abort.signal,
         // The runtime's resolver expands aliases that name whole LM specs (`smart = self-consistency(n=5)@...`), as ask does.
-        env: runtime.env,
+        env: runtime.specEnv,
         onProblem: (p) => io.stderr.write(`lmx: ${options.data} line ${p.line}: ${p.message} (skipped)\n`),
         onRunStart: ({ plan, run, runs, total, skipped }) =>
           bar.start({ label: `[${run + 1}/${runs}] ${plan.technique}`, total, skipped }),

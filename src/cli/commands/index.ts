@@ -117,7 +117,7 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
 
 /** Opens the index with `spec`'s embedder ("none": without; absent: the one the index was built with). */
 async function openIndex(o: { config: LoadedConfig; options: IndexOptions; spec?: string; mustExist?: boolean }) {
-  const { path } = storeLocation({ kind: "index", value: o.options.index, config: o.config });
+  const { path } = storeLocation({ kind: "index", value: o.options.index, config: o.config, env: o.config.env });
   const probe = DocumentIndex.open({ path, mustExist: o.mustExist });
   const spec = o.spec === "none" ? undefined : (o.spec ?? probe.stats().embedder);
   probe.close();

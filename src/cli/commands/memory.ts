@@ -22,8 +22,10 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
       "-s, --store <file>",
       "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)",
     );
-  const location = (options: MemoryOptions) =>
-    storeLocation({ kind: "memory", value: options.store, config: loadConfig({ path: program.opts().config }) }).path;
+  const location = (options: MemoryOptions) => {
+    const config = loadConfig({ path: program.opts().config });
+    return storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
+  };
 
   where(memory.command("list"))
     .description("show the lessons, newest first")
@@ -58,7 +60,7 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
     .action(
       async (words: string[], options: MemoryOptions & { tag?: string[]; question?: string; embedder?: string }) => {
         const config = loadConfig({ path: program.opts().config });
-        const path = storeLocation({ kind: "memory", value: options.store, config }).path;
+        const path = storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
         const store = await openStore({ path, config, spec: options.embedder ?? config.memory?.embedder });
         try {
           const lesson = await store.store.add({
@@ -96,7 +98,7 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
     .option("--json", "print JSON")
     .action(async (words: string[], options: MemoryOptions & { k: number }) => {
       const config = loadConfig({ path: program.opts().config });
-      const path = storeLocation({ kind: "memory", value: options.store, config }).path;
+      const path = storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
       if (!existsSync(path)) return void io.stdout.write(options.json ? "[]\n" : "no lessons yet\n");
       const store = await openStore({ path, config });
       try {

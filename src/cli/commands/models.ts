@@ -1,17 +1,16 @@
 import type { Command } from "commander";
 import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { providerRegistry } from "../../providers/provider-registry.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
+import { defaultModelsDir } from "../../providers/llama/resolve-model-file.ts";
 import { loadConfig } from "../../config/load-config.ts";
 import type { CliIO } from "../cli-io.ts";
 
 export function configureModels(command: Command, program: Command, io: CliIO): void {
   command.option("--json", "print JSON").action(async (options: { json?: boolean }) => {
     const config = loadConfig({ path: program.opts().config });
-    const modelsDir =
-      config.providers.llama?.modelsDir ?? config.env.LMX_MODELS_DIR ?? join(homedir(), ".cache", "lmx", "models");
+    const modelsDir = config.providers.llama?.modelsDir ?? defaultModelsDir(config.env);
     const local = existsSync(modelsDir)
       ? readdirSync(modelsDir, { recursive: true })
           .map(String)

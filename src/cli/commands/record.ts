@@ -58,7 +58,7 @@ export function configureRecord(command: Command, program: Command, io: CliIO): 
     const onSigint = () => abort.abort();
     process.once("SIGINT", onSigint);
     try {
-      const lm = runtime.buildLM(options.model);
+      const lm = runtime.lm(options.model);
       const request: Partial<ChatRequest> = {
         ...(options.system ? { messages: [{ role: "system", content: options.system }] } : {}),
         ...(options.temperature === undefined ? {} : { temperature: options.temperature }),

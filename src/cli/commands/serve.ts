@@ -40,7 +40,7 @@ export function configureServe(
         path: defaultTraceStorePath({ env: runtime.config.env }),
         ...traceStoreLimits(runtime.config.traces),
       });
-      const otlp = otlpSettings({ config: runtime.config });
+      const otlp = otlpSettings({ config: runtime.config, env: runtime.env });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
       const exporter = otlp
         ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn })
@@ -55,8 +55,7 @@ export function configureServe(
         });
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
-          config: runtime.config,
-          resolveModel: runtime.resolveModel,
+          runtime,
           defaultModel,
           traces,
           ledger: shared.ledger,

@@ -26,9 +26,9 @@ export function configureTrace(command: Command, program: Command, io: CliIO): v
     .option("--results <file>", "also look in this eval results file (default <state>/eval.sqlite when present)")
     .option("--limit <n>", "traces to list", parseIntArg, 20)
     .action((id: string | undefined, options: TraceOptions) => {
-      const storePath = options.store ? resolve(options.store) : defaultTraceStorePath();
+      const storePath = options.store ? resolve(options.store) : defaultTraceStorePath({ env: process.env });
       if (!id) return listTraces(io, storePath, options);
-      const found = findTrace(id, storePath, options.results ?? defaultResultsPath());
+      const found = findTrace(id, storePath, options.results ?? defaultResultsPath({ env: process.env }));
       if (options.json) io.stdout.write(JSON.stringify(found.stored ?? found.root) + "\n");
       else {
         if (found.stored)

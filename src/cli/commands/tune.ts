@@ -145,7 +145,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
         .filter(Boolean)
         .every((m) => (config.aliases[m!] ?? m!).startsWith("replay:"));
       const runtime = openRuntime({ config: configPath, cache: options.cache && !replayOnly });
-      if (options.saveAlias) checkAliasName(options.saveAlias, runtime.env.registry.names());
+      if (options.saveAlias) checkAliasName(options.saveAlias, runtime.registry.names());
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.once("SIGINT", onSigint);
@@ -168,7 +168,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
             calls_per_question: options.maxCallsPerQuestion,
           },
           answer: options.answer,
-          env: runtime.env,
+          env: runtime.specEnv,
           testFraction: options.testFraction,
           limit: options.limit,
           seed: options.seed,
@@ -176,6 +176,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
           minQuestions: options.minQuestions,
           concurrency: options.concurrency,
           results: options.results,
+          dirsEnv: process.env,
           request: {
             ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
             ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),

@@ -10,6 +10,8 @@ import { anthropicStreamEvents } from "./anthropic-stream.ts";
 
 export interface AnthropicDriverOptions {
   model: string;
+  /** Where ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY and ANTHROPIC_LOG are read (anthropicLM: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Default: ANTHROPIC_BASE_URL, else api.anthropic.com. */
   baseURL?: string;
   /** Default: ANTHROPIC_API_KEY (a placeholder when only a base URL is set). */
@@ -102,6 +104,7 @@ function createClient(options: AnthropicDriverOptions): Promise<Anthropic> {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "ANTHROPIC",
+    env: options.env ?? {},
     noKey:
       "anthropic: no API key. Set ANTHROPIC_API_KEY (or pass apiKey), or set ANTHROPIC_BASE_URL / baseURL for a compatible server.",
   });

@@ -20,6 +20,7 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
     idleTimeoutMs,
     capabilities,
     provider: name,
+    env,
     ...provider
   } = options;
   return defineProvider(
@@ -35,6 +36,8 @@ export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): 
       idleTimeoutMs,
       provider: name,
       capabilities,
+      // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+      env: env ?? process.env,
     }),
     provider,
   );

@@ -26,6 +26,7 @@ export const anthropicProvider = providerDefinition({
       model,
       provider: name,
       capabilities,
+      env,
     });
   },
 });

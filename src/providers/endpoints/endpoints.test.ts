@@ -11,7 +11,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { lastUserText, resultText } from "../../core/messages.ts";
 import { defaultRegistry } from "../../techniques/registry.ts";
-import { parseLMSpec } from "../../techniques/spec/parse-lm-spec.ts";
+import { parseLMSpec } from "../../techniques/spec/build-techniques.ts";
 import { startOpenAITestServer, type OpenAITestServer } from "../../testing/index.ts";
 import type { Span } from "../../trace/span.ts";
 import { createModelResolver } from "../resolve-model.ts";

@@ -26,13 +26,14 @@ export function parseHfUri(uri: string): HfFileRef {
 
 /**
  * The download URL of a Hugging Face file on the main branch. The endpoint is, in order: the option,
- * `LMX_HF_ENDPOINT`, `HF_ENDPOINT` (mirrors), then huggingface.co.
+ * `LMX_HF_ENDPOINT`, `HF_ENDPOINT` of `env` (mirrors), then huggingface.co.
  */
-export function hfFileUrl(ref: HfFileRef, endpoint?: string): string {
-  const base = (endpoint ?? process.env.LMX_HF_ENDPOINT ?? process.env.HF_ENDPOINT ?? DEFAULT_HF_ENDPOINT).replace(
-    /\/+$/,
-    "",
-  );
+export function hfFileUrl(
+  ref: HfFileRef,
+  endpoint?: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): string {
+  const base = (endpoint ?? env.LMX_HF_ENDPOINT ?? env.HF_ENDPOINT ?? DEFAULT_HF_ENDPOINT).replace(/\/+$/, "");
   const file = ref.file.split("/").map(encodeURIComponent).join("/");
   return `${base}/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.repo)}/resolve/main/${file}`;
 }

@@ -14,7 +14,8 @@ export type LlamaLMOptions = LlamaDriverOptions & ProviderOptions;
  */
 export function llamaLM(options: LlamaLMOptions): LM & { driver: ProviderDriver; close(): Promise<void> } {
   const { limiter, retry, timeoutMs, prices, cache, ...driverOptions } = options;
-  const driver = createLlamaDriver(driverOptions);
+  // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+  const driver = createLlamaDriver({ ...driverOptions, env: driverOptions.env ?? process.env });
   const lm = defineProvider(driver, {
     limiter: limiter ?? driverOptions.sequences ?? 1,
     retry,

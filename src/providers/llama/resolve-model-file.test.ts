@@ -11,25 +11,16 @@ test("local paths resolve against the working directory", async () => {
 
 test("LMX_MODELS_DIR moves the cache, and a cached hf: file is used without any request", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "lmx-models-"));
-  const previous = { models: process.env.LMX_MODELS_DIR, endpoint: process.env.LMX_HF_ENDPOINT };
-  process.env.LMX_MODELS_DIR = dir;
-  // Nothing listens here: a request would fail the test.
-  process.env.LMX_HF_ENDPOINT = "http://127.0.0.1:1";
+  // Nothing listens at the endpoint: a request would fail the test. The environment is an argument.
+  const env = { LMX_MODELS_DIR: dir, LMX_HF_ENDPOINT: "http://127.0.0.1:1" };
   try {
-    assert.equal(defaultModelsDir(), dir);
+    assert.equal(defaultModelsDir(env), dir);
     const cached = path.join(dir, "owner", "repo", "sub", "m.gguf");
     await mkdir(path.dirname(cached), { recursive: true });
     await writeFile(cached, "GGUF");
-    assert.equal(await resolveModelFile({ model: "hf:owner/repo/sub/m.gguf" }), cached);
+    assert.equal(await resolveModelFile({ model: "hf:owner/repo/sub/m.gguf", env }), cached);
   } finally {
-    for (const [key, value] of [
-      ["LMX_MODELS_DIR", previous.models],
-      ["LMX_HF_ENDPOINT", previous.endpoint],
-    ] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
     await rm(dir, { recursive: true, force: true });
   }
-  if (!process.env.LMX_MODELS_DIR) assert.ok(defaultModelsDir().endsWith(path.join("lmx", "models")));
+  assert.ok(defaultModelsDir({}).endsWith(path.join("lmx", "models")));
 });

@@ -12,6 +12,8 @@ export interface ResolveModelFileOptions {
   cacheDir?: string;
   /** Hugging Face endpoint (default `LMX_HF_ENDPOINT`, `HF_ENDPOINT`, then huggingface.co). */
   hfEndpoint?: string;
+  /** Where LMX_MODELS_DIR, XDG_CACHE_HOME, LMX_HF_ENDPOINT, HF_ENDPOINT and HF_TOKEN are read (llamaLM: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Progress of a first-use download (default: a progress bar or plain lines on stderr). */
   onDownloadProgress?: (progress: DownloadProgress) => void;
   /** Connect timeout of the download (default 5 s). */
@@ -21,9 +23,9 @@ export interface ResolveModelFileOptions {
 const downloads = new Map<string, Promise<string>>();
 
 /** The default folder for downloaded models. */
-export function defaultModelsDir(): string {
-  if (process.env.LMX_MODELS_DIR) return path.resolve(process.env.LMX_MODELS_DIR);
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+export function defaultModelsDir(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.LMX_MODELS_DIR) return path.resolve(env.LMX_MODELS_DIR);
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
   return path.join(cache, "lmx", "models");
 }
 
@@ -34,13 +36,14 @@ export function defaultModelsDir(): string {
 export async function resolveModelFile(options: ResolveModelFileOptions): Promise<string> {
   if (!isHfUri(options.model)) return path.resolve(options.model);
   const ref = parseHfUri(options.model);
-  const dest = path.join(options.cacheDir ?? defaultModelsDir(), ref.owner, ref.repo, ...ref.file.split("/"));
+  const env = options.env ?? {};
+  const dest = path.join(options.cacheDir ?? defaultModelsDir(env), ref.owner, ref.repo, ...ref.file.split("/"));
   if ((await stat(dest).catch(() => undefined))?.isFile()) return dest;
   let pending = downloads.get(dest);
   if (!pending) {
-    const token = process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN;
+    const token = env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN;
     pending = downloadFile({
-      url: hfFileUrl(ref, options.hfEndpoint),
+      url: hfFileUrl(ref, options.hfEndpoint, env),
       dest,
       label: options.model,
       headers: token ? { authorization: `Bearer ${token}` } : undefined,

@@ -158,24 +158,12 @@ test("a server that reports no usage gets an estimate, so budgets still move", a
 });
 
 test("without a key or a base URL the driver refuses with a ConfigurationError", () => {
-  const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
-  delete process.env.OPENAI_API_KEY;
-  delete process.env.OPENAI_BASE_URL;
-  try {
-    assert.throws(
-      () => openaiDriver({ model: "gpt-4o-mini" }),
-      (e) => ConfigurationError.isInstance(e) && /OPENAI_API_KEY/.test(e.message),
-    );
-    process.env.OPENAI_BASE_URL = "http://127.0.0.1:9/v1";
-    assert.equal(openaiDriver({ model: "local" }).model, "local");
-  } finally {
-    for (const [name, value] of [
-      ["OPENAI_API_KEY", saved.key],
-      ["OPENAI_BASE_URL", saved.url],
-    ] as const)
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-  }
+  // The environment is the driver's argument (openaiLM passes process.env), never read here.
+  assert.throws(
+    () => openaiDriver({ model: "gpt-4o-mini", env: {} }),
+    (e) => ConfigurationError.isInstance(e) && /OPENAI_API_KEY/.test(e.message),
+  );
+  assert.equal(openaiDriver({ model: "local", env: { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } }).model, "local");
 });
 
 test("openaiParams keeps the smaller token cap and drops n=1", () => {

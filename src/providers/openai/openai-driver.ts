@@ -10,6 +10,8 @@ import { upstreamErrorFromSdk } from "./upstream-error-from-sdk.ts";
 
 export interface OpenAIDriverOptions {
   model: string;
+  /** Where OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_LOG are read (openaiLM: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Default: OPENAI_BASE_URL, else api.openai.com. */
   baseURL?: string;
   /** Default: OPENAI_API_KEY (a placeholder when only a base URL is set: local servers need none). */
@@ -96,6 +98,7 @@ function createClient(options: OpenAIDriverOptions): Promise<OpenAI> {
     baseURL: options.baseURL,
     apiKey: options.apiKey,
     envPrefix: "OPENAI",
+    env: options.env ?? {},
     noKey:
       "openai: no API key. Set OPENAI_API_KEY (or pass apiKey), or set OPENAI_BASE_URL / baseURL to use a local OpenAI-compatible server.",
   });

@@ -19,6 +19,7 @@ export function openaiLM(options: OpenAIDriverOptions & ProviderOptions): LM {
     idleTimeoutMs,
     capabilities,
     provider: name,
+    env,
     ...provider
   } = options;
   return defineProvider(
@@ -32,6 +33,8 @@ export function openaiLM(options: OpenAIDriverOptions & ProviderOptions): LM {
       idleTimeoutMs,
       provider: name,
       capabilities,
+      // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+      env: env ?? process.env,
     }),
     provider,
   );

@@ -26,6 +26,7 @@ export const openaiProvider = providerDefinition({
       model,
       provider: name,
       capabilities,
+      env,
     });
   },
 });

@@ -7,7 +7,7 @@ import type { Embedder } from "../../embeddings/embedder.ts";
 import { openaiEmbedder } from "../../embeddings/openai-embedder.ts";
 import { boundedFetch } from "../../providers/resilience/bounded-fetch.ts";
 import { sdkClientSettings } from "../../providers/sdk-client-settings.ts";
-import { ModelNotFoundError } from "../model-not-found-error.ts";
+import { ModelNotFoundError } from "../../core/errors/model-not-found-error.ts";
 import { isPlainModelName, type PlainRoute } from "../routes/plain-model-routes.ts";
 
 export interface EmbeddingModelsOptions {
@@ -41,6 +41,7 @@ export function embeddingModels(options: EmbeddingModelsOptions): EmbeddingModel
         baseURL: provider.baseURL ?? config.env.OPENAI_BASE_URL,
         apiKey: provider.apiKey ?? config.env.OPENAI_API_KEY,
         envPrefix: "OPENAI",
+        env: config.env,
         noKey: "embeddings: the openai provider has no API key and no base URL",
       }),
       fetch: boundedFetch({

@@ -56,8 +56,8 @@ interface Row {
 }
 
 /** The trace file lmx uses when none is given: `$LMX_TRACES`, else `traces.sqlite` in the state folder (see lmxDirs). */
-export function defaultTraceStorePath(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-  const { env = process.env, cwd = process.cwd() } = options;
+export function defaultTraceStorePath(options: { env: NodeJS.ProcessEnv; cwd?: string }): string {
+  const { env, cwd = process.cwd() } = options;
   return env.LMX_TRACES ? resolve(cwd, env.LMX_TRACES) : join(lmxDirs({ env }).state, "traces.sqlite");
 }
 

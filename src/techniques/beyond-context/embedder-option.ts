@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { loadConfig } from "../../config/load-config.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
-import { embedderFromSpec } from "../../embeddings/embedder-from-spec.ts";
+import type { RunHost } from "../../core/run-host.ts";
 
 /**
  * A technique option naming the embedder of a store: "auto" (default: the one the store was built
@@ -20,8 +19,8 @@ export function embedderOption() {
     .default("auto");
 }
 
-/** Embedders made from specs, per technique instance (keyed by its options), so models load once. */
-const made = new WeakMap<object, Map<string, Promise<Embedder>>>();
+/** Embedders made from specs, per host and technique instance (keyed by its options), so models load once. */
+const made = new WeakMap<RunHost, WeakMap<object, Map<string, Promise<Embedder>>>>();
 
 /**
  * The embedder to open a store with, given the option's value and the spec the store was built
@@ -31,16 +30,20 @@ export function resolveEmbedder(options: {
   value: string | Embedder;
   builtWith?: string;
   owner: object;
+  /** Makes embedders from specs (the runtime's settings). */
+  host: RunHost;
 }): Promise<Embedder | undefined> {
-  const { value, builtWith, owner } = options;
+  const { value, builtWith, owner, host } = options;
   if (typeof value !== "string") return Promise.resolve(value);
   const spec = value === "auto" ? builtWith : value === "none" ? undefined : value;
   if (!spec) return Promise.resolve(undefined);
-  let specs = made.get(owner);
-  if (!specs) made.set(owner, (specs = new Map()));
+  let owners = made.get(host);
+  if (!owners) made.set(host, (owners = new WeakMap()));
+  let specs = owners.get(owner);
+  if (!specs) owners.set(owner, (specs = new Map()));
   let embedder = specs.get(spec);
   if (!embedder) {
-    embedder = embedderFromSpec({ spec, config: loadConfig() });
+    embedder = host.embedder(spec);
     specs.set(spec, embedder);
     embedder.catch(() => specs.delete(spec));
   }

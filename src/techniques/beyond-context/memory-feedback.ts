@@ -1,11 +1,14 @@
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { resultText } from "../../core/messages.ts";
+import type { RunHost } from "../../core/run-host.ts";
 import type { ChatRequest, ChatResult, LM, RunContext } from "../../core/types.ts";
 import type { Lesson } from "../../store/memory/memory-store.ts";
 import { canonicalAnswer, type AnswerKind } from "../answers/index.ts";
+import { techniqueStack } from "../technique-tree.ts";
 import { distillLesson } from "./distill-lesson.ts";
 import type { MemoryLM, MemoryOptions } from "./memory.ts";
 import { memoryFile, openMemory } from "./open-memory.ts";
+import { hostOf } from "../../runtime/host-of.ts";
 
 /** An evaluation of one answer, e.g. from `lmx eval` comparing it with the gold answer. */
 export interface MemoryFeedback {
@@ -29,7 +32,7 @@ export interface MemoryFeedback {
  * one returns undefined. InvalidRequestError when the LM has no memory.
  */
 export function feedback(lm: LM, evaluation: MemoryFeedback, ctx?: RunContext): Promise<Lesson | undefined> {
-  for (let at: LM | undefined = lm; at; at = (at as Partial<MemoryLM>).technique?.inner) {
+  for (const at of [lm, ...techniqueStack(lm).layers.map((layer) => layer.inner)]) {
     const learner = at as Partial<MemoryLM>;
     if (typeof learner.feedback === "function") return learner.feedback(evaluation, ctx);
   }
@@ -44,6 +47,8 @@ export async function learnFromFeedback(options: {
   options: MemoryOptions;
   feedback: MemoryFeedback;
   ctx?: RunContext;
+  /** The runtime's host (the context's, else the one bound when the LM was built). */
+  host?: RunHost;
 }): Promise<Lesson | undefined> {
   const { inner, options: o, feedback: f, ctx } = options;
   const answer = typeof f.answer === "string" ? f.answer : resultText(f.answer);
@@ -59,7 +64,14 @@ export async function learnFromFeedback(options: {
   const known = [f.gold !== undefined ? `The correct answer is: ${f.gold}` : "", f.note ? `Feedback: ${f.note}` : ""]
     .filter(Boolean)
     .join("\n");
-  const store = (await openMemory({ path: memoryFile(o.store), embedder: o.embedder, owner: o, create: true }))!;
+  const host = options.host ?? hostOf(ctx);
+  const store = (await openMemory({
+    path: memoryFile(o.store, host),
+    embedder: o.embedder,
+    owner: o,
+    create: true,
+    host,
+  }))!;
   try {
     return await distillLesson({
       inner,

@@ -4,7 +4,13 @@ import { BudgetExceededError } from "../../core/errors/budget-error.ts";
 import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult, LM, RunContext } from "../../core/types.ts";
 import type { Lesson } from "../../store/memory/memory-store.ts";
-import { defineTechnique, type TechniqueFactory, type TechniqueLM, type TechniqueRun } from "../define-technique.ts";
+import {
+  defineTechnique,
+  type TechniqueBinding,
+  type TechniqueFactory,
+  type TechniqueLM,
+  type TechniqueRun,
+} from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { finalStage } from "../stage/final-stage.ts";
 import { questionOf } from "../stage/stage-request.ts";
@@ -14,6 +20,7 @@ import { embedderOption } from "./embedder-option.ts";
 import { learnFromFeedback, type MemoryFeedback } from "./memory-feedback.ts";
 import { distillPrompt, lessonsPrompt } from "./memory-prompts.ts";
 import { memoryFile, openMemory } from "./open-memory.ts";
+import { hostOf } from "../../runtime/host-of.ts";
 import { withSystemNote } from "./with-system-note.ts";
 import { clientValue, hostResource } from "../spec/option-trust.ts";
 
@@ -97,11 +104,12 @@ export interface MemoryLM extends TechniqueLM {
  * avoided the mistake, and it is stored for every later question. The answer streams.
  */
 export const memory = Object.assign(
-  (inner: LM, rawOptions?: z.input<typeof options>): MemoryLM => {
-    const lm = base(inner, rawOptions);
+  (inner: LM, rawOptions?: z.input<typeof options>, bound?: TechniqueBinding): MemoryLM => {
+    const lm = base(inner, rawOptions, bound);
     const o = lm.technique.options as MemoryOptions;
     return Object.assign(lm, {
-      feedback: (feedback: MemoryFeedback, ctx?: RunContext) => learnFromFeedback({ inner, options: o, feedback, ctx }),
+      feedback: (feedback: MemoryFeedback, ctx?: RunContext) =>
+        learnFromFeedback({ inner, options: o, feedback, ctx, host: ctx?.host ?? bound?.host }),
     });
   },
   { definition: base.definition },
@@ -112,8 +120,9 @@ async function recall(run: TechniqueRun, o: MemoryOptions): Promise<ChatRequest>
   if (run.ctx.signal?.aborted) throw new AbortedError();
   if (o.k === 0) return run.request;
   const question = questionOf({ request: run.request, technique: "memory" });
-  const path = memoryFile(o.store);
-  const store = await openMemory({ path, embedder: o.embedder, owner: o, create: false });
+  const host = hostOf(run.ctx);
+  const path = memoryFile(o.store, host);
+  const store = await openMemory({ path, embedder: o.embedder, owner: o, create: false, host });
   if (!store) {
     run.ctx.span.event("lessons", { store: path, lessons: [], note: "no lessons learned yet" });
     return run.request;
@@ -147,7 +156,14 @@ async function verifyAndLearn(run: TechniqueRun, o: MemoryOptions, result: ChatR
   run.ctx.span.event("verification", { pass, feedback });
   if (pass) return;
   if (run.ctx.signal?.aborted) throw new AbortedError();
-  const store = (await openMemory({ path: memoryFile(o.store), embedder: o.embedder, owner: o, create: true }))!;
+  const host = hostOf(run.ctx);
+  const store = (await openMemory({
+    path: memoryFile(o.store, host),
+    embedder: o.embedder,
+    owner: o,
+    create: true,
+    host,
+  }))!;
   try {
     const text = feedback
       ? `A checker found this wrong with the answer: ${feedback}`

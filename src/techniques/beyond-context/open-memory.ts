@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
-import { loadConfig } from "../../config/load-config.ts";
+import type { RunHost } from "../../core/run-host.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import { MemoryStore } from "../../store/memory/memory-store.ts";
-import { storeLocation } from "../../store/store-location.ts";
 import { resolveEmbedder } from "./embedder-option.ts";
 
-/** The memory file the `store` option names (else LMX_MEMORY, config memory.path, <state>/memory.sqlite). */
-export function memoryFile(store: string | undefined): string {
-  return storeLocation({ kind: "memory", value: store, config: store ? undefined : loadConfig() }).path;
+/** The memory file the `store` option names (else the host's default: LMX_MEMORY, config memory.path, <state>/memory.sqlite). */
+export function memoryFile(store: string | undefined, host: RunHost): string {
+  return host.storeLocation("memory", store).path;
 }
 
 /**
@@ -19,12 +18,18 @@ export async function openMemory(options: {
   embedder: string | Embedder;
   owner: object;
   create: boolean;
+  host: RunHost;
 }): Promise<MemoryStore | undefined> {
   const { path, create } = options;
   if (!create && !existsSync(path)) return undefined;
   const probe = MemoryStore.open({ path });
   const builtWith = probe.stats().embedder;
   probe.close();
-  const embedder = await resolveEmbedder({ value: options.embedder, builtWith, owner: options.owner });
+  const embedder = await resolveEmbedder({
+    value: options.embedder,
+    builtWith,
+    owner: options.owner,
+    host: options.host,
+  });
   return MemoryStore.open({ path, embedder });
 }

@@ -1,3 +1,4 @@
+import { createRunHost } from "../../runtime/create-run-host.ts";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -156,10 +157,11 @@ test("with an index built with embeddings, the question is embedded by the index
   });
   await index.add([join(dir, "docs")]);
   index.close();
-  process.env.OPENAI_BASE_URL = server.url;
-  try {
+  // The embedder's settings come from the runtime's environment, never the process's.
+  const host = createRunHost({ config: { providers: {} }, env: { OPENAI_BASE_URL: server.url }, cwd: dir });
+  {
     const lm = scriptedLM(reader);
-    const ctx = createRunContext();
+    const ctx = { ...createRunContext(), host };
     const before = server.requests.length;
     const result = await retrieve(lm, { index: path, k: 2 }).complete(request, ctx);
     assert.equal(resultText(result), ANSWER);
@@ -170,12 +172,10 @@ test("with an index built with embeddings, the question is embedded by the index
     const hits = spansNamed(ctx.span, "search")[0]!.attributes.hits as { ranker: string }[];
     assert.ok(hits.every((h) => h.ranker === "hybrid"));
     assert.equal(result.usage.calls, 2, "the embedding call and the answer");
-    const none = await retrieve(scriptedLM(reader), { index: path, embedder: "none" }).complete(
-      request,
-      createRunContext(),
-    );
+    const none = await retrieve(scriptedLM(reader), { index: path, embedder: "none" }).complete(request, {
+      ...createRunContext(),
+      host,
+    });
     assert.equal(none.usage.calls, 1, "embedder=none searches by BM25 only");
-  } finally {
-    delete process.env.OPENAI_BASE_URL;
   }
 });

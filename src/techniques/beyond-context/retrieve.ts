@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
-import { loadConfig } from "../../config/load-config.ts";
 import { childContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
@@ -8,7 +7,7 @@ import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult } from "../../core/types.ts";
 import { DocumentIndex } from "../../store/document-index/document-index.ts";
 import type { SearchHit } from "../../store/document-index/index-search.ts";
-import { storeLocation } from "../../store/store-location.ts";
+import { hostOf } from "../../runtime/host-of.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { finalStage } from "../stage/final-stage.ts";
@@ -82,8 +81,7 @@ export const retrieve = defineTechnique({
 async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRequest; hits: SearchHit[] }> {
   if (run.ctx.signal?.aborted) throw new AbortedError();
   const question = questionOf({ request: run.request, technique: "retrieve" });
-  const config = o.index ? undefined : loadConfig();
-  const location = storeLocation({ kind: "index", value: o.index, config });
+  const location = hostOf(run.ctx).storeLocation("index", o.index);
   const ctx = childContext(run.ctx, "search", "tool", { index: location.path, query: question, k: o.k });
   if (!existsSync(location.path)) {
     if (location.explicit)
@@ -126,7 +124,7 @@ async function search(options: {
   const probe = DocumentIndex.open({ path, mustExist: true });
   const builtWith = probe.stats().embedder;
   probe.close();
-  const embedder = await resolveEmbedder({ value: o.embedder, builtWith, owner: o });
+  const embedder = await resolveEmbedder({ value: o.embedder, builtWith, owner: o, host: hostOf(ctx) });
   const index = DocumentIndex.open({ path, embedder, mustExist: true });
   try {
     return await index.search(question, { k: o.k, ctx });

@@ -1,3 +1,5 @@
+import { ModelNotFoundError } from "../../core/errors/model-not-found-error.ts";
+import type { RunHost } from "../../core/run-host.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { LM } from "../../core/types.ts";
 import type { TechniqueFactory } from "../define-technique.ts";
@@ -5,7 +7,8 @@ import type { TechniqueInfo, TechniqueRegistry } from "../registry.ts";
 import type { OptionPolicy } from "./client-option-policy.ts";
 import { didYouMean } from "./closest-names.ts";
 import { HostResourceError } from "./host-resource-error.ts";
-import { parseLMSpec } from "./parse-lm-spec.ts";
+import { parseTechniqueSpec } from "./parse-technique-spec.ts";
+import { unknownTechniqueError } from "../registry.ts";
 import type { SpecValue, SpecValueSource, TechniqueCall, TechniqueSpecAst } from "./spec-ast.ts";
 import { specError } from "./spec-error.ts";
 import { acceptedTypes, parameterAllowed, parameterSummary, type ParameterInfo } from "./technique-parameters.ts";
@@ -13,12 +16,96 @@ import { acceptedTypes, parameterAllowed, parameterSummary, type ParameterInfo }
 /** What building a spec needs from outside: the techniques, and how to turn a model spec into an LM. */
 export interface SpecEnv {
   registry: TechniqueRegistry;
-  /** `openai:gpt-4o-mini`, `llama:./m.gguf`, `replay:...`, a configured alias... → an LM. */
+  /** `openai:gpt-4o-mini`, `llama:./m.gguf`, `replay:...` → an LM (aliases are `aliases`' business). */
   resolveModel(spec: string): LM;
-  /** The model for specs that name only techniques. */
+  /** The model for specs that name only techniques (an LM spec or alias too). */
   defaultModel?: string;
+  /** Named LM specs (`"smart": "self-consistency(n=5)@openai:gpt-4o-mini"`), usable wherever a model is. */
+  aliases?: Readonly<Record<string, string>>;
   /** Which options the spec's author may set (absent: all, as for the library and the CLI). */
   policy?: OptionPolicy;
+  /**
+   * How the operator's own texts (alias texts, the default model) are built when the spec's author
+   * is a client: usually this env without its policy and model restrictions (absent: this env).
+   */
+  trusted?: SpecEnv;
+  /** Bound to every technique built, for runs whose context brings no host (the runtime's stores, embedders...). */
+  host?: RunHost;
+  /** Aliases being expanded, outermost first (set while expanding; a repeat is a cycle). */
+  expanding?: readonly string[];
+}
+
+/** The alias text `name` stands for, if it is one. */
+export function aliasOf(env: SpecEnv, name: string): string | undefined {
+  const key = name.trim();
+  return env.aliases && Object.hasOwn(env.aliases, key) ? env.aliases[key] : undefined;
+}
+
+/**
+ * An LM from its spec: an alias, `TECHNIQUES@MODEL`, a plain `MODEL`, or `TECHNIQUES` over
+ * `env.defaultModel`. A lone word that is no technique is tried as a model, unless it looks like a
+ * typo of one. Aliases expand (in the operator's trusted env) wherever a model may stand, at most
+ * once each per path. Techniques are checked before any model is made, so a typo costs no model load.
+ */
+export function parseLMSpec(text: string, env: SpecEnv): LM {
+  const aliased = aliasOf(env, text);
+  if (aliased !== undefined) return expandAlias(text.trim(), aliased, env);
+  const ast = parseTechniqueSpec(text);
+  if (ast.techniques.length === 0) return modelLM(ast.model!, env);
+  const lone = ast.techniques.length === 1 && ast.model === undefined ? ast.techniques[0]! : undefined;
+  if (lone && Object.keys(lone.params).length === 0 && !env.registry.has(lone.name)) {
+    const known = env.registry.names();
+    const unknown = (cause?: unknown) => {
+      const asModel = cause instanceof Error ? `. It is not a usable model either: ${cause.message}` : "";
+      return specError({
+        text,
+        offset: lone.offset,
+        message: unknownTechniqueError({ name: lone.name, known }).message + asModel,
+        cause,
+      });
+    };
+    if (didYouMean({ word: lone.name, candidates: known })) throw unknown();
+    try {
+      return env.resolveModel(lone.name);
+    } catch (error) {
+      // A resolver that says "no such model" (the proxy's 404) has said it all.
+      if (ModelNotFoundError.isInstance(error)) throw error;
+      throw unknown(error);
+    }
+  }
+  checkTechniqueSpec(ast, env.registry);
+  const inner = ast.model !== undefined ? modelLM(ast.model, env) : defaultModelLM(text, env);
+  return buildTechniques(ast, inner, env);
+}
+
+/** The LM after `@`: an alias, or a model spec for `env.resolveModel`. */
+function modelLM(model: string, env: SpecEnv): LM {
+  const aliased = aliasOf(env, model);
+  return aliased !== undefined ? expandAlias(model.trim(), aliased, env) : env.resolveModel(model);
+}
+
+function expandAlias(name: string, text: string, env: SpecEnv): LM {
+  const expanding = env.expanding ?? [];
+  if (expanding.includes(name))
+    throw new InvalidRequestError(`alias "${name}" refers to itself (${[...expanding, name].join(" -> ")})`, {
+      param: "model",
+    });
+  return parseLMSpec(text, { ...(env.trusted ?? env), expanding: [...expanding, name] });
+}
+
+/** A technique-only spec runs on the default model, which the operator set (so it is built trusted). */
+function defaultModelLM(text: string, env: SpecEnv): LM {
+  const model = env.defaultModel;
+  if (!model) {
+    const spec = text.trim();
+    throw specError({
+      text,
+      offset: text.length,
+      param: "model",
+      message: `no model given: write ${spec}@MODEL (e.g. ${spec}@openai:gpt-4o-mini) or set a default model`,
+    });
+  }
+  return expandAlias("(default model)", model, env);
 }
 
 interface Plan {
@@ -100,7 +187,7 @@ function apply(ast: TechniqueSpecAst, plan: Plan, values: Record<string, unknown
         : coerce(value, source, param);
   }
   try {
-    return factory(inner, options);
+    return factory(inner, options, { host: env.host });
   } catch (error) {
     if (!InvalidRequestError.isInstance(error)) throw error;
     const key = error.param?.split(".")[0];

@@ -1,3 +1,4 @@
+import { isLM } from "../../core/is-lm.ts";
 import { z } from "zod";
 import { optionTrust, type OptionTrust } from "./option-trust.ts";
 
@@ -213,8 +214,7 @@ export function parameterSummary(info: ParameterInfo): string {
 }
 
 function shortValue(value: unknown): string {
-  if (value && typeof value === "object" && "id" in value && "complete" in value)
-    return String((value as { id: string }).id);
+  if (isLM(value)) return value.id;
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -1,7 +1,7 @@
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import type { ChatRequest, Choice, Message, StreamEvent, ToolCall } from "../../core/types.ts";
 import { executeToolCall } from "./execute-tool-call.ts";
-import { restoreToolExchanges, saveToolExchange } from "./tool-exchanges.ts";
+import { hostOf } from "../../runtime/host-of.ts";
 import { finalChoice, keepVisible, loopStep, type ToolLoop } from "./tool-loop-step.ts";
 
 /**
@@ -12,7 +12,7 @@ import { finalChoice, keepVisible, loopStep, type ToolLoop } from "./tool-loop-s
  */
 export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEvent, Choice> {
   const { run, maxSteps, owned, userTools } = loop;
-  const start = restoreToolExchanges(run.request.messages);
+  const start = hostOf(run.ctx).toolExchanges.restore(run.request.messages);
   const messages: Message[] = [...start];
   const tools = [...userTools, ...[...owned.values()].map((t) => t.definition)];
   // A JSON answer is the last step's text alone: what the model said before its tool calls would
@@ -43,7 +43,7 @@ export async function* nativeToolLoop(loop: ToolLoop): AsyncGenerator<StreamEven
         calls: foreign.map((c) => c.function.name),
         dropped: calls.length - foreign.length,
       });
-      saveToolExchange({
+      hostOf(run.ctx).toolExchanges.save({
         conversation: run.request.messages,
         returned: foreign,
         exchange: messages.slice(start.length),

@@ -10,7 +10,7 @@ import {
   promptedMessages,
   visibleFinalAnswer,
 } from "./react-protocol.ts";
-import { restoreToolExchanges, saveToolExchange } from "./tool-exchanges.ts";
+import { hostOf } from "../../runtime/host-of.ts";
 import { finalChoice, keepVisible, loopStep, type ToolLoop } from "./tool-loop-step.ts";
 
 const OBSERVATION_STOP = "\nObservation:";
@@ -29,7 +29,7 @@ export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGe
     tools: describeTools(definitions),
     tool_names: definitions.map((d) => d.function.name).join(", "),
   });
-  const messages = promptedMessages(restoreToolExchanges(run.request.messages), instructions);
+  const messages = promptedMessages(hostOf(run.ctx).toolExchanges.restore(run.request.messages), instructions);
   // lmx's own calls in the OpenAI format, kept for when a call of the caller's tool is returned.
   const exchange: Message[] = [];
   for (let step = 1; ; step++) {
@@ -73,7 +73,7 @@ export async function* promptedToolLoop(loop: ToolLoop, prompt: string): AsyncGe
     if (definition && !owned.has(reply.tool) && args !== undefined) {
       const call = { id, type: "function" as const, function: { name: reply.tool, arguments: args } };
       run.ctx.span.event("caller tool calls", { step, calls: [reply.tool] });
-      saveToolExchange({ conversation: run.request.messages, returned: [call], exchange });
+      hostOf(run.ctx).toolExchanges.save({ conversation: run.request.messages, returned: [call], exchange });
       if (loop.streaming) yield { type: "delta", index: 0, tool_calls: [{ index: 0, ...call }] };
       return finalChoice(loop, choice, { content: loop.visible.total || null, tool_calls: [call] }, "tool_calls");
     }

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Message, ToolCall } from "../../core/types.ts";
-import { restoreToolExchanges, saveToolExchange } from "./tool-exchanges.ts";
+import { ToolExchanges } from "./tool-exchanges.ts";
+
+const exchanges = new ToolExchanges();
+const saveToolExchange = exchanges.save.bind(exchanges);
+const restoreToolExchanges = exchanges.restore.bind(exchanges);
 
 const call = (id: string, name: string): ToolCall => ({ id, type: "function", function: { name, arguments: "{}" } });
 const exchange: Message[] = [

@@ -13,11 +13,12 @@ import { startMcpHttpTestServer } from "../../tools/mcp/testing/mcp-http-test-se
 import type { Span } from "../../trace/span.ts";
 import { defaultRegistry } from "../registry.ts";
 import { parseLMSpec } from "../spec/index.ts";
+import { createLmxRuntime, type LmxRuntime } from "../../runtime/create-lmx-runtime.ts";
 import { tools } from "./tools.ts";
 
 const memoryServer = fileURLToPath(import.meta.resolve("@modelcontextprotocol/server-memory/dist/index.js"));
 const dir = mkdtempSync(join(tmpdir(), "lmx-tools-mcp-"));
-const savedConfig = process.env.LMX_CONFIG;
+let runtime: LmxRuntime;
 const ask: ChatRequest = {
   messages: [
     {
@@ -34,7 +35,7 @@ const call = (id: string, name: string, args: unknown): ToolCall => ({
 const toolResults = (r: ChatRequest) => r.messages.filter((m) => m.role === "tool").map((m) => contentText(m.content));
 
 before(() => {
-  // mcp:<name> is looked up in lmx.config.json, found through LMX_CONFIG like any lmx command does.
+  // mcp:<name> is looked up in the runtime's configured servers (lmx.config.json's mcp.servers).
   const config = {
     mcp: {
       servers: {
@@ -47,11 +48,10 @@ before(() => {
     },
   };
   writeFileSync(join(dir, "lmx.config.json"), JSON.stringify(config));
-  process.env.LMX_CONFIG = join(dir, "lmx.config.json");
+  runtime = createLmxRuntime(join(dir, "lmx.config.json"), { env: {} });
 });
-after(() => {
-  if (savedConfig === undefined) delete process.env.LMX_CONFIG;
-  else process.env.LMX_CONFIG = savedConfig;
+after(async () => {
+  await runtime.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -75,7 +75,7 @@ test("tools(tools=[mcp:memory]) from a spec: the configured npm server is starte
   });
   const resolveModel = () => lm;
   const technique = parseLMSpec("tools(tools=[mcp:memory, calculator], max_steps=4)@scripted:test", {
-    registry: defaultRegistry(),
+    ...runtime.specEnv,
     resolveModel,
   });
   const ctx = createRunContext();
@@ -126,7 +126,7 @@ test("a streamable HTTP server given in the options: parallel calls, and its err
 test("an MCP server that is not configured is a ConfigurationError naming the configured ones", async () => {
   const lm = scriptedLM(() => "x");
   await assert.rejects(
-    tools(lm, { tools: ["mcp:github"] }).complete(ask),
+    tools(lm, { tools: ["mcp:github"] }).complete(ask, runtime.runContext()),
     (e) => ConfigurationError.isInstance(e) && /"github" is not configured.*configured: memory/.test(e.message),
   );
   assert.equal(lm.calls.length, 0);

@@ -1,3 +1,4 @@
+import { hostOf } from "../../runtime/host-of.ts";
 import { z } from "zod";
 import type { Choice, StreamEvent } from "../../core/types.ts";
 import { GrantedMcpServers } from "../../tools/mcp/granted-mcp-servers.ts";
@@ -101,7 +102,12 @@ export const tools = defineTechnique({
 });
 
 async function* toolLoop(run: TechniqueRun, o: Options, streaming: boolean): AsyncGenerator<StreamEvent, Choice> {
-  const opened = await openTools({ tools: o.tools as ToolSpec[], mcpServers: o.mcp_servers, signal: run.ctx.signal });
+  const opened = await openTools({
+    tools: o.tools as ToolSpec[],
+    mcpServers: o.mcp_servers,
+    configured: hostOf(run.ctx).mcpServers,
+    signal: run.ctx.signal,
+  });
   for (const server of opened.servers) run.ctx.span.event("mcp connected", server);
   try {
     const owned = new Map(opened.tools.map((t) => [toolName(t), t]));

@@ -15,9 +15,10 @@ export interface OtlpSettings {
  */
 export function otlpSettings(options: {
   config?: Pick<LoadedConfig, "otlp">;
-  env?: NodeJS.ProcessEnv;
+  /** The caller's environment (the CLI passes process.env; nothing below reads it). */
+  env: Readonly<Record<string, string | undefined>>;
 }): OtlpSettings | undefined {
-  const env = options.env ?? process.env;
+  const env = options.env;
   const otlp = options.config?.otlp;
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || otlp?.endpoint?.trim();

@@ -1,4 +1,4 @@
-import { LmxError } from "../core/errors/lmx-error.ts";
+import { LmxError } from "./lmx-error.ts";
 
 /** The request's `model` names no alias, no model spec lmx can resolve (answered 404 like OpenAI). */
 export class ModelNotFoundError extends LmxError {

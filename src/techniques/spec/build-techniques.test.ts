@@ -11,8 +11,9 @@ import { defineTechnique, type TechniqueLM } from "../define-technique.ts";
 import { formatValue } from "../format-technique.ts";
 import { createRegistry, defaultRegistry } from "../registry.ts";
 import type { SpecEnv } from "./build-techniques.ts";
-import { formatTechniqueSpec, isTechniqueLM } from "./format-technique-spec.ts";
-import { parseLMSpec } from "./parse-lm-spec.ts";
+import { formatTechniqueSpec } from "./format-technique-spec.ts";
+import { isTechniqueLM } from "../technique-tree.ts";
+import { parseLMSpec } from "./build-techniques.ts";
 import type { ParameterInfo } from "./technique-parameters.ts";
 
 const isLM = (v: unknown): v is LM => typeof v === "object" && v !== null && typeof (v as LM).complete === "function";
@@ -316,4 +317,41 @@ test("every built-in technique's spec prints back, with defaults and with each s
       assert.deepEqual((lm as TechniqueLM).technique.options[param.name], value, text);
     }
   }
+});
+
+test("aliases expand wherever a model stands, once per path; a cycle names its chain", () => {
+  const env = testEnv({
+    aliases: { fast2: "fast", voted: "vote(n=2)@fast2", loop: "vote@loop2", loop2: "refine@loop" },
+  });
+  assert.equal(parseLMSpec(" voted ", env).id, "vote(n=2)@scripted:fast-model");
+  assert.equal(parseLMSpec("refine@voted", env).id, "refine > vote(n=2)@scripted:fast-model");
+  assert.equal(parseLMSpec("refine", { ...env, defaultModel: "voted" }).id, "refine > vote(n=2)@scripted:fast-model");
+  assert.throws(
+    () => parseLMSpec("loop", env),
+    (e) =>
+      InvalidRequestError.isInstance(e) && /alias "loop" refers to itself \(loop -> loop2 -> loop\)/.test(e.message),
+  );
+  // The same alias twice on different paths is no cycle.
+  assert.equal(parseLMSpec("ensemble(models=[fast2, fast2])@fast2", env).id.includes("fast-model"), true);
+});
+
+test("alias texts and the default model are built in the trusted env; the client's own text is not", () => {
+  const resolveModel = (spec: string) => scriptedLM(() => "ok", { name: spec });
+  const trusted: SpecEnv = {
+    registry: defaultRegistry(),
+    resolveModel,
+    aliases: { docs: "retrieve(index=/srv/docs.sqlite)@openai:m" },
+    defaultModel: "openai:m",
+  };
+  const refuse = () => {
+    throw new InvalidRequestError("not yours", { param: "index" });
+  };
+  const client: SpecEnv = {
+    ...trusted,
+    policy: ({ technique, options }) => (technique.name === "retrieve" ? refuse() : options),
+    trusted,
+  };
+  assert.match(parseLMSpec("docs", client).id, /^retrieve\(index=/);
+  assert.match(parseLMSpec("re2@docs", client).id, /^re2 > retrieve/);
+  assert.throws(() => parseLMSpec("retrieve(index=/etc/x)@openai:m", client), /not yours/);
 });

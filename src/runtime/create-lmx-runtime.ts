@@ -1,0 +1,107 @@
+import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
+import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import { createRunContext } from "../core/context.ts";
+import type { RunHost } from "../core/run-host.ts";
+import type { LM, RunContext } from "../core/types.ts";
+import { createModelResolver } from "../providers/resolve-model.ts";
+import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
+import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
+import { buildTechniques, parseLMSpec, type SpecEnv } from "../techniques/spec/build-techniques.ts";
+import { parseTechniqueSpec } from "../techniques/spec/parse-technique-spec.ts";
+import { createRunHost, type LmxEnv } from "./create-run-host.ts";
+
+export type { LmxEnv } from "./create-run-host.ts";
+
+export interface LmxRuntimeOptions {
+  /** The environment (API keys, LMX_INDEX, XDG folders...); default `process.env`, read here and nowhere below. */
+  env?: LmxEnv;
+  /** Folder relative paths resolve against when the config has no file (default: the process's). */
+  cwd?: string;
+  /** Response cache: `true` = the configured/default path, a string = that path (default: the config decides). */
+  cache?: boolean | string;
+  /** Model spec → base LM (default: lmx's resolver over the config's providers). */
+  resolveModel?: (spec: string) => LM;
+  registry?: TechniqueRegistry;
+  /** The model for requests that name none or only techniques (default: the config's `defaultModel`). */
+  defaultModel?: string;
+}
+
+/**
+ * One lmx made from one configuration and environment: everything a CLI command, the proxy, the AI
+ * SDK adapters, eval and tune need. Two runtimes in one process share nothing.
+ */
+export interface LmxRuntime {
+  readonly config: LoadedConfig;
+  readonly env: LmxEnv;
+  readonly registry: TechniqueRegistry;
+  /** Model spec → base LM (providers only; aliases are `lm`'s business). */
+  readonly resolveModel: (spec: string) => LM;
+  /** The model technique-only specs run on. */
+  readonly defaultModel?: string;
+  /** Named LM specs of the config. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** What `lmx serve` clients may name: the config's indexes, memory stores, demo sets and MCP servers. */
+  readonly grants: OptionGrants;
+  /** Stores, embedders, MCP servers and tool exchanges of this runtime, as techniques and tools get them. */
+  readonly host: RunHost;
+  readonly cache?: SqliteCache;
+  /** The operator's spec environment: aliases, the default model, this runtime's host bound to every LM. */
+  readonly specEnv: SpecEnv;
+  /** An LM from a spec (`MODEL`, `TECHNIQUES@MODEL`, `TECHNIQUES`, an alias), `technique` applied on top. */
+  lm(spec: string, technique?: string): LM;
+  /** A fresh run context carrying this runtime's host. */
+  runContext(options?: Parameters<typeof createRunContext>[0]): RunContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Makes a runtime from a loaded config (or a config file's path; default: `./lmx.config.json` or
+ * `LMX_CONFIG` of `env`). The only place below the CLI where the environment is read, and only when
+ * `options.env` is not given.
+ */
+export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRuntimeOptions = {}): LmxRuntime {
+  const env: LmxEnv = options.env ?? (typeof config === "object" ? config.env : process.env);
+  const cwd = options.cwd ?? process.cwd();
+  const loaded = typeof config === "object" ? config : loadConfig({ path: config, cwd, env: env as NodeJS.ProcessEnv });
+  const wantCache = options.cache ?? loaded.cache.enabled ?? false;
+  const cache = wantCache
+    ? SqliteCache.open({
+        path:
+          typeof wantCache === "string"
+            ? wantCache
+            : (loaded.cache.path ?? defaultCachePath({ env: env as NodeJS.ProcessEnv, cwd })),
+      })
+    : undefined;
+  const owned = options.resolveModel ? undefined : createModelResolver({ config: loaded, cache });
+  const resolveModel = options.resolveModel ?? owned!;
+  const registry = options.registry ?? defaultRegistry();
+  const defaultModel = options.defaultModel ?? loaded.defaultModel;
+  const host = createRunHost({ config: loaded, env, cwd });
+  const specEnv: SpecEnv = { registry, resolveModel, defaultModel, aliases: loaded.aliases, host };
+  return {
+    config: loaded,
+    env,
+    registry,
+    resolveModel,
+    defaultModel,
+    aliases: loaded.aliases,
+    grants: {
+      indexes: loaded.indexes,
+      memoryStores: loaded.memoryStores,
+      demoSets: loaded.demoSets,
+      mcpServers: { ...host.mcpServers },
+    },
+    host,
+    cache,
+    specEnv,
+    lm(spec, technique) {
+      const base = parseLMSpec(spec, specEnv);
+      return technique ? buildTechniques(parseTechniqueSpec(technique), base, specEnv) : base;
+    },
+    runContext: (runOptions = {}) => ({ ...createRunContext(runOptions), host }),
+    async close() {
+      await owned?.close();
+      cache?.close();
+    },
+  };
+}
