@@ -23,5 +23,5 @@ test("under a technique, every call to the model carries it, and the spec prints
   await lm.complete({ messages: [{ role: "user", content: "2+2?" }] });
   assert.ok(inner.calls.length >= 1);
   assert.ok(inner.calls.every((c) => c.reasoning_effort === "medium"));
-  assert.match(lm.id, /^self-consistency\(n=3\)@reasoning-effort\(effort=medium\)@/);
+  assert.match(lm.id, /^self-consistency\(n=3\) > reasoning-effort\(effort=medium\)@/);
 });

@@ -47,6 +47,8 @@ export const think = defineTechnique({
   paper: "Muennighoff et al. 2025, s1: Simple test-time scaling",
   description: "Budget forcing: holds the model's thinking between min_tokens and max_tokens, appending 'Wait'.",
   options,
+  // The paper scales test-time compute by the thinking budget: its minimum is the knob (under the default max 2048).
+  tunables: { knobs: [{ option: "min_tokens", values: [0, 256, 512, 1024] }, "max_waits"] },
   async run(run, o) {
     const thought = await thinkWithin(run, o);
     const result = await runStage({ run, name: "answer", request: answerRequest(run.request, thought) });
