@@ -15,7 +15,7 @@ if (database) {
     await database.drop();
   });
   cacheStoreContract("PostgreSQL", async () => {
-    const cache = await PgCache.open(db);
+    const cache = new PgCache(db);
     await cache.clear();
     return cache;
   });

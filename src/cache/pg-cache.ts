@@ -1,5 +1,5 @@
 import type { PgDatabase } from "../store/postgres/pg-database.ts";
-import { migrate, type PgMigration } from "../store/postgres/pg-migrate.ts";
+import { migrateOnce, type PgMigration } from "../store/postgres/pg-migrate.ts";
 import { parseCachedSample, type CacheStore, type CachedSample } from "./response-cache.ts";
 
 const LABEL = "response cache";
@@ -20,15 +20,15 @@ const MIGRATIONS: PgMigration[] = [
  * any of them stored. Same contract as SqliteCache (src/cache/cache-store.contract.ts).
  */
 export class PgCache implements CacheStore {
-  private constructor(private readonly db: PgDatabase) {}
+  /** Migrates the cache's table on first use (safe when several instances start at once). */
+  private readonly ready: () => Promise<void>;
 
-  /** Migrates the cache's table (safe when several instances start at once). */
-  static async open(db: PgDatabase): Promise<PgCache> {
-    await migrate(db, { component: "cache", label: LABEL, migrations: MIGRATIONS });
-    return new PgCache(db);
+  constructor(private readonly db: PgDatabase) {
+    this.ready = migrateOnce(db, { component: "cache", label: LABEL, migrations: MIGRATIONS });
   }
 
   async get(key: string): Promise<CachedSample | undefined> {
+    await this.ready();
     const { rows } = await this.db.query<{ value: string }>(
       LABEL,
       "read from the cache",
@@ -39,6 +39,7 @@ export class PgCache implements CacheStore {
   }
 
   async set(key: string, sample: CachedSample): Promise<void> {
+    await this.ready();
     await this.db.query(
       LABEL,
       "write to the cache",
@@ -48,6 +49,7 @@ export class PgCache implements CacheStore {
   }
 
   async count(): Promise<number> {
+    await this.ready();
     const { rows } = await this.db.query<{ n: string }>(
       LABEL,
       "count the cache's entries",
@@ -57,6 +59,7 @@ export class PgCache implements CacheStore {
   }
 
   async clear(): Promise<number> {
+    await this.ready();
     return (await this.db.query(LABEL, "clear the cache", "DELETE FROM lmx_cache")).rowCount ?? 0;
   }
 

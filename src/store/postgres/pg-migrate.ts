@@ -48,3 +48,25 @@ export async function migrate(
     return from;
   });
 }
+
+/**
+ * `migrate` run once, on first use, shared by every operation of a store: a store can be built
+ * without waiting (and without PostgreSQL answering yet); a failed migration is tried again by the
+ * next operation, so a store opened while PostgreSQL was down works once it is back.
+ */
+export function migrateOnce(
+  db: PgDatabase,
+  options: { component: string; label: string; migrations: readonly PgMigration[] },
+): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= migrate(db, options).then(
+      () => undefined,
+      (error: unknown) => {
+        done = undefined;
+        throw error;
+      },
+    );
+    return done;
+  };
+}
