@@ -2,6 +2,7 @@ import type { CacheStore } from "../cache/response-cache.ts";
 import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
 import { openStores, type Stores } from "../store/open-stores.ts";
 import { storeUrl } from "../store/store-url.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
 import { defaultTraceStorePath } from "../store/trace-store/sqlite-trace-store.ts";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
@@ -40,6 +41,7 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
   const stores = openStores(storeUrl({ env: config.env, config }), {
     cache: config.cache.path ?? defaultCachePath({ env: config.env }),
     traces: defaultTraceStorePath({ env: config.env }),
+    evalResults: defaultResultsPath({ env: config.env }),
   });
   const wantCache = options.cache ?? config.cache.enabled ?? false;
   // `--cache FILE` names a SQLite file whatever the store; otherwise the cache is the store's.

@@ -1,6 +1,8 @@
 import type { CacheStore } from "../cache/response-cache.ts";
 import { PgCache } from "../cache/pg-cache.ts";
 import { SqliteCache } from "../cache/sqlite-cache.ts";
+import { EvalStore } from "../eval/eval-store.ts";
+import { PgEvalStore } from "../eval/pg-eval-store.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { PgDatabase } from "./postgres/pg-database.ts";
 import { redactUrl } from "./postgres/pg-store-error.ts";
@@ -13,6 +15,7 @@ import type { TraceStoreLimits } from "./trace-store/trace-store-limits.ts";
 export interface StoreLocations {
   cache: string;
   traces: string;
+  evalResults: string;
 }
 
 export interface TraceStoreOpenOptions extends TraceStoreLimits {
@@ -30,6 +33,8 @@ export interface Stores {
   readonly where: string;
   cache(): CacheStore;
   traces(options?: TraceStoreOpenOptions): PersistentTraceStore;
+  /** Eval and tune results. */
+  evalResults(): EvalStore;
   /** Brings every store's tables up to date now (PostgreSQL: under an advisory lock; SQLite files migrate as they open). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +67,7 @@ function sqliteStores(locations: StoreLocations): Stores {
     where: "SQLite files",
     cache: () => SqliteCache.open({ path: locations.cache }),
     traces: (options = {}) => openTraceStore({ path: locations.traces, ...options }),
+    evalResults: () => EvalStore.open({ path: locations.evalResults }),
     async migrate() {},
     async close() {},
   };
@@ -73,11 +79,13 @@ function postgresStores(db: PgDatabase): Stores {
     where: redactUrl(db.url),
     cache: () => new PgCache(db),
     traces: ({ mustExist, ...limits } = {}) => pgTraceStore(db, { ...limits, mustExist }),
+    evalResults: () => new PgEvalStore(db),
     async migrate() {
       await new PgCache(db).count();
       const traces = pgTraceStore(db, { mustExist: true });
       await traces.storedBytes();
       await traces.close();
+      await new PgEvalStore(db).finished({ dataset: "", model: "", technique: "" });
     },
     close: () => db.close(),
   };

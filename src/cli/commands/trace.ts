@@ -34,7 +34,7 @@ export function configureTrace(command: Command, program: Command, io: CliIO): v
       const where = traceStoreFor(program, options);
       try {
         if (!id) return await listTraces(io, where, options);
-        const found = await findTrace(id, where, options.results ?? defaultResultsPath());
+        const found = await findTrace(id, where, resultsSource(where, options.results));
         printFound(io, found, options);
       } finally {
         await where.stores?.close();
@@ -53,6 +53,7 @@ function traceStoreFor(program: Command, options: TraceOptions): TraceStoreSourc
   const stores = openStores(storeUrl({ env: config.env, config }), {
     cache: defaultCachePath({ env: config.env }),
     traces: path,
+    evalResults: defaultResultsPath({ env: config.env }),
   });
   return {
     label: stores.backend === "postgres" ? stores.where : path,
@@ -101,11 +102,26 @@ async function listTraces(io: CliIO, source: TraceStoreSource, options: TraceOpt
   }
 }
 
+interface ResultsSource {
+  label: string;
+  exists(): boolean;
+  open(): EvalStore;
+}
+
+/** `--results FILE`, else the store's eval results (the database, or `<state>/eval.sqlite` when present). */
+function resultsSource(where: TraceStoreSource, file: string | undefined): ResultsSource {
+  const stores = where.stores;
+  if (!file && stores?.backend === "postgres")
+    return { label: stores.where, exists: () => true, open: () => stores.evalResults() };
+  const path = file ?? defaultResultsPath();
+  return { label: path, exists: () => existsSync(path), open: () => EvalStore.open({ path }) };
+}
+
 /** The trace store first, then the eval results file; a prefix must name exactly one trace. */
 async function findTrace(
   id: string,
   source: TraceStoreSource,
-  resultsPath: string,
+  results: ResultsSource,
 ): Promise<{ stored?: StoredTrace; root: SpanJSON }> {
   const matches: { stored?: StoredTrace; root: SpanJSON }[] = [];
   if (source.exists()) {
@@ -119,18 +135,18 @@ async function findTrace(
       await store.close();
     }
   }
-  if (matches.length === 0 && existsSync(resultsPath)) {
-    const results = EvalStore.open({ path: resultsPath });
+  if (matches.length === 0 && results.exists()) {
+    const store = results.open();
     try {
-      for (const root of results.findTraces(id, 2)) matches.push({ root });
+      for (const root of await store.findTraces(id, 2)) matches.push({ root });
     } finally {
-      results.close();
+      await store.close();
     }
   }
   if (matches.length > 1)
     throw new InvalidRequestError(`trace id "${id}" is ambiguous: give more of it`, { param: "id" });
   if (matches.length === 0) {
-    const looked = [source.label, ...(existsSync(resultsPath) ? [resultsPath] : [])].join(" and ");
+    const looked = [...new Set([source.label, ...(results.exists() ? [results.label] : [])])].join(" and ");
     throw new InvalidRequestError(`no trace "${id}" in ${looked}`, { param: "id" });
   }
   return matches[0]!;
