@@ -25,6 +25,8 @@ const locations = (name: string) => ({
   cache: join(dir, name, "cache.sqlite"),
   traces: join(dir, name, "traces.sqlite"),
   evalResults: join(dir, name, "eval.sqlite"),
+  memory: (store = "memory") => join(dir, name, `${store}.memory.sqlite`),
+  index: (store = "index") => join(dir, name, `${store}.sqlite`),
 });
 
 test("with no store setting every store is its SQLite file, and no PostgreSQL is needed", async () => {
@@ -47,8 +49,11 @@ test("with no store setting every store is its SQLite file, and no PostgreSQL is
   await traces.close();
   const results = stores.evalResults();
   await results.close();
+  stores.memory("notes").close();
+  stores.index().close();
   await stores.close();
-  for (const file of Object.values(where)) assert.ok(existsSync(file), `${file} was made`);
+  const files = [where.cache, where.traces, where.evalResults, where.memory("notes"), where.index()];
+  for (const file of files) assert.ok(existsSync(file), `${file} was made`);
 });
 
 test("the store setting: LMX_STORE first, then the config; anything but postgres:// is refused without its password", () => {
@@ -61,6 +66,23 @@ test("the store setting: LMX_STORE first, then the config; anything but postgres
   assert.throws(
     () => openStores("mysql://root:hunter2@db/lmx", locations("bad")),
     (e) => ConfigurationError.isInstance(e) && /not supported/.test(e.message) && !/hunter2/.test(e.message),
+  );
+});
+
+test("lmx serve with a store that does not answer stops at start with one clear error, no password in it", async () => {
+  const config = join(dir, "down.config.json");
+  writeFileSync(config, JSON.stringify({ store: "postgres://lmx:hunter2@127.0.0.1:1/lmx" }));
+  const io = { stdin: process.stdin, stdout: new PassThrough(), stderr: new PassThrough() } as unknown as CliIO;
+  const program = new Command("lmx").option("-c, --config <file>").exitOverride();
+  configureServe(program.command("serve"), program, io, new EventEmitter());
+  await assert.rejects(
+    program.parseAsync(["node", "lmx", "serve", "--port", "0", "--model", "openai:m", "--config", config]),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      /^response cache at postgres:\/\/lmx:\*\*\*@127\.0\.0\.1:1\/lmx: PostgreSQL failed to migrate its tables/.test(
+        e.message,
+      ) &&
+      !e.message.includes("hunter2"),
   );
 });
 

@@ -4,6 +4,8 @@ import { SqliteCache } from "../cache/sqlite-cache.ts";
 import { EvalStore } from "../eval/eval-store.ts";
 import { PgEvalStore } from "../eval/pg-eval-store.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { DocumentIndex, type DocumentIndexOptions } from "./document-index/document-index.ts";
+import { MemoryStore, type MemoryStoreOptions } from "./memory/memory-store.ts";
 import { PgDatabase } from "./postgres/pg-database.ts";
 import { redactUrl } from "./postgres/pg-store-error.ts";
 import type { PersistentTraceStore } from "./trace-store/persistent-trace-store.ts";
@@ -16,6 +18,10 @@ export interface StoreLocations {
   cache: string;
   traces: string;
   evalResults: string;
+  /** The memory store file for a name (see storeLocation); undefined: the default store. */
+  memory?(name: string | undefined): string;
+  /** The document index file for a name (see storeLocation). */
+  index?(name: string | undefined): string;
 }
 
 export interface TraceStoreOpenOptions extends TraceStoreLimits {
@@ -35,6 +41,10 @@ export interface Stores {
   traces(options?: TraceStoreOpenOptions): PersistentTraceStore;
   /** Eval and tune results. */
   evalResults(): EvalStore;
+  /** A memory store by name. Memory lessons are SQLite files on either backend, for now (docs/scale.md). */
+  memory(name?: string, options?: Omit<MemoryStoreOptions, "path">): MemoryStore;
+  /** A document index by name. Indexes are SQLite files on either backend, for now (docs/scale.md). */
+  index(name?: string, options?: Omit<DocumentIndexOptions, "path">): DocumentIndex;
   /** Brings every store's tables up to date now (PostgreSQL: under an advisory lock; SQLite files migrate as they open). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -53,15 +63,28 @@ export function isPostgresUrl(url: string): boolean {
  */
 export function openStores(url: string | undefined, locations: StoreLocations): Stores {
   const chosen = url?.trim();
-  if (!chosen) return sqliteStores(locations);
+  if (!chosen) return { ...sqliteStores(locations), ...namedStores(locations) };
   if (!isPostgresUrl(chosen))
     throw new ConfigurationError(
       `store "${redactUrl(chosen)}" is not supported: give a postgres://user:password@host:port/database URL, or leave "store" unset for SQLite files`,
     );
-  return postgresStores(new PgDatabase({ url: chosen }));
+  return { ...postgresStores(new PgDatabase({ url: chosen })), ...namedStores(locations) };
 }
 
-function sqliteStores(locations: StoreLocations): Stores {
+/** Memory and index: one SQLite file per name, whatever the backend (their PostgreSQL versions are still to come). */
+function namedStores(locations: StoreLocations): Pick<Stores, "memory" | "index"> {
+  const where = (kind: "memory" | "index", name: string | undefined): string => {
+    const locate = locations[kind];
+    if (!locate) throw new ConfigurationError(`no ${kind} location was given to openStores`);
+    return locate(name);
+  };
+  return {
+    memory: (name, options = {}) => MemoryStore.open({ ...options, path: where("memory", name) }),
+    index: (name, options = {}) => DocumentIndex.open({ ...options, path: where("index", name) }),
+  };
+}
+
+function sqliteStores(locations: StoreLocations): Omit<Stores, "memory" | "index"> {
   return {
     backend: "sqlite",
     where: "SQLite files",
@@ -73,7 +96,7 @@ function sqliteStores(locations: StoreLocations): Stores {
   };
 }
 
-function postgresStores(db: PgDatabase): Stores {
+function postgresStores(db: PgDatabase): Omit<Stores, "memory" | "index"> {
   return {
     backend: "postgres",
     where: redactUrl(db.url),
