@@ -89,6 +89,28 @@ test("lmx serve with a store that does not answer stops at start with one clear 
 if (database) {
   after(() => database.drop());
 
+  test("on PostgreSQL, a memory store learned on one instance is searched on another; stores migrate at once", async () => {
+    const [one, two] = [openStores(database.url, locations("pg1")), openStores(database.url, locations("pg2"))];
+    try {
+      assert.equal(one.backend, "postgres");
+      assert.doesNotMatch(one.where, /@.*:.*@/);
+      await Promise.all([one.migrate(), two.migrate()]);
+      const lesson = await one
+        .memory("team")
+        .add({ text: "Always state the units of a numeric answer.", tags: ["units"] });
+      const hits = await two.memory("team").search("what units for the answer?");
+      assert.deepEqual(
+        hits.map((h) => h.id),
+        [lesson.id],
+      );
+      assert.equal(await two.memory("other").count(), 0);
+      assert.equal(existsSync(locations("pg1").cache), false, "nothing was written to SQLite files");
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   test("two `lmx serve` instances on one PostgreSQL store share the response cache and the traces", async () => {
     const upstream = await startOpenAITestServer({ reply: () => "shared answer" });
     const config = join(dir, "lmx.config.json");

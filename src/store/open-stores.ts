@@ -5,7 +5,10 @@ import { EvalStore } from "../eval/eval-store.ts";
 import { PgEvalStore } from "../eval/pg-eval-store.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { DocumentIndex, type DocumentIndexOptions } from "./document-index/document-index.ts";
-import { MemoryStore, type MemoryStoreOptions } from "./memory/memory-store.ts";
+import type { Embedder } from "../embeddings/embedder.ts";
+import type { LessonStore } from "./memory/lesson-store.ts";
+import { MemoryStore } from "./memory/memory-store.ts";
+import { PgMemoryStore } from "./memory/pg-memory-store.ts";
 import { PgDatabase } from "./postgres/pg-database.ts";
 import { redactUrl } from "./postgres/pg-store-error.ts";
 import type { PersistentTraceStore } from "./trace-store/persistent-trace-store.ts";
@@ -41,8 +44,8 @@ export interface Stores {
   traces(options?: TraceStoreOpenOptions): PersistentTraceStore;
   /** Eval and tune results. */
   evalResults(): EvalStore;
-  /** A memory store by name. Memory lessons are SQLite files on either backend, for now (docs/scale.md). */
-  memory(name?: string, options?: Omit<MemoryStoreOptions, "path">): MemoryStore;
+  /** A memory store by name: a SQLite file, or rows of the database's lessons table under that name. */
+  memory(name?: string, options?: { embedder?: Embedder }): LessonStore;
   /** A document index by name. Indexes are SQLite files on either backend, for now (docs/scale.md). */
   index(name?: string, options?: Omit<DocumentIndexOptions, "path">): DocumentIndex;
   /** Brings every store's tables up to date now (PostgreSQL: under an advisory lock; SQLite files migrate as they open). */
@@ -68,10 +71,14 @@ export function openStores(url: string | undefined, locations: StoreLocations): 
     throw new ConfigurationError(
       `store "${redactUrl(chosen)}" is not supported: give a postgres://user:password@host:port/database URL, or leave "store" unset for SQLite files`,
     );
-  return { ...postgresStores(new PgDatabase({ url: chosen })), ...namedStores(locations) };
+  const db = new PgDatabase({ url: chosen });
+  return {
+    ...postgresStores(db),
+    ...namedStores(locations),
+    memory: (name, options = {}) => new PgMemoryStore(db, { name, embedder: options.embedder }),
+  };
 }
-
-/** Memory and index: one SQLite file per name, whatever the backend (their PostgreSQL versions are still to come). */
+/** Memory and index as SQLite files, one per name (the index is a file on either backend, for now). */
 function namedStores(locations: StoreLocations): Pick<Stores, "memory" | "index"> {
   const where = (kind: "memory" | "index", name: string | undefined): string => {
     const locate = locations[kind];
@@ -79,7 +86,7 @@ function namedStores(locations: StoreLocations): Pick<Stores, "memory" | "index"
     return locate(name);
   };
   return {
-    memory: (name, options = {}) => MemoryStore.open({ ...options, path: where("memory", name) }),
+    memory: (name, options = {}) => MemoryStore.open({ embedder: options.embedder, path: where("memory", name) }),
     index: (name, options = {}) => DocumentIndex.open({ ...options, path: where("index", name) }),
   };
 }
@@ -109,6 +116,7 @@ function postgresStores(db: PgDatabase): Omit<Stores, "memory" | "index"> {
       await traces.storedBytes();
       await traces.close();
       await new PgEvalStore(db).finished({ dataset: "", model: "", technique: "" });
+      await new PgMemoryStore(db).count();
     },
     close: () => db.close(),
   };

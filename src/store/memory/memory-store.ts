@@ -8,6 +8,7 @@ import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
+import type { LessonStore } from "./lesson-store.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 import {
   LESSON_TEXT_TABLE,
@@ -38,7 +39,7 @@ const MAX_LESSON_CHARS = 2000;
  * vectors, with an embedder). Every write is one transaction in WAL mode, so a process killed mid-write leaves the
  * file intact with every lesson committed before it.
  */
-export class MemoryStore {
+export class MemoryStore implements LessonStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly vectors: StoreVectors;
