@@ -13,6 +13,7 @@ import { createRunContext } from "../core/context.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { startOpenAITestServer } from "../testing/openai-test-server.ts";
 import { openStores } from "./open-stores.ts";
+import { PgDatabase } from "./postgres/pg-database.ts";
 import { createTestDatabase } from "./postgres/testing/test-database.ts";
 import { storeUrl } from "./store-url.ts";
 
@@ -94,7 +95,17 @@ if (database) {
     try {
       assert.equal(one.backend, "postgres");
       assert.doesNotMatch(one.where, /@.*:.*@/);
-      await Promise.all([one.migrate(), two.migrate()]);
+      // Six instances starting at once on the fresh database: all succeed, each store's schema made once.
+      const more = Array.from({ length: 4 }, (_, i) => openStores(database.url, locations(`pg${i + 3}`)));
+      await Promise.all([one, two, ...more].map((s) => s.migrate()));
+      await Promise.all(more.map((s) => s.close()));
+      const db = new PgDatabase({ url: database.url });
+      const { rows } = await db.query("test", "read", "SELECT component, version FROM lmx_schema ORDER BY component");
+      await db.close();
+      assert.deepEqual(
+        rows.map((r) => `${r.component}:${r.version}`),
+        ["cache:1", "eval:1", "memory:1", "traces:1"],
+      );
       const lesson = await one
         .memory("team")
         .add({ text: "Always state the units of a numeric answer.", tags: ["units"] });
