@@ -1,7 +1,9 @@
 import type { RunContext } from "../../core/types.ts";
-import type { SearchMode } from "../ranking/hybrid-rank.ts";
+import type { RankedId, SearchMode } from "../ranking/hybrid-rank.ts";
 import type { Lesson } from "./lesson.ts";
-import type { LessonHit } from "./memory-store.ts";
+
+/** A lesson found by a search, with how it ranked. */
+export interface LessonHit extends Lesson, Omit<RankedId, "id"> {}
 
 /** A value now (SQLite) or later (PostgreSQL): callers `await` it either way. */
 export type Eventually<T> = T | Promise<T>;

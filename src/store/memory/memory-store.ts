@@ -3,12 +3,12 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import { ftsQuery } from "../ranking/fts-query.ts";
-import { hybridRank, type RankedId, type SearchMode } from "../ranking/hybrid-rank.ts";
+import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
-import type { LessonStore } from "./lesson-store.ts";
+import type { LessonHit, LessonStore } from "./lesson-store.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 import {
   LESSON_TEXT_TABLE,
@@ -20,7 +20,7 @@ import {
 
 export type { Lesson } from "./lesson.ts";
 
-export interface LessonHit extends Lesson, Omit<RankedId, "id"> {}
+export type { LessonHit } from "./lesson-store.ts";
 
 export interface MemoryStoreOptions {
   path: string;

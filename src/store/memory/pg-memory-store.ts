@@ -8,9 +8,8 @@ import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
 import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
-import type { LessonStore } from "./lesson-store.ts";
+import type { LessonHit, LessonStore } from "./lesson-store.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
-import type { LessonHit } from "./memory-store.ts";
 
 const LABEL = "memory store";
 const MAX_LESSON_CHARS = 2000;
