@@ -4,6 +4,7 @@ import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
+import { anyTermQuery, PgEmbeddings } from "../postgres/pg-embeddings.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
 import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
@@ -57,6 +58,7 @@ export class PgMemoryStore implements LessonStore {
   private readonly name: string;
   private readonly migrated: () => Promise<void>;
   private checked: Promise<void> | undefined;
+  private readonly vectors: PgEmbeddings;
 
   constructor(
     private readonly db: PgDatabase,
@@ -65,6 +67,13 @@ export class PgMemoryStore implements LessonStore {
     this.name = options.name ?? "memory";
     this.embedder = options.embedder;
     this.path = `${redactUrl(db.url)} (memory store "${this.name}")`;
+    this.vectors = new PgEmbeddings(db, {
+      label: LABEL,
+      what: `${LABEL} ${this.path}`,
+      metaTable: "lmx_memory_meta",
+      store: this.name,
+      embedder: options.embedder,
+    });
     this.migrated = migrateOnce(db, { component: "memory", label: LABEL, migrations: MIGRATIONS });
   }
 
@@ -72,14 +81,7 @@ export class PgMemoryStore implements LessonStore {
   private ready(): Promise<void> {
     this.checked ??= (async () => {
       await this.migrated();
-      const built = await this.builtWith();
-      const e = this.embedder;
-      if (
-        e &&
-        built.id !== undefined &&
-        (built.id !== e.id || (e.dimensions !== undefined && e.dimensions !== built.dimensions))
-      )
-        throw this.mismatch(built, e.dimensions);
+      await this.vectors.check();
     })().catch((error: unknown) => {
       this.checked = undefined;
       throw error;
@@ -89,17 +91,6 @@ export class PgMemoryStore implements LessonStore {
 
   private async rows<R extends object>(action: string, sql: string, params: unknown[]): Promise<R[]> {
     return (await this.db.query<R>(LABEL, action, sql, params)).rows;
-  }
-
-  private async builtWith(): Promise<{ id?: string; dimensions?: number }> {
-    const rows = await this.rows<{ key: string; value: string }>(
-      "read the memory store",
-      "SELECT key, value FROM lmx_memory_meta WHERE store = $1",
-      [this.name],
-    );
-    const meta = new Map(rows.map((r) => [r.key, r.value]));
-    const dims = meta.get("embedder_dimensions");
-    return { id: meta.get("embedder"), dimensions: dims === undefined ? undefined : Number(dims) };
   }
 
   async add(options: {
@@ -119,12 +110,12 @@ export class PgMemoryStore implements LessonStore {
       [this.name, key],
     );
     if (existing[0]) return toLesson(numbers(existing[0]));
-    const built = await this.builtWith();
+    const built = await this.vectors.builtWith();
     if (built.id && !this.embedder)
       throw new ConfigurationError(
         `memory store ${this.path} was built with embedder "${built.id}": pass the same embedder to add lessons`,
       );
-    const [vector] = this.embedder ? await this.embed([text], built.dimensions, options.ctx) : [];
+    const [vector] = this.embedder ? await this.vectors.embed([text], options.ctx) : [];
     const tags = [...new Set((options.tags ?? []).map((t) => t.trim()).filter(Boolean))];
     const id = await this.db.transaction(LABEL, "write to the memory store", async (client) => {
       const inserted = await client.query<{ id: string }>(
@@ -142,12 +133,7 @@ export class PgMemoryStore implements LessonStore {
           vector ? Array.from(vector) : null,
         ],
       );
-      if (vector && this.embedder)
-        await client.query(
-          `INSERT INTO lmx_memory_meta (store, key, value) VALUES ($1, 'embedder', $2), ($1, 'embedder_dimensions', $3)
-           ON CONFLICT (store, key) DO NOTHING`,
-          [this.name, this.embedder.id, String(vector.length)],
-        );
+      if (vector) await this.vectors.record(client, vector.length);
       if (inserted.rows[0]) return Number(inserted.rows[0].id);
       // Another instance stored the same lesson since we looked.
       const found = await client.query<{ id: string }>(
@@ -163,13 +149,25 @@ export class PgMemoryStore implements LessonStore {
     await this.ready();
     // Concept terms go first, as only a query's first terms are kept.
     const terms = queryTerms(`${conceptTerms(query).join(" ")} ${query}`);
-    const built = (await this.builtWith()).id !== undefined;
+    const built = (await this.vectors.builtWith()).id !== undefined;
     const ranked = await hybridRank({
       query,
       k: options.k ?? 3,
       mode: options.mode ?? "auto",
       ctx: options.ctx,
-      vectors: { embedder: this.embedder, built, nearest: (q, k, ctx) => this.nearest(q, k, ctx) },
+      vectors: {
+        embedder: this.embedder,
+        built,
+        nearest: (q, k, ctx) =>
+          this.vectors.nearest({
+            table: "lmx_memory_lessons",
+            scope: "store = $1",
+            scopeValue: this.name,
+            query: q,
+            k,
+            ctx,
+          }),
+      },
       bm25: (limit) => this.lexical(terms, limit),
     });
     const byId = new Map((await this.lessons(ranked.map((r) => r.id))).map((l) => [l.id, l]));
@@ -179,56 +177,16 @@ export class PgMemoryStore implements LessonStore {
     });
   }
 
-  /** Lessons matching any of `terms` (each a plainto_tsquery: user text is never tsquery syntax), best first. */
+  /** Lessons matching any of `terms`, best first. */
   private async lexical(terms: string[], limit: number): Promise<{ id: number; rank: number }[]> {
     if (terms.length === 0) return [];
-    const query = terms.map((_, i) => `plainto_tsquery('english', $${i + 3})`).join(" || ");
     const rows = await this.rows<{ id: string; rank: number }>(
       "search the memory store",
-      `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_memory_lessons, (SELECT ${query} AS q) AS query
+      `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_memory_lessons, (SELECT ${anyTermQuery(terms, 3)} AS q) AS query
        WHERE store = $1 AND tsv @@ q ORDER BY rank, id DESC LIMIT $2`,
       [this.name, limit, ...terms],
     );
     return rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
-  }
-
-  /** The `k` lessons whose vectors are nearest to `query`'s under cosine distance, computed in the database. */
-  private async nearest(query: string, k: number, ctx?: RunContext) {
-    if (k < 1) return [];
-    const built = await this.builtWith();
-    const [vector] = await this.embed([query], built.dimensions, ctx);
-    const norm = Math.hypot(...vector!);
-    const rows = await this.rows<{ id: string; distance: number }>(
-      "search the memory store",
-      `SELECT id, 1 - (SELECT sum(a * b) FROM unnest(embedding, $2::real[]) AS pair(a, b))
-                   / nullif(sqrt((SELECT sum(a * a) FROM unnest(embedding) AS own(a))) * $3, 0) AS distance
-       FROM lmx_memory_lessons WHERE store = $1 AND embedding IS NOT NULL ORDER BY distance, id LIMIT $4`,
-      [this.name, Array.from(vector!), norm, k],
-    );
-    return rows.map((r) => ({ id: Number(r.id), distance: Number(r.distance) }));
-  }
-
-  private async embed(texts: string[], dimensions: number | undefined, ctx?: RunContext): Promise<Float32Array[]> {
-    const embedder = this.embedder;
-    if (!embedder) throw new ConfigurationError(`${LABEL} ${this.path}: no embedder is configured`);
-    const vectors = await embedder.embed(texts, ctx);
-    if (vectors.length !== texts.length)
-      throw new ConfigurationError(
-        `embedder ${embedder.id} returned ${vectors.length} vectors for ${texts.length} texts`,
-      );
-    const expected = dimensions ?? vectors[0]!.length;
-    for (const v of vectors) if (v.length !== expected) throw this.mismatch(await this.builtWith(), v.length);
-    return vectors.map((v) => Float32Array.from(v));
-  }
-
-  private mismatch(built: { id?: string; dimensions?: number }, dimensions: number | undefined): ConfigurationError {
-    const mine = this.embedder
-      ? `"${this.embedder.id}"${dimensions === undefined ? "" : ` (${dimensions} dimensions)`}`
-      : "another embedder";
-    return new ConfigurationError(
-      `${LABEL} ${this.path} was built with embedder "${built.id}" (${built.dimensions} dimensions), but this run uses ${mine}. ` +
-        `Vectors of different embedders cannot be compared: use the same embedder, or another memory store.`,
-    );
   }
 
   private async lessons(ids: readonly number[]): Promise<Lesson[]> {
@@ -291,7 +249,7 @@ export class PgMemoryStore implements LessonStore {
 
   async stats(): Promise<{ path: string; lessons: number; embedder?: string; dimensions?: number }> {
     await this.ready();
-    const built = await this.builtWith();
+    const built = await this.vectors.builtWith();
     return { path: this.path, lessons: await this.count(), embedder: built.id, dimensions: built.dimensions };
   }
 
