@@ -5,6 +5,8 @@ import { EvalStore } from "../eval/eval-store.ts";
 import { PgEvalStore } from "../eval/pg-eval-store.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { DocumentIndex, type DocumentIndexOptions } from "./document-index/document-index.ts";
+import type { DocumentStore } from "./document-index/document-store.ts";
+import { PgDocumentIndex } from "./document-index/pg-document-index.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import type { LessonStore } from "./memory/lesson-store.ts";
 import { MemoryStore } from "./memory/memory-store.ts";
@@ -46,8 +48,8 @@ export interface Stores {
   evalResults(): EvalStore;
   /** A memory store by name: a SQLite file, or rows of the database's lessons table under that name. */
   memory(name?: string, options?: { embedder?: Embedder }): LessonStore;
-  /** A document index by name. Indexes are SQLite files on either backend, for now (docs/scale.md). */
-  index(name?: string, options?: Omit<DocumentIndexOptions, "path">): DocumentIndex;
+  /** A document index by name: a SQLite file, or rows of the database's index tables under that name. */
+  index(name?: string, options?: Omit<DocumentIndexOptions, "path">): DocumentStore;
   /** Brings every store's tables up to date now (PostgreSQL: under an advisory lock; SQLite files migrate as they open). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -76,9 +78,16 @@ export function openStores(url: string | undefined, locations: StoreLocations): 
     ...postgresStores(db),
     ...namedStores(locations),
     memory: (name, options = {}) => new PgMemoryStore(db, { name, embedder: options.embedder }),
+    index: (name, options = {}) =>
+      new PgDocumentIndex(db, {
+        name,
+        embedder: options.embedder,
+        chunkSize: options.chunkSize,
+        maxFileBytes: options.maxFileBytes,
+      }),
   };
 }
-/** Memory and index as SQLite files, one per name (the index is a file on either backend, for now). */
+/** Memory and index as SQLite files, one per name. */
 function namedStores(locations: StoreLocations): Pick<Stores, "memory" | "index"> {
   const where = (kind: "memory" | "index", name: string | undefined): string => {
     const locate = locations[kind];
@@ -117,6 +126,7 @@ function postgresStores(db: PgDatabase): Omit<Stores, "memory" | "index"> {
       await traces.close();
       await new PgEvalStore(db).finished({ dataset: "", model: "", technique: "" });
       await new PgMemoryStore(db).count();
+      await new PgDocumentIndex(db).stats();
     },
     close: () => db.close(),
   };
