@@ -22,6 +22,7 @@ const benches = [
   "gateway",
   "think",
   "responses-api",
+  "stores",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));

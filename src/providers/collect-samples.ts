@@ -34,7 +34,7 @@ export function sampleCollector(o: {
     const missing: number[] = [];
     for (let i = 0; i < n; i++) {
       // A replay that does not fit the budget goes upstream like a miss, where the budget caps or refuses it.
-      const hit = cached.replay(request, ctx, offset + i);
+      const hit = await cached.replay(request, ctx, offset + i);
       if (!hit) {
         missing.push(i);
         continue;
@@ -53,6 +53,8 @@ export function sampleCollector(o: {
       ctx.budget.charge(hit.charge);
       addUsage(out.usage, hit.usage);
     }
+    // Cache writes settle before the samples return; a failed one fails them, as a synchronous write did.
+    const writes: Promise<unknown>[] = [];
     const take = ({ result, usage, maxTokens }: CallOutcome, indices: number[]) => {
       out.model ??= result.model;
       out.upstreamId ??= result.id;
@@ -62,7 +64,12 @@ export function sampleCollector(o: {
       for (let k = 0; k < got; k++) {
         const i = indices[k]!;
         out.choices[i] = { ...result.choices[k]!, index: i };
-        cached.store({ request, ctx, sampleIndex: offset + i, result, k, got, budgetCap: maxTokens });
+        writes.push(
+          cached.store({ request, ctx, sampleIndex: offset + i, result, k, got, budgetCap: maxTokens }).then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          ),
+        );
       }
       return indices.slice(got);
     };
@@ -91,6 +98,8 @@ export function sampleCollector(o: {
       // Keep what did come back only when a budget stopped the rest; anything else is an error.
       if (failed && (!BudgetExceededError.isInstance(failed.reason) || !out.choices.some(Boolean))) throw failed.reason;
     }
+    const failedWrite = (await Promise.all(writes)).find(Boolean) as { error: unknown } | undefined;
+    if (failedWrite) throw failedWrite.error;
     out.choices = out.choices.filter(Boolean);
     return out;
   };

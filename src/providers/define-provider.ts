@@ -78,7 +78,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     validateRequest(request);
     const offset = ctx.sampleOffset ?? 0;
     // Several samples, a cached one, or a driver that cannot stream: complete(), replayed as events.
-    if (!driver.stream || (request.n ?? 1) > 1 || cached.has(request, ctx, offset)) {
+    if (!driver.stream || (request.n ?? 1) > 1 || (await cached.has(request, ctx, offset))) {
       const result = await complete(request, ctx);
       yield* resultAsEvents(result);
       return;
@@ -87,7 +87,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     const calls = upstreamCall(setup, { request, ctx, n: 1, sampleIndex: offset, attempt, stream: true });
     // `done` never passes: the attempt loop takes it.
     const outcome = yield* calls as AsyncGenerator<StreamEvent, CallOutcome>;
-    cached.store({
+    await cached.store({
       request,
       ctx,
       sampleIndex: offset,

@@ -1,4 +1,10 @@
+import type { CacheStore } from "../cache/response-cache.ts";
 import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
+import { openStores, type Stores } from "../store/open-stores.ts";
+import { storeUrl } from "../store/store-url.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
+import { storeLocation } from "../store/store-location.ts";
+import { defaultTraceStorePath } from "../store/trace-store/sqlite-trace-store.ts";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import { createRunContext } from "../core/context.ts";
 import type { RunHost } from "../core/run-host.ts";
@@ -24,6 +30,8 @@ export interface LmxRuntimeOptions {
   registry?: TechniqueRegistry;
   /** The model for requests that name none or only techniques (default: the config's `defaultModel`). */
   defaultModel?: string;
+  /** Every store (default: on the backend `LMX_STORE` or the config's `store` names, else SQLite files). */
+  stores?: Stores;
 }
 
 /**
@@ -44,7 +52,9 @@ export interface LmxRuntime {
   readonly grants: OptionGrants;
   /** Stores, embedders, MCP servers and tool exchanges of this runtime, as techniques and tools get them. */
   readonly host: RunHost;
-  readonly cache?: SqliteCache;
+  readonly cache?: CacheStore;
+  /** Every store, on one backend: SQLite files, or PostgreSQL when `store` names a database. */
+  readonly stores: Stores;
   /** The operator's spec environment: aliases, the default model, this runtime's host bound to every LM. */
   readonly specEnv: SpecEnv;
   /** An LM from a spec (`MODEL`, `TECHNIQUES@MODEL`, `TECHNIQUES`, an alias), `technique` applied on top. */
@@ -63,14 +73,22 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
   const env: LmxEnv = options.env ?? (typeof config === "object" ? config.env : process.env);
   const cwd = options.cwd ?? process.cwd();
   const loaded = typeof config === "object" ? config : loadConfig({ path: config, cwd, env: env as NodeJS.ProcessEnv });
+  const dirsEnv = env as NodeJS.ProcessEnv;
+  const stores =
+    options.stores ??
+    openStores(storeUrl({ env: dirsEnv, config: loaded }), {
+      cache: loaded.cache.path ?? defaultCachePath({ env: dirsEnv, cwd }),
+      traces: defaultTraceStorePath({ env: dirsEnv }),
+      evalResults: defaultResultsPath({ env: dirsEnv }),
+      memory: (name) => storeLocation({ kind: "memory", value: name, config: loaded, env: dirsEnv }).path,
+      index: (name) => storeLocation({ kind: "index", value: name, config: loaded, env: dirsEnv }).path,
+    });
   const wantCache = options.cache ?? loaded.cache.enabled ?? false;
-  const cache = wantCache
-    ? SqliteCache.open({
-        path:
-          typeof wantCache === "string"
-            ? wantCache
-            : (loaded.cache.path ?? defaultCachePath({ env: env as NodeJS.ProcessEnv, cwd })),
-      })
+  // `cache: "FILE"` names a SQLite file whatever the store; otherwise the cache is the store's.
+  const cache: CacheStore | undefined = wantCache
+    ? typeof wantCache === "string"
+      ? SqliteCache.open({ path: wantCache })
+      : stores.cache()
     : undefined;
   const owned = options.resolveModel ? undefined : createModelResolver({ config: loaded, cache });
   const resolveModel = options.resolveModel ?? owned!;
@@ -93,6 +111,7 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
     },
     host,
     cache,
+    stores,
     specEnv,
     lm(spec, technique) {
       const base = parseLMSpec(spec, specEnv);
@@ -101,7 +120,8 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
     runContext: (runOptions = {}) => ({ ...createRunContext(runOptions), host }),
     async close() {
       await owned?.close();
-      cache?.close();
+      await cache?.close();
+      if (!options.stores) await stores.close();
     },
   };
 }

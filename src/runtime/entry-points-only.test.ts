@@ -8,7 +8,8 @@ const src = new URL("..", import.meta.url).pathname;
 /** Where the environment and config files may be read: the entry points, and the library factories' defaults. */
 const ENTRY_POINTS = [
   /^cli\//,
-  /^testing\//,
+  // Test support (src/testing and any testing/ folder) may read the test environment (LMX_TEST_PG).
+  /(^|\/)testing\//,
   /^config\/load-config\.ts$/,
   /^runtime\/create-lmx-runtime\.ts$/,
   // Library factories a program calls directly: `openaiLM({ model })` reads OPENAI_API_KEY unless given an env.

@@ -72,7 +72,8 @@ export function lmRoute<S>(
   route: {
     name: string;
     /** The run a parsed body asks for, and what `answer` needs of it besides (`state`). */
-    plan(body: unknown, c: Context): RunPlan & { state: S };
+    /** May be async: a plan may read stored state (a stored response's conversation). */
+    plan(body: unknown, c: Context): (RunPlan & { state: S }) | Promise<RunPlan & { state: S }>;
     answer(run: ChatRun, c: Context, state: S): Promise<Response>;
   },
 ) {
@@ -84,7 +85,7 @@ export function lmRoute<S>(
     let run: ChatRun | undefined;
     let allowance: KeyAllowance | undefined;
     try {
-      const plan = route.plan(parseJson(text), c);
+      const plan = await route.plan(parseJson(text), c);
       const lm = deps.resolveLM({ model: plan.model, technique: plan.lmx?.technique });
       const limits = requestLimits(deps.settings, plan.lmx);
       allowance = await deps.allowance?.(deps.callerOf?.(c) ?? { operator: false }, limits);
@@ -203,14 +204,19 @@ export function recordTrace(
   const shown = error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
   if (error) span.fail(shown);
   const aborted = o.signal.aborted;
-  deps.traces.add({
-    span,
-    model: o.model,
-    lm: o.lm,
-    stream: o.stream,
-    error: aborted ? undefined : shown,
-    outcome: aborted ? "aborted" : outcomeOf(result),
-  });
+  // The response never waits on the store; a failure to save is logged, never thrown.
+  Promise.resolve(
+    deps.traces.add({
+      span,
+      model: o.model,
+      lm: o.lm,
+      stream: o.stream,
+      error: aborted ? undefined : shown,
+      outcome: aborted ? "aborted" : outcomeOf(result),
+    }),
+  ).catch((e: unknown) =>
+    deps.log?.(scrubSecrets(`lmx serve: cannot save trace ${span.traceId}: ${errorDetail(e)}`, deps.secrets)),
+  );
 }
 
 /** A request's limits: the client's `lmx.budget` under the server's caps. */

@@ -98,6 +98,10 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         out: options.out,
         results: options.results,
         dirsEnv: process.env,
+        // With a database store and no results file named, results go to the database.
+        ...(!options.results && !options.out && runtime.stores.backend === "postgres"
+          ? { store: runtime.stores.evalResults() }
+          : {}),
         records: options.records,
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),

@@ -40,13 +40,13 @@ export function responsesHandler(deps: ResponsesDeps) {
   const schema = responsesBodySchema({ maxItems: MAX_INPUT_ITEMS });
   return lmRoute<State>(deps, {
     name: "POST /v1/responses",
-    plan(raw, c) {
+    async plan(raw, c) {
       const body = parseResponsesBody(schema, raw);
       const caller = deps.callerOf?.(c) ?? { operator: false };
       const previous = body.previous_response_id
-        ? previousItems(deps.visibleTraces, caller, body.previous_response_id)
+        ? await previousItems(deps.visibleTraces, caller, body.previous_response_id)
         : [];
-      const items = [...previous, ...resolveReferences(deps.visibleTraces, caller, inputItems(body.input))];
+      const items = [...previous, ...(await resolveReferences(deps.visibleTraces, caller, inputItems(body.input)))];
       return {
         model: body.model,
         lmx: body.lmx,

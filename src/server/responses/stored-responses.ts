@@ -26,8 +26,8 @@ export function storeResponse(span: Span, response: StoredResponse, maxBytes: nu
 }
 
 /** The conversation `previous_response_id` continues: the stored input, then its output as input items. */
-export function previousItems(traces: TenantTraces, caller: Caller, id: string): InputItem[] {
-  const stored = id.startsWith("resp_") ? storedResponse(traces, caller, id.slice(5)) : undefined;
+export async function previousItems(traces: TenantTraces, caller: Caller, id: string): Promise<InputItem[]> {
+  const stored = id.startsWith("resp_") ? await storedResponse(traces, caller, id.slice(5)) : undefined;
   if (!stored) throw notFound("previous_response_not_found", "previous_response_id", "no such stored response");
   return [...stored.input, ...stored.output.flatMap(asInput)];
 }
@@ -36,19 +36,31 @@ export function previousItems(traces: TenantTraces, caller: Caller, id: string):
  * `item_reference` items replaced by the stored output items they name (the AI SDK sends earlier turns
  * this way); reasoning items drop out, as they do when sent whole.
  */
-export function resolveReferences(traces: TenantTraces, caller: Caller, items: readonly InputItem[]): InputItem[] {
-  return items.flatMap((item, i) => {
-    if (item.type !== "item_reference") return [item];
-    const traceId = traceOfItem(item.id);
-    const found = traceId ? storedResponse(traces, caller, traceId)?.output.find((o) => o.id === item.id) : undefined;
-    if (!found) throw notFound("item_not_found", `input[${i}].id`, "no such stored item");
-    return asInput(found);
-  });
+export async function resolveReferences(
+  traces: TenantTraces,
+  caller: Caller,
+  items: readonly InputItem[],
+): Promise<InputItem[]> {
+  const resolved = await Promise.all(
+    items.map(async (item, i) => {
+      if (item.type !== "item_reference") return [item];
+      const traceId = traceOfItem(item.id);
+      const stored = traceId ? await storedResponse(traces, caller, traceId) : undefined;
+      const found = stored?.output.find((o) => o.id === item.id);
+      if (!found) throw notFound("item_not_found", `input[${i}].id`, "no such stored item");
+      return asInput(found);
+    }),
+  );
+  return resolved.flat();
 }
 
 /** Another tenant's response is answered exactly like a missing one. */
-function storedResponse(traces: TenantTraces, caller: Caller, traceId: string): StoredResponse | undefined {
-  const stored = traces.get(caller, traceId)?.root.attributes[RESPONSE_ATTRIBUTE] as
+async function storedResponse(
+  traces: TenantTraces,
+  caller: Caller,
+  traceId: string,
+): Promise<StoredResponse | undefined> {
+  const stored = (await traces.get(caller, traceId))?.root.attributes[RESPONSE_ATTRIBUTE] as
     Partial<StoredResponse> | undefined;
   return Array.isArray(stored?.input) && Array.isArray(stored.output) ? (stored as StoredResponse) : undefined;
 }

@@ -1,51 +1,60 @@
-import type { TraceEntry, TraceStore } from "../../server/trace-store.ts";
+import type { TraceStore } from "../../server/trace-store.ts";
 
 /**
- * Saves traces after the response has gone out: `add` only queues, and the queue is written `delayMs`
- * later (default 20), at `maxPending` entries (default 256), or before any read, so a persistent store
- * costs the request path nothing and writes in batches (one SQLite commit costs several inserts).
+ * Saves traces after the response has gone out: `add` only queues, and the queue is written
+ * `delayMs` later (default 20) in one batch (`addAll` where the store has it), or before any read, so
+ * a persistent store costs the request path nothing. At most `maxPending` traces wait (default 1000):
+ * past that, while the store is slow or down, the oldest waiting trace is dropped and reported.
  */
 export function writeBehindTraceStore(
-  store: TraceStore & { addAll?: (entries: TraceEntry[]) => void },
+  store: TraceStore,
   onError: (error: unknown) => void = () => {},
-  options: { delayMs?: number; maxPending?: number } = {},
-): TraceStore & { flush(): void } {
-  const { delayMs = 20, maxPending = 256 } = options;
+  options: { maxPending?: number; delayMs?: number } = {},
+): TraceStore & { flush(): Promise<void> } {
+  const maxPending = options.maxPending ?? 1000;
+  const delayMs = options.delayMs ?? 20;
   let pending: Parameters<TraceStore["add"]>[0][] = [];
   let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    // A store that saves a batch at once does (one commit instead of one per trace); if that fails, each on its own.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (batch: typeof pending) => {
     if (store.addAll && batch.length > 1)
       try {
-        return store.addAll(batch);
+        return await store.addAll(batch);
       } catch {
-        // fall through: the entries one by one, each failure reported
+        // The batch was refused whole: each entry on its own, each failure reported.
       }
     for (const entry of batch) {
       try {
-        store.add(entry);
+        await store.add(entry);
       } catch (error) {
         onError(error);
       }
     }
   };
+  // Batches are written one after another, in order; flush() resolves once everything queued is written.
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(() => write(batch));
+    return writing;
+  };
   return {
-    add(entry) {
+    async add(entry) {
+      if (pending.length >= maxPending) {
+        pending.shift();
+        onError(new Error(`more than ${maxPending} traces waiting to be saved: the oldest was dropped`));
+      }
       pending.push(entry);
-      if (pending.length >= maxPending) flush();
-      else timer ??= setTimeout(flush, delayMs);
+      timer ??= setTimeout(() => void flush(), delayMs);
     },
-    get(id) {
-      flush();
+    async get(id) {
+      await flush();
       return store.get(id);
     },
-    list(options) {
-      flush();
+    async list(options) {
+      await flush();
       return store.list(options);
     },
     flush,
