@@ -3,8 +3,12 @@ import type { ProviderCreateOptions } from "./provider-definition.ts";
 
 /** Settings of a hosted API provider (openai, anthropic) that a named endpoint has too. */
 export const apiCallSettings = {
-  /** Concurrent calls to this provider. */
+  /** Concurrent calls to this provider (across every instance sharing a Redis, when one is configured). */
   concurrency: z.number().int().min(1).optional(),
+  /** Requests per minute to this provider, across instances sharing a Redis (a sliding one-minute window). */
+  requestsPerMinute: z.number().int().min(1).optional(),
+  /** Tokens (prompt + completion) per minute; a call counts its worst case until it ends, then what it spent. */
+  tokensPerMinute: z.number().int().min(1).optional(),
   timeoutMs: z.number().int().min(1).optional(),
   retries: z.number().int().min(0).optional(),
   /** One call across all attempts and retry waits (default 180 s). */

@@ -8,6 +8,7 @@ import type { Attempt } from "./attempt-loop.ts";
 import { sampleCollector } from "./collect-samples.ts";
 import { deriveSeed } from "./derive-seed.ts";
 import type { DriverResult, ProviderDriver } from "./provider-driver.ts";
+import type { CallSlots } from "./resilience/call-slots.ts";
 import { Limiter } from "./resilience/limiter.ts";
 import type { RetryOptions } from "./resilience/retry.ts";
 import { sampleCache } from "./sample-cache.ts";
@@ -18,7 +19,7 @@ export { deriveSeed };
 
 export interface ProviderOptions {
   /** Shared per-provider concurrency limit (a number makes a private one). */
-  limiter?: Limiter | number;
+  limiter?: CallSlots | number;
   retry?: Omit<RetryOptions, "signal" | "onRetry">;
   /** Per-attempt timeout in ms (default 120 s). */
   timeoutMs?: number;
@@ -47,7 +48,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     driver,
     provider: driver.provider,
     price: lookupPrice(id, options.prices ?? prefixedPrices(driver.provider, driver.prices)),
-    limiter: options.limiter instanceof Limiter ? options.limiter : new Limiter(options.limiter ?? 8),
+    limiter: typeof options.limiter === "object" ? options.limiter : new Limiter(options.limiter ?? 8),
     timeoutMs,
     totalTimeoutMs: options.totalTimeoutMs ?? Math.max(180_000, timeoutMs),
     retry: options.retry,

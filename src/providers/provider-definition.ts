@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { PriceTable } from "../accounting/prices.ts";
 import type { ResponseCache } from "../cache/response-cache.ts";
 import type { Capabilities, LM } from "../core/types.ts";
-import type { Limiter } from "./resilience/limiter.ts";
+import type { CallSlots } from "./resilience/call-slots.ts";
 
 /** What a provider's `create` gets: everything explicit, nothing read from the process. */
 export interface ProviderCreateOptions<Settings> {
@@ -16,7 +16,7 @@ export interface ProviderCreateOptions<Settings> {
   env: Readonly<Record<string, string | undefined>>;
   /** Capabilities an endpoint's config states over the provider's own. */
   capabilities?: Partial<Capabilities>;
-  shared: { limiter: Limiter; prices: PriceTable; cache?: ResponseCache };
+  shared: { limiter: CallSlots; prices: PriceTable; cache?: ResponseCache };
 }
 
 /**

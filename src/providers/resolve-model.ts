@@ -5,7 +5,11 @@ import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { LM } from "../core/types.ts";
 import { defaultPrices } from "./default-prices.ts";
 import { lazyLM } from "./lazy-lm.ts";
-import { providerTarget } from "./endpoints/provider-target.ts";
+import { providerTarget, type ProviderTarget } from "./endpoints/provider-target.ts";
+import type { CallSlots } from "./resilience/call-slots.ts";
+import type { SharedLimits } from "../shared-state/shared-limits.ts";
+import { memorySharedLimits } from "../shared-state/memory-shared-limits.ts";
+import { sharedCallSlots } from "../shared-state/shared-call-slots.ts";
 import { providerRegistry } from "./provider-registry.ts";
 import { Limiter } from "./resilience/limiter.ts";
 
@@ -27,13 +31,32 @@ export function createModelResolver(options: {
   cache?: ResponseCache;
   /** Model LMs kept for reuse, the most recently used (default 256); each holds an SDK client. */
   maxModels?: number;
+  /**
+   * Limits shared with other instances (Redis): an endpoint's `concurrency` then holds across all of
+   * them, as do its per-minute limits. Without it, per-minute limits hold in this process.
+   */
+  sharedLimits?: SharedLimits;
 }): ModelResolver {
   const { config, cache } = options;
   const maxModels = Math.max(1, options.maxModels ?? DEFAULT_MAX_MODELS);
   const made = new Map<string, LM & { load(): Promise<LM> }>();
   /** Loaded LMs holding native resources (llama): never dropped, closed by close(). */
   const closable = new Map<string, Closable>();
-  const limiters = new Map<string, Limiter>();
+  const limiters = new Map<string, CallSlots>();
+  const slotsOf = (target: ProviderTarget): CallSlots => {
+    const local = new Limiter(target.concurrency);
+    const { requestsPerMinute, tokensPerMinute } = target.rates;
+    if (!options.sharedLimits && !requestsPerMinute && !tokensPerMinute) return local;
+    return sharedCallSlots({
+      local,
+      limits: options.sharedLimits ?? (ownLimits ??= memorySharedLimits()),
+      scope: `endpoint:${target.name}`,
+      concurrency: options.sharedLimits ? target.concurrency : undefined,
+      requestsPerMinute,
+      tokensPerMinute,
+    });
+  };
+  let ownLimits: SharedLimits | undefined;
   const prices = { ...defaultPrices, ...config.prices };
 
   const resolve = (spec: string): LM => {
@@ -58,7 +81,7 @@ export function createModelResolver(options: {
       );
     }
     let limiter = limiters.get(target.name);
-    if (!limiter) limiters.set(target.name, (limiter = new Limiter(target.concurrency)));
+    if (!limiter) limiters.set(target.name, (limiter = slotsOf(target)));
     const lm = lazyLM(trimmed, target.capabilities, async () => {
       const inner = await target.definition.create({
         model: rest,

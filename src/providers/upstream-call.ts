@@ -9,7 +9,7 @@ import { completionCap } from "./completion-cap.ts";
 import { deriveSeed } from "./derive-seed.ts";
 import { holdBudget } from "./hold-budget.ts";
 import type { DriverResult, DriverStreamEvent, ProviderDriver } from "./provider-driver.ts";
-import type { Limiter } from "./resilience/limiter.ts";
+import type { CallSlots } from "./resilience/call-slots.ts";
 import { withinTimeBudget } from "./resilience/call-signal.ts";
 
 /** What every call of one provider LM shares. */
@@ -17,7 +17,7 @@ export interface CallSetup extends AttemptLimits {
   id: string;
   driver: ProviderDriver;
   price?: Price;
-  limiter: Limiter;
+  limiter: CallSlots;
 }
 
 /** A finished upstream call: the checked result, its paid usage, and the max_tokens the budget capped it to. */
@@ -38,11 +38,12 @@ export async function* upstreamCall(
   o: { request: ChatRequest; ctx: RunContext; n: number; sampleIndex: number; attempt: Attempt; stream?: boolean },
 ): AsyncGenerator<DriverStreamEvent, CallOutcome> {
   const { request, ctx, n, sampleIndex } = o;
+  const promptTokens = estimatePromptTokens(request);
   const hold = await withinTimeBudget(ctx, (signal) =>
     holdBudget({
       budget: ctx.budget,
       signal,
-      promptTokens: estimatePromptTokens(request),
+      promptTokens,
       n,
       asked: completionCap(request),
       price: setup.price,
@@ -65,7 +66,10 @@ export async function* upstreamCall(
   let settled = false;
   const started = performance.now();
   try {
-    const release = await withinTimeBudget(ctx, (signal) => setup.limiter.acquire(signal));
+    // A token window counts the call's worst case until it is over, then what it spent.
+    const cost = { tokens: promptTokens + (hold.maxTokens ?? completionCap(request) ?? 0) * n };
+    const release = await withinTimeBudget(ctx, (signal) => setup.limiter.acquire(signal, cost));
+    let spent: { tokens: number } | undefined;
     try {
       const result = yield* attemptLoop({
         attempt: o.attempt,
@@ -78,9 +82,10 @@ export async function* upstreamCall(
       });
       settled = true;
       const usage = charge(span, ctx, result, setup.price, performance.now() - started);
+      spent = { tokens: usage.total_tokens };
       return { result, usage, maxTokens: hold.maxTokens };
     } finally {
-      release();
+      release(spent);
     }
   } catch (error) {
     settled = true;

@@ -15,6 +15,8 @@ export interface ProviderTarget {
   /** Prices of this target keyed `name:model`, over the config's. */
   prices: PriceTable;
   concurrency: number;
+  /** Per-minute limits of this target (operator settings). */
+  rates: { requestsPerMinute?: number; tokensPerMinute?: number };
 }
 
 /**
@@ -32,7 +34,11 @@ export function providerTarget(
 ): ProviderTarget | undefined {
   const builtIn = findProvider(name);
   if (builtIn) {
-    const settings = (config.providers[name] ?? {}) as Record<string, unknown> & { concurrency?: number };
+    const settings = (config.providers[name] ?? {}) as Record<string, unknown> & {
+      concurrency?: number;
+      requestsPerMinute?: number;
+      tokensPerMinute?: number;
+    };
     return {
       name,
       definition: builtIn,
@@ -41,6 +47,7 @@ export function providerTarget(
       capabilities: builtIn.capabilities,
       prices: {},
       concurrency: settings.concurrency ?? builtIn.defaultConcurrency,
+      rates: { requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute },
     };
   }
   const endpoint = config.endpoints && Object.hasOwn(config.endpoints, name) ? config.endpoints[name] : undefined;
@@ -56,6 +63,7 @@ export function providerTarget(
     capabilities: { ...definition.capabilities, ...capabilities },
     prices: prefixedPrices(name, prices),
     concurrency: concurrency ?? definition.defaultConcurrency,
+    rates: { requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute },
   };
 }
 
