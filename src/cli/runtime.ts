@@ -1,4 +1,5 @@
-import { loadConfig } from "../config/load-config.ts";
+import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
+import type { SharedLimits } from "../shared-state/shared-limits.ts";
 import { configureSandboxPool } from "../sandbox/sandbox-pool.ts";
 import { createLmxRuntime, type LmxRuntime } from "../runtime/create-lmx-runtime.ts";
 
@@ -8,6 +9,10 @@ export interface RuntimeOptions {
   cache?: boolean | string;
   /** The model technique-only specs run on (default: the config's). */
   defaultModel?: string;
+  /** The config already loaded from `config` (lmx serve reads its `redis` first). */
+  loaded?: LoadedConfig;
+  /** Endpoint limits shared with other instances (lmx serve on Redis). */
+  sharedLimits?: SharedLimits;
 }
 
 /** What every command needs: the runtime over `-c` (or LMX_CONFIG) and the process's environment. */
@@ -15,10 +20,15 @@ export type Runtime = LmxRuntime;
 
 /** The CLI's entry point to lmx: the only place the commands read `process.env` from. */
 export function openRuntime(options: RuntimeOptions = {}): Runtime {
-  const config = loadConfig({ path: options.config, env: process.env });
+  const config = options.loaded ?? loadConfig({ path: options.config, env: process.env });
   if (config.sandbox) {
     const { maxConcurrent, maxMemoryMb, maxQueued } = config.sandbox;
     configureSandboxPool({ maxConcurrent, maxQueued, maxMemoryBytes: maxMemoryMb && maxMemoryMb * 1024 * 1024 });
   }
-  return createLmxRuntime(config, { env: process.env, cache: options.cache, defaultModel: options.defaultModel });
+  return createLmxRuntime(config, {
+    env: process.env,
+    cache: options.cache,
+    defaultModel: options.defaultModel,
+    sharedLimits: options.sharedLimits,
+  });
 }

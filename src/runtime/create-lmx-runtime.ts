@@ -10,6 +10,7 @@ import { createRunContext } from "../core/context.ts";
 import type { RunHost } from "../core/run-host.ts";
 import type { LM, RunContext } from "../core/types.ts";
 import { createModelResolver } from "../providers/resolve-model.ts";
+import type { SharedLimits } from "../shared-state/shared-limits.ts";
 import { defaultRegistry, type TechniqueRegistry } from "../techniques/registry.ts";
 import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
 import { buildTechniques, parseLMSpec, type SpecEnv } from "../techniques/spec/build-techniques.ts";
@@ -32,6 +33,8 @@ export interface LmxRuntimeOptions {
   defaultModel?: string;
   /** Every store (default: on the backend `LMX_STORE` or the config's `store` names, else SQLite files). */
   stores?: Stores;
+  /** Endpoint limits shared with other instances (Redis, see openSharedState); default: this process's own. */
+  sharedLimits?: SharedLimits;
 }
 
 /**
@@ -90,7 +93,9 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
       ? SqliteCache.open({ path: wantCache })
       : stores.cache()
     : undefined;
-  const owned = options.resolveModel ? undefined : createModelResolver({ config: loaded, cache });
+  const owned = options.resolveModel
+    ? undefined
+    : createModelResolver({ config: loaded, cache, sharedLimits: options.sharedLimits });
   const resolveModel = options.resolveModel ?? owned!;
   const registry = options.registry ?? defaultRegistry();
   const defaultModel = options.defaultModel ?? loaded.defaultModel;

@@ -70,3 +70,52 @@ describe("several lmx serve processes as one", { skip: !available }, () => {
     }
   });
 });
+
+describe("two lmx serve processes on one PostgreSQL store and one Redis are one proxy", { skip: !available }, () => {
+  it("a request answered by A is a cache hit on B, B lists A's trace, one key's budget spans both", async (t) => {
+    const { createTestDatabase } = await import("../store/postgres/testing/test-database.ts");
+    const database = await createTestDatabase();
+    if (!database) return t.skip("no PostgreSQL");
+    const upstream = await startOpenAITestServer({ reply: () => "42" });
+    const prefix = `lmx-t-${randomUUID()}:`;
+    const dir = mkdtempSync(join(tmpdir(), "lmx-scale-"));
+    const config = join(dir, "lmx.config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        providers: { openai: { baseURL: upstream.url, apiKey: "sk-up", retries: 0 } },
+        store: database.url,
+        cache: { enabled: true },
+        redis: { url: TEST_REDIS_URL, prefix },
+        server: { keys: [KEY], keyBudget: { calls: 2, period: "total", perRequest: { calls: 1 } } },
+      }),
+    );
+    const args = ["--config", config, "--model", "openai:test-model"];
+    const [a, b] = [await startServeProcess(args, { cwd: dir }), await startServeProcess(args, { cwd: dir })];
+    const client = (url: string) => new OpenAI({ baseURL: url, apiKey: KEY, maxRetries: 0 });
+    const ask = (url: string, content: string) =>
+      client(url).chat.completions.create({
+        model: "openai:test-model",
+        seed: 1,
+        messages: [{ role: "user", content }],
+      });
+    try {
+      const first = await ask(a.url, "6*7?");
+      const again = await ask(b.url, "6*7?");
+      assert.equal(again.choices[0]!.message.content, first.choices[0]!.message.content);
+      assert.equal(upstream.requests.length, 1, "B answered from the cache A filled");
+      const traces = (await (
+        await fetch(`${b.url}/traces`, { headers: { authorization: `Bearer ${KEY}` } })
+      ).json()) as { data: { id: string }[] };
+      assert.ok(traces.data.length >= 2, "B lists the traces of both instances");
+      // The key's budget (2 calls, a cache hit paying none) is shared: one more call anywhere, then none.
+      await ask(a.url, "7*8?");
+      await assert.rejects(ask(b.url, "8*9?"), (e) => e instanceof OpenAI.RateLimitError);
+      assert.equal(upstream.requests.length, 2);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await upstream.close();
+      await database.drop();
+    }
+  });
+});

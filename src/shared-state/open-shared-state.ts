@@ -2,6 +2,9 @@ import type { KeyLedger } from "./key-ledger.ts";
 import { memoryKeyLedger } from "./memory-key-ledger.ts";
 import { openRedis } from "./open-redis.ts";
 import { redisKeyLedger } from "./redis-key-ledger.ts";
+import { memorySharedLimits } from "./memory-shared-limits.ts";
+import { redisSharedLimits } from "./redis-shared-limits.ts";
+import type { SharedLimits } from "./shared-limits.ts";
 import { SharedStateUnavailableError } from "./shared-state-unavailable-error.ts";
 
 export interface SharedStateSettings {
@@ -15,6 +18,8 @@ export interface SharedStateSettings {
 
 export interface SharedState {
   ledger: KeyLedger;
+  /** Endpoint limits shared with other instances (on Redis); undefined when this process is alone. */
+  limits?: SharedLimits;
   /** Where it lives, for start-up messages: `memory` or the Redis URL without its password. */
   where: string;
   close(): Promise<void>;
@@ -29,8 +34,11 @@ export async function openSharedState(
   const redis = await openRedis(settings.url, { log: options.log });
   const shared = redisKeyLedger(redis, { prefix: settings.prefix });
   const ledger = settings.failOpen ? failOpenLedger(shared, memoryKeyLedger(), options.log) : shared;
+  const sharedLimits = redisSharedLimits(redis, { prefix: settings.prefix });
+  const limits = settings.failOpen ? failOpenLimits(sharedLimits, memorySharedLimits(), options.log) : sharedLimits;
   return {
     ledger,
+    limits,
     where: new URL(settings.url).host,
     close: async () => {
       redis.disconnect();
@@ -74,6 +82,39 @@ export function failOpenLedger(shared: KeyLedger, local: KeyLedger, log?: (line:
       orLocal(
         () => shared.spend(key, period),
         () => local.spend(key, period),
+      ),
+    close: async () => {
+      await Promise.all([shared.close(), local.close()]);
+    },
+  };
+}
+
+/** Limits that fall back to this instance's own while the shared ones are away (failOpen). */
+export function failOpenLimits(shared: SharedLimits, local: SharedLimits, log?: (line: string) => void): SharedLimits {
+  const orLocal = async <T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!SharedStateUnavailableError.isInstance(error)) throw error;
+      log?.("lmx: shared limits unavailable; this instance keeps its endpoints' limits on its own (failOpen)");
+      return fallback();
+    }
+  };
+  return {
+    slot: (scope, max, signal) =>
+      orLocal(
+        () => shared.slot(scope, max, signal),
+        () => local.slot(scope, max, signal),
+      ),
+    take: (scope, amount, perMinute, signal) =>
+      orLocal(
+        () => shared.take(scope, amount, perMinute, signal),
+        () => local.take(scope, amount, perMinute, signal),
+      ),
+    adjust: (scope, delta) =>
+      orLocal(
+        () => shared.adjust(scope, delta),
+        () => local.adjust(scope, delta),
       ),
     close: async () => {
       await Promise.all([shared.close(), local.close()]);

@@ -12,6 +12,7 @@ import { parseIntArg } from "../parse-number.ts";
 import { openSharedState } from "../../shared-state/open-shared-state.ts";
 import { sharedStateSettings } from "../../shared-state/shared-state-settings.ts";
 import { openRuntime } from "../runtime.ts";
+import { loadConfig } from "../../config/load-config.ts";
 
 interface ServeOptions {
   port: number;
@@ -33,11 +34,17 @@ export function configureServe(
     .option("-m, --model <spec>", "default model spec or alias, for requests that name none or only techniques")
     .option("--cache [path]", "cache responses in SQLite (default path .lmx/cache.sqlite or LMX_CACHE)")
     .action(async (options: ServeOptions) => {
-      const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
+      // Shared state first: the runtime's endpoints take their limits from it.
+      const loaded = loadConfig({ path: program.opts().config, env: process.env });
+      const shared = await openSharedState(sharedStateSettings(loaded), {
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      const runtime = openRuntime({ loaded, cache: options.cache, sharedLimits: shared.limits });
       // Requests' traces persist (so `lmx trace` and /ui see them after a restart) and go to OTLP when configured.
       // Migrations run now, so a database that cannot be reached or is too new stops the start, not a request.
       await runtime.stores.migrate().catch(async (error: unknown) => {
         await runtime.close();
+        await shared.close();
         throw error;
       });
       const saved = runtime.stores.traces(traceStoreLimits(runtime.config.traces));
@@ -49,11 +56,7 @@ export function configureServe(
       const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) =>
         warn(`cannot save a trace: ${(e as Error).message}`),
       );
-      let shared: Awaited<ReturnType<typeof openSharedState>> | undefined;
       try {
-        shared = await openSharedState(sharedStateSettings(runtime.config), {
-          log: (line) => io.stderr.write(`${line}\n`),
-        });
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
           runtime,
@@ -85,7 +88,7 @@ export function configureServe(
         await server.close();
       } finally {
         await traces.flush();
-        await shared?.close();
+        await shared.close();
         await exporter?.shutdown();
         await saved.close();
         await runtime.close();
