@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { mcpConfigSchema } from "../tools/mcp/mcp-server-config.ts";
+import { redisConfigSchema } from "../shared-state/shared-state-settings.ts";
 
 const providerSettings = z.strictObject({
   baseURL: z.string().optional(),
@@ -53,6 +54,11 @@ export const configSchema = z.strictObject({
       time_ms: z.number().min(0).optional(),
     })
     .optional(),
+  /**
+   * Redis that `lmx serve` instances share per-key budgets on: a URL or `{ url, failOpen, prefix }`
+   * (`LMX_REDIS` overrides the URL). Unset: each process keeps its own.
+   */
+  redis: redisConfigSchema.optional(),
   /** Extra settings of other parts (server, eval) live under their own keys. */
   server: z.record(z.string(), z.unknown()).optional(),
   eval: z.record(z.string(), z.unknown()).optional(),

@@ -1,9 +1,11 @@
 import type { Context } from "hono";
 import { createRunContext } from "../core/context.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
+import type { BudgetLimits } from "../budget/budget.ts";
 import type { ChatRequest, ChatResult, LM, RunContext } from "../core/types.ts";
 import { chatBodySchema, dropNullSettings, validateChatBody, type LmxField } from "./chat-body-schema.ts";
 import type { Caller } from "./access.ts";
+import type { KeyAllowance } from "./key-budget.ts";
 import type { ConcurrencyGate } from "./concurrency-gate.ts";
 import { errorDetail, errorResponse } from "./error-response.ts";
 import { jsonTooDeep } from "./json-depth.ts";
@@ -30,6 +32,8 @@ export interface ChatCompletionsDeps {
   callerOf?: (c: Context) => Caller;
   /** Where host problems of a run go, with its trace id (clients get a fixed message). */
   log?: (line: string) => void;
+  /** Reserves the request's share of its key's budget (see key-budget.ts). */
+  allowance?: (caller: Caller, limits: BudgetLimits) => Promise<KeyAllowance>;
 }
 
 /** One request on its way: the LM, the request it is given, its run context and bookkeeping. */
@@ -67,6 +71,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       );
     const release = deps.gate.enter();
     let run: ChatRun | undefined;
+    let allowance: KeyAllowance | undefined;
     try {
       const body = parseJson(text);
       validateChatBody(schema, body);
@@ -75,12 +80,15 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       ) as ChatRequest & { lmx?: LmxField; stream?: boolean; stream_options?: { include_usage?: boolean } | null };
       const lm = deps.resolveLM({ model, technique: lmx?.technique });
       const shownModel = model?.trim() || deps.defaultModel || lm.id;
+      const caller = deps.callerOf?.(c) ?? { operator: false };
+      const limits = requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) });
+      allowance = deps.allowance ? await deps.allowance(caller, limits) : undefined;
       const ctx = createRunContext({
         name: "POST /v1/chat/completions",
-        budget: requestBudget({ requested: lmx?.budget, caps: caps(deps.settings) }),
+        budget: allowance?.limits ?? limits,
         signal: clientSignal,
       });
-      const tenant = deps.callerOf?.(c).tenant;
+      const tenant = caller.tenant;
       ctx.span.set({
         model: shownModel,
         lm: lm.id,
@@ -99,6 +107,10 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           if (finished) return;
           finished = true;
           release();
+          const spent = ctx.span.total;
+          allowance
+            ?.settle({ cost_usd: spent.cost_usd, tokens: spent.total_tokens, calls: spent.calls })
+            .catch((e: unknown) => deps.log?.(`lmx serve: settling a key's spend failed: ${describe(e)}`));
           const host = error !== undefined && errorResponse(error).internal;
           if (host)
             deps.log?.(
@@ -136,7 +148,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         // The failed run's trace is kept too; say where.
         c.header("x-lmx-trace-id", run.ctx.span.traceId);
       } else release();
-      throw error;
+      throw allowance ? allowance.explain(error) : error;
     }
   };
 }

@@ -17,6 +17,9 @@ import { requestLMResolver } from "./request-lm.ts";
 import { configSecrets, scrubSecrets } from "./scrub-secrets.ts";
 import { serverConfigFrom, type ServerConfig, type ServerConfigInput } from "./server-config.ts";
 import { tenantTraces } from "./tenant-traces.ts";
+import { keyAllowance } from "./key-budget.ts";
+import type { KeyLedger } from "../shared-state/key-ledger.ts";
+import { memoryKeyLedger } from "../shared-state/memory-key-ledger.ts";
 import { memoryTraceStore, type TraceStore } from "./trace-store.ts";
 import { traceViewerPage } from "../web/trace-viewer.ts";
 
@@ -31,6 +34,8 @@ export interface ServerAppOptions {
   /** Settings over the config's `server` section. */
   server?: ServerConfigInput;
   traces?: TraceStore;
+  /** Per-key budgets (`server.keyBudget`); shared with other instances when on Redis. Default: this process's own. */
+  ledger?: KeyLedger;
   /** Where unexpected errors are reported (already scrubbed of keys). */
   log?: (line: string) => void;
 }
@@ -116,6 +121,12 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       secrets,
       callerOf,
       log: options.log,
+      allowance: keyAllowance({
+        ledger: options.ledger ?? memoryKeyLedger(),
+        budget: settings.keyBudget,
+        // A hold outlives its request's deadline; past it, an instance that died is taken to have spent it all.
+        ttlMs: settings.limits.requestMs + Math.min(60_000, settings.limits.requestMs),
+      }),
     }),
   );
   // The operator's specs are shown only where a client could have sent them itself: one naming a local

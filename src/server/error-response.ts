@@ -7,6 +7,7 @@ import { HostResourceError } from "../techniques/spec/host-resource-error.ts";
 import { HttpError } from "./http-error.ts";
 import { ModelNotFoundError } from "./model-not-found-error.ts";
 import { scrubSecrets } from "./scrub-secrets.ts";
+import { SharedStateUnavailableError } from "../shared-state/shared-state-unavailable-error.ts";
 
 /** An error as the OpenAI API answers it: `{error: {message, type, param, code}}` and a status. */
 export interface ErrorResponse {
@@ -63,6 +64,16 @@ export function errorResponse(error: unknown, options: { secrets?: readonly stri
       true,
     );
   if (UpstreamError.isInstance(error)) return upstream(error, make);
+  if (SharedStateUnavailableError.isInstance(error))
+    return make(
+      503,
+      "server_error",
+      "shared_state_unavailable",
+      "lmx's shared state is unavailable; retry shortly",
+      undefined,
+      { "retry-after": "1" },
+      true,
+    );
   return make(
     500,
     "server_error",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import type { LoadedConfig } from "../config/load-config.ts";
+import { keyBudgetSchema } from "./key-budget.ts";
 
 const budgetCaps = z.strictObject({
   tokens: z.number().min(0).optional(),
@@ -40,6 +41,11 @@ export const serverConfigSchema = z.strictObject({
   maxN: z.number().int().min(1).default(16),
   /** Caps on every request's budget (a request's own `lmx.budget` is clamped to them). */
   maxBudget: budgetCaps.optional(),
+  /**
+   * What each client key may spend per period, shared by every instance using the same Redis
+   * (`redis` in the config); operator keys are not limited.
+   */
+  keyBudget: keyBudgetSchema.optional(),
   /** How many techniques deep a model spec may nest. */
   maxSpecDepth: z.number().int().min(0).default(4),
   /** Requests running at once; more are answered 429 with Retry-After. */

@@ -10,6 +10,8 @@ import { exportingTraceStore } from "../../trace/otlp/exporting-trace-store.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg } from "../parse-number.ts";
+import { openSharedState } from "../../shared-state/open-shared-state.ts";
+import { sharedStateSettings } from "../../shared-state/shared-state-settings.ts";
 import { openRuntime } from "../runtime.ts";
 
 interface ServeOptions {
@@ -46,13 +48,18 @@ export function configureServe(
       const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) =>
         warn(`cannot save a trace: ${(e as Error).message}`),
       );
+      let shared: Awaited<ReturnType<typeof openSharedState>> | undefined;
       try {
+        shared = await openSharedState(sharedStateSettings(runtime.config), {
+          log: (line) => io.stderr.write(`${line}\n`),
+        });
         const defaultModel = options.model ?? (await defaultModelSpec(runtime.config).catch(() => undefined));
         const server = await startServer({
           config: runtime.config,
           resolveModel: runtime.resolveModel,
           defaultModel,
           traces,
+          ledger: shared.ledger,
           host: options.host,
           port: options.port,
           log: (line) => io.stderr.write(`${line}\n`),
@@ -63,7 +70,7 @@ export function configureServe(
           ? `${server.settings.keys.length} key(s) required`
           : "local clients only";
         io.stdout.write(
-          `lmx serve: listening on ${server.url} (default model: ${defaultModel ?? "none"}; ${access})\n`,
+          `lmx serve: listening on ${server.url} (default model: ${defaultModel ?? "none"}; ${access}; shared state: ${shared.where})\n`,
         );
         await new Promise<void>((resolve) => {
           const stop = () => {
@@ -78,6 +85,7 @@ export function configureServe(
         await server.close();
       } finally {
         traces.flush();
+        await shared?.close();
         await exporter?.shutdown();
         saved.close();
         await runtime.close();
