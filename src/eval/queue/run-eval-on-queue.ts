@@ -5,16 +5,13 @@ import type { EvalRecord } from "../eval-record.ts";
 import { EvalRunError } from "../eval-run-error.ts";
 import type { QuestionResult, RunKey } from "../eval-store.ts";
 import type { EvalRunPlan } from "../plan-eval-runs.ts";
-import type { EvalOutcome, EvalProgress, RunEvalOptions } from "../run-eval.ts";
+import type { EvalProgress, EvalRunner } from "../run-eval.ts";
 import { runKey } from "../run-key.ts";
 import { summarizeRun } from "../summarize-run.ts";
 import { EvalJobFailedError } from "./eval-job-failed-error.ts";
 import { evalJob, evalJobId, type EvalJob } from "./eval-job.ts";
 import { EVAL_JOB_OPTIONS } from "./job-options.ts";
 import { DEFAULT_QUEUE_NAME, outageLog, queueConnection, type EvalQueueSettings } from "./queue-connection.ts";
-
-/** Runs evaluations the way runEval does, with the same options and outcome. */
-export type EvalRunner = (options: RunEvalOptions) => Promise<EvalOutcome>;
 
 export interface QueueRunner {
   run: EvalRunner;

@@ -1,0 +1,99 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { LoadedConfig } from "../../config/load-config.ts";
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { EvalStore } from "../../eval/eval-store.ts";
+import { startEvalWorker } from "../../eval/queue/eval-worker.ts";
+import { DEFAULT_LOCK_MS } from "../../eval/queue/job-options.ts";
+import { serverConfigFrom } from "../../server/server-config.ts";
+import { redactUrl } from "../../shared-state/open-redis.ts";
+import { defaultResultsPath } from "../../store/lmx-dirs.ts";
+import { clientOptionPolicy, type SpecEnv } from "../../techniques/spec/index.ts";
+import type { CliIO } from "../cli-io.ts";
+import { parseIntArg } from "../parse-number.ts";
+import { addQueueOptions, queueUrl, type QueueCliOptions } from "../queue-options.ts";
+import { openRuntime, type Runtime } from "../runtime.ts";
+
+interface WorkerOptions extends QueueCliOptions {
+  results?: string;
+  concurrency: number;
+  cache: boolean;
+  lockMs: number;
+}
+
+export function configureWorker(command: Command, program: Command, io: CliIO): void {
+  addQueueOptions(command, "take jobs")
+    .option("--results <file>", "the results file submitters read (default <state>/eval.sqlite)")
+    .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
+    .option("--no-cache", "do not use the response cache (on by default, as for lmx eval)")
+    .option(
+      "--lock-ms <n>",
+      "a job's lock, renewed while it runs: a killed worker's jobs go to another after about 1.5× this",
+      parseIntArg,
+      DEFAULT_LOCK_MS,
+    )
+    .action(async (options: WorkerOptions) => {
+      if (options.concurrency < 1)
+        throw new InvalidRequestError("--concurrency must be >= 1", { param: "concurrency" });
+      if (options.lockMs < 500) throw new InvalidRequestError("--lock-ms must be >= 500", { param: "lock-ms" });
+      const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
+      const url = queueUrl(options.queue ?? true, runtime.config);
+      const results = resolve(options.results ?? defaultResultsPath());
+      const store = EvalStore.open({ path: results });
+      const log = (line: string) => io.stderr.write(`${line}\n`);
+      try {
+        const worker = await startEvalWorker({
+          url,
+          name: options.queueName,
+          store,
+          env: jobEnv(runtime),
+          concurrency: options.concurrency,
+          lockMs: options.lockMs,
+          stalledIntervalMs: Math.max(250, Math.round(options.lockMs / 2)),
+          log,
+          onJob: (e) => {
+            if (e.outcome === "failed") log(`lmx worker: ${e.technique} on question ${e.question} failed: ${e.reason}`);
+          },
+        });
+        log(
+          `lmx worker: taking jobs from queue ${options.queueName} at ${redactUrl(url)}; results in ${results} (Ctrl-C stops after the questions in flight)`,
+        );
+        await new Promise<void>((done) => {
+          process.once("SIGINT", done);
+          process.once("SIGTERM", done);
+        });
+        log("lmx worker: stopping after the questions in flight");
+        await worker.close();
+      } finally {
+        store.close();
+        await runtime.close();
+      }
+    });
+}
+
+/**
+ * How a worker builds jobs' specs: as `lmx serve` builds a client's, since anyone who can write to
+ * the queue can add a job. Options naming host resources pass only as names the config grants;
+ * models only from allowed providers (server.allowProviders) or the config's aliases.
+ */
+function jobEnv(runtime: Runtime): SpecEnv {
+  const { config } = runtime;
+  const allowed = serverConfigFrom({ config }).allowProviders;
+  return {
+    registry: runtime.env.registry,
+    resolveModel(spec) {
+      const provider = /^([a-z][\w-]*):/.exec(spec.trim())?.[1];
+      if (provider && !allowed.includes(provider) && !Object.hasOwn(config.aliases, spec.trim()))
+        throw new InvalidRequestError(
+          `this worker does not take ${provider}: models from the queue (allowed: ${allowed.join(", ") || "none"}); add "${provider}" to server.allowProviders in its config`,
+          { param: "model" },
+        );
+      return runtime.env.resolveModel(spec);
+    },
+    policy: clientOptionPolicy(grantsOf(config)),
+  };
+}
+
+function grantsOf(config: LoadedConfig) {
+  return { indexes: config.indexes, memoryStores: config.memoryStores, demoSets: config.demoSets };
+}
