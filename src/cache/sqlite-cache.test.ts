@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import type { CachedSample } from "./response-cache.ts";
+import { cacheStoreContract } from "./cache-store.contract.ts";
 import { CACHE_SCHEMA_VERSION, defaultCachePath, SqliteCache } from "./sqlite-cache.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-sqlite-cache-"));
@@ -43,27 +44,27 @@ test("open creates parent folders, uses WAL and stamps the schema version", () =
   db.close();
 });
 
-test("get returns what set stored, misses are undefined, and a reopened file keeps everything", () => {
+test("get returns what set stored, misses are undefined, and a reopened file keeps everything", async () => {
   const path = join(dir, "roundtrip.sqlite");
   const cache = SqliteCache.open({ path });
-  assert.equal(cache.get("k1"), undefined);
-  cache.set("k1", sample("one"));
-  cache.set("k2", sample("two", 0));
-  cache.set("k2", sample("two again", 0));
-  assert.deepEqual(cache.get("k1"), sample("one"));
+  assert.equal(await cache.get("k1"), undefined);
+  await cache.set("k1", sample("one"));
+  await cache.set("k2", sample("two", 0));
+  await cache.set("k2", sample("two again", 0));
+  assert.deepEqual(await cache.get("k1"), sample("one"));
   assert.equal(cache.stats().entries, 2);
   cache.close();
   cache.close();
-  assert.throws(() => cache.get("k1"), isConfigError(/after close/));
+  await assert.rejects(cache.get("k1"), isConfigError(/after close/));
 
   const again = SqliteCache.open({ path });
-  assert.deepEqual(again.get("k1"), sample("one"));
-  assert.equal(again.get("k2")?.choice.message.content, "two again");
+  assert.deepEqual(await again.get("k1"), sample("one"));
+  assert.equal((await again.get("k2"))?.choice.message.content, "two again");
   const stats = again.stats();
   assert.equal(stats.entries, 2);
   assert.equal(stats.path, path);
   assert.ok(stats.bytes > 0);
-  assert.equal(again.clear(), 2);
+  assert.equal(await again.clear(), 2);
   assert.equal(again.stats().entries, 0);
   again.close();
 });
@@ -79,22 +80,22 @@ test("a file that is not a SQLite database is a ConfigurationError and is left u
   assert.equal(readFileSync(path, "utf8"), text);
 });
 
-test("a malformed cache file is a ConfigurationError at open or on read, never a crash", () => {
+test("a malformed cache file is a ConfigurationError at open or on read, never a crash", async () => {
   const path = join(dir, "malformed.sqlite");
   const cache = SqliteCache.open({ path });
-  for (let i = 0; i < 300; i++) cache.set(`key-${i}`, sample("x".repeat(300)));
+  for (let i = 0; i < 300; i++) await cache.set(`key-${i}`, sample("x".repeat(300)));
   cache.close();
   const bytes = readFileSync(path);
   // Keep the 100-byte header, scramble the rest of the schema page and every data page.
   for (let i = 100; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 255;
   writeFileSync(path, bytes);
-  assert.throws(
-    () => {
+  await assert.rejects(
+    async () => {
       const c = SqliteCache.open({ path });
       try {
-        for (let i = 0; i < 300; i++) c.get(`key-${i}`);
+        for (let i = 0; i < 300; i++) await c.get(`key-${i}`);
       } finally {
-        c.close();
+        await c.close();
       }
     },
     isConfigError(/malformed|not a readable SQLite database/),
@@ -102,7 +103,7 @@ test("a malformed cache file is a ConfigurationError at open or on read, never a
   assert.ok(existsSync(path));
 });
 
-test("a database locked by another connection past the busy timeout is a ConfigurationError", () => {
+test("a database locked by another connection past the busy timeout is a ConfigurationError", async () => {
   const path = join(dir, "locked.sqlite");
   const holder = new Database(path);
   holder.exec("CREATE TABLE other_lock (x)");
@@ -119,20 +120,20 @@ test("a database locked by another connection past the busy timeout is a Configu
   }
   // Once the lock is released the same file opens fine.
   const cache = SqliteCache.open({ path, busyTimeoutMs: 50 });
-  cache.set("k", sample("v"));
+  await cache.set("k", sample("v"));
 
   // A writer holding the lock while the cache is open: reads still work (WAL), writes fail cleanly.
   const writer = new Database(path, { timeout: 50 });
   writer.exec("BEGIN EXCLUSIVE");
   writer.prepare("INSERT INTO responses (key, value, created_at) VALUES ('w', '{}', 0)").run();
   try {
-    assert.equal(cache.get("k")?.choice.message.content, "v");
-    assert.throws(() => cache.set("k2", sample("v2")), isConfigError(/locked by another process/));
+    assert.equal((await cache.get("k"))?.choice.message.content, "v");
+    await assert.rejects(cache.set("k2", sample("v2")), isConfigError(/locked by another process/));
   } finally {
     writer.exec("ROLLBACK");
     writer.close();
   }
-  cache.set("k2", sample("v2"));
+  await cache.set("k2", sample("v2"));
   assert.equal(cache.stats().entries, 2);
   cache.close();
 });
@@ -163,3 +164,5 @@ test("defaultCachePath prefers LMX_CACHE, else cache.sqlite in the user's cache 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+cacheStoreContract("SQLite", async () => SqliteCache.open({ path: join(dir, `contract-${Math.random()}.sqlite`) }));

@@ -3,7 +3,7 @@ import { lmxDirs } from "../store/lmx-dirs.ts";
 import type Database from "better-sqlite3";
 import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
-import type { CachedSample, ResponseCache } from "./response-cache.ts";
+import { parseCachedSample, type CacheStore, type CachedSample } from "./response-cache.ts";
 
 /** The layout this code writes; a file with a higher `user_version` was made by a newer lmx. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -36,7 +36,7 @@ export function defaultCachePath(options: { env?: NodeJS.ProcessEnv; cwd?: strin
  * SQLite failure (a lock held past the busy timeout, a file that is not a database or is corrupt)
  * becomes a ConfigurationError naming the file; the file itself is never deleted or rewritten.
  */
-export class SqliteCache implements ResponseCache {
+export class SqliteCache implements CacheStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly getStatement: Database.Statement<[string], string>;
@@ -75,23 +75,18 @@ export class SqliteCache implements ResponseCache {
     return file.build(() => new SqliteCache(file));
   }
 
-  get(key: string): CachedSample | undefined {
-    const raw = this.file.run("read from the cache", () => this.getStatement.get(key));
-    if (raw === undefined) return undefined;
-    try {
-      const sample = JSON.parse(raw) as CachedSample;
-      // A row edited by hand into something else is a miss; the next set replaces it.
-      return sample && typeof sample === "object" && sample.choice && typeof sample.choice === "object"
-        ? sample
-        : undefined;
-    } catch {
-      return undefined;
-    }
+  // Async to share CacheStore with PostgreSQL; the work is done synchronously, before the promise returns.
+  async get(key: string): Promise<CachedSample | undefined> {
+    return parseCachedSample(this.file.run("read from the cache", () => this.getStatement.get(key)));
   }
 
-  set(key: string, sample: CachedSample): void {
+  async set(key: string, sample: CachedSample): Promise<void> {
     const value = JSON.stringify(sample);
     this.file.run("write to the cache", () => this.setStatement.run(key, value, Date.now()));
+  }
+
+  async count(): Promise<number> {
+    return this.file.run("count the cache's entries", () => this.countStatement.get() ?? 0);
   }
 
   /** Entry count and size, for `lmx cache`. */
@@ -104,12 +99,12 @@ export class SqliteCache implements ResponseCache {
   }
 
   /** Removes every entry; returns how many there were. */
-  clear(): number {
+  async clear(): Promise<number> {
     return this.file.run("clear the cache", (db) => db.prepare(`DELETE FROM ${TABLE}`).run().changes);
   }
 
   /** Closes the file (merging the WAL back). Closing twice is harmless. */
-  close(): void {
+  async close(): Promise<void> {
     this.file.close();
   }
 }

@@ -1,4 +1,9 @@
+import type { CacheStore } from "../cache/response-cache.ts";
 import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
+import { openStores, type Stores } from "../store/open-stores.ts";
+import { storeUrl } from "../store/store-url.ts";
+import { defaultResultsPath } from "../store/lmx-dirs.ts";
+import { defaultTraceStorePath } from "../store/trace-store/sqlite-trace-store.ts";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
 import { createModelResolver, type ModelResolver } from "../providers/resolve-model.ts";
@@ -17,7 +22,9 @@ export interface RuntimeOptions {
 export interface Runtime {
   config: LoadedConfig;
   resolveModel: ModelResolver;
-  cache?: SqliteCache;
+  cache?: CacheStore;
+  /** Every store, on the backend the `store` setting names (LMX_STORE, then the config's `store`). */
+  stores: Stores;
   /** Resolves model specs and aliases for the spec language. */
   env: SpecEnv;
   /** An LM spec (`MODEL`, `TECHNIQUES@MODEL`, an alias) with `technique` applied on top, if given. */
@@ -31,9 +38,17 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     const { maxConcurrent, maxMemoryMb, maxQueued } = config.sandbox;
     configureSandboxPool({ maxConcurrent, maxQueued, maxMemoryBytes: maxMemoryMb && maxMemoryMb * 1024 * 1024 });
   }
+  const stores = openStores(storeUrl({ env: config.env, config }), {
+    cache: config.cache.path ?? defaultCachePath({ env: config.env }),
+    traces: defaultTraceStorePath({ env: config.env }),
+    evalResults: defaultResultsPath({ env: config.env }),
+  });
   const wantCache = options.cache ?? config.cache.enabled ?? false;
+  // `--cache FILE` names a SQLite file whatever the store; otherwise the cache is the store's.
   const cache = wantCache
-    ? SqliteCache.open({ path: typeof wantCache === "string" ? wantCache : (config.cache.path ?? defaultCachePath()) })
+    ? typeof wantCache === "string"
+      ? SqliteCache.open({ path: wantCache })
+      : stores.cache()
     : undefined;
   const resolveModel = createModelResolver({ config, cache });
   const registry = defaultRegistry();
@@ -60,6 +75,7 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     config,
     resolveModel,
     cache,
+    stores,
     env,
     buildLM(model, technique) {
       const base = parseLMSpec(model, env);
@@ -68,7 +84,8 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     },
     async close() {
       await resolveModel.close();
-      cache?.close();
+      await cache?.close();
+      await stores.close();
     },
   };
 }

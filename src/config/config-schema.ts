@@ -44,6 +44,8 @@ export const configSchema = z.strictObject({
   /** USD per million tokens, keyed `provider:model` (a trailing `*` matches a prefix). */
   prices: z.record(z.string(), price).default({}),
   cache: z.strictObject({ enabled: z.boolean().optional(), path: z.string().optional() }).default({}),
+  /** Where the stores live: unset = SQLite files; `postgres://…` = one PostgreSQL database shared by every instance (docs/scale.md). */
+  store: z.string().optional(),
   /** Named LM specs, e.g. `"smart-mini": "self-consistency(n=5)@openai:gpt-4o-mini"`. */
   aliases: z.record(z.string(), z.string()).default({}),
   budget: z

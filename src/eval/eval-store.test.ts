@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
+import { evalStoreContract } from "./eval-store.contract.ts";
 import { EvalStore } from "./eval-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-eval-store-"));
@@ -21,3 +22,6 @@ test("a results file that is not one is refused untouched, and the error names t
   );
   assert.equal(readFileSync(path, "utf8"), '{"id": "q1", "question": "?", "answer": "1"}\n');
 });
+
+let files = 0;
+evalStoreContract("SQLite", async () => EvalStore.open({ path: join(dir, `contract-${files++}.sqlite`) }));

@@ -1,10 +1,10 @@
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type Database from "better-sqlite3";
 import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
 import { createMetaTable, META_TABLE } from "../store/sqlite/store-meta.ts";
 import type { SpanJSON } from "../trace/span.ts";
 import type { QuestionMetrics } from "./question-metrics.ts";
+import { COLUMNS, fromRow, packTrace, unpackTrace, type Row } from "./eval-row.ts";
 
 export const EVAL_SCHEMA_VERSION = 1;
 const LABEL = "eval results file";
@@ -37,23 +37,40 @@ export interface QuestionResult extends QuestionMetrics {
   trace_id?: string;
 }
 
-type Row = Omit<QuestionResult, "correct" | "answer" | "error" | "trace_id" | "finish_reason"> & {
-  correct: number;
-  answer: string | null;
-  error: string | null;
-  trace_id: string | null;
-  finish_reason: string | null;
-};
+/**
+ * Where eval and tune results are kept, question by question: SQLite (`EvalStore.open`, the
+ * default) or PostgreSQL (PgEvalStore, via openStores), both passing eval-store.contract.ts.
+ */
+export interface EvalStore {
+  /** The file's path, or the database's URL without its password. */
+  readonly path: string;
+  /** Ids of the run's questions that finished without an error (a rerun skips them). */
+  finished(key: RunKey): Promise<Set<string>>;
+  /** Stores (or replaces) one question's result and trace, committed at once. */
+  save(key: RunKey, result: QuestionResult, trace?: SpanJSON): Promise<void>;
+  /** The run's results (without traces), in question-id order. */
+  results(key: RunKey): Promise<QuestionResult[]>;
+  /** The stored trace of one question of a run. */
+  trace(key: RunKey, questionId: string): Promise<SpanJSON | undefined>;
+  /** Every stored trace of a run, by question id (read a few rows at a time). */
+  traces(key: RunKey): AsyncIterable<[string, SpanJSON]>;
+  /** Stored question traces whose trace id starts with `prefix` (for `lmx trace`; a full id matches itself). */
+  findTraces(prefix: string, limit?: number): Promise<SpanJSON[]>;
+  /** Closing twice is harmless. */
+  close(): Promise<void>;
+}
 
-const COLUMNS =
-  "question_id, correct, answer, gold, text, finish_reason, calls, samples, prompt_tokens, completion_tokens, cost_usd, latency_ms, error, trace_id";
+/** Opens (or creates) a SQLite results file; a file of another program or a newer lmx is refused. */
+export const EvalStore = {
+  open: (options: { path: string }): EvalStore => SqliteEvalStore.open(options),
+};
 
 /**
  * Evaluation results in one SQLite file (WAL; each question committed as it finishes, so a crash
  * or Ctrl-C loses only the questions in flight). Rows hold the metrics, the final text and the
  * question's whole trace, for reports and `lmx trace`.
  */
-export class EvalStore {
+export class SqliteEvalStore implements EvalStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly saveStatement: Database.Statement;
@@ -72,7 +89,7 @@ export class EvalStore {
   }
 
   /** Opens (or creates) a results file; a file of another program or a newer lmx is refused. */
-  static open(options: { path: string }): EvalStore {
+  static open(options: { path: string }): SqliteEvalStore {
     const file = openSqliteFile({
       path: options.path,
       label: LABEL,
@@ -90,11 +107,10 @@ export class EvalStore {
         db.exec("CREATE INDEX IF NOT EXISTS results_trace_id ON results (trace_id)");
       },
     });
-    return file.build(() => new EvalStore(file));
+    return file.build(() => new SqliteEvalStore(file));
   }
 
-  /** Ids of the run's questions that finished without an error (a rerun skips them). */
-  finished(key: RunKey): Set<string> {
+  async finished(key: RunKey): Promise<Set<string>> {
     return this.file.run("read the finished questions", (db) => {
       const ids = db
         .prepare<[string, string, string], string>(
@@ -106,8 +122,7 @@ export class EvalStore {
     });
   }
 
-  /** Stores (or replaces) one question's result and trace, committed at once. */
-  save(key: RunKey, result: QuestionResult, trace?: SpanJSON): void {
+  async save(key: RunKey, result: QuestionResult, trace?: SpanJSON): Promise<void> {
     this.file.run("save a result", () =>
       this.saveStatement.run({
         ...key,
@@ -123,8 +138,7 @@ export class EvalStore {
     );
   }
 
-  /** The run's results (without traces), in question-id order. */
-  results(key: RunKey): QuestionResult[] {
+  async results(key: RunKey): Promise<QuestionResult[]> {
     return this.file.run("read results", (db) =>
       db
         .prepare<[string, string, string], Row>(
@@ -135,8 +149,7 @@ export class EvalStore {
     );
   }
 
-  /** The stored trace of one question of a run. */
-  trace(key: RunKey, questionId: string): SpanJSON | undefined {
+  async trace(key: RunKey, questionId: string): Promise<SpanJSON | undefined> {
     return this.file.run("read a trace", (db) => {
       const raw = db
         .prepare<[string, string, string, string], Buffer | null>(
@@ -148,8 +161,7 @@ export class EvalStore {
     });
   }
 
-  /** Every stored trace of a run, by question id (read one row at a time). */
-  *traces(key: RunKey): Iterable<[string, SpanJSON]> {
+  async *traces(key: RunKey): AsyncIterable<[string, SpanJSON]> {
     const rows = this.file.run("read traces", (db) =>
       db
         .prepare<[string, string, string], { question_id: string; trace: Buffer }>(
@@ -160,8 +172,7 @@ export class EvalStore {
     for (const row of rows) yield [row.question_id, unpackTrace(row.trace)];
   }
 
-  /** Stored question traces whose trace id starts with `prefix` (for `lmx trace`; a full id matches itself). */
-  findTraces(prefix: string, limit = 10): SpanJSON[] {
+  async findTraces(prefix: string, limit = 10): Promise<SpanJSON[]> {
     return this.file.run("find a trace", (db) =>
       db
         .prepare<[string, number], Buffer>(
@@ -173,28 +184,7 @@ export class EvalStore {
     );
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.file.close();
   }
-}
-
-/** Traces repeat prompts and samples, so they are stored deflated (about a sixth of the JSON). */
-function packTrace(trace: SpanJSON): Buffer {
-  return deflateRawSync(JSON.stringify(trace), { level: 1 });
-}
-
-function unpackTrace(raw: Buffer): SpanJSON {
-  return JSON.parse(inflateRawSync(raw).toString("utf8")) as SpanJSON;
-}
-
-function fromRow(row: Row): QuestionResult {
-  const { correct, answer, error, trace_id, finish_reason, ...rest } = row;
-  return {
-    ...rest,
-    correct: correct === 1,
-    ...(answer === null ? {} : { answer }),
-    ...(finish_reason === null ? {} : { finish_reason }),
-    ...(error === null ? {} : { error }),
-    ...(trace_id === null ? {} : { trace_id }),
-  };
 }

@@ -33,6 +33,8 @@ export interface EvaluateOptions extends Pick<
   out?: string;
   /** Results file (default `<out>/results.sqlite`, else `eval.sqlite` in the state folder, see lmxDirs). */
   results?: string;
+  /** A results store to use instead of the file (PostgreSQL, from openStores); the caller closes it. */
+  store?: EvalStore;
   /** Also write one JSON line per question and technique here (see EvalRecordLine). */
   records?: string;
   env: SpecEnv;
@@ -73,10 +75,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     env: options.env,
   });
 
-  const results = resolve(
-    options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()),
-  );
-  const store = EvalStore.open({ path: results });
+  const results =
+    options.store?.path ??
+    resolve(options.results ?? (options.out ? join(options.out, "results.sqlite") : defaultResultsPath()));
+  const store = options.store ?? EvalStore.open({ path: results });
   try {
     const selected = { ...dataset, records };
     const settings: RunSettings = {
@@ -98,13 +100,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       onTrace: options.onTrace,
     });
     const report = options.out
-      ? writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results })
+      ? await writeEvalReport({ dir: options.out, dataset: selected, plans, runs: outcome.runs, store, results })
       : undefined;
     const lines = options.records
-      ? writeEvalRecords({ path: options.records, dataset: selected, plans, store })
+      ? await writeEvalRecords({ path: options.records, dataset: selected, plans, store })
       : undefined;
     return { dataset, plans, outcome, results, ...(report ? { report } : {}), ...(lines ? { records: lines } : {}) };
   } finally {
-    store.close();
+    if (!options.store) await store.close();
   }
 }

@@ -67,7 +67,7 @@ export interface ReportData {
 }
 
 /** Gathers what report.html shows from the results file: summaries, and each question's samples, votes and critiques. */
-export function buildReportData(options: {
+export async function buildReportData(options: {
   title?: string;
   dataset: { path: string; hash: string; records: readonly EvalRecord[] };
   plans: readonly EvalRunPlan[];
@@ -75,7 +75,7 @@ export function buildReportData(options: {
   store: EvalStore;
   results?: string;
   maxText?: number;
-}): ReportData {
+}): Promise<ReportData> {
   const { dataset, plans, runs, store, maxText = 400 } = options;
   const strings: string[] = [];
   const index = new Map<string, number>();
@@ -96,10 +96,10 @@ export function buildReportData(options: {
   }));
 
   const rungs: Map<string, ReportRung>[] = plans.map(() => new Map());
-  plans.forEach((plan, p) => {
+  for (const [p, plan] of plans.entries()) {
     const key = runKey(dataset.hash, plan);
-    const results = new Map(store.results(key).map((r) => [r.question_id, r]));
-    for (const [id, trace] of store.traces(key)) {
+    const results = new Map((await store.results(key)).map((r) => [r.question_id, r]));
+    for await (const [id, trace] of store.traces(key)) {
       const row = rows.get(id);
       const result = results.get(id);
       if (row === undefined || !result) continue;
@@ -145,7 +145,7 @@ export function buildReportData(options: {
         rungs[p]!.set(key, rung);
       }
     }
-  });
+  }
 
   return {
     title: options.title ?? `lmx eval: ${dataset.path}`,

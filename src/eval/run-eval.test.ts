@@ -87,14 +87,14 @@ test("metrics of a known tiny dataset: accuracy, interval, calls, samples, token
 
   // Each question's row carries its own figures and its trace.
   const plan = plans[1]!;
-  const rows = store.results({ dataset: dataset.hash, model: plan.model, technique: plan.canonical });
+  const rows = await store.results({ dataset: dataset.hash, model: plan.model, technique: plan.canonical });
   const q3 = rows.find((r) => r.question_id === "q3")!;
   assert.deepEqual([q3.correct, q3.answer, q3.gold, q3.samples, q3.calls], [true, "6", "6", 3, 1]);
   assert.equal(rows.find((r) => r.question_id === "q4")!.answer, undefined);
-  const trace = store.trace({ dataset: dataset.hash, model: plan.model, technique: plan.canonical }, "q3")!;
+  const trace = (await store.trace({ dataset: dataset.hash, model: plan.model, technique: plan.canonical }, "q3"))!;
   assert.equal(trace.trace_id, q3.trace_id);
   assert.ok(JSON.stringify(trace).includes('"vote"'));
-  store.close();
+  await store.close();
 });
 
 test("a run interrupted midway resumes: finished questions are skipped, in-flight ones redone, totals exact", async () => {
@@ -126,8 +126,8 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
       if (p.done === 2) controller.abort();
     },
   });
-  const kept = store.results({ dataset: dataset.hash, model: "scripted:test", technique: plans[0]!.canonical });
-  store.close();
+  const kept = await store.results({ dataset: dataset.hash, model: "scripted:test", technique: plans[0]!.canonical });
+  await store.close();
   assert.equal(out.interrupted, true);
   assert.ok(!kept.some((r) => r.question_id === "q3"), "a question cut by the interrupt is not stored");
   assert.ok(kept.every((r) => r.error === undefined));
@@ -156,7 +156,7 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
   assert.equal(again.interrupted, false);
   assert.deepEqual([again.runs[0]!.total, again.runs[0]!.correct, again.runs[0]!.calls], [4, 2, 4]);
   assert.equal(
-    store.results({ dataset: dataset.hash, model: "scripted:test", technique: resumed[0]!.canonical }).length,
+    (await store.results({ dataset: dataset.hash, model: "scripted:test", technique: resumed[0]!.canonical })).length,
     4,
   );
 
@@ -169,7 +169,7 @@ test("a run interrupted midway resumes: finished questions are skipped, in-fligh
   });
   assert.equal(third.calls.length, 0);
   assert.equal(done.runs[0]!.correct, 2);
-  store.close();
+  await store.close();
 });
 
 test("sweeps expand into one run each; the answer kind reaches the vote; duplicates collapse", () => {
@@ -214,9 +214,9 @@ test("a run whose first questions all fail stops with one clear error; failures 
     /the first 5 questions all failed, so the run stopped: boom/,
   );
   const key = { dataset: "many", model: "scripted:test", technique: "none" };
-  assert.equal(store.results(key).length, 5);
-  assert.equal(store.finished(key).size, 0, "failed questions are not finished");
-  store.close();
+  assert.equal((await store.results(key)).length, 5);
+  assert.equal((await store.finished(key)).size, 0, "failed questions are not finished");
+  await store.close();
 });
 
 test("per-question budgets stop each question on its own, graded on the best answer kept", async () => {
@@ -231,13 +231,13 @@ test("per-question budgets stop each question on its own, graded on the best ans
   });
   const store = EvalStore.open({ path: join(dir, "budget.sqlite") });
   const { runs } = await runEval({ dataset, plans, store, budget: { calls: 3 }, answer: "number" });
-  const rows = store.results({ dataset: dataset.hash, model: "scripted:test", technique: plans[0]!.canonical });
+  const rows = await store.results({ dataset: dataset.hash, model: "scripted:test", technique: plans[0]!.canonical });
   assert.deepEqual(
     rows.map((r) => [r.calls, r.samples, r.finish_reason]),
     records.map(() => [3, 3, "budget"]),
   );
   assert.equal(runs[0]!.calls, 12, "three calls per question, not three for the whole run");
-  store.close();
+  await store.close();
 });
 
 test("grading uses the answer kind the technique was given, unless the evaluation names one", async () => {
@@ -255,7 +255,8 @@ test("grading uses the answer kind the technique was given, unless the evaluatio
   assert.deepEqual(
     [
       own.runs[0]!.correct,
-      store.results({ dataset: "dates", model: "scripted:test", technique: byTechnique[0]!.canonical })[0]!.answer,
+      (await store.results({ dataset: "dates", model: "scripted:test", technique: byTechnique[0]!.canonical }))[0]!
+        .answer,
     ],
     [1, "2021-05-30"],
   );
@@ -268,5 +269,5 @@ test("grading uses the answer kind the technique was given, unless the evaluatio
     answer: "auto",
   });
   assert.equal(overridden.runs[0]!.correct, 0);
-  store.close();
+  await store.close();
 });

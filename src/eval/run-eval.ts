@@ -72,7 +72,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
       break;
     }
     const key = runKey(dataset.hash, plan);
-    const finished = store.finished(key);
+    const finished = await store.finished(key);
     const pending = dataset.records.filter((r) => !finished.has(r.id));
     const skipped = dataset.records.length - pending.length;
     options.onRunStart?.({ plan, run: index, runs: plans.length, total: pending.length, skipped });
@@ -122,13 +122,19 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutcome> {
     if (failure) throw failure.error;
     if (signal?.aborted) interrupted = true;
   }
-  return { runs: summarize(store, dataset, plans), interrupted };
+  return { runs: await summarize(store, dataset, plans), interrupted };
 }
 
-function summarize(store: EvalStore, dataset: RunSettings["dataset"], plans: readonly EvalRunPlan[]): RunSummary[] {
+async function summarize(
+  store: EvalStore,
+  dataset: RunSettings["dataset"],
+  plans: readonly EvalRunPlan[],
+): Promise<RunSummary[]> {
   const ids = new Set(dataset.records.map((r) => r.id));
-  return plans.map((plan) => {
-    const results = store.results(runKey(dataset.hash, plan)).filter((r) => ids.has(r.question_id));
-    return summarizeRun({ technique: plan.technique, model: plan.model, results });
-  });
+  const runs: RunSummary[] = [];
+  for (const plan of plans) {
+    const results = (await store.results(runKey(dataset.hash, plan))).filter((r) => ids.has(r.question_id));
+    runs.push(summarizeRun({ technique: plan.technique, model: plan.model, results }));
+  }
+  return runs;
 }

@@ -73,12 +73,12 @@ test("--records writes one line per question and technique, with the trace id th
   const store = EvalStore.open({ path: results });
   try {
     const key = runKey(run.dataset.hash, run.plans[1]!);
-    const stored = store.results(key).find((r) => r.question_id === "q3")!;
+    const stored = (await store.results(key)).find((r) => r.question_id === "q3")!;
     assert.equal(q3.trace_id, stored.trace_id);
-    assert.equal(store.findTraces(q3.trace_id!, 2).length, 1, "the trace id finds the question's trace");
+    assert.equal((await store.findTraces(q3.trace_id!, 2)).length, 1, "the trace id finds the question's trace");
 
     // The report carries each question's trace id and the samples and escalations per rung.
-    const report = buildReportData({
+    const report = await buildReportData({
       dataset: { path: data, hash: run.dataset.hash, records: run.dataset.records },
       plans: run.plans,
       runs: run.outcome.runs,
@@ -94,6 +94,6 @@ test("--records writes one line per question and technique, with the trace id th
     assert.deepEqual(report.runs[0]!.rungs, []);
     assert.equal(report.results, results);
   } finally {
-    store.close();
+    await store.close();
   }
 });

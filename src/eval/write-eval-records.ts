@@ -32,18 +32,20 @@ export interface EvalRecordLine {
  * from every stored result of the dataset's questions (earlier invocations included). Lines are
  * written as they are read, so memory stays at one run's results. Returns the file's path.
  */
-export function writeEvalRecords(options: {
+export async function writeEvalRecords(options: {
   path: string;
   dataset: { hash: string; records: readonly EvalRecord[] };
   plans: readonly EvalRunPlan[];
   store: EvalStore;
-}): string {
+}): Promise<string> {
   const path = resolve(options.path);
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, "w");
   try {
     for (const plan of options.plans) {
-      const results = new Map(options.store.results(runKey(options.dataset.hash, plan)).map((r) => [r.question_id, r]));
+      const results = new Map(
+        (await options.store.results(runKey(options.dataset.hash, plan))).map((r) => [r.question_id, r]),
+      );
       for (const record of options.dataset.records) {
         const r = results.get(record.id);
         if (!r) continue;

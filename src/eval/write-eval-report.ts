@@ -8,7 +8,7 @@ import { buildReportData } from "./report-data.ts";
 import type { RunSummary } from "./summarize-run.ts";
 
 /** Writes `report.html` for an evaluation into `dir` (created if needed) and returns its path. */
-export function writeEvalReport(options: {
+export async function writeEvalReport(options: {
   dir: string;
   dataset: { path: string; hash: string; records: readonly EvalRecord[] };
   plans: readonly EvalRunPlan[];
@@ -17,10 +17,10 @@ export function writeEvalReport(options: {
   /** The results file, named in the report's `lmx trace` hints. */
   results?: string;
   title?: string;
-}): string {
+}): Promise<string> {
   const { dir, ...rest } = options;
   mkdirSync(dir, { recursive: true });
   const path = resolve(join(dir, "report.html"));
-  writeFileSync(path, renderEvalReport(buildReportData(rest)));
+  writeFileSync(path, renderEvalReport(await buildReportData(rest)));
   return path;
 }

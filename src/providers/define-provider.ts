@@ -229,7 +229,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
     const missing: number[] = [];
     for (let i = 0; i < n; i++) {
       // A replay that does not fit the budget goes upstream like a miss, where the budget caps or refuses it.
-      const hit = cached.replay(request, ctx, offset + i);
+      const hit = await cached.replay(request, ctx, offset + i);
       if (hit) {
         choices[i] = { ...hit.sample.choice, index: i };
         model ??= hit.sample.model;
@@ -246,6 +246,8 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         addUsage(usage, hit.usage);
       } else missing.push(i);
     }
+    // Cache writes settle before the call returns; a failed one fails it, as a synchronous write did.
+    const writes: Promise<unknown>[] = [];
     const take = (result: DriverResult & { maxTokens?: number }, indices: number[]) => {
       model ??= result.model;
       upstreamId ??= result.id;
@@ -255,7 +257,12 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
       for (let k = 0; k < got; k++) {
         const i = indices[k]!;
         choices[i] = { ...result.choices[k]!, index: i };
-        cached.store({ request, ctx, sampleIndex: offset + i, result, k, got, budgetCap: result.maxTokens });
+        writes.push(
+          cached.store({ request, ctx, sampleIndex: offset + i, result, k, got, budgetCap: result.maxTokens }).then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          ),
+        );
       }
       return indices.slice(got);
     };
@@ -287,6 +294,8 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         if (!BudgetExceededError.isInstance(failed.reason) || !choices.some(Boolean)) throw failed.reason;
       }
     }
+    const failedWrite = (await Promise.all(writes)).find(Boolean) as { error: unknown } | undefined;
+    if (failedWrite) throw failedWrite.error;
     return { choices: choices.filter(Boolean), usage, model, upstreamId, fingerprint };
   }
 
@@ -312,7 +321,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
   ): AsyncIterable<StreamEvent> {
     validateRequest(request);
     const offset = ctx.sampleOffset ?? 0;
-    if (!driver.stream || (request.n ?? 1) > 1 || cached.has(request, ctx, offset)) {
+    if (!driver.stream || (request.n ?? 1) > 1 || (await cached.has(request, ctx, offset))) {
       const result = await complete(request, ctx);
       for (const choice of result.choices) {
         const text = contentText(choice.message.content);
@@ -421,7 +430,7 @@ export function defineProvider(driver: ProviderDriver, options: ProviderOptions 
         });
       settled = true;
       const usage = finishSpan(span, ctx, final, performance.now() - started);
-      cached.store({ request, ctx, sampleIndex: offset, result: final, k: 0, got: 1, budgetCap: hold.maxTokens });
+      await cached.store({ request, ctx, sampleIndex: offset, result: final, k: 0, got: 1, budgetCap: hold.maxTokens });
       yield {
         type: "result",
         result: {

@@ -51,12 +51,12 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
 
   return {
     /** Whether sample `sampleIndex` of `request` is cached (whatever the budget). */
-    has: (request: ChatRequest, ctx: RunContext, sampleIndex: number): boolean =>
-      cache?.get(key(request, ctx, sampleIndex)) !== undefined,
+    has: async (request: ChatRequest, ctx: RunContext, sampleIndex: number): Promise<boolean> =>
+      (await cache?.get(key(request, ctx, sampleIndex))) !== undefined,
 
     /** The cached sample, when there is one and its usage fits the budget now; a miss otherwise. */
-    replay(request: ChatRequest, ctx: RunContext, sampleIndex: number): Replay | undefined {
-      const sample = cache?.get(key(request, ctx, sampleIndex));
+    async replay(request: ChatRequest, ctx: RunContext, sampleIndex: number): Promise<Replay | undefined> {
+      const sample = await cache?.get(key(request, ctx, sampleIndex));
       if (!sample) return undefined;
       // A multi-choice call's later samples carry no prompt: the call is counted once, on the first.
       const usage = {
@@ -79,15 +79,15 @@ export function sampleCache(options: { id: string; model: string; price?: Price;
       k: number;
       got: number;
       budgetCap?: number;
-    }): void {
-      if (!cache) return;
+    }): Promise<void> {
+      if (!cache) return Promise.resolve();
       const { result, k, got } = options;
       // A multi-choice call's prompt is charged to its first sample so that replays add up the same.
       const completion =
         Math.floor(result.usage.completion_tokens / got) + (k === 0 ? result.usage.completion_tokens % got : 0);
       const prompt = k === 0 ? result.usage.prompt_tokens : 0;
       const cached = k === 0 ? (result.usage.cached_tokens ?? 0) : 0;
-      cache.set(key(options.request, options.ctx, options.sampleIndex, options.budgetCap, result.choices[k]), {
+      return cache.set(key(options.request, options.ctx, options.sampleIndex, options.budgetCap, result.choices[k]), {
         choice: result.choices[k]!,
         model: result.model ?? model,
         prompt_tokens: prompt,

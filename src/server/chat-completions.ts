@@ -123,14 +123,21 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           const shown =
             error === undefined ? undefined : host ? errorResponse(error).body.error.message : describe(error);
           if (error) ctx.span.fail(shown);
-          deps.traces.add({
-            span: ctx.span,
-            model: shownModel,
-            lm: lm.id,
-            stream: stream === true,
-            error: shown,
-            outcome: clientSignal.aborted ? "aborted" : outcomeOf(result),
-          });
+          // The response never waits on the store; a failure to save is logged, never thrown.
+          deps.traces
+            .add({
+              span: ctx.span,
+              model: shownModel,
+              lm: lm.id,
+              stream: stream === true,
+              error: shown,
+              outcome: clientSignal.aborted ? "aborted" : outcomeOf(result),
+            })
+            .catch((e: unknown) =>
+              deps.log?.(
+                scrubSecrets(`lmx serve: cannot save trace ${ctx.span.traceId}: ${errorDetail(e)}`, deps.secrets),
+              ),
+            );
         },
       };
       if (stream === true) return await sseResponse(run);

@@ -153,15 +153,15 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   // Traces hold upstream error messages; scrub them like any other answer.
   const scrubbedJson = (c: Context, value: unknown) =>
     c.body(scrubSecrets(JSON.stringify(value), secrets), 200, { "content-type": "application/json" });
-  app.get("/v1/traces", (c) =>
+  app.get("/v1/traces", async (c) =>
     scrubbedJson(c, {
       object: "list",
-      data: visibleTraces.list(callerOf(c), { limit: listLimit(c.req.query("limit")) }),
+      data: await visibleTraces.list(callerOf(c), { limit: listLimit(c.req.query("limit")) }),
     }),
   );
-  app.get("/v1/traces/:id", (c) => {
+  app.get("/v1/traces/:id", async (c) => {
     // Another tenant's trace is answered exactly like a missing one, so ids cannot be probed.
-    const trace = visibleTraces.get(callerOf(c), c.req.param("id"));
+    const trace = await visibleTraces.get(callerOf(c), c.req.param("id"));
     if (!trace)
       throw new HttpError({
         status: 404,

@@ -6,8 +6,8 @@ export const TENANT_ATTRIBUTE = "lmx.tenant";
 
 /** Traces as one caller may see them: a tenant its own, the operator all. */
 export interface TenantTraces {
-  list(caller: Caller, options: { limit: number }): TraceSummary[];
-  get(caller: Caller, id: string): StoredTrace | undefined;
+  list(caller: Caller, options: { limit: number }): Promise<TraceSummary[]>;
+  get(caller: Caller, id: string): Promise<StoredTrace | undefined>;
 }
 
 /**
@@ -18,27 +18,29 @@ export interface TenantTraces {
 export function tenantTraces(store: TraceStore, options: { scan: number; remember?: number }): TenantTraces {
   const owners = new Map<string, string | null>();
   const remember = options.remember ?? 4096;
-  const ownerOf = (id: string): string | null => {
+  const ownerOf = async (id: string): Promise<string | null> => {
     const known = owners.get(id);
     if (known !== undefined) return known;
-    const tenant = store.get(id)?.root.attributes[TENANT_ATTRIBUTE];
+    const tenant = (await store.get(id))?.root.attributes[TENANT_ATTRIBUTE];
     const owner = typeof tenant === "string" ? tenant : null;
     if (owners.size >= remember) owners.delete(owners.keys().next().value!);
     owners.set(id, owner);
     return owner;
   };
-  const visible = (caller: Caller, id: string) =>
-    caller.operator || (caller.tenant !== undefined && ownerOf(id) === caller.tenant);
+  const visible = async (caller: Caller, id: string) =>
+    caller.operator || (caller.tenant !== undefined && (await ownerOf(id)) === caller.tenant);
   return {
-    list(caller, { limit }) {
+    async list(caller, { limit }) {
       if (caller.operator) return store.list({ limit });
-      return store
-        .list({ limit: options.scan })
-        .filter((t) => visible(caller, t.id))
-        .slice(0, limit);
+      const out: TraceSummary[] = [];
+      for (const t of await store.list({ limit: options.scan })) {
+        if (out.length >= limit) break;
+        if (await visible(caller, t.id)) out.push(t);
+      }
+      return out;
     },
-    get(caller, id) {
-      if (!visible(caller, id)) return undefined;
+    async get(caller, id) {
+      if (!(await visible(caller, id))) return undefined;
       return store.get(id);
     },
   };

@@ -38,12 +38,15 @@ export interface StoredTrace extends TraceSummary {
   root: SpanJSON;
 }
 
-/** Where the proxy leaves finished traces; a later `/ui` lists and opens them. */
+/**
+ * Where the proxy leaves finished traces; a later `/ui` lists and opens them. Async, since a store may
+ * be a database (see openStores): memory, SQLite and PostgreSQL implementations.
+ */
 export interface TraceStore {
-  add(entry: TraceEntry): void;
-  get(id: string): StoredTrace | undefined;
+  add(entry: TraceEntry): Promise<void>;
+  get(id: string): Promise<StoredTrace | undefined>;
   /** Newest first. */
-  list(options?: { limit?: number }): TraceSummary[];
+  list(options?: { limit?: number }): Promise<TraceSummary[]>;
 }
 
 /**
@@ -57,7 +60,7 @@ export function memoryTraceStore(options: { capacity?: number } = {}): TraceStor
   let next = 0;
 
   return {
-    add(entry) {
+    async add(entry) {
       const { span, model, lm, stream, error } = entry;
       const old = ring[next];
       if (old) byId.delete(old.summary.id);
@@ -77,12 +80,12 @@ export function memoryTraceStore(options: { capacity?: number } = {}): TraceStor
       byId.set(summary.id, next);
       next = (next + 1) % capacity;
     },
-    get(id) {
+    async get(id) {
       const slot = byId.get(id);
       const entry = slot === undefined ? undefined : ring[slot];
       return entry ? { ...entry.summary, root: entry.span.toJSON() } : undefined;
     },
-    list({ limit = capacity } = {}) {
+    async list({ limit = capacity } = {}) {
       const out: TraceSummary[] = [];
       for (let k = 1; k <= capacity && out.length < limit; k++) {
         const entry = ring[(next - k + capacity) % capacity];

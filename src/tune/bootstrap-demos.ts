@@ -50,7 +50,7 @@ export async function bootstrapDemos(options: BootstrapDemosOptions): Promise<Bo
     (r) => !r.messages || (r.messages.length === 1 && r.messages[0]!.role === "user"),
   );
   const outcome = await options.ask(single);
-  const byId = new Map(store.results(runKey(dataset.hash, teacher)).map((r) => [r.question_id, r]));
+  const byId = new Map((await store.results(runKey(dataset.hash, teacher))).map((r) => [r.question_id, r]));
   const right = single.filter((r) => {
     const result = byId.get(r.id);
     return result?.correct === true && result.error === undefined && result.text.trim() !== "";

@@ -63,10 +63,12 @@ test("where voting over ten samples is best, only a budget too small for it keep
     env,
   });
   const store = EvalStore.open({ path: scan.results });
-  const [bare, voted] = scan.plans.map(
-    (p) => new Map(store.results(runKey(scan.dataset.hash, p)).map((r) => [r.question_id, r.correct])),
+  const [bare, voted] = await Promise.all(
+    scan.plans.map(
+      async (p) => new Map((await store.results(runKey(scan.dataset.hash, p))).map((r) => [r.question_id, r.correct])),
+    ),
   );
-  store.close();
+  await store.close();
   const ids = [...bare!.keys()];
   const fixed = ids.filter((id) => voted!.get(id) && !bare!.get(id));
   const both = ids.filter((id) => voted!.get(id) && bare!.get(id)).slice(0, 4);

@@ -56,6 +56,8 @@ export interface TuneOptions {
   runner?: EvalRunner;
   /** Results file (default `eval.sqlite` in the state folder, shared with `lmx eval`; see lmxDirs). */
   results?: string;
+  /** A results store to use instead of the file (PostgreSQL, from openStores); the caller closes it. */
+  store?: EvalStore;
   /** Extra request fields for every question (temperature, max_tokens...). */
   request?: Partial<ChatRequest>;
   /** Bootstrap up to `demos` demonstrations from training questions and add few-shot candidates. */
@@ -136,8 +138,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     env,
   });
   const candidates: SpaceCandidate[] = [...space.candidates];
-  const results = resolve(options.results ?? defaultResultsPath());
-  const store = EvalStore.open({ path: results });
+  const results = options.store?.path ?? resolve(options.results ?? defaultResultsPath());
+  const store = options.store ?? EvalStore.open({ path: results });
   const counts = { evaluated: 0, reused: 0 };
   // Made once: every evaluation below (bootstrap, rounds, held-out) shares it.
   const settings: RunSettings = {
@@ -271,7 +273,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       results,
     };
   } finally {
-    store.close();
+    if (!options.store) await store.close();
   }
 }
 

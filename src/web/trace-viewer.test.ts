@@ -81,7 +81,7 @@ test(
       model: "self-consistency(n=3)@openai:test-model",
       messages: [{ role: "user", content: "What is 2+2?" }],
     });
-    assert.equal(traces.list().length, 2, "the SQLite store serves as the proxy's trace store");
+    assert.equal((await traces.list()).length, 2, "the SQLite store serves as the proxy's trace store");
 
     const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
     const seen = watchPage(page);

@@ -108,6 +108,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
         lm: lm.id,
         stream: !options.json && options.stream,
         config: runtime.config,
+        openStore: (limits) => runtime.stores.traces(limits),
         warn: (m) => io.stderr.write(`lmx: ${m}\n`),
       });
       if (options.trace) {

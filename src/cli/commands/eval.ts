@@ -100,6 +100,10 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         limit: options.limit,
         out: options.out,
         results: options.results,
+        // With a database store and no results file named, results go to the database.
+        ...(!options.results && !options.out && runtime.stores.backend === "postgres"
+          ? { store: runtime.stores.evalResults() }
+          : {}),
         records: options.records,
         concurrency: options.concurrency,
         budget: budgetFromOptions(options),

@@ -77,8 +77,8 @@ test("lmx serve prints its URL, serves requests, and stops cleanly on SIGTERM", 
     signals.emit("SIGTERM");
     await running;
     const saved = openTraceStore({ path: traces, mustExist: true });
-    assert.equal(saved.list().length, 2, "the newest traces outlive the server, within traces.capacity");
-    saved.close();
+    assert.equal((await saved.list()).length, 2, "the newest traces outlive the server, within traces.capacity");
+    await saved.close();
     await assert.rejects(fetch(`${url}/models`), "the port is closed");
     assert.equal(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM"), 0);
   } finally {

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
-import { defaultTraceStorePath, openTraceStore } from "../../store/trace-store/sqlite-trace-store.ts";
 import { traceStoreLimits } from "../../store/trace-store/trace-store-limits.ts";
 import { writeBehindTraceStore } from "../../store/trace-store/write-behind-trace-store.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
@@ -36,10 +35,12 @@ export function configureServe(
     .action(async (options: ServeOptions) => {
       const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
       // Requests' traces persist (so `lmx trace` and /ui see them after a restart) and go to OTLP when configured.
-      const saved = openTraceStore({
-        path: defaultTraceStorePath({ env: runtime.config.env }),
-        ...traceStoreLimits(runtime.config.traces),
+      // Migrations run now, so a database that cannot be reached or is too new stops the start, not a request.
+      await runtime.stores.migrate().catch(async (error: unknown) => {
+        await runtime.close();
+        throw error;
       });
+      const saved = runtime.stores.traces(traceStoreLimits(runtime.config.traces));
       const otlp = otlpSettings({ config: runtime.config });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
       const exporter = otlp
@@ -84,10 +85,10 @@ export function configureServe(
         io.stderr.write("lmx serve: shutting down\n");
         await server.close();
       } finally {
-        traces.flush();
+        await traces.flush();
         await shared?.close();
         await exporter?.shutdown();
-        saved.close();
+        await saved.close();
         await runtime.close();
       }
     });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { SpanJSON } from "../../trace/span.ts";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,14 +65,15 @@ shared.test("lmx trace finds a question's trace in the eval results; an unknown 
   );
   assert.equal(evaluated.code, 0, evaluated.stderr);
   const store = EvalStore.open({ path: join(dir, ".state", "lmx", "eval.sqlite") });
-  const [questionId, trace] = [
-    ...store.traces({
-      dataset: sha256(data),
-      model: `replay:${bankPath}`,
-      technique: "self-consistency(n=4, answer=literal)",
-    }),
-  ][0]!;
-  store.close();
+  const stored: [string, SpanJSON][] = [];
+  const key = {
+    dataset: sha256(data),
+    model: `replay:${bankPath}`,
+    technique: "self-consistency(n=4, answer=literal)",
+  };
+  for await (const entry of store.traces(key)) stored.push(entry);
+  const [questionId, trace] = stored[0]!;
+  await store.close();
   assert.equal(questionId, "sample_0");
 
   const shown = await runCli(["trace", trace.trace_id], { env, cwd: dir });

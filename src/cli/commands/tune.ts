@@ -180,6 +180,8 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
           concurrency: options.concurrency,
           ...(queue ? { runner: queue.run } : {}),
           results: options.results,
+          // With a database store and no results file named, results go to the database.
+          ...(!options.results && runtime.stores.backend === "postgres" ? { store: runtime.stores.evalResults() } : {}),
           request: {
             ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
             ...(options.maxTokens === undefined ? {} : { max_tokens: options.maxTokens }),

@@ -23,7 +23,10 @@ interface WorkerOptions extends QueueCliOptions {
 
 export function configureWorker(command: Command, program: Command, io: CliIO): void {
   addQueueOptions(command, "take jobs")
-    .option("--results <file>", "the results file submitters read (default <state>/eval.sqlite)")
+    .option(
+      "--results <file>",
+      "the results file submitters read (default: the database LMX_STORE names, else <state>/eval.sqlite)",
+    )
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
     .option("--no-cache", "do not use the response cache (on by default, as for lmx eval)")
     .option(
@@ -38,8 +41,12 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
       if (options.lockMs < 500) throw new InvalidRequestError("--lock-ms must be >= 500", { param: "lock-ms" });
       const runtime = openRuntime({ config: program.opts().config, cache: options.cache });
       const url = queueUrl(options.queue ?? true, runtime.config);
-      const results = resolve(options.results ?? defaultResultsPath());
-      const store = EvalStore.open({ path: results });
+      // As lmx eval: a file named with --results, else the database the store setting names, else the default file.
+      const store =
+        !options.results && runtime.stores.backend === "postgres"
+          ? runtime.stores.evalResults()
+          : EvalStore.open({ path: resolve(options.results ?? defaultResultsPath()) });
+      const results = store.path;
       const log = (line: string) => io.stderr.write(`${line}\n`);
       try {
         const worker = await startEvalWorker({
@@ -65,7 +72,7 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
         log("lmx worker: stopping after the questions in flight");
         await worker.close();
       } finally {
-        store.close();
+        await store.close();
         await runtime.close();
       }
     });

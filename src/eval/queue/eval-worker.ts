@@ -13,7 +13,7 @@ import { DEFAULT_QUEUE_NAME, outageLog, queueConnection, type EvalQueueSettings 
 
 export interface EvalWorkerOptions extends EvalQueueSettings {
   /** The shared results store the submitter reads. */
-  store: Pick<EvalStore, "finished" | "save">;
+  store: EvalStore;
   /**
    * The worker's own spec environment: jobs' specs and models are built with it (give it the
    * policy a client of `lmx serve` gets, so a job can name no host resource the config does not grant).
@@ -99,7 +99,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
       return;
     }
     const settings = {
-      store: store as EvalStore,
+      store,
       dataset: { hash: data.dataset, records: [data.record] },
       ...(data.answer === undefined ? {} : { answer: parseAnswerKind(data.answer) }),
       seed: data.seed,

@@ -204,7 +204,7 @@ test("an interrupted submission takes its waiting jobs back; the next one resume
     });
     assert.equal(first.interrupted, true);
     await new Promise((r) => setTimeout(r, 300));
-    const done = store.finished({ dataset: dataset.hash, model: "scripted:test", technique: "none" }).size;
+    const done = (await store.finished({ dataset: dataset.hash, model: "scripted:test", technique: "none" })).size;
     assert.ok(done < records.length, `waiting jobs were taken back (${done} done)`);
     const second = await runner.run({ dataset, plans, store, answer: "number" });
     assert.equal(second.runs[0]!.total, records.length);

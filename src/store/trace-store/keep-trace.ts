@@ -2,8 +2,8 @@ import type { LoadedConfig } from "../../config/load-config.ts";
 import type { Span } from "../../trace/span.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
-import { defaultTraceStorePath, openTraceStore } from "./sqlite-trace-store.ts";
-import { traceStoreLimits } from "./trace-store-limits.ts";
+import type { PersistentTraceStore } from "./persistent-trace-store.ts";
+import { traceStoreLimits, type TraceStoreLimits } from "./trace-store-limits.ts";
 
 export interface KeepTraceOptions {
   span: Span;
@@ -13,8 +13,8 @@ export interface KeepTraceOptions {
   stream: boolean;
   error?: string;
   config: Pick<LoadedConfig, "otlp" | "env"> & Partial<Pick<LoadedConfig, "traces">>;
-  /** The trace store file (default LMX_TRACES or <state>/traces.sqlite). */
-  path?: string;
+  /** Opens the trace store (with the config's limits); see openStores. */
+  openStore: (limits: TraceStoreLimits) => PersistentTraceStore;
   /** Where a failure to save or export is reported; the run itself never fails for it. */
   warn: (message: string) => void;
 }
@@ -27,14 +27,11 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   const { span, warn } = options;
   span.finish();
   try {
-    const store = openTraceStore({
-      path: options.path ?? defaultTraceStorePath({ env: options.config.env }),
-      ...traceStoreLimits(options.config.traces),
-    });
+    const store = options.openStore(traceStoreLimits(options.config.traces));
     try {
-      store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
+      await store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (error) {
     warn(`the trace was not saved: ${error instanceof Error ? error.message : String(error)}`);

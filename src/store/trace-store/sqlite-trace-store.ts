@@ -1,18 +1,12 @@
 import { join, resolve } from "node:path";
 import { lmxDirs } from "../lmx-dirs.ts";
-import type { Usage } from "../../core/types.ts";
-import {
-  traceStatus,
-  type StoredTrace,
-  type TraceStatus,
-  type TraceStore,
-  type TraceSummary,
-} from "../../server/trace-store.ts";
+import type { StoredTrace } from "../../server/trace-store.ts";
 import type { SpanJSON } from "../../trace/span.ts";
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import { createMetaTable, META_TABLE } from "../sqlite/store-meta.ts";
-import { traceJson } from "./trace-json.ts";
-import { TRACE_STORE_DEFAULTS, type TraceStoreLimits } from "./trace-store-limits.ts";
+import { pruneScheduler, type PersistentTraceStore } from "./persistent-trace-store.ts";
+import { likePrefix, traceRow, traceSummary, type TraceRow } from "./trace-row.ts";
+import { limitsWithDefaults, type TraceStoreLimits } from "./trace-store-limits.ts";
 
 export const TRACE_STORE_SCHEMA_VERSION = 2;
 const LABEL = "trace store";
@@ -28,29 +22,12 @@ export interface SqliteTraceStoreOptions extends TraceStoreLimits {
   now?: () => number;
 }
 
-/** A TraceStore that survives restarts, with the file's path and a close(). */
-export interface SqliteTraceStore extends TraceStore {
+/** A PersistentTraceStore in one file, with the file's path. */
+export interface SqliteTraceStore extends PersistentTraceStore {
   readonly path: string;
-  /** Ids starting with `prefix` (at most `limit`, newest first), so a user may type a short id. */
-  idsStartingWith(prefix: string, limit?: number): string[];
-  /** Deletes traces beyond maxBytes and maxAgeMs now (it also runs by itself in the background); returns how many. */
-  prune(): number;
-  /** Bytes of trace data stored (what maxBytes bounds). */
-  storedBytes(): number;
-  close(): void;
 }
 
-interface Row {
-  id: string;
-  model: string;
-  lm: string | null;
-  status: TraceStatus;
-  error: string | null;
-  stream: number;
-  start: number;
-  duration_ms: number;
-  usage: string;
-}
+type Row = Omit<TraceRow, "root" | "bytes" | "stream"> & { stream: number };
 
 /** The trace file lmx uses when none is given: `$LMX_TRACES`, else `traces.sqlite` in the state folder (see lmxDirs). */
 export function defaultTraceStorePath(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
@@ -67,7 +44,7 @@ export function defaultTraceStorePath(options: { env?: NodeJS.ProcessEnv; cwd?: 
  */
 export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceStore {
   const path = resolve(options.path);
-  const limits = { ...TRACE_STORE_DEFAULTS, ...definedOnly(options) };
+  const limits = limitsWithDefaults(options);
   const now = options.now ?? Date.now;
   const file = openSqliteFile({
     path,
@@ -115,7 +92,7 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
     "SELECT id, model, lm, status, error, stream, start, duration_ms, usage FROM traces ORDER BY seq DESC LIMIT ?",
   );
 
-  const prune = (): number =>
+  const prune = async (): Promise<number> =>
     file.run("prune traces", () =>
       db.transaction(
         () =>
@@ -124,106 +101,44 @@ export function openTraceStore(options: SqliteTraceStoreOptions): SqliteTraceSto
           pruneCount.run(limits.capacity).changes,
       )(),
     );
-  // Writes since the last prune; past a slice of maxBytes a prune is scheduled (not run inside add).
-  let unpruned = 0;
-  let scheduled: NodeJS.Immediate | undefined;
-  const pruneSoon = () => {
-    scheduled ??= setImmediate(() => {
-      scheduled = undefined;
-      unpruned = 0;
-      try {
-        prune();
-      } catch {
-        // The next write or tick tries again; a failed prune must not take the server down.
-      }
-    });
-  };
-  const timer = options.mustExist ? undefined : setInterval(pruneSoon, options.pruneEveryMs ?? 10 * 60_000);
-  timer?.unref();
-  if (!options.mustExist) pruneSoon();
+  // Past a slice of maxBytes written, a prune is scheduled (not run inside add).
+  const pruning = pruneScheduler(prune, {
+    slice: limits.maxBytes / 16,
+    everyMs: options.pruneEveryMs,
+    timer: !options.mustExist,
+  });
 
   return {
     path,
-    add(entry) {
-      const { span, model, lm, stream, error } = entry;
-      span.finish();
-      const root = traceJson(span.toJSON(), limits);
-      const cutError =
-        error === undefined
-          ? null
-          : error.length > limits.maxFieldBytes
-            ? `${error.slice(0, limits.maxFieldBytes)}… [truncated]`
-            : error;
-      const usage = JSON.stringify(span.total);
-      const bytes = Buffer.byteLength(root) + Buffer.byteLength(usage) + (cutError ? Buffer.byteLength(cutError) : 0);
+    where: path,
+    async add(entry) {
+      const row = traceRow(entry, limits);
       file.run("save a trace", () =>
         db.transaction(() => {
-          insert.run({
-            id: span.traceId,
-            model: model.slice(0, limits.maxFieldBytes),
-            lm: lm?.slice(0, limits.maxFieldBytes) ?? null,
-            status: traceStatus(entry),
-            error: cutError,
-            stream: stream ? 1 : 0,
-            start: span.start,
-            duration_ms: span.durationMs,
-            usage,
-            root,
-            bytes,
-          });
+          insert.run({ ...row, stream: row.stream ? 1 : 0 });
           pruneCount.run(limits.capacity);
         })(),
       );
-      unpruned += bytes;
-      if (unpruned > limits.maxBytes / 16) pruneSoon();
+      pruning.wrote(row.bytes);
     },
-    get(id) {
+    async get(id) {
       const row = file.run("read a trace", () => getRow.get(id));
-      return row ? ({ ...summary(row), root: JSON.parse(row.root) as SpanJSON } satisfies StoredTrace) : undefined;
+      return row ? ({ ...traceSummary(row), root: JSON.parse(row.root) as SpanJSON } satisfies StoredTrace) : undefined;
     },
-    list({ limit = 50 } = {}) {
-      return file.run("list traces", () => listRows.all(Math.max(0, Math.floor(limit)))).map(summary);
+    async list({ limit = 50 } = {}) {
+      return file.run("list traces", () => listRows.all(Math.max(0, Math.floor(limit)))).map(traceSummary);
     },
-    idsStartingWith(prefix, limit = 10) {
-      return file.run("find traces", () => byPrefix.all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit));
+    async idsStartingWith(prefix, limit = 10) {
+      return file.run("find traces", () => byPrefix.all(likePrefix(prefix), limit));
     },
     prune,
-    storedBytes: () => file.run("measure traces", () => totalBytes.get() ?? 0),
-    close() {
-      if (timer) clearInterval(timer);
-      // A prune still due runs now, so a short-lived writer (`lmx ask`) keeps the file bounded too.
+    storedBytes: async () => file.run("measure traces", () => totalBytes.get() ?? 0),
+    async close() {
       try {
-        if (scheduled) {
-          clearImmediate(scheduled);
-          scheduled = undefined;
-          prune();
-        }
+        await pruning.stop();
       } finally {
         file.close();
       }
     },
-  };
-}
-
-/** The limits `options` sets (an undefined one keeps its default). */
-function definedOnly(options: TraceStoreLimits): TraceStoreLimits {
-  return Object.fromEntries(
-    Object.keys(TRACE_STORE_DEFAULTS).flatMap((k) =>
-      options[k as keyof TraceStoreLimits] === undefined ? [] : [[k, options[k as keyof TraceStoreLimits]]],
-    ),
-  );
-}
-
-function summary(row: Row): TraceSummary {
-  return {
-    id: row.id,
-    model: row.model,
-    ...(row.lm === null ? {} : { lm: row.lm }),
-    status: row.status,
-    ...(row.error === null ? {} : { error: row.error }),
-    stream: row.stream === 1,
-    start: row.start,
-    duration_ms: row.duration_ms,
-    usage: JSON.parse(row.usage) as Usage,
   };
 }

@@ -20,6 +20,16 @@ export const TRACE_STORE_DEFAULTS: Required<TraceStoreLimits> = {
   maxTraceBytes: 1024 * 1024,
 };
 
+/** The limits `options` sets, the rest at their defaults (an undefined field keeps its default). */
+export function limitsWithDefaults(options: TraceStoreLimits): Required<TraceStoreLimits> {
+  const set = Object.fromEntries(
+    Object.keys(TRACE_STORE_DEFAULTS).flatMap((k) =>
+      options[k as keyof TraceStoreLimits] === undefined ? [] : [[k, options[k as keyof TraceStoreLimits]]],
+    ),
+  );
+  return { ...TRACE_STORE_DEFAULTS, ...set };
+}
+
 /** The `traces` section of lmx.config.json. */
 export interface TracesConfig {
   maxBytes?: number;

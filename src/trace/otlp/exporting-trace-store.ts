@@ -7,9 +7,9 @@ import type { OtlpExporter } from "./otlp-exporter.ts";
  */
 export function exportingTraceStore(store: TraceStore, exporter: OtlpExporter): TraceStore {
   return {
-    add(entry) {
-      store.add(entry);
+    async add(entry) {
       exporter.export(entry.span);
+      await store.add(entry);
     },
     get: (id) => store.get(id),
     list: (options) => store.list(options),

@@ -177,10 +177,10 @@ test("an exporting trace store keeps the trace and sends it", async () => {
   const exporter = createOtlpExporter({ url: `${collector.url}/v1/traces` });
   const store = exportingTraceStore(memoryTraceStore(), exporter);
   const span = await votedTrace();
-  store.add({ span, model: "m", stream: false });
+  await store.add({ span, model: "m", stream: false });
   await exporter.flush();
-  assert.equal(store.get(span.traceId)?.id, span.traceId);
-  assert.equal(store.list().length, 1);
+  assert.equal((await store.get(span.traceId))?.id, span.traceId);
+  assert.equal((await store.list()).length, 1);
   assert.equal(
     collector.posts[0]!.body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId,
     span.traceId.replace(/-/g, ""),
