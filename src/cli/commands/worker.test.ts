@@ -7,11 +7,14 @@ import { after, test } from "node:test";
 import { Queue } from "bullmq";
 import { queueConnection } from "../../eval/queue/queue-connection.ts";
 import { redisAnswers, redisServerProcess, TEST_REDIS_URL } from "../../shared-state/testing/redis-server-process.ts";
+import { evalJobId } from "../../eval/queue/eval-job.ts";
+import { createTestDatabase } from "../../store/postgres/testing/test-database.ts";
 import { startOpenAITestServer, type OpenAITestServer } from "../../testing/openai-test-server.ts";
 import { startCliProcess, type CliProcess } from "../testing/cli-process.ts";
 import { cleanEnv, runCli } from "../testing/run-cli.ts";
 
 const skip = !(await redisAnswers()) && "no Redis at 127.0.0.1:6379";
+const database = skip ? undefined : await createTestDatabase();
 const dir = mkdtempSync(join(tmpdir(), "lmx-worker-"));
 const queues: string[] = [];
 after(async () => {
@@ -20,6 +23,7 @@ after(async () => {
     await q.obliterate({ force: true }).catch(() => {});
     await q.close();
   }
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -148,6 +152,82 @@ test(
     } finally {
       await w.stop();
       await redis.stop();
+      await server.close();
+    }
+  },
+);
+
+test(
+  "workers on other machines share results through PostgreSQL: the submitter's figures are a local run's",
+  { skip: skip || (!database && "no PostgreSQL"), timeout: 120_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "pg-"));
+    const data = dataFile(work);
+    const server = await slowServer(50);
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test", LMX_STORE: database!.url };
+    const name = `lmx-t-${randomUUID()}`;
+    queues.push(name);
+    // No --results: workers and submitter all use the database LMX_STORE names, each from its own folder.
+    const args = ["worker", "--queue", TEST_REDIS_URL, "--queue-name", name, "--lock-ms", "1000"];
+    const workers = [1, 2].map(() => startCliProcess(args, { env, cwd: mkdtempSync(join(work, "machine-")) }));
+    try {
+      await Promise.all(workers.map((w) => w.waitFor(/results in postgres:\/\//)));
+      const submitArgs = evalArgs(data, "").filter((a) => a !== "--results" && a !== "");
+      const queued = await runCli([...submitArgs, "--queue", TEST_REDIS_URL, "--queue-name", name], {
+        env: cleanEnv(env),
+        cwd: work,
+        timeoutMs: 100_000,
+      });
+      assert.equal(queued.code, 0, queued.stderr);
+      assert.match(queued.stderr, /results in postgres:\/\//);
+      const local = await runCli(evalArgs(data, join(work, "local.sqlite")), {
+        env: cleanEnv({ OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" }),
+        cwd: work,
+      });
+      assert.deepEqual(figures(queued.stdout), figures(local.stdout));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await server.close();
+    }
+  },
+);
+
+test(
+  "a job naming a host file or a provider the worker's config does not allow is refused, not run",
+  { skip, timeout: 60_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "hostile-"));
+    const server = await slowServer(0);
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" };
+    const name = `lmx-t-${randomUUID()}`;
+    queues.push(name);
+    const w = worker(TEST_REDIS_URL, name, join(work, "results.sqlite"), env, work);
+    const queue = new Queue(name, { connection: queueConnection(TEST_REDIS_URL) });
+    try {
+      await w.waitFor(/taking jobs from queue/);
+      const record = { id: "q1", question: "What is 1 + 1?", answer: "2", line: 1 };
+      const job = (technique: string, model: string) => ({
+        v: 1,
+        dataset: "hostile",
+        technique,
+        model,
+        canonical: technique,
+        record,
+      });
+      const key = { dataset: "hostile", model: "x", technique: "x" };
+      await queue.add("eval", job("few-shot(demos=/etc/passwd)", "openai:test-model"), {
+        jobId: evalJobId(key, "host-file"),
+      });
+      await queue.add("eval", job("none", "llama:/models/secret.gguf"), { jobId: evalJobId(key, "provider") });
+      await queue.add("eval", { v: 1, dataset: "hostile", record: { id: "x" } }, { jobId: evalJobId(key, "junk") });
+      await w.waitFor(/few-shot\(demos=\/etc\/passwd\) on question q1 failed: this worker cannot build .*demos/);
+      await w.waitFor(/none on question q1 failed: .*does not take llama: models/);
+      await w.waitFor(/failed: malformed eval job/);
+      assert.equal(server.requests.length, 0, "no model was called");
+      assert.equal(w.child.exitCode, null, "the worker carries on");
+    } finally {
+      await queue.close();
+      await w.stop();
       await server.close();
     }
   },
