@@ -3,7 +3,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import { parseAnswerKind } from "../../techniques/answers/index.ts";
 import type { SpecEnv } from "../../techniques/spec/index.ts";
-import type { EvalStore } from "../eval-store.ts";
+import type { EvalStore, RunKey } from "../eval-store.ts";
 import { evaluateAndSave } from "../evaluate-and-save.ts";
 import { planEvalRuns, type EvalRunPlan } from "../plan-eval-runs.ts";
 import { runKey } from "../run-key.ts";
@@ -71,16 +71,22 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     return plan;
   };
 
-  // Finished ids are read at most once a second per run: a stale set only means a redundant evaluation, stored once.
-  const isFinished = async (key: ReturnType<typeof runKey>, question: string): Promise<boolean> => {
+  /**
+   * Whether the store has the question finished. The run's finished ids are read once for many jobs:
+   * read again when they are over a second old, or older than the job (re-added after Redis lost it)
+   * or the job is a retry (its worker may have saved it and died), so a finished question is never
+   * asked twice; a fresh job of a running submission needs no new read.
+   */
+  const isFinished = async (key: RunKey, question: string, job: Job): Promise<boolean> => {
     const k = JSON.stringify(key);
     let entry = finished.get(k);
-    if (!entry || Date.now() - entry.at > FINISHED_TTL_MS || !entry.ids.has(question)) {
-      if (!entry || Date.now() - entry.at > FINISHED_TTL_MS) {
-        entry = { at: Date.now(), ids: await store.finished(key) };
-        if (finished.size >= FINISHED_CACHE) finished.delete(finished.keys().next().value!);
-        finished.set(k, entry);
-      }
+    const redo = job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0;
+    const stale = !entry || Date.now() - entry.at > FINISHED_TTL_MS || entry.at < job.timestamp || redo;
+    if (!entry || (stale && !entry.ids.has(question))) {
+      entry = { at: Date.now(), ids: await store.finished(key) };
+      finished.delete(k);
+      if (finished.size >= FINISHED_CACHE) finished.delete(finished.keys().next().value!);
+      finished.set(k, entry);
     }
     return entry.ids.has(question);
   };
@@ -94,7 +100,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     }
     const plan = planOf(data);
     const key = runKey(data.dataset, plan);
-    if (await isFinished(key, data.record.id)) {
+    if (await isFinished(key, data.record.id, job)) {
       options.onJob?.({ question: data.record.id, technique: data.technique, outcome: "skipped" });
       return;
     }

@@ -14,11 +14,11 @@ export interface EvalQueueSettings {
 export const DEFAULT_QUEUE_NAME = "lmx-eval";
 
 /**
- * BullMQ's connection options for a Redis URL. Workers block on Redis, so BullMQ wants
- * `maxRetriesPerRequest: null`; `failFast` (the submitter) makes commands fail at once while Redis
- * is away instead of queueing them, so it can say so and carry on. Reconnects back off to 1 s.
+ * A worker's BullMQ connection options for a Redis URL: workers block on Redis, so BullMQ wants
+ * `maxRetriesPerRequest: null` (the submitter uses openRedis's connection instead, whose commands
+ * fail at once while Redis is away). Reconnects back off to 1 s.
  */
-export function queueConnection(url: string, options: { failFast?: boolean } = {}): ConnectionOptions {
+export function queueConnection(url: string): ConnectionOptions {
   let u: URL;
   try {
     u = new URL(url);
@@ -40,7 +40,6 @@ export function queueConnection(url: string, options: { failFast?: boolean } = {
     maxRetriesPerRequest: null,
     connectTimeout: 5_000,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1_000),
-    ...(options.failFast ? { enableOfflineQueue: false } : {}),
   };
 }
 

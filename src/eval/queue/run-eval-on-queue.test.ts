@@ -8,6 +8,7 @@ import { Queue } from "bullmq";
 import { lastUserText } from "../../core/messages.ts";
 import type { LM } from "../../core/types.ts";
 import { scriptedLM } from "../../providers/scripted/scripted-lm.ts";
+import { SharedStateUnavailableError } from "../../shared-state/shared-state-unavailable-error.ts";
 import { redisAnswers, TEST_REDIS_URL } from "../../shared-state/testing/redis-server-process.ts";
 import { createRegistry, defaultRegistry } from "../../techniques/registry.ts";
 import type { EvalRecord } from "../eval-record.ts";
@@ -17,6 +18,7 @@ import { planEvalRuns } from "../plan-eval-runs.ts";
 import { runEval } from "../run-eval.ts";
 import { EvalJobFailedError } from "./eval-job-failed-error.ts";
 import { startEvalWorker, type EvalWorker } from "./eval-worker.ts";
+import { evalJob, evalJobId } from "./eval-job.ts";
 import { queueConnection } from "./queue-connection.ts";
 import { queueRunner } from "./run-eval-on-queue.ts";
 
@@ -212,5 +214,60 @@ test("an interrupted submission takes its waiting jobs back; the next one resume
   } finally {
     await runner.close();
     await Promise.all(running.map((w) => w.close()));
+  }
+});
+
+test(
+  "a job added again after its question finished is skipped: no second call, one stored result",
+  { skip },
+  async () => {
+    const name = queueName();
+    const path = join(dir, "again.sqlite");
+    const calls = { n: 0 };
+    const lm = model(0, calls);
+    const plans = planEvalRuns({ techniques: ["none"], model: "scripted:test", answer: "number", env: envOf(lm) });
+    const events: string[] = [];
+    const store = EvalStore.open({ path });
+    const worker = await startEvalWorker({
+      url: TEST_REDIS_URL,
+      name,
+      store,
+      env: envOf(lm),
+      onJob: (e) => events.push(`${e.question} ${e.outcome}`),
+    });
+    const runner = queueRunner({ url: TEST_REDIS_URL, name, pollMs: 20 });
+    const queue = new Queue(name, { connection: queueConnection(TEST_REDIS_URL) });
+    try {
+      const one = { hash: dataset.hash, records: records.slice(0, 1) };
+      await runner.run({ dataset: one, plans, store, answer: "number" });
+      assert.equal(calls.n, 1);
+      // As a worker killed after saving but before acknowledging would leave it: the job comes round again.
+      const key = { dataset: dataset.hash, model: "scripted:test", technique: "none" };
+      const job = evalJob({ store, dataset: one, answer: "number" }, plans[0]!, records[0]!);
+      await queue.add("eval", job, { jobId: evalJobId(key, "q0") });
+      for (let i = 0; i < 100 && !events.includes("q0 skipped"); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(events, ["q0 done", "q0 skipped"]);
+      assert.equal(calls.n, 1, "the model was not asked again");
+      assert.equal((await store.results(key)).length, 1);
+    } finally {
+      await queue.close();
+      await runner.close();
+      await worker.close();
+    }
+  },
+);
+
+test("no Redis at the queue's URL: a clear error at once, before any question is asked", async () => {
+  const runner = queueRunner({ url: "redis://127.0.0.1:1", connectTimeoutMs: 1_000 });
+  const plans = planEvalRuns({ techniques: ["none"], model: "scripted:test", env: envOf(model()) });
+  try {
+    await assert.rejects(
+      runner.run({ dataset, plans, store: EvalStore.open({ path: join(dir, "nowhere.sqlite") }) }),
+      (e: Error) =>
+        SharedStateUnavailableError.isInstance(e) &&
+        /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/.test(e.message),
+    );
+  } finally {
+    await runner.close();
   }
 });

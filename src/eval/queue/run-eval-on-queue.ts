@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
-import { SharedStateUnavailableError } from "../../shared-state/shared-state-unavailable-error.ts";
-import { redactUrl } from "../../shared-state/open-redis.ts";
+import type { Redis } from "ioredis";
+import { openRedis } from "../../shared-state/open-redis.ts";
 import type { EvalRecord } from "../eval-record.ts";
 import { EvalRunError } from "../eval-run-error.ts";
 import type { QuestionResult, RunKey } from "../eval-store.ts";
@@ -11,7 +11,7 @@ import { summarizeRun } from "../summarize-run.ts";
 import { EvalJobFailedError } from "./eval-job-failed-error.ts";
 import { evalJob, evalJobId, type EvalJob } from "./eval-job.ts";
 import { EVAL_JOB_OPTIONS } from "./job-options.ts";
-import { DEFAULT_QUEUE_NAME, outageLog, queueConnection, type EvalQueueSettings } from "./queue-connection.ts";
+import { DEFAULT_QUEUE_NAME, outageLog, type EvalQueueSettings } from "./queue-connection.ts";
 
 export interface QueueRunner {
   run: EvalRunner;
@@ -48,34 +48,18 @@ const ADD_CHUNK = 500;
 export function queueRunner(options: QueueRunnerOptions): QueueRunner {
   const log = options.log ?? (() => {});
   const pollMs = options.pollMs ?? 500;
-  const outage = outageLog(options.url, log);
+  // Outages are logged by the connection (openRedis); this only tracks them.
+  const outage = outageLog(options.url);
   let queue: Queue | undefined;
 
+  let connection: Redis | undefined;
+  // The shared-state connection: a clear error when Redis does not answer at start, outages logged
+  // once, commands failing at once while it is away (the follow loop says so and carries on).
   const open = async (): Promise<Queue> => {
     if (queue) return queue;
-    const q = new Queue(options.name ?? DEFAULT_QUEUE_NAME, {
-      connection: queueConnection(options.url, { failFast: true }),
-      defaultJobOptions: EVAL_JOB_OPTIONS,
-    });
+    connection = await openRedis(options.url, { log, connectTimeoutMs: options.connectTimeoutMs });
+    const q = new Queue(options.name ?? DEFAULT_QUEUE_NAME, { connection, defaultJobOptions: EVAL_JOB_OPTIONS });
     q.on("error", (error: Error) => outage.error(error));
-    const timeout = options.connectTimeoutMs ?? 5_000;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        q.waitUntilReady(),
-        new Promise(
-          (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeout} ms`)), timeout)),
-        ),
-      ]);
-    } catch (error) {
-      await q.disconnect().catch(() => {});
-      throw new SharedStateUnavailableError(
-        `cannot reach the queue's Redis at ${redactUrl(options.url)}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
     return (queue = q);
   };
 
@@ -206,6 +190,7 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
     run,
     async close() {
       await queue?.close().catch(() => {});
+      connection?.disconnect();
     },
   };
 }
