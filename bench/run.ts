@@ -20,6 +20,7 @@ const benches = [
   "tune",
   "soak",
   "slow-senders",
+  "stores",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));

@@ -3,6 +3,7 @@ import { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
 import { openStores, type Stores } from "../store/open-stores.ts";
 import { storeUrl } from "../store/store-url.ts";
 import { defaultResultsPath } from "../store/lmx-dirs.ts";
+import { storeLocation } from "../store/store-location.ts";
 import { defaultTraceStorePath } from "../store/trace-store/sqlite-trace-store.ts";
 import { loadConfig, type LoadedConfig } from "../config/load-config.ts";
 import type { LM } from "../core/types.ts";
@@ -42,6 +43,8 @@ export function openRuntime(options: RuntimeOptions = {}): Runtime {
     cache: config.cache.path ?? defaultCachePath({ env: config.env }),
     traces: defaultTraceStorePath({ env: config.env }),
     evalResults: defaultResultsPath({ env: config.env }),
+    memory: (name) => storeLocation({ kind: "memory", value: name, config, env: config.env }).path,
+    index: (name) => storeLocation({ kind: "index", value: name, config, env: config.env }).path,
   });
   const wantCache = options.cache ?? config.cache.enabled ?? false;
   // `--cache FILE` names a SQLite file whatever the store; otherwise the cache is the store's.

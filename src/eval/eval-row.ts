@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { SpanJSON } from "../trace/span.ts";
-import type { QuestionResult } from "./eval-store.ts";
+import type { QuestionResult } from "./question-result.ts";
 
 /** One stored result as both backends' rows hold it (booleans as 0/1, absent fields as null). */
 export type Row = Omit<QuestionResult, "correct" | "answer" | "error" | "trace_id" | "finish_reason"> & {

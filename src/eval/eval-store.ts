@@ -3,8 +3,10 @@ import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
 import { createMetaTable, META_TABLE } from "../store/sqlite/store-meta.ts";
 import type { SpanJSON } from "../trace/span.ts";
-import type { QuestionMetrics } from "./question-metrics.ts";
 import { COLUMNS, fromRow, packTrace, unpackTrace, type Row } from "./eval-row.ts";
+import type { QuestionResult } from "./question-result.ts";
+
+export type { QuestionResult } from "./question-result.ts";
 
 export const EVAL_SCHEMA_VERSION = 1;
 const LABEL = "eval results file";
@@ -18,23 +20,6 @@ export interface RunKey {
   model: string;
   /** Canonical technique spec ("none" for the bare model). */
   technique: string;
-}
-
-/** One graded question of a run. */
-export interface QuestionResult extends QuestionMetrics {
-  question_id: string;
-  correct: boolean;
-  /** Canonical extracted answer, if any. */
-  answer?: string;
-  /** Canonical reference answer. */
-  gold: string;
-  /** The final response text. */
-  text: string;
-  finish_reason?: string;
-  latency_ms: number;
-  /** Why the question failed (it counts as wrong, and a rerun retries it). */
-  error?: string;
-  trace_id?: string;
 }
 
 /**

@@ -6,3 +6,7 @@ export { SqliteCache, defaultCachePath } from "../cache/sqlite-cache.ts";
 export type { Embedder } from "../embeddings/embedder.ts";
 export { openaiEmbedder } from "../embeddings/openai-embedder.ts";
 export { llamaEmbedder } from "../embeddings/llama-embedder.ts";
+export { openStores, isPostgresUrl, type Stores, type StoreLocations } from "./open-stores.ts";
+export { storeUrl } from "./store-url.ts";
+export type { PersistentTraceStore } from "./trace-store/persistent-trace-store.ts";
+export type { CacheStore, ResponseCache } from "../cache/response-cache.ts";

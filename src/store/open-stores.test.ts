@@ -13,6 +13,7 @@ import { createRunContext } from "../core/context.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { startOpenAITestServer } from "../testing/openai-test-server.ts";
 import { openStores } from "./open-stores.ts";
+import { PgDatabase } from "./postgres/pg-database.ts";
 import { createTestDatabase } from "./postgres/testing/test-database.ts";
 import { storeUrl } from "./store-url.ts";
 
@@ -25,6 +26,8 @@ const locations = (name: string) => ({
   cache: join(dir, name, "cache.sqlite"),
   traces: join(dir, name, "traces.sqlite"),
   evalResults: join(dir, name, "eval.sqlite"),
+  memory: (store = "memory") => join(dir, name, `${store}.memory.sqlite`),
+  index: (store = "index") => join(dir, name, `${store}.sqlite`),
 });
 
 test("with no store setting every store is its SQLite file, and no PostgreSQL is needed", async () => {
@@ -47,8 +50,11 @@ test("with no store setting every store is its SQLite file, and no PostgreSQL is
   await traces.close();
   const results = stores.evalResults();
   await results.close();
+  stores.memory("notes").close();
+  stores.index().close();
   await stores.close();
-  for (const file of Object.values(where)) assert.ok(existsSync(file), `${file} was made`);
+  const files = [where.cache, where.traces, where.evalResults, where.memory("notes"), where.index()];
+  for (const file of files) assert.ok(existsSync(file), `${file} was made`);
 });
 
 test("the store setting: LMX_STORE first, then the config; anything but postgres:// is refused without its password", () => {
@@ -64,8 +70,57 @@ test("the store setting: LMX_STORE first, then the config; anything but postgres
   );
 });
 
+test("lmx serve with a store that does not answer stops at start with one clear error, no password in it", async () => {
+  const config = join(dir, "down.config.json");
+  writeFileSync(config, JSON.stringify({ store: "postgres://lmx:hunter2@127.0.0.1:1/lmx" }));
+  const io = { stdin: process.stdin, stdout: new PassThrough(), stderr: new PassThrough() } as unknown as CliIO;
+  const program = new Command("lmx").option("-c, --config <file>").exitOverride();
+  configureServe(program.command("serve"), program, io, new EventEmitter());
+  await assert.rejects(
+    program.parseAsync(["node", "lmx", "serve", "--port", "0", "--model", "openai:m", "--config", config]),
+    (e) =>
+      ConfigurationError.isInstance(e) &&
+      /^response cache at postgres:\/\/lmx:\*\*\*@127\.0\.0\.1:1\/lmx: PostgreSQL failed to migrate its tables/.test(
+        e.message,
+      ) &&
+      !e.message.includes("hunter2"),
+  );
+});
+
 if (database) {
   after(() => database.drop());
+
+  test("on PostgreSQL, a memory store learned on one instance is searched on another; stores migrate at once", async () => {
+    const [one, two] = [openStores(database.url, locations("pg1")), openStores(database.url, locations("pg2"))];
+    try {
+      assert.equal(one.backend, "postgres");
+      assert.doesNotMatch(one.where, /@.*:.*@/);
+      // Six instances starting at once on the fresh database: all succeed, each store's schema made once.
+      const more = Array.from({ length: 4 }, (_, i) => openStores(database.url, locations(`pg${i + 3}`)));
+      await Promise.all([one, two, ...more].map((s) => s.migrate()));
+      await Promise.all(more.map((s) => s.close()));
+      const db = new PgDatabase({ url: database.url });
+      const { rows } = await db.query("test", "read", "SELECT component, version FROM lmx_schema ORDER BY component");
+      await db.close();
+      assert.deepEqual(
+        rows.map((r) => `${r.component}:${r.version}`),
+        ["cache:1", "eval:1", "index:1", "memory:1", "traces:1"],
+      );
+      const lesson = await one
+        .memory("team")
+        .add({ text: "Always state the units of a numeric answer.", tags: ["units"] });
+      const hits = await two.memory("team").search("what units for the answer?");
+      assert.deepEqual(
+        hits.map((h) => h.id),
+        [lesson.id],
+      );
+      assert.equal(await two.memory("other").count(), 0);
+      assert.equal(existsSync(locations("pg1").cache), false, "nothing was written to SQLite files");
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
 
   test("two `lmx serve` instances on one PostgreSQL store share the response cache and the traces", async () => {
     const upstream = await startOpenAITestServer({ reply: () => "shared answer" });

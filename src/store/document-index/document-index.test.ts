@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { documentIndexContract } from "./document-index.contract.ts";
 import { DocumentIndex } from "./document-index.ts";
 import { generateCorpus } from "./testing/generate-corpus.ts";
 
@@ -230,3 +231,7 @@ test("a missing index, another program's database and a file that is not a datab
     (e) => ConfigurationError.isInstance(e) && /not a readable SQLite database/.test(e.message),
   );
 });
+
+documentIndexContract("SQLite", async ({ name, ...options }) =>
+  DocumentIndex.open({ path: join(dir, "contract", `${name}.sqlite`), ...options }),
+);

@@ -1,3 +1,4 @@
+import type { DocumentStore, IndexStats } from "./document-store.ts";
 import { resolve, sep } from "node:path";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { RunContext } from "../../core/types.ts";
@@ -26,14 +27,7 @@ export interface DocumentIndexOptions {
   busyTimeoutMs?: number;
 }
 
-export interface IndexStats {
-  path: string;
-  files: number;
-  chunks: number;
-  /** The embedder the vectors were made with, if any. */
-  embedder?: string;
-  dimensions?: number;
-}
+export type { IndexStats } from "./document-store.ts";
 
 const ELSEWHERE = "--index (or LMX_INDEX)";
 
@@ -43,7 +37,7 @@ const ELSEWHERE = "--index (or LMX_INDEX)";
  * with an embedder also by vector similarity (sqlite-vec), fused by reciprocal rank. Adding a
  * folder again re-indexes only what changed (by size, mtime, then content hash).
  */
-export class DocumentIndex {
+export class DocumentIndex implements DocumentStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly vectors: StoreVectors;

@@ -146,7 +146,7 @@ export class IndexWriter {
 }
 
 /** The last three segments of a path, so that a query naming a file or folder finds its chunks. */
-function sourceTerms(path: string): string {
+export function sourceTerms(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).slice(-3).join("/");
 }
 

@@ -35,7 +35,7 @@ export interface SyncFilesOptions {
 }
 
 /** Chunks embedded per write: the embedding calls of a group run before its one transaction. */
-const GROUP_CHUNKS = 256;
+export const GROUP_CHUNKS = 256;
 
 /**
  * Brings an index up to date with the files under `paths`: new files are added, changed ones
@@ -116,11 +116,24 @@ function removeMissing(
   unreadable: readonly string[],
 ): number {
   const rows = db.prepare<[], { id: number; path: string }>("SELECT id, path FROM files").all();
+  const gone = filesGone(rows, paths, kept, unreadable);
+  if (gone.length) writer.remove(gone);
+  return gone.length;
+}
+
+/**
+ * Ids of indexed files under the added `paths` that were not found now (`kept` holds those that
+ * were). What sits under a path that could not be read stays: it may well still be there.
+ */
+export function filesGone(
+  rows: readonly { id: number; path: string }[],
+  paths: readonly string[],
+  kept: ReadonlySet<string>,
+  unreadable: readonly string[],
+): number[] {
   const within = (roots: readonly string[]) => (file: string) =>
     roots.some((root) => file === root || file.startsWith(root + sep));
   const under = within(paths.map((p) => resolve(p)));
   const unknown = within(unreadable);
-  const gone = rows.filter((r) => under(r.path) && !kept.has(r.path) && !unknown(r.path)).map((r) => r.id);
-  if (gone.length) writer.remove(gone);
-  return gone.length;
+  return rows.filter((r) => under(r.path) && !kept.has(r.path) && !unknown(r.path)).map((r) => r.id);
 }

@@ -10,6 +10,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import { openaiEmbedder } from "../../embeddings/openai-embedder.ts";
 import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
+import { memoryStoreContract } from "./memory-store.contract.ts";
 import { MemoryStore } from "./memory-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lmx-memory-store-"));
@@ -149,3 +150,7 @@ test("the store survives a writer killed with SIGKILL mid-write: intact file, ev
   assert.ok(more.id > committed.at(-1)!.id);
   store.close();
 });
+
+memoryStoreContract("SQLite", async ({ name, embedder }) =>
+  MemoryStore.open({ path: join(dir, `${name}.memory.sqlite`), embedder }),
+);

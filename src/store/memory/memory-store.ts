@@ -3,11 +3,12 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import { ftsQuery } from "../ranking/fts-query.ts";
-import { hybridRank, type RankedId, type SearchMode } from "../ranking/hybrid-rank.ts";
+import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
 import { openSqliteFile } from "../sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
+import type { LessonHit, LessonStore } from "./lesson-store.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 import {
   LESSON_TEXT_TABLE,
@@ -19,7 +20,7 @@ import {
 
 export type { Lesson } from "./lesson.ts";
 
-export interface LessonHit extends Lesson, Omit<RankedId, "id"> {}
+export type { LessonHit } from "./lesson-store.ts";
 
 export interface MemoryStoreOptions {
   path: string;
@@ -38,7 +39,7 @@ const MAX_LESSON_CHARS = 2000;
  * vectors, with an embedder). Every write is one transaction in WAL mode, so a process killed mid-write leaves the
  * file intact with every lesson committed before it.
  */
-export class MemoryStore {
+export class MemoryStore implements LessonStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly vectors: StoreVectors;

@@ -16,9 +16,13 @@ const MAX_TERMS = 32;
  * undefined when the text has no words.
  */
 export function ftsQuery(text: string): string | undefined {
+  const terms = queryTerms(text);
+  return terms.length === 0 ? undefined : terms.map((w) => `"${w}"`).join(" OR ");
+}
+
+/** The words of free user text that a lexical search uses (lower case, stop words dropped, at most 32). */
+export function queryTerms(text: string): string[] {
   const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 0))];
-  if (words.length === 0) return undefined;
   const useful = words.filter((w) => !STOP_WORDS.has(w));
-  const terms = (useful.length > 0 ? useful : words).slice(0, MAX_TERMS);
-  return terms.map((w) => `"${w}"`).join(" OR ");
+  return (useful.length > 0 ? useful : words).slice(0, MAX_TERMS);
 }

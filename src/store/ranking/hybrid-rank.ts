@@ -2,6 +2,9 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { StoreVectors } from "../vectors/store-vectors.ts";
+
+/** What ranking needs of a store's vectors (StoreVectors in SQLite; PostgreSQL stores pass their own). */
+export type RankVectors = Pick<StoreVectors, "embedder" | "built" | "nearest">;
 import { reciprocalRankFusion } from "./reciprocal-rank-fusion.ts";
 
 export type SearchMode = "auto" | "bm25" | "vector" | "hybrid";
@@ -21,8 +24,8 @@ export interface HybridRankOptions {
   /** "auto": hybrid when the store has vectors and an embedder is configured, else BM25. */
   mode: SearchMode;
   /** Row ids by BM25, best first, with their bm25() value (lower is better), at most `limit`. */
-  bm25(limit: number): { id: number; rank: number }[];
-  vectors: StoreVectors;
+  bm25(limit: number): { id: number; rank: number }[] | Promise<{ id: number; rank: number }[]>;
+  vectors: RankVectors;
   ctx?: RunContext;
 }
 
@@ -42,11 +45,12 @@ export async function hybridRank(options: HybridRankOptions): Promise<RankedId[]
         ? `${mode} search: there are no vectors yet (add entries with the embedder first)`
         : `${mode} search needs an embedder`,
     );
-  if (mode === "bm25" || !canVector) return options.bm25(k).map((h) => ({ id: h.id, score: -h.rank, ranker: "bm25" }));
+  if (mode === "bm25" || !canVector)
+    return (await options.bm25(k)).map((h) => ({ id: h.id, score: -h.rank, ranker: "bm25" }));
   const depth = Math.max(k * 4, 20);
   const semantic = await vectors.nearest(query, mode === "vector" ? k : depth, ctx);
   if (mode === "vector") return semantic.map((n) => ({ id: n.id, score: 1 - n.distance, ranker: "vector" }));
-  const lexical = options.bm25(depth);
+  const lexical = await options.bm25(depth);
   return reciprocalRankFusion({ lists: [lexical.map((h) => h.id), semantic.map((n) => n.id)] })
     .slice(0, k)
     .map((f) => ({ id: f.id, score: f.score, ranker: "hybrid", ranks: { bm25: f.ranks[0], vector: f.ranks[1] } }));
