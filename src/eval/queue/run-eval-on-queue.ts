@@ -36,6 +36,9 @@ interface PlannedRun {
 }
 
 const ADD_CHUNK = 500;
+/** The store is polled less often as a run's results grow: 10,000 rows, every 5 s. */
+const POLL_MS_PER_ROW = 0.5;
+const MAX_POLL_MS = 5_000;
 
 /**
  * runEval on a queue: every question × plan still to do becomes a job (its id derived from the
@@ -114,6 +117,7 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
         cost_usd: 0,
       };
       let streak = 0;
+      let wait = pollMs;
       while (remaining.size > 0) {
         if (signal?.aborted) return true;
         // Redis first, then the store: a job leaves Redis only after its result is saved, so a job
@@ -126,7 +130,10 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
           lastFailedCount = count;
           return q.getFailed(0, 999);
         });
-        for (const r of await store.results(key)) {
+        const rows = await store.results(key);
+        // Reading every row of a big run twice a second would cost more than the progress is worth.
+        wait = Math.max(pollMs, Math.min(MAX_POLL_MS, Math.round(rows.length * POLL_MS_PER_ROW)));
+        for (const r of rows) {
           if (!remaining.has(r.question_id) || !isNew(r, before)) continue;
           remaining.delete(r.question_id);
           count(progress, r);
@@ -149,7 +156,7 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
           const missing = [...remaining.values()].map((id) => [id, jobs.get(id)!] as const);
           added = (await redis(() => addJobs(q, missing))) !== undefined;
         }
-        if (remaining.size > 0) await sleep(pollMs, signal);
+        if (remaining.size > 0) await sleep(wait, signal);
       }
       return false;
     };
