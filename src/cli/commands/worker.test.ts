@@ -232,3 +232,24 @@ test(
     }
   },
 );
+
+test(
+  "a worker started while Redis is away says so, waits, and still stops on Ctrl-C",
+  { timeout: 60_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "away-"));
+    const w = startCliProcess(["worker", "--queue", "redis://127.0.0.1:1", "--results", join(work, "r.sqlite")], {
+      cwd: work,
+    });
+    try {
+      await w.waitFor(/Redis at redis:\/\/127\.0\.0\.1:1\/? is unavailable \(.*\); retrying/);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(w.child.exitCode, null, "it waits for Redis rather than failing");
+      w.child.kill("SIGINT");
+      const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r("still running"), 20_000))]);
+      assert.equal(code, 0);
+    } finally {
+      await w.kill();
+    }
+  },
+);

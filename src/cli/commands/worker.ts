@@ -48,8 +48,13 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
           : EvalStore.open({ path: resolve(options.results ?? defaultResultsPath()) });
       const results = store.path;
       const log = (line: string) => io.stderr.write(`${line}\n`);
+      // Set before connecting: a worker waiting for Redis stops on Ctrl-C too.
+      const stopped = new Promise<void>((done) => {
+        process.once("SIGINT", done);
+        process.once("SIGTERM", done);
+      });
       try {
-        const worker = await startEvalWorker({
+        const worker = startEvalWorker({
           url,
           name: options.queueName,
           store,
@@ -62,18 +67,19 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
             if (e.outcome === "failed") log(`lmx worker: ${e.technique} on question ${e.question} failed: ${e.reason}`);
           },
         });
-        log(
-          `lmx worker: taking jobs from queue ${options.queueName} at ${redactUrl(url)}; results in ${results} (Ctrl-C stops after the questions in flight)`,
+        void worker.ready.then(() =>
+          log(
+            `lmx worker: taking jobs from queue ${options.queueName} at ${redactUrl(url)}; results in ${results} (Ctrl-C stops after the questions in flight)`,
+          ),
         );
-        await new Promise<void>((done) => {
-          process.once("SIGINT", done);
-          process.once("SIGTERM", done);
-        });
-        log("lmx worker: stopping after the questions in flight");
+        await stopped;
+        log("lmx worker: stopping after the questions in flight (at most 60 s)");
         await worker.close();
       } finally {
         await store.close();
         await runtime.close();
+        // BullMQ's connections may keep retrying a Redis that never answered: do not let them hold the process.
+        setTimeout(() => process.exit(), 2_000).unref();
       }
     });
 }

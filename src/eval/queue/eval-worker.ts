@@ -29,8 +29,13 @@ export interface EvalWorkerOptions extends EvalQueueSettings {
 }
 
 export interface EvalWorker {
-  /** Stops taking jobs and waits for those in flight. */
-  close(): Promise<void>;
+  /** Resolves once connected to Redis (the worker waits for it, however long it is away). */
+  ready: Promise<void>;
+  /**
+   * Stops taking jobs and waits for those in flight, at most `timeoutMs` (default 60 s); then lets
+   * go without waiting (their locks lapse and other workers retake them).
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 const PLAN_CACHE = 64;
@@ -44,7 +49,7 @@ const FINISHED_CACHE = 256;
  * builds differently from the submitter fails at once, saying so. Redis outages are logged (once)
  * and ridden out.
  */
-export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalWorker> {
+export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
   const { store, env } = options;
   const outage = outageLog(options.url, options.log);
   const plans = new Map<string, EvalRunPlan>();
@@ -91,7 +96,16 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     return entry.ids.has(question);
   };
 
+  let inFlight = 0;
   const process = async (job: Job): Promise<void> => {
+    inFlight++;
+    try {
+      await processJob(job);
+    } finally {
+      inFlight--;
+    }
+  };
+  const processJob = async (job: Job): Promise<void> => {
     let data: EvalJob;
     try {
       data = parseEvalJob(job.data);
@@ -147,10 +161,21 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     .client.then((client) => client.on("ready", () => outage.ok()))
     .catch((error: Error) => outage.error(error));
   void worker.run().catch((error: Error) => outage.error(error));
-  await worker.waitUntilReady();
+  const ready = worker.waitUntilReady();
+  ready.catch(() => {});
   return {
-    async close() {
-      await worker.close();
+    ready,
+    async close(timeoutMs = 60_000) {
+      const started = Date.now();
+      let closed = false;
+      void worker.close().then(
+        () => (closed = true),
+        () => (closed = true),
+      );
+      // With Redis away nothing can be acknowledged: once the questions in flight are saved, let go.
+      while (!closed && Date.now() - started < timeoutMs && !(outage.down && inFlight === 0))
+        await new Promise((r) => setTimeout(r, 50));
+      if (!closed) await Promise.race([worker.disconnect().catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
     },
   };
 }
