@@ -144,21 +144,34 @@ test("a queue run's figures equal a local run's, and a rerun finds everything do
 test("a job the worker builds differently fails at once, and the submitter says why", { skip }, async () => {
   const name = queueName();
   const path = join(dir, "mismatch.sqlite");
-  const plans = planEvalRuns({ techniques: ["self-consistency(n=3)"], model: "scripted:test", env: envOf(model()) });
-  // The worker's registry knows no self-consistency: its config cannot build the submitter's plan.
-  const worker = await startEvalWorker({
+  const plans = planEvalRuns({
+    techniques: ["none", "self-consistency(n=3)"],
+    model: "scripted:test",
+    env: envOf(model()),
+  });
+  // The worker's registry knows no technique: it runs the bare model's jobs and cannot build the
+  // second run's, which fail while the submitter is still following the first run.
+  const worker = startEvalWorker({
     url: TEST_REDIS_URL,
     name,
     store: EvalStore.open({ path }),
-    env: { registry: createRegistry([]), resolveModel: () => model() },
+    env: { registry: createRegistry([]), resolveModel: () => model(100) },
+    concurrency: 30,
   });
   const runner = queueRunner({ url: TEST_REDIS_URL, name, pollMs: 50 });
+  const started: string[] = [];
   try {
     await assert.rejects(
-      runner.run({ dataset, plans, store: EvalStore.open({ path }) }),
+      runner.run({
+        dataset,
+        plans,
+        store: EvalStore.open({ path }),
+        onRunStart: ({ plan }) => started.push(plan.technique),
+      }),
       (error: Error) =>
         EvalJobFailedError.isInstance(error) && /this worker cannot build self-consistency\(n=3\)/.test(error.message),
     );
+    assert.deepEqual(started, ["none", "self-consistency(n=3)"], "the first run finished before the second failed");
   } finally {
     await runner.close();
     await worker.close();

@@ -99,6 +99,9 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
     let added = (await redis(() => addJobs(q, allJobs))) !== undefined;
     let interrupted = false;
     let lastFailedCount = -1;
+    // Failed jobs of this submission (any run's), by id: seen once, reported when their run is followed.
+    const ours = new Set(allJobs.map(([id]) => id));
+    const failed = new Map<string, string>();
 
     const follow = async (planned: PlannedRun, index: number) => {
       const { plan, key, jobs, before } = planned;
@@ -124,11 +127,12 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
         // missing from Redis and from the store is lost, not finishing.
         const wasDown = outage.down;
         const counts = await redis(() => q.getJobCounts("waiting", "active", "delayed", "prioritized"));
-        const failed = await redis(async () => {
+        await redis(async () => {
           const count = await q.getFailedCount();
-          if (count === lastFailedCount) return [];
+          if (count === lastFailedCount) return;
           lastFailedCount = count;
-          return q.getFailed(0, 999);
+          for (const job of await q.getFailed(0, 999))
+            if (job.id && ours.has(job.id)) failed.set(job.id, job.failedReason ?? "no reason given");
         });
         const rows = await store.results(key);
         // Reading every row of a big run twice a second would cost more than the progress is worth.
@@ -143,11 +147,11 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
           } else streak = -1;
           opts.onProgress?.({ ...progress });
         }
-        for (const job of failed ?? []) {
-          const question = jobs.get(job.id ?? "")?.questionId;
-          if (question !== undefined && remaining.has(question))
+        for (const [question, id] of remaining) {
+          const reason = failed.get(id);
+          if (reason !== undefined)
             throw new EvalJobFailedError(
-              `${plan.technique} on question ${question}: a worker gave up on it: ${job.failedReason ?? "no reason given"}`,
+              `${plan.technique} on question ${question}: a worker gave up on it: ${reason}`,
             );
         }
         const total = counts && Object.values(counts).reduce((a, b) => a + b, 0);
