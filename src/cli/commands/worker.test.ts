@@ -66,7 +66,9 @@ const evalArgs = (data: string, results: string) => [
 
 function worker(url: string, name: string, results: string, env: NodeJS.ProcessEnv, work: string): CliProcess {
   const args = ["worker", "--queue", url, "--queue-name", name, "--results", results];
-  return startCliProcess([...args, "--concurrency", "2", "--lock-ms", "1000"], { env, cwd: work });
+  // 3 s: short, so a killed worker's jobs come back soon, yet long enough that a loaded machine's
+  // stalls never let a live job's lock lapse (another worker would evaluate it a second time).
+  return startCliProcess([...args, "--concurrency", "2", "--lock-ms", "3000"], { env, cwd: work });
 }
 
 /** The figures of a run without its timing (which differs between any two runs). */
@@ -168,7 +170,7 @@ test(
     const name = `lmx-t-${randomUUID()}`;
     queues.push(name);
     // No --results: workers and submitter all use the database LMX_STORE names, each from its own folder.
-    const args = ["worker", "--queue", TEST_REDIS_URL, "--queue-name", name, "--lock-ms", "1000"];
+    const args = ["worker", "--queue", TEST_REDIS_URL, "--queue-name", name];
     const workers = [1, 2].map(() => startCliProcess(args, { env, cwd: mkdtempSync(join(work, "machine-")) }));
     try {
       await Promise.all(workers.map((w) => w.waitFor(/results in postgres:\/\//)));

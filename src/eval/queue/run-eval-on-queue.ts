@@ -43,7 +43,7 @@ const MAX_POLL_MS = 5_000;
 /**
  * runEval on a queue: every question × plan still to do becomes a job (its id derived from the
  * result key, so submitting twice adds once) that `lmx worker`s evaluate and save into the shared
- * results store. The submitter follows the store, reporting each run's progress as runEval does,
+ * results store; runs are queued one after another, as runEval runs them. The submitter follows the store, reporting each run's progress as runEval does,
  * gives a run up on the same fail-fast rule, re-adds jobs Redis lost (a restart without
  * persistence) and summarizes from the store, so the figures are a local run's. While Redis is
  * away it says so and keeps following the store; an interrupt takes its waiting jobs back.
@@ -96,7 +96,6 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
     };
     const allJobs = runs.flatMap((r) => [...r.jobs]);
     await redis(() => retryFailed(q, new Set(allJobs.map(([id]) => id))));
-    let added = (await redis(() => addJobs(q, allJobs))) !== undefined;
     let interrupted = false;
     let lastFailedCount = -1;
     // Failed jobs of this submission (any run's), by id: seen once, reported when their run is followed.
@@ -119,6 +118,9 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
         tokens: 0,
         cost_usd: 0,
       };
+      // A run's jobs are queued when it starts, as a local run starts after the one before: runs of
+      // one question never overlap, so cache hits (and the compute figures) are a local run's.
+      let added = (await redis(() => addJobs(q, [...jobs]))) !== undefined;
       let streak = 0;
       let wait = pollMs;
       while (remaining.size > 0) {
