@@ -16,6 +16,7 @@ const benches = [
   "sandbox",
   "codet",
   "eval",
+  "eval-workers",
   "tune",
   "soak",
   "slow-senders",

@@ -80,4 +80,11 @@ export const lmxCommands: readonly LmxCommand[] = [
       "choose the technique, parameters and prompts that are most accurate on a dataset within a compute budget",
     load: async () => (await import("./commands/tune.ts")).configureTune,
   },
+  {
+    name: "worker",
+    term: "worker [options]",
+    description:
+      "evaluate the questions lmx eval --queue and lmx tune --queue put on a Redis queue, on any number of machines",
+    load: async () => (await import("./commands/worker.ts")).configureWorker,
+  },
 ];

@@ -24,7 +24,8 @@ export async function evaluateAndSave(
     seed: settings.seed,
     request: settings.request,
   });
-  if (!outcome.interrupted) settings.store.save(runKey(settings.dataset.hash, plan), outcome.result, outcome.trace);
+  if (!outcome.interrupted)
+    await settings.store.save(runKey(settings.dataset.hash, plan), outcome.result, outcome.trace);
   return outcome;
 }
 

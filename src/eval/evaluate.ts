@@ -6,7 +6,7 @@ import type { SpecEnv } from "../techniques/spec/index.ts";
 import { EvalStore } from "./eval-store.ts";
 import { loadEvalData, type DataProblem, type EvalDataset } from "./load-eval-data.ts";
 import { planEvalRuns, type EvalRunPlan } from "./plan-eval-runs.ts";
-import { runEval, type EvalOutcome, type RunEvalOptions } from "./run-eval.ts";
+import { runEval, type EvalOutcome, type EvalRunner, type RunEvalOptions } from "./run-eval.ts";
 import type { RunSettings } from "./run-settings.ts";
 import { writeEvalRecords } from "./write-eval-records.ts";
 import { writeEvalReport } from "./write-eval-report.ts";
@@ -40,6 +40,8 @@ export interface EvaluateOptions extends Pick<
   /** Also write one JSON line per question and technique here (see EvalRecordLine). */
   records?: string;
   env: SpecEnv;
+  /** Runs the plans (default runEval, in this process; a queue runner hands them to lmx workers). */
+  runner?: EvalRunner;
   /** Each bad record of the data file (evaluation goes on without it). */
   onProblem?(problem: DataProblem): void;
 }
@@ -94,7 +96,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       concurrency: options.concurrency,
       budget: options.budget,
     };
-    const outcome = await runEval({
+    const outcome = await (options.runner ?? runEval)({
       ...settings,
       plans,
       failFast: options.failFast,

@@ -38,6 +38,9 @@ export interface RunEvalOptions extends RunSettings {
   onTrace?(span: Span): void;
 }
 
+/** Runs evaluations: runEval here, or a queue's runner (src/eval/queue/) that lmx workers serve. */
+export type EvalRunner = (options: RunEvalOptions) => Promise<EvalOutcome>;
+
 export interface EvalOutcome {
   /** One summary per plan, over every stored result of the dataset's questions (earlier invocations included). */
   runs: RunSummary[];

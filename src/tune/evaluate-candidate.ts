@@ -2,7 +2,7 @@ import { AbortedError } from "../core/errors/aborted-error.ts";
 import type { EvalRecord } from "../eval/eval-record.ts";
 import { EvalRunError } from "../eval/eval-run-error.ts";
 import type { EvalRunPlan } from "../eval/plan-eval-runs.ts";
-import { runEval, type EvalProgress } from "../eval/run-eval.ts";
+import { runEval, type EvalProgress, type EvalRunner } from "../eval/run-eval.ts";
 import type { RunSettings } from "../eval/run-settings.ts";
 import type { RunSummary } from "../eval/summarize-run.ts";
 
@@ -12,6 +12,8 @@ export interface EvaluateCandidateOptions {
   plan: EvalRunPlan;
   /** The questions to evaluate it on (a subset of the settings' dataset). */
   records: readonly EvalRecord[];
+  /** Runs the plan (default runEval; a queue runner hands it to lmx workers). */
+  runner?: EvalRunner;
   onRunStart?(info: { total: number; skipped: number }): void;
   onProgress?(progress: EvalProgress): void;
 }
@@ -35,7 +37,7 @@ export async function evaluateCandidate(options: EvaluateCandidateOptions): Prom
   let evaluated = 0;
   let reused = 0;
   try {
-    const outcome = await runEval({
+    const outcome = await (options.runner ?? runEval)({
       ...options.settings,
       dataset: { hash: options.settings.dataset.hash, records: options.records },
       plans: [options.plan],

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
 import type { ChatRequest, ReasoningEffort } from "../core/types.ts";
 import type { EvalRecord } from "../eval/eval-record.ts";
+import type { EvalRunner } from "../eval/run-eval.ts";
 import type { RunSettings } from "../eval/run-settings.ts";
 import { EvalStore } from "../eval/eval-store.ts";
 import { loadEvalData, type DataProblem } from "../eval/load-eval-data.ts";
@@ -53,6 +54,8 @@ export interface TuneOptions {
   minQuestions?: number;
   /** Questions in flight at once (default 8). */
   concurrency?: number;
+  /** Runs each round's evaluations (default runEval, here; a queue runner hands them to lmx workers). */
+  runner?: EvalRunner;
   /** Results file (default `eval.sqlite` in the state folder, shared with `lmx eval`; see lmxDirs). */
   results?: string;
   /** A results store to use instead of the file (PostgreSQL, from openStores); the caller closes it. */
@@ -160,6 +163,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const technique = candidate.technique;
     const outcome = await evaluateCandidate({
       settings,
+      ...(options.runner ? { runner: options.runner } : {}),
       plan: candidate.plan,
       records: questions,
       onRunStart: (info) => options.onProgress?.({ type: "run-start", stage, technique, ...info }),

@@ -13,8 +13,9 @@ import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
 import { SAMPLING_RANGES } from "../../core/sampling-ranges.ts";
 import { openRuntime } from "../runtime.ts";
+import { addQueueOptions, queueRunnerFor, type QueueCliOptions } from "../queue-options.ts";
 
-interface EvalOptions {
+interface EvalOptions extends QueueCliOptions {
   data: string;
   model?: string;
   technique: string[];
@@ -67,6 +68,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
     .option("--temperature <x>", "sampling temperature (0 to 2)", parseRangeArg(SAMPLING_RANGES.temperature))
     .option("--max-tokens <n>", "completion token limit per call", parsePositiveIntArg)
     .option("--seed <n>", "seed for reproducible sampling", parseIntArg);
+  addQueueOptions(command, "evaluate on lmx workers");
   addBudgetOptions(command).action(async (options: EvalOptions) => {
     const needsDefault = !options.model && !everySpecNamesModel(options.technique);
     const config = loadConfig({ path: program.opts().config });
@@ -87,6 +89,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once("SIGINT", onSigint);
+    const queue = queueRunnerFor(options, runtime.config, io);
     const bar = createProgressBar({ out: io.stderr, tty: (io.stderr as { isTTY?: boolean }).isTTY === true });
     try {
       const evaluation = await evaluate({
@@ -113,6 +116,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
         signal: abort.signal,
         // The runtime's resolver expands aliases that name whole LM specs (`smart = self-consistency(n=5)@...`), as ask does.
         env: runtime.specEnv,
+        ...(queue ? { runner: queue.run } : {}),
         onProblem: (p) => io.stderr.write(`lmx: ${options.data} line ${p.line}: ${p.message} (skipped)\n`),
         onRunStart: ({ plan, run, runs, total, skipped }) =>
           bar.start({ label: `[${run + 1}/${runs}] ${plan.technique}`, total, skipped }),
@@ -135,6 +139,7 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
       bar.finish();
       process.off("SIGINT", onSigint);
       await exporter?.shutdown();
+      await queue?.close();
       await runtime.close();
     }
   });

@@ -17,8 +17,9 @@ import {
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg } from "../parse-number.ts";
 import { openRuntime } from "../runtime.ts";
+import { addQueueOptions, queueRunnerFor, type QueueCliOptions } from "../queue-options.ts";
 
-interface TuneCliOptions {
+interface TuneCliOptions extends QueueCliOptions {
   data: string;
   model?: string;
   candidates: string[];
@@ -54,6 +55,7 @@ interface TuneCliOptions {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function configureTune(command: Command, program: Command, io: CliIO): void {
+  addQueueOptions(command, "evaluate each round on lmx workers");
   command
     .requiredOption(
       "-d, --data <file>",
@@ -150,6 +152,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
       const onSigint = () => abort.abort();
       process.once("SIGINT", onSigint);
       const report = progressPrinter(io);
+      const queue = queueRunnerFor(options, runtime.config, io);
       try {
         const result = await tune({
           data: options.data,
@@ -175,6 +178,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
           strategy: options.strategy,
           minQuestions: options.minQuestions,
           concurrency: options.concurrency,
+          ...(queue ? { runner: queue.run } : {}),
           results: options.results,
           dirsEnv: process.env,
           // With a database store and no results file named, results go to the database.
@@ -218,6 +222,7 @@ export function configureTune(command: Command, program: Command, io: CliIO): vo
       } finally {
         report.done();
         process.off("SIGINT", onSigint);
+        await queue?.close();
         await runtime.close();
       }
     });
