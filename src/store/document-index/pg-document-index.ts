@@ -3,15 +3,15 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgClient, PgDatabase } from "../postgres/pg-database.ts";
-import { anyTermQuery, PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
-import { hybridRank } from "../ranking/hybrid-rank.ts";
 import { defaultChunkSize, type ChunkSize } from "./chunk.ts";
 import type { DocumentStore, IndexStats } from "./document-store.ts";
 import { embeddingText, sourceTerms, type PreparedFile } from "./index-writer.ts";
-import type { SearchHit, SearchOptions } from "./index-search.ts";
+import { searchHits, type ChunkDetail, type SearchHit, type SearchOptions } from "./index-search.ts";
 import { prepareFile, type IndexedFile } from "./prepare-file.ts";
 import { filesGone, GROUP_CHUNKS, type AddResult } from "./sync-files.ts";
 import { walkFiles } from "./walk-files.ts";
@@ -254,47 +254,24 @@ export class PgDocumentIndex implements DocumentStore {
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.ready();
     const { k = 4, mode = "auto", ctx } = options;
-    const terms = queryTerms(query);
-    const built = (await this.vectors.builtWith()).id !== undefined;
-    const ranked = await hybridRank({
+    const ranked = await pgHybridRank({
+      db: this.db,
+      vectors: this.vectors,
+      label: LABEL,
+      action: "search the index",
+      table: "lmx_index_chunks",
+      scope: IN_INDEX,
+      scopeValue: this.name,
       query,
+      terms: queryTerms(query),
       k,
       mode,
       ctx,
-      vectors: {
-        embedder: this.vectors.embedder,
-        built,
-        nearest: (q, n, c) =>
-          this.vectors.nearest({
-            table: "lmx_index_chunks",
-            scope: IN_INDEX,
-            scopeValue: this.name,
-            query: q,
-            k: n,
-            ctx: c,
-          }),
-      },
-      bm25: async (limit) => {
-        if (terms.length === 0) return [];
-        const rows = await this.rows<{ id: string; rank: number }>(
-          "search the index",
-          `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_index_chunks, (SELECT ${anyTermQuery(terms, 3)} AS q) AS query
-           WHERE ${IN_INDEX} AND tsv @@ q ORDER BY rank, id LIMIT $2`,
-          [this.name, limit, ...terms],
-        );
-        return rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
-      },
+      ties: "id",
     });
     const details = new Map(
       (
-        await this.rows<{
-          id: string;
-          path: string;
-          start_line: number;
-          end_line: number;
-          text: string;
-          context: string;
-        }>(
+        await this.rows<ChunkDetail & { id: string }>(
           "search the index",
           `SELECT c.id, f.path, c.start_line, c.end_line, c.text, c.context FROM lmx_index_chunks c
            JOIN lmx_index_files f ON f.id = c.file_id WHERE c.id = ANY($1::bigint[])`,
@@ -303,21 +280,7 @@ export class PgDocumentIndex implements DocumentStore {
       ).map((r) => [Number(r.id), r]),
     );
     // A chunk deleted meanwhile by another instance is left out.
-    return ranked.flatMap(({ id, ...scoring }) => {
-      const row = details.get(id);
-      return row
-        ? [
-            {
-              path: row.path,
-              startLine: row.start_line,
-              endLine: row.end_line,
-              text: row.text,
-              context: row.context || undefined,
-              ...scoring,
-            },
-          ]
-        : [];
-    });
+    return searchHits(ranked, (id) => details.get(id));
   }
 
   async stats(): Promise<IndexStats> {

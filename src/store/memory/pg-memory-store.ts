@@ -4,10 +4,11 @@ import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
-import { anyTermQuery, PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
-import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
+import type { SearchMode } from "../ranking/hybrid-rank.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
 import type { LessonHit, LessonStore } from "./lesson-store.ts";
 import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
@@ -149,44 +150,26 @@ export class PgMemoryStore implements LessonStore {
     await this.ready();
     // Concept terms go first, as only a query's first terms are kept.
     const terms = queryTerms(`${conceptTerms(query).join(" ")} ${query}`);
-    const built = (await this.vectors.builtWith()).id !== undefined;
-    const ranked = await hybridRank({
+    const ranked = await pgHybridRank({
+      db: this.db,
+      vectors: this.vectors,
+      label: LABEL,
+      action: "search the memory store",
+      table: "lmx_memory_lessons",
+      scope: "store = $1",
+      scopeValue: this.name,
       query,
+      terms,
       k: options.k ?? 3,
       mode: options.mode ?? "auto",
       ctx: options.ctx,
-      vectors: {
-        embedder: this.embedder,
-        built,
-        nearest: (q, k, ctx) =>
-          this.vectors.nearest({
-            table: "lmx_memory_lessons",
-            scope: "store = $1",
-            scopeValue: this.name,
-            query: q,
-            k,
-            ctx,
-          }),
-      },
-      bm25: (limit) => this.lexical(terms, limit),
+      ties: "id DESC",
     });
     const byId = new Map((await this.lessons(ranked.map((r) => r.id))).map((l) => [l.id, l]));
     return ranked.flatMap(({ id, ...scoring }) => {
       const lesson = byId.get(id);
       return lesson ? [{ ...lesson, ...scoring }] : [];
     });
-  }
-
-  /** Lessons matching any of `terms`, best first. */
-  private async lexical(terms: string[], limit: number): Promise<{ id: number; rank: number }[]> {
-    if (terms.length === 0) return [];
-    const rows = await this.rows<{ id: string; rank: number }>(
-      "search the memory store",
-      `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_memory_lessons, (SELECT ${anyTermQuery(terms, 3)} AS q) AS query
-       WHERE store = $1 AND tsv @@ q ORDER BY rank, id DESC LIMIT $2`,
-      [this.name, limit, ...terms],
-    );
-    return rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
   }
 
   private async lessons(ids: readonly number[]): Promise<Lesson[]> {
