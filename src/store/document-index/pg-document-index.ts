@@ -5,6 +5,7 @@ import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgClient, PgDatabase } from "../postgres/pg-database.ts";
 import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
 import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
+import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
@@ -66,8 +67,8 @@ export class PgDocumentIndex implements DocumentStore {
   readonly path: string;
   private readonly name: string;
   private readonly vectors: PgEmbeddings;
-  private readonly migrated: () => Promise<void>;
-  private checked: Promise<void> | undefined;
+  /** Migrated, and the embedder checked against the one the store was built with. */
+  private readonly ready: () => Promise<void>;
   private readonly chunkSize: ChunkSize;
   private readonly maxFileBytes: number;
 
@@ -86,18 +87,11 @@ export class PgDocumentIndex implements DocumentStore {
       store: this.name,
       embedder: options.embedder,
     });
-    this.migrated = migrateOnce(db, { component: "index", label: LABEL, migrations: MIGRATIONS });
-  }
-
-  private ready(): Promise<void> {
-    this.checked ??= (async () => {
-      await this.migrated();
+    const migrated = migrateOnce(db, { component: "index", label: LABEL, migrations: MIGRATIONS });
+    this.ready = onceSucceeded(async () => {
+      await migrated();
       await this.vectors.check();
-    })().catch((error: unknown) => {
-      this.checked = undefined;
-      throw error;
     });
-    return this.checked;
   }
 
   private async rows<R extends object>(action: string, sql: string, params: unknown[]): Promise<R[]> {

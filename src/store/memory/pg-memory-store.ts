@@ -3,6 +3,7 @@ import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts"
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
+import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
 import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
 import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
@@ -57,8 +58,8 @@ export class PgMemoryStore implements LessonStore {
   readonly path: string;
   readonly embedder?: Embedder;
   private readonly name: string;
-  private readonly migrated: () => Promise<void>;
-  private checked: Promise<void> | undefined;
+  /** Migrated, and the embedder checked against the one the store was built with. */
+  private readonly ready: () => Promise<void>;
   private readonly vectors: PgEmbeddings;
 
   constructor(
@@ -75,19 +76,11 @@ export class PgMemoryStore implements LessonStore {
       store: this.name,
       embedder: options.embedder,
     });
-    this.migrated = migrateOnce(db, { component: "memory", label: LABEL, migrations: MIGRATIONS });
-  }
-
-  /** Migrated, and the embedder checked against the one the store was built with. */
-  private ready(): Promise<void> {
-    this.checked ??= (async () => {
-      await this.migrated();
+    const migrated = migrateOnce(db, { component: "memory", label: LABEL, migrations: MIGRATIONS });
+    this.ready = onceSucceeded(async () => {
+      await migrated();
       await this.vectors.check();
-    })().catch((error: unknown) => {
-      this.checked = undefined;
-      throw error;
     });
-    return this.checked;
   }
 
   private async rows<R extends object>(action: string, sql: string, params: unknown[]): Promise<R[]> {
