@@ -13,8 +13,8 @@ import { defaultChunkSize, type ChunkSize } from "./chunk.ts";
 import type { DocumentStore, IndexStats } from "./document-store.ts";
 import { embeddingText, sourceTerms, type PreparedFile } from "./index-writer.ts";
 import { searchHits, type ChunkDetail, type SearchHit, type SearchOptions } from "./index-search.ts";
-import { prepareFile, type IndexedFile } from "./prepare-file.ts";
-import { filesGone, GROUP_CHUNKS, type AddResult } from "./sync-files.ts";
+import type { IndexedFile } from "./prepare-file.ts";
+import { filesGone, GROUP_CHUNKS, syncFound, type AddResult } from "./sync-files.ts";
 import { walkFiles } from "./walk-files.ts";
 
 const LABEL = "document index";
@@ -116,39 +116,17 @@ export class PgDocumentIndex implements DocumentStore {
         )
       ).map((r) => [r.path, { ...r, id: Number(r.id), size: Number(r.size), mtime_ms: Number(r.mtime_ms) }]),
     );
-    const kept = new Set<string>();
-    let group: PreparedFile[] = [];
-    let groupChunks = 0;
-    const flush = async () => {
-      result.chunks += await this.writeGroup(group, options.ctx);
-      group = [];
-      groupChunks = 0;
-    };
-    for (const file of files) {
-      const indexed = known.get(file.path);
-      const step = await prepareFile({ file, indexed, size: this.chunkSize });
-      if (step.kind === "skipped") {
-        skipped.push({ path: file.path, reason: step.reason });
-        continue;
-      }
-      kept.add(file.path);
-      if (step.kind === "touched")
+    const kept = await syncFound(files, this.chunkSize, result, {
+      indexed: (path) => known.get(path),
+      touch: async (id, size, mtimeMs) => {
         await this.rows("update the index", "UPDATE lmx_index_files SET size = $1, mtime_ms = $2 WHERE id = $3", [
-          file.size,
-          file.mtimeMs,
-          step.id,
+          size,
+          mtimeMs,
+          id,
         ]);
-      if (step.kind !== "changed") {
-        result.unchanged++;
-        continue;
-      }
-      group.push(step.file);
-      if (indexed) result.updated++;
-      else result.added++;
-      groupChunks += step.file.chunks.length;
-      if (groupChunks >= GROUP_CHUNKS) await flush();
-    }
-    await flush();
+      },
+      writeGroup: (group) => this.writeGroup(group, options.ctx),
+    });
     const gone = filesGone([...known.values()], paths, kept, unreadable);
     if (gone.length)
       await this.rows("remove files from the index", "DELETE FROM lmx_index_files WHERE id = ANY($1::bigint[])", [
