@@ -1,5 +1,4 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
@@ -12,10 +11,9 @@ import { queryTerms } from "../ranking/fts-query.ts";
 import type { SearchMode } from "../ranking/hybrid-rank.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
 import type { LessonHit, LessonStore } from "./lesson-store.ts";
-import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
+import { lessonTags, lessonText, toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 
 const LABEL = "memory store";
-const MAX_LESSON_CHARS = 2000;
 const LESSON_COLUMNS = "id, text, question, tags, source, created_at, uses";
 
 const MIGRATIONS: PgMigration[] = [
@@ -94,10 +92,8 @@ export class PgMemoryStore implements LessonStore {
     source?: string;
     ctx?: RunContext;
   }): Promise<Lesson> {
-    const text = options.text.trim().slice(0, MAX_LESSON_CHARS);
-    if (!text) throw new InvalidRequestError("a lesson needs some text", { param: "text" });
+    const { text, key } = lessonText(options.text);
     await this.ready();
-    const key = text.toLowerCase().replace(/\s+/g, " ");
     const existing = await this.rows<LessonRow>(
       "read the memory store",
       `SELECT ${LESSON_COLUMNS} FROM lmx_memory_lessons WHERE store = $1 AND text_key = $2`,
@@ -110,7 +106,7 @@ export class PgMemoryStore implements LessonStore {
         `memory store ${this.path} was built with embedder "${built.id}": pass the same embedder to add lessons`,
       );
     const [vector] = this.embedder ? await this.vectors.embed([text], options.ctx) : [];
-    const tags = [...new Set((options.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+    const tags = lessonTags(options.tags);
     const id = await this.db.transaction(LABEL, "write to the memory store", async (client) => {
       const inserted = await client.query<{ id: string }>(
         `INSERT INTO lmx_memory_lessons (store, text, text_key, question, tags, tags_text, source, created_at, embedding)
