@@ -15,7 +15,7 @@ export interface EventStreamWire {
   open(): string[];
   /** The frames for one LM event (delta, progress or the final result). */
   render(event: StreamEvent): string[];
-  /** The frames after the LM's stream ended cleanly. */
+  /** The frames after the LM's stream ended cleanly (throwing turns the end into a failure). */
   close(): string[];
   /** The frames for a failure after the response started. */
   fail(error: unknown): string[];

@@ -1,5 +1,6 @@
 import type { LM } from "../../core/types.ts";
 import { defineProvider, type ProviderOptions } from "../define-provider.ts";
+import { splitProviderOptions } from "../split-provider-options.ts";
 import { anthropicDriver, type AnthropicDriverOptions } from "./anthropic-driver.ts";
 
 /**
@@ -8,37 +9,7 @@ import { anthropicDriver, type AnthropicDriverOptions } from "./anthropic-driver
  * @example anthropicLM({ model: "claude-3-5-haiku-latest" }) // ANTHROPIC_API_KEY from the environment
  */
 export function anthropicLM(options: AnthropicDriverOptions & ProviderOptions): LM {
-  const {
-    model,
-    baseURL,
-    apiKey,
-    client,
-    fetch,
-    defaultMaxTokens,
-    structuredOutput,
-    maxResponseBytes,
-    idleTimeoutMs,
-    capabilities,
-    provider: name,
-    env,
-    ...provider
-  } = options;
-  return defineProvider(
-    anthropicDriver({
-      model,
-      baseURL,
-      apiKey,
-      client,
-      fetch,
-      defaultMaxTokens,
-      structuredOutput,
-      maxResponseBytes,
-      idleTimeoutMs,
-      provider: name,
-      capabilities,
-      // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
-      env: env ?? process.env,
-    }),
-    provider,
-  );
+  const { driver, provider } = splitProviderOptions(options);
+  // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
+  return defineProvider(anthropicDriver({ ...driver, env: driver.env ?? process.env }), provider);
 }

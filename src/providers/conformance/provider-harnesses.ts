@@ -4,10 +4,13 @@ import path from "node:path";
 import { configSchema } from "../../config/config-schema.ts";
 import type { ChatRequest, TokenLogprob } from "../../core/types.ts";
 import { startAnthropicTestServer } from "../../testing/anthropic-test-server.ts";
-import { startOpenAITestServer } from "../../testing/openai-test-server.ts";
+import { startOpenAITestServer, type ReportedUsage } from "../../testing/openai-test-server.ts";
+import type { TestServerFaults } from "../../testing/test-server-kit.ts";
 import { anthropicProvider } from "../anthropic/anthropic-provider.ts";
+import type { apiProviderSettings } from "../api-provider-settings.ts";
 import { llamaProvider } from "../llama/llama-provider.ts";
 import { openaiProvider } from "../openai/openai-provider.ts";
+import type { ProviderDefinition } from "../provider-definition.ts";
 import { Limiter } from "../resilience/limiter.ts";
 import { createModelResolver } from "../resolve-model.ts";
 import { scriptedLM } from "../scripted/scripted-lm.ts";
@@ -17,71 +20,70 @@ import type { HarnessLMOptions, HarnessReply, HarnessRun, ProviderHarness } from
 const PRICE = { input: 100, output: 300 };
 const defaultReply = (): HarnessReply => ({ content: "The answer is 4." });
 
-/** The built-in `openai` provider, made by its folder's definition, against the OpenAI test server. */
-export const openaiHarness: ProviderHarness = {
-  name: "openai",
-  capabilities: openaiProvider.capabilities,
-  scriptable: true,
-  async start() {
-    let run: HarnessRun;
-    const server = await startOpenAITestServer({
-      reply: (request) => {
-        const r = run!.reply(request);
-        return r.tool ? { tool_calls: [r.tool] } : { content: r.content ?? "" };
-      },
-    });
-    const prices = { "openai:test-model": PRICE };
-    return (run = {
-      reply: defaultReply,
-      prices,
-      behaviour: server.behaviour,
-      requests: () => server.requests.length,
-      reported: () => server.reported,
-      close: () => server.close(),
-      make: (o: HarnessLMOptions = {}) =>
-        openaiProvider.create({
-          model: "test-model",
-          name: "openai",
-          settings: { baseURL: server.url, apiKey: "sk-test", timeoutMs: o.timeoutMs, retries: o.retries },
-          env: {},
-          shared: { limiter: new Limiter(8), prices },
-        }),
-    });
-  },
-};
+/** A test server speaking one provider's wire, answering with the harness's replies. */
+interface HarnessServer {
+  url: string;
+  behaviour: TestServerFaults;
+  requests: unknown[];
+  reported: ReportedUsage[];
+  close(): Promise<void>;
+}
+type StartHarnessServer = (reply: (request: ChatRequest) => HarnessReply) => Promise<HarnessServer>;
 
-/** The built-in `anthropic` provider, made by its folder's definition, against the Anthropic test server. */
-export const anthropicHarness: ProviderHarness = {
-  name: "anthropic",
-  capabilities: anthropicProvider.capabilities,
-  scriptable: true,
-  async start() {
-    let run: HarnessRun;
-    const server = await startAnthropicTestServer({
-      reply: (request) => {
-        const r = run!.reply(request);
-        return r.tool ? { tool_use: [{ name: r.tool.name, input: r.tool.arguments }] } : { content: r.content ?? "" };
-      },
-    });
-    const prices = { "anthropic:test-model": PRICE };
-    return (run = {
-      reply: defaultReply,
-      prices,
-      behaviour: server.behaviour,
-      requests: () => server.requests.length,
-      reported: () => server.reported,
-      close: () => server.close(),
-      make: (o: HarnessLMOptions = {}) =>
-        anthropicProvider.create({
-          model: "test-model",
-          name: "anthropic",
-          settings: { baseURL: server.url, apiKey: "sk-test", timeoutMs: o.timeoutMs, retries: o.retries },
-          env: {},
-          shared: { limiter: new Limiter(8), prices },
-        }),
-    });
-  },
-};
+const startOpenAIServer: StartHarnessServer = (reply) =>
+  startOpenAITestServer({
+    reply: (request) => {
+      const r = reply(request);
+      return r.tool ? { tool_calls: [r.tool] } : { content: r.content ?? "" };
+    },
+  });
+
+const startAnthropicServer: StartHarnessServer = (reply) =>
+  startAnthropicTestServer({
+    reply: (request) => {
+      const r = reply(request);
+      return r.tool ? { tool_use: [{ name: r.tool.name, input: r.tool.arguments }] } : { content: r.content ?? "" };
+    },
+  });
+
+/** A built-in API provider, made by its folder's definition, against the test server speaking its wire. */
+function apiHarness(
+  provider: ProviderDefinition<string, typeof apiProviderSettings>,
+  startServer: StartHarnessServer,
+): ProviderHarness {
+  return {
+    name: provider.name,
+    capabilities: provider.capabilities,
+    scriptable: true,
+    async start() {
+      let run: HarnessRun;
+      const server = await startServer((request) => run!.reply(request));
+      const prices = { [`${provider.name}:test-model`]: PRICE };
+      return (run = {
+        reply: defaultReply,
+        prices,
+        behaviour: server.behaviour,
+        requests: () => server.requests.length,
+        reported: () => server.reported,
+        close: () => server.close(),
+        make: (o: HarnessLMOptions = {}) =>
+          provider.create({
+            model: "test-model",
+            name: provider.name,
+            settings: { baseURL: server.url, apiKey: "sk-test", timeoutMs: o.timeoutMs, retries: o.retries },
+            env: {},
+            shared: { limiter: new Limiter(8), prices },
+          }),
+      });
+    },
+  };
+}
+
+/** The built-in `openai` provider against the OpenAI test server. */
+export const openaiHarness = apiHarness(openaiProvider, startOpenAIServer);
+
+/** The built-in `anthropic` provider against the Anthropic test server. */
+export const anthropicHarness = apiHarness(anthropicProvider, startAnthropicServer);
 
 /** A named endpoint (config only) of type "openai", through the model resolver, priced by the endpoint. */
 export const endpointHarness: ProviderHarness = {
@@ -90,12 +92,7 @@ export const endpointHarness: ProviderHarness = {
   scriptable: true,
   async start() {
     let run: HarnessRun;
-    const server = await startOpenAITestServer({
-      reply: (request) => {
-        const r = run!.reply(request);
-        return r.tool ? { tool_calls: [r.tool] } : { content: r.content ?? "" };
-      },
-    });
+    const server = await startOpenAIServer((request) => run!.reply(request));
     const resolvers: { close(): Promise<void> }[] = [];
     return (run = {
       reply: defaultReply,

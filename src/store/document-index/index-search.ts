@@ -31,10 +31,7 @@ const BM25 = `bm25(${TEXT_TABLE}, 1.0, 0.5, 0.2)`;
 /** Searches one index's tables; see DocumentIndex.search. */
 export class IndexSearch {
   private readonly lexical: Database.Statement<[string, number], { id: number; rank: number }>;
-  private readonly detail: Database.Statement<
-    [number],
-    { path: string; start_line: number; end_line: number; text: string; context: string }
-  >;
+  private readonly detail: Database.Statement<[number], ChunkDetail>;
 
   constructor(
     db: Database.Database,
@@ -60,20 +57,34 @@ export class IndexSearch {
       bm25: (limit) => (match ? this.lexical.all(match, limit) : []),
     });
     // A chunk deleted meanwhile by another process is left out.
-    return ranked.flatMap(({ id, ...scoring }) => {
-      const row = this.detail.get(id);
-      return row
-        ? [
-            {
-              path: row.path,
-              startLine: row.start_line,
-              endLine: row.end_line,
-              text: row.text,
-              context: row.context || undefined,
-              ...scoring,
-            },
-          ]
-        : [];
-    });
+    return searchHits(ranked, (id) => this.detail.get(id));
   }
+}
+
+/** A ranked chunk's file, lines and words. */
+export interface ChunkDetail {
+  path: string;
+  start_line: number;
+  end_line: number;
+  text: string;
+  context: string;
+}
+
+/** The hits of ranked chunks, in rank order, leaving out those `detail` no longer finds. */
+export function searchHits(ranked: readonly RankedId[], detail: (id: number) => ChunkDetail | undefined): SearchHit[] {
+  return ranked.flatMap(({ id, ...scoring }) => {
+    const row = detail(id);
+    return row
+      ? [
+          {
+            path: row.path,
+            startLine: row.start_line,
+            endLine: row.end_line,
+            text: row.text,
+            context: row.context || undefined,
+            ...scoring,
+          },
+        ]
+      : [];
+  });
 }

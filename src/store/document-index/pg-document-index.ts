@@ -3,17 +3,18 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgClient, PgDatabase } from "../postgres/pg-database.ts";
-import { anyTermQuery, PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
+import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
-import { hybridRank } from "../ranking/hybrid-rank.ts";
 import { defaultChunkSize, type ChunkSize } from "./chunk.ts";
 import type { DocumentStore, IndexStats } from "./document-store.ts";
 import { embeddingText, sourceTerms, type PreparedFile } from "./index-writer.ts";
-import type { SearchHit, SearchOptions } from "./index-search.ts";
-import { prepareFile, type IndexedFile } from "./prepare-file.ts";
-import { filesGone, GROUP_CHUNKS, type AddResult } from "./sync-files.ts";
+import { searchHits, type ChunkDetail, type SearchHit, type SearchOptions } from "./index-search.ts";
+import type { IndexedFile } from "./prepare-file.ts";
+import { filesGone, GROUP_CHUNKS, syncFound, type AddResult } from "./sync-files.ts";
 import { walkFiles } from "./walk-files.ts";
 
 const LABEL = "document index";
@@ -66,8 +67,8 @@ export class PgDocumentIndex implements DocumentStore {
   readonly path: string;
   private readonly name: string;
   private readonly vectors: PgEmbeddings;
-  private readonly migrated: () => Promise<void>;
-  private checked: Promise<void> | undefined;
+  /** Migrated, and the embedder checked against the one the store was built with. */
+  private readonly ready: () => Promise<void>;
   private readonly chunkSize: ChunkSize;
   private readonly maxFileBytes: number;
 
@@ -86,18 +87,11 @@ export class PgDocumentIndex implements DocumentStore {
       store: this.name,
       embedder: options.embedder,
     });
-    this.migrated = migrateOnce(db, { component: "index", label: LABEL, migrations: MIGRATIONS });
-  }
-
-  private ready(): Promise<void> {
-    this.checked ??= (async () => {
-      await this.migrated();
+    const migrated = migrateOnce(db, { component: "index", label: LABEL, migrations: MIGRATIONS });
+    this.ready = onceSucceeded(async () => {
+      await migrated();
       await this.vectors.check();
-    })().catch((error: unknown) => {
-      this.checked = undefined;
-      throw error;
     });
-    return this.checked;
   }
 
   private async rows<R extends object>(action: string, sql: string, params: unknown[]): Promise<R[]> {
@@ -122,39 +116,17 @@ export class PgDocumentIndex implements DocumentStore {
         )
       ).map((r) => [r.path, { ...r, id: Number(r.id), size: Number(r.size), mtime_ms: Number(r.mtime_ms) }]),
     );
-    const kept = new Set<string>();
-    let group: PreparedFile[] = [];
-    let groupChunks = 0;
-    const flush = async () => {
-      result.chunks += await this.writeGroup(group, options.ctx);
-      group = [];
-      groupChunks = 0;
-    };
-    for (const file of files) {
-      const indexed = known.get(file.path);
-      const step = await prepareFile({ file, indexed, size: this.chunkSize });
-      if (step.kind === "skipped") {
-        skipped.push({ path: file.path, reason: step.reason });
-        continue;
-      }
-      kept.add(file.path);
-      if (step.kind === "touched")
+    const kept = await syncFound(files, this.chunkSize, result, {
+      indexed: (path) => known.get(path),
+      touch: async (id, size, mtimeMs) => {
         await this.rows("update the index", "UPDATE lmx_index_files SET size = $1, mtime_ms = $2 WHERE id = $3", [
-          file.size,
-          file.mtimeMs,
-          step.id,
+          size,
+          mtimeMs,
+          id,
         ]);
-      if (step.kind !== "changed") {
-        result.unchanged++;
-        continue;
-      }
-      group.push(step.file);
-      if (indexed) result.updated++;
-      else result.added++;
-      groupChunks += step.file.chunks.length;
-      if (groupChunks >= GROUP_CHUNKS) await flush();
-    }
-    await flush();
+      },
+      writeGroup: (group) => this.writeGroup(group, options.ctx),
+    });
     const gone = filesGone([...known.values()], paths, kept, unreadable);
     if (gone.length)
       await this.rows("remove files from the index", "DELETE FROM lmx_index_files WHERE id = ANY($1::bigint[])", [
@@ -254,47 +226,24 @@ export class PgDocumentIndex implements DocumentStore {
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.ready();
     const { k = 4, mode = "auto", ctx } = options;
-    const terms = queryTerms(query);
-    const built = (await this.vectors.builtWith()).id !== undefined;
-    const ranked = await hybridRank({
+    const ranked = await pgHybridRank({
+      db: this.db,
+      vectors: this.vectors,
+      label: LABEL,
+      action: "search the index",
+      table: "lmx_index_chunks",
+      scope: IN_INDEX,
+      scopeValue: this.name,
       query,
+      terms: queryTerms(query),
       k,
       mode,
       ctx,
-      vectors: {
-        embedder: this.vectors.embedder,
-        built,
-        nearest: (q, n, c) =>
-          this.vectors.nearest({
-            table: "lmx_index_chunks",
-            scope: IN_INDEX,
-            scopeValue: this.name,
-            query: q,
-            k: n,
-            ctx: c,
-          }),
-      },
-      bm25: async (limit) => {
-        if (terms.length === 0) return [];
-        const rows = await this.rows<{ id: string; rank: number }>(
-          "search the index",
-          `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_index_chunks, (SELECT ${anyTermQuery(terms, 3)} AS q) AS query
-           WHERE ${IN_INDEX} AND tsv @@ q ORDER BY rank, id LIMIT $2`,
-          [this.name, limit, ...terms],
-        );
-        return rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
-      },
+      ties: "id",
     });
     const details = new Map(
       (
-        await this.rows<{
-          id: string;
-          path: string;
-          start_line: number;
-          end_line: number;
-          text: string;
-          context: string;
-        }>(
+        await this.rows<ChunkDetail & { id: string }>(
           "search the index",
           `SELECT c.id, f.path, c.start_line, c.end_line, c.text, c.context FROM lmx_index_chunks c
            JOIN lmx_index_files f ON f.id = c.file_id WHERE c.id = ANY($1::bigint[])`,
@@ -303,21 +252,7 @@ export class PgDocumentIndex implements DocumentStore {
       ).map((r) => [Number(r.id), r]),
     );
     // A chunk deleted meanwhile by another instance is left out.
-    return ranked.flatMap(({ id, ...scoring }) => {
-      const row = details.get(id);
-      return row
-        ? [
-            {
-              path: row.path,
-              startLine: row.start_line,
-              endLine: row.end_line,
-              text: row.text,
-              context: row.context || undefined,
-              ...scoring,
-            },
-          ]
-        : [];
-    });
+    return searchHits(ranked, (id) => details.get(id));
   }
 
   async stats(): Promise<IndexStats> {

@@ -5,7 +5,7 @@ import type { StoreVectors } from "../vectors/store-vectors.ts";
 import type { ChunkSize } from "./chunk.ts";
 import { embeddingText, type IndexWriter, type PreparedFile } from "./index-writer.ts";
 import { prepareFile, type IndexedFile } from "./prepare-file.ts";
-import { walkFiles, type SkippedFile } from "./walk-files.ts";
+import { walkFiles, type FoundFile, type SkippedFile } from "./walk-files.ts";
 
 export interface AddResult {
   /** New files indexed. */
@@ -51,24 +51,53 @@ export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
   });
   const result: AddResult = { added: 0, updated: 0, unchanged: 0, removed: 0, chunks: 0, skipped };
   const known = db.prepare<[string], IndexedFile>("SELECT id, size, mtime_ms, hash FROM files WHERE path = ?");
+  const kept = await syncFound(files, options.chunkSize, result, {
+    indexed: (path) => known.get(path),
+    touch: (id, size, mtimeMs) => writer.touch(id, size, mtimeMs),
+    writeGroup: (group) => writeGroup(writer, vectors, group, ctx),
+  });
+  result.removed = removeMissing(db, writer, paths, kept, unreadable);
+  if (vectors.embedder) await writer.backfill({ batch: GROUP_CHUNKS, ctx });
+  return result;
+}
+
+/** Where the files a walk found are indexed: SQLite (syncFiles) or PostgreSQL (PgDocumentIndex). */
+export interface SyncTarget {
+  /** The file's row, when it is indexed. */
+  indexed(path: string): IndexedFile | undefined;
+  /** A file whose content is unchanged: its new size and time. */
+  touch(id: number, size: number, mtimeMs: number): void | Promise<void>;
+  /** Writes a group of changed files in one transaction (their vectors embedded first); the chunks written. */
+  writeGroup(group: PreparedFile[]): Promise<number>;
+}
+
+/**
+ * Indexes the new and changed files among `files`, GROUP_CHUNKS chunks to a write, counting them in
+ * `result` (files that cannot be indexed go to its `skipped`). Returns the paths that stay indexed.
+ */
+export async function syncFound(
+  files: readonly FoundFile[],
+  size: ChunkSize,
+  result: AddResult,
+  target: SyncTarget,
+): Promise<Set<string>> {
   const kept = new Set<string>();
   let group: PreparedFile[] = [];
   let groupChunks = 0;
   const flush = async () => {
-    result.chunks += await writeGroup(writer, vectors, group, ctx);
+    result.chunks += await target.writeGroup(group);
     group = [];
     groupChunks = 0;
   };
-
   for (const file of files) {
-    const indexed = known.get(file.path);
-    const step = await prepareFile({ file, indexed, size: options.chunkSize });
+    const indexed = target.indexed(file.path);
+    const step = await prepareFile({ file, indexed, size });
     if (step.kind === "skipped") {
-      skipped.push({ path: file.path, reason: step.reason });
+      result.skipped.push({ path: file.path, reason: step.reason });
       continue;
     }
     kept.add(file.path);
-    if (step.kind === "touched") writer.touch(step.id, file.size, file.mtimeMs);
+    if (step.kind === "touched") await target.touch(step.id, file.size, file.mtimeMs);
     if (step.kind !== "changed") {
       result.unchanged++;
       continue;
@@ -80,9 +109,7 @@ export async function syncFiles(options: SyncFilesOptions): Promise<AddResult> {
     if (groupChunks >= GROUP_CHUNKS) await flush();
   }
   await flush();
-  result.removed = removeMissing(db, writer, paths, kept, unreadable);
-  if (vectors.embedder) await writer.backfill({ batch: GROUP_CHUNKS, ctx });
-  return result;
+  return kept;
 }
 
 async function writeGroup(

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+
 /** One thing learned: a general rule that would have avoided a past mistake. */
 export interface Lesson {
   id: number;
@@ -41,4 +43,18 @@ export function toLesson(row: LessonRow): Lesson {
     createdAt: new Date(row.created_at).toISOString(),
     uses: row.uses,
   };
+}
+
+const MAX_LESSON_CHARS = 2000;
+
+/** A new lesson's text as stored (trimmed, at most 2000 characters) and its key: the same text again is the same lesson. */
+export function lessonText(raw: string): { text: string; key: string } {
+  const text = raw.trim().slice(0, MAX_LESSON_CHARS);
+  if (!text) throw new InvalidRequestError("a lesson needs some text", { param: "text" });
+  return { text, key: text.toLowerCase().replace(/\s+/g, " ") };
+}
+
+/** A new lesson's tags: trimmed, empty ones dropped, each once. */
+export function lessonTags(tags: readonly string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 }

@@ -1,5 +1,4 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import { ftsQuery } from "../ranking/fts-query.ts";
@@ -9,7 +8,7 @@ import type { SqliteFile } from "../sqlite/sqlite-file.ts";
 import { StoreVectors } from "../vectors/store-vectors.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
 import type { LessonHit, LessonStore } from "./lesson-store.ts";
-import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
+import { lessonTags, lessonText, toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 import {
   LESSON_TEXT_TABLE,
   LESSON_VECTOR_TABLE,
@@ -32,7 +31,6 @@ export interface MemoryStoreOptions {
 }
 
 const ELSEWHERE = "--store (or LMX_MEMORY)";
-const MAX_LESSON_CHARS = 2000;
 
 /**
  * A persistent store of lessons in one SQLite file, retrieved by BM25 with concept synonyms (and
@@ -79,9 +77,7 @@ export class MemoryStore implements LessonStore {
     source?: string;
     ctx?: RunContext;
   }): Promise<Lesson> {
-    const text = options.text.trim().slice(0, MAX_LESSON_CHARS);
-    if (!text) throw new InvalidRequestError("a lesson needs some text", { param: "text" });
-    const key = text.toLowerCase().replace(/\s+/g, " ");
+    const { text, key } = lessonText(options.text);
     const existing = this.file.run("read the memory store", (db) =>
       db.prepare<[string], LessonRow>("SELECT * FROM lessons WHERE text_key = ?").get(key),
     );
@@ -92,7 +88,7 @@ export class MemoryStore implements LessonStore {
         `memory store ${this.path} was built with embedder "${built}": pass the same embedder to add lessons`,
       );
     const [vector] = this.vectors.embedder ? await this.vectors.embed([text], options.ctx) : [];
-    const tags = [...new Set((options.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+    const tags = lessonTags(options.tags);
     const id = this.write(() => {
       const db = this.file.db;
       const info = db

@@ -1,19 +1,19 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
+import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
-import { anyTermQuery, PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
+import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
 import { redactUrl } from "../postgres/pg-store-error.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
-import { hybridRank, type SearchMode } from "../ranking/hybrid-rank.ts";
+import type { SearchMode } from "../ranking/hybrid-rank.ts";
 import { conceptTerms } from "./lesson-concepts.ts";
 import type { LessonHit, LessonStore } from "./lesson-store.ts";
-import { toLesson, type Lesson, type LessonRow } from "./lesson.ts";
+import { lessonTags, lessonText, toLesson, type Lesson, type LessonRow } from "./lesson.ts";
 
 const LABEL = "memory store";
-const MAX_LESSON_CHARS = 2000;
 const LESSON_COLUMNS = "id, text, question, tags, source, created_at, uses";
 
 const MIGRATIONS: PgMigration[] = [
@@ -56,8 +56,8 @@ export class PgMemoryStore implements LessonStore {
   readonly path: string;
   readonly embedder?: Embedder;
   private readonly name: string;
-  private readonly migrated: () => Promise<void>;
-  private checked: Promise<void> | undefined;
+  /** Migrated, and the embedder checked against the one the store was built with. */
+  private readonly ready: () => Promise<void>;
   private readonly vectors: PgEmbeddings;
 
   constructor(
@@ -74,19 +74,11 @@ export class PgMemoryStore implements LessonStore {
       store: this.name,
       embedder: options.embedder,
     });
-    this.migrated = migrateOnce(db, { component: "memory", label: LABEL, migrations: MIGRATIONS });
-  }
-
-  /** Migrated, and the embedder checked against the one the store was built with. */
-  private ready(): Promise<void> {
-    this.checked ??= (async () => {
-      await this.migrated();
+    const migrated = migrateOnce(db, { component: "memory", label: LABEL, migrations: MIGRATIONS });
+    this.ready = onceSucceeded(async () => {
+      await migrated();
       await this.vectors.check();
-    })().catch((error: unknown) => {
-      this.checked = undefined;
-      throw error;
     });
-    return this.checked;
   }
 
   private async rows<R extends object>(action: string, sql: string, params: unknown[]): Promise<R[]> {
@@ -100,10 +92,8 @@ export class PgMemoryStore implements LessonStore {
     source?: string;
     ctx?: RunContext;
   }): Promise<Lesson> {
-    const text = options.text.trim().slice(0, MAX_LESSON_CHARS);
-    if (!text) throw new InvalidRequestError("a lesson needs some text", { param: "text" });
+    const { text, key } = lessonText(options.text);
     await this.ready();
-    const key = text.toLowerCase().replace(/\s+/g, " ");
     const existing = await this.rows<LessonRow>(
       "read the memory store",
       `SELECT ${LESSON_COLUMNS} FROM lmx_memory_lessons WHERE store = $1 AND text_key = $2`,
@@ -116,7 +106,7 @@ export class PgMemoryStore implements LessonStore {
         `memory store ${this.path} was built with embedder "${built.id}": pass the same embedder to add lessons`,
       );
     const [vector] = this.embedder ? await this.vectors.embed([text], options.ctx) : [];
-    const tags = [...new Set((options.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+    const tags = lessonTags(options.tags);
     const id = await this.db.transaction(LABEL, "write to the memory store", async (client) => {
       const inserted = await client.query<{ id: string }>(
         `INSERT INTO lmx_memory_lessons (store, text, text_key, question, tags, tags_text, source, created_at, embedding)
@@ -149,44 +139,26 @@ export class PgMemoryStore implements LessonStore {
     await this.ready();
     // Concept terms go first, as only a query's first terms are kept.
     const terms = queryTerms(`${conceptTerms(query).join(" ")} ${query}`);
-    const built = (await this.vectors.builtWith()).id !== undefined;
-    const ranked = await hybridRank({
+    const ranked = await pgHybridRank({
+      db: this.db,
+      vectors: this.vectors,
+      label: LABEL,
+      action: "search the memory store",
+      table: "lmx_memory_lessons",
+      scope: "store = $1",
+      scopeValue: this.name,
       query,
+      terms,
       k: options.k ?? 3,
       mode: options.mode ?? "auto",
       ctx: options.ctx,
-      vectors: {
-        embedder: this.embedder,
-        built,
-        nearest: (q, k, ctx) =>
-          this.vectors.nearest({
-            table: "lmx_memory_lessons",
-            scope: "store = $1",
-            scopeValue: this.name,
-            query: q,
-            k,
-            ctx,
-          }),
-      },
-      bm25: (limit) => this.lexical(terms, limit),
+      ties: "id DESC",
     });
     const byId = new Map((await this.lessons(ranked.map((r) => r.id))).map((l) => [l.id, l]));
     return ranked.flatMap(({ id, ...scoring }) => {
       const lesson = byId.get(id);
       return lesson ? [{ ...lesson, ...scoring }] : [];
     });
-  }
-
-  /** Lessons matching any of `terms`, best first. */
-  private async lexical(terms: string[], limit: number): Promise<{ id: number; rank: number }[]> {
-    if (terms.length === 0) return [];
-    const rows = await this.rows<{ id: string; rank: number }>(
-      "search the memory store",
-      `SELECT id, -ts_rank(tsv, q) AS rank FROM lmx_memory_lessons, (SELECT ${anyTermQuery(terms, 3)} AS q) AS query
-       WHERE store = $1 AND tsv @@ q ORDER BY rank, id DESC LIMIT $2`,
-      [this.name, limit, ...terms],
-    );
-    return rows.map((r) => ({ id: Number(r.id), rank: Number(r.rank) }));
   }
 
   private async lessons(ids: readonly number[]): Promise<Lesson[]> {

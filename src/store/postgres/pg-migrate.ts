@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
+import { onceSucceeded } from "./once-succeeded.ts";
 import type { PgClient, PgDatabase } from "./pg-database.ts";
 import { redactUrl } from "./pg-store-error.ts";
 
@@ -58,15 +59,7 @@ export function migrateOnce(
   db: PgDatabase,
   options: { component: string; label: string; migrations: readonly PgMigration[] },
 ): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => {
-    done ??= migrate(db, options).then(
-      () => undefined,
-      (error: unknown) => {
-        done = undefined;
-        throw error;
-      },
-    );
-    return done;
-  };
+  return onceSucceeded(async () => {
+    await migrate(db, options);
+  });
 }

@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { createRunContext } from "../../core/context.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { PgDatabase } from "../postgres/pg-database.ts";
-import { createTestDatabase, type TestDatabase } from "../postgres/testing/test-database.ts";
+import { openTestPgDatabase } from "../postgres/testing/open-test-pg-database.ts";
 import { pgTraceStore } from "./pg-trace-store.ts";
 import { traceStoreContract } from "./trace-store.contract.ts";
 
-const database = await createTestDatabase();
-if (database) {
-  let db: PgDatabase;
-  before(() => {
-    db = new PgDatabase({ url: (database as TestDatabase).url });
-  });
-  after(async () => {
-    await db.close();
-    await database.drop();
-  });
-
+const opened = await openTestPgDatabase();
+if (opened) {
+  const { db, database } = opened;
   traceStoreContract("PostgreSQL", async (options) => {
     const store = pgTraceStore(db, options);
     await store.storedBytes(); // migrated

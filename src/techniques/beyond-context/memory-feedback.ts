@@ -7,7 +7,7 @@ import { canonicalAnswer, type AnswerKind } from "../answers/index.ts";
 import { techniqueStack } from "../technique-tree.ts";
 import { distillLesson } from "./distill-lesson.ts";
 import type { MemoryLM, MemoryOptions } from "./memory.ts";
-import { memoryFile, openMemory } from "./open-memory.ts";
+import { memoryToLearn } from "./open-memory.ts";
 import { hostOf } from "../../runtime/host-of.ts";
 
 /** An evaluation of one answer, e.g. from `lmx eval` comparing it with the gold answer. */
@@ -65,13 +65,7 @@ export async function learnFromFeedback(options: {
     .filter(Boolean)
     .join("\n");
   const host = options.host ?? hostOf(ctx);
-  const store = (await openMemory({
-    path: memoryFile(o.store, host),
-    embedder: o.embedder,
-    owner: o,
-    create: true,
-    host,
-  }))!;
+  const store = await memoryToLearn(o, host);
   try {
     return await distillLesson({
       inner,

@@ -19,7 +19,7 @@ import { distillLesson } from "./distill-lesson.ts";
 import { embedderOption } from "./embedder-option.ts";
 import { learnFromFeedback, type MemoryFeedback } from "./memory-feedback.ts";
 import { distillPrompt, lessonsPrompt } from "./memory-prompts.ts";
-import { memoryFile, openMemory } from "./open-memory.ts";
+import { memoryFile, memoryToLearn, openMemory } from "./open-memory.ts";
 import { hostOf } from "../../runtime/host-of.ts";
 import { withSystemNote } from "./with-system-note.ts";
 import { clientValue, hostResource } from "../spec/option-trust.ts";
@@ -157,13 +157,7 @@ async function verifyAndLearn(run: TechniqueRun, o: MemoryOptions, result: ChatR
   if (pass) return;
   if (run.ctx.signal?.aborted) throw new AbortedError();
   const host = hostOf(run.ctx);
-  const store = (await openMemory({
-    path: memoryFile(o.store, host),
-    embedder: o.embedder,
-    owner: o,
-    create: true,
-    host,
-  }))!;
+  const store = await memoryToLearn(o, host);
   try {
     const text = feedback
       ? `A checker found this wrong with the answer: ${feedback}`

@@ -33,3 +33,11 @@ export async function openMemory(options: {
   });
   return MemoryStore.open({ path, embedder });
 }
+
+/** The memory store a lesson is learned into: the `store` option's file (the host's default without one), created when missing. */
+export async function memoryToLearn(
+  o: { store?: string; embedder: string | Embedder },
+  host: RunHost,
+): Promise<MemoryStore> {
+  return (await openMemory({ path: memoryFile(o.store, host), embedder: o.embedder, owner: o, create: true, host }))!;
+}
