@@ -86,6 +86,8 @@ export const ROUTES: Route[] = [
 
 export interface Point {
   rps: number;
+  /** Mean latency: autocannon's percentiles are whole milliseconds, too coarse below 1 ms. */
+  mean_ms: number;
   p50_ms: number;
   p99_ms: number;
   non2xx: number;
@@ -294,6 +296,7 @@ export async function measure(
   });
   return {
     rps: Math.round(result.requests.average),
+    mean_ms: result.latency.average,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -445,6 +448,7 @@ function freePort(): Promise<number> {
 export function median(points: Point[]): Point {
   return {
     rps: med(points.map((p) => p.rps)),
+    mean_ms: med(points.map((p) => p.mean_ms)),
     p50_ms: med(points.map((p) => p.p50_ms)),
     p99_ms: med(points.map((p) => p.p99_ms)),
     non2xx: points.reduce((a, p) => a + p.non2xx, 0),

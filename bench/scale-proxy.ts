@@ -40,10 +40,11 @@ export interface ScaleProxyRow {
   shared: Point;
   /** Medians over rounds of (b)/(a). */
   rps_ratio: number;
-  p50_ratio: number;
+  /** Of mean latency: autocannon's percentiles are whole milliseconds, 0 at 1 connection here. */
+  mean_ratio: number;
   p99_ratio: number;
-  /** Latency each setup adds to the upstream alone, p50 (ms, medians of the per-round differences). */
-  added_p50_ms: { sqlite: number; shared: number };
+  /** Mean latency each setup adds to the upstream alone (ms, medians of the per-round differences). */
+  added_mean_ms: { sqlite: number; shared: number };
   rounds: Record<Target, Point[]>;
 }
 
@@ -154,11 +155,11 @@ export async function run(
         sqlite: median(a),
         shared: median(b),
         rps_ratio: ratio((p) => p.rps),
-        p50_ratio: ratio((p) => p.p50_ms),
+        mean_ratio: ratio((p) => p.mean_ms),
         p99_ratio: ratio((p) => p.p99_ms),
-        added_p50_ms: {
-          sqlite: med(a.map((p, i) => p.p50_ms - d[i]!.p50_ms)),
-          shared: med(b.map((p, i) => p.p50_ms - d[i]!.p50_ms)),
+        added_mean_ms: {
+          sqlite: med(a.map((p, i) => p.mean_ms - d[i]!.mean_ms)),
+          shared: med(b.map((p, i) => p.mean_ms - d[i]!.mean_ms)),
         },
         rounds: { direct: d, sqlite: a, shared: b },
       };
@@ -246,13 +247,13 @@ async function pgAdmin(sql: string, database = "postgres"): Promise<pg.QueryResu
 function cell(p: Point): string {
   const bad = p.non2xx + p.errors ? ` !${p.non2xx + p.errors}` : "";
   const cpu = p.cpu_ms_per_req === undefined ? "" : ` ${p.cpu_ms_per_req.toFixed(2)}cpu`;
-  return `${p.rps} r/s ${p.p50_ms}/${p.p99_ms} ms${cpu}${bad}`;
+  return `${p.rps} r/s ${p.mean_ms.toFixed(2)}/${p.p50_ms}/${p.p99_ms} ms${cpu}${bad}`;
 }
 
 function table(r: ScaleProxyResult): string {
-  const head = `scale-proxy: lmx serve on (a) SQLite vs (b) PostgreSQL + Redis ledger; ${r.rounds} rounds × ${r.seconds} s per point; medians (req/s, p50/p99 ms, server CPU ms per request)`;
-  const cols = ["conn", "upstream alone", "(a) SQLite", "(b) PG + Redis", "b/a r/s", "b/a p50", "b/a p99"];
-  const widths = [4, 30, 32, 32, 7, 7, 7];
+  const head = `scale-proxy: lmx serve on (a) SQLite vs (b) PostgreSQL + Redis ledger; ${r.rounds} rounds × ${r.seconds} s per point; medians (req/s, mean/p50/p99 ms, server CPU ms per request)`;
+  const cols = ["conn", "upstream alone", "(a) SQLite", "(b) PG + Redis", "b/a r/s", "b/a mean", "b/a p99"];
+  const widths = [4, 34, 36, 36, 7, 8, 7];
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [
     head,
@@ -265,13 +266,13 @@ function table(r: ScaleProxyResult): string {
         cell(row.sqlite),
         cell(row.shared),
         row.rps_ratio.toFixed(2),
-        row.p50_ratio.toFixed(2),
+        row.mean_ratio.toFixed(2),
         row.p99_ratio.toFixed(2),
       ]),
     ),
     ...r.rows.map(
       (row) =>
-        `  ${row.connections} conn: added p50 ${row.added_p50_ms.sqlite} ms (a), ${row.added_p50_ms.shared} ms (b); per round (a) ${row.rounds.sqlite.map((p) => p.rps).join(", ")} r/s, (b) ${row.rounds.shared.map((p) => p.rps).join(", ")} r/s`,
+        `  ${row.connections} conn: added mean latency ${row.added_mean_ms.sqlite} ms (a), ${row.added_mean_ms.shared} ms (b); per round (a) ${row.rounds.sqlite.map((p) => p.rps).join(", ")} r/s, (b) ${row.rounds.shared.map((p) => p.rps).join(", ")} r/s`,
     ),
   ].join("\n");
 }
