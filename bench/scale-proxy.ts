@@ -217,9 +217,21 @@ function startLmx(
     }),
   );
   const env = cleanEnv({ XDG_STATE_HOME: join(dir, name, "state"), XDG_CACHE_HOME: join(dir, name, "cache") });
+  // e.g. LMX_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile both servers.
+  const nodeArgs = (process.env.LMX_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   return startChild(
     process.execPath,
-    [join(root, "bin/lmx.js"), "--config", config, "serve", "--port", "0", "--model", "openai:bench-model"],
+    [
+      ...nodeArgs,
+      join(root, "bin/lmx.js"),
+      "--config",
+      config,
+      "serve",
+      "--port",
+      "0",
+      "--model",
+      "openai:bench-model",
+    ],
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     children,
     env,
