@@ -84,8 +84,10 @@ export const ROUTES: Route[] = [
   },
 ];
 
-interface Point {
+export interface Point {
   rps: number;
+  /** Mean latency: autocannon's percentiles are whole milliseconds, too coarse below 1 ms. */
+  mean_ms: number;
   p50_ms: number;
   p99_ms: number;
   non2xx: number;
@@ -276,7 +278,7 @@ async function probe(r: { url: string; headers: Record<string, string>; body: st
   }
 }
 
-async function measure(
+export async function measure(
   r: { url: string; headers: Record<string, string>; body: string },
   connections: number,
   seconds: number,
@@ -294,6 +296,7 @@ async function measure(
   });
   return {
     rps: Math.round(result.requests.average),
+    mean_ms: result.latency.average,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -374,7 +377,7 @@ async function startReference(children: ChildProcess[], log: (l: string) => void
 }
 
 /** The environment without provider keys or lmx settings, so the children see only what the bench gives them. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(OPENAI_|ANTHROPIC_|LMX_|NODE_OPTIONS)/.test(k)),
   );
@@ -382,7 +385,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Spawns a server and resolves with its port: from `ready`'s first group, or `port` once it accepts connections. */
-function startChild(
+export function startChild(
   command: string,
   args: string[],
   ready: RegExp,
@@ -424,7 +427,7 @@ function startChild(
   });
 }
 
-function onceExit(child: ChildProcess): Promise<void> {
+export function onceExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
     setTimeout(() => (child.kill("SIGKILL"), resolve()), 5000).unref();
@@ -442,9 +445,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function median(points: Point[]): Point {
+export function median(points: Point[]): Point {
   return {
     rps: med(points.map((p) => p.rps)),
+    mean_ms: med(points.map((p) => p.mean_ms)),
     p50_ms: med(points.map((p) => p.p50_ms)),
     p99_ms: med(points.map((p) => p.p99_ms)),
     non2xx: points.reduce((a, p) => a + p.non2xx, 0),
@@ -455,7 +459,7 @@ function median(points: Point[]): Point {
   };
 }
 
-function med(xs: number[]): number {
+export function med(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   const v = s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

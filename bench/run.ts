@@ -24,6 +24,7 @@ const benches = [
   "think",
   "responses-api",
   "stores",
+  "scale-proxy",
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.includes(w));
