@@ -1,4 +1,6 @@
 import type { Embedder } from "../embeddings/embedder.ts";
+import type { DocumentStore } from "../store/document-index/document-store.ts";
+import type { LessonStore } from "../store/memory/lesson-store.ts";
 import type { StoreKind, StoreLocation } from "../store/store-location.ts";
 import type { ToolExchanges } from "../techniques/tools/tool-exchanges.ts";
 import type { McpServerConfig } from "../tools/mcp/mcp-server-config.ts";
@@ -10,6 +12,15 @@ import type { McpServerConfig } from "../tools/mcp/mcp-server-config.ts";
 export interface RunHost {
   /** Where a store lives: `value` (a path, or a name in the state folder), else the configured default. */
   storeLocation(kind: StoreKind, value?: string): StoreLocation;
+  /**
+   * Opens the memory store `value` names (else the configured default) for its caller to close: the
+   * runtime's database when its `store` is PostgreSQL (under storeName of the location), else the
+   * SQLite file at `storeLocation("memory", value)`. `existing`: undefined when that file is missing
+   * (a database store always opens; an unknown name is empty).
+   */
+  memoryStore(value?: string, options?: { embedder?: Embedder; existing?: boolean }): LessonStore | undefined;
+  /** Opens the document index `value` names, as memoryStore does. */
+  documentIndex(value?: string, options?: { embedder?: Embedder; existing?: boolean }): DocumentStore | undefined;
   /** An embedder from a spec (`openai:<model>`, `llama:<file>`), with the configured settings. */
   embedder(spec: string): Promise<Embedder>;
   /** The configured MCP servers by name, their commands and folders resolved. */

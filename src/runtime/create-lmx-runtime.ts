@@ -99,7 +99,7 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
   const resolveModel = options.resolveModel ?? owned!;
   const registry = options.registry ?? defaultRegistry();
   const defaultModel = options.defaultModel ?? loaded.defaultModel;
-  const host = createRunHost({ config: loaded, env, cwd });
+  const host = createRunHost({ config: loaded, env, cwd, stores });
   const specEnv: SpecEnv = { registry, resolveModel, defaultModel, aliases: loaded.aliases, host };
   return {
     config: loaded,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { storeLocation } from "./store-location.ts";
+import { isStoreName, storeLocation, storeName } from "./store-location.ts";
 
 test("a value is a path or a bare name in the state folder; then the environment, the config, the default", () => {
   const state = { XDG_STATE_HOME: "/s" };
@@ -29,4 +29,27 @@ test("a value is a path or a bare name in the state folder; then the environment
     path: "/s/lmx/memory.sqlite",
     explicit: false,
   });
+});
+
+test("storeName: a store's name in a database is its file name without the suffix, for the default, a name and a granted path alike", () => {
+  const env = { XDG_STATE_HOME: "/state" };
+  const nameOf = (kind: "index" | "memory", value?: string) =>
+    storeName(kind, storeLocation({ kind, value, env, cwd: "/work" }).path);
+  assert.deepEqual(
+    [nameOf("index"), nameOf("memory"), nameOf("index", "docs"), nameOf("memory", "team")],
+    ["index", "memory", "docs", "team"],
+  );
+  assert.deepEqual(
+    [
+      storeName("index", "/srv/docs.sqlite"),
+      storeName("memory", "/srv/team.memory.sqlite"),
+      storeName("index", "/srv/kb.db"),
+      storeName("index", "/srv/plain"),
+    ],
+    ["docs", "team", "kb", "plain"],
+  );
+  assert.deepEqual(
+    [isStoreName("docs"), isStoreName("./docs"), isStoreName("docs.sqlite"), isStoreName("..")],
+    [true, false, false, false],
+  );
 });

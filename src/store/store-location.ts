@@ -31,9 +31,8 @@ export function storeLocation(options: {
 }): StoreLocation {
   const { kind, value, config, env, cwd = process.cwd() } = options;
   if (value) {
-    const bareName = basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
     return {
-      path: bareName ? resolve(lmxDirs({ env }).state, value + NAMED_SUFFIX[kind]) : resolve(cwd, value),
+      path: isStoreName(value) ? resolve(lmxDirs({ env }).state, value + NAMED_SUFFIX[kind]) : resolve(cwd, value),
       explicit: true,
     };
   }
@@ -42,4 +41,21 @@ export function storeLocation(options: {
   const fromConfig = config?.[kind]?.path;
   if (fromConfig) return { path: resolve(config.file ? dirname(config.file) : cwd, fromConfig), explicit: true };
   return { path: resolve(lmxDirs({ env }).state, DEFAULT_FILE[kind]), explicit: false };
+}
+
+/** Whether `value` is a bare store name (`docs`) rather than a path (`./docs.sqlite`, `/x/docs`). */
+export function isStoreName(value: string): boolean {
+  return basename(value) === value && extname(value) === "" && value !== "." && value !== "..";
+}
+
+/**
+ * The name a store has in a database (PostgreSQL) for its location: the file name without its
+ * suffix, so the default (`index.sqlite`: "index"), a name (`docs` → `docs.sqlite`: "docs") and an
+ * operator's grant (`/srv/docs.sqlite`: "docs") map to the same rows on every instance.
+ */
+export function storeName(kind: StoreKind, path: string): string {
+  const file = basename(path);
+  for (const suffix of [NAMED_SUFFIX[kind], ".sqlite", extname(file)])
+    if (suffix && file.endsWith(suffix) && file.length > suffix.length) return file.slice(0, -suffix.length);
+  return file;
 }

@@ -1,6 +1,4 @@
-import { existsSync } from "node:fs";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
-import { DocumentIndex } from "../store/document-index/document-index.ts";
 import { hostOf } from "../runtime/host-of.ts";
 import { resolveEmbedder } from "../techniques/beyond-context/embedder-option.ts";
 import { formatPassages } from "../techniques/beyond-context/format-passages.ts";
@@ -11,7 +9,8 @@ import { ToolError } from "./tool-error.ts";
 /**
  * `search_documents`: searches the user's document index (built with `lmx index add`) and returns
  * the best passages, numbered, with their file and lines. `index` is a path or a name as for the
- * `retrieve` technique (default: LMX_INDEX, config index.path, <state>/index.sqlite). The index is
+ * `retrieve` technique (default: LMX_INDEX, config index.path, <state>/index.sqlite; the runtime's
+ * database when its store is PostgreSQL). The index is
  * opened per call with the embedder it was built with, if any.
  */
 export function indexSearchTool(options: { index?: string; k?: number } = {}): Tool {
@@ -34,23 +33,26 @@ export function indexSearchTool(options: { index?: string; k?: number } = {}): T
       const k =
         typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(20, Math.max(1, args.k)) : (options.k ?? 4);
       const host = hostOf(ctx);
-      const location = host.storeLocation("index", options.index);
-      if (!existsSync(location.path))
+      const probe = host.documentIndex(options.index, { existing: true });
+      if (!probe)
         throw new ConfigurationError(
-          `no document index at ${location.path}: build it with \`lmx index add <path...>\``,
+          `no document index at ${host.storeLocation("index", options.index).path}: build it with \`lmx index add <path...>\``,
         );
-      const probe = DocumentIndex.open({ path: location.path, mustExist: true });
-      const builtWith = probe.stats().embedder;
-      probe.close();
+      let builtWith: string | undefined;
+      try {
+        builtWith = (await probe.stats()).embedder;
+      } finally {
+        await probe.close();
+      }
       const embedder = await resolveEmbedder({ value: "auto", builtWith, owner, host });
-      const index = DocumentIndex.open({ path: location.path, embedder, mustExist: true });
+      const index = host.documentIndex(options.index, { embedder, existing: true })!;
       try {
         const hits = await index.search(query, { k, ctx });
         if (hits.length === 0)
           throw new ToolError({ tool: "search_documents", message: `nothing in the index matches "${query}"` });
         return formatPassages(hits);
       } finally {
-        index.close();
+        await index.close();
       }
     },
   });

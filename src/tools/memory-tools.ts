@@ -1,30 +1,26 @@
 import type { RunContext } from "../core/types.ts";
 import { hostOf } from "../runtime/host-of.ts";
-import { MemoryStore } from "../store/memory/memory-store.ts";
-import { resolveEmbedder } from "../techniques/beyond-context/embedder-option.ts";
+import type { LessonStore } from "../store/memory/lesson-store.ts";
+import { openMemory } from "../techniques/beyond-context/open-memory.ts";
 import { functionTool, type Tool } from "./tool.ts";
 import { stringArgument } from "./tool-arguments.ts";
 
 /**
  * `memory_search` and `memory_add` over the lessons store (`lmx memory`): the model can look up
  * what was learned before and write down a new general lesson. `store` is a path or a name as for
- * the `memory` technique (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite).
+ * the `memory` technique (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite; the
+ * runtime's database when its store is PostgreSQL).
  */
 export function memoryTools(options: { store?: string } = {}): Tool[] {
   const owner = {};
   /** Opens the store with the embedder it was built with (if any) for one call. */
-  async function withStore<T>(ctx: RunContext, fn: (store: MemoryStore) => Promise<T>): Promise<T> {
+  async function withStore<T>(ctx: RunContext, fn: (store: LessonStore) => Promise<T>): Promise<T> {
     const host = hostOf(ctx);
-    const location = host.storeLocation("memory", options.store);
-    const probe = MemoryStore.open({ path: location.path });
-    const builtWith = probe.stats().embedder;
-    probe.close();
-    const embedder = await resolveEmbedder({ value: "auto", builtWith, owner, host });
-    const store = MemoryStore.open({ path: location.path, embedder });
+    const store = (await openMemory({ store: options.store, embedder: "auto", owner, create: true, host }))!;
     try {
       return await fn(store);
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const search = functionTool({
@@ -41,7 +37,7 @@ export function memoryTools(options: { store?: string } = {}): Tool[] {
         const query = stringArgument({ tool: "memory_search", args, name: "query" });
         const k = typeof args.k === "number" && Number.isInteger(args.k) ? Math.min(10, Math.max(1, args.k)) : 3;
         const hits = await store.search(query, { k, ctx });
-        store.markUsed(hits.map((h) => h.id));
+        await store.markUsed(hits.map((h) => h.id));
         return hits.length ? hits.map((h, i) => `${i + 1}. ${h.text}`).join("\n") : "No lessons match.";
       }),
   });

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import { loadConfig, type LoadedConfig } from "../../config/load-config.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
 import type { Embedder } from "../../embeddings/embedder.ts";
-import { embedderFromSpec } from "../../embeddings/embedder-from-spec.ts";
 import { DocumentIndex } from "../../store/document-index/document-index.ts";
+import type { DocumentStore } from "../../store/document-index/document-store.ts";
 import type { SearchHit, SearchMode } from "../../store/document-index/index-search.ts";
-import { storeLocation } from "../../store/store-location.ts";
 import { displayPath, sourceOf } from "../../techniques/beyond-context/format-passages.ts";
 import type { CliIO } from "../cli-io.ts";
+import { cliStoreFile, storeWhere } from "../cli-store.ts";
+import { openRuntime, type Runtime } from "../runtime.ts";
 import { parseIntArg } from "../parse-number.ts";
 
 interface IndexOptions {
@@ -24,7 +24,7 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
   const where = (c: Command) =>
     c.option(
       "-i, --index <file>",
-      "index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite)",
+      "index file, or a name for <state>/<name>.sqlite (default: LMX_INDEX, config index.path, <state>/index.sqlite); with a PostgreSQL store, a name or the default is the database's index",
     );
 
   where(index.command("add"))
@@ -36,14 +36,17 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
     )
     .option("--json", "print the counts as JSON")
     .action(async (paths: string[], options: IndexOptions) => {
-      const config = loadConfig({ path: program.opts().config });
-      const opened = await openIndex({ config, options, spec: options.embedder ?? config.index?.embedder });
+      const opened = await openIndex({
+        program,
+        options,
+        spec: (config) => options.embedder ?? config.index?.embedder,
+      });
       try {
         const result = await opened.index.add(paths);
-        const stats = opened.index.stats();
+        const stats = await opened.index.stats();
         if (options.json) return void io.stdout.write(JSON.stringify({ ...result, index: stats }) + "\n");
         io.stdout.write(
-          `${displayPath(stats.path)}: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.removed} removed ` +
+          `${storeWhere(stats.path)}: ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.removed} removed ` +
             `(${result.chunks} chunks written; ${stats.files} files, ${stats.chunks} chunks in all${stats.embedder ? `, vectors by ${stats.embedder}` : ""})\n`,
         );
         for (const s of result.skipped) io.stderr.write(`skipped ${displayPath(s.path)}: ${s.reason}\n`);
@@ -64,8 +67,7 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
         throw new InvalidRequestError(`--mode must be one of ${MODES.join(", ")}, got "${options.mode}"`, {
           param: "mode",
         });
-      const config = loadConfig({ path: program.opts().config });
-      const opened = await openIndex({ config, options, spec: options.embedder, mustExist: true });
+      const opened = await openIndex({ program, options, spec: () => options.embedder, mustExist: true });
       try {
         const hits = await opened.index.search(words.join(" "), { k: options.k, mode: options.mode as SearchMode });
         if (options.json)
@@ -87,11 +89,12 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
     .description("remove files or folders from the index")
     .argument("<path...>", "files and folders")
     .action(async (paths: string[], options: IndexOptions) => {
-      const config = loadConfig({ path: program.opts().config });
-      const opened = await openIndex({ config, options, spec: "none", mustExist: true });
+      const opened = await openIndex({ program, options, spec: () => "none", mustExist: true });
       try {
-        const removed = paths.reduce((n, p) => n + opened.index.remove(p), 0);
-        io.stdout.write(`removed ${removed} file${removed === 1 ? "" : "s"} from ${displayPath(opened.index.path)}\n`);
+        let removed = 0;
+        for (const p of paths) removed += await opened.index.remove(p);
+        const where = storeWhere((await opened.index.stats()).path);
+        io.stdout.write(`removed ${removed} file${removed === 1 ? "" : "s"} from ${where}\n`);
       } finally {
         await opened.close();
       }
@@ -101,13 +104,12 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
     .description("files, chunks and embedder of the index")
     .option("--json", "print JSON")
     .action(async (options: IndexOptions) => {
-      const config = loadConfig({ path: program.opts().config });
-      const opened = await openIndex({ config, options, spec: "none", mustExist: true });
+      const opened = await openIndex({ program, options, spec: () => "none", mustExist: true });
       try {
-        const s = opened.index.stats();
+        const s = await opened.index.stats();
         if (options.json) return void io.stdout.write(JSON.stringify(s) + "\n");
         io.stdout.write(
-          `${displayPath(s.path)}: ${s.files} files, ${s.chunks} chunks, ${s.embedder ? `vectors by ${s.embedder} (${s.dimensions} dimensions)` : "BM25 only"}\n`,
+          `${storeWhere(s.path)}: ${s.files} files, ${s.chunks} chunks, ${s.embedder ? `vectors by ${s.embedder} (${s.dimensions} dimensions)` : "BM25 only"}\n`,
         );
       } finally {
         await opened.close();
@@ -115,15 +117,42 @@ export function configureIndex(command: Command, program: Command, io: CliIO): v
     });
 }
 
-/** Opens the index with `spec`'s embedder ("none": without; absent: the one the index was built with). */
-async function openIndex(o: { config: LoadedConfig; options: IndexOptions; spec?: string; mustExist?: boolean }) {
-  const { path } = storeLocation({ kind: "index", value: o.options.index, config: o.config, env: o.config.env });
-  const probe = DocumentIndex.open({ path, mustExist: o.mustExist });
-  const spec = o.spec === "none" ? undefined : (o.spec ?? probe.stats().embedder);
-  probe.close();
-  const embedder: Embedder | undefined = spec ? await embedderFromSpec({ spec, config: o.config }) : undefined;
-  const index = DocumentIndex.open({ path, embedder });
-  return { index, close: async () => (index.close(), await embedder?.close?.()) };
+/**
+ * Opens the index (see cliStoreFile) with `spec`'s embedder ("none": without; absent: the one the
+ * index was built with). `close` also closes the runtime it opened.
+ */
+async function openIndex(o: {
+  program: Command;
+  options: IndexOptions;
+  spec: (config: Runtime["config"]) => string | undefined;
+  mustExist?: boolean;
+}) {
+  const runtime = openRuntime({ config: o.program.opts().config });
+  try {
+    const file = cliStoreFile(runtime, "index", o.options.index);
+    const open = (embedder?: Embedder): DocumentStore =>
+      file
+        ? DocumentIndex.open({ path: file, embedder, mustExist: o.mustExist })
+        : runtime.host.documentIndex(o.options.index, { embedder })!;
+    const probe = open();
+    let builtWith: string | undefined;
+    try {
+      builtWith = (await probe.stats()).embedder;
+    } finally {
+      await probe.close();
+    }
+    const wanted = o.spec(runtime.config);
+    const spec = wanted === "none" ? undefined : (wanted ?? builtWith);
+    const embedder: Embedder | undefined = spec ? await runtime.host.embedder(spec) : undefined;
+    const index = open(embedder);
+    return {
+      index,
+      close: async () => (await index.close(), await embedder?.close?.(), await runtime.close()),
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
 }
 
 function formatHit(hit: SearchHit, i: number): string {

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { loadConfig, type LoadedConfig } from "../../config/load-config.ts";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
-import { embedderFromSpec } from "../../embeddings/embedder-from-spec.ts";
+import type { Embedder } from "../../embeddings/embedder.ts";
+import type { LessonStore } from "../../store/memory/lesson-store.ts";
 import { MemoryStore, type Lesson } from "../../store/memory/memory-store.ts";
-import { storeLocation } from "../../store/store-location.ts";
-import { displayPath } from "../../techniques/beyond-context/format-passages.ts";
 import type { CliIO } from "../cli-io.ts";
+import { cliStoreFile, storeWhere } from "../cli-store.ts";
 import { parseIntArg } from "../parse-number.ts";
+import { openRuntime, type Runtime } from "../runtime.ts";
 
 interface MemoryOptions {
   store?: string;
@@ -20,31 +20,29 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
   const where = (c: Command) =>
     c.option(
       "-s, --store <file>",
-      "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite)",
+      "lessons file, or a name for <state>/<name>.memory.sqlite (default: LMX_MEMORY, config memory.path, <state>/memory.sqlite); with a PostgreSQL store, a name or the default is the database's store",
     );
-  const location = (options: MemoryOptions) => {
-    const config = loadConfig({ path: program.opts().config });
-    return storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
-  };
+  const open = (options: MemoryOptions, o: Omit<Parameters<typeof openStore>[0], "program" | "store">) =>
+    openStore({ program, store: options.store, ...o });
 
   where(memory.command("list"))
     .description("show the lessons, newest first")
     .option("-t, --tag <tag>", "only lessons with this tag")
     .option("-n, --limit <n>", "at most this many", parseIntArg)
     .option("--json", "print JSON")
-    .action((options: MemoryOptions & { tag?: string; limit?: number }) => {
-      const path = location(options);
-      if (!existsSync(path)) {
+    .action(async (options: MemoryOptions & { tag?: string; limit?: number }) => {
+      const opened = await open(options, { spec: () => "none", missing: "empty" });
+      if (!opened.store) {
         if (options.json) return void io.stdout.write("[]\n");
-        return void io.stdout.write(`no lessons yet (${displayPath(path)} does not exist)\n`);
+        return void io.stdout.write(`no lessons yet (${storeWhere(opened.where)} does not exist)\n`);
       }
-      const store = MemoryStore.open({ path });
+      const { store } = opened;
       try {
-        const lessons = store.list({ tag: options.tag, limit: options.limit });
+        const lessons = await store.list({ tag: options.tag, limit: options.limit });
         if (options.json) return void io.stdout.write(JSON.stringify(lessons, null, 2) + "\n");
         io.stdout.write(lessons.length ? lessons.map(formatLesson).join("\n") + "\n" : "no lessons\n");
       } finally {
-        store.close();
+        await opened.close();
       }
     });
 
@@ -59,19 +57,20 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
     )
     .action(
       async (words: string[], options: MemoryOptions & { tag?: string[]; question?: string; embedder?: string }) => {
-        const config = loadConfig({ path: program.opts().config });
-        const path = storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
-        const store = await openStore({ path, config, spec: options.embedder ?? config.memory?.embedder });
+        const opened = await open(options, {
+          spec: (config) => options.embedder ?? config.memory?.embedder,
+          missing: "create",
+        });
         try {
-          const lesson = await store.store.add({
+          const lesson = await opened.store!.add({
             text: words.join(" "),
             question: options.question,
             tags: options.tag ?? [],
             source: "manual",
           });
-          io.stdout.write(`lesson #${lesson.id} in ${displayPath(path)}\n`);
+          io.stdout.write(`lesson #${lesson.id} in ${storeWhere(opened.where)}\n`);
         } finally {
-          await store.close();
+          await opened.close();
         }
       },
     );
@@ -79,15 +78,14 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
   where(memory.command("forget"))
     .description("delete a lesson")
     .argument("<id>", "the lesson's id (see lmx memory list)", parseIntArg)
-    .action((id: number, options: MemoryOptions) => {
-      const path = location(options);
-      const store = MemoryStore.open({ path, mustExist: true });
+    .action(async (id: number, options: MemoryOptions) => {
+      const opened = await open(options, { spec: () => "none", missing: "error" });
       try {
-        if (!store.forget(id))
-          throw new InvalidRequestError(`no lesson #${id} in ${displayPath(path)}`, { param: "id" });
+        if (!(await opened.store!.forget(id)))
+          throw new InvalidRequestError(`no lesson #${id} in ${storeWhere(opened.where)}`, { param: "id" });
         io.stdout.write(`forgot lesson #${id}\n`);
       } finally {
-        store.close();
+        await opened.close();
       }
     });
 
@@ -97,12 +95,10 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
     .option("-k <n>", "how many", parseIntArg, 3)
     .option("--json", "print JSON")
     .action(async (words: string[], options: MemoryOptions & { k: number }) => {
-      const config = loadConfig({ path: program.opts().config });
-      const path = storeLocation({ kind: "memory", value: options.store, config, env: config.env }).path;
-      if (!existsSync(path)) return void io.stdout.write(options.json ? "[]\n" : "no lessons yet\n");
-      const store = await openStore({ path, config });
+      const opened = await open(options, { missing: "empty" });
+      if (!opened.store) return void io.stdout.write(options.json ? "[]\n" : "no lessons yet\n");
       try {
-        const hits = await store.store.search(words.join(" "), { k: options.k });
+        const hits = await opened.store.search(words.join(" "), { k: options.k });
         if (options.json) return void io.stdout.write(JSON.stringify(hits, null, 2) + "\n");
         io.stdout.write(
           hits.length
@@ -110,19 +106,52 @@ export function configureMemory(command: Command, program: Command, io: CliIO): 
             : "no matching lessons\n",
         );
       } finally {
-        await store.close();
+        await opened.close();
       }
     });
 }
 
-/** Opens the store with `spec`'s embedder, else the one the store was built with. */
-async function openStore(o: { path: string; config: LoadedConfig; spec?: string }) {
-  const probe = MemoryStore.open({ path: o.path });
-  const spec = o.spec ?? probe.stats().embedder;
-  probe.close();
-  const embedder = spec ? await embedderFromSpec({ spec, config: o.config }) : undefined;
-  const store = MemoryStore.open({ path: o.path, embedder });
-  return { store, close: async () => (store.close(), await embedder?.close?.()) };
+/**
+ * Opens the lessons store (see cliStoreFile) with `spec`'s embedder ("none": without; absent: the
+ * one the store was built with). A missing SQLite file is `missing`: "empty" (no store), "error" or
+ * "create"; a database's store is always there. `close` also closes the runtime.
+ */
+async function openStore(o: {
+  program: Command;
+  store: string | undefined;
+  spec?: (config: Runtime["config"]) => string | undefined;
+  missing: "empty" | "error" | "create";
+}): Promise<{ store?: LessonStore; where: string; close(): Promise<void> }> {
+  const runtime = openRuntime({ config: o.program.opts().config });
+  try {
+    const file = cliStoreFile(runtime, "memory", o.store);
+    if (file && o.missing === "empty" && !existsSync(file)) return { where: file, close: () => runtime.close() };
+    const open = (embedder?: Embedder): LessonStore =>
+      file
+        ? MemoryStore.open({ path: file, embedder, mustExist: o.missing === "error" })
+        : runtime.host.memoryStore(o.store, { embedder })!;
+    const wanted = o.spec?.(runtime.config);
+    const spec = wanted === "none" ? undefined : (wanted ?? (await builtWith(open())));
+    const embedder = spec ? await runtime.host.embedder(spec) : undefined;
+    const store = open(embedder);
+    return {
+      store,
+      where: (await store.stats()).path,
+      close: async () => (await store.close(), await embedder?.close?.(), await runtime.close()),
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
+
+/** The embedder `probe` (which this closes) was built with. */
+async function builtWith(probe: LessonStore): Promise<string | undefined> {
+  try {
+    return (await probe.stats()).embedder;
+  } finally {
+    await probe.close();
+  }
 }
 
 function formatLesson(l: Lesson): string {

@@ -1,13 +1,14 @@
 import { childContext, createRunContext } from "../../core/context.ts";
 import { contentText, lastUserText, resultText } from "../../core/messages.ts";
 import type { ChatRequest, LM, RunContext } from "../../core/types.ts";
-import type { Lesson, MemoryStore } from "../../store/memory/memory-store.ts";
+import type { LessonStore } from "../../store/memory/lesson-store.ts";
+import type { Lesson } from "../../store/memory/memory-store.ts";
 import { fillTemplate } from "../prompt-template.ts";
 import { stageRequest } from "../stage/stage-request.ts";
 
 export interface DistillOptions {
   inner: LM;
-  store: MemoryStore;
+  store: LessonStore;
   /** The request that was answered wrongly (as the caller sent it). */
   request: ChatRequest;
   answer: string;

@@ -78,6 +78,6 @@ export async function learnFromFeedback(options: {
       ctx,
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }

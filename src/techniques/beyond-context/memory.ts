@@ -19,7 +19,7 @@ import { distillLesson } from "./distill-lesson.ts";
 import { embedderOption } from "./embedder-option.ts";
 import { learnFromFeedback, type MemoryFeedback } from "./memory-feedback.ts";
 import { distillPrompt, lessonsPrompt } from "./memory-prompts.ts";
-import { memoryFile, memoryToLearn, openMemory } from "./open-memory.ts";
+import { memoryToLearn, openMemory } from "./open-memory.ts";
 import { hostOf } from "../../runtime/host-of.ts";
 import { withSystemNote } from "./with-system-note.ts";
 import { clientValue, hostResource } from "../spec/option-trust.ts";
@@ -121,17 +121,17 @@ async function recall(run: TechniqueRun, o: MemoryOptions): Promise<ChatRequest>
   if (o.k === 0) return run.request;
   const question = questionOf({ request: run.request, technique: "memory" });
   const host = hostOf(run.ctx);
-  const path = memoryFile(o.store, host);
-  const store = await openMemory({ path, embedder: o.embedder, owner: o, create: false, host });
+  const store = await openMemory({ store: o.store, embedder: o.embedder, owner: o, create: false, host });
   if (!store) {
+    const path = host.storeLocation("memory", o.store).path;
     run.ctx.span.event("lessons", { store: path, lessons: [], note: "no lessons learned yet" });
     return run.request;
   }
   try {
     const hits = await store.search(question, { k: o.k, ctx: run.ctx });
-    store.markUsed(hits.map((h) => h.id));
+    await store.markUsed(hits.map((h) => h.id));
     run.ctx.span.event("lessons", {
-      store: path,
+      store: (await store.stats()).path,
       lessons: hits.map((h) => ({ id: h.id, text: h.text, score: h.score, ranker: h.ranker })),
     });
     run.progress({ stage: "recalled", lessons: hits.length });
@@ -141,7 +141,7 @@ async function recall(run: TechniqueRun, o: MemoryOptions): Promise<ChatRequest>
       fillTemplate(o.lessons_prompt, { lessons: hits.map((h, i) => `${i + 1}. ${h.text}`).join("\n") }),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -177,6 +177,6 @@ async function verifyAndLearn(run: TechniqueRun, o: MemoryOptions, result: ChatR
     if (!BudgetExceededError.isInstance(error)) throw error;
     run.ctx.span.event("learning skipped", { reason: (error as Error).message });
   } finally {
-    store.close();
+    await store.close();
   }
 }

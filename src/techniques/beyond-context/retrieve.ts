@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import { z } from "zod";
 import { childContext } from "../../core/context.ts";
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { resultText } from "../../core/messages.ts";
 import type { ChatRequest, ChatResult } from "../../core/types.ts";
-import { DocumentIndex } from "../../store/document-index/document-index.ts";
+import type { DocumentStore } from "../../store/document-index/document-store.ts";
 import type { SearchHit } from "../../store/document-index/index-search.ts";
 import { hostOf } from "../../runtime/host-of.ts";
 import { defineTechnique, type TechniqueRun } from "../define-technique.ts";
@@ -81,9 +80,13 @@ export const retrieve = defineTechnique({
 async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRequest; hits: SearchHit[] }> {
   if (run.ctx.signal?.aborted) throw new AbortedError();
   const question = questionOf({ request: run.request, technique: "retrieve" });
-  const location = hostOf(run.ctx).storeLocation("index", o.index);
-  const ctx = childContext(run.ctx, "search", "tool", { index: location.path, query: question, k: o.k });
-  if (!existsSync(location.path)) {
+  const host = hostOf(run.ctx);
+  const location = host.storeLocation("index", o.index);
+  const probe = host.documentIndex(o.index, { existing: true });
+  const built = probe && (await statsOf(probe));
+  const where = built?.path ?? location.path;
+  const ctx = childContext(run.ctx, "search", "tool", { index: where, query: question, k: o.k });
+  if (!built) {
     if (location.explicit)
       throw new ConfigurationError(
         `retrieve: no document index at ${location.path}. Build it with \`lmx index add <path...>\`${o.index ? ` --index ${o.index}` : ""}.`,
@@ -93,7 +96,7 @@ async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRe
   }
   let hits: SearchHit[];
   try {
-    hits = await search({ path: location.path, question, o, ctx });
+    hits = await search({ builtWith: built.embedder, question, o, ctx });
   } catch (error) {
     ctx.span.fail(error);
     throw error;
@@ -107,29 +110,37 @@ async function augment(run: TechniqueRun, o: Options): Promise<{ request: ChatRe
     ranks: h.ranks,
   }));
   ctx.span.set({ hits: summary }).finish();
-  run.ctx.span.event("retrieval", { index: location.path, hits: summary });
+  run.ctx.span.event("retrieval", { index: where, hits: summary });
   run.progress({ stage: "retrieved", hits: hits.length });
   if (hits.length === 0) return { request: run.request, hits };
   const prompt = fillTemplate(o.prompt, { passages: formatPassages(hits), question });
   return { request: stageRequest({ request: run.request, prompt }), hits };
 }
 
+/** Where the index is and the embedder it was built with; closes `probe`. */
+async function statsOf(probe: DocumentStore): Promise<{ path: string; embedder?: string }> {
+  try {
+    return await probe.stats();
+  } finally {
+    await probe.close();
+  }
+}
+
+/** Searches with the embedder the option asks for ("auto": `builtWith`, the index's own). */
 async function search(options: {
-  path: string;
+  builtWith: string | undefined;
   question: string;
   o: Options;
   ctx: TechniqueRun["ctx"];
 }): Promise<SearchHit[]> {
-  const { path, question, o, ctx } = options;
-  const probe = DocumentIndex.open({ path, mustExist: true });
-  const builtWith = probe.stats().embedder;
-  probe.close();
-  const embedder = await resolveEmbedder({ value: o.embedder, builtWith, owner: o, host: hostOf(ctx) });
-  const index = DocumentIndex.open({ path, embedder, mustExist: true });
+  const { builtWith, question, o, ctx } = options;
+  const host = hostOf(ctx);
+  const embedder = await resolveEmbedder({ value: o.embedder, builtWith, owner: o, host });
+  const index = host.documentIndex(o.index, { embedder, existing: true })!;
   try {
     return await index.search(question, { k: o.k, ctx });
   } finally {
-    index.close();
+    await index.close();
   }
 }
 
