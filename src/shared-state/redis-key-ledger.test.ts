@@ -80,6 +80,23 @@ if (available) {
       }
     });
 
+    it("scripts go by their SHA and are sent again when Redis has lost them (SCRIPT FLUSH)", async () => {
+      const prefix = `lmx-t-${randomUUID()}:`;
+      const redis = await openRedis(TEST_REDIS_URL);
+      const ledger = redisKeyLedger(redis, { prefix });
+      const ask = { key: "carol", period: "total" as const, limits: { calls: 3 }, ttlMs: 60_000 };
+      const want = { cost_usd: 0, tokens: 0, calls: 1 };
+      try {
+        assert.equal((await ledger.reserve({ ...ask, want })).ok, true);
+        await redis.script("FLUSH");
+        assert.equal((await ledger.reserve({ ...ask, want })).ok, true);
+        assert.equal((await ledger.spend("carol", "total")).held.calls, 2);
+      } finally {
+        redis.disconnect();
+        await cleanUp(TEST_REDIS_URL, prefix);
+      }
+    });
+
     it("cannot connect at start: one clear error, no password shown", async () => {
       await assert.rejects(
         openRedis("redis://user:hunter2secret@127.0.0.1:1", { connectTimeoutMs: 500 }),

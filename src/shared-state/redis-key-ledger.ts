@@ -4,6 +4,7 @@ import type { KeyLedger, KeySpend, LedgerHold, ReserveInput, ReserveResult } fro
 import { amountsOf, LEDGER_DIMENSIONS, periodBucket, type LedgerAmounts, type LedgerPeriod } from "./ledger-amounts.ts";
 import { limitedOnly } from "./memory-key-ledger.ts";
 import { redisCall } from "./open-redis.ts";
+import { redisScript } from "./redis-script.ts";
 
 // Both scripts first turn expired holds into spending (their requests never settled), using Redis's
 // clock so that instances with skewed clocks agree. KEYS: spent hash, holds zset (score = expiry ms),
@@ -70,18 +71,12 @@ return {string.format('%.17g', spent[1]), string.format('%.17g', spent[2]), stri
   string.format('%.17g', held[1]), string.format('%.17g', held[2]), string.format('%.17g', held[3])}
 `;
 
-type Script = (keys: string[], args: (string | number)[]) => Promise<unknown>;
-
 /** The ledger on Redis: every `lmx serve` pointed at the same Redis (and prefix) shares each key's budget. */
 export function redisKeyLedger(redis: Redis, options: { prefix?: string } = {}): KeyLedger {
   const prefix = options.prefix ?? "lmx:";
-  const script =
-    (source: string): Script =>
-    (keys, args) =>
-      redis.eval(source, keys.length, ...keys, ...args);
-  const reserve = script(RESERVE);
-  const settle = script(SETTLE);
-  const spendOf = script(SPEND);
+  const reserve = redisScript(redis, RESERVE);
+  const settle = redisScript(redis, SETTLE);
+  const spendOf = redisScript(redis, SPEND);
   // One hash tag per key and bucket keeps the three keys in one cluster slot.
   const keysOf = (key: string, bucket: string) => {
     const tag = `${prefix}ledger:{${key}:${bucket}}`;

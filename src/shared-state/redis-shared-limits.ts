@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { redisCall } from "./open-redis.ts";
+import { redisScript } from "./redis-script.ts";
 import { pause, WINDOW_MS, type SharedLimits } from "./shared-limits.ts";
 
 // KEYS[1] leases zset (score = expiry ms). ARGV: lease id, max, lease ms.
@@ -63,8 +64,9 @@ export function redisSharedLimits(
   const prefix = options.prefix ?? "lmx:";
   const leaseMs = options.leaseMs ?? 30_000;
   const maxStep = options.maxWaitStepMs ?? 200;
+  const scripts = new Map([SLOT, RENEW, TAKE, ADJUST].map((source) => [source, redisScript(redis, source)]));
   const run = (source: string, key: string, args: (string | number)[]) =>
-    redisCall("limits", () => redis.eval(source, 1, key, ...args));
+    redisCall("limits", () => scripts.get(source)!([key], args));
   const wait = async (attempt: number, signal?: AbortSignal) => {
     const step = Math.min(maxStep, 5 * 2 ** attempt) * (0.5 + Math.random() / 2);
     await pause(step, signal).catch(() => {
