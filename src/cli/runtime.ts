@@ -21,14 +21,13 @@ export type Runtime = LmxRuntime;
 /** The CLI's entry point to lmx: the only place the commands read `process.env` from. */
 export function openRuntime(options: RuntimeOptions = {}): Runtime {
   const config = options.loaded ?? loadConfig({ path: options.config, env: process.env });
-  if (config.sandbox) {
-    const { maxConcurrent, maxMemoryMb, maxQueued } = config.sandbox;
-    configureSandboxPool({ maxConcurrent, maxQueued, maxMemoryBytes: maxMemoryMb && maxMemoryMb * 1024 * 1024 });
-  }
-  return createLmxRuntime(config, {
+  const runtime = createLmxRuntime(config, {
     env: process.env,
     cache: options.cache,
     defaultModel: options.defaultModel,
     sharedLimits: options.sharedLimits,
   });
+  // The pool bounds the whole process; one CLI command has one runtime, so its config sets it.
+  if (config.sandbox) configureSandboxPool(runtime.limits.sandbox);
+  return runtime;
 }

@@ -136,3 +136,29 @@ test("two proxies in one process, one per runtime: each serves its own aliases a
     for (const server of Object.values(servers)) await server.close();
   }
 });
+
+test("each runtime carries its own config's limits, in the units the code takes", () => {
+  const make = (extra: object) => {
+    const folder = mkdtempSync(join(dir, "limits-"));
+    writeFileSync(join(folder, "lmx.config.json"), JSON.stringify(extra));
+    return createLmxRuntime(join(folder, "lmx.config.json"), { env: { XDG_STATE_HOME: join(folder, "state") } });
+  };
+  const strict = make({
+    budget: { calls: 3, cost_usd: 0.5 },
+    traces: { capacity: 10, maxAgeDays: 2 },
+    sandbox: { maxConcurrent: 1, maxMemoryMb: 128 },
+  });
+  const open = make({});
+  try {
+    assert.deepEqual(strict.limits.budget, { calls: 3, cost_usd: 0.5 });
+    assert.equal(strict.limits.traces.capacity, 10);
+    assert.equal(strict.limits.traces.maxAgeMs, 2 * 24 * 3600 * 1000);
+    assert.deepEqual(strict.limits.sandbox, { maxConcurrent: 1, maxMemoryBytes: 128 * 1024 * 1024 });
+    assert.deepEqual(open.limits.budget, {});
+    assert.equal(open.limits.traces.capacity, undefined, "unset: the store's own default");
+    assert.deepEqual(open.limits.sandbox, {});
+  } finally {
+    void strict.close();
+    void open.close();
+  }
+});

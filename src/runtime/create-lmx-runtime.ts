@@ -16,8 +16,10 @@ import type { OptionGrants } from "../techniques/spec/client-option-policy.ts";
 import { buildTechniques, parseLMSpec, type SpecEnv } from "../techniques/spec/build-techniques.ts";
 import { parseTechniqueSpec } from "../techniques/spec/parse-technique-spec.ts";
 import { createRunHost, type LmxEnv } from "./create-run-host.ts";
+import { runtimeLimits, type RuntimeLimits } from "./runtime-limits.ts";
 
 export type { LmxEnv } from "./create-run-host.ts";
+export type { RuntimeLimits } from "./runtime-limits.ts";
 
 export interface LmxRuntimeOptions {
   /** The environment (API keys, LMX_INDEX, XDG folders...); default `process.env`, read here and nowhere below. */
@@ -58,6 +60,8 @@ export interface LmxRuntime {
   readonly cache?: CacheStore;
   /** Every store, on one backend: SQLite files, or PostgreSQL when `store` names a database. */
   readonly stores: Stores;
+  /** The operator's bounds: a run's default budget, the trace store's size, the sandbox pool's. */
+  readonly limits: RuntimeLimits;
   /** The operator's spec environment: aliases, the default model, this runtime's host bound to every LM. */
   readonly specEnv: SpecEnv;
   /** An LM from a spec (`MODEL`, `TECHNIQUES@MODEL`, `TECHNIQUES`, an alias), `technique` applied on top. */
@@ -117,6 +121,7 @@ export function createLmxRuntime(config?: LoadedConfig | string, options: LmxRun
     host,
     cache,
     stores,
+    limits: runtimeLimits(loaded),
     specEnv,
     lm(spec, technique) {
       const base = parseLMSpec(spec, specEnv);

@@ -79,3 +79,22 @@ test("a cost budget too small for one call says what was spent, the limit and wh
   assert.doesNotMatch(run.stderr, /of 0\b/);
   assert.equal(server.requests.length, before);
 });
+
+test("the config's budget is lmx ask's default, and a flag overrides it", async () => {
+  const file = join(dir, "budget.json");
+  writeFileSync(file, JSON.stringify({ budget: { calls: 2 } }));
+  const env = cleanEnv({ OPENAI_BASE_URL: server.url });
+  const ask = (...flags: string[]) =>
+    runCli(["-c", file, "ask", "-m", "openai:test-model", "-t", "self-refine(rounds=3)", ...flags, "--json", "2+2?"], {
+      env,
+      cwd: dir,
+    });
+  const capped = await ask();
+  assert.equal(capped.code, 0, capped.stderr);
+  const out = JSON.parse(capped.stdout);
+  assert.equal(out.usage.calls, 2, "the config's two calls, not all seven");
+  assert.equal(out.finish_reason, "budget");
+  const raised = await ask("--budget-calls", "100");
+  assert.equal(raised.code, 0, raised.stderr);
+  assert.ok(JSON.parse(raised.stdout).usage.calls > 2, raised.stdout);
+});

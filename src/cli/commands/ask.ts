@@ -83,7 +83,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
       };
       const ctx = runtime.runContext({
         name: "ask",
-        budget: budgetFromOptions(options, runtime.config.budget),
+        budget: budgetFromOptions(options, runtime.limits.budget),
         signal: abort.signal,
         seed: options.seed,
       });
@@ -126,6 +126,7 @@ export function configureAsk(command: Command, program: Command, io: CliIO): voi
         lm: lm.id,
         stream: !options.json && options.stream,
         config: runtime.config,
+        limits: runtime.limits.traces,
         openStore: (limits) => runtime.stores.traces(limits),
         warn: (m) => io.stderr.write(`lmx: ${m}\n`),
       });

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
-import { traceStoreLimits } from "../../store/trace-store/trace-store-limits.ts";
 import { writeBehindTraceStore } from "../../store/trace-store/write-behind-trace-store.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { exportingTraceStore } from "../../trace/otlp/exporting-trace-store.ts";
@@ -47,7 +46,7 @@ export function configureServe(
         await shared.close();
         throw error;
       });
-      const saved = runtime.stores.traces(traceStoreLimits(runtime.config.traces));
+      const saved = runtime.stores.traces(runtime.limits.traces);
       const otlp = otlpSettings({ config: runtime.config, env: runtime.env });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
       const exporter = otlp

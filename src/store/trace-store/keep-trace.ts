@@ -3,7 +3,7 @@ import type { Span } from "../../trace/span.ts";
 import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
 import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import type { PersistentTraceStore } from "./persistent-trace-store.ts";
-import { traceStoreLimits, type TraceStoreLimits } from "./trace-store-limits.ts";
+import type { TraceStoreLimits } from "./trace-store-limits.ts";
 
 export interface KeepTraceOptions {
   span: Span;
@@ -12,8 +12,10 @@ export interface KeepTraceOptions {
   lm?: string;
   stream: boolean;
   error?: string;
-  config: Pick<LoadedConfig, "otlp" | "env"> & Partial<Pick<LoadedConfig, "traces">>;
-  /** Opens the trace store (with the config's limits); see openStores. */
+  config: Pick<LoadedConfig, "otlp" | "env">;
+  /** How much the store keeps (the runtime's `limits.traces`; default: the store's defaults). */
+  limits?: TraceStoreLimits;
+  /** Opens the trace store with those limits; see openStores. */
   openStore: (limits: TraceStoreLimits) => PersistentTraceStore;
   /** Where a failure to save or export is reported; the run itself never fails for it. */
   warn: (message: string) => void;
@@ -27,7 +29,7 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   const { span, warn } = options;
   span.finish();
   try {
-    const store = options.openStore(traceStoreLimits(options.config.traces));
+    const store = options.openStore(options.limits ?? {});
     try {
       await store.add({ span, model: options.model, lm: options.lm, stream: options.stream, error: options.error });
     } finally {
