@@ -163,6 +163,18 @@ test("an abort stops generation with AbortedError", async () => {
   assert.ok(resultText(await lm.complete({ ...hello, seed: 1 })).length > 0);
 });
 
+test("totalTimeoutMs bounds a call: a generation that outlasts it ends with a timeout, not at its own pace", async () => {
+  const hurried = llamaLM({ model: path.join(dir, "tiny.gguf"), threads: 1, contextSize: 512, totalTimeoutMs: 1 });
+  try {
+    await assert.rejects(
+      hurried.complete({ ...hello, max_tokens: 400, temperature: 1, seed: 1 }),
+      (e: Error) => /totalTimeoutMs/.test(e.message),
+    );
+  } finally {
+    await hurried.close();
+  }
+});
+
 test("requests the model cannot serve are InvalidRequestErrors", async () => {
   const tools = [{ type: "function" as const, function: { name: "f" } }];
   await assert.rejects(

@@ -1,6 +1,7 @@
 import type { LM } from "../../core/types.ts";
 import { defineProvider, type ProviderOptions } from "../define-provider.ts";
 import type { ProviderDriver } from "../provider-driver.ts";
+import { splitProviderOptions } from "../split-provider-options.ts";
 import { createLlamaDriver, type LlamaDriverOptions } from "./llama-driver.ts";
 
 export { DEFAULT_LLAMA_MODEL } from "./default-model.ts";
@@ -13,15 +14,9 @@ export type LlamaLMOptions = LlamaDriverOptions & ProviderOptions;
  * Concurrency defaults to the number of context sequences (1), since one sequence runs one call at a time.
  */
 export function llamaLM(options: LlamaLMOptions): LM & { driver: ProviderDriver; close(): Promise<void> } {
-  const { limiter, retry, timeoutMs, prices, cache, ...driverOptions } = options;
+  const { driver: driverOptions, provider } = splitProviderOptions(options);
   // A library entry point: the environment is the process's unless the caller (the runtime) gives one.
   const driver = createLlamaDriver({ ...driverOptions, env: driverOptions.env ?? process.env });
-  const lm = defineProvider(driver, {
-    limiter: limiter ?? driverOptions.sequences ?? 1,
-    retry,
-    timeoutMs,
-    prices,
-    cache,
-  });
+  const lm = defineProvider(driver, { ...provider, limiter: provider.limiter ?? driverOptions.sequences ?? 1 });
   return Object.assign(lm, { driver, close: () => driver.close() });
 }

@@ -16,6 +16,8 @@ export const llamaProvider = providerDefinition({
     modelsDir: z.string().optional(),
     concurrency: z.number().int().min(1).optional(),
     timeoutMs: z.number().int().min(1).optional(),
+    /** One call's whole time, retries included (default: the larger of 180 s and timeoutMs). */
+    totalTimeoutMs: z.number().int().min(1).optional(),
   }),
   async create({ model, settings, env, shared }) {
     const { llamaLM } = await import("./llama-lm.ts");
@@ -28,6 +30,7 @@ export const llamaProvider = providerDefinition({
       prices: shared.prices,
       cache: shared.cache,
       timeoutMs: settings.timeoutMs ?? 600_000,
+      totalTimeoutMs: settings.totalTimeoutMs,
     });
   },
 });
