@@ -166,9 +166,8 @@ test("an abort stops generation with AbortedError", async () => {
 test("totalTimeoutMs bounds a call: a generation that outlasts it ends with a timeout, not at its own pace", async () => {
   const hurried = llamaLM({ model: path.join(dir, "tiny.gguf"), threads: 1, contextSize: 512, totalTimeoutMs: 1 });
   try {
-    await assert.rejects(
-      hurried.complete({ ...hello, max_tokens: 400, temperature: 1, seed: 1 }),
-      (e: Error) => /totalTimeoutMs/.test(e.message),
+    await assert.rejects(hurried.complete({ ...hello, max_tokens: 400, temperature: 1, seed: 1 }), (e: Error) =>
+      /totalTimeoutMs/.test(e.message),
     );
   } finally {
     await hurried.close();
