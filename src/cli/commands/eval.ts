@@ -6,8 +6,7 @@ import { evaluate } from "../../eval/evaluate.ts";
 import { formatEvalTable } from "../../eval/format-eval-table.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { expandSweeps, parseTechniqueSpec } from "../../techniques/spec/index.ts";
-import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
-import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
+import { configuredOtlpExporter } from "../../trace/otlp/configured-otlp-exporter.ts";
 import { addBudgetOptions, budgetFromOptions } from "../budget-options.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg, parseNumberArg, parsePositiveIntArg, parseRangeArg } from "../parse-number.ts";
@@ -77,15 +76,11 @@ export function configureEval(command: Command, program: Command, io: CliIO): vo
     const models = [model, ...specModels(options.technique)].filter((m): m is string => !!m);
     const replayOnly = models.every((m) => (config.aliases[m] ?? m).startsWith("replay:"));
     const runtime = openRuntime({ config: program.opts().config, cache: options.cache && !replayOnly });
-    const settings = otlpSettings({ config: runtime.config, env: runtime.config.env });
-    const exporter = settings
-      ? createOtlpExporter({
-          url: settings.url,
-          headers: settings.headers,
-          captureContent: settings.captureContent,
-          warn: (m) => io.stderr.write(`lmx: ${m}\n`),
-        })
-      : undefined;
+    const exporter = configuredOtlpExporter({
+      config: runtime.config,
+      env: runtime.env,
+      warn: (m) => io.stderr.write(`lmx: ${m}\n`),
+    });
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once("SIGINT", onSigint);

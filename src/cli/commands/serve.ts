@@ -3,9 +3,8 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { defaultModelSpec } from "../../providers/resolve-model.ts";
 import { startServer } from "../../server/start-server.ts";
 import { writeBehindTraceStore } from "../../store/trace-store/write-behind-trace-store.ts";
-import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
+import { configuredOtlpExporter } from "../../trace/otlp/configured-otlp-exporter.ts";
 import { exportingTraceStore } from "../../trace/otlp/exporting-trace-store.ts";
-import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg } from "../parse-number.ts";
 import { openSharedState } from "../../shared-state/open-shared-state.ts";
@@ -47,11 +46,8 @@ export function configureServe(
         throw error;
       });
       const saved = runtime.stores.traces(runtime.limits.traces);
-      const otlp = otlpSettings({ config: runtime.config, env: runtime.env });
       const warn = (line: string) => io.stderr.write(`lmx serve: ${line}\n`);
-      const exporter = otlp
-        ? createOtlpExporter({ url: otlp.url, headers: otlp.headers, captureContent: otlp.captureContent, warn })
-        : undefined;
+      const exporter = configuredOtlpExporter({ config: runtime.config, env: runtime.env, warn });
       const traces = writeBehindTraceStore(exporter ? exportingTraceStore(saved, exporter) : saved, (e) =>
         warn(`cannot save a trace: ${(e as Error).message}`),
       );

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -190,6 +192,49 @@ test(
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await server.close();
+    }
+  },
+);
+
+test(
+  "a worker exports each question's trace over OTLP, as a local lmx eval does",
+  { skip, timeout: 60_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "otlp-"));
+    const data = dataFile(work);
+    const server = await slowServer(0);
+    const posts: string[] = [];
+    const collector = createServer((req, res) => {
+      let text = "";
+      req.on("data", (d) => (text += d));
+      req.on("end", () => (posts.push(text), res.writeHead(200, { "content-type": "application/json" }).end("{}")));
+    });
+    await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
+    const otlp = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" };
+    const name = `lmx-t-${randomUUID()}`;
+    queues.push(name);
+    const results = join(work, "shared.sqlite");
+    const w = worker(TEST_REDIS_URL, name, results, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp }, work);
+    try {
+      await w.waitFor(/taking jobs from queue/);
+      const args = evalArgs(data, results).filter((a, i, all) => a !== "--technique" && all[i - 1] !== "--technique");
+      const run = await runCli([...args, "--technique", "none", "--queue", TEST_REDIS_URL, "--queue-name", name], {
+        env: cleanEnv(env),
+        cwd: work,
+        timeoutMs: 50_000,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      await w.stop();
+      // Every question's root span, with its id, reached the collector.
+      const exported = new Set(
+        posts.flatMap((body) => [...body.matchAll(/"stringValue":"(q\d\d)"/g)].map((m) => m[1])),
+      );
+      assert.equal(exported.size, QUESTIONS, `question ids exported: ${[...exported].join(", ")}`);
+    } finally {
+      await w.stop();
+      await server.close();
+      await new Promise<void>((r) => (collector.closeAllConnections(), collector.close(() => r())));
     }
   },
 );

@@ -8,6 +8,7 @@ import { serverConfigFrom } from "../../server/server-config.ts";
 import { redactUrl } from "../../shared-state/open-redis.ts";
 import { defaultResultsPath } from "../../store/lmx-dirs.ts";
 import { clientOptionPolicy, type SpecEnv } from "../../techniques/spec/index.ts";
+import { configuredOtlpExporter } from "../../trace/otlp/configured-otlp-exporter.ts";
 import type { CliIO } from "../cli-io.ts";
 import { parseIntArg } from "../parse-number.ts";
 import { addQueueOptions, queueUrl, type QueueCliOptions } from "../queue-options.ts";
@@ -47,6 +48,7 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
           : EvalStore.open({ path: resolve(options.results ?? defaultResultsPath({ env: process.env })) });
       const results = store.path;
       const log = (line: string) => io.stderr.write(`${line}\n`);
+      const exporter = configuredOtlpExporter({ config: runtime.config, env: runtime.env, warn: log });
       // Set before connecting: a worker waiting for Redis stops on Ctrl-C too.
       const stopped = new Promise<void>((done) => {
         process.once("SIGINT", done);
@@ -60,6 +62,7 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
           env: jobEnv(runtime),
           concurrency: options.concurrency,
           lockMs: options.lockMs,
+          onTrace: exporter ? (span) => exporter.export(span) : undefined,
           stalledIntervalMs: Math.max(250, Math.round(options.lockMs / 2)),
           log,
           onJob: (e) => {
@@ -75,6 +78,7 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
         log("lmx worker: stopping after the questions in flight (at most 60 s)");
         await worker.close();
       } finally {
+        await exporter?.shutdown();
         await store.close();
         await runtime.close();
         // BullMQ's connections may keep retrying a Redis that never answered: do not let them hold the process.

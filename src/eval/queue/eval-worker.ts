@@ -3,6 +3,7 @@ import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import { parseAnswerKind } from "../../techniques/answers/index.ts";
 import type { SpecEnv } from "../../techniques/spec/index.ts";
+import type { Span } from "../../trace/span.ts";
 import type { EvalStore, RunKey } from "../eval-store.ts";
 import { evaluateAndSave } from "../evaluate-and-save.ts";
 import { planEvalRuns, type EvalRunPlan } from "../plan-eval-runs.ts";
@@ -24,6 +25,8 @@ export interface EvalWorkerOptions extends EvalQueueSettings {
   /** See DEFAULT_LOCK_MS and DEFAULT_STALLED_INTERVAL_MS (tests shorten them). */
   lockMs?: number;
   stalledIntervalMs?: number;
+  /** Each evaluated question's finished trace (for exporters), as a local run's `onTrace`. */
+  onTrace?(span: Span): void;
   /** Each job's end: evaluated, skipped (already finished) or failed (with why). */
   onJob?(event: { question: string; technique: string; outcome: "done" | "skipped" | "failed"; reason?: string }): void;
 }
@@ -127,7 +130,8 @@ export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
       budget: data.budget,
     };
     try {
-      await evaluateAndSave(settings, data.record, plan);
+      const outcome = await evaluateAndSave(settings, data.record, plan);
+      if (!outcome.interrupted) options.onTrace?.(outcome.span);
     } catch (error) {
       // What dooms every question (configuration, authentication, unknown model) is not retried.
       if (ConfigurationError.isInstance(error) || UpstreamError.isInstance(error))

@@ -1,7 +1,6 @@
 import type { LoadedConfig } from "../../config/load-config.ts";
 import type { Span } from "../../trace/span.ts";
-import { createOtlpExporter } from "../../trace/otlp/otlp-exporter.ts";
-import { otlpSettings } from "../../trace/otlp/otlp-settings.ts";
+import { configuredOtlpExporter } from "../../trace/otlp/configured-otlp-exporter.ts";
 import type { PersistentTraceStore } from "./persistent-trace-store.ts";
 import type { TraceStoreLimits } from "./trace-store-limits.ts";
 
@@ -38,14 +37,8 @@ export async function keepTrace(options: KeepTraceOptions): Promise<string> {
   } catch (error) {
     warn(`the trace was not saved: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const otlp = otlpSettings({ config: options.config, env: options.config.env });
-  if (otlp) {
-    const exporter = createOtlpExporter({
-      url: otlp.url,
-      headers: otlp.headers,
-      captureContent: otlp.captureContent,
-      warn,
-    });
+  const exporter = configuredOtlpExporter({ config: options.config, env: options.config.env, warn });
+  if (exporter) {
     exporter.export(span);
     await exporter.shutdown();
   }
