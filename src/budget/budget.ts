@@ -65,16 +65,16 @@ export class Budget {
     const calls = estimate.calls ?? 1;
     const p = this.pending;
     if (l.calls !== undefined && this.used.calls + p.calls + calls > l.calls)
-      this.fail("calls", l.calls, this.used.calls, calls);
+      this.fail("calls", l.calls, this.used.calls, calls, p.calls);
     const tokens = estimate.prompt_tokens + (estimate.completion_tokens ?? 0);
     if (l.tokens !== undefined && this.used.tokens + p.tokens + tokens > l.tokens)
-      this.fail("tokens", l.tokens, this.used.tokens, tokens);
+      this.fail("tokens", l.tokens, this.used.tokens, tokens, p.tokens);
     // A hair of slack: a hold computed to fill the budget exactly must not fail on float rounding.
     if (
       l.cost_usd !== undefined &&
       this.used.cost_usd + p.cost_usd + (estimate.cost_usd ?? 0) > l.cost_usd * (1 + 1e-12)
     )
-      this.fail("cost_usd", l.cost_usd, this.used.cost_usd, estimate.cost_usd);
+      this.fail("cost_usd", l.cost_usd, this.used.cost_usd, estimate.cost_usd, p.cost_usd);
     if (l.time_ms !== undefined && this.elapsedMs() >= l.time_ms) this.fail("time_ms", l.time_ms, this.elapsedMs());
     this.parent?.check(estimate);
   }
@@ -188,7 +188,7 @@ export class Budget {
     this.parent?.charge(usage);
   }
 
-  private fail(limit: BudgetLimit, max: number, used: number, needed?: number): never {
-    throw new BudgetExceededError({ limit, max, used, needed });
+  private fail(limit: BudgetLimit, max: number, used: number, needed?: number, held?: number): never {
+    throw new BudgetExceededError({ limit, max, used, needed, held });
   }
 }

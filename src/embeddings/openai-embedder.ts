@@ -10,6 +10,7 @@ import type { RetryOptions } from "../providers/resilience/retry.ts";
 import { NO_SDK_TIMEOUT, sdkClientSettings } from "../providers/sdk-client-settings.ts";
 import type { Embedder } from "./embedder.ts";
 import { tracedEmbedCall } from "./traced-embed-call.ts";
+import { settleAll } from "../core/settle-all.ts";
 
 export interface OpenAIEmbedderOptions {
   /** Where OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_LOG are read (default: process.env; the runtime passes its own). */
@@ -86,11 +87,15 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
     async embed(texts: string[], ctx?: RunContext): Promise<number[][]> {
       const batches: string[][] = [];
       for (let i = 0; i < texts.length; i += batchSize) batches.push(texts.slice(i, i + batchSize));
-      const results = await Promise.all(
+      // After a failure no new batch starts, and every batch in flight ends before the failure is thrown:
+      // one still running would spend after the caller settled the bill.
+      let failure: unknown;
+      const results = await settleAll(
         batches.map((batch) =>
-          limiter.run(
-            () =>
-              tracedEmbedCall({
+          limiter
+            .run(() => {
+              if (failure !== undefined) throw failure;
+              return tracedEmbedCall({
                 ctx,
                 id,
                 provider: PROVIDER,
@@ -100,9 +105,12 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
                 timeoutMs: options.timeoutMs ?? 60_000,
                 price,
                 call: (signal) => request(batch, signal),
-              }),
-            ctx?.signal,
-          ),
+              });
+            }, ctx?.signal)
+            .catch((error: unknown) => {
+              failure ??= error;
+              throw error;
+            }),
         ),
       );
       return results.flat();

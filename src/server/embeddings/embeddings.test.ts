@@ -85,3 +85,40 @@ test("/v1/embeddings is budgeted and bounded: calls budget, input count and size
     await f.close();
   }
 });
+
+test("/v1/embeddings: when one batch is refused, the batches in flight still end in the trace and the key's spend", async () => {
+  const key = "embed-key-0123456789abcdef";
+  const f = await startProxyFixture({
+    clientKey: key,
+    server: { keys: [key], keyBudget: { tokens: 5000, period: "total", perRequest: { tokens: 3000 } } },
+    config: { prices: { "openai:text-embedding-3-small": { input: 1000, output: 0 } } },
+  });
+  const post = async (body: unknown) => {
+    const r = await fetch(`${f.proxy.url}/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  try {
+    // Three batches of 128 texts: the third cannot reserve what is left of the request's 3,000 tokens.
+    const r = await post({ model: "text-embedding-3-small", input: Array(384).fill("x".repeat(40)) });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, "budget_exceeded");
+    const called = f.upstream.requests.filter((q) => q.path === "/v1/embeddings").length;
+    assert.ok(called >= 1, "some batches reached the upstream");
+    const traces = (await (
+      await fetch(`${f.proxy.url}/traces`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { data: any[] };
+    assert.equal(traces.data[0].usage.calls, called, "every upstream call is in the trace");
+    // What those calls spent is the key's: the rest of its 5,000 tokens is all a second request may use.
+    const spent = traces.data[0].usage.prompt_tokens;
+    assert.ok(spent > 0);
+    const next = await post({ model: "text-embedding-3-small", input: Array(128).fill("x".repeat(40)) });
+    const fits = 5000 - spent >= 1280;
+    assert.equal(next.status, fits ? 200 : 429, JSON.stringify(next.body));
+  } finally {
+    await f.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { settleAll } from "./settle-all.ts";
+import { settleAll } from "../../core/settle-all.ts";
 import type { ThoughtNode } from "./thought-node.ts";
 import type { ThoughtSearch } from "./thought-search.ts";
 

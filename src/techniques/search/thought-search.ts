@@ -6,7 +6,7 @@ import { runStage } from "../stage/run-stage.ts";
 import { questionOf, stageRequest } from "../stage/stage-request.ts";
 import { parseValue } from "./parse-value.ts";
 import { parseVote } from "./parse-vote.ts";
-import { settleAll } from "./settle-all.ts";
+import { settleAll } from "../../core/settle-all.ts";
 import { betterNode, formatSteps, isCompleteStep, rootNode, type ThoughtNode } from "./thought-node.ts";
 import type { ThoughtOptions } from "./thought-options.ts";
 
