@@ -51,19 +51,24 @@ export function embeddingModels(options: EmbeddingModelsOptions): EmbeddingModel
       }),
     }));
 
-  /** The operator's spec (a route or alias target) or the client's own (its provider must be allowed). */
+  /** A spec the client chose (its own, or a plain name passed through): its provider must be allowed. */
+  const clientSpec = (spec: string): string => {
+    const named = /^([a-z][\w-]*):/.exec(spec)?.[1];
+    if (named && !options.allowProviders.includes(named))
+      throw new InvalidRequestError(`this server does not let clients name ${named}: models`, { param: "model" });
+    return spec;
+  };
+
+  /** The operator's spec (a route or alias target) or the client's own. */
   const specOf = (model: string): string => {
     const name = model.trim();
     if (Object.hasOwn(config.aliases, name)) return config.aliases[name]!.trim();
     if (isPlainModelName(name)) {
       const routed = options.route(name);
       if (!routed) throw new ModelNotFoundError({ model: name, message: `unknown embedding model "${name}"` });
-      return "spec" in routed ? routed.spec : routed.model;
+      return "spec" in routed ? routed.spec : clientSpec(routed.model);
     }
-    const named = /^([a-z][\w-]*):/.exec(name)?.[1];
-    if (named && !options.allowProviders.includes(named))
-      throw new InvalidRequestError(`this server does not let clients name ${named}: models`, { param: "model" });
-    return name;
+    return clientSpec(name);
   };
 
   return (model, dimensions) => {

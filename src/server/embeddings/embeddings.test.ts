@@ -122,3 +122,24 @@ test("/v1/embeddings: when one batch is refused, the batches in flight still end
     await f.close();
   }
 });
+
+test("/v1/embeddings: a plain name passed through to a provider clients may not name is refused, as on chat", async () => {
+  const f = await startProxyFixture({ server: { allowProviders: ["anthropic"] } });
+  const post = async (path: string, body: unknown) =>
+    (
+      await fetch(`${f.proxy.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+    ).status;
+  try {
+    const chat = await post("/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(chat, 400);
+    assert.equal(await post("/embeddings", { model: "openai:text-embedding-3-large", input: "x" }), 400);
+    assert.equal(await post("/embeddings", { model: "text-embedding-3-large", input: "x" }), 400);
+    assert.equal(f.upstream.requests.length, 0, "nothing reached the openai endpoint");
+  } finally {
+    await f.close();
+  }
+});
