@@ -13,7 +13,7 @@ import { chatRequestOf, inputItems } from "./responses-input.ts";
 import { responsesUsage, responseStatus, ResponsesWriter, type OutputItem } from "./responses-output.ts";
 import { responsesStream } from "./responses-stream.ts";
 import { responseId } from "./response-ids.ts";
-import { previousItems, resolveReferences, storeResponse } from "./stored-responses.ts";
+import { previousItems, resolveReferences, storedResponses, storeResponse } from "./stored-responses.ts";
 
 export interface ResponsesDeps extends RunDeps {
   /** Where `previous_response_id` is looked up, as the caller may see traces. */
@@ -42,11 +42,10 @@ export function responsesHandler(deps: ResponsesDeps) {
     name: "POST /v1/responses",
     async plan(raw, c) {
       const body = parseResponsesBody(schema, raw);
-      const caller = deps.callerOf?.(c) ?? { operator: false };
-      const previous = body.previous_response_id
-        ? await previousItems(deps.visibleTraces, caller, body.previous_response_id)
-        : [];
-      const items = [...previous, ...(await resolveReferences(deps.visibleTraces, caller, inputItems(body.input)))];
+      const stored = storedResponses(deps.visibleTraces, deps.callerOf?.(c) ?? { operator: false });
+      const previous = body.previous_response_id ? await previousItems(stored, body.previous_response_id) : [];
+      const current = await resolveReferences(stored, inputItems(body.input), deps.settings.maxBodyBytes);
+      const items = [...previous, ...current];
       return {
         model: body.model,
         lmx: body.lmx,

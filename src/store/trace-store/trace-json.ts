@@ -33,3 +33,8 @@ export function traceJson(root: SpanJSON, limits: { maxFieldBytes: number; maxTr
 function cut(value: string, max: number): string {
   return `${value.slice(0, max)}… [truncated: ${Buffer.byteLength(value)} bytes]`;
 }
+
+/** Whether a string read back from a saved trace was cut when it was saved (see traceJson). */
+export function wasCut(value: string): boolean {
+  return /… \[truncated: \d+ bytes\]$/.test(value);
+}
