@@ -154,6 +154,42 @@ describe("when Redis goes away", { skip: !available }, () => {
     }
   });
 
+  it(
+    "a stalled Redis (paused, not gone) gives a 503 within its command timeout, not a request held forever",
+    { timeout: 60_000 },
+    async () => {
+      const redis = await redisServerProcess();
+      const pair = await twoInstances({ keyBudget: { calls: 100 } }, redis.url);
+      try {
+        assert.equal((await ask(pair.client(0))).choices[0]!.message.content, "42");
+        redis.pause();
+        const started = Date.now();
+        const e = await ask(pair.client(1)).then(
+          () => assert.fail("answered without its ledger"),
+          (error: unknown) => error as { status?: number },
+        );
+        // The command timeout is 2 s; the margin is for a loaded machine.
+        const waited = Date.now() - started;
+        assert.equal(e.status, 503, String(e));
+        assert.ok(waited < 15_000, `answered after ${waited} ms`);
+        redis.resume();
+        let served = false;
+        for (let i = 0; i < 60 && !served; i++) {
+          served = await ask(pair.client(1)).then(
+            () => true,
+            () => false,
+          );
+          if (!served) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(served, "not served again after Redis resumed");
+      } finally {
+        redis.resume();
+        await pair.close();
+        await redis.stop();
+      }
+    },
+  );
+
   it("with failOpen, each instance keeps serving on its own ledger", async () => {
     const redis = await redisServerProcess();
     const pair = await twoInstances({ keyBudget: { calls: 100 } }, redis.url, true);

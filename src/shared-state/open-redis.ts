@@ -6,6 +6,8 @@ export interface RedisOptions {
   log?: (line: string) => void;
   /** Time to connect at start before giving up (default 5 s). */
   connectTimeoutMs?: number;
+  /** Time one command may take before it fails (default: none; the shared state sets one). */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function openRedis(url: string, options: RedisOptions = {}): Promis
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: options.connectTimeoutMs ?? 5_000,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
     lazyConnect: true,
   });

@@ -14,7 +14,15 @@ export interface SharedStateSettings {
   failOpen?: boolean;
   /** Prefix of every key lmx writes (default `lmx:`), so several deployments can share one Redis. */
   prefix?: string;
+  /**
+   * How long one command may take before it fails as "shared state unavailable" (default 2 s): a Redis
+   * that stalls (paused, swapping, a network that drops packets) would otherwise hold requests forever.
+   */
+  commandTimeoutMs?: number;
 }
+
+/** See SharedStateSettings.commandTimeoutMs. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 
 export interface SharedState {
   ledger: KeyLedger;
@@ -31,7 +39,10 @@ export async function openSharedState(
   options: { log?: (line: string) => void } = {},
 ): Promise<SharedState> {
   if (!settings.url) return { ledger: memoryKeyLedger(), where: "memory", close: async () => {} };
-  const redis = await openRedis(settings.url, { log: options.log });
+  const redis = await openRedis(settings.url, {
+    log: options.log,
+    commandTimeoutMs: settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+  });
   const shared = redisKeyLedger(redis, { prefix: settings.prefix });
   const ledger = settings.failOpen ? failOpenLedger(shared, memoryKeyLedger(), options.log) : shared;
   const sharedLimits = redisSharedLimits(redis, { prefix: settings.prefix });

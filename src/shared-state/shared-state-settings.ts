@@ -1,10 +1,15 @@
 import { z } from "zod";
 import type { SharedStateSettings } from "./open-shared-state.ts";
 
-/** The config's `redis`: a URL, or `{ url, failOpen, prefix }`. */
+/** The config's `redis`: a URL, or `{ url, failOpen, prefix, commandTimeoutMs }`. */
 export const redisConfigSchema = z.union([
   z.string().min(1),
-  z.strictObject({ url: z.string().min(1), failOpen: z.boolean().optional(), prefix: z.string().optional() }),
+  z.strictObject({
+    url: z.string().min(1),
+    failOpen: z.boolean().optional(),
+    prefix: z.string().optional(),
+    commandTimeoutMs: z.number().int().min(50).max(60_000).optional(),
+  }),
 ]);
 
 /** Where instances share state: `LMX_REDIS` over the config's `redis`; nothing set = this process alone. */

@@ -36,12 +36,15 @@ export async function freePort(): Promise<number> {
 
 /**
  * A redis-server of a test's own, on a free port and keeping nothing on disk, for fault tests that
- * stop and restart it without touching the shared one. `stop` kills it (SIGKILL); `start` brings it back.
+ * stop and restart it without touching the shared one. `stop` kills it (SIGKILL); `start` brings it back;
+ * `pause` stalls it (SIGSTOP: connections stay open, nothing answers) until `resume`.
  */
 export async function redisServerProcess(): Promise<{
   url: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  pause(): void;
+  resume(): void;
 }> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
@@ -63,5 +66,5 @@ export async function redisServerProcess(): Promise<{
     await exited;
   };
   await start();
-  return { url, start, stop };
+  return { url, start, stop, pause: () => child?.kill("SIGSTOP"), resume: () => child?.kill("SIGCONT") };
 }
