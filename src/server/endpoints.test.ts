@@ -146,3 +146,41 @@ test("an endpoint's key named by apiKeyEnv counts as a secret whatever the varia
   assert.ok(secrets.includes("inline-endpoint-credential"));
   assert.ok(!secrets.includes("not-a-secret-at-all"));
 });
+
+test("an endpoint's host and hidden endpoints' names stay the operator's: not in errors, traces or model hints", async () => {
+  const logged: string[] = [];
+  const f = await startProxyFixture({
+    server: { allowProviders: ["openai"] },
+    aliases: { dns: "gpu-box:test-model", refused: "closed:test-model" },
+    log: (line) => logged.push(line),
+    config: {
+      endpoints: {
+        "gpu-box": { type: "openai", baseURL: "http://gpu-box.corp.invalid:8000/v1", retries: 0 },
+        closed: { type: "openai", baseURL: "http://127.0.0.1:9/v1", retries: 0 },
+      },
+    },
+  });
+  try {
+    for (const [model, kind] of [
+      ["dns", /host name not resolved|network error|connect timed out/],
+      ["refused", /connection refused/],
+    ] as const) {
+      const r = await post(f.proxy.url, { ...ask, model });
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.match(r.body.error.message, kind);
+      assert.doesNotMatch(JSON.stringify(r.body), /gpu-box\.corp|127\.0\.0\.1:9\b/);
+      const trace = await (await fetch(`${f.proxy.url}/traces/${r.headers.get("x-lmx-trace-id")}`)).text();
+      assert.doesNotMatch(trace, /gpu-box\.corp|127\.0\.0\.1:9\b/);
+    }
+    assert.ok(
+      logged.some((l) => /gpu-box\.corp\.invalid|EAI_AGAIN|ENOTFOUND/.test(l)),
+      "the server log keeps the detail",
+    );
+    const unknown = await post(f.proxy.url, { ...ask, model: "openai:" });
+    assert.equal(unknown.status, 404);
+    assert.doesNotMatch(unknown.body.error.message, /gpu-box|closed/);
+    assert.match(unknown.body.error.message, /openai:<model>/);
+  } finally {
+    await f.close();
+  }
+});

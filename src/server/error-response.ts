@@ -109,6 +109,9 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
         );
       return make(502, "upstream_error", "upstream_error", message);
     }
+    case "connection":
+      // The operator's endpoint could not be reached: the client hears what kind of failure; the log, where.
+      return make(502, "upstream_error", "upstream_connection", message, undefined, {}, true);
     default:
       return make(502, "upstream_error", `upstream_${error.failure}`, message);
   }
@@ -127,5 +130,9 @@ function bounded(message: string): string {
 export function errorDetail(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const detail = (error as { detail?: unknown }).detail;
-  return `${error.stack ?? error.message}${typeof detail === "string" ? `\n${detail}` : ""}`;
+  // The causes are where the host's own words are (a socket error naming the endpoint): the log keeps them.
+  const causes: string[] = [];
+  for (let e = error.cause, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    causes.push(`caused by: ${e.message}`);
+  return [error.stack ?? error.message, typeof detail === "string" ? detail : "", ...causes].filter(Boolean).join("\n");
 }

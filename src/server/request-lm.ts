@@ -52,10 +52,15 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
       return options.resolveModel(spec);
     } catch (error) {
       if (InvalidRequestError.isInstance(error))
-        throw new ModelNotFoundError({ model: spec, message: error.message, cause: error });
+        throw new ModelNotFoundError({ model: spec, message: clientMessage(spec, error.message), cause: error });
       throw error;
     }
   };
+  /** The resolver lists every provider and endpoint; a client is told only of those it may name. */
+  const clientMessage = (spec: string, message: string): string =>
+    options.allowProviders && message.startsWith("unknown model spec")
+      ? `unknown model spec "${spec}": a model is ${[...options.allowProviders.map((p) => `${p}:<model>`), "a plain model name", "an alias (GET /v1/models)"].join(", ")}`
+      : message;
   /**
    * A client's model: a plain name (`gpt-4o-mini`, also in a technique's model option) follows the
    * server's routes; a spec may only name allowed providers (a local file path is not the client's to choose).

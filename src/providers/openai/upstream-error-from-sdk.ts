@@ -41,7 +41,7 @@ export function upstreamErrorFromSdk(options: { error: unknown; provider: string
     error instanceof TypeError &&
     /terminated|socket|closed|ECONNRESET/i.test(`${error.message} ${String(error.cause)}`)
   )
-    return make("connection", `the connection was dropped (${String(error.cause ?? error.message)})`);
+    return make("connection", "the connection was dropped");
   return error;
 }
 
@@ -79,11 +79,24 @@ function upstreamMessage(e: Error & { status?: number; error?: unknown }): strin
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
+/**
+ * What kind of network failure it was, in words that hold no host: the socket's own message names the
+ * host and port of the endpoint, which are the operator's (it stays in `cause`, for the server log).
+ */
 function connectionMessage(error: Error): string {
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const detail = cause
-    ? [cause.message, cause.cause instanceof Error ? cause.cause.message : ""].filter(Boolean).join(": ")
-    : "";
-  // The SDK's own message is a long paragraph about undici proxies; the cause says what happened.
-  return detail ? `connection failed (${detail})` : error.message;
+  const codes: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    codes.push(String((e as { code?: unknown }).code ?? ""), e.message);
+  const text = codes.join(" ");
+  const kind = CONNECTION_KINDS.find(([pattern]) => pattern.test(text))?.[1] ?? "network error";
+  return `connection failed (${kind})`;
 }
+
+const CONNECTION_KINDS: [RegExp, string][] = [
+  [/ECONNREFUSED/, "connection refused"],
+  [/ENOTFOUND|EAI_AGAIN|EAI_NONAME/, "host name not resolved"],
+  [/ECONNRESET|EPIPE|socket hang up/i, "connection reset"],
+  [/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|ECONNABORTED/, "connect timed out"],
+  [/EHOSTUNREACH|ENETUNREACH/, "host unreachable"],
+  [/CERT|SSL|TLS/, "TLS failure"],
+];
