@@ -89,6 +89,10 @@ export function requestLMResolver(options: RequestLMOptions): RequestLMResolver 
   const clientEnv: SpecEnv = {
     ...trustedEnv,
     resolveModel: untrustedModel,
+    isModelName: (word) => {
+      const routed = options.route?.(word);
+      return routed !== undefined && "spec" in routed;
+    },
     policy: clientOptionPolicy(options.grants ?? {}),
     trusted: trustedEnv,
   };

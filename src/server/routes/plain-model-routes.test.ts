@@ -143,3 +143,19 @@ test("route(): plain names only; techniques and their typos stay techniques; not
     /techniques only/,
   );
 });
+
+test("a route named like a technique's typo (r1 next to re2) is the operator's model, while the unrouted typo stays an error", async () => {
+  const f = await startProxyFixture({ reply: () => "ok", server: { routes: { r1: "deepseek-r1" } } });
+  try {
+    const r = await f.client.chat.completions.create({ model: "r1", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(r.choices[0]!.message.content, "ok");
+    assert.equal(f.upstream.requests.at(-1)!.body.model, "deepseek-r1");
+    await assert.rejects(
+      f.client.chat.completions.create({ model: "re3", messages: [{ role: "user", content: "hi" }] }),
+      (e: { status?: number; message?: string }) => e.status === 400 && /re2/.test(String(e.message)),
+    );
+    assert.equal(f.upstream.requests.length, 1, "the typo never reached the upstream");
+  } finally {
+    await f.close();
+  }
+});

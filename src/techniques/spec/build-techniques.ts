@@ -33,6 +33,11 @@ export interface SpecEnv {
   host?: RunHost;
   /** Aliases being expanded, outermost first (set while expanding; a repeat is a cycle). */
   expanding?: readonly string[];
+  /**
+   * Whether the operator made `word` a model name (the proxy's `server.routes`): such a word is a model
+   * even when it looks like a typo of a technique (`r1` next to `re2`).
+   */
+  isModelName?(word: string): boolean;
 }
 
 /** The alias text `name` stands for, if it is one. */
@@ -64,7 +69,7 @@ export function parseLMSpec(text: string, env: SpecEnv): LM {
         cause,
       });
     };
-    if (didYouMean({ word: lone.name, candidates: known })) throw unknown();
+    if (didYouMean({ word: lone.name, candidates: known }) && !env.isModelName?.(lone.name)) throw unknown();
     try {
       return env.resolveModel(lone.name);
     } catch (error) {
