@@ -46,25 +46,41 @@ export const lmxFieldSchema = z.strictObject({ technique: z.string().optional(),
 export type LmxField = z.output<typeof lmxFieldSchema>;
 
 /**
- * The checks a chat.completions body must pass (roles, types, ranges). Unknown fields are allowed:
- * they ride along to the upstream, as OpenAI-compatible servers add their own.
+ * The fields chat completions shares with the legacy completions API (`/v1/completions`): sampling
+ * settings, `n` (at most `maxN`), `max_tokens`, `stop`, streaming, `user` and lmx's `lmx` field.
  */
-export function chatBodySchema(options: { maxN: number }) {
-  return z.looseObject({
+export function sharedBodyFields(options: { maxN: number }) {
+  return {
     model: z.string().optional(),
-    messages: z.array(message).min(1),
     n: z.number().int().min(1).max(options.maxN).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     top_p: z.number().min(0).max(1).nullish(),
     max_tokens: z.number().int().min(1).nullish(),
-    max_completion_tokens: z.number().int().min(1).nullish(),
-    reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
     stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
     seed: z.number().int().nullish(),
-    logprobs: z.boolean().nullish(),
-    top_logprobs: z.number().int().min(0).max(20).nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+    user: z.string().optional(),
+    lmx: lmxFieldSchema.optional(),
+  };
+}
+
+/**
+ * The checks a chat.completions body must pass (roles, types, ranges). Unknown fields are allowed:
+ * they ride along to the upstream, as OpenAI-compatible servers add their own.
+ */
+export function chatBodySchema(options: { maxN: number }) {
+  const { model, ...shared } = sharedBodyFields(options);
+  return z.looseObject({
+    model,
+    messages: z.array(message).min(1),
+    ...shared,
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
     tools: z.array(tool).optional(),
     tool_choice: z
       .union([
@@ -74,10 +90,6 @@ export function chatBodySchema(options: { maxN: number }) {
       .optional(),
     parallel_tool_calls: z.boolean().optional(),
     response_format: z.looseObject({ type: z.enum(["text", "json_object", "json_schema"]) }).optional(),
-    stream: z.boolean().nullish(),
-    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-    user: z.string().optional(),
-    lmx: lmxFieldSchema.optional(),
   });
 }
 
@@ -99,10 +111,13 @@ const NULLABLE = [
   "stream_options",
 ];
 
-/** The body with those `null`s left out, as OpenAI reads them, so no upstream or technique sees them. */
-export function dropNullSettings<T extends Record<string, unknown>>(body: T): T {
+/**
+ * The body with those `null`s (and those of the route's own nullable fields, `also`) left out, as
+ * OpenAI reads them, so no upstream or technique sees them.
+ */
+export function dropNullSettings<T extends Record<string, unknown>>(body: T, also: readonly string[] = []): T {
   const out: Record<string, unknown> = { ...body };
-  for (const key of NULLABLE) if (out[key] === null) delete out[key];
+  for (const key of [...NULLABLE, ...also]) if (out[key] === null) delete out[key];
   return out as T;
 }
 

@@ -7,6 +7,7 @@ import { techniqueStack } from "../techniques/technique-tree.ts";
 import { accessChecker, type Caller } from "./access.ts";
 import { crossSiteGuard } from "./cross-site-guard.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
+import { completionsHandler } from "./completions/completions-handler.ts";
 import { ConcurrencyGate } from "./concurrency-gate.ts";
 import { errorDetail, errorResponse } from "./error-response.ts";
 import { HttpError } from "./http-error.ts";
@@ -58,9 +59,10 @@ export interface ServerApp {
 }
 
 /**
- * The OpenAI-compatible proxy as a Hono app: `POST /v1/chat/completions` serving any technique over
- * any model, `GET /v1/models`, `GET /v1/traces[/:id]` and `GET /health`. Errors answer in the OpenAI
- * shape; keys are checked (or, without keys, only local clients served).
+ * The OpenAI-compatible proxy as a Hono app: `POST /v1/chat/completions` (and the legacy
+ * `POST /v1/completions`) serving any technique over any model, `GET /v1/models`,
+ * `GET /v1/traces[/:id]` and `GET /health`. Errors answer in the OpenAI shape; keys are checked (or,
+ * without keys, only local clients served).
  */
 export function createServerApp(options: ServerAppOptions): ServerApp {
   const runtime = options.runtime ?? runtimeFrom(options);
@@ -117,6 +119,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   // Browsers send any page's requests here: only listed origins (or this server's own loopback page) pass.
   const postOnly = [
     "/v1/chat/completions",
+    "/v1/completions",
     "/v1/responses",
     "/v1/embeddings",
     "/v1/messages",
@@ -163,6 +166,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     log: options.log,
   };
   app.post("/v1/chat/completions", chatCompletionsHandler(runDeps));
+  app.post("/v1/completions", completionsHandler(runDeps));
   app.post("/v1/messages", messagesHandler(runDeps));
   app.post("/v1/messages/count_tokens", countTokensHandler({ settings, resolveLM }));
   app.post("/v1/responses", responsesHandler({ ...runDeps, visibleTraces }));

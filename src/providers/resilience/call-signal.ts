@@ -1,6 +1,7 @@
 import { AbortedError } from "../../core/errors/aborted-error.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { RunContext } from "../../core/types.ts";
+import { linkedSignal } from "../../core/linked-signal.ts";
 
 /** Which timer cut a call short: the request timeout, or the run's time budget running out. */
 export type TimedOut = "request" | "budget" | undefined;
@@ -15,23 +16,6 @@ export function callSignal(ctx: RunContext, timeoutMs: number) {
   const timer = setTimeout(() => ((fired = true), linked.abort()), ms);
   const timedOut = (): TimedOut => (fired ? (byBudget ? "budget" : "request") : undefined);
   return { signal: linked.signal, timedOut, dispose: () => (clearTimeout(timer), linked.dispose()) };
-}
-
-/**
- * A signal that aborts with `parent` or by `abort()`, unlinked by `dispose()`. Not AbortSignal.any:
- * Node keeps a composite signal that has abort listeners alive until it aborts, and SDKs add
- * listeners they never remove, so every finished call stayed in memory.
- */
-function linkedSignal(parent: AbortSignal | undefined) {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) onAbort();
-  else parent?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    abort: () => controller.abort(),
-    dispose: () => parent?.removeEventListener("abort", onAbort),
-  };
 }
 
 /**
