@@ -58,7 +58,8 @@ export const lmxCommands: readonly LmxCommand[] = [
   {
     name: "serve",
     term: "serve [options]",
-    description: "serve any technique over any model as an OpenAI-compatible API (POST /v1/chat/completions)",
+    description:
+      "serve any technique over any model as an OpenAI- and Anthropic-compatible API (/v1/chat/completions, /v1/responses, /v1/completions, /v1/messages, /v1/embeddings)",
     load: async () => (await import("./commands/serve.ts")).configureServe,
   },
   {
