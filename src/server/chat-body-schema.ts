@@ -45,6 +45,9 @@ export const budgetSchema = z.strictObject({
 export const lmxFieldSchema = z.strictObject({ technique: z.string().optional(), budget: budgetSchema.optional() });
 export type LmxField = z.output<typeof lmxFieldSchema>;
 
+/** One stop string: at most 1,000 characters (the longest real stop sequences are a few dozen). */
+export const stopString = z.string().max(1000, "a stop sequence may have at most 1000 characters");
+
 /**
  * The fields chat completions shares with the legacy completions API (`/v1/completions`): sampling
  * settings, `n` (at most `maxN`), `max_tokens`, `stop`, streaming, `user` and lmx's `lmx` field.
@@ -56,7 +59,8 @@ export function sharedBodyFields(options: { maxN: number }) {
     temperature: z.number().min(0).max(2).nullish(),
     top_p: z.number().min(0).max(1).nullish(),
     max_tokens: z.number().int().min(1).nullish(),
-    stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
+    // Bounded: a local model matches every stop string against its output after each token.
+    stop: z.union([stopString, z.array(stopString).max(16)]).nullish(),
     seed: z.number().int().nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),

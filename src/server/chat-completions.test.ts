@@ -259,3 +259,36 @@ test("settings a client sends as null mean 'not set', as OpenAI reads them, and 
     await f.close();
   }
 });
+
+test("stop sequences are bounded in length on every route that takes them", async () => {
+  const f = await startProxyFixture({ reply: () => "ok" });
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${f.proxy.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const long = "s".repeat(1001);
+  try {
+    const messages = [{ role: "user", content: "hi" }];
+    const chat = await post("/chat/completions", { model: "openai:test-model", messages, stop: [long] });
+    assert.equal(chat.status, 400);
+    assert.match(chat.body.error.message, /at most 1000 characters/);
+    const cmpl = await post("/completions", { model: "openai:test-model", prompt: "hi", stop: long });
+    assert.equal(cmpl.status, 400);
+    const msgs = await post("/messages", {
+      model: "openai:test-model",
+      max_tokens: 10,
+      messages,
+      stop_sequences: [long],
+    });
+    assert.equal(msgs.status, 400);
+    const fine = await post("/chat/completions", { model: "openai:test-model", messages, stop: ["s".repeat(1000)] });
+    assert.equal(fine.status, 200);
+    assert.equal(f.upstream.requests.length, 1);
+  } finally {
+    await f.close();
+  }
+});

@@ -107,7 +107,8 @@ function upstream(error: UpstreamError, make: Make): ErrorResponse {
           undefined,
           error.retryAfter !== undefined ? { "retry-after": String(Math.ceil(error.retryAfter)) } : {},
         );
-      return make(502, "upstream_error", "upstream_error", message);
+      // A server error upstream is the operator's to look into: the log gets its body (in the causes).
+      return make(502, "upstream_error", "upstream_error", message, undefined, {}, true);
     }
     case "connection":
       // The operator's endpoint could not be reached: the client hears what kind of failure; the log, where.

@@ -257,3 +257,31 @@ test("/v1/models shows no spec a client could not have sent: the operator's file
     await f.close();
   }
 });
+
+test("an upstream error page that is not an API error is not relayed to the client or the trace; the log has it", async () => {
+  const logged: string[] = [];
+  const page = "<html><body>502 Bad Gateway: 10.9.8.7:8001 (gpu-node-3.corp.internal) is down</body></html>";
+  const f = await startProxyFixture({
+    behaviour: { failFirst: { count: 1, status: 502, html: page } },
+    log: (line) => logged.push(line),
+  });
+  try {
+    const r = await fetch(`${f.proxy.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "openai:test-model", messages: [{ role: "user", content: "hi" }] }),
+    });
+    const text = await r.text();
+    assert.equal(r.status, 502, text);
+    assert.doesNotMatch(text, /gpu-node-3|10\.9\.8\.7/);
+    assert.match(text, /not an API error/);
+    const trace = await (await fetch(`${f.proxy.url}/traces/${r.headers.get("x-lmx-trace-id")}`)).text();
+    assert.doesNotMatch(trace, /gpu-node-3|10\.9\.8\.7/);
+    assert.ok(
+      logged.some((l) => l.includes("gpu-node-3.corp.internal")),
+      "the operator's log keeps the page",
+    );
+  } finally {
+    await f.close();
+  }
+});

@@ -10,7 +10,14 @@ import type { AddressInfo } from "node:net";
 /** Failures a test server can inject into its POST endpoints, switchable per test. */
 export interface TestServerFaults {
   /** Fail the first `count` POST requests with `status` (and a Retry-After header when given). */
-  failFirst?: { count: number; status: number; retryAfter?: number | string; message?: string };
+  failFirst?: {
+    count: number;
+    status: number;
+    retryAfter?: number | string;
+    message?: string;
+    /** Send this text as an HTML page instead of the API's JSON error (a proxy's or load balancer's error page). */
+    html?: string;
+  };
   /** Fail every `every`-th POST request (the 1st, the every+1-th, ...) with `status`: a flaky upstream failing a fraction of requests. */
   failEvery?: { every: number; status: number };
   /** Wait this long before answering (for timeouts and latency); a client that leaves ends the wait. */
@@ -87,6 +94,8 @@ export async function startKitServer(options: {
       if (f.failFirst && postIndex < f.failFirst.count) {
         const headers =
           f.failFirst.retryAfter !== undefined ? { "retry-after": String(f.failFirst.retryAfter) } : undefined;
+        if (f.failFirst.html !== undefined)
+          return void res.writeHead(f.failFirst.status, { "content-type": "text/html" }).end(f.failFirst.html);
         return sendJson(
           res,
           f.failFirst.status,

@@ -70,13 +70,16 @@ function statusOfType(e: { type?: unknown; error?: unknown }): number | undefine
   return type === undefined ? undefined : STATUS_OF_TYPE[type];
 }
 
-/** The upstream's own words: `error.message` of its JSON body, else the raw text without the status prefix. */
+/**
+ * The upstream's own words: `error.message` of its JSON error body. Any other body (a proxy's HTML
+ * page naming its hosts) is not relayed: it stays in `cause`, for the server log.
+ */
 function upstreamMessage(e: Error & { status?: number; error?: unknown }): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
   const own = body?.error?.message ?? body?.message;
   if (typeof own === "string" && own) return own;
-  const prefix = e.status ? `${e.status} ` : "";
-  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  if (/status code \(no body\)/.test(e.message)) return "no body";
+  return "a body that was not an API error (the server log has it)";
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
+import { HttpError } from "../http-error.ts";
 import { sharedBodyFields } from "../chat-body-schema.ts";
 import { zodIssueError } from "../zod-issue-error.ts";
 
@@ -38,8 +39,9 @@ export const COMPLETIONS_NULLABLE = ["echo", "best_of", "logit_bias", "logprobs"
 export function parseCompletionsBody(
   schema: ReturnType<typeof completionsBodySchema>,
   body: unknown,
-  maxN: number,
+  limits: { maxN: number; maxBodyBytes: number },
 ): CompletionsBody {
+  const { maxN } = limits;
   if (!body || typeof body !== "object" || Array.isArray(body))
     throw new InvalidRequestError("the request body must be a JSON object");
   const prompt = (body as { prompt?: unknown }).prompt;
@@ -48,6 +50,10 @@ export function parseCompletionsBody(
       "prompt: token arrays are not supported (lmx sends prompts to chat models as text); send the prompt as a string",
       { param: "prompt" },
     );
+  if (Array.isArray(prompt) && prompt.length > maxN)
+    throw new InvalidRequestError(`prompt: at most ${maxN} prompts per request (the server's maxN)`, {
+      param: "prompt",
+    });
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw zodIssueError(parsed.error.issues[0]!);
   checkServed(parsed.data);
@@ -58,7 +64,23 @@ export function parseCompletionsBody(
       `n: ${prompts} prompt${prompts === 1 ? "" : "s"} × n=${n} ask for ${prompts * n} completions; this server answers at most ${maxN} per request`,
       { param: "n" },
     );
+  checkEcho(parsed.data, limits.maxBodyBytes);
   return parsed.data;
+}
+
+/** `echo` repeats each prompt before each of its n completions: what it adds may be no more than a body. */
+function checkEcho(body: CompletionsBody, maxBodyBytes: number): void {
+  if (body.echo !== true) return;
+  const prompts = typeof body.prompt === "string" ? [body.prompt] : body.prompt;
+  const echoed = prompts.reduce((sum, p) => sum + Buffer.byteLength(p), 0) * (body.n ?? 1);
+  if (echoed > maxBodyBytes)
+    throw new HttpError({
+      status: 413,
+      type: "invalid_request_error",
+      code: "request_too_large",
+      param: "echo",
+      message: `echo would repeat ${echoed} bytes of prompt (prompts × n), more than the server's ${maxBodyBytes}-byte body limit`,
+    });
 }
 
 /** Parameters whose meaning lmx cannot give: token log probabilities, insertion, choosing by likelihood. */

@@ -14,11 +14,11 @@ import { promptBatchLM } from "./prompt-batch.ts";
  * is answered as a `text_completion`, as JSON or server-sent events.
  */
 export function completionsHandler(deps: RunDeps) {
-  const { maxN } = deps.settings;
+  const { maxN, maxBodyBytes } = deps.settings;
   const schema = completionsBodySchema({ maxN });
   return lmRoute<CompletionsState>(deps, {
     name: "POST /v1/completions",
-    plan: (body) => completionsRunPlan(parseCompletionsBody(schema, body, maxN)),
+    plan: (body) => completionsRunPlan(parseCompletionsBody(schema, body, { maxN, maxBodyBytes })),
     async answer(run, c: Context, state) {
       const batch = { ...run, lm: promptBatchLM(run.lm, state) };
       if (run.stream) return completionsStreamResponse(batch, state);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lmxFieldSchema } from "../chat-body-schema.ts";
+import { lmxFieldSchema, stopString } from "../chat-body-schema.ts";
 
 const text = z.looseObject({ type: z.literal("text"), text: z.string() });
 const image = z.looseObject({
@@ -68,7 +68,7 @@ export function messagesBodySchema() {
     system: z.union([z.string(), z.array(text)]).optional(),
     tools: z.array(tool).optional(),
     tool_choice: toolChoice.optional(),
-    stop_sequences: z.array(z.string()).max(16).optional(),
+    stop_sequences: z.array(stopString).max(16).optional(),
     temperature: z.number().min(0).max(1).optional(),
     top_p: z.number().min(0).max(1).optional(),
     top_k: z.number().int().min(0).optional(),

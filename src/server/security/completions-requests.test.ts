@@ -113,6 +113,16 @@ test("what the cap allows is served: prompts × n = maxN, best_of equal to n, ec
   f.upstream.requests.length = 0;
 });
 
+test("echo that would repeat more than a body's worth of prompt is 413; too many prompts say the cap", async () => {
+  // 40 KB × n=4 = 160 KB echoed, over the 64 KiB body limit, though the body itself fits.
+  const echo = assertRefused(await post({ ...ok, prompt: "x".repeat(40 * 1024), n: 4, echo: true }), "echo", 413);
+  assert.equal(echo.param, "echo");
+  const many = assertRefused(await post({ ...ok, prompt: ["a", "b", "c", "d", "e"] }), "5 prompts", 400);
+  assert.equal(many.param, "prompt");
+  assert.match(many.message, /at most 4 prompts/);
+  assertNoSideEffect("echo and prompt caps");
+});
+
 test("bodies nested 5,000 deep are 400; a body over maxBodyBytes is 413; wrong method 405, wrong type 415", async () => {
   const nest = "[".repeat(5000) + "]".repeat(5000);
   for (const text of [
