@@ -7,6 +7,18 @@ import type { EvalStore, QuestionResult, RunKey } from "./eval-store.ts";
 /** Opens an empty results store of one backend; each test closes what it opened. */
 export type OpenEvalStore = () => Promise<EvalStore>;
 
+/**
+ * A place no store was opened at yet (a new file, a new database) and how to open the store there:
+ * each call opens it anew, as another process would, addressed the `nth` way (another path to the
+ * same file, another URL of the same database). The backend's test file removes it after.
+ */
+export type NewEvalStorePlace = () => Promise<(nth: number) => Promise<EvalStore>>;
+
+export interface EvalStoreBackend {
+  open: OpenEvalStore;
+  place: NewEvalStorePlace;
+}
+
 const key: RunKey = { dataset: "sha-1", model: "openai:m", technique: "self-consistency(n=3)" };
 
 /** A result; fields given as undefined are left out, as a stored row gives them back. */
@@ -38,7 +50,7 @@ function trace(name: string): SpanJSON {
 }
 
 /** What every eval results backend must do; each backend's test file runs it (eval-store.test.ts, pg-eval-store.test.ts). */
-export function evalStoreContract(backend: string, open: OpenEvalStore): void {
+export function evalStoreContract(backend: string, { open, place }: EvalStoreBackend): void {
   test(`${backend} eval results: saved rows come back in question order; a rerun replaces; errors are not finished`, async () => {
     const store = await open();
     try {
@@ -88,6 +100,43 @@ export function evalStoreContract(backend: string, open: OpenEvalStore): void {
       assert.deepEqual(await store.findTraces("t%q007"), []);
     } finally {
       await store.close();
+    }
+  });
+
+  test(`${backend} eval results: one store has one identity however it is addressed, another store another`, async () => {
+    const openAt = await place();
+    const [first, second] = [await openAt(0), await openAt(1)];
+    assert.notEqual(first.path, second.path, "the same store, addressed two ways");
+    const other = await (await place())(0);
+    try {
+      const id = await first.identity();
+      assert.equal(typeof id, "string");
+      assert.ok(id.length >= 16, `an id no other store will draw: ${id}`);
+      assert.equal(await second.identity(), id);
+      assert.equal(await first.identity(), id);
+      assert.notEqual(await other.identity(), id);
+      await second.save(key, result("q1"));
+      await Promise.all([first.close(), second.close()]);
+      const again = await openAt(1);
+      try {
+        assert.equal(await again.identity(), id, "kept in the store itself");
+        assert.deepEqual(await again.results(key), [result("q1")]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await Promise.all([first.close(), second.close(), other.close()]);
+    }
+  });
+
+  test(`${backend} eval results: processes opening a new store at once agree on its identity`, async () => {
+    const openAt = await place();
+    const stores = await Promise.all([0, 1, 2, 3].map((nth) => openAt(nth)));
+    try {
+      const ids = await Promise.all(stores.map((s) => s.identity()));
+      assert.equal(new Set(ids).size, 1, `ids: ${ids.join(", ")}`);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
     }
   });
 }

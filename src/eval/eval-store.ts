@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { openSqliteFile } from "../store/sqlite/open-sqlite-file.ts";
 import type { SqliteFile } from "../store/sqlite/sqlite-file.ts";
-import { createMetaTable, META_TABLE } from "../store/sqlite/store-meta.ts";
+import { createMetaTable, META_TABLE, readMeta } from "../store/sqlite/store-meta.ts";
 import type { SpanJSON } from "../trace/span.ts";
 import { COLUMNS, fromRow, packTrace, unpackTrace, type Row } from "./eval-row.ts";
 import type { QuestionResult } from "./question-result.ts";
@@ -12,6 +13,8 @@ export const EVAL_SCHEMA_VERSION = 1;
 const LABEL = "eval results file";
 // `--results FILE` names the file itself (`--out DIR` only picks its folder).
 const ELSEWHERE = "--results";
+/** The meta row holding the file's identity. */
+const IDENTITY_KEY = "store_id";
 
 /** One run of the dataset: results are keyed by it plus the question id. */
 export interface RunKey {
@@ -29,6 +32,12 @@ export interface RunKey {
 export interface EvalStore {
   /** The file's path, or the database's URL without its password. */
   readonly path: string;
+  /**
+   * This store's identity: a random id made once inside the store itself, so every process that
+   * opens it (by any path or URL) reads the same id, and two stores never share one. The queue
+   * compares the submitter's and a worker's before evaluating.
+   */
+  identity(): Promise<string>;
   /** Ids of the run's questions that finished without an error (a rerun skips them). */
   finished(key: RunKey): Promise<Set<string>>;
   /** Stores (or replaces) one question's result and trace, committed at once. */
@@ -59,6 +68,7 @@ export class SqliteEvalStore implements EvalStore {
   readonly path: string;
   private readonly file: SqliteFile;
   private readonly saveStatement: Database.Statement;
+  private id: string | undefined;
 
   private constructor(file: SqliteFile) {
     this.path = file.path;
@@ -93,6 +103,18 @@ export class SqliteEvalStore implements EvalStore {
       },
     });
     return file.build(() => new SqliteEvalStore(file));
+  }
+
+  async identity(): Promise<string> {
+    // Made on first use, so files from before identities get one too. INSERT OR IGNORE: of processes
+    // opening a new file at once, the first row wins and every process reads that one.
+    this.id ??= this.file.run("read its identity", (db) => {
+      const found = readMeta(db, IDENTITY_KEY);
+      if (found) return found;
+      db.prepare(`INSERT OR IGNORE INTO ${META_TABLE} (key, value) VALUES (?, ?)`).run(IDENTITY_KEY, randomUUID());
+      return readMeta(db, IDENTITY_KEY)!;
+    });
+    return this.id;
   }
 
   async finished(key: RunKey): Promise<Set<string>> {

@@ -1,31 +1,16 @@
+import { randomUUID } from "node:crypto";
 import type { PgDatabase } from "../store/postgres/pg-database.ts";
-import { migrateOnce, type PgMigration } from "../store/postgres/pg-migrate.ts";
+import { migrateOnce } from "../store/postgres/pg-migrate.ts";
 import { redactUrl } from "../store/postgres/pg-store-error.ts";
 import { likePrefix } from "../store/trace-store/trace-row.ts";
 import type { SpanJSON } from "../trace/span.ts";
 import { COLUMNS, fromRow, packTrace, unpackTrace, type Row } from "./eval-row.ts";
 import type { EvalStore, QuestionResult, RunKey } from "./eval-store.ts";
+import { PG_EVAL_IDENTITY_KEY, PG_EVAL_MIGRATIONS } from "./pg-eval-migrations.ts";
 
 const LABEL = "eval results";
 /** Traces a `traces()` walk holds at once. */
 const PAGE = 50;
-
-const MIGRATIONS: PgMigration[] = [
-  {
-    version: 1,
-    async up(client) {
-      await client.query(`CREATE TABLE IF NOT EXISTS lmx_eval_results (
-        dataset TEXT NOT NULL, model TEXT NOT NULL, technique TEXT NOT NULL, question_id TEXT NOT NULL,
-        correct SMALLINT NOT NULL, answer TEXT, gold TEXT NOT NULL, text TEXT NOT NULL, finish_reason TEXT,
-        calls INTEGER NOT NULL, samples INTEGER NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL,
-        cost_usd DOUBLE PRECISION NOT NULL, latency_ms DOUBLE PRECISION NOT NULL, error TEXT, trace_id TEXT, trace BYTEA,
-        created_at BIGINT NOT NULL, PRIMARY KEY (dataset, model, technique, question_id))`);
-      await client.query(
-        "CREATE INDEX IF NOT EXISTS lmx_eval_results_trace_id ON lmx_eval_results (trace_id text_pattern_ops)",
-      );
-    },
-  },
-];
 
 const NUMERIC = ["prompt_tokens", "completion_tokens", "cost_usd", "latency_ms", "calls", "samples"] as const;
 
@@ -36,15 +21,41 @@ const NUMERIC = ["prompt_tokens", "completion_tokens", "cost_usd", "latency_ms",
 export class PgEvalStore implements EvalStore {
   readonly path: string;
   private readonly ready: () => Promise<void>;
+  private id: string | undefined;
 
   constructor(private readonly db: PgDatabase) {
     this.path = redactUrl(db.url);
-    this.ready = migrateOnce(db, { component: "eval", label: LABEL, migrations: MIGRATIONS });
+    this.ready = migrateOnce(db, { component: "eval", label: LABEL, migrations: PG_EVAL_MIGRATIONS });
   }
 
   private async query<R extends Record<string, unknown>>(action: string, sql: string, params: unknown[]) {
     await this.ready();
     return (await this.db.query<R>(LABEL, action, sql, params)).rows;
+  }
+
+  /** Made by the migration to version 2, under its lock, so instances starting at once read one id. */
+  async identity(): Promise<string> {
+    this.id ??= (await this.readIdentity()) ?? (await this.makeIdentity());
+    return this.id;
+  }
+
+  private async readIdentity(): Promise<string | undefined> {
+    const rows = await this.query<{ value: string }>(
+      "read its identity",
+      "SELECT value FROM lmx_eval_meta WHERE key = $1",
+      [PG_EVAL_IDENTITY_KEY],
+    );
+    return rows[0]?.value;
+  }
+
+  /** Only if its row was deleted by hand: the first to insert one wins, and everyone reads that. */
+  private async makeIdentity(): Promise<string> {
+    await this.query(
+      "make its identity",
+      "INSERT INTO lmx_eval_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+      [PG_EVAL_IDENTITY_KEY, randomUUID()],
+    );
+    return (await this.readIdentity())!;
   }
 
   async finished(key: RunKey): Promise<Set<string>> {

@@ -281,6 +281,91 @@ test(
 );
 
 test(
+  "a worker saving to its default file while the submitter reads PostgreSQL: the submitter stops in seconds, naming both, no password, no model call",
+  { skip: skip || (!database && "no PostgreSQL"), timeout: 90_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "elsewhere-"));
+    const data = dataFile(work);
+    const server = await slowServer(0);
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" };
+    const name = `lmx-t-${randomUUID()}`;
+    queues.push(name);
+    // A database of its own: the test above finished these questions in the shared one.
+    const own = (await createTestDatabase())!;
+    // The test server trusts local connections, so the password is ignored, yet must never be shown.
+    const store = new URL(own.url);
+    store.password = "hunter2";
+    // The worker forgot LMX_STORE: it saves to <state>/lmx/eval.sqlite on its machine.
+    const w = startCliProcess(["worker", "--queue", TEST_REDIS_URL, "--queue-name", name], { env, cwd: work });
+    try {
+      await w.waitFor(/results in \/.*eval\.sqlite/);
+      const submitArgs = evalArgs(data, "").filter((a) => a !== "--results" && a !== "");
+      const started = Date.now();
+      const run = await runCli([...submitArgs, "--queue", TEST_REDIS_URL, "--queue-name", name], {
+        env: cleanEnv({ ...env, LMX_STORE: store.href }),
+        cwd: work,
+        timeoutMs: 60_000,
+      });
+      const took = Date.now() - started;
+      assert.equal(run.code, 1, run.stderr);
+      assert.ok(took < 15_000, `the submitter stopped after ${took} ms`);
+      const id = "[0-9a-f-]{36}";
+      const mismatch = new RegExp(
+        `a worker gave up on it: this worker saves results to /\\S+/lmx/eval\\.sqlite \\(store ${id}\\), but the submitter reads postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:5432/${own.name} \\(store ${id}\\)`,
+      );
+      assert.match(run.stderr, mismatch);
+      // The worker logs the store the job names: what went through Redis has no password either.
+      await w.waitFor(/failed: this worker saves results to .* but the submitter reads postgres:\/\/postgres:\*\*\*@/);
+      assert.equal(server.requests.length, 0, "no question was evaluated");
+      for (const text of [run.stdout, run.stderr, w.stderr()])
+        assert.ok(!text.includes("hunter2"), `the password appears nowhere: ${text}`);
+    } finally {
+      await w.stop();
+      await server.close();
+      await own.drop();
+    }
+  },
+);
+
+test(
+  "a worker and a submitter naming two --results files: the submitter stops in seconds and says so",
+  { skip, timeout: 90_000 },
+  async () => {
+    const work = mkdtempSync(join(dir, "two-files-"));
+    const data = dataFile(work);
+    const server = await slowServer(0);
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test" };
+    const name = `lmx-t-${randomUUID()}`;
+    queues.push(name);
+    const w = worker(TEST_REDIS_URL, name, join(work, "a.sqlite"), env, work);
+    try {
+      await w.waitFor(/taking jobs from queue/);
+      const started = Date.now();
+      const run = await runCli(
+        [...evalArgs(data, join(work, "b.sqlite")), "--queue", TEST_REDIS_URL, "--queue-name", name],
+        {
+          env: cleanEnv(env),
+          cwd: work,
+          timeoutMs: 60_000,
+        },
+      );
+      const took = Date.now() - started;
+      assert.equal(run.code, 1, run.stderr);
+      assert.ok(took < 15_000, `the submitter stopped after ${took} ms`);
+      assert.ok(
+        run.stderr.includes(`this worker saves results to ${join(work, "a.sqlite")} (store `) &&
+          run.stderr.includes(`but the submitter reads ${join(work, "b.sqlite")} (store `),
+        run.stderr,
+      );
+      assert.equal(server.requests.length, 0, "no question was evaluated");
+    } finally {
+      await w.stop();
+      await server.close();
+    }
+  },
+);
+
+test(
   "a worker started while Redis is away says so, waits, and still stops on Ctrl-C",
   { timeout: 60_000 },
   async () => {

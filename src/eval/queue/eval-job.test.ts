@@ -13,6 +13,7 @@ const plan = {
   model: "openai:m",
 } as EvalRunPlan;
 const record: EvalRecord = { id: "q1", question: "What is 1 + 1?", answer: "2", line: 1 };
+const store = { id: "5b0c6a3e-1f0e-4d8a-9a55-2f1a4e7b9c10", where: "/srv/lmx/eval.sqlite" };
 const settings = (extra: Partial<RunSettings> = {}) =>
   ({ store: undefined, dataset: { hash: "h", records: [record] }, ...extra }) as unknown as RunSettings;
 
@@ -34,8 +35,10 @@ test("a job reads back as written, with the settings a worker needs", () => {
     settings({ answer: parseAnswerKind("number"), seed: 7, request: { temperature: 0.5 }, budget: { calls: 4 } }),
     plan,
     record,
+    store,
   );
   assert.deepEqual(parseEvalJob(JSON.parse(JSON.stringify(job))), job);
+  assert.deepEqual(job.store, store, "the submitter's store, for workers to compare with theirs");
   assert.equal(job.answer, "number");
   assert.deepEqual(job.request, { temperature: 0.5 });
 });
@@ -48,7 +51,7 @@ test("answer kinds survive the trip, regular expressions included", () => {
 test("a question too large for the queue is refused before anything is added", () => {
   const big = { ...record, question: "x".repeat(MAX_JOB_BYTES) };
   assert.throws(
-    () => evalJob(settings(), plan, big),
+    () => evalJob(settings(), plan, big, store),
     (e: Error) =>
       InvalidRequestError.isInstance(e) && /question q1 \(line 1\) is too large for the queue/.test(e.message),
   );
@@ -56,13 +59,13 @@ test("a question too large for the queue is refused before anything is added", (
 
 test("request fields other than sampling settings do not go through the queue", () => {
   assert.throws(
-    () => evalJob(settings({ request: { tools: [] } as never }), plan, record),
+    () => evalJob(settings({ request: { tools: [] } as never }), plan, record, store),
     /request field tools cannot be sent through the queue/,
   );
 });
 
 test("a malformed or padded job is refused with a clear error", () => {
-  const job = evalJob(settings(), plan, record);
+  const job = evalJob(settings(), plan, record, store);
   for (const bad of [
     null,
     { ...job, v: 2 },
@@ -70,6 +73,17 @@ test("a malformed or padded job is refused with a clear error", () => {
     { ...job, request: { messages: [] } },
     { ...job, record: { ...record, id: 5 } },
     { ...job, budget: { calls: -1 } },
+    { ...job, store: { id: "", where: store.where } },
+    { ...job, store: { id: "x".repeat(201), where: store.where } },
+    { ...job, store: { ...store, where: "x".repeat(2_001) } },
+    { ...job, store: { ...store, password: "hunter2" } },
+    { ...job, store: store.id },
   ])
     assert.throws(() => parseEvalJob(bad), /malformed eval job/);
+});
+
+test("a job queued by an lmx from before store identities (no store) still reads", () => {
+  const { store: _, ...older } = evalJob(settings(), plan, record, store);
+  assert.deepEqual(parseEvalJob(JSON.parse(JSON.stringify(older))), older);
+  assert.equal(parseEvalJob(older).store, undefined);
 });

@@ -28,7 +28,20 @@ export interface EvalJob {
   seed?: number;
   request?: Partial<ChatRequest>;
   budget?: BudgetLimits;
+  /**
+   * The results store the submitter follows: a worker saving to another refuses the job. Unset in
+   * jobs queued by an lmx from before the check, which workers evaluate unchecked, as before.
+   */
+  store?: EvalJobStore;
   record: EvalRecord;
+}
+
+/** A results store as a job names it: its identity, and where it is for messages (no password). */
+export interface EvalJobStore {
+  /** EvalStore.identity(). */
+  id: string;
+  /** EvalStore.path: a file, or a database URL with its password hidden. */
+  where: string;
 }
 
 /** A job's JSON stays under this (a question with a huge conversation is refused at submission). */
@@ -70,6 +83,10 @@ const jobSchema = z
       })
       .strict()
       .optional(),
+    store: z
+      .object({ id: z.string().min(1).max(200), where: z.string().min(1).max(2_000) })
+      .strict()
+      .optional(),
     record: z.object({
       id: z.string().min(1).max(2_000),
       question: z.string(),
@@ -81,8 +98,11 @@ const jobSchema = z
   })
   .strict();
 
-/** The job of one question of a plan under these settings; too big a job is an InvalidRequestError. */
-export function evalJob(settings: RunSettings, plan: EvalRunPlan, record: EvalRecord): EvalJob {
+/**
+ * The job of one question of a plan under these settings, for workers saving to `store` (the
+ * submitter's); too big a job is an InvalidRequestError.
+ */
+export function evalJob(settings: RunSettings, plan: EvalRunPlan, record: EvalRecord, store: EvalJobStore): EvalJob {
   const request = settings.request && pick(settings.request);
   const job: EvalJob = {
     v: 1,
@@ -94,6 +114,7 @@ export function evalJob(settings: RunSettings, plan: EvalRunPlan, record: EvalRe
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(request && Object.keys(request).length ? { request } : {}),
     ...(settings.budget ? { budget: settings.budget } : {}),
+    store,
     record,
   };
   const bytes = Buffer.byteLength(JSON.stringify(job));

@@ -8,6 +8,7 @@ import type { EvalStore, RunKey } from "../eval-store.ts";
 import { evaluateAndSave } from "../evaluate-and-save.ts";
 import { planEvalRuns, type EvalRunPlan } from "../plan-eval-runs.ts";
 import { runKey } from "../run-key.ts";
+import { checkJobStore } from "./check-job-store.ts";
 import { parseEvalJob, type EvalJob } from "./eval-job.ts";
 import { DEFAULT_LOCK_MS, DEFAULT_STALLED_INTERVAL_MS, MAX_STALLED_COUNT } from "./job-options.ts";
 import { DEFAULT_QUEUE_NAME, outageLog, queueConnection, type EvalQueueSettings } from "./queue-connection.ts";
@@ -49,8 +50,8 @@ const FINISHED_CACHE = 256;
  * Takes eval jobs off the queue and evaluates each with evaluateAndSave into the store, under the
  * result key the submitter follows. A question the store has finished is skipped, and saving is an
  * upsert, so a job retried after its worker died is stored once. A job whose plan this worker
- * builds differently from the submitter fails at once, saying so. Redis outages are logged (once)
- * and ridden out.
+ * builds differently from the submitter, or whose submitter follows another store, fails at once,
+ * saying so. Redis outages are logged (once) and ridden out.
  */
 export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
   const { store, env } = options;
@@ -115,6 +116,7 @@ export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
     } catch (error) {
       throw new UnrecoverableError((error as Error).message);
     }
+    await checkJobStore(data, store);
     const plan = planOf(data);
     const key = runKey(data.dataset, plan);
     if (await isFinished(key, data.record.id, job)) {

@@ -256,7 +256,8 @@ test(
       assert.equal(calls.n, 1);
       // As a worker killed after saving but before acknowledging would leave it: the job comes round again.
       const key = { dataset: dataset.hash, model: "scripted:test", technique: "none" };
-      const job = evalJob({ store, dataset: one, answer: "number" }, plans[0]!, records[0]!);
+      const origin = { id: await store.identity(), where: store.path };
+      const job = evalJob({ store, dataset: one, answer: "number" }, plans[0]!, records[0]!, origin);
       await queue.add("eval", job, { jobId: evalJobId(key, "q0") });
       for (let i = 0; i < 100 && !events.includes("q0 skipped"); i++) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(events, ["q0 done", "q0 skipped"]);
@@ -284,3 +285,87 @@ test("no Redis at the queue's URL: a clear error at once, before any question is
     await runner.close();
   }
 });
+
+test(
+  "a worker saving to another store than the submitter reads: the submitter stops at once naming both, nothing is asked",
+  { skip, timeout: 30_000 },
+  async () => {
+    const name = queueName();
+    const calls = { n: 0 };
+    const lm = model(0, calls);
+    const plans = planEvalRuns({ techniques, model: "scripted:test", answer: "number", env: envOf(lm) });
+    const workerStore = EvalStore.open({ path: join(dir, "worker-side.sqlite") });
+    const submitterStore = EvalStore.open({ path: join(dir, "submitter-side.sqlite") });
+    const events: string[] = [];
+    const worker = startEvalWorker({
+      url: TEST_REDIS_URL,
+      name,
+      store: workerStore,
+      env: envOf(lm),
+      onJob: (e) => events.push(e.outcome),
+    });
+    const runner = queueRunner({ url: TEST_REDIS_URL, name, pollMs: 50 });
+    const started = Date.now();
+    try {
+      const [ours, theirs] = [await submitterStore.identity(), await workerStore.identity()];
+      await assert.rejects(
+        runner.run({ dataset, plans, store: submitterStore, answer: "number" }),
+        (e: Error) =>
+          EvalJobFailedError.isInstance(e) &&
+          e.message.includes(
+            `this worker saves results to ${workerStore.path} (store ${theirs}), but the submitter reads ${submitterStore.path} (store ${ours})`,
+          ),
+      );
+      assert.ok(Date.now() - started < 5_000, `stopped after ${Date.now() - started} ms`);
+      assert.equal(calls.n, 0, "no question was asked");
+      assert.ok(events.length > 0 && events.every((e) => e === "failed"), `worker outcomes: ${events.join(", ")}`);
+      assert.deepEqual(
+        await workerStore.results({ dataset: dataset.hash, model: "scripted:test", technique: "none" }),
+        [],
+      );
+    } finally {
+      await runner.close();
+      await worker.close();
+    }
+  },
+);
+
+test(
+  "a job queued by an lmx from before store identities (no store named) is evaluated as before",
+  { skip },
+  async () => {
+    const name = queueName();
+    const calls = { n: 0 };
+    const lm = model(0, calls);
+    const plans = planEvalRuns({ techniques: ["none"], model: "scripted:test", answer: "number", env: envOf(lm) });
+    const store = EvalStore.open({ path: join(dir, "older-job.sqlite") });
+    const events: string[] = [];
+    const worker = startEvalWorker({
+      url: TEST_REDIS_URL,
+      name,
+      store,
+      env: envOf(lm),
+      onJob: (e) => events.push(`${e.question} ${e.outcome}`),
+    });
+    const queue = new Queue(name, { connection: queueConnection(TEST_REDIS_URL) });
+    try {
+      const one = { hash: dataset.hash, records: records.slice(0, 1) };
+      const elsewhere = { id: "another-store", where: "/elsewhere.sqlite" };
+      const { store: _, ...older } = evalJob(
+        { store, dataset: one, answer: "number" },
+        plans[0]!,
+        records[0]!,
+        elsewhere,
+      );
+      const key = { dataset: dataset.hash, model: "scripted:test", technique: "none" };
+      await queue.add("eval", older, { jobId: evalJobId(key, "q0") });
+      for (let i = 0; i < 200 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(events, ["q0 done"]);
+      assert.equal(calls.n, 1);
+      assert.deepEqual([...(await store.finished(key))], ["q0"]);
+    } finally {
+      await queue.close();
+      await worker.close();
+    }
+  },
+);

@@ -70,6 +70,8 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
     const { dataset, plans, store, signal } = opts;
     const failFast = opts.failFast === 0 ? Infinity : (opts.failFast ?? 5);
     const q = await open();
+    // Each job names the store followed here, so a worker saving elsewhere refuses it (checkJobStore).
+    const origin = { id: await store.identity(), where: store.path };
     // Every job is made (and checked) before any is added.
     const runs: PlannedRun[] = [];
     for (const plan of plans) {
@@ -80,7 +82,10 @@ export function queueRunner(options: QueueRunnerOptions): QueueRunner {
       const ids = new Set(pending.map((r) => r.id));
       for (const r of await store.results(key)) if (ids.has(r.question_id)) before.set(r.question_id, r.trace_id);
       const jobs = new Map(
-        pending.map((r: EvalRecord) => [evalJobId(key, r.id), { questionId: r.id, data: evalJob(opts, plan, r) }]),
+        pending.map((r: EvalRecord) => [
+          evalJobId(key, r.id),
+          { questionId: r.id, data: evalJob(opts, plan, r, origin) },
+        ]),
       );
       runs.push({ plan, key, skipped: dataset.records.length - pending.length, jobs, before });
     }
