@@ -90,3 +90,52 @@ test("a time budget running out mid-request is a BudgetExceededError, not a retr
     server.behaviour.delayMs = 0;
   }
 });
+
+test("embedding calls sent and cut off (aborted, timed out) are charged their prompt estimate and one call each", async () => {
+  const embedder = openaiEmbedder({ model: "m", baseURL: server.url, batchSize: 2, timeoutMs: 100 });
+  const texts = ["one text", "another text", "a third text"];
+  // The embedder's estimate: a token per four characters of each text.
+  const estimate = (batch: string[]) => batch.reduce((sum, t) => sum + Math.ceil(t.length / 4), 0);
+  server.behaviour.delayMs = 5_000;
+  try {
+    const before = embeddingCalls().length;
+    const controller = new AbortController();
+    const ctx = createRunContext({ signal: controller.signal });
+    const done = embedder.embed(texts, ctx);
+    while (embeddingCalls().length - before < 2) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    await assert.rejects(done, (e) => AbortedError.isInstance(e));
+    assert.equal(ctx.budget.used.calls, 2, "both batches sent");
+    assert.equal(ctx.budget.used.tokens, estimate(texts));
+    assert.ok(ctx.span.children.every((s) => s.attributes.usage_estimated === true && s.status === "error"));
+    assert.equal(ctx.span.total.calls, 2);
+
+    // A timeout, retried once (it might be billed), then again cut off.
+    const timed = createRunContext();
+    const retried = openaiEmbedder({
+      model: "m",
+      baseURL: server.url,
+      timeoutMs: 100,
+      retry: { retries: 1, baseDelayMs: 1 },
+    });
+    await assert.rejects(retried.embed(["slow"], timed), (e) => UpstreamError.isInstance(e) && e.failure === "timeout");
+    assert.deepEqual([timed.budget.used.calls, timed.budget.used.tokens], [2, 2]);
+    // Not when the budget has no room for the retry on top of the charged attempt.
+    const tight = createRunContext({ budget: { calls: 1 } });
+    const calls = embeddingCalls().length;
+    await assert.rejects(retried.embed(["slow"], tight), (e) => UpstreamError.isInstance(e) && e.failure === "timeout");
+    assert.equal(embeddingCalls().length - calls, 1);
+    assert.equal(tight.budget.used.calls, 1);
+  } finally {
+    server.behaviour.delayMs = 0;
+  }
+  // An HTTP error answer is not billed.
+  server.behaviour.failFirst = { count: posts() + 1, status: 500 };
+  const failed = createRunContext();
+  await assert.rejects(
+    openaiEmbedder({ model: "m", baseURL: server.url, retry: { retries: 0 } }).embed(["x"], failed),
+    (e) => UpstreamError.isInstance(e) && e.status === 500,
+  );
+  assert.deepEqual(failed.budget.used, { tokens: 0, calls: 0, cost_usd: 0 });
+  server.behaviour.failFirst = undefined;
+});

@@ -1,6 +1,7 @@
 import { costOf, type Price } from "../accounting/prices.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { createRunContext } from "../core/context.ts";
+import { mayBeBilled, retryAffordable } from "../providers/resilience/billed-cut-off.ts";
 import { callSignal, translateAbort } from "../providers/resilience/call-signal.ts";
 import type { RunContext, Usage } from "../core/types.ts";
 import { withRetry, type RetryOptions } from "../providers/resilience/retry.ts";
@@ -24,6 +25,9 @@ export interface TracedEmbedCallOptions {
  * One embedding request on lmx's accounting path, as chat calls are in defineProvider: checked
  * against the budget before it is made, traced as an `lm` span, retried on retryable upstream
  * failures, timed out, and its tokens, call and cost recorded on the span and charged to the budget.
+ * An attempt sent and cut off before its answer (aborted, timed out, connection dropped: see
+ * mayBeBilled) is charged its prompt estimate and one call, marked `usage_estimated`; a retry after one
+ * is made only if the budget still holds it.
  */
 export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<number[][]> {
   const { ctx, texts, price } = options;
@@ -39,12 +43,28 @@ export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<
     inputs: texts.length,
   });
   const started = performance.now();
+  let charged = false;
+  const cutOff = () => {
+    charged = true;
+    const usage: Partial<Usage> = {
+      prompt_tokens: estimate,
+      calls: 1,
+      cost_usd: costOf(price, { prompt_tokens: estimate, completion_tokens: 0 }),
+    };
+    span?.set({ usage_estimated: true });
+    span?.event("cut_off", { prompt_tokens: estimate });
+    span?.record(usage);
+    ctx?.budget.charge(usage);
+  };
   try {
-    const out = await withRetry(() => attempt(options), {
+    const out = await withRetry(() => attempt(options, cutOff), {
       ...options.retry,
       signal: ctx?.signal,
       onRetry: ({ attempt, delayMs, error }) =>
         span?.event("retry", { attempt, delay_ms: Math.round(delayMs), error: error.message }),
+      beforeWait: (_ms, error) => {
+        if (charged && ctx) retryAffordable(span, ctx, error);
+      },
     });
     const prompt = out.promptTokens ?? estimate;
     const usage: Partial<Usage> = {
@@ -68,15 +88,22 @@ export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<
   }
 }
 
-/** One try under the same signal as chat calls: caller abort, request timeout, or the time budget (a BudgetExceededError). */
-async function attempt(options: TracedEmbedCallOptions): Promise<{ vectors: number[][]; promptTokens?: number }> {
+/**
+ * One try under the same signal as chat calls: caller abort, request timeout, or the time budget (a
+ * BudgetExceededError); `cutOff` hears of a try that was sent and may be billed without an answer.
+ */
+async function attempt(
+  options: TracedEmbedCallOptions,
+  cutOff: () => void,
+): Promise<{ vectors: number[][]; promptTokens?: number }> {
   const ctx = options.ctx ?? createRunContext({ name: options.id });
+  if (ctx.signal?.aborted) throw new AbortedError();
   const timeoutMs = options.timeoutMs ?? NO_TIMEOUT_MS;
   const { signal, timedOut, dispose } = callSignal(ctx, timeoutMs);
   try {
-    if (ctx.signal?.aborted) throw new AbortedError();
     return await options.call(signal);
   } catch (error) {
+    if (mayBeBilled(error, signal.aborted)) cutOff();
     throw translateAbort(error, ctx, timedOut(), options.provider, timeoutMs);
   } finally {
     dispose();

@@ -1,4 +1,4 @@
-import { estimatePromptTokens, estimateTextTokens } from "../accounting/estimate-tokens.ts";
+import { estimateTextTokens } from "../accounting/estimate-tokens.ts";
 import { costOf, type Price } from "../accounting/prices.ts";
 import { addUsage, emptyUsage } from "../accounting/usage.ts";
 import type { ChatRequest, Usage } from "../core/types.ts";
@@ -20,11 +20,10 @@ export function paidUsage(result: DriverResult, price: Price | undefined): Usage
 }
 
 /**
- * What a stream cut off after text reached the caller is charged: it was paid for, though no usage
- * came back, so the prompt and the text so far, estimated.
+ * What a call cut off before its result is charged (see mayBeBilled): it may be billed though no usage
+ * came back, so one call, the prompt estimate (`prompt`, the budget hold's) and the text streamed so far.
  */
-export function cutOffUsage(request: ChatRequest, streamed: string, price: Price | undefined): Partial<Usage> {
-  const prompt = estimatePromptTokens(request);
+export function cutOffUsage(prompt: number, streamed: string, price: Price | undefined): Partial<Usage> {
   const completion = Math.ceil(estimateTextTokens(streamed));
   return {
     prompt_tokens: prompt,

@@ -31,7 +31,9 @@ export interface CallOutcome {
  * One upstream call producing `n` samples from `sampleIndex`, as composed steps: budget hold (its
  * worst case, so concurrent calls cannot overspend), span, concurrency slot, the attempt loop,
  * charge. `attempt` is the driver's complete() or stream(); the events it yields pass through.
- * A call cut off after text reached the caller (an error, or the reader leaving) is charged an estimate.
+ * Every attempt sent upstream that ended without a result, the upstream may bill (aborted, timed out,
+ * connection dropped, reply unusable, reader gone; not an HTTP error answer: see mayBeBilled) and is
+ * charged an estimate: one call, the prompt estimate of the hold, and the text it streamed.
  */
 export async function* upstreamCall(
   setup: CallSetup,
@@ -62,8 +64,9 @@ export async function* upstreamCall(
     ...(o.stream ? { stream: true } : {}),
     request: upstreamRequest,
   });
-  let streamed: string | undefined;
   let settled = false;
+  // What attempts cut off were charged, for the token window.
+  let cutOffTokens = 0;
   const started = performance.now();
   try {
     // A token window counts the call's worst case until it is over, then what it spent.
@@ -78,24 +81,26 @@ export async function* upstreamCall(
         ctx,
         span,
         limits: setup,
-        onText: (text) => (streamed = (streamed ?? "") + text),
+        onCutOff: (streamed) => {
+          const usage = cutOffUsage(promptTokens, streamed, setup.price);
+          cutOffTokens += usage.prompt_tokens! + usage.completion_tokens!;
+          chargeEstimate(span, ctx, usage);
+        },
       });
       settled = true;
       const usage = charge(span, ctx, result, setup.price, performance.now() - started);
-      spent = { tokens: usage.total_tokens };
+      spent = { tokens: usage.total_tokens + cutOffTokens };
       return { result, usage, maxTokens: hold.maxTokens };
     } finally {
       release(spent);
     }
   } catch (error) {
     settled = true;
-    if (streamed !== undefined) chargeEstimate(span, ctx, cutOffUsage(request, streamed, setup.price));
     span.fail(error);
     throw error;
   } finally {
-    // The reader stopped before the end (a `break`, a closed response): the call still happened.
+    // The reader stopped before the end (a `break`, a closed response): the attempt loop charged the call.
     if (!settled) {
-      if (streamed !== undefined) chargeEstimate(span, ctx, cutOffUsage(request, streamed, setup.price));
       span.set({ stopped: "the reader stopped before the end of the stream" });
       span.finish();
     }
@@ -123,6 +128,7 @@ function charge(span: Span, ctx: RunContext, result: DriverResult, price: Price 
 
 function chargeEstimate(span: Span, ctx: RunContext, usage: Partial<Usage>): void {
   span.set({ usage_estimated: true });
+  span.event("cut_off", { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens });
   span.record(usage);
   ctx.budget.charge(usage);
 }

@@ -116,36 +116,57 @@ test("a batch the budget cannot finish: answered prompts keep their answers, the
   }
 });
 
-test("an upstream failure on one prompt fails the request (502) and stops the other prompts", async () => {
-  // "bad" fails at once; "slow" would take 3 s.
+test("an upstream failure on one prompt fails the request (502) once the prompts in flight have ended, each charged", async () => {
+  // "FAIL" fails (a 500) after 300 ms; the other prompts are answered after 1 s.
   const f = await startProxyFixture({
     reply: async (request: any) => {
       const prompt = request.messages[0].content;
-      if (prompt === "bad") throw new Error("boom");
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, prompt === "FAIL" ? 300 : 1000));
+      if (prompt === "FAIL") throw new Error("boom");
       return "ok";
     },
   });
   try {
-    for (const stream of [false, true]) {
+    // The technique reports progress as its prompt is answered: none may start the streamed response.
+    const runs = [
+      { stream: false, model: "openai:test-model" },
+      { stream: true, model: "openai:test-model" },
+      { stream: true, model: "majority-vote(n=1)@openai:test-model" },
+    ];
+    for (const [round, { stream, model }] of runs.entries()) {
       f.upstream.requests.length = 0;
+      f.upstream.reported.length = 0;
       const started = Date.now();
       const res = await fetch(`${f.proxy.url}/completions`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "openai:test-model", prompt: ["slow", "bad"], stream }),
+        body: JSON.stringify({ model, prompt: ["a", "b", "c", "FAIL"], stream }),
       });
-      // Streamed too: the failure came before any output, so it is a proper status.
-      assert.equal(res.status, 502, `stream ${stream}`);
+      // Streamed too: what the other prompts said is not sent, so the failure is a proper status.
+      assert.equal(res.status, 502, `${model} stream ${stream}`);
       const body = (await res.json()) as { error: { type: string; message: string } };
       assert.equal(body.error.type, "upstream_error");
-      assert.ok(Date.now() - started < 2500, `stream ${stream}: the answer waited for the slow prompt`);
-      const slow = f.upstream.requests.find((q) => q.body.messages[0].content === "slow")!;
-      // The test server sees the cancelled call's connection close a moment later.
-      for (let i = 0; i < 40 && !slow.closedEarly; i++) await new Promise((r) => setTimeout(r, 25));
-      assert.equal(slow.closedEarly, true, `stream ${stream}: the slow prompt's call was not cancelled`);
+      assert.ok(Date.now() - started >= 900, `${model} stream ${stream}: the answer came after the prompts in flight`);
+      assert.equal(f.upstream.requests.length, 4);
+      assert.ok(
+        f.upstream.requests.every((q) => !q.closedEarly),
+        `${model} stream ${stream}: no prompt's call was cancelled`,
+      );
+      assert.equal(f.upstream.reported.length, 3, `${model} stream ${stream}: the three other prompts were answered`);
       assert.equal(f.proxy.gate.active, 0, "the slot was given back");
       assert.equal(await lastTraceStatus(f), "error");
+      let traces: { usage: { calls: number; completion_tokens: number } }[] = [];
+      for (let i = 0; i < 150 && traces.length <= round; i++) {
+        traces = ((await (await fetch(`${f.proxy.url}/traces`)).json()) as { data: typeof traces }).data;
+        if (traces.length <= round) await new Promise((r) => setTimeout(r, 100));
+      }
+      // Every upstream call but the 500 (providers bill no HTTP error) is in the trace, with what it reported.
+      assert.equal(traces[0]!.usage.calls, f.upstream.reported.length, `${model} stream ${stream}`);
+      assert.equal(
+        traces[0]!.usage.completion_tokens,
+        f.upstream.reported.reduce((sum, u) => sum + u.completion_tokens, 0),
+        `${model} stream ${stream}`,
+      );
     }
   } finally {
     await f.close();

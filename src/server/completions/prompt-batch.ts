@@ -18,7 +18,9 @@ type Answer = ChatResult | BudgetExceededError;
  * (budget, trace, abort), their choices numbered as OpenAI numbers a batch (prompt i's at i·n … i·n+n-1).
  * Streamed, the prompts' deltas interleave as they come, renumbered. A prompt the budget left no room
  * for answers n empty choices ending `budget` when another prompt was answered; any other failure
- * stops the other prompts and fails the whole batch. With several prompts each gets its own trace span.
+ * starts no further prompt and fails the whole batch once the prompts in flight have ended (their
+ * calls were made and are charged; aborting them would only waste what they spent). With several
+ * prompts each gets its own trace span.
  */
 export function promptBatchLM(inner: LM, o: { prompts: readonly string[]; n: number; concurrency?: number }): LM {
   const batch = { ...o, concurrency: o.concurrency ?? PROMPT_CONCURRENCY };
@@ -41,27 +43,38 @@ async function* streamBatch(
 ): AsyncGenerator<StreamEvent> {
   const pending: StreamEvent[] = [];
   let wake: (() => void) | undefined;
+  // Once a prompt failed the batch fails: what the prompts still running say is not shown.
+  let failed = false;
   const push = (event: StreamEvent) => {
+    if (failed) return;
     pending.push(event);
     wake?.();
   };
   // Stops the prompts still running when the reader stops early (the client left).
   const stop = linkedSignal(ctx.signal);
   let settled = false;
-  const outcome = eachPrompt({ ...ctx, signal: stop.signal }, o, async (i, c) => {
-    let result: ChatResult | undefined;
-    for await (const event of inner.stream(promptRequest(request, o.prompts[i]!), c)) {
-      if (event.type === "result") result = event.result;
-      else push(event.type === "delta" ? { ...event, index: i * o.n + event.index } : event);
-    }
-    if (!result)
-      throw new UpstreamError({
-        provider: inner.id,
-        failure: "malformed",
-        message: "the model ended without an answer",
-      });
-    return result;
-  }).then(
+  const outcome = eachPrompt(
+    { ...ctx, signal: stop.signal },
+    o,
+    async (i, c) => {
+      let result: ChatResult | undefined;
+      for await (const event of inner.stream(promptRequest(request, o.prompts[i]!), c)) {
+        if (event.type === "result") result = event.result;
+        else push(event.type === "delta" ? { ...event, index: i * o.n + event.index } : event);
+      }
+      if (!result)
+        throw new UpstreamError({
+          provider: inner.id,
+          failure: "malformed",
+          message: "the model ended without an answer",
+        });
+      return result;
+    },
+    () => {
+      failed = true;
+      pending.length = 0;
+    },
+  ).then(
     (answers) => ({ answers }),
     (error: unknown) => ({ error }),
   );
@@ -80,30 +93,36 @@ async function* streamBatch(
     if ("error" in done) throw done.error;
     yield { type: "result", result: batchResult(done.answers, o.n, ctx) };
   } finally {
-    if (!settled) stop.abort();
+    // The prompts still running end, and are charged, before the batch does: the bill is settled after it.
+    if (!settled) {
+      stop.abort();
+      await outcome;
+    }
     stop.dispose();
   }
 }
 
 /**
- * Runs `task` for every prompt, at most `concurrency` at once. The first failure (other than the
- * budget refusing a prompt's first call) aborts the prompts still running; it is thrown once they
- * have all ended, so nothing of the request outlives it.
+ * Runs `task` for every prompt, at most `concurrency` at once. After the first failure (other than
+ * the budget refusing a prompt's first call) no prompt starts; the prompts in flight run to their
+ * end (only the run's signal, the client leaving, stops them), and the failure is thrown once they
+ * have all ended, so nothing of the request outlives it and all it spent is in its trace.
  */
 async function eachPrompt(
   ctx: RunContext,
   o: { prompts: readonly string[]; concurrency: number },
   task: (i: number, ctx: RunContext) => Promise<ChatResult>,
+  /** Told of the first failure, as it happens. */
+  onFailure?: () => void,
 ): Promise<Answer[]> {
   const count = o.prompts.length;
-  const stop = linkedSignal(ctx.signal);
   const answers = new Array<Answer>(count);
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {
     while (!failure && next < count) {
       const i = next++;
-      const c = promptContext(ctx, i, count, stop.signal);
+      const c = promptContext(ctx, i, count, () => failure !== undefined);
       try {
         answers[i] = await task(i, c);
         if (c.span !== ctx.span) c.span.finish();
@@ -113,27 +132,26 @@ async function eachPrompt(
         if (BudgetExceededError.isInstance(error)) answers[i] = error;
         else if (!failure) {
           failure = { error };
-          stop.abort();
+          onFailure?.();
         }
       }
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, count) }, worker));
-  } finally {
-    stop.dispose();
-  }
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, count) }, worker));
   if (failure) throw failure.error;
   return answers;
 }
 
-/** Prompt i's context: the run's budget, the batch's signal; its own span and progress tag when there are several. */
-function promptContext(ctx: RunContext, i: number, count: number, signal: AbortSignal): RunContext {
-  if (count === 1) return { ...ctx, signal };
+/**
+ * Prompt i's context: the run's budget and signal; its own span and progress tag when there are
+ * several, its progress kept quiet once the batch has `failed` (it fails, whatever it says).
+ */
+function promptContext(ctx: RunContext, i: number, count: number, failed: () => boolean): RunContext {
+  if (count === 1) return ctx;
   const onProgress = ctx.onProgress;
   return {
-    ...childContext({ ...ctx, signal }, `prompt ${i}`, "step", { prompt: i }),
-    onProgress: onProgress && ((data) => onProgress({ ...data, prompt: i })),
+    ...childContext(ctx, `prompt ${i}`, "step", { prompt: i }),
+    onProgress: onProgress && ((data) => void (failed() || onProgress({ ...data, prompt: i }))),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type OpenAITestBehaviour,
   type OpenAITestServer,
 } from "../../testing/openai-test-server.ts";
+import type { KeyLedger } from "../../shared-state/key-ledger.ts";
 import type { ServerConfigInput } from "../server-config.ts";
 import { startServer, type RunningServer } from "../start-server.ts";
 import type { TraceStore } from "../trace-store.ts";
@@ -87,6 +88,8 @@ export async function startProxyFixture(
     anthropic?: { reply?: AnthropicReply };
     /** Where finished traces go (default: in memory). */
     traces?: TraceStore;
+    /** The per-key budget ledger (default: a fresh one in memory). */
+    ledger?: KeyLedger;
   } = {},
 ): Promise<ProxyFixture> {
   const upstream = await startOpenAITestServer({ reply: options.reply, behaviour: options.behaviour });
@@ -123,6 +126,7 @@ export async function startProxyFixture(
     port: 0,
     log: options.log,
     traces: options.traces,
+    ledger: options.ledger,
   });
   const client = new OpenAI({ baseURL: proxy.url, apiKey: options.clientKey ?? "no-key", maxRetries: 0 });
   return {
