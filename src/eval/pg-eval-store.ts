@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PgDatabase } from "../store/postgres/pg-database.ts";
 import { migrateOnce } from "../store/postgres/pg-migrate.ts";
-import { redactUrl } from "../store/postgres/pg-store-error.ts";
+import { redactUrl } from "../core/redact-url.ts";
 import { likePrefix } from "../store/trace-store/trace-row.ts";
 import type { SpanJSON } from "../trace/span.ts";
 import { COLUMNS, fromRow, packTrace, unpackTrace, type Row } from "./eval-row.ts";

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { redactUrl } from "../core/redact-url.ts";
 import { SharedStateUnavailableError } from "./shared-state-unavailable-error.ts";
 
 export interface RedisOptions {
@@ -50,17 +51,6 @@ export async function openRedis(url: string, options: RedisOptions = {}): Promis
     });
   }
   return redis;
-}
-
-/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(an unparsable URL)";
-  }
 }
 
 /** Runs one Redis operation; a failure because Redis is away becomes a SharedStateUnavailableError. */

@@ -12,7 +12,7 @@ import type { LessonStore } from "./memory/lesson-store.ts";
 import { MemoryStore } from "./memory/memory-store.ts";
 import { PgMemoryStore } from "./memory/pg-memory-store.ts";
 import { PgDatabase } from "./postgres/pg-database.ts";
-import { redactUrl } from "./postgres/pg-store-error.ts";
+import { redactUrl } from "../core/redact-url.ts";
 import type { PersistentTraceStore } from "./trace-store/persistent-trace-store.ts";
 import { pgTraceStore } from "./trace-store/pg-trace-store.ts";
 import { openTraceStore } from "./trace-store/sqlite-trace-store.ts";

@@ -5,7 +5,7 @@ import { EvalStore } from "../../eval/eval-store.ts";
 import { startEvalWorker } from "../../eval/queue/eval-worker.ts";
 import { DEFAULT_LOCK_MS } from "../../eval/queue/job-options.ts";
 import { serverConfigFrom } from "../../server/server-config.ts";
-import { redactUrl } from "../../shared-state/open-redis.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import { defaultResultsPath } from "../../store/lmx-dirs.ts";
 import { clientOptionPolicy, type SpecEnv } from "../../techniques/spec/index.ts";
 import { configuredOtlpExporter } from "../../trace/otlp/configured-otlp-exporter.ts";

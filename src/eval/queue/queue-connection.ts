@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from "bullmq";
 import { InvalidRequestError } from "../../core/errors/invalid-request-error.ts";
-import { redactUrl } from "../../shared-state/open-redis.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 
 /** Where the eval queue lives: a Redis URL and the queue's name (jobs of one name are one queue). */
 export interface EvalQueueSettings {

@@ -7,7 +7,7 @@ import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
 import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
 import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
-import { redactUrl } from "../postgres/pg-store-error.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
 import { defaultChunkSize, type ChunkSize } from "./chunk.ts";
 import type { DocumentStore, IndexStats } from "./document-store.ts";

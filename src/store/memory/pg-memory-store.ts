@@ -6,7 +6,7 @@ import { onceSucceeded } from "../postgres/once-succeeded.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
 import { PgEmbeddings } from "../postgres/pg-embeddings.ts";
 import { pgHybridRank } from "../postgres/pg-hybrid-rank.ts";
-import { redactUrl } from "../postgres/pg-store-error.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import { queryTerms } from "../ranking/fts-query.ts";
 import type { SearchMode } from "../ranking/hybrid-rank.ts";
 import { conceptTerms } from "./lesson-concepts.ts";

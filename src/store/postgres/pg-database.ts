@@ -1,6 +1,7 @@
 import pg from "pg";
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-import { isConnectionLost, pgStoreError, redactUrl } from "./pg-store-error.ts";
+import { isConnectionLost, pgStoreError } from "./pg-store-error.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 
 export interface PgDatabaseOptions {
   /** `postgres://user:password@host:port/database` */

@@ -1,7 +1,7 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
 import { onceSucceeded } from "./once-succeeded.ts";
 import type { PgClient, PgDatabase } from "./pg-database.ts";
-import { redactUrl } from "./pg-store-error.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 
 /** One step of a store's schema: the statements that take it from `version - 1` to `version`. */
 export interface PgMigration {

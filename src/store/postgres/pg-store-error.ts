@@ -1,19 +1,5 @@
 import { ConfigurationError } from "../../core/errors/configuration-error.ts";
-
-/** Query parameters pg takes as credentials (`?password=…` works as well as `user:password@`). */
-const SECRET_PARAMS = ["password", "sslpassword"];
-
-/** The URL without its password, for messages (a URL may carry credentials). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    for (const name of SECRET_PARAMS) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "***");
-    return parsed.toString();
-  } catch {
-    return "postgres://…";
-  }
-}
+import { redactUrl } from "../../core/redact-url.ts";
 
 /** Whether a PostgreSQL failure means the connection was lost (the server went down or ended it). */
 export function isConnectionLost(error: unknown): boolean {

@@ -2,7 +2,7 @@ import type { StoredTrace } from "../../server/trace-store.ts";
 import type { SpanJSON } from "../../trace/span.ts";
 import type { PgDatabase } from "../postgres/pg-database.ts";
 import { migrateOnce, type PgMigration } from "../postgres/pg-migrate.ts";
-import { redactUrl } from "../postgres/pg-store-error.ts";
+import { redactUrl } from "../../core/redact-url.ts";
 import { pruneScheduler, type PersistentTraceStore } from "./persistent-trace-store.ts";
 import { likePrefix, traceRow, traceSummary, type TraceRow } from "./trace-row.ts";
 import { limitsWithDefaults, type TraceStoreLimits } from "./trace-store-limits.ts";
