@@ -267,9 +267,19 @@ test(
       });
       await queue.add("eval", job("none", "llama:/models/secret.gguf"), { jobId: evalJobId(key, "provider") });
       await queue.add("eval", { v: 1, dataset: "hostile", record: { id: "x" } }, { jobId: evalJobId(key, "junk") });
+      await queue.add(
+        "eval",
+        {
+          ...job("none", "openai:test-model"),
+          answer: "regex:^(a+)+$",
+          record: { ...record, answer: "a".repeat(28) + "!" },
+        },
+        { jobId: evalJobId(key, "regex") },
+      );
       await w.waitFor(/few-shot\(demos=\/etc\/passwd\) on question q1 failed: this worker cannot build .*demos/);
       await w.waitFor(/none on question q1 failed: .*does not take llama: models/);
       await w.waitFor(/failed: malformed eval job/);
+      await w.waitFor(/failed: this worker does not take regex: answer kinds/);
       assert.equal(server.requests.length, 0, "no model was called");
       assert.equal(w.child.exitCode, null, "the worker carries on");
     } finally {

@@ -19,6 +19,7 @@ interface WorkerOptions extends QueueCliOptions {
   concurrency: number;
   cache: boolean;
   lockMs: number;
+  allowAnswerRegex?: boolean;
 }
 
 export function configureWorker(command: Command, program: Command, io: CliIO): void {
@@ -29,6 +30,10 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
     )
     .option("--concurrency <n>", "questions in flight at once", parseIntArg, 8)
     .option("--no-cache", "do not use the response cache (on by default, as for lmx eval)")
+    .option(
+      "--allow-answer-regex",
+      "take regex: answer kinds from jobs (a pattern runs on this worker's event loop: only if you alone write to the queue)",
+    )
     .option(
       "--lock-ms <n>",
       "a job's lock, renewed while it runs: a killed worker's jobs go to another after about 1.5× this",
@@ -61,6 +66,7 @@ export function configureWorker(command: Command, program: Command, io: CliIO): 
           store,
           env: jobEnv(runtime),
           concurrency: options.concurrency,
+          allowAnswerRegex: options.allowAnswerRegex === true,
           lockMs: options.lockMs,
           onTrace: exporter ? (span) => exporter.export(span) : undefined,
           stalledIntervalMs: Math.max(250, Math.round(options.lockMs / 2)),

@@ -21,6 +21,12 @@ export interface EvalWorkerOptions extends EvalQueueSettings {
    * policy a client of `lmx serve` gets, so a job can name no host resource the config does not grant).
    */
   env: SpecEnv;
+  /**
+   * Take `regex:` answer kinds from jobs (default false): a pattern runs over the model's output on
+   * the worker's event loop, and one that backtracks catastrophically holds it; only for queues whose
+   * writers are the operator's.
+   */
+  allowAnswerRegex?: boolean;
   /** Questions in flight at once (default 8). */
   concurrency?: number;
   /** See DEFAULT_LOCK_MS and DEFAULT_STALLED_INTERVAL_MS (tests shorten them). */
@@ -117,6 +123,10 @@ export function startEvalWorker(options: EvalWorkerOptions): EvalWorker {
       throw new UnrecoverableError((error as Error).message);
     }
     await checkJobStore(data, store);
+    if (!options.allowAnswerRegex && data.answer?.trim().startsWith("regex:"))
+      throw new UnrecoverableError(
+        "this worker does not take regex: answer kinds from the queue (a pattern could hold its event loop); start it with --allow-answer-regex if only you write to the queue",
+      );
     const plan = planOf(data);
     const key = runKey(data.dataset, plan);
     if (await isFinished(key, data.record.id, job)) {
