@@ -104,7 +104,7 @@ if (database) {
       await db.close();
       assert.deepEqual(
         rows.map((r) => `${r.component}:${r.version}`),
-        ["cache:1", "eval:1", "index:1", "memory:1", "traces:1"],
+        ["cache:1", "eval:2", "index:1", "memory:1", "traces:1"],
       );
       const lesson = await one
         .memory("team")
