@@ -56,6 +56,19 @@ async function twoInstances(server: ServerConfigInput, url = TEST_REDIS_URL, fai
   };
 }
 
+/** Whether `call` succeeds within `ms`, tried every 100 ms (a service coming back takes a moment). */
+async function servedWithin(ms: number, call: () => Promise<unknown>): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100)))
+    if (
+      await call().then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  return false;
+}
+
 const ask = (client: OpenAI) =>
   client.chat.completions.create({ model: "openai:test-model", messages: [{ role: "user", content: "6*7?" }] });
 
@@ -139,14 +152,7 @@ describe("when Redis goes away", { skip: !available }, () => {
       // The operator is not held to the ledger, so is still served.
       assert.equal((await ask(pair.client(0, OPERATOR))).choices[0]!.message.content, "42");
       await redis.start();
-      let served = false;
-      for (let i = 0; i < 60 && !served; i++) {
-        served = await ask(pair.client(1)).then(
-          () => true,
-          () => false,
-        );
-        if (!served) await new Promise((r) => setTimeout(r, 100));
-      }
+      const served = await servedWithin(6_000, () => ask(pair.client(1)));
       assert.ok(served, "not served again after Redis came back");
     } finally {
       await pair.close();
@@ -173,14 +179,7 @@ describe("when Redis goes away", { skip: !available }, () => {
         assert.equal(e.status, 503, String(e));
         assert.ok(waited < 15_000, `answered after ${waited} ms`);
         redis.resume();
-        let served = false;
-        for (let i = 0; i < 60 && !served; i++) {
-          served = await ask(pair.client(1)).then(
-            () => true,
-            () => false,
-          );
-          if (!served) await new Promise((r) => setTimeout(r, 100));
-        }
+        const served = await servedWithin(6_000, () => ask(pair.client(1)));
         assert.ok(served, "not served again after Redis resumed");
       } finally {
         redis.resume();
