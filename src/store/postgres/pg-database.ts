@@ -20,18 +20,21 @@ export type PgClient = pg.PoolClient;
  * A pool of connections to one PostgreSQL database, shared by the stores that live in it. Every
  * failure becomes a ConfigurationError naming the store and what was being done; a connection the
  * server drops is discarded by the pool (its 'error' events are handled here, never left to crash the
- * process), and an operation that met a dropped connection is tried once more on a fresh one.
+ * process), and an operation that met a dropped connection is tried again on the next (every pooled
+ * one may have been ended at once, as pg_terminate_backend or a server restart does).
  */
 export class PgDatabase {
   readonly url: string;
   private readonly pool: pg.Pool;
+  private readonly maxConnections: number;
   private closed = false;
 
   constructor(options: PgDatabaseOptions) {
     this.url = options.url;
+    this.maxConnections = options.maxConnections ?? 10;
     this.pool = new pg.Pool({
       connectionString: options.url,
-      max: options.maxConnections ?? 10,
+      max: this.maxConnections,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       statement_timeout: options.statementTimeoutMs ?? 30_000,
       // As SQLite's WAL with synchronous=NORMAL: a commit survives lmx crashing, and only a crash of the
@@ -83,8 +86,9 @@ export class PgDatabase {
       } catch (error) {
         if (ConfigurationError.isInstance(error)) throw error; // already says what went wrong
         lost = isConnectionLost(error);
-        // A connection that was already dead when taken from the pool: one retry on a new one.
-        if (lost && attempt === 0 && client !== undefined) continue;
+        // A connection that was already dead when taken from the pool (the server ended them all): take
+        // the next; each dead one is dropped, so at most the pool's size of them, then a new connection.
+        if (lost && client !== undefined && attempt < this.maxConnections) continue;
         throw pgStoreError({ url: this.url, label, action, error });
       } finally {
         if (client) {
