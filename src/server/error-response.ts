@@ -1,4 +1,5 @@
 import { AbortedError } from "../core/errors/aborted-error.ts";
+import { causeChain } from "../core/errors/cause-chain.ts";
 import { BudgetExceededError } from "../core/errors/budget-error.ts";
 import { ConfigurationError } from "../core/errors/configuration-error.ts";
 import { InvalidRequestError } from "../core/errors/invalid-request-error.ts";
@@ -132,8 +133,6 @@ export function errorDetail(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const detail = (error as { detail?: unknown }).detail;
   // The causes are where the host's own words are (a socket error naming the endpoint): the log keeps them.
-  const causes: string[] = [];
-  for (let e = error.cause, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
-    causes.push(`caused by: ${e.message}`);
+  const causes = causeChain(error).map((e) => `caused by: ${e.message}`);
   return [error.stack ?? error.message, typeof detail === "string" ? detail : "", ...causes].filter(Boolean).join("\n");
 }

@@ -1,3 +1,4 @@
+import { causeChain, errorCode } from "../../core/errors/cause-chain.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import { retryAfterSeconds } from "./retry-after.ts";
 
@@ -87,10 +88,7 @@ function upstreamMessage(e: Error & { status?: number; error?: unknown }): strin
  * host and port of the endpoint, which are the operator's (it stays in `cause`, for the server log).
  */
 function connectionMessage(error: Error): string {
-  const codes: string[] = [];
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
-    codes.push(String((e as { code?: unknown }).code ?? ""), e.message);
-  const text = codes.join(" ");
+  const text = [error, ...causeChain(error)].flatMap((e) => [errorCode(e) ?? "", e.message]).join(" ");
   const kind = CONNECTION_KINDS.find(([pattern]) => pattern.test(text))?.[1] ?? "network error";
   return `connection failed (${kind})`;
 }

@@ -1,3 +1,4 @@
+import { causeChain, errorCode } from "../../core/errors/cause-chain.ts";
 import { UpstreamError } from "../../core/errors/upstream-error.ts";
 import type { RunContext } from "../../core/types.ts";
 import type { Span } from "../../trace/span.ts";
@@ -27,15 +28,7 @@ const NOT_CONNECTED =
 
 /** The error's causes (and an AggregateError's errors, as happy eyeballs throws) name only connect failures. */
 function neverConnected(error: UpstreamError): boolean {
-  const codes: string[] = [];
-  const visit = (e: unknown, depth: number): void => {
-    if (!(e instanceof Error) || depth > 6) return;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") codes.push(code);
-    if (e instanceof AggregateError) for (const inner of e.errors) visit(inner, depth + 1);
-    visit(e.cause, depth + 1);
-  };
-  visit(error.cause, 0);
+  const codes = causeChain(error).flatMap((e) => errorCode(e) ?? []);
   return codes.length > 0 && codes.every((code) => NOT_CONNECTED.test(code));
 }
 
