@@ -1,6 +1,7 @@
 import { costOf, type Price } from "../accounting/prices.ts";
 import { AbortedError } from "../core/errors/aborted-error.ts";
 import { createRunContext } from "../core/context.ts";
+import { chargeEstimate, cutOffUsage } from "../providers/call-usage.ts";
 import { mayBeBilled, retryAffordable } from "../providers/resilience/billed-cut-off.ts";
 import { callSignal, translateAbort } from "../providers/resilience/call-signal.ts";
 import type { RunContext, Usage } from "../core/types.ts";
@@ -46,15 +47,7 @@ export async function tracedEmbedCall(options: TracedEmbedCallOptions): Promise<
   let charged = false;
   const cutOff = () => {
     charged = true;
-    const usage: Partial<Usage> = {
-      prompt_tokens: estimate,
-      calls: 1,
-      cost_usd: costOf(price, { prompt_tokens: estimate, completion_tokens: 0 }),
-    };
-    span?.set({ usage_estimated: true });
-    span?.event("cut_off", { prompt_tokens: estimate });
-    span?.record(usage);
-    ctx?.budget.charge(usage);
+    if (span && ctx) chargeEstimate(span, ctx, cutOffUsage(estimate, "", price));
   };
   try {
     const out = await withRetry(() => attempt(options, cutOff), {

@@ -1,7 +1,8 @@
 import { estimateTextTokens } from "../accounting/estimate-tokens.ts";
 import { costOf, type Price } from "../accounting/prices.ts";
 import { addUsage, emptyUsage } from "../accounting/usage.ts";
-import type { ChatRequest, Usage } from "../core/types.ts";
+import type { ChatRequest, RunContext, Usage } from "../core/types.ts";
+import type { Span } from "../trace/span.ts";
 import { estimateUsage } from "./openai/estimate-usage.ts";
 import type { DriverResult } from "./provider-driver.ts";
 import { checkedUsage } from "./upstream-reply/checked-usage.ts";
@@ -44,4 +45,12 @@ export function withCheckedUsage(result: DriverResult, request: ChatRequest): Dr
   const checked = checkedUsage(u, estimate);
   if (u.estimated) checked.estimated = true;
   return { ...result, usage: checked };
+}
+
+/** An estimate charged for a call cut off (cutOffUsage): on its span, marked estimated, and to the budget. */
+export function chargeEstimate(span: Span, ctx: RunContext, usage: Partial<Usage>): void {
+  span.set({ usage_estimated: true });
+  span.event("cut_off", { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens });
+  span.record(usage);
+  ctx.budget.charge(usage);
 }

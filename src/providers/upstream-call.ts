@@ -4,7 +4,7 @@ import { contentText } from "../core/messages.ts";
 import type { ChatRequest, RunContext, Usage } from "../core/types.ts";
 import type { Span } from "../trace/span.ts";
 import { attemptLoop, type Attempt, type AttemptLimits } from "./attempt-loop.ts";
-import { cutOffUsage, paidUsage } from "./call-usage.ts";
+import { chargeEstimate, cutOffUsage, paidUsage } from "./call-usage.ts";
 import { completionCap } from "./completion-cap.ts";
 import { deriveSeed } from "./derive-seed.ts";
 import { holdBudget } from "./hold-budget.ts";
@@ -124,11 +124,4 @@ function charge(span: Span, ctx: RunContext, result: DriverResult, price: Price 
     span.set({ reasoning: result.choices.map((c) => c.message.reasoning_content ?? "") });
   span.finish();
   return usage;
-}
-
-function chargeEstimate(span: Span, ctx: RunContext, usage: Partial<Usage>): void {
-  span.set({ usage_estimated: true });
-  span.event("cut_off", { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens });
-  span.record(usage);
-  ctx.budget.charge(usage);
 }
