@@ -22,14 +22,32 @@ export function sseResponse(run: ChatRun): Promise<Response> {
     render(event: StreamEvent) {
       if (event.type === "delta") return frames(writer.delta(event));
       if (event.type === "progress") return frames([writer.chunk([], { lmx: { progress: event.data } })]);
-      const usage = { ...ctx.span.total };
-      const chunks = writer.finish(event.result);
-      const lmx = accounting(usage, ctx.span.traceId);
-      if (run.includeUsage) chunks.push(writer.chunk([], { usage: openaiUsage(usage), lmx }));
-      else Object.assign(chunks[chunks.length - 1]!, { lmx });
-      return frames(chunks);
+      return frames(withAccounting(run, writer.finish(event.result), (extra) => writer.chunk([], extra)));
     },
     close: () => [sseFrame("[DONE]")],
-    fail: (error) => [sseFrame({ error: errorResponse(error, { secrets: run.secrets }).body.error })],
+    fail: openaiErrorFrames(run),
   });
+}
+
+/**
+ * A stream's last chunks with lmx's accounting: in a usage chunk when the client asked for one
+ * (`stream_options.include_usage`), else on the last chunk (a chunk of its own when there is none).
+ * `empty` makes a chunk with no choices and the given fields.
+ */
+export function withAccounting(
+  run: ChatRun,
+  chunks: object[],
+  empty: (extra: Record<string, unknown>) => object,
+): object[] {
+  const usage = { ...run.ctx.span.total };
+  const lmx = accounting(usage, run.ctx.span.traceId);
+  if (run.includeUsage) chunks.push(empty({ usage: openaiUsage(usage), lmx }));
+  else if (chunks.length) Object.assign(chunks[chunks.length - 1]!, { lmx });
+  else chunks.push(empty({ lmx }));
+  return chunks;
+}
+
+/** A failure after an OpenAI-style stream started: one `error` event, its message as the API would answer. */
+export function openaiErrorFrames(run: ChatRun): (error: unknown) => string[] {
+  return (error) => [sseFrame({ error: errorResponse(error, { secrets: run.secrets }).body.error })];
 }

@@ -1,8 +1,7 @@
 import type { ChatResult, StreamEvent } from "../../core/types.ts";
-import { errorResponse } from "../error-response.ts";
 import { eventStreamResponse, sseFrame } from "../event-stream-response.ts";
-import { accounting, openaiUsage } from "../openai-shapes.ts";
 import type { ChatRun } from "../request-run.ts";
+import { openaiErrorFrames, withAccounting } from "../sse-response.ts";
 import { echoed, type CompletionsState } from "./completions-request.ts";
 import { completionId, textFinishFields } from "./completions-response.ts";
 
@@ -47,12 +46,7 @@ export function completionsStreamResponse(run: ChatRun, state: CompletionsState)
         },
       ]),
     );
-    const usage = { ...ctx.span.total };
-    const lmx = accounting(usage, ctx.span.traceId);
-    if (run.includeUsage) chunks.push(chunk([], { usage: openaiUsage(usage), lmx }));
-    else if (chunks.length) Object.assign(chunks[chunks.length - 1]!, { lmx });
-    else chunks.push(chunk([], { lmx }));
-    return chunks;
+    return withAccounting(run, chunks, (extra) => chunk([], extra));
   }
 
   return eventStreamResponse(run, {
@@ -68,6 +62,6 @@ export function completionsStreamResponse(run: ChatRun, state: CompletionsState)
       return frames(finish(event.result));
     },
     close: () => [sseFrame("[DONE]")],
-    fail: (error) => [sseFrame({ error: errorResponse(error, { secrets: run.secrets }).body.error })],
+    fail: openaiErrorFrames(run),
   });
 }
