@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateText, streamText } from "ai";
+import { generateText } from "ai";
+import { checkAiSdkStreaming } from "../testing/check-ai-sdk-streaming.ts";
 import { startProxyFixture } from "../testing/proxy-fixture.ts";
 
 test("@ai-sdk/openai's completion model works against lmx serve: generateText and streamText, plain and technique", async () => {
@@ -42,22 +43,7 @@ test("@ai-sdk/openai's completion model works against lmx serve: generateText an
       reported.reduce((s, u) => s + u.completion_tokens, 0),
     );
 
-    const streamed = streamText({ model: openai.completion("gpt-4o-mini"), prompt: "hi", maxRetries: 0 });
-    const pieces: string[] = [];
-    for await (const piece of streamed.textStream) pieces.push(piece);
-    assert.ok(pieces.length >= 3, "text arrived in pieces");
-    assert.equal(pieces.join(""), "Hello from upstream");
-    assert.equal(await streamed.finishReason, "stop");
-    assert.equal((await streamed.usage).outputTokens, f.upstream.reported.at(-1)!.completion_tokens);
-
-    // A technique's progress chunks (empty choices) must not trip the AI SDK's chunk parser.
-    const progressed = streamText({
-      model: openai.completion("majority-vote(n=2)@openai:test-model"),
-      prompt: "hi",
-      maxRetries: 0,
-    });
-    assert.equal(await progressed.text, "Hello from upstream");
-    assert.equal(await progressed.finishReason, "stop");
+    await checkAiSdkStreaming(f, (id) => openai.completion(id), "gpt-4o-mini");
   } finally {
     await f.close();
   }

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import { z } from "zod";
+import { checkAiSdkStreaming } from "../testing/check-ai-sdk-streaming.ts";
 import { startProxyFixture } from "../testing/proxy-fixture.ts";
 
 /** Calls get_weather until the conversation holds its output, then answers with it. */
@@ -41,22 +42,7 @@ test("@ai-sdk/openai's default provider (the Responses API) works against lmx se
     assert.equal(f.upstream.requests.length, 4);
     assert.equal(f.upstream.requests[1]!.body.messages[0].content, "be brief");
 
-    const streamed = streamText({ model: openai("gpt-4o-mini"), prompt: "hi", maxRetries: 0 });
-    const pieces: string[] = [];
-    for await (const piece of streamed.textStream) pieces.push(piece);
-    assert.ok(pieces.length >= 3, "text arrived in pieces");
-    assert.equal(pieces.join(""), "Hello from upstream");
-    assert.equal(await streamed.finishReason, "stop");
-    assert.equal((await streamed.usage).outputTokens, f.upstream.reported.at(-1)!.completion_tokens);
-
-    // A technique's progress rides in SSE comments, which the AI SDK's parser must skip.
-    const progressed = streamText({
-      model: openai("majority-vote(n=2)@openai:test-model"),
-      prompt: "hi",
-      maxRetries: 0,
-    });
-    assert.equal(await progressed.text, "Hello from upstream");
-    assert.equal(await progressed.finishReason, "stop");
+    await checkAiSdkStreaming(f, (id) => openai(id), "gpt-4o-mini");
   } finally {
     await f.close();
   }
