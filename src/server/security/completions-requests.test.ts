@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 import OpenAI from "openai";
+import { hostileRequestKit, type Posted } from "../testing/hostile-request-kit.ts";
 import { startProxyFixture, UPSTREAM_KEY, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 /**
@@ -33,35 +34,23 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(body: unknown, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) {
-  const res = await fetch(`${f.proxy.url}/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text), headers: res.headers };
-}
-
-function assertClean(text: string, what: string): void {
-  for (const bad of [UPSTREAM_KEY, KEY, SECRET_TEXT, "root:x:0:0", "uid="])
-    assert.ok(!text.includes(bad), `${what}: the answer holds ${bad}: ${text.slice(0, 300)}`);
-}
+const kit = hostileRequestKit({
+  fixture: () => f,
+  path: "/completions",
+  headers: { authorization: `Bearer ${KEY}` },
+  secrets: [UPSTREAM_KEY, KEY, SECRET_TEXT],
+  touched,
+});
+const { post, assertClean, assertNoSideEffect } = kit;
 
 /** A 4xx in the OpenAI error shape; its `error`. */
-function assertRefused(r: Awaited<ReturnType<typeof post>>, what: string, status?: number) {
-  assert.ok(r.status >= 400 && r.status < 500, `${what}: ${r.status} ${r.text.slice(0, 300)}`);
-  if (status) assert.equal(r.status, status, `${what}: ${r.text.slice(0, 300)}`);
-  const { error } = r.json() as { error: { message: string; type: string; param: string | null; code: string | null } };
+function assertRefused(r: Posted, what: string, status?: number) {
+  const { error } = kit.assertClientError(r, what, status) as {
+    error: { message: string; type: string; param: string | null; code: string | null };
+  };
   assert.equal(typeof error.message, "string", what);
   assert.equal(typeof error.type, "string", what);
-  assertClean(r.text, what);
   return error;
-}
-
-function assertNoSideEffect(what: string): void {
-  assert.equal(existsSync(touched), false, `${what}: a command ran`);
-  assert.equal(f.upstream.requests.length, 0, `${what}: the upstream was called`);
 }
 
 const ok = { model: "openai:test-model", prompt: "hi" };

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { hostileRequestKit, type Posted } from "../testing/hostile-request-kit.ts";
 import { startProxyFixture, UPSTREAM_KEY, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 /**
@@ -31,37 +32,22 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY }, path = "/messages") {
-  const res = await fetch(`${f.proxy.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text), headers: res.headers };
-}
-
-function assertClean(text: string, what: string): void {
-  // The client's own strings may be quoted back (a path it sent); nothing the host holds may be.
-  for (const bad of [UPSTREAM_KEY, KEY, SECRET_TEXT, "root:x:0:0", "uid="])
-    assert.ok(!text.includes(bad), `${what}: the answer holds ${bad}: ${text.slice(0, 300)}`);
-}
+const kit = hostileRequestKit({
+  fixture: () => f,
+  path: "/messages",
+  headers: { "x-api-key": KEY },
+  secrets: [UPSTREAM_KEY, KEY, SECRET_TEXT],
+  touched,
+});
+const { post, assertClean, assertNoSideEffect } = kit;
 
 /** A 4xx in Anthropic's error shape. */
-function assertRefused(r: Awaited<ReturnType<typeof post>>, what: string, status?: number): any {
-  assert.ok(r.status >= 400 && r.status < 500, `${what}: ${r.status} ${r.text.slice(0, 300)}`);
-  if (status) assert.equal(r.status, status, what);
-  const body = r.json();
+function assertRefused(r: Posted, what: string, status?: number): any {
+  const body = kit.assertClientError(r, what, status);
   assert.equal(body.type, "error", what);
   assert.equal(typeof body.error.type, "string", what);
   assert.equal(typeof body.error.message, "string", what);
-  assertClean(r.text, what);
   return body;
-}
-
-function assertNoSideEffect(what: string): void {
-  assert.equal(existsSync(touched), false, `${what}: a command ran`);
-  assert.equal(f.upstream.requests.length, 0, `${what}: the upstream was called`);
 }
 
 test("host resources named through the model, lmx.technique or over an alias are 400s naming the option", async () => {
